@@ -1,0 +1,20 @@
+// Two tiers beside the code: *.spec.ts (logic, no I/O) and *.integration-spec.ts (real NATS and
+// Postgres), plus apps/e2e which starts the services as processes. Run in band: the integration
+// tiers share one NATS and one Postgres and isolate by prefix/schema, not by parallelism.
+const fs = require('node:fs');
+const swcrc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
+delete swcrc.exclude;
+swcrc.jsc.baseUrl = __dirname;
+const transform = { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] };
+const moduleNameMapper = {
+  '^@firebreak/(contracts|bus|platform|testing)$': '<rootDir>/libs/$1/src/index.ts',
+};
+const common = { rootDir: __dirname, transform, moduleNameMapper, testEnvironment: 'node' };
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.integration-spec.ts'], testTimeout: 30000 },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/apps/e2e/**/*.e2e-spec.ts'], testTimeout: 120000 },
+  ],
+};

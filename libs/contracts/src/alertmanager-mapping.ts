@@ -1,0 +1,37 @@
+import { AlertmanagerAlert, AlertmanagerWebhook, ALERTMANAGER_ZERO_TIME } from './alertmanager';
+import { Alert, AlertReceived } from './alerts';
+import { alertFingerprint } from './fingerprint';
+import { severityFromLabel } from './severity';
+
+function isoOrNull(value: string | undefined): string | null {
+  if (!value || value === ALERTMANAGER_ZERO_TIME) return null;
+  const time = Date.parse(value);
+  // Go's zero time and anything before the epoch mean "not set" in Alertmanager's model.
+  return time > 0 ? new Date(time).toISOString() : null;
+}
+
+/** Alertmanager's alert as Firebreak carries it. Its own status wins over the group's. */
+export function normaliseAlertmanagerAlert(alert: AlertmanagerAlert): Alert {
+  const labels = Object.fromEntries(Object.entries(alert.labels).filter(([, value]) => value !== ''));
+  return {
+    fingerprint: alert.fingerprint ?? alertFingerprint(labels),
+    status: alert.status,
+    labels,
+    annotations: alert.annotations,
+    severity: severityFromLabel(labels.severity),
+    startsAt: isoOrNull(alert.startsAt) ?? new Date(0).toISOString(),
+    endsAt: alert.status === 'resolved' ? isoOrNull(alert.endsAt) : null,
+    generatorURL: alert.generatorURL,
+  };
+}
+
+export function alertsReceivedFromWebhook(webhook: AlertmanagerWebhook, receivedAt: Date): AlertReceived[] {
+  return webhook.alerts.map((alert) => ({
+    source: 'alertmanager',
+    receivedAt: receivedAt.toISOString(),
+    receiver: webhook.receiver,
+    groupKey: webhook.groupKey,
+    externalURL: webhook.externalURL,
+    alert: normaliseAlertmanagerAlert(alert),
+  }));
+}

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { AlertNotifySchema, AlertReceivedSchema, AlertStateChangedSchema } from './alerts';
+import {
+  ApprovalDecidedSchema,
+  ApprovalRequestedSchema,
+  ExecutionCancelledSchema,
+  ExecutionFailedSchema,
+  ExecutionStartedSchema,
+  ExecutionStepSchema,
+  ExecutionSucceededSchema,
+  RunbookRequestedSchema,
+} from './runbooks';
+import { DeadLetterSchema, DetectorResultSchema, NotificationDeliveredSchema, NotificationFailedSchema, SloReportSchema } from './observations';
+
+export const APPS = ['ingress', 'mapper', 'runbook-executor', 'detector-scheduler', 'notifier', 'slo-reporter'] as const;
+export type AppName = (typeof APPS)[number];
+
+interface EventDefinition {
+  type: string;
+  schema: z.ZodType;
+  producers: readonly AppName[];
+  description: string;
+}
+
+/**
+ * Every subject on the bus and the one schema of its data. Subjects and types are wire names:
+ * never rename one, add a `.v2` beside it.
+ */
+export const EVENTS = {
+  'alerts.received': {
+    type: 'firebreak.alerts.received.v1',
+    schema: AlertReceivedSchema,
+    producers: ['ingress', 'detector-scheduler', 'slo-reporter'],
+    description: 'An alert arrived (from Alertmanager, a detector, an SLO burn or a person). Subject: the fingerprint.',
+  },
+  'alerts.notify': {
+    type: 'firebreak.alerts.notify.v1',
+    schema: AlertNotifySchema,
+    producers: ['mapper'],
+    description: 'An announcement people must hear about: firing, repeat, resolved, acknowledged or escalated.',
+  },
+  'alerts.state.changed': {
+    type: 'firebreak.alerts.state.changed.v1',
+    schema: AlertStateChangedSchema,
+    producers: ['mapper'],
+    description: "An alert's lifecycle moved (firing, acknowledged, resolved, silenced).",
+  },
+  'runbooks.requested': {
+    type: 'firebreak.runbooks.requested.v1',
+    schema: RunbookRequestedSchema,
+    producers: ['mapper', 'runbook-executor'],
+    description: 'A runbook should run: for a newly firing mapped alert, by hand, or as a drill.',
+  },
+  'runbooks.execution.started': {
+    type: 'firebreak.runbooks.execution.started.v1',
+    schema: ExecutionStartedSchema,
+    producers: ['runbook-executor'],
+    description: 'An execution started.',
+  },
+  'runbooks.execution.step': {
+    type: 'firebreak.runbooks.execution.step.v1',
+    schema: ExecutionStepSchema,
+    producers: ['runbook-executor'],
+    description: 'A step attempt changed status.',
+  },
+  'runbooks.execution.succeeded': {
+    type: 'firebreak.runbooks.execution.succeeded.v1',
+    schema: ExecutionSucceededSchema,
+    producers: ['runbook-executor'],
+    description: 'An execution finished successfully.',
+  },
+  'runbooks.execution.failed': {
+    type: 'firebreak.runbooks.execution.failed.v1',
+    schema: ExecutionFailedSchema,
+    producers: ['runbook-executor'],
+    description: 'An execution failed, timed out, was skipped, needs attention or did not help.',
+  },
+  'runbooks.execution.cancelled': {
+    type: 'firebreak.runbooks.execution.cancelled.v1',
+    schema: ExecutionCancelledSchema,
+    producers: ['runbook-executor'],
+    description: 'An execution was cancelled by a person.',
+  },
+  'runbooks.approval.requested': {
+    type: 'firebreak.runbooks.approval.requested.v1',
+    schema: ApprovalRequestedSchema,
+    producers: ['runbook-executor'],
+    description: 'A step waits for a person to approve it.',
+  },
+  'runbooks.approval.decided': {
+    type: 'firebreak.runbooks.approval.decided.v1',
+    schema: ApprovalDecidedSchema,
+    producers: ['runbook-executor'],
+    description: 'An approval was approved, rejected or expired.',
+  },
+  'detectors.result': {
+    type: 'firebreak.detectors.result.v1',
+    schema: DetectorResultSchema,
+    producers: ['detector-scheduler'],
+    description: 'One run of a detector and what it found.',
+  },
+  'notifications.delivered': {
+    type: 'firebreak.notifications.delivered.v1',
+    schema: NotificationDeliveredSchema,
+    producers: ['notifier'],
+    description: 'A provider accepted a message.',
+  },
+  'notifications.failed': {
+    type: 'firebreak.notifications.failed.v1',
+    schema: NotificationFailedSchema,
+    producers: ['notifier'],
+    description: 'A message could not be delivered after its last attempt.',
+  },
+  'slo.report': {
+    type: 'firebreak.slo.report.v1',
+    schema: SloReportSchema,
+    producers: ['slo-reporter'],
+    description: "An SLO's compliance, error budget and burn rates.",
+  },
+} as const satisfies Record<string, EventDefinition>;
+
+export type Subject = keyof typeof EVENTS;
+export type DataOf<S extends Subject> = z.infer<(typeof EVENTS)[S]['schema']>;
+export const SUBJECTS = Object.keys(EVENTS) as Subject[];
+
+/** Dead letters go to `dlq.<original subject>`; the envelope type is fixed. */
+export const DLQ = {
+  subjectPrefix: 'dlq',
+  type: 'firebreak.dlq.message.v1',
+  schema: DeadLetterSchema,
+  description: 'A message a consumer gave up on, kept whole with the reason, for inspection and replay.',
+} as const;
+
+export function isSubject(value: string): value is Subject {
+  return Object.prototype.hasOwnProperty.call(EVENTS, value);
+}

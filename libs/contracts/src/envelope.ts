@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+export const CLOUDEVENTS_SPECVERSION = '1.0';
+
+/** The CloudEvents 1.0 envelope, structured JSON mode, with the event's own data schema inside. */
+export function cloudEventSchema<T extends z.ZodType>(type: string, data: T) {
+  return z.object({
+    specversion: z.literal(CLOUDEVENTS_SPECVERSION),
+    id: z.string().min(1).max(200),
+    source: z.string().regex(/^firebreak\/[a-z-]+$/, 'must be firebreak/<app>'),
+    type: z.literal(type),
+    time: z.iso.datetime({ offset: true }),
+    subject: z.string().max(500).optional(),
+    datacontenttype: z.literal('application/json').optional(),
+    dataschema: z.string().optional(),
+    data,
+  });
+}
+
+export interface CloudEvent<T> {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: string;
+  time: string;
+  subject?: string;
+  datacontenttype?: 'application/json';
+  dataschema?: string;
+  data: T;
+}
