@@ -1,0 +1,207 @@
+import { AckPolicy, ConsumerMessages, DeliverPolicy, JetStreamApiError, JsMsg } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { CloudEvent, DataOf, deriveEventId, DLQ, parseEvent, streamForSubject, Subject } from '@firebreak/contracts';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import { BusConnection } from './connection';
+import { busMetrics } from './metrics';
+import { EventPublisher } from './publisher';
+import { DEFAULT_RETRY_POLICY, RetryPolicy, settle, Settlement } from './settlement';
+import { SubjectNames } from './subjects';
+import { extractTraceContext } from './trace';
+
+export interface HandlerContext {
+  deliveryCount: number;
+  streamSequence: number;
+  log: Logger;
+  /** Tells the server the handler is still busy (done automatically every ackWait/3 as well). */
+  working(): void;
+}
+
+export type EventHandler<S extends Subject> = (event: CloudEvent<DataOf<S>>, ctx: HandlerContext) => Promise<void>;
+
+export interface ConsumerOptions<S extends Subject> {
+  subject: S;
+  /** Durable name; replicas of a service share it and split the work. */
+  durable: string;
+  handler: EventHandler<S>;
+  concurrency?: number;
+  ackWaitMs?: number;
+  retry?: Partial<RetryPolicy>;
+}
+
+const tracer = trace.getTracer('firebreak-bus');
+
+/** A durable pull consumer with bounded concurrency; settlement is decided by settle(). */
+export class EventConsumer<S extends Subject> {
+  private messages?: ConsumerMessages;
+  private inFlight = 0;
+  private idle?: () => void;
+  private slotFree?: () => void;
+  private pendingTimer?: NodeJS.Timeout;
+  private readonly policy: RetryPolicy;
+  private readonly concurrency: number;
+  private readonly ackWaitMs: number;
+  private readonly stream: string;
+
+  constructor(
+    private readonly connection: BusConnection,
+    private readonly publisher: EventPublisher,
+    private readonly subjects: SubjectNames,
+    private readonly options: ConsumerOptions<S>,
+    private readonly logger: Logger,
+  ) {
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.concurrency = options.concurrency ?? 16;
+    this.ackWaitMs = options.ackWaitMs ?? 30_000;
+    this.stream = streamForSubject(options.subject, subjects.prefix);
+  }
+
+  async start(): Promise<void> {
+    await this.ensureDurable();
+    const consumer = await this.connection.js.consumers.get(this.stream, this.options.durable);
+    this.messages = await consumer.consume({ max_messages: this.concurrency });
+    this.pendingTimer = setInterval(() => void this.reportPending(), 5_000);
+    this.pendingTimer.unref();
+    void this.loop(this.messages);
+    this.logger.info({ subject: this.options.subject, durable: this.options.durable, stream: this.stream }, 'consumer started');
+  }
+
+  /** Stops fetching and waits for the handlers in flight; unfetched messages stay in the stream. */
+  async drain(): Promise<void> {
+    clearInterval(this.pendingTimer);
+    if (this.messages) {
+      this.messages.stop();
+      await this.messages.closed().catch(() => undefined);
+    }
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+  }
+
+  private async ensureDurable(): Promise<void> {
+    const config = {
+      durable_name: this.options.durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: this.subjects.wire(this.options.subject),
+      max_deliver: this.policy.maxDeliver,
+      ack_wait: nanos(this.ackWaitMs),
+      max_ack_pending: Math.max(1000, this.concurrency * 4),
+    };
+    try {
+      await this.connection.jsm.consumers.add(this.stream, config);
+    } catch (error) {
+      if (!(error instanceof JetStreamApiError)) throw error;
+      // The durable exists with older settings: update what may change in place.
+      await this.connection.jsm.consumers.update(this.stream, this.options.durable, {
+        max_deliver: config.max_deliver,
+        ack_wait: config.ack_wait,
+        max_ack_pending: config.max_ack_pending,
+      });
+    }
+  }
+
+  private async loop(messages: ConsumerMessages): Promise<void> {
+    for await (const msg of messages) {
+      // Bounded concurrency: do not take the next message until a handler slot is free.
+      if (this.inFlight >= this.concurrency) await new Promise<void>((resolve) => (this.slotFree = resolve));
+      this.inFlight++;
+      void this.handle(msg).finally(() => {
+        this.inFlight--;
+        const waiting = this.slotFree;
+        this.slotFree = undefined;
+        waiting?.();
+        if (this.inFlight === 0) this.idle?.();
+      });
+    }
+  }
+
+  private async handle(msg: JsMsg): Promise<void> {
+    const deliveryCount = msg.info.deliveryCount;
+    const started = process.hrtime.bigint();
+    const heartbeat = setInterval(() => msg.working(), Math.max(1000, this.ackWaitMs / 3));
+    let log = this.logger.child({ consumer: this.options.durable, subject: this.options.subject, streamSeq: msg.info.streamSequence, deliveryCount });
+    const parentContext = extractTraceContext(msg.headers);
+    let failure: unknown;
+    await tracer.startActiveSpan(`process ${this.options.subject}`, { kind: SpanKind.CONSUMER }, parentContext, async (span) => {
+      try {
+        const event = parseEvent(this.options.subject, msg.json());
+        log = log.child({ eventId: event.id, fingerprint: event.subject, traceId: span.spanContext().traceId });
+        await this.options.handler(event, { deliveryCount, streamSequence: msg.info.streamSequence, log, working: () => msg.working() });
+      } catch (error) {
+        failure = error;
+        span.recordException(error instanceof Error ? error : new Error(String(error)));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      } finally {
+        clearInterval(heartbeat);
+        span.end();
+      }
+    });
+    busMetrics.handlerDuration.observe({ subject: this.options.subject, consumer: this.options.durable }, Number(process.hrtime.bigint() - started) / 1e9);
+    await context.with(parentContext, () => this.apply(msg, settle(failure, deliveryCount, this.policy), log));
+  }
+
+  private async apply(msg: JsMsg, settlement: Settlement, log: Logger): Promise<void> {
+    const labels = { subject: this.options.subject, consumer: this.options.durable };
+    switch (settlement.action) {
+      case 'ack':
+        msg.ack();
+        busMetrics.consumed.inc({ ...labels, result: 'ok' });
+        return;
+      case 'nak':
+        log.warn({ delayMs: settlement.delayMs }, 'handler failed; will retry');
+        msg.nak(settlement.delayMs);
+        busMetrics.consumed.inc({ ...labels, result: 'retry' });
+        return;
+      case 'dead_letter':
+        try {
+          await this.deadLetter(msg, settlement);
+          msg.ack();
+          busMetrics.deadLettered.inc({ ...labels, reason: settlement.reason });
+          busMetrics.consumed.inc({ ...labels, result: 'dead_lettered' });
+          log.error({ reason: settlement.reason, error: settlement.error }, 'message dead-lettered');
+        } catch (error) {
+          // The DLQ is unreachable: keep the message rather than lose it.
+          log.error({ err: error }, 'dead-lettering failed; message will be redelivered');
+          msg.nak(this.policy.backoffMs[0]);
+        }
+        return;
+    }
+  }
+
+  private async deadLetter(msg: JsMsg, settlement: Extract<Settlement, { action: 'dead_letter' }>): Promise<void> {
+    const headers: Record<string, string> = {};
+    for (const key of msg.headers?.keys() ?? []) headers[key] = msg.headers!.get(key);
+    const originalEventId = msg.headers?.get('Nats-Msg-Id') || null;
+    const id = deriveEventId('dlq', this.options.durable, this.stream, msg.info.streamSequence);
+    const event = {
+      specversion: '1.0' as const,
+      id,
+      source: `firebreak/${this.publisher.source}`,
+      type: DLQ.type,
+      time: new Date().toISOString(),
+      datacontenttype: 'application/json' as const,
+      subject: this.options.subject,
+      data: DLQ.schema.parse({
+        originalSubject: this.options.subject,
+        originalEventId,
+        consumer: this.options.durable,
+        deliveries: msg.info.deliveryCount,
+        reason: settlement.reason,
+        error: settlement.error.slice(0, 4000),
+        deadLetteredAt: new Date().toISOString(),
+        payload: msg.string(),
+        headers,
+      }),
+    };
+    await this.publisher.publishRaw(this.subjects.deadLetter(this.options.subject), 'dlq', new TextEncoder().encode(JSON.stringify(event)), id);
+  }
+
+  private async reportPending(): Promise<void> {
+    try {
+      const info = await this.connection.jsm.consumers.info(this.stream, this.options.durable);
+      busMetrics.consumerPending.set({ stream: this.stream, consumer: this.options.durable }, info.num_pending + info.num_ack_pending);
+    } catch {
+      // Metrics are best effort; a failed lookup (NATS away) leaves the last value.
+    }
+  }
+}

@@ -1,0 +1,164 @@
+import { CloudEvent, DataOf, Subject } from '@firebreak/contracts';
+import type { Logger } from 'pino';
+import { DataSource, EntityManager } from 'typeorm';
+import { EventOptions } from '../envelope';
+import { EventPublisher } from '../publisher';
+import { traceHeadersRecord } from '../trace';
+
+export interface Transaction {
+  manager: EntityManager;
+  /** Writes the event to the outbox in this transaction; it is published once the transaction commits. */
+  stage<S extends Subject>(subject: S, data: DataOf<S>, options?: EventOptions): CloudEvent<DataOf<S>>;
+}
+
+export interface InboxKey {
+  consumer: string;
+  eventId: string;
+}
+
+export type TransactionResult<T> = { duplicate: true } | { duplicate: false; result: T; events: CloudEvent<unknown>[] };
+
+interface Staged {
+  subject: string;
+  event: CloudEvent<unknown>;
+  traceHeaders: Record<string, string>;
+}
+
+export interface RelayOptions {
+  sweepIntervalMs: number;
+  /** Rows younger than this are left to the publish right after their commit. */
+  graceMs: number;
+  batchSize: number;
+  keepSentForMs: number;
+  keepInboxForMs: number;
+}
+
+const DEFAULT_RELAY: RelayOptions = { sweepIntervalMs: 2_000, graceMs: 1_000, batchSize: 200, keepSentForMs: 86_400_000, keepInboxForMs: 7 * 86_400_000 };
+
+/**
+ * Exactly-once in effect over an at-least-once bus: the inbox row, the state change and the outbox
+ * rows commit together; the events are published right after the commit, and a relay sweep
+ * publishes whatever a crash left unsent.
+ */
+export class TransactionalMessaging {
+  private sweeper?: NodeJS.Timeout;
+  private sweeping = false;
+  private readonly relay: RelayOptions;
+  private readonly schema: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: EventPublisher,
+    private readonly logger: Logger,
+    relay: Partial<RelayOptions> = {},
+  ) {
+    this.relay = { ...DEFAULT_RELAY, ...relay };
+    this.schema = `"${(dataSource.options as { schema?: string }).schema ?? 'public'}"`;
+  }
+
+  async run<T>(work: (tx: Transaction) => Promise<T>, inbox?: InboxKey): Promise<TransactionResult<T>> {
+    const staged: Staged[] = [];
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      if (inbox) {
+        const claimed: unknown[] = await manager.query(
+          `INSERT INTO ${this.schema}.inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
+          [inbox.consumer, inbox.eventId],
+        );
+        if (claimed.length === 0) return { duplicate: true as const };
+      }
+      const tx: Transaction = {
+        manager,
+        stage: (subject, data, options) => {
+          const event = this.publisher.build(subject, data, options);
+          staged.push({ subject, event, traceHeaders: traceHeadersRecord() });
+          return event;
+        },
+      };
+      const result = await work(tx);
+      await this.insertStaged(manager, staged);
+      return { duplicate: false as const, result };
+    });
+    if (outcome.duplicate) return outcome;
+    await this.publishStaged(staged);
+    return { duplicate: false, result: outcome.result, events: staged.map((entry) => entry.event) };
+  }
+
+  startRelay(): void {
+    if (this.sweeper) return;
+    this.sweeper = setInterval(() => void this.sweep(), this.relay.sweepIntervalMs);
+    this.sweeper.unref();
+    void this.sweep();
+  }
+
+  stopRelay(): void {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  /** Publishes unsent outbox rows (crash leftovers), holding their row locks so replicas do not race. */
+  async sweep(): Promise<number> {
+    if (this.sweeping) return 0;
+    this.sweeping = true;
+    try {
+      const sent = await this.dataSource.transaction(async (manager) => {
+        const rows: Array<{ id: string; subject: string; event: CloudEvent<unknown>; trace_headers: Record<string, string> }> = await manager.query(
+          `SELECT id, subject, event, trace_headers FROM ${this.schema}.outbox
+            WHERE sent_at IS NULL AND created_at < now() - make_interval(secs => $1)
+            ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          [this.relay.graceMs / 1000, this.relay.batchSize],
+        );
+        if (rows.length === 0) return 0;
+        const results = await Promise.allSettled(rows.map((row) => this.publisher.publishEvent(row.subject, row.event, row.trace_headers)));
+        const ok = rows.filter((_, index) => results[index].status === 'fulfilled').map((row) => row.id);
+        const failed = rows.filter((_, index) => results[index].status === 'rejected').map((row) => row.id);
+        if (ok.length) await manager.query(`UPDATE ${this.schema}.outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)`, [ok]);
+        if (failed.length) await manager.query(`UPDATE ${this.schema}.outbox SET attempts = attempts + 1, last_error = 'publish failed' WHERE id = ANY($1)`, [failed]);
+        return ok.length;
+      });
+      if (sent > 0) this.logger.info({ sent }, 'outbox relay published events left unsent');
+      await this.prune();
+      return sent;
+    } catch (error) {
+      this.logger.warn({ err: error }, 'outbox sweep failed; will try again');
+      return 0;
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  private async insertStaged(manager: EntityManager, staged: Staged[]): Promise<void> {
+    if (staged.length === 0) return;
+    const values: unknown[] = [];
+    const rows = staged.map((entry, index) => {
+      values.push(entry.event.id, entry.subject, JSON.stringify(entry.event), JSON.stringify(entry.traceHeaders));
+      const base = index * 4;
+      return `($${base + 1}, $${base + 2}, $${base + 3}::jsonb, $${base + 4}::jsonb)`;
+    });
+    await manager.query(`INSERT INTO ${this.schema}.outbox (id, subject, event, trace_headers) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING`, values);
+  }
+
+  private async publishStaged(staged: Staged[]): Promise<void> {
+    if (staged.length === 0) return;
+    const results = await Promise.allSettled(staged.map((entry) => this.publisher.publishEvent(entry.subject, entry.event, entry.traceHeaders)));
+    const sent = staged.filter((_, index) => results[index].status === 'fulfilled').map((entry) => entry.event.id);
+    if (sent.length < staged.length) this.logger.warn({ unsent: staged.length - sent.length }, 'publish after commit failed; the outbox relay will retry');
+    if (sent.length === 0) return;
+    try {
+      await this.dataSource.query(`UPDATE ${this.schema}.outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)`, [sent]);
+    } catch (error) {
+      // Published but not marked: the sweep publishes again and JetStream drops the duplicate.
+      this.logger.warn({ err: error }, 'could not mark outbox rows sent');
+    }
+  }
+
+  private async prune(): Promise<void> {
+    await this.dataSource.query(
+      `DELETE FROM ${this.schema}.outbox WHERE ctid IN (SELECT ctid FROM ${this.schema}.outbox WHERE sent_at < now() - make_interval(secs => $1) LIMIT 1000)`,
+      [this.relay.keepSentForMs / 1000],
+    );
+    await this.dataSource.query(
+      `DELETE FROM ${this.schema}.inbox WHERE ctid IN (SELECT ctid FROM ${this.schema}.inbox WHERE processed_at < now() - make_interval(secs => $1) LIMIT 1000)`,
+      [this.relay.keepInboxForMs / 1000],
+    );
+  }
+}

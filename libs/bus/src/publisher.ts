@@ -1,0 +1,84 @@
+import { CloudEvent, DataOf, Subject } from '@firebreak/contracts';
+import { AckTracker, natsHeaders, PubAck } from './ack-tracker';
+import { BusConnection } from './connection';
+import { createEvent, EventOptions } from './envelope';
+import { PublishError } from './errors';
+import { busMetrics } from './metrics';
+import { SubjectNames } from './subjects';
+import { injectTraceContext } from './trace';
+
+export interface PublishedEvent<T = unknown> {
+  event: CloudEvent<T>;
+  ack: PubAck;
+}
+
+export interface PublisherOptions {
+  /** The app's name; events carry `source: firebreak/<app>`. */
+  source: string;
+  subjects: SubjectNames;
+  publishTimeoutMs: number;
+}
+
+/**
+ * Typed publish: validates data against its contract, sets `Nats-Msg-Id` to the event id (so the
+ * stream drops a repeat), carries the trace context, and resolves only once JetStream has the event.
+ */
+export class EventPublisher {
+  private readonly acks: AckTracker;
+  private readonly encoder = new TextEncoder();
+
+  constructor(
+    connection: BusConnection,
+    private readonly options: PublisherOptions,
+  ) {
+    this.acks = new AckTracker(connection.nc, options.publishTimeoutMs);
+  }
+
+  get source(): string {
+    return this.options.source;
+  }
+
+  build<S extends Subject>(subject: S, data: DataOf<S>, options?: EventOptions): CloudEvent<DataOf<S>> {
+    return createEvent(this.options.source, subject, data, options);
+  }
+
+  async publish<S extends Subject>(subject: S, data: DataOf<S>, options?: EventOptions): Promise<PublishedEvent<DataOf<S>>> {
+    const event = this.build(subject, data, options);
+    return { event, ack: await this.publishEvent(subject, event) };
+  }
+
+  /** Keeps every publish in flight at once; rejects with the first failure once all have settled. */
+  async publishMany<S extends Subject>(items: Array<{ subject: S; data: DataOf<S>; options?: EventOptions }>): Promise<Array<PublishedEvent<DataOf<S>>>> {
+    const events = items.map((item) => ({ subject: item.subject, event: this.build(item.subject, item.data, item.options) }));
+    const results = await Promise.allSettled(events.map(({ subject, event }) => this.publishEvent(subject, event)));
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure) throw (failure as PromiseRejectedResult).reason;
+    return events.map(({ event }, index) => ({ event, ack: (results[index] as PromiseFulfilledResult<PubAck>).value }));
+  }
+
+  /** Publishes an already built (and validated) event, e.g. from the outbox. */
+  async publishEvent(subject: string, event: CloudEvent<unknown>, traceHeaders?: Record<string, string>): Promise<PubAck> {
+    return this.publishRaw(this.options.subjects.wire(subject), subject, this.encoder.encode(JSON.stringify(event)), event.id, traceHeaders);
+  }
+
+  /** The low-level path for payloads that are already encoded (dead letters, replays). */
+  async publishRaw(wireSubject: string, metricSubject: string, payload: Uint8Array, msgId: string, traceHeaders?: Record<string, string>): Promise<PubAck> {
+    const headers = natsHeaders();
+    headers.set('Nats-Msg-Id', msgId);
+    if (traceHeaders) for (const [key, value] of Object.entries(traceHeaders)) headers.set(key, value);
+    else injectTraceContext(headers);
+    try {
+      const ack = await this.acks.publish(wireSubject, payload, headers);
+      busMetrics.published.inc({ subject: metricSubject });
+      if (ack.duplicate) busMetrics.duplicates.inc({ subject: metricSubject });
+      return ack;
+    } catch (error) {
+      busMetrics.publishFailed.inc({ subject: metricSubject });
+      throw new PublishError(`publish to ${wireSubject} failed: ${error instanceof Error ? error.message : String(error)}`, metricSubject, { cause: error });
+    }
+  }
+
+  close(): void {
+    this.acks.close();
+  }
+}

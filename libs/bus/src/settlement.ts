@@ -1,0 +1,26 @@
+import { ContractViolation } from '@firebreak/contracts';
+import { PermanentError } from './errors';
+
+export type Settlement =
+  | { action: 'ack' }
+  | { action: 'nak'; delayMs: number }
+  | { action: 'dead_letter'; reason: 'invalid' | 'handler_failed' | 'permanent_error'; error: string };
+
+export interface RetryPolicy {
+  maxDeliver: number;
+  /** Delay before delivery n+1 after delivery n failed; the last entry repeats. */
+  backoffMs: number[];
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxDeliver: 5, backoffMs: [1_000, 5_000, 15_000, 30_000] };
+
+/** The one place that decides what happens to a message after its handler ran (or could not). */
+export function settle(error: unknown, deliveryCount: number, policy: RetryPolicy): Settlement {
+  if (error === undefined) return { action: 'ack' };
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ContractViolation || error instanceof SyntaxError) return { action: 'dead_letter', reason: 'invalid', error: message };
+  if (error instanceof PermanentError) return { action: 'dead_letter', reason: 'permanent_error', error: message };
+  if (deliveryCount >= policy.maxDeliver) return { action: 'dead_letter', reason: 'handler_failed', error: message };
+  const delayMs = policy.backoffMs[Math.min(deliveryCount - 1, policy.backoffMs.length - 1)] ?? 1_000;
+  return { action: 'nak', delayMs };
+}

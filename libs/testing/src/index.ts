@@ -1,0 +1,10 @@
+export * from './infra';
+export * from './fixtures';
+export { FakeServer } from './fake-server';
+export type { FailureSpec, FakeResponse, RecordedRequest } from './fake-server';
+export * from './telegram-html';
+export * from './fake-telegram';
+export * from './fake-slack';
+export * from './fake-pagerduty';
+export * from './fake-webhook';
+export * from './fake-http-target';
