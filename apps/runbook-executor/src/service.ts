@@ -1,0 +1,4 @@
+import { ServiceOptions } from '@firebreak/platform';
+import { Initial1732300000000 } from '../migrations/1732300000000-initial';
+
+export const SERVICE: ServiceOptions<Record<never, never>> = { app: 'runbook-executor', database: { migrations: [Initial1732300000000] } };

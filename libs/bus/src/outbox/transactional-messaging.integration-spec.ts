@@ -1,0 +1,418 @@
+import pino from 'pino';
+import { DataSource, EntityManager } from 'typeorm';
+import { AlertReceived, CloudEvent, streamDefinitions, streamForSubject } from '@firebreak/contracts';
+import { resolveDatabaseUrl, resolveNatsUrl, uniqueTestId, waitFor } from '@firebreak/testing';
+import { PubAck } from '../ack-tracker';
+import { BusConnection } from '../connection';
+import { EventPublisher, PublisherOptions } from '../publisher';
+import { provisionStreams } from '../streams';
+import { SubjectNames } from '../subjects';
+import { messagingTablesUpSql } from './messaging-tables';
+import { Transaction, TransactionalMessaging, TransactionResult } from './transactional-messaging';
+
+const logger = pino({ level: 'silent' });
+
+function alertReceived(fingerprint: string): AlertReceived {
+  return {
+    source: 'api',
+    receivedAt: new Date().toISOString(),
+    alert: {
+      fingerprint,
+      status: 'firing',
+      labels: { alertname: 'ServiceDown' },
+      annotations: {},
+      severity: 'critical',
+      startsAt: new Date().toISOString(),
+      endsAt: null,
+      generatorURL: '',
+    },
+  };
+}
+
+interface OutboxRow {
+  id: string;
+  sent_at: Date | null;
+  attempts: number;
+}
+
+interface StreamEntry {
+  seq: number;
+  subject: string;
+  msgId: string;
+  event: CloudEvent<AlertReceived>;
+}
+
+/** Holds every publish until `parties` distinct publishers have each started one (or `timeoutMs` passed). */
+class Barrier {
+  private readonly arrived = new Set<unknown>();
+  private release!: () => void;
+  private readonly timer: NodeJS.Timeout;
+  readonly opened: Promise<void>;
+  met = false;
+
+  constructor(
+    private readonly parties: number,
+    timeoutMs: number,
+  ) {
+    this.opened = new Promise<void>((resolve) => (this.release = resolve));
+    this.timer = setTimeout(() => this.release(), timeoutMs);
+  }
+
+  arrive(party: unknown): Promise<void> {
+    this.arrived.add(party);
+    if (this.arrived.size >= this.parties && !this.met) {
+      this.met = true;
+      clearTimeout(this.timer);
+      this.release();
+    }
+    return this.opened;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.release();
+  }
+}
+
+/** A relay's publisher that waits at the barrier, so its sweep keeps its row locks while the other relay sweeps. */
+class GatedPublisher extends EventPublisher {
+  published = 0;
+
+  constructor(
+    connection: BusConnection,
+    options: PublisherOptions,
+    private readonly barrier: Barrier,
+  ) {
+    super(connection, options);
+  }
+
+  override async publishEvent(subject: string, event: CloudEvent<unknown>, traceHeaders?: Record<string, string>): Promise<PubAck> {
+    await this.barrier.arrive(this);
+    const ack = await super.publishEvent(subject, event, traceHeaders);
+    this.published++;
+    return ack;
+  }
+}
+
+describe('TransactionalMessaging against real Postgres and JetStream', () => {
+  let databaseUrl: string;
+  let schema: string;
+  let dataSource: DataSource;
+  let connection: BusConnection;
+  let publisherOptions: PublisherOptions;
+  let publisher: EventPublisher;
+  let subjects: SubjectNames;
+  let alertsStream: string;
+  let messaging: TransactionalMessaging;
+  const cleanups: Array<() => Promise<void> | void> = [];
+
+  beforeAll(async () => {
+    const testId = uniqueTestId('outbox');
+    schema = testId;
+    subjects = new SubjectNames(testId);
+    alertsStream = streamForSubject('alerts.received', subjects.prefix);
+    connection = await BusConnection.connect({ natsUrl: await resolveNatsUrl(), name: 'outbox-test', logger });
+    await provisionStreams(connection.jsm, streamDefinitions({ subjectPrefix: subjects.prefix }), logger);
+    publisherOptions = { source: 'ingress', subjects, publishTimeoutMs: 5000 };
+    publisher = new EventPublisher(connection, publisherOptions);
+
+    databaseUrl = await resolveDatabaseUrl();
+    dataSource = await new DataSource({ type: 'postgres', url: databaseUrl, schema }).initialize();
+    await dataSource.query(`CREATE SCHEMA "${schema}"`);
+    for (const sql of messagingTablesUpSql(schema)) await dataSource.query(sql);
+    await dataSource.query(`CREATE TABLE "${schema}".counter (name text PRIMARY KEY, n integer NOT NULL)`);
+    messaging = new TransactionalMessaging(dataSource, publisher, logger);
+  });
+
+  beforeEach(async () => {
+    await dataSource.query(`TRUNCATE "${schema}".outbox, "${schema}".inbox, "${schema}".counter`);
+  });
+
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  afterAll(async () => {
+    if (dataSource?.isInitialized) {
+      await dataSource.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await dataSource.destroy();
+    }
+    if (connection) {
+      for (const stream of streamDefinitions({ subjectPrefix: subjects.prefix })) await connection.jsm.streams.delete(stream.name).catch(() => undefined);
+      publisher.close();
+      await connection.drain();
+    }
+  });
+
+  /** The state change a handler makes: one counter per name. */
+  async function bump(manager: EntityManager, name: string): Promise<void> {
+    await manager.query(`INSERT INTO "${schema}".counter (name, n) VALUES ($1, 1) ON CONFLICT (name) DO UPDATE SET n = counter.n + 1`, [name]);
+  }
+
+  async function counter(name: string): Promise<number> {
+    const rows: Array<{ n: number }> = await dataSource.query(`SELECT n FROM "${schema}".counter WHERE name = $1`, [name]);
+    return rows[0]?.n ?? 0;
+  }
+
+  async function outboxRows(): Promise<OutboxRow[]> {
+    return dataSource.query(`SELECT id, sent_at, attempts FROM "${schema}".outbox ORDER BY created_at, id`);
+  }
+
+  async function inboxRows(): Promise<Array<{ consumer: string; event_id: string }>> {
+    return dataSource.query(`SELECT consumer, event_id FROM "${schema}".inbox`);
+  }
+
+  /** Sessions of this test whose inbox claim waits on another transaction's lock. */
+  async function blockedInboxClaims(): Promise<number> {
+    const rows: Array<{ n: number }> = await dataSource.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`,
+      [`INSERT INTO "${schema}".inbox%`],
+    );
+    return rows[0].n;
+  }
+
+  async function streamMessageCount(): Promise<number> {
+    return (await connection.jsm.streams.info(alertsStream)).state.messages;
+  }
+
+  /** Every message the alerts stream holds now. */
+  async function streamEntries(): Promise<StreamEntry[]> {
+    const { state } = await connection.jsm.streams.info(alertsStream);
+    const entries: StreamEntry[] = [];
+    if (state.messages === 0) return entries;
+    for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
+      const msg = await connection.jsm.streams.getMessage(alertsStream, { seq });
+      if (!msg) continue;
+      entries.push({ seq, subject: msg.subject, msgId: msg.header.get('Nats-Msg-Id'), event: msg.json<CloudEvent<AlertReceived>>() });
+    }
+    return entries;
+  }
+
+  async function streamEntriesFor(ids: Iterable<string>): Promise<StreamEntry[]> {
+    const wanted = new Set(ids);
+    return (await streamEntries()).filter((entry) => wanted.has(entry.event.id));
+  }
+
+  /** A publisher whose NATS connection is gone: what a process that dies right after the commit never gets to use. */
+  async function deadPublisher(): Promise<EventPublisher> {
+    const doomed = await BusConnection.connect({ natsUrl: await resolveNatsUrl(), name: 'outbox-test-doomed', logger });
+    const dead = new EventPublisher(doomed, publisherOptions);
+    await doomed.drain();
+    cleanups.push(() => dead.close());
+    return dead;
+  }
+
+  function committed<T>(result: TransactionResult<T>): { result: T; events: CloudEvent<unknown>[] } {
+    if (result.duplicate) throw new Error('expected the transaction to run, but it was treated as a duplicate');
+    return result;
+  }
+
+  it('commits the state and the outbox row, publishes the event and marks the row sent', async () => {
+    const outcome = committed(
+      await messaging.run(async (tx: Transaction) => {
+        await bump(tx.manager, 'commit');
+        return tx.stage('alerts.received', alertReceived('1111111111111111'), { subject: '1111111111111111' }).id;
+      }),
+    );
+
+    expect(outcome.events).toHaveLength(1);
+    const [event] = outcome.events;
+    expect(event.id).toBe(outcome.result);
+    expect(await counter('commit')).toBe(1);
+
+    const rows = await outboxRows();
+    expect(rows).toHaveLength(1);
+    expect(rows[0].id).toBe(event.id);
+    expect(rows[0].sent_at).toBeInstanceOf(Date);
+    expect(rows[0].attempts).toBe(1);
+
+    const published = await streamEntriesFor([event.id]);
+    expect(published).toHaveLength(1);
+    expect(published[0].subject).toBe(subjects.wire('alerts.received'));
+    expect(published[0].msgId).toBe(event.id);
+    expect(published[0].event).toEqual(event);
+  });
+
+  it('publishes on restart what a process that died between commit and publish left in the outbox', async () => {
+    const crashed = new TransactionalMessaging(dataSource, await deadPublisher(), logger);
+    const outcome = committed(
+      await crashed.run(async (tx) => {
+        await bump(tx.manager, 'crash');
+        return tx.stage('alerts.received', alertReceived('2222222222222222'));
+      }),
+    );
+    const eventId = outcome.result.id;
+
+    // Committed, but never published.
+    expect(await counter('crash')).toBe(1);
+    expect(await outboxRows()).toEqual([{ id: eventId, sent_at: null, attempts: 0 }]);
+    expect(await streamEntriesFor([eventId])).toHaveLength(0);
+
+    // A relay leaves rows inside the grace period to the publish right after their commit.
+    const patient = new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 60_000 });
+    expect(await patient.sweep()).toBe(0);
+    expect((await outboxRows())[0].sent_at).toBeNull();
+
+    const restarted = new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 0 });
+    expect(await restarted.sweep()).toBe(1);
+
+    const published = await streamEntriesFor([eventId]);
+    expect(published).toHaveLength(1);
+    expect(published[0].msgId).toBe(eventId);
+    expect(published[0].subject).toBe(subjects.wire('alerts.received'));
+    expect(published[0].event).toEqual(outcome.result);
+    const [row] = await outboxRows();
+    expect(row.sent_at).toBeInstanceOf(Date);
+    expect(row.attempts).toBe(1);
+    // Nothing is left for a later sweep to publish again.
+    expect(await restarted.sweep()).toBe(0);
+    expect(await streamEntriesFor([eventId])).toHaveLength(1);
+  });
+
+  it('publishes leftovers from the relay timer once started', async () => {
+    const crashed = new TransactionalMessaging(dataSource, await deadPublisher(), logger);
+    const { result: event } = committed(await crashed.run(async (tx) => tx.stage('alerts.received', alertReceived('2222222222222222'))));
+
+    const relay = new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 0, sweepIntervalMs: 50 });
+    relay.startRelay();
+    cleanups.push(() => relay.stopRelay());
+    await waitFor(async () => (await outboxRows())[0].sent_at !== null, { message: 'relay did not publish the leftover row' });
+    expect(await streamEntriesFor([event.id])).toHaveLength(1);
+  });
+
+  it('applies a redelivered event once: the second run is a duplicate and changes nothing', async () => {
+    let calls = 0;
+    const work = async (tx: Transaction) => {
+      calls++;
+      await bump(tx.manager, 'dedup');
+      // A fresh id each time: if work ran twice, a second outbox row would appear.
+      return tx.stage('alerts.received', alertReceived('3333333333333333')).id;
+    };
+    const messagesBefore = await streamMessageCount();
+
+    const first = committed(await messaging.run(work, { consumer: 'c', eventId: 'e1' }));
+    const second = await messaging.run(work, { consumer: 'c', eventId: 'e1' });
+
+    expect(second).toEqual({ duplicate: true });
+    expect(calls).toBe(1);
+    expect(await counter('dedup')).toBe(1);
+    expect((await outboxRows()).map((row) => row.id)).toEqual([first.result]);
+    expect(await inboxRows()).toEqual([{ consumer: 'c', event_id: 'e1' }]);
+    expect(await streamMessageCount()).toBe(messagesBefore + 1);
+
+    // The key is per consumer: another consumer of the same event does its own work.
+    committed(await messaging.run(work, { consumer: 'other', eventId: 'e1' }));
+    expect(calls).toBe(2);
+    expect(await counter('dedup')).toBe(2);
+  });
+
+  it('applies one of two concurrent deliveries of the same event', async () => {
+    let calls = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const work = async (tx: Transaction) => {
+      calls++;
+      await bump(tx.manager, 'race');
+      tx.stage('alerts.received', alertReceived('3333333333333333'));
+      await held;
+    };
+
+    const first = messaging.run(work, { consumer: 'c', eventId: 'e-race' });
+    await waitFor(() => calls === 1, { message: 'first delivery did not start' });
+    // The second claim waits on the first's uncommitted inbox row, then sees it committed.
+    const second = messaging.run(work, { consumer: 'c', eventId: 'e-race' });
+    await waitFor(async () => (await blockedInboxClaims()) === 1, { message: 'second delivery never waited on the first one\'s inbox row' });
+    release();
+    const results = await Promise.all([first, second]);
+
+    expect(results.map((result) => result.duplicate)).toEqual([false, true]);
+    expect(calls).toBe(1);
+    expect(await counter('race')).toBe(1);
+    expect(await outboxRows()).toHaveLength(1);
+  });
+
+  it('rolls everything back when work fails, so a redelivery can retry', async () => {
+    const messagesBefore = await streamMessageCount();
+    let stagedId: string | undefined;
+
+    await expect(
+      messaging.run(
+        async (tx) => {
+          await bump(tx.manager, 'rollback');
+          stagedId = tx.stage('alerts.received', alertReceived('4444444444444444')).id;
+          throw new Error('runbook store unavailable');
+        },
+        { consumer: 'c', eventId: 'e-fail' },
+      ),
+    ).rejects.toThrow('runbook store unavailable');
+
+    expect(stagedId).toBeDefined();
+    expect(await inboxRows()).toEqual([]);
+    expect(await outboxRows()).toEqual([]);
+    expect(await counter('rollback')).toBe(0);
+    expect(await streamMessageCount()).toBe(messagesBefore);
+    expect(await streamEntriesFor([stagedId!])).toHaveLength(0);
+
+    // The redelivery is not mistaken for a duplicate.
+    const retry = committed(
+      await messaging.run(
+        async (tx) => {
+          await bump(tx.manager, 'rollback');
+          return tx.stage('alerts.received', alertReceived('4444444444444444')).id;
+        },
+        { consumer: 'c', eventId: 'e-fail' },
+      ),
+    );
+    expect(await counter('rollback')).toBe(1);
+    expect(await streamEntriesFor([retry.result])).toHaveLength(1);
+    expect(await streamMessageCount()).toBe(messagesBefore + 1);
+  });
+
+  it('lets two relays sweep at once without sending any event twice', async () => {
+    const crashed = new TransactionalMessaging(dataSource, await deadPublisher(), logger);
+    const ids = await Promise.all(
+      Array.from({ length: 50 }, async () => committed(await crashed.run(async (tx) => tx.stage('alerts.received', alertReceived('5555555555555555')).id)).result),
+    );
+    expect(new Set(ids).size).toBe(50);
+    const unsent = await outboxRows();
+    expect(unsent).toHaveLength(50);
+    expect(unsent.every((row) => row.sent_at === null)).toBe(true);
+    const messagesBefore = await streamMessageCount();
+
+    // Two replicas: each its own pool and publisher. Their first publishes wait for each other, so
+    // each sweep holds its row locks while the other selects.
+    const barrier = new Barrier(2, 5000);
+    const secondDataSource = await new DataSource({ type: 'postgres', url: databaseUrl, schema }).initialize();
+    const relays = [dataSource, secondDataSource].map((source) => {
+      const gated = new GatedPublisher(connection, publisherOptions, barrier);
+      return { gated, messaging: new TransactionalMessaging(source, gated, logger, { graceMs: 0, batchSize: 10 }) };
+    });
+    cleanups.push(async () => {
+      barrier.dispose();
+      for (const relay of relays) relay.gated.close();
+      await secondDataSource.destroy();
+    });
+
+    const sweepUntilEmpty = async (relay: TransactionalMessaging): Promise<number> => {
+      let total = 0;
+      for (let sent = await relay.sweep(); sent > 0; sent = await relay.sweep()) total += sent;
+      return total;
+    };
+    const totals = await Promise.all(relays.map((relay) => sweepUntilEmpty(relay.messaging)));
+
+    expect(barrier.met).toBe(true);
+    expect(totals.every((total) => total > 0)).toBe(true);
+    expect(totals[0] + totals[1]).toBe(50);
+    expect(relays[0].gated.published + relays[1].gated.published).toBe(50);
+
+    const rows = await outboxRows();
+    expect(rows).toHaveLength(50);
+    expect(rows.filter((row) => row.sent_at === null)).toEqual([]);
+    expect(rows.every((row) => row.attempts === 1)).toBe(true);
+
+    const published = await streamEntriesFor(ids);
+    expect(published).toHaveLength(50);
+    expect(new Set(published.map((entry) => entry.msgId))).toEqual(new Set(ids));
+    expect(await streamMessageCount()).toBe(messagesBefore + 50);
+  });
+});

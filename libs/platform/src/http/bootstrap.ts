@@ -1,0 +1,73 @@
+import 'reflect-metadata';
+import { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import { AppName } from '@firebreak/contracts';
+import { ConfigError } from '../config/config-error';
+import { HttpErrorFilter } from '../errors/http-error.filter';
+import { createLogger } from '../logging/create-logger';
+import { PinoNestLogger } from '../logging/nest-logger';
+import { ServiceConfig } from '../platform.module';
+import { CONFIG, LOGGER } from '../platform.tokens';
+import { startTracing } from '../tracing/tracing';
+
+export const DEFAULT_PORTS: Record<AppName, number> = {
+  ingress: 8080,
+  mapper: 8081,
+  'runbook-executor': 8082,
+  'detector-scheduler': 8083,
+  notifier: 8084,
+  'slo-reporter': 8085,
+};
+
+export interface BootstrapOptions {
+  app: AppName;
+  description: string;
+  /** Fastify's own body limit; the ingress sets its webhook limit here. */
+  bodyLimit?: number;
+  listen?: boolean;
+}
+
+/** Builds the Nest app on Fastify with the shared error shape, OpenAPI at /docs and shutdown hooks. */
+export async function createService(module: Type<unknown>, options: BootstrapOptions): Promise<NestFastifyApplication> {
+  startTracing(options.app, process.env.OTEL_EXPORTER_OTLP_ENDPOINT);
+  const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 1_048_576, trustProxy: true });
+  const bootLogger = createLogger(options.app, process.env.LOG_LEVEL ?? 'info');
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    logger: new PinoNestLogger(bootLogger),
+    abortOnError: false,
+    bufferLogs: false,
+  });
+  app.useLogger(new PinoNestLogger(app.get<Logger>(LOGGER)));
+  app.useGlobalFilters(new HttpErrorFilter());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle(`Firebreak ${options.app}`).setDescription(options.description).setVersion('1').addBearerAuth().build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  return app;
+}
+
+export async function listen(app: INestApplication, appName: AppName): Promise<string> {
+  const config = app.get<ServiceConfig>(CONFIG);
+  const port = config.FIREBREAK_HTTP_PORT ?? DEFAULT_PORTS[appName];
+  await app.listen(port, config.FIREBREAK_HTTP_HOST);
+  const url = await app.getUrl();
+  app.get<Logger>(LOGGER).info({ url, docs: `${url}/docs` }, `${appName} listening`);
+  return url;
+}
+
+/** main.ts of every service: start, or stop at once with a message that says what is wrong. */
+export async function runService(module: Type<unknown>, options: BootstrapOptions): Promise<void> {
+  try {
+    const app = await createService(module, options);
+    await listen(app, options.app);
+  } catch (error) {
+    const text = error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`${options.app} failed to start: ${text}\n`);
+    process.exit(1);
+  }
+}
