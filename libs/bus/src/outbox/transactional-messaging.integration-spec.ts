@@ -42,25 +42,32 @@ interface StreamEntry {
   event: CloudEvent<AlertReceived>;
 }
 
-/** Holds every publish until `parties` distinct publishers have each started one (or `timeoutMs` passed). */
+/**
+ * Holds every publish until `parties` distinct publishers have each started one, or until
+ * `timeoutMs` passed; `met` tells whether they all got there in time.
+ */
 class Barrier {
   private readonly arrived = new Set<unknown>();
   private release!: () => void;
   private readonly timer: NodeJS.Timeout;
   readonly opened: Promise<void>;
   met = false;
+  private timedOut = false;
 
   constructor(
     private readonly parties: number,
     timeoutMs: number,
   ) {
     this.opened = new Promise<void>((resolve) => (this.release = resolve));
-    this.timer = setTimeout(() => this.release(), timeoutMs);
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.release();
+    }, timeoutMs);
   }
 
   arrive(party: unknown): Promise<void> {
     this.arrived.add(party);
-    if (this.arrived.size >= this.parties && !this.met) {
+    if (this.arrived.size >= this.parties && !this.met && !this.timedOut) {
       this.met = true;
       clearTimeout(this.timer);
       this.release();
@@ -277,6 +284,21 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     relay.startRelay();
     cleanups.push(() => relay.stopRelay());
     await waitFor(async () => (await outboxRows())[0].sent_at !== null, { message: 'relay did not publish the leftover row' });
+    expect(await streamEntriesFor([event.id])).toHaveLength(1);
+  });
+
+  it('keeps a row the relay could not publish for a later sweep', async () => {
+    const offline = new TransactionalMessaging(dataSource, await deadPublisher(), logger, { graceMs: 0 });
+    const { result: event } = committed(await offline.run(async (tx) => tx.stage('alerts.received', alertReceived('2222222222222222'))));
+
+    expect(await offline.sweep()).toBe(0);
+    const [failed]: Array<OutboxRow & { last_error: string | null }> = await dataSource.query(`SELECT id, sent_at, attempts, last_error FROM "${schema}".outbox`);
+    expect(failed).toMatchObject({ id: event.id, sent_at: null, attempts: 1 });
+    expect(failed.last_error).toEqual(expect.any(String));
+    expect(await streamEntriesFor([event.id])).toHaveLength(0);
+
+    expect(await new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 0 }).sweep()).toBe(1);
+    expect(await outboxRows()).toEqual([{ id: event.id, sent_at: expect.any(Date), attempts: 2 }]);
     expect(await streamEntriesFor([event.id])).toHaveLength(1);
   });
 

@@ -39,7 +39,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
-      const fromResponse = typeof response === 'object' && response !== null ? (response as { error?: ErrorBody['error']; message?: unknown }) : {};
+      const fromResponse = typeof response === 'object' && response !== null ? (response as { error?: ErrorBody['error']; message?: unknown; details?: unknown }) : {};
+      // Terminus' readiness report keeps its own shape: probes and operators read it as is.
+      if (status === 503 && fromResponse.details !== undefined) return { status, body: response as ErrorBody, headers: {} };
       if (fromResponse.error && typeof fromResponse.error === 'object') return { status, body: { error: fromResponse.error }, headers: {} };
       const message = Array.isArray(fromResponse.message) ? fromResponse.message.join('; ') : String(fromResponse.message ?? exception.message);
       return { status, body: { error: { code: CODES[status] ?? `http_${status}`, message } }, headers: {} };
