@@ -10,7 +10,7 @@ import {
   ExecutionSucceededSchema,
   RunbookRequestedSchema,
 } from './runbooks';
-import { DeadLetterSchema, DetectorResultSchema, NotificationDeliveredSchema, NotificationFailedSchema, SloReportSchema } from './observations';
+import { DeadLetterSchema, DetectorResultSchema, NotificationDeliveredSchema, NotificationFailedSchema, NotificationRequestedSchema, SloReportSchema } from './observations';
 
 export const APPS = ['ingress', 'mapper', 'runbook-executor', 'detector-scheduler', 'notifier', 'slo-reporter'] as const;
 export type AppName = (typeof APPS)[number];
@@ -98,6 +98,12 @@ export const EVENTS = {
     schema: DetectorResultSchema,
     producers: ['detector-scheduler'],
     description: 'One run of a detector and what it found.',
+  },
+  'notifications.requested': {
+    type: 'firebreak.notifications.requested.v1',
+    schema: NotificationRequestedSchema,
+    producers: ['runbook-executor', 'mapper'],
+    description: 'A message to send to channels outside the alert announcements (a runbook notify step, an approval request).',
   },
   'notifications.delivered': {
     type: 'firebreak.notifications.delivered.v1',

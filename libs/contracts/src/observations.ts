@@ -19,17 +19,32 @@ export type DetectorResult = z.infer<typeof DetectorResultSchema>;
 
 const delivery = {
   deliveryId: z.string(),
+  /** The id of the alerts.notify or notifications.requested event this delivery serves. */
   announcementId: z.string(),
   channel: z.string(),
   channelType: z.enum(['telegram', 'slack', 'pagerduty', 'webhook']),
   target: z.string(),
-  fingerprint: FingerprintSchema,
-  kind: NotifyKindSchema,
+  fingerprint: FingerprintSchema.optional(),
+  kind: z.union([NotifyKindSchema, z.literal('message'), z.literal('test')]),
   severity: SeveritySchema,
   attempts: z.number().int().min(1),
 };
 export const NotificationDeliveredSchema = z.object({ ...delivery, deliveredAt: timestamp, latencyMs: z.number().min(0).optional() });
 export const NotificationFailedSchema = z.object({ ...delivery, failedAt: timestamp, error: z.string() });
+/** A message a runbook step (or another service) asks the notifier to send, outside an alert's announcements. */
+export const NotificationRequestedSchema = z.object({
+  requestId: z.string().min(1),
+  /** Channel names from channels.yaml; empty means the routes that match the severity and labels. */
+  channels: z.array(z.string()).default([]),
+  severity: SeveritySchema,
+  title: z.string().max(500),
+  text: z.string().max(10_000),
+  labels: z.record(z.string(), z.string()).default({}),
+  fingerprint: FingerprintSchema.optional(),
+  executionId: z.string().optional(),
+  runbookId: z.string().optional(),
+});
+export type NotificationRequested = z.infer<typeof NotificationRequestedSchema>;
 export type NotificationDelivered = z.infer<typeof NotificationDeliveredSchema>;
 export type NotificationFailed = z.infer<typeof NotificationFailedSchema>;
 
