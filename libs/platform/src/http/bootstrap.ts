@@ -42,7 +42,6 @@ export async function createService(module: Type<unknown>, options: BootstrapOpt
   });
   app.useLogger(new PinoNestLogger(app.get<Logger>(LOGGER)));
   app.useGlobalFilters(new HttpErrorFilter());
-  app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle(`Firebreak ${options.app}`).setDescription(options.description).setVersion('1').addBearerAuth().build(),
@@ -60,11 +59,35 @@ export async function listen(app: INestApplication, appName: AppName): Promise<s
   return url;
 }
 
+/**
+ * SIGTERM/SIGINT: drain consumers, finish in-flight work, close connections, exit 0. A second
+ * signal while stopping exits at once.
+ */
+function stopOnSignals(app: INestApplication, appName: AppName): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    const logger = app.get<Logger>(LOGGER);
+    logger.info({ signal }, `${appName} stopping`);
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
 /** main.ts of every service: start, or stop at once with a message that says what is wrong. */
 export async function runService(module: Type<unknown>, options: BootstrapOptions): Promise<void> {
   try {
     const app = await createService(module, options);
     await listen(app, options.app);
+    stopOnSignals(app, options.app);
   } catch (error) {
     const text = error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
     process.stderr.write(`${options.app} failed to start: ${text}\n`);
