@@ -9,7 +9,7 @@ describe('the whole stack', () => {
     await stack.start();
     for (const app of APPS) {
       const response = await fetch(`${stack.url(app)}/health/ready`);
-      const body = await response.json();
+      const body = (await response.json()) as { info: Record<string, { status: string }> };
       expect({ app, status: response.status, nats: body.info?.nats?.status }).toEqual({ app, status: 200, nats: 'up' });
       if (app !== 'ingress') expect(body.info.postgres.status).toBe('up');
     }
@@ -18,7 +18,7 @@ describe('the whole stack', () => {
   it('serves each service its own OpenAPI document and metrics', async () => {
     for (const app of APPS) {
       const docs = await fetch(`${stack.url(app)}/docs-json`);
-      expect((await docs.json()).info.title).toBe(`Firebreak ${app}`);
+      expect(((await docs.json()) as { info: { title: string } }).info.title).toBe(`Firebreak ${app}`);
       const metrics = await (await fetch(`${stack.url(app)}/metrics`)).text();
       expect(metrics).toContain('firebreak_bus_connected 1');
     }
