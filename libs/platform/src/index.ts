@@ -16,3 +16,4 @@ export * from './health/readiness';
 export * from './platform.tokens';
 export * from './platform.module';
 export * from './database/migrate-service';
+export * from './config/service-config';

@@ -3,36 +3,17 @@ import { TerminusModule } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { AppName } from '@firebreak/contracts';
 import { BusConnection, BusModule, EventPublisher, TransactionalMessaging } from '@firebreak/bus';
 import { API_TOKENS, ApiTokenGuard } from './auth/api-token.guard';
 import { ApiTokens } from './auth/api-tokens';
 import { AuditLog } from './auth/audit';
-import { baseEnvSchema } from './config/base-config';
-import { loadEnv } from './config/load-config';
-import { MigrationClass, openDatabase } from './database/database';
+import { buildConfig, ServiceConfig, ServiceOptions } from './config/service-config';
+import { openDatabase } from './database/database';
 import { HealthController } from './health/health.controller';
 import { READINESS_CHECKS, ReadinessCheck } from './health/readiness';
 import { createLogger } from './logging/create-logger';
 import { MetricsController } from './metrics/metrics.controller';
 import { CONFIG, LOGGER } from './platform.tokens';
-
-export interface ServiceOptions<Shape extends z.ZodRawShape> {
-  app: AppName;
-  /** The service's own environment variables, validated together with the base ones. */
-  env?: z.ZodObject<Shape>;
-  /** Present for services that keep state: their migrations, run at start. */
-  database?: { migrations: MigrationClass[] };
-}
-
-export type ServiceConfig<Shape extends z.ZodRawShape = Record<never, never>> = z.infer<typeof baseEnvSchema> &
-  z.infer<z.ZodObject<Shape>> & { app: AppName; dbSchema: string };
-
-export function buildConfig<Shape extends z.ZodRawShape>(options: ServiceOptions<Shape>, env: NodeJS.ProcessEnv = process.env): ServiceConfig<Shape> {
-  const schema = options.env ? baseEnvSchema.extend(options.env.shape) : baseEnvSchema;
-  const parsed = loadEnv(schema, env) as ServiceConfig<Shape>;
-  return { ...parsed, app: options.app, dbSchema: parsed.FIREBREAK_DB_SCHEMA ?? options.app.replace(/-/g, '_') };
-}
 
 /** Starts the outbox relay once the app is up and stops it before the bus closes. */
 @Injectable()

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { buildConfig } from '../platform.module';
+import { buildConfig } from './service-config';
 import { ApiTokens } from '../auth/api-tokens';
 import { ConfigError } from './config-error';
 import { loadEnv } from './load-config';

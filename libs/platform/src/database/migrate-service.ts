@@ -1,6 +1,6 @@
 import { ConfigError } from '../config/config-error';
 import { createLogger } from '../logging/create-logger';
-import { buildConfig, ServiceOptions } from '../platform.module';
+import { buildConfig, ServiceOptions } from '../config/service-config';
 import { openDatabase } from './database';
 import { z } from 'zod';
 

@@ -9,7 +9,7 @@ import { ConfigError } from '../config/config-error';
 import { HttpErrorFilter } from '../errors/http-error.filter';
 import { createLogger } from '../logging/create-logger';
 import { PinoNestLogger } from '../logging/nest-logger';
-import { ServiceConfig } from '../platform.module';
+import { ServiceConfig } from '../config/service-config';
 import { CONFIG, LOGGER } from '../platform.tokens';
 import { startTracing } from '../tracing/tracing';
 
