@@ -83,7 +83,8 @@ export class EventConsumer<S extends Subject> {
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       filter_subject: this.subjects.wire(this.options.subject),
-      max_deliver: this.policy.maxDeliver,
+      // Unlimited on the server: settle() enforces maxDeliver for failures and waits out outages.
+      max_deliver: -1,
       ack_wait: nanos(this.ackWaitMs),
       max_ack_pending: Math.max(1000, this.concurrency * 4),
     };

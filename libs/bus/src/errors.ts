@@ -28,3 +28,27 @@ export class PublishError extends RetryableError {
     this.name = 'PublishError';
   }
 }
+
+/**
+ * A dependency (Postgres, a provider) is unreachable. Not the message's fault: settlement retries it
+ * for as long as the outage lasts instead of counting it towards dead-lettering.
+ */
+export class DependencyUnavailableError extends RetryableError {
+  constructor(
+    readonly dependency: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${dependency} is unavailable: ${options?.cause instanceof Error ? options.cause.message : String(options?.cause ?? '')}`, options);
+    this.name = 'DependencyUnavailableError';
+  }
+}
+
+// Node socket errors and Postgres SQLSTATE classes 08 (connection) and 57P (operator intervention).
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+
+export function isConnectionFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: string }).code;
+  if (code && UNAVAILABLE_CODES.has(code)) return true;
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(error.message);
+}

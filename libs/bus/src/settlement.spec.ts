@@ -1,5 +1,5 @@
 import { ContractViolation } from '@firebreak/contracts';
-import { PermanentError, RetryableError } from './errors';
+import { DependencyUnavailableError, PermanentError, RetryableError } from './errors';
 import { settle } from './settlement';
 
 const policy = { maxDeliver: 4, backoffMs: [100, 500] };
@@ -23,5 +23,11 @@ describe('settle', () => {
     expect(settle(new ContractViolation('alerts.received', ['data.alert: Required']), 1, policy)).toMatchObject({ action: 'dead_letter', reason: 'invalid' });
     expect(settle(new SyntaxError('Unexpected token'), 1, policy)).toMatchObject({ action: 'dead_letter', reason: 'invalid' });
     expect(settle(new PermanentError('unknown runbook'), 1, policy)).toMatchObject({ action: 'dead_letter', reason: 'permanent_error' });
+  });
+
+  it('keeps retrying through a dependency outage, past the last delivery', () => {
+    const outage = new DependencyUnavailableError('postgres', { cause: new Error('connect ECONNREFUSED') });
+    expect(settle(outage, 4, policy)).toEqual({ action: 'nak', delayMs: 500 });
+    expect(settle(outage, 40, policy)).toEqual({ action: 'nak', delayMs: 500 });
   });
 });

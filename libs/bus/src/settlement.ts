@@ -1,5 +1,5 @@
 import { ContractViolation } from '@firebreak/contracts';
-import { PermanentError } from './errors';
+import { DependencyUnavailableError, PermanentError } from './errors';
 
 export type Settlement =
   | { action: 'ack' }
@@ -20,7 +20,9 @@ export function settle(error: unknown, deliveryCount: number, policy: RetryPolic
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof ContractViolation || error instanceof SyntaxError) return { action: 'dead_letter', reason: 'invalid', error: message };
   if (error instanceof PermanentError) return { action: 'dead_letter', reason: 'permanent_error', error: message };
+  const backoff = (attempt: number) => policy.backoffMs[Math.min(attempt - 1, policy.backoffMs.length - 1)] ?? 1_000;
+  // An outage is not the message's fault: wait it out, however long, without using up deliveries.
+  if (error instanceof DependencyUnavailableError) return { action: 'nak', delayMs: backoff(deliveryCount) };
   if (deliveryCount >= policy.maxDeliver) return { action: 'dead_letter', reason: 'handler_failed', error: message };
-  const delayMs = policy.backoffMs[Math.min(deliveryCount - 1, policy.backoffMs.length - 1)] ?? 1_000;
-  return { action: 'nak', delayMs };
+  return { action: 'nak', delayMs: backoff(deliveryCount) };
 }

@@ -8,3 +8,4 @@ export * from './fake-slack';
 export * from './fake-pagerduty';
 export * from './fake-webhook';
 export * from './fake-http-target';
+export * from './tcp-proxy';

@@ -2,6 +2,7 @@ import { CloudEvent, DataOf, Subject } from '@firebreak/contracts';
 import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventOptions } from '../envelope';
+import { DependencyUnavailableError, isConnectionFailure } from '../errors';
 import { EventPublisher } from '../publisher';
 import { traceHeadersRecord } from '../trace';
 
@@ -57,6 +58,15 @@ export class TransactionalMessaging {
   }
 
   async run<T>(work: (tx: Transaction) => Promise<T>, inbox?: InboxKey): Promise<TransactionResult<T>> {
+    try {
+      return await this.runOnce(work, inbox);
+    } catch (error) {
+      if (isConnectionFailure(error)) throw new DependencyUnavailableError('postgres', { cause: error });
+      throw error;
+    }
+  }
+
+  private async runOnce<T>(work: (tx: Transaction) => Promise<T>, inbox?: InboxKey): Promise<TransactionResult<T>> {
     const staged: Staged[] = [];
     const outcome = await this.dataSource.transaction(async (manager) => {
       if (inbox) {
