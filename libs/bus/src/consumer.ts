@@ -138,7 +138,7 @@ export class EventConsumer<S extends Subject> {
       }
     });
     busMetrics.handlerDuration.observe({ subject: this.options.subject, consumer: this.options.durable }, Number(process.hrtime.bigint() - started) / 1e9);
-    await context.with(parentContext, () => this.apply(msg, settle(failure, deliveryCount, this.policy), log));
+    await context.with(parentContext, () => this.apply(msg, settle(failure, deliveryCount, this.policy), failure === undefined ? log : log.child({ err: failure })));
   }
 
   private async apply(msg: JsMsg, settlement: Settlement, log: Logger): Promise<void> {

@@ -10,7 +10,7 @@ import { EventPublisher } from './publisher';
 import { provisionStreams } from './streams';
 import { SubjectNames } from './subjects';
 
-const logger = pino({ level: 'silent' });
+const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
 function alertReceived(instance: string): AlertReceived {
   return {
