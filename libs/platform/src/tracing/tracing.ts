@@ -3,6 +3,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 
 let sdk: NodeSDK | undefined;
 let registered = false;
@@ -21,6 +22,9 @@ export function startTracing(serviceName: string, otlpEndpoint: string | undefin
   sdk = new NodeSDK({
     serviceName: `firebreak-${serviceName}`,
     traceExporter: new OTLPTraceExporter({ url: `${otlpEndpoint.replace(/\/$/, '')}/v1/traces` }),
+    // A server span per request (continuing an incoming traceparent) so the events a request
+    // publishes carry it: one trace from the webhook to the provider call.
+    instrumentations: [new HttpInstrumentation({ ignoreIncomingRequestHook: (request: { url?: string }) => /^\/(health|metrics)/.test(request.url ?? '') })],
   });
   sdk.start();
 }
