@@ -1,3 +1,42 @@
-import { ServiceOptions } from '@firebreak/platform';
+import { z } from 'zod';
+import { buildConfig, ServiceConfig, ServiceOptions } from '@firebreak/platform';
+import { parseBasicAuthPairs, parseBearerTokens, WEBHOOK_AUTH_FALLBACKS } from './webhook/webhook-credentials';
 
-export const SERVICE: ServiceOptions<Record<never, never>> = { app: 'ingress' };
+export const DEFAULT_WEBHOOK_MAX_BYTES = 1_048_576;
+
+/** A comma-separated secret list, parsed at start; problems name the entry, never its value. */
+const secretList = (parse: (spec: string) => { values: string[]; problems: string[] }) =>
+  z.string().transform((spec, ctx) => {
+    const { values, problems } = parse(spec);
+    for (const message of problems) ctx.issues.push({ code: 'custom', message, input: '[redacted]' });
+    return values;
+  });
+
+const envShape = z.object({
+  /** Bearer tokens Alertmanager may send (`http_config.authorization`), comma-separated. */
+  FIREBREAK_WEBHOOK_TOKENS: secretList(parseBearerTokens).default([]),
+  /** `user:password` pairs Alertmanager may send (`http_config.basic_auth`), comma-separated. */
+  FIREBREAK_WEBHOOK_BASIC_AUTH: secretList(parseBasicAuthPairs).default([]),
+  /**
+   * Who may call the webhook when no credentials are configured: `loopback` (callers on this host
+   * only, the default) or `none` (anyone: only behind something else that authenticates).
+   */
+  FIREBREAK_WEBHOOK_AUTH: z.enum(WEBHOOK_AUTH_FALLBACKS).default('loopback'),
+  FIREBREAK_WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024).max(104_857_600).default(DEFAULT_WEBHOOK_MAX_BYTES),
+});
+
+export type IngressConfig = ServiceConfig<typeof envShape.shape>;
+
+export const SERVICE: ServiceOptions<typeof envShape.shape> = { app: 'ingress', env: envShape };
+
+/**
+ * Fastify's body limit is fixed when the app is created, before Nest builds the config; a bad
+ * environment falls back to the default here and is reported by the start-up that follows.
+ */
+export function webhookBodyLimit(): number {
+  try {
+    return buildConfig(SERVICE).FIREBREAK_WEBHOOK_MAX_BYTES;
+  } catch {
+    return DEFAULT_WEBHOOK_MAX_BYTES;
+  }
+}

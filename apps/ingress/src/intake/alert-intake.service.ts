@@ -1,0 +1,65 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { AlertReceived } from '@firebreak/contracts';
+import { BusConnection, EventPublisher, PublishError } from '@firebreak/bus';
+import { LOGGER } from '@firebreak/platform';
+import { ingressMetrics } from '../metrics';
+import { alertEventId } from './alert-event-id';
+import { AcceptedAlertsDto } from './intake.dto';
+import { IntakeUnavailableError } from './intake-unavailable';
+
+function countReceived(alerts: AlertReceived[]): void {
+  if (alerts.length === 0) return;
+  const firing = alerts.reduce((count, { alert }) => (alert.status === 'firing' ? count + 1 : count), 0);
+  // Each request has one source: the labels are hashed at most twice, not once per alert.
+  const source = alerts[0].source;
+  if (firing > 0) ingressMetrics.alertsReceived.inc({ source, status: 'firing' }, firing);
+  if (alerts.length > firing) ingressMetrics.alertsReceived.inc({ source, status: 'resolved' }, alerts.length - firing);
+}
+
+// While JetStream is in trouble every retry fails the same way: one line per interval is enough.
+const FAILURE_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * The one path every alert takes into Firebreak: one `alerts.received` event per alert, all in
+ * flight at once, answered only once JetStream acknowledged every one.
+ */
+@Injectable()
+export class AlertIntake {
+  private lastFailureLog = 0;
+  private failuresSinceLog = 0;
+
+  constructor(
+    private readonly publisher: EventPublisher,
+    private readonly connection: BusConnection,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async accept(alerts: AlertReceived[], receivedAt: Date): Promise<AcceptedAlertsDto> {
+    // Fail fast: buffering while disconnected would hold the caller until the publish timeout.
+    if (!this.connection.isConnected()) throw new IntakeUnavailableError('the event bus (NATS) is disconnected');
+    const started = performance.now();
+    try {
+      const published = await this.publisher.publishMany(
+        alerts.map((data) => ({ subject: 'alerts.received' as const, data, options: { id: alertEventId(data), subject: data.alert.fingerprint, time: receivedAt } })),
+      );
+      ingressMetrics.publishDuration.observe({ outcome: 'acked' }, (performance.now() - started) / 1000);
+      countReceived(alerts);
+      return { status: 'accepted', received: alerts.length, eventIds: published.map(({ event }) => event.id) };
+    } catch (error) {
+      if (!(error instanceof PublishError)) throw error;
+      ingressMetrics.publishDuration.observe({ outcome: 'failed' }, (performance.now() - started) / 1000);
+      this.reportFailure(error);
+      throw new IntakeUnavailableError('JetStream did not acknowledge every alert', { cause: error });
+    }
+  }
+
+  private reportFailure(error: PublishError): void {
+    this.failuresSinceLog++;
+    const now = Date.now();
+    if (now - this.lastFailureLog < FAILURE_LOG_INTERVAL_MS) return;
+    this.logger.warn({ err: error, failedRequests: this.failuresSinceLog }, 'JetStream did not acknowledge every alert; answering 503 so the sender retries');
+    this.lastFailureLog = now;
+    this.failuresSinceLog = 0;
+  }
+}

@@ -1,0 +1,31 @@
+import { Body, Controller, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AlertmanagerWebhook } from '@firebreak/contracts';
+import { ZodPipe } from '@firebreak/platform';
+import { AcceptedAlertsDto } from '../intake/intake.dto';
+import { IntakeUnavailableFilter } from '../intake/intake-unavailable';
+import { JsonBodyGuard } from '../intake/json-body.guard';
+import { alertmanagerWebhookOpenApi, AlertmanagerWebhookSchema } from './webhook.dto';
+import { WebhookAuthGuard } from './webhook-auth.guard';
+import { WebhookService } from './webhook.service';
+
+@ApiTags('alerts')
+@Controller('api/v1/alerts')
+export class WebhookController {
+  constructor(private readonly webhooks: WebhookService) {}
+
+  @Post('alertmanager')
+  @HttpCode(200)
+  @UseGuards(WebhookAuthGuard, JsonBodyGuard)
+  @UseFilters(IntakeUnavailableFilter)
+  @ApiOperation({
+    summary: "Alertmanager's webhook (version 4)",
+    description:
+      'Bearer token or basic auth as http_config sends them. 200 only once JetStream acknowledged every alert; 503 with Retry-After when it could not, so Alertmanager retries.',
+  })
+  @ApiBody({ schema: alertmanagerWebhookOpenApi })
+  @ApiOkResponse({ type: AcceptedAlertsDto })
+  receive(@Body(new ZodPipe(AlertmanagerWebhookSchema)) webhook: AlertmanagerWebhook): Promise<AcceptedAlertsDto> {
+    return this.webhooks.receive(webhook);
+  }
+}
