@@ -7,11 +7,13 @@
 const PRIME_LOW = 0x1b3;
 const SEPARATOR = 0xff;
 const encoder = new TextEncoder();
+const ASCII = /^[\x00-\x7f]*$/;
 
 export function alertFingerprint(labels: Record<string, string>): string {
-  const names = Object.keys(labels)
-    .filter((name) => labels[name] !== '')
-    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const names = Object.keys(labels).filter((name) => labels[name] !== '');
+  // Byte order of the UTF-8 names; for ASCII names (nearly always) that is JavaScript's own order.
+  if (names.every((name) => ASCII.test(name))) names.sort();
+  else names.sort((a, b) => Buffer.compare(encoder.encode(a), encoder.encode(b)));
   let hi = 0xcbf29ce4;
   let lo = 0x84222325;
   const mix = (byte: number) => {
