@@ -1,0 +1,84 @@
+import { decide, DecisionContext, IncomingState, isNewer, StoredState } from './alert-transition';
+
+const T0 = Date.parse('2024-05-01T10:00:00Z');
+const at = (minutes: number) => new Date(T0 + minutes * 60_000);
+const WINDOW = 5 * 60_000;
+
+const context = (nowMinutes: number, silenced = false): DecisionContext => ({ now: at(nowMinutes), dedupWindowMs: WINDOW, silenced });
+const firing = (startsMin: number, receivedMin = startsMin): IncomingState => ({ status: 'firing', startsAt: at(startsMin), endsAt: null, receivedAt: at(receivedMin) });
+const resolved = (startsMin: number, endsMin: number, receivedMin = endsMin): IncomingState => ({ status: 'resolved', startsAt: at(startsMin), endsAt: at(endsMin), receivedAt: at(receivedMin) });
+
+function stored(status: StoredState['status'], startsMin: number, extra: Partial<StoredState> = {}): StoredState {
+  return { status, startsAt: at(startsMin), eventAt: at(startsMin), eventReceivedAt: at(startsMin), lastAnnouncedAt: at(startsMin), ...extra };
+}
+
+describe('deciding what an alert event does (dedup and lifecycle)', () => {
+  it('opens and announces a first firing, or opens it silenced without a word', () => {
+    expect(decide(null, firing(0), context(0))).toEqual({ type: 'open', to: 'firing', announce: 'firing' });
+    expect(decide(null, firing(0), context(0, true))).toEqual({ type: 'open', to: 'silenced', announce: null });
+  });
+
+  it('folds a repeat inside the dedup window, and announces a repeat once the window has passed', () => {
+    const held = stored('firing', 0, { lastAnnouncedAt: at(0) });
+    expect(decide(held, firing(0, 1), context(4.99))).toEqual({ type: 'repeat', to: 'firing', announce: null, deduplicated: true });
+    expect(decide(held, firing(0, 5), context(5))).toEqual({ type: 'repeat', to: 'firing', announce: 'repeat', deduplicated: false });
+  });
+
+  it('never re-announces an acknowledged alert', () => {
+    expect(decide(stored('acknowledged', 0), firing(0, 60), context(60))).toEqual({ type: 'repeat', to: 'acknowledged', announce: null, deduplicated: true });
+  });
+
+  it('silences a firing alert when a silence starts matching it, and lets it fire when the silence is gone', () => {
+    expect(decide(stored('firing', 0), firing(0, 1), context(1, true))).toMatchObject({ type: 'repeat', to: 'silenced', announce: null });
+    expect(decide(stored('silenced', 0, { lastAnnouncedAt: null }), firing(0, 2), context(2, true))).toMatchObject({ to: 'silenced', announce: null, deduplicated: true });
+    // Never announced: people hear of it now, as a first firing.
+    expect(decide(stored('silenced', 0, { lastAnnouncedAt: null }), firing(0, 9), context(9))).toMatchObject({ to: 'firing', announce: 'firing' });
+    // Announced before the silence: a reminder, but only outside the window.
+    expect(decide(stored('silenced', 0, { lastAnnouncedAt: at(0) }), firing(0, 2), context(2))).toMatchObject({ to: 'firing', announce: null });
+    expect(decide(stored('silenced', 0, { lastAnnouncedAt: at(0) }), firing(0, 6), context(6))).toMatchObject({ to: 'firing', announce: 'repeat' });
+  });
+
+  it('closes an announced alert with an announcement, and a never-announced one quietly', () => {
+    expect(decide(stored('firing', 0), resolved(0, 10), context(10))).toEqual({ type: 'close', announce: true });
+    expect(decide(stored('acknowledged', 0), resolved(0, 10), context(10))).toEqual({ type: 'close', announce: true });
+    expect(decide(stored('silenced', 0, { lastAnnouncedAt: null }), resolved(0, 10), context(10))).toEqual({ type: 'close', announce: false });
+  });
+
+  it('announces a resolution once: a second resolve of a resolved alert is recorded, not announced', () => {
+    const held = stored('resolved', 0, { eventAt: at(10), eventReceivedAt: at(10) });
+    expect(decide(held, resolved(0, 10, 11), context(11))).toEqual({ type: 'record_resolved', first: false });
+    expect(decide(held, resolved(0, 10, 9), context(11))).toMatchObject({ type: 'stale' });
+  });
+
+  it('keeps a resolved alert resolved when its own stale firing arrives late', () => {
+    const held = stored('resolved', 0, { eventAt: at(10), eventReceivedAt: at(10) });
+    expect(decide(held, firing(0, 12), context(12))).toMatchObject({ type: 'stale' });
+  });
+
+  it('opens a new episode when it fires again after the resolution', () => {
+    const held = stored('resolved', 0, { eventAt: at(10), eventReceivedAt: at(10) });
+    expect(decide(held, firing(15), context(15))).toEqual({ type: 'open', to: 'firing', announce: 'firing' });
+  });
+
+  it('ignores a late resolution of an earlier episode while a newer one fires', () => {
+    expect(decide(stored('firing', 15), resolved(0, 10, 16), context(16))).toMatchObject({ type: 'stale' });
+  });
+
+  it('ignores a late firing of an earlier episode, and opens one that started later', () => {
+    expect(decide(stored('firing', 15), firing(0, 16), context(16))).toMatchObject({ type: 'stale' });
+    expect(decide(stored('acknowledged', 0), firing(20), context(20))).toEqual({ type: 'open', to: 'firing', announce: 'firing' });
+  });
+
+  it('records a first sighting that is already resolved without announcing it', () => {
+    expect(decide(null, resolved(0, 10), context(10))).toEqual({ type: 'record_resolved', first: true });
+  });
+
+  it('orders by the event time first, then by when it was received', () => {
+    const held = stored('resolved', 0, { eventAt: at(10), eventReceivedAt: at(10) });
+    expect(isNewer(firing(10, 11), held)).toBe(true);
+    expect(isNewer(firing(10, 10), held)).toBe(false);
+    expect(isNewer(firing(9, 30), held)).toBe(false);
+    // A resolve without endsAt counts from when it was received.
+    expect(isNewer({ status: 'resolved', startsAt: at(0), endsAt: null, receivedAt: at(11) }, held)).toBe(true);
+  });
+});

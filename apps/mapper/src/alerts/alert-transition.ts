@@ -1,0 +1,106 @@
+import { AlertLifecycle, NotifyKind } from '@firebreak/contracts';
+
+/** What the decision needs of the stored alert. */
+export interface StoredState {
+  status: AlertLifecycle;
+  startsAt: Date;
+  eventAt: Date;
+  eventReceivedAt: Date;
+  lastAnnouncedAt: Date | null;
+}
+
+/** What the decision needs of an incoming alerts.received event. */
+export interface IncomingState {
+  status: 'firing' | 'resolved';
+  startsAt: Date;
+  endsAt: Date | null;
+  receivedAt: Date;
+}
+
+export interface DecisionContext {
+  now: Date;
+  dedupWindowMs: number;
+  /** An active silence matches the alert's labels. */
+  silenced: boolean;
+}
+
+export type Transition =
+  /** A new episode: the first sighting, or a firing newer than the last resolution (or than the episode held). */
+  | { type: 'open'; to: 'firing' | 'silenced'; announce: 'firing' | null }
+  /** The episode already held fires again; `to` differs from the stored status when a silence started or ended. */
+  | { type: 'repeat'; to: AlertLifecycle; announce: NotifyKind | null; deduplicated: boolean }
+  /** The held episode ends; announced only when people were told of it. */
+  | { type: 'close'; announce: boolean }
+  /** A resolution of an alert not active here (first sighting, or already resolved): kept, not announced. */
+  | { type: 'record_resolved'; first: boolean }
+  /** Older than what is held: recorded in history, changes nothing. */
+  | { type: 'stale'; reason: string };
+
+/** The event's own time: when it started firing, or when it ended. */
+export function eventTime(incoming: IncomingState): Date {
+  return incoming.status === 'resolved' ? (incoming.endsAt ?? incoming.receivedAt) : incoming.startsAt;
+}
+
+/** Newer than the stored state by the event's own time, then by when it was received. */
+export function isNewer(incoming: IncomingState, stored: StoredState): boolean {
+  const at = eventTime(incoming).getTime();
+  const held = stored.eventAt.getTime();
+  return at > held || (at === held && incoming.receivedAt.getTime() > stored.eventReceivedAt.getTime());
+}
+
+export function decide(stored: StoredState | null, incoming: IncomingState, context: DecisionContext): Transition {
+  return incoming.status === 'firing' ? decideFiring(stored, incoming, context) : decideResolved(stored, incoming);
+}
+
+function open(context: DecisionContext): Transition {
+  return context.silenced ? { type: 'open', to: 'silenced', announce: null } : { type: 'open', to: 'firing', announce: 'firing' };
+}
+
+function decideFiring(stored: StoredState | null, incoming: IncomingState, context: DecisionContext): Transition {
+  if (!stored) return open(context);
+  if (stored.status === 'resolved') {
+    return isNewer(incoming, stored) ? open(context) : { type: 'stale', reason: 'firing that is not newer than the resolution held' };
+  }
+  const delta = incoming.startsAt.getTime() - stored.startsAt.getTime();
+  if (delta > 0) return open(context);
+  if (delta < 0) return { type: 'stale', reason: 'firing of an earlier episode' };
+  return repeat(stored, context);
+}
+
+/** Whether the dedup window since the last announcement has passed. */
+export function windowPassed(lastAnnouncedAt: Date | null, context: Pick<DecisionContext, 'now' | 'dedupWindowMs'>): boolean {
+  return lastAnnouncedAt === null || context.now.getTime() - lastAnnouncedAt.getTime() >= context.dedupWindowMs;
+}
+
+/** Firing again after a silence kept it quiet: told for the first time, reminded, or not yet. */
+export function unsilencedAnnouncement(lastAnnouncedAt: Date | null, context: Pick<DecisionContext, 'now' | 'dedupWindowMs'>): NotifyKind | null {
+  if (lastAnnouncedAt === null) return 'firing';
+  return windowPassed(lastAnnouncedAt, context) ? 'repeat' : null;
+}
+
+function repeat(stored: StoredState, context: DecisionContext): Transition {
+  switch (stored.status) {
+    case 'acknowledged':
+      // Someone is on it: counted, never re-announced (escalation was cancelled by the ack).
+      return { type: 'repeat', to: 'acknowledged', announce: null, deduplicated: true };
+    case 'silenced': {
+      if (context.silenced) return { type: 'repeat', to: 'silenced', announce: null, deduplicated: true };
+      const announce = unsilencedAnnouncement(stored.lastAnnouncedAt, context);
+      return { type: 'repeat', to: 'firing', announce, deduplicated: announce === null };
+    }
+    case 'firing': {
+      if (context.silenced) return { type: 'repeat', to: 'silenced', announce: null, deduplicated: false };
+      if (!windowPassed(stored.lastAnnouncedAt, context)) return { type: 'repeat', to: 'firing', announce: null, deduplicated: true };
+      return { type: 'repeat', to: 'firing', announce: stored.lastAnnouncedAt === null ? 'firing' : 'repeat', deduplicated: false };
+    }
+    case 'resolved':
+      throw new Error('a resolved alert never repeats; decideFiring handles it');
+  }
+}
+
+function decideResolved(stored: StoredState | null, incoming: IncomingState): Transition {
+  if (!stored) return { type: 'record_resolved', first: true };
+  if (!isNewer(incoming, stored)) return { type: 'stale', reason: 'resolution older than the state held' };
+  if (stored.status === 'resolved') return { type: 'record_resolved', first: false };
+  return { type: 'close', announce: stored.lastAnnouncedAt !== null };
+}

@@ -1,0 +1,41 @@
+import { Counter, Gauge, register } from 'prom-client';
+
+function counter(name: string, help: string, labelNames: string[] = []): Counter {
+  return (register.getSingleMetric(name) as Counter) ?? new Counter({ name, help, labelNames });
+}
+
+export interface ActiveAlertCount {
+  severity: string;
+  status: string;
+  count: number;
+}
+
+/** Where the active-alerts gauge reads from at scrape time; the latest app instance sets it. */
+export const activeAlertsSource: { read?: () => Promise<ActiveAlertCount[]> } = {};
+
+export const mapperMetrics = {
+  deduplicated: counter('firebreak_alerts_deduplicated_total', 'Firing alerts folded into an alert already active, without an announcement.'),
+  sent: counter('firebreak_alerts_sent_total', 'Announcements (alerts.notify) made, by kind.', ['kind']),
+  silenced: counter('firebreak_alerts_silenced_total', 'Alert events kept quiet by a silence.'),
+  stale: counter('firebreak_alerts_stale_total', 'Alert events older than the state already held, recorded and otherwise ignored.'),
+  runbooksRequested: counter('firebreak_runbooks_requested_total', 'runbooks.requested published for newly firing mapped alerts, by runbook.', ['runbook']),
+  runbooksSuppressed: counter('firebreak_runbooks_suppressed_total', 'Runbooks a mapped alert would have requested while automation was off, by runbook.', ['runbook']),
+  escalated: counter('firebreak_alerts_escalated_total', 'Alerts announced as escalated, by reason (unacknowledged, runbook_failed).', ['reason']),
+  active:
+    (register.getSingleMetric('firebreak_alerts_active') as Gauge) ??
+    new Gauge({
+      name: 'firebreak_alerts_active',
+      help: 'Alerts not resolved, by severity and lifecycle status (read at scrape time).',
+      labelNames: ['severity', 'status'],
+      async collect() {
+        if (!activeAlertsSource.read) return;
+        try {
+          const counts = await activeAlertsSource.read();
+          this.reset();
+          for (const row of counts) this.set({ severity: row.severity, status: row.status }, row.count);
+        } catch {
+          // Postgres away: the scrape keeps the last values rather than failing.
+        }
+      },
+    }),
+};

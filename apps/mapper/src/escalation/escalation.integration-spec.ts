@@ -1,0 +1,183 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { register } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { deriveEventId } from '@firebreak/contracts';
+import { resolveDatabaseUrl, resolveNatsUrl, uniqueTestId, waitFor } from '@firebreak/testing';
+import { BusProbe, dropSchema, http, ManualClock, processed, startMapper, writeConfigDir } from '../testing/mapper-harness';
+
+const MINUTE = 60_000;
+const OPERATOR = 'operator-token-1';
+
+async function useInstallation(id: string, automation: boolean): Promise<BusProbe> {
+  process.env.FIREBREAK_SUBJECT_PREFIX = id;
+  process.env.FIREBREAK_DB_SCHEMA = id;
+  process.env.NATS_URL = await resolveNatsUrl();
+  process.env.DATABASE_URL = await resolveDatabaseUrl();
+  process.env.FIREBREAK_API_TOKENS = `${OPERATOR}:operator:otto`;
+  process.env.FIREBREAK_CONFIG_DIR = writeConfigDir({
+    'mappings.yaml': 'alertnames:\n  ServiceDown: service_unavailable\n',
+    'escalation.yaml': 'escalation:\n  critical: 5m\n  error: 15m\n  info: none\n',
+  });
+  process.env.FIREBREAK_TIMER_POLL_MS = '100';
+  process.env.FIREBREAK_AUTOMATION_ENABLED = String(automation);
+  process.env.LOG_LEVEL = 'silent';
+  return BusProbe.connect(process.env.NATS_URL, id);
+}
+
+const escalatedCount = async (reason: string) =>
+  (await register.getSingleMetric('firebreak_alerts_escalated_total')!.get()).values.find((value) => value.labels.reason === reason)?.value ?? 0;
+
+describe('mapper: escalation timers and runbook outcomes (real NATS and Postgres)', () => {
+  const id = uniqueTestId('mapper_escalation');
+  let app: NestFastifyApplication;
+  let bus: BusProbe;
+  let clock: ManualClock;
+
+  beforeAll(async () => {
+    bus = await useInstallation(id, true);
+    app = await startMapper();
+    clock = new ManualClock(app, new Date());
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await bus?.close();
+    await dropSchema(await resolveDatabaseUrl(), id);
+  });
+
+  const db = () => app.get(DataSource);
+  const staged = async (subject: string, fingerprint: string, kind?: string): Promise<number> =>
+    (
+      await db().query(`SELECT count(*)::int AS n FROM "${id}".outbox WHERE subject = $1 AND event->>'subject' = $2 AND ($3::text IS NULL OR event->'data'->>'kind' = $3)`, [
+        subject,
+        fingerprint,
+        kind ?? null,
+      ])
+    )[0].n;
+  const timers = async (fingerprint: string): Promise<number> => (await db().query(`SELECT count(*)::int AS n FROM "${id}".escalation_timers WHERE fingerprint = $1`, [fingerprint]))[0].n;
+
+  async function send(labels: Record<string, string>) {
+    const event = await bus.publishAlert({ labels, startsAt: clock.now(), receivedAt: clock.now() });
+    await processed(app, event.id);
+    return event;
+  }
+
+  it('escalates an unacknowledged alert once when its delay passed while no mapper ran, with two replicas polling', async () => {
+    const before = await escalatedCount('unacknowledged');
+    const critical = await send({ alertname: 'CheckoutDown', severity: 'critical' });
+    const acked = await send({ alertname: 'CheckoutSlow', severity: 'error' });
+    const quiet = await send({ alertname: 'CheckoutInfo', severity: 'info' });
+    const fingerprint = critical.data.alert.fingerprint;
+    expect(await timers(fingerprint)).toBe(1);
+    expect(await timers(quiet.data.alert.fingerprint)).toBe(0);
+    expect((await http(app)('POST', `/api/v1/alerts/${acked.data.alert.fingerprint}/acknowledge`, OPERATOR, {})).statusCode).toBe(200);
+    await app.close();
+
+    clock.advance(6 * MINUTE);
+    const replicas = [await startMapper(), await startMapper()];
+    replicas.forEach((replica) => clock.attach(replica));
+    app = replicas[0];
+    try {
+      const [escalated] = await bus.waitForEvents('alerts.notify', fingerprint, 2).then((events) => events.filter((event) => event.data.kind === 'escalated'));
+      expect(escalated.id).toBe(deriveEventId('notify', critical.id, 'escalated'));
+      expect(escalated.data).toMatchObject({ kind: 'escalated', reason: 'unacknowledged for 5 minutes (critical)', alert: { fingerprint, status: 'firing' } });
+      // The claim deleted the timer in the transaction that staged the announcement: it cannot fire again.
+      expect(await timers(fingerprint)).toBe(0);
+      expect(await staged('alerts.notify', fingerprint, 'escalated')).toBe(1);
+      expect(await staged('alerts.notify', acked.data.alert.fingerprint, 'escalated')).toBe(0);
+      expect(await escalatedCount('unacknowledged')).toBe(before + 1);
+      const detail = (await db().query(`SELECT escalated_at FROM "${id}".alerts WHERE fingerprint = $1`, [fingerprint]))[0];
+      expect(detail.escalated_at.getTime()).toBeGreaterThanOrEqual(clock.now().getTime() - 1);
+    } finally {
+      await replicas[1].close();
+    }
+  });
+
+  it('escalates at once when a runbook fails and asks for it, records every outcome, and does it once per event', async () => {
+    const failedEvent = async (fingerprint: string, requestId: string, escalate: boolean) =>
+      bus.publish(
+        'runbooks.execution.failed',
+        { executionId: `exec-${requestId.slice(0, 8)}`, requestId, runbookId: 'service_unavailable', mode: 'live', fingerprint, status: 'failed', reason: 'step restart: exit 1', finishedAt: clock.now().toISOString(), escalate },
+        deriveEventId('test-failed', requestId, String(escalate)),
+        fingerprint,
+      );
+    const request = async (labels: Record<string, string>) => {
+      const fingerprint = (await send(labels)).data.alert.fingerprint;
+      return { fingerprint, requestId: (await bus.waitForEvents('runbooks.requested', fingerprint, 1))[0].data.requestId };
+    };
+    const before = await escalatedCount('runbook_failed');
+
+    const failing = await request({ alertname: 'ServiceDown', service: 'cart', severity: 'warning' });
+    const failed = await failedEvent(failing.fingerprint, failing.requestId, true);
+    await processed(app, failed.id, 'mapper-runbooks-execution-failed');
+    const [, escalated] = await bus.waitForEvents('alerts.notify', failing.fingerprint, 2);
+    expect(escalated.data).toMatchObject({
+      kind: 'escalated',
+      reason: 'runbook service_unavailable failed: step restart: exit 1',
+      runbook: { id: 'service_unavailable', executionId: failed.data.executionId, outcome: 'failed' },
+    });
+    await bus.republish('runbooks.execution.failed', failed);
+    const quiet = await request({ alertname: 'ServiceDown', service: 'wishlist', severity: 'warning' });
+    await processed(app, (await failedEvent(quiet.fingerprint, quiet.requestId, false)).id, 'mapper-runbooks-execution-failed');
+    const fixed = await request({ alertname: 'ServiceDown', service: 'search', severity: 'warning' });
+    const succeeded = await bus.publish(
+      'runbooks.execution.succeeded',
+      { executionId: 'exec-ok', requestId: fixed.requestId, runbookId: 'service_unavailable', mode: 'live', fingerprint: fixed.fingerprint, startedAt: clock.now().toISOString(), finishedAt: clock.now().toISOString(), durationMs: 1200 },
+      deriveEventId('test-succeeded', fixed.requestId),
+      fixed.fingerprint,
+    );
+    await processed(app, succeeded.id, 'mapper-runbooks-execution-succeeded');
+
+    const stream = `FIREBREAK_RUNBOOKS_${id.toUpperCase()}`;
+    await waitFor(
+      async () => {
+        const info = await bus.connection.jsm.consumers.info(stream, 'mapper-runbooks-execution-failed');
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      },
+      { message: 'the redelivered failure was consumed' },
+    );
+    expect(await staged('alerts.notify', failing.fingerprint, 'escalated')).toBe(1);
+    expect(await staged('alerts.notify', quiet.fingerprint, 'escalated')).toBe(0);
+    expect(await escalatedCount('runbook_failed')).toBe(before + 1);
+    expect(await timers(failing.fingerprint)).toBe(0);
+
+    const runbookOf = async (fingerprint: string) => (await db().query(`SELECT runbook FROM "${id}".alerts WHERE fingerprint = $1`, [fingerprint]))[0].runbook;
+    expect(await runbookOf(failing.fingerprint)).toMatchObject({ id: 'service_unavailable', status: 'failed', reason: 'step restart: exit 1' });
+    expect(await runbookOf(fixed.fingerprint)).toMatchObject({ status: 'succeeded', executionId: 'exec-ok' });
+    const status = (await http(app)('GET', '/api/v1/integration-status', OPERATOR)).json();
+    expect(status.requests.byRunbook.service_unavailable.byStatus).toEqual({ failed: 2, succeeded: 1 });
+  });
+});
+
+describe('mapper: automation switched off (real NATS and Postgres)', () => {
+  const id = uniqueTestId('mapper_noauto');
+  let app: NestFastifyApplication;
+  let bus: BusProbe;
+
+  beforeAll(async () => {
+    bus = await useInstallation(id, false);
+    app = await startMapper();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await bus?.close();
+    await dropSchema(await resolveDatabaseUrl(), id);
+  });
+
+  it('requests no runbook for a mapped alert, still announces it, and records what it would have run', async () => {
+    const event = await bus.publishAlert({ labels: { alertname: 'ServiceDown', service: 'api', severity: 'critical' }, startsAt: new Date(), receivedAt: new Date() });
+    await processed(app, event.id);
+    const fingerprint = event.data.alert.fingerprint;
+    const [firing] = await bus.waitForEvents('alerts.notify', fingerprint, 1);
+    expect(firing.data.runbook).toEqual({ id: 'service_unavailable', outcome: 'automation_disabled' });
+    const dataSource = app.get(DataSource);
+    expect((await dataSource.query(`SELECT count(*)::int AS n FROM "${id}".outbox WHERE subject = 'runbooks.requested'`))[0].n).toBe(0);
+    const status = (await http(app)('GET', '/api/v1/integration-status', OPERATOR)).json();
+    expect(status.automation).toEqual({ enabled: false });
+    expect(status.requests.byRunbook).toEqual({ service_unavailable: { total: 1, byStatus: { suppressed: 1 } } });
+    const detail = (await http(app)('GET', `/api/v1/alerts/${fingerprint}`, OPERATOR)).json();
+    expect(detail.runbook).toMatchObject({ id: 'service_unavailable', status: 'suppressed', reason: expect.stringMatching(/automation is disabled/) });
+    expect(detail.history[0].details.runbook).toMatchObject({ status: 'suppressed' });
+  });
+});

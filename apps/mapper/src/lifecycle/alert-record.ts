@@ -1,0 +1,104 @@
+import { Alert, AlertLifecycle, Severity } from '@firebreak/contracts';
+
+/** What the mapper knows about the runbook of an alert's current episode. */
+export interface RunbookState {
+  id: string;
+  requestId: string;
+  source: string;
+  status: string;
+  executionId?: string;
+  reason?: string;
+  at: string;
+}
+
+/** One row of `alerts`, in the names the code uses. */
+export interface AlertRecord {
+  fingerprint: string;
+  alertname: string;
+  severity: Severity;
+  status: AlertLifecycle;
+  source: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  generatorURL: string;
+  /** The current episode's start; a later startsAt is a new episode. */
+  startsAt: Date;
+  endsAt: Date | null;
+  /** The own time of the source event that last moved the alert (startsAt, or endsAt when resolved). */
+  eventAt: Date;
+  eventReceivedAt: Date;
+  firstSeen: Date;
+  lastSeen: Date;
+  occurrences: number;
+  /** When this episode was last announced; null: nobody was told of this episode yet. */
+  lastAnnouncedAt: Date | null;
+  silenceId: string | null;
+  acknowledgedBy: string | null;
+  acknowledgedAt: Date | null;
+  acknowledgeNote: string | null;
+  resolvedBy: string | null;
+  resolvedAt: Date | null;
+  resolveNote: string | null;
+  escalatedAt: Date | null;
+  runbook: RunbookState | null;
+  updatedAt: Date;
+}
+
+export type AlertPatch = Partial<Omit<AlertRecord, 'fingerprint' | 'updatedAt'>>;
+
+/** Column of each field; the only names that ever reach SQL text. */
+export const ALERT_COLUMNS: Record<keyof AlertRecord, string> = {
+  fingerprint: 'fingerprint',
+  alertname: 'alertname',
+  severity: 'severity',
+  status: 'status',
+  source: 'source',
+  labels: 'labels',
+  annotations: 'annotations',
+  generatorURL: 'generator_url',
+  startsAt: 'starts_at',
+  endsAt: 'ends_at',
+  eventAt: 'event_at',
+  eventReceivedAt: 'event_received_at',
+  firstSeen: 'first_seen',
+  lastSeen: 'last_seen',
+  occurrences: 'occurrences',
+  lastAnnouncedAt: 'last_announced_at',
+  silenceId: 'silence_id',
+  acknowledgedBy: 'acknowledged_by',
+  acknowledgedAt: 'acknowledged_at',
+  acknowledgeNote: 'acknowledge_note',
+  resolvedBy: 'resolved_by',
+  resolvedAt: 'resolved_at',
+  resolveNote: 'resolve_note',
+  escalatedAt: 'escalated_at',
+  runbook: 'runbook',
+  updatedAt: 'updated_at',
+};
+
+const JSON_FIELDS = new Set<keyof AlertRecord>(['labels', 'annotations', 'runbook']);
+
+export function isJsonField(field: keyof AlertRecord): boolean {
+  return JSON_FIELDS.has(field);
+}
+
+/** `a.col AS "field", ...` for reading rows straight into AlertRecord. */
+export function alertSelectList(alias: string): string {
+  return Object.entries(ALERT_COLUMNS)
+    .map(([field, column]) => `${alias}.${column} AS "${field}"`)
+    .join(', ');
+}
+
+/** The alert as the contracts carry it, from what is stored. */
+export function toContractAlert(record: AlertRecord): Alert {
+  return {
+    fingerprint: record.fingerprint,
+    status: record.status === 'resolved' ? 'resolved' : 'firing',
+    labels: record.labels,
+    annotations: record.annotations,
+    severity: record.severity,
+    startsAt: record.startsAt.toISOString(),
+    endsAt: record.status === 'resolved' && record.endsAt ? record.endsAt.toISOString() : null,
+    generatorURL: record.generatorURL,
+  };
+}

@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { SqlRunner } from '../core/write-batch';
+import { CONFIG } from '@firebreak/platform';
+import { MapperConfig } from '../service';
+
+export interface RunbookRequestRow {
+  requestId: string;
+  fingerprint: string;
+  runbookId: string;
+  mappingSource: string;
+  status: string;
+  reason?: string;
+  at: Date;
+}
+
+export interface RequestCount {
+  runbookId: string;
+  status: string;
+  count: number;
+}
+
+/** `runbook_requests`: what the mapper asked for (or would have, with automation off) and how it ended. */
+@Injectable()
+export class RunbookRequestsRepository {
+  private readonly table: string;
+
+  constructor(
+    @Inject(CONFIG) config: MapperConfig,
+    private readonly dataSource: DataSource,
+  ) {
+    this.table = `"${config.dbSchema}".runbook_requests`;
+  }
+
+  async insert(runner: SqlRunner, row: RunbookRequestRow): Promise<void> {
+    await runner.query(
+      `INSERT INTO ${this.table} (request_id, fingerprint, runbook_id, mapping_source, status, reason, requested_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (request_id) DO NOTHING`,
+      [row.requestId, row.fingerprint, row.runbookId, row.mappingSource, row.status, row.reason ?? null, row.at],
+    );
+  }
+
+  async recordOutcome(runner: SqlRunner, requestId: string, outcome: { status: string; reason?: string; executionId: string; at: Date }): Promise<void> {
+    await runner.query(`UPDATE ${this.table} SET status = $2, reason = $3, execution_id = $4, updated_at = $5 WHERE request_id = $1`, [
+      requestId,
+      outcome.status,
+      outcome.reason ?? null,
+      outcome.executionId,
+      outcome.at,
+    ]);
+  }
+
+  async counts(): Promise<RequestCount[]> {
+    return this.dataSource.query(`SELECT runbook_id AS "runbookId", status, count(*)::int AS count FROM ${this.table} GROUP BY runbook_id, status ORDER BY runbook_id, status`);
+  }
+}

@@ -1,0 +1,52 @@
+import { parseMatcher } from '../matchers/matcher';
+import { FileMappings } from './mapping-config';
+import { MappingTables, resolveRunbook } from './mapping-resolver';
+
+const file: FileMappings = {
+  alertnames: new Map([
+    ['ServiceDown', 'service_unavailable'],
+    ['HighErrorRate', 'high_error_rate'],
+  ]),
+  rules: [
+    { matchers: [parseMatcher('team="db"'), parseMatcher('severity=~"critical|error"')], text: [], runbook: 'db_triage' },
+    { matchers: [parseMatcher('team="db"')], text: [], runbook: 'db_generic' },
+  ],
+};
+const tables = (runtime: Record<string, string> = {}): MappingTables => ({ file, runtime: new Map(Object.entries(runtime)) });
+
+describe('alert → runbook mapping, first match wins', () => {
+  it('takes the automation_runbook annotation before anything else', () => {
+    const mapping = resolveRunbook({ alertname: 'ServiceDown', team: 'db', severity: 'critical' }, { automation_runbook: 'custom_fix' }, tables({ ServiceDown: 'override' }));
+    expect(mapping).toEqual({ runbookId: 'custom_fix', source: 'annotation' });
+  });
+
+  it('ignores a malformed annotation and falls through', () => {
+    expect(resolveRunbook({ alertname: 'ServiceDown' }, { automation_runbook: '<script>x</script>' }, tables())).toEqual({ runbookId: 'service_unavailable', source: 'file_alertname' });
+    expect(resolveRunbook({ alertname: 'ServiceDown' }, { automation_runbook: '   ' }, tables())).toMatchObject({ source: 'file_alertname' });
+  });
+
+  it('lets a runtime mapping override the file table for its alertname', () => {
+    expect(resolveRunbook({ alertname: 'ServiceDown' }, {}, tables({ ServiceDown: 'restart_v2' }))).toEqual({ runbookId: 'restart_v2', source: 'runtime' });
+    expect(resolveRunbook({ alertname: 'NewAlert' }, {}, tables({ NewAlert: 'new_runbook' }))).toEqual({ runbookId: 'new_runbook', source: 'runtime' });
+  });
+
+  it('takes the file alertname table before label rules', () => {
+    expect(resolveRunbook({ alertname: 'HighErrorRate', team: 'db', severity: 'critical' }, {}, tables())).toEqual({ runbookId: 'high_error_rate', source: 'file_alertname' });
+  });
+
+  it('tries label rules in order, the first whose matchers all match wins', () => {
+    expect(resolveRunbook({ alertname: 'SlowQueries', team: 'db', severity: 'error' }, {}, tables())).toEqual({ runbookId: 'db_triage', source: 'file_rule', rule: 0 });
+    expect(resolveRunbook({ alertname: 'SlowQueries', team: 'db', severity: 'info' }, {}, tables())).toEqual({ runbookId: 'db_generic', source: 'file_rule', rule: 1 });
+  });
+
+  it('maps nothing when nothing matches', () => {
+    expect(resolveRunbook({ alertname: 'Unknown', team: 'web' }, {}, tables())).toBeNull();
+    expect(resolveRunbook({}, {}, tables({ '': 'never' }))).toBeNull();
+  });
+
+  it('treats prototype names as ordinary unknown alertnames', () => {
+    expect(resolveRunbook({ alertname: 'constructor' }, {}, tables())).toBeNull();
+    expect(resolveRunbook({ alertname: '__proto__' }, {}, tables())).toBeNull();
+    expect(resolveRunbook({ alertname: 'x' }, { hasOwnProperty: 'y' }, tables())).toBeNull();
+  });
+});

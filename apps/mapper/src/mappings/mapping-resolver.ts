@@ -1,0 +1,42 @@
+import { RUNBOOK_ID } from '../core/text';
+import { labelValue, matchesAll } from '../matchers/matcher';
+import { FileMappings } from './mapping-config';
+
+export const RUNBOOK_ANNOTATION = 'automation_runbook';
+
+export type MappingSource = 'annotation' | 'runtime' | 'file_alertname' | 'file_rule';
+
+/** First match wins, in this order. */
+export const MAPPING_PRECEDENCE: readonly MappingSource[] = ['annotation', 'runtime', 'file_alertname', 'file_rule'];
+
+export interface RunbookMapping {
+  runbookId: string;
+  source: MappingSource;
+  /** For file rules: which rule (0-based) matched. */
+  rule?: number;
+}
+
+export interface MappingTables {
+  file: FileMappings;
+  /** alertname → runbook, added through the API. */
+  runtime: ReadonlyMap<string, string>;
+}
+
+/**
+ * Which runbook an alert maps to. The annotation is the alert author's own choice; a runtime
+ * mapping is an operator's override of the shipped table without a redeploy, so it comes before
+ * the file's alertname table; label rules are the broad catch-all and come last.
+ */
+export function resolveRunbook(labels: Record<string, string>, annotations: Record<string, string>, tables: MappingTables): RunbookMapping | null {
+  const annotated = labelValue(annotations, RUNBOOK_ANNOTATION).trim();
+  // A malformed annotation is ignored rather than trusted: it would only fail in the executor.
+  if (RUNBOOK_ID.test(annotated)) return { runbookId: annotated, source: 'annotation' };
+  const alertname = labelValue(labels, 'alertname');
+  const runtime = tables.runtime.get(alertname);
+  if (alertname && runtime) return { runbookId: runtime, source: 'runtime' };
+  const fromFile = tables.file.alertnames.get(alertname);
+  if (alertname && fromFile) return { runbookId: fromFile, source: 'file_alertname' };
+  const rule = tables.file.rules.findIndex((candidate) => matchesAll(candidate.matchers, labels));
+  if (rule >= 0) return { runbookId: tables.file.rules[rule].runbook, source: 'file_rule', rule };
+  return null;
+}

@@ -1,0 +1,33 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiPrincipal, Principal, RequireRole, ZodPipe } from '@firebreak/platform';
+import { alertnameParamsSchema, PutMappingBody, putMappingSchema } from './mappings.dto';
+import { MappingsService } from './mappings.service';
+
+@ApiTags('mappings')
+@Controller('api/v1/mappings')
+export class MappingsController {
+  constructor(private readonly mappings: MappingsService) {}
+
+  @Get()
+  @RequireRole('admin')
+  @ApiOperation({ summary: 'The alert → runbook mappings in force (annotation, runtime, file table, file rules) and their precedence' })
+  list() {
+    return this.mappings.inForce();
+  }
+
+  @Put(':alertname')
+  @RequireRole('admin')
+  @ApiOperation({ summary: 'Map an alertname to a runbook at run time; overrides the file table for that alertname' })
+  put(@Param(new ZodPipe(alertnameParamsSchema)) params: { alertname: string }, @Body(new ZodPipe(putMappingSchema)) body: PutMappingBody, @Principal() principal: ApiPrincipal) {
+    return this.mappings.put(params.alertname, body.runbookId, principal.name);
+  }
+
+  @Delete(':alertname')
+  @RequireRole('admin')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a runtime mapping' })
+  async remove(@Param(new ZodPipe(alertnameParamsSchema)) params: { alertname: string }, @Principal() principal: ApiPrincipal): Promise<void> {
+    await this.mappings.delete(params.alertname, principal.name);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Alertmanager label matchers (`name="value"`, `!=`, `=~`, `!~`), parsed the way Alertmanager's
+ * classic parser does: quoted or bare values, `\"`, `\\` and `\n` escapes, regexes anchored as
+ * `^(?:re)$`, and a missing label matching as the empty string.
+ */
+export type MatchType = '=' | '!=' | '=~' | '!~';
+
+export interface Matcher {
+  name: string;
+  type: MatchType;
+  value: string;
+  regex?: RegExp;
+}
+
+export class MatcherError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MatcherError';
+  }
+}
+
+const MATCHER = /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(=~|=|!=|!~)\s*([\s\S]*?)\s*$/;
+// A quantified group whose body is itself quantified ((a+)+, (\w*)*): the backtracking that can
+// hang the event loop on a long hostile label value. RE2 (Alertmanager's engine) has no such risk.
+const QUANTIFIED_GROUP = /\(([^()]*)\)\s*(?:[+*]|\{\d*,)/g;
+const UNBOUNDED_QUANTIFIER = /[+*]|\{\d*,\}/;
+const MAX_MATCHER_LENGTH = 1024;
+
+export function parseMatcher(input: string): Matcher {
+  if (input.length > MAX_MATCHER_LENGTH) throw new MatcherError(`matcher is longer than ${MAX_MATCHER_LENGTH} characters`);
+  const parts = MATCHER.exec(input);
+  if (!parts) throw new MatcherError(`bad matcher format: ${input} (expected name="value", name!="value", name=~"regex" or name!~"regex")`);
+  const [, name, type, rawValue] = parts;
+  const value = unquote(rawValue);
+  const matcher: Matcher = { name, type: type as MatchType, value };
+  if (type === '=~' || type === '!~') matcher.regex = compileAnchored(value);
+  return matcher;
+}
+
+function unquote(raw: string): string {
+  const quoted = raw.startsWith('"');
+  const body = quoted ? raw.slice(1) : raw;
+  let value = '';
+  let escaped = false;
+  let closed = !quoted;
+  for (let i = 0; i < body.length; i++) {
+    const char = body[i];
+    if (escaped) {
+      escaped = false;
+      value += char === 'n' ? '\n' : char === '"' || char === '\\' ? char : `\\${char}`;
+      continue;
+    }
+    if (char === '\\' && i < body.length - 1) {
+      escaped = true;
+    } else if (char === '"') {
+      if (!quoted || i < body.length - 1) throw new MatcherError(`matcher value contains an unescaped double quote: ${raw}`);
+      closed = true;
+    } else {
+      value += char;
+    }
+  }
+  if (!closed) throw new MatcherError(`matcher value lacks its closing double quote: ${raw}`);
+  return value;
+}
+
+function compileAnchored(pattern: string): RegExp {
+  if (nestsQuantifiers(pattern)) throw new MatcherError(`regex ${JSON.stringify(pattern)} nests quantifiers, which can backtrack without end; rewrite it`);
+  // RE2 spells a whole-pattern flag `(?i)`; JavaScript takes it as a flag.
+  const caseInsensitive = pattern.startsWith('(?i)');
+  const body = (caseInsensitive ? pattern.slice(4) : pattern).replace(/\(\?P</g, '(?<');
+  try {
+    return new RegExp(`^(?:${body})$`, caseInsensitive ? 'i' : '');
+  } catch (error) {
+    throw new MatcherError(`invalid regex ${JSON.stringify(pattern)}: ${(error as Error).message}`);
+  }
+}
+
+function nestsQuantifiers(pattern: string): boolean {
+  for (const group of pattern.matchAll(QUANTIFIED_GROUP)) {
+    // Escapes and character classes hold literal + and *; only what is left can repeat.
+    const body = group[1].replace(/\\./g, '').replace(/\[[^\]]*\]/g, '');
+    if (UNBOUNDED_QUANTIFIER.test(body)) return true;
+  }
+  return false;
+}
+
+/** The label's value, or '' when absent; own properties only, so `constructor` is just a name. */
+export function labelValue(labels: Record<string, string>, name: string): string {
+  return Object.prototype.hasOwnProperty.call(labels, name) ? labels[name] : '';
+}
+
+export function matches(matcher: Matcher, labels: Record<string, string>): boolean {
+  const value = labelValue(labels, matcher.name);
+  switch (matcher.type) {
+    case '=':
+      return value === matcher.value;
+    case '!=':
+      return value !== matcher.value;
+    case '=~':
+      return matcher.regex!.test(value);
+    case '!~':
+      return !matcher.regex!.test(value);
+  }
+}
+
+export function matchesAll(matchers: readonly Matcher[], labels: Record<string, string>): boolean {
+  return matchers.every((matcher) => matches(matcher, labels));
+}
+
+/** The canonical text of a matcher: `name="value"` with Alertmanager's escapes. */
+export function formatMatcher(matcher: Matcher): string {
+  const escaped = matcher.value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  return `${matcher.name}${matcher.type}"${escaped}"`;
+}
+
+/** Alertmanager refuses a silence that would match every alert; so do we. */
+export function matchesEmptyLabelSet(matchers: readonly Matcher[]): boolean {
+  return matchers.every((matcher) => matches(matcher, {}));
+}

@@ -1,0 +1,166 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import pino from 'pino';
+import { DataSource } from 'typeorm';
+import { BusConnection, EventPublisher, provisionStreams, SubjectNames } from '@firebreak/bus';
+import { AlertReceived, alertFingerprint, CloudEvent, DataOf, deriveEventId, severityFromLabel, streamDefinitions, streamForSubject, Subject } from '@firebreak/contracts';
+import { createService } from '@firebreak/platform';
+import { waitFor } from '@firebreak/testing';
+import { AppModule } from '../app.module';
+import { Clock } from '../core/clock';
+
+/** Test support for the mapper's integration tests: the app in-process, a bus probe, a movable clock. */
+
+export function writeConfigDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mapper-config-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+export async function startMapper(): Promise<NestFastifyApplication> {
+  const app = await createService(AppModule, { app: 'mapper', description: 'test' });
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
+
+/** Replaces the app's clock with one the test moves. */
+export class ManualClock {
+  private at: number;
+
+  constructor(app: NestFastifyApplication, start: Date) {
+    this.at = start.getTime();
+    app.get(Clock).now = () => new Date(this.at);
+  }
+
+  attach(app: NestFastifyApplication): void {
+    app.get(Clock).now = () => new Date(this.at);
+  }
+
+  now(): Date {
+    return new Date(this.at);
+  }
+
+  advance(ms: number): Date {
+    this.at += ms;
+    return this.now();
+  }
+}
+
+export interface AlertInput {
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+  status?: 'firing' | 'resolved';
+  startsAt: Date;
+  endsAt?: Date | null;
+  receivedAt: Date;
+  id?: string;
+}
+
+export function alertEvent(input: AlertInput): { id: string; data: AlertReceived } {
+  const status = input.status ?? 'firing';
+  const fingerprint = alertFingerprint(input.labels);
+  const data: AlertReceived = {
+    source: 'alertmanager',
+    receivedAt: input.receivedAt.toISOString(),
+    receiver: 'firebreak',
+    alert: {
+      fingerprint,
+      status,
+      labels: input.labels,
+      annotations: input.annotations ?? {},
+      severity: severityFromLabel(input.labels.severity),
+      startsAt: input.startsAt.toISOString(),
+      endsAt: status === 'resolved' ? (input.endsAt ?? input.receivedAt).toISOString() : null,
+      generatorURL: 'http://prometheus:9090/graph?g0.expr=up',
+    },
+  };
+  return { id: input.id ?? deriveEventId('test-alert', fingerprint, status, data.alert.startsAt, data.receivedAt), data };
+}
+
+/** Publishes events as another service would, and reads what the mapper published. */
+export class BusProbe {
+  private readonly seen = new Map<string, { lastSeq: number; messages: Array<{ subject: string; event: CloudEvent<unknown> }> }>();
+
+  private constructor(
+    readonly connection: BusConnection,
+    readonly publisher: EventPublisher,
+    readonly subjects: SubjectNames,
+  ) {}
+
+  static async connect(natsUrl: string, prefix: string): Promise<BusProbe> {
+    const logger = pino({ level: 'silent' });
+    const connection = await BusConnection.connect({ natsUrl, name: 'mapper-test-probe', logger });
+    const subjects = new SubjectNames(prefix);
+    await provisionStreams(connection.jsm, streamDefinitions({ subjectPrefix: prefix }), logger);
+    return new BusProbe(connection, new EventPublisher(connection, { source: 'ingress', subjects, publishTimeoutMs: 5000 }), subjects);
+  }
+
+  async publish<S extends Subject>(subject: S, data: DataOf<S>, id: string, fingerprint?: string): Promise<CloudEvent<DataOf<S>>> {
+    return (await this.publisher.publish(subject, data, { id, subject: fingerprint })).event;
+  }
+
+  async publishAlert(input: AlertInput): Promise<CloudEvent<AlertReceived>> {
+    const { id, data } = alertEvent(input);
+    return this.publish('alerts.received', data, id, data.alert.fingerprint);
+  }
+
+  /** The same event again under another Nats-Msg-Id, as a redelivery past JetStream's duplicate window would be. */
+  async republish(subject: Subject, event: CloudEvent<unknown>): Promise<void> {
+    await this.publisher.publishRaw(this.subjects.wire(subject), subject, new TextEncoder().encode(JSON.stringify(event)), `${event.id}-again-${Date.now()}`);
+  }
+
+  /** Every event published on `subject` so far, optionally only those about one fingerprint. */
+  async events<S extends Subject>(subject: S, fingerprint?: string): Promise<Array<CloudEvent<DataOf<S>>>> {
+    const stream = streamForSubject(subject, this.subjects.prefix);
+    const cache = this.seen.get(stream) ?? { lastSeq: 0, messages: [] };
+    this.seen.set(stream, cache);
+    const { state } = await this.connection.jsm.streams.info(stream);
+    for (let seq = Math.max(cache.lastSeq + 1, state.first_seq); seq <= state.last_seq; seq++) {
+      const msg = await this.connection.jsm.streams.getMessage(stream, { seq }).catch(() => null);
+      if (msg) cache.messages.push({ subject: msg.subject, event: msg.json<CloudEvent<unknown>>() });
+      cache.lastSeq = seq;
+    }
+    const wire = this.subjects.wire(subject);
+    return cache.messages
+      .filter((message) => message.subject === wire && (fingerprint === undefined || message.event.subject === fingerprint))
+      .map((message) => message.event as CloudEvent<DataOf<S>>);
+  }
+
+  async waitForEvents<S extends Subject>(subject: S, fingerprint: string, count: number): Promise<Array<CloudEvent<DataOf<S>>>> {
+    let events: Array<CloudEvent<DataOf<S>>> = [];
+    await waitFor(async () => (events = await this.events(subject, fingerprint)).length >= count, {
+      message: () => `${count} ${subject} events for ${fingerprint}; saw ${events.length}: ${JSON.stringify(events.map((event) => event.data))}`,
+    });
+    return events;
+  }
+
+  async close(): Promise<void> {
+    for (const stream of streamDefinitions({ subjectPrefix: this.subjects.prefix })) await this.connection.jsm.streams.delete(stream.name).catch(() => undefined);
+    this.publisher.close();
+    await this.connection.drain();
+  }
+}
+
+/** Waits until the mapper's consumer committed the event (its inbox row exists). */
+export async function processed(app: NestFastifyApplication, eventId: string, consumer = 'mapper-alerts-received'): Promise<void> {
+  const dataSource = app.get(DataSource);
+  const schema = (dataSource.options as { schema: string }).schema;
+  await waitFor(async () => (await dataSource.query(`SELECT 1 FROM "${schema}".inbox WHERE consumer = $1 AND event_id = $2`, [consumer, eventId])).length > 0, {
+    message: `event ${eventId} handled by ${consumer}`,
+  });
+}
+
+export async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
+  const dataSource = await new DataSource({ type: 'postgres', url: databaseUrl }).initialize();
+  await dataSource.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await dataSource.destroy();
+}
+
+export function http(app: NestFastifyApplication) {
+  const fastify = app.getHttpAdapter().getInstance();
+  return (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token?: string, payload?: unknown) =>
+    fastify.inject({ method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
+}
