@@ -1,0 +1,91 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { deriveEventId } from '@firebreak/contracts';
+import { Transaction, TransactionalMessaging } from '@firebreak/bus';
+import { AppError, AuditLog, LOGGER, notFound } from '@firebreak/platform';
+import { Clock, CLOCK } from '../common/clock';
+import { formatDuration } from '../common/duration';
+import { executorMetrics } from '../common/metrics';
+import { ExecutionFinalizer, Finalized } from '../executions/execution-finalizer';
+import { ExecutionWorker } from '../executions/execution-worker';
+import { ExecutionRow } from '../executions/execution.types';
+import { ExecutionsRepository } from '../executions/executions.repository';
+import { ApprovalDecision, ApprovalRow, ApprovalsRepository } from './approvals.repository';
+
+/** Decides approvals by API and expires them; the execution resumes, ends rejected, or fails on expiry. */
+@Injectable()
+export class ApprovalsService {
+  constructor(
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly messaging: TransactionalMessaging,
+    private readonly approvals: ApprovalsRepository,
+    private readonly executions: ExecutionsRepository,
+    private readonly finalizer: ExecutionFinalizer,
+    private readonly worker: ExecutionWorker,
+    private readonly audit: AuditLog,
+  ) {}
+
+  list(status: string | undefined, limit: number): Promise<ApprovalRow[]> {
+    return this.approvals.list({ status, limit });
+  }
+
+  async decide(id: string, decision: 'approved' | 'rejected', by: string, note: string | undefined): Promise<ApprovalRow> {
+    const found = await this.approvals.get(id);
+    if (!found) throw notFound('approval', id);
+    const now = this.clock.now();
+    const result = await this.messaging.run(async (tx) => {
+      // Execution first, then approval: the order every writer takes, so none deadlocks.
+      const execution = await this.executions.lock(tx.manager, found.execution_id);
+      const approval = await this.approvals.lock(tx.manager, id);
+      if (!execution || !approval) throw notFound('approval', id);
+      if (approval.status !== 'pending') throw new AppError('conflict', `approval ${id} is already ${approval.status}`, 409);
+      await this.audit.record({ actor: by, action: `approval.${decision === 'approved' ? 'approve' : 'reject'}`, target: id, details: { executionId: execution.id, stepId: approval.step_id, note } }, tx.manager);
+      return this.apply(tx, execution, approval, decision, by, note ?? null, now);
+    });
+    if (!result.duplicate && result.result) this.finalizer.observe(result.result);
+    this.worker.kick();
+    return (await this.approvals.get(id))!;
+  }
+
+  /** Approvals past their expiry fail their execution (and escalate an automatic one). */
+  async expireDue(limit = 50): Promise<number> {
+    const now = this.clock.now();
+    const due = await this.messaging.run((tx) => this.approvals.claimDue(tx.manager, now, limit));
+    let expired = 0;
+    for (const candidate of due.duplicate ? [] : due.result) {
+      const result = await this.messaging.run(async (tx) => {
+        const execution = await this.executions.lock(tx.manager, candidate.execution_id);
+        const approval = await this.approvals.lock(tx.manager, candidate.id);
+        if (!execution || approval?.status !== 'pending') return undefined;
+        expired++;
+        return this.apply(tx, execution, approval, 'expired', null, null, now);
+      });
+      if (!result.duplicate && result.result) this.finalizer.observe(result.result);
+    }
+    if (expired) this.logger.info({ expired }, 'approvals expired');
+    executorMetrics.approvalsPending.set(await this.approvals.countPending());
+    return expired;
+  }
+
+  private async apply(tx: Transaction, execution: ExecutionRow, approval: ApprovalRow, decision: ApprovalDecision, by: string | null, note: string | null, at: Date): Promise<Finalized | undefined> {
+    await this.approvals.decide(tx.manager, approval.id, decision, by, note, at);
+    tx.stage(
+      'runbooks.approval.decided',
+      { approvalId: approval.id, executionId: execution.id, decision: decision === 'cancelled' ? 'rejected' : decision, ...(by ? { decidedBy: by } : {}), ...(note ? { note } : {}), decidedAt: at.toISOString() },
+      { id: deriveEventId('approval-decided', approval.id), subject: execution.fingerprint ?? undefined },
+    );
+    // Running means its worker is just handing it over: it re-reads the decision when it resumes.
+    if (execution.status !== 'waiting_approval') return undefined;
+    if (decision === 'approved') {
+      await this.executions.setStatus(tx.manager, execution.id, 'queued');
+      return undefined;
+    }
+    const waited = formatDuration(approval.expires_at.getTime() - approval.requested_at.getTime());
+    const outcome =
+      decision === 'expired'
+        ? { status: 'failed' as const, reason: `approval of step ${approval.step_id} expired after ${waited}`, escalate: true }
+        : { status: 'rejected' as const, reason: `approval of step ${approval.step_id} rejected by ${by}${note ? `: ${note}` : ''}`, escalate: false };
+    return this.finalizer.finalize(tx, execution, outcome, at);
+  }
+}

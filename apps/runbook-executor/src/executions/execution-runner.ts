@@ -1,0 +1,124 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { TransactionalMessaging } from '@firebreak/bus';
+import { CONFIG, LOGGER } from '@firebreak/platform';
+import { ApprovalsRepository } from '../approvals/approvals.repository';
+import { Clock, CLOCK } from '../common/clock';
+import { ExecutorSettings, SETTINGS } from '../common/settings';
+import { Engine } from '../engine/engine';
+import { EngineOutcome, initialState, LeaseLostError } from '../engine/engine.types';
+import type { ExecutorConfig } from '../service';
+import { StepRunnersProvider } from '../steps/step-runners.provider';
+import { DbExecutionStore } from './db-execution-store';
+import { executionEvents } from './execution-events';
+import { ExecutionFinalizer } from './execution-finalizer';
+import { scopeFor } from './execution-scope';
+import { ClaimedRow } from './execution.types';
+import { ExecutionsRepository } from './executions.repository';
+
+export interface RunSignals {
+  cancel: AbortController;
+  stop: AbortController;
+}
+
+/** Runs one claimed execution to its end, a pause for approval, or a hand-back; keeps its lease alive meanwhile. */
+@Injectable()
+export class ExecutionRunner {
+  constructor(
+    @Inject(CONFIG) private readonly config: ExecutorConfig,
+    @Inject(SETTINGS) private readonly settings: ExecutorSettings,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly messaging: TransactionalMessaging,
+    private readonly repo: ExecutionsRepository,
+    private readonly approvals: ApprovalsRepository,
+    private readonly finalizer: ExecutionFinalizer,
+    private readonly steps: StepRunnersProvider,
+  ) {}
+
+  async run(row: ClaimedRow, workerId: string, signals: RunSignals): Promise<void> {
+    const log = this.logger.child({ executionId: row.id, runbookId: row.runbook_id, fingerprint: row.fingerprint });
+    if (row.cancel_requested_at) signals.cancel.abort(`${row.cancel_reason ?? 'cancelled'} (by ${row.cancel_requested_by ?? 'unknown'})`);
+    const heartbeat = setInterval(() => void this.heartbeat(row, workerId, signals, log), Math.min(1_000, this.config.FIREBREAK_EXECUTION_LEASE_MS / 3));
+    try {
+      if (row.prev_status === 'running') log.warn({ claims: row.claims }, 'resuming an execution whose worker stopped');
+      // Also after a crash that came before the first step: the event id is derived, so a repeat is dropped.
+      if (row.claims === 1 || Object.keys(row.state?.attempts ?? {}).length === 0) await this.messaging.run(async (tx) => executionEvents.started(tx, row, row.started_at ?? this.clock.now()));
+      const outcome = await this.engineFor(row, workerId, signals).run();
+      await this.conclude(row, workerId, outcome);
+    } catch (error) {
+      if (error instanceof LeaseLostError) log.warn('another worker took this execution over; leaving it');
+      else await this.failOnError(row, workerId, error, log);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private engineFor(row: ClaimedRow, workerId: string, signals: RunSignals): Engine {
+    if (!row.definition) throw new Error(`execution ${row.id} has no runbook definition`);
+    const automation = this.settings.automation;
+    return new Engine({
+      runbook: row.definition,
+      execution: { id: row.id, requestId: row.request_id, runbookId: row.runbook_id, mode: row.mode, trigger: row.trigger, fingerprint: row.fingerprint ?? undefined, severity: row.severity },
+      scope: scopeFor({ ...row, runbookId: row.runbook_id }, this.settings.vars),
+      state: row.state && typeof row.state.cursor === 'number' ? row.state : initialState(),
+      store: new DbExecutionStore(row, workerId, { messaging: this.messaging, repo: this.repo, approvals: this.approvals, clock: this.clock, approvalTimeoutMs: automation.approvalTimeout }),
+      runners: this.steps.runners,
+      clock: this.clock,
+      cancel: signals.cancel.signal,
+      stop: signals.stop.signal,
+      defaults: {
+        maxRetries: this.config.FIREBREAK_REMEDIATION_MAX_RETRIES,
+        stepTimeoutMs: automation.stepTimeout,
+        runbookTimeoutMs: automation.runbookTimeout,
+        approvalRequired: this.config.FIREBREAK_APPROVAL_REQUIRED,
+      },
+    });
+  }
+
+  private async conclude(row: ClaimedRow, workerId: string, outcome: EngineOutcome): Promise<void> {
+    const at = this.clock.now();
+    const result = await this.messaging.run(async (tx) => {
+      const current = await this.repo.lock(tx.manager, row.id);
+      if (!current || current.lease_owner !== workerId) throw new LeaseLostError(row.id);
+      switch (outcome.status) {
+        case 'released':
+          await this.repo.setStatus(tx.manager, row.id, 'queued');
+          return undefined;
+        case 'waiting_approval': {
+          // An approval decided while this worker was still finishing up must not be missed.
+          const pending = await this.approvals.hasPending(tx.manager, row.id);
+          await this.repo.setStatus(tx.manager, row.id, pending ? 'waiting_approval' : 'queued');
+          return undefined;
+        }
+        default:
+          await this.approvals.cancelPending(tx.manager, row.id, at);
+          return this.finalizer.finalize(tx, current, { ...outcome, by: current.cancel_requested_by ?? undefined }, at);
+      }
+    });
+    if (!result.duplicate && result.result) this.finalizer.observe(result.result);
+  }
+
+  private async failOnError(row: ClaimedRow, workerId: string, error: unknown, log: Logger): Promise<void> {
+    log.error({ err: error }, 'execution failed inside the executor');
+    try {
+      await this.conclude(row, workerId, { status: 'failed', reason: `executor error: ${error instanceof Error ? error.message : String(error)}`, escalate: true });
+    } catch (finalError) {
+      // Postgres away or the lease gone: the lease expires and recovery decides.
+      log.error({ err: finalError }, 'could not record the failure; the execution will be recovered');
+    }
+  }
+
+  private async heartbeat(row: ClaimedRow, workerId: string, signals: RunSignals, log: Logger): Promise<void> {
+    try {
+      const lease = await this.repo.renewLease(row.id, workerId, this.clock.now(), this.config.FIREBREAK_EXECUTION_LEASE_MS);
+      if (!lease) {
+        if (!signals.stop.signal.aborted) signals.stop.abort(new LeaseLostError(row.id));
+        return;
+      }
+      if (lease.cancel_requested_at && !signals.cancel.signal.aborted) signals.cancel.abort(`${lease.cancel_reason ?? 'cancelled'} (by ${lease.cancel_requested_by ?? 'unknown'})`);
+    } catch (error) {
+      log.warn({ err: error }, 'could not renew the execution lease');
+    }
+  }
+}

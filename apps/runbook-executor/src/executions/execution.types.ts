@@ -1,0 +1,87 @@
+import { ExecutionMode, Severity } from '@firebreak/contracts';
+import { EngineState } from '../engine/engine.types';
+import { Runbook } from '../runbooks/runbook.schema';
+
+export const ACTIVE_STATUSES = ['queued', 'running', 'waiting_approval'] as const;
+export const TERMINAL_STATUSES = ['succeeded', 'failed', 'timed_out', 'cancelled', 'needs_attention', 'skipped', 'rejected', 'ineffective'] as const;
+export const EXECUTION_STATUSES = [...ACTIVE_STATUSES, ...TERMINAL_STATUSES] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+export type Trigger = 'alert' | 'manual' | 'drill';
+
+/** Failures that count towards a runbook's circuit breaker. */
+export const BREAKER_FAILURES = ['failed', 'timed_out', 'needs_attention', 'ineffective'] as const;
+
+export interface ExecutionRow {
+  id: string;
+  request_id: string;
+  runbook_id: string;
+  definition: Runbook | null;
+  mode: ExecutionMode;
+  trigger: Trigger;
+  fingerprint: string | null;
+  severity: Severity;
+  concurrency_key: string | null;
+  concurrency_limit: number | null;
+  runbook_limit: number | null;
+  context: Record<string, unknown>;
+  params: Record<string, unknown>;
+  requested_by: string | null;
+  reason: string | null;
+  status: ExecutionStatus;
+  status_reason: string | null;
+  escalate: boolean;
+  state: EngineState;
+  created_at: Date;
+  not_before: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+  lease_owner: string | null;
+  lease_until: Date | null;
+  claims: number;
+  cancel_requested_at: Date | null;
+  cancel_requested_by: string | null;
+  cancel_reason: string | null;
+  drill_target_ms: number | null;
+  verify_due_at: Date | null;
+  verify_status: 'pending' | 'effective' | 'ineffective' | null;
+}
+
+export interface ClaimedRow extends ExecutionRow {
+  prev_status: ExecutionStatus;
+}
+
+export interface NewExecution {
+  id: string;
+  requestId: string;
+  runbookId: string;
+  definition: Runbook | null;
+  mode: ExecutionMode;
+  trigger: Trigger;
+  fingerprint?: string;
+  severity: Severity;
+  concurrencyKey: string | null;
+  concurrencyLimit: number | null;
+  runbookLimit: number | null;
+  context: Record<string, unknown>;
+  params: Record<string, unknown>;
+  requestedBy?: string;
+  reason?: string;
+  status: 'queued' | 'skipped';
+  statusReason?: string;
+  escalate: boolean;
+  createdAt: Date;
+  drillTargetMs?: number;
+}
+
+export interface AttemptRow {
+  step_id: string;
+  step_type: string;
+  attempt: number;
+  rollback: boolean;
+  status: string;
+  started_at: Date;
+  finished_at: Date | null;
+  output_excerpt: string | null;
+  error: string | null;
+  refused: boolean;
+}

@@ -1,0 +1,36 @@
+interface HostPattern {
+  host: RegExp;
+  port?: string;
+}
+
+const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' };
+
+/**
+ * FIREBREAK_RUNBOOK_HTTP_ALLOW: `host`, `host:port`, `*.internal` (`*` is one DNS label),
+ * `10.0.0.*`. A pattern without a port allows any port. Matching is on the parsed URL's host, so
+ * `127.0.0.1.nip.io` or `user@host` tricks do not pass for `127.0.0.1`.
+ */
+export class HostAllowList {
+  private readonly patterns: HostPattern[];
+
+  constructor(readonly entries: string[]) {
+    this.patterns = entries.map((entry) => HostAllowList.compile(entry.trim().toLowerCase()));
+  }
+
+  private static compile(entry: string): HostPattern {
+    const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+|\*))?$/.exec(entry);
+    const host = match?.[1] ?? entry;
+    const port = match?.[2] && match[2] !== '*' ? match[2] : undefined;
+    const source = host
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[a-z0-9-]+');
+    return { host: new RegExp(`^${source}$`), port };
+  }
+
+  allows(url: URL): boolean {
+    const hostname = url.hostname.toLowerCase();
+    const port = url.port || DEFAULT_PORTS[url.protocol] || '';
+    return this.patterns.some((pattern) => pattern.host.test(hostname) && (!pattern.port || pattern.port === port));
+  }
+}

@@ -1,0 +1,62 @@
+import { truncate } from '../common/sql-rows';
+import { StepResult, StepRunContext, StepRunner } from '../engine/engine.types';
+import { excerptOf, RefusedError, StepFailure } from '../engine/refusal';
+import { renderText, renderUrl, renderValue } from '../engine/template';
+import { HttpWith } from '../runbooks/step.schemas';
+import { HostAllowList } from './host-allow-list';
+import { parseJsonOrText, readLimited } from './read-limited';
+
+// Outputs are kept in the execution state and rewritten with every attempt: bodies are capped.
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/** Resolves a templated URL and checks it against the allow-list; every refusal says which rule. */
+export function resolveHttpUrl(template: string, ctx: Pick<StepRunContext, 'scope'>, allow: HostAllowList): URL {
+  const rendered = renderUrl(template, ctx.scope);
+  let url: URL;
+  try {
+    url = new URL(rendered);
+  } catch {
+    throw new RefusedError('url', `${excerptOf(rendered)} is not an absolute URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RefusedError('url', `scheme ${url.protocol} is not http or https`);
+  if (url.username || url.password) throw new RefusedError('url', 'credentials in the URL are not allowed');
+  if (!allow.allows(url)) throw new RefusedError('http-allow', `host ${excerptOf(url.host)} is not in FIREBREAK_RUNBOOK_HTTP_ALLOW`);
+  return url;
+}
+
+function renderHeaders(headers: Record<string, string>, ctx: StepRunContext): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, template] of Object.entries(headers)) {
+    const value = renderText(template, ctx.scope);
+    if (/[\r\n\0]/.test(value)) throw new RefusedError('http-header', `header ${name} would contain a line break`);
+    out[name] = value;
+  }
+  return out;
+}
+
+/** An HTTP call to an allow-listed host. Redirects are not followed: they could lead off the allow-list. */
+export class HttpStepRunner implements StepRunner {
+  constructor(private readonly allow: HostAllowList) {}
+
+  async run(ctx: StepRunContext): Promise<StepResult> {
+    const spec = ctx.step.with as HttpWith;
+    const url = resolveHttpUrl(spec.url, ctx, this.allow);
+    const headers = renderHeaders(spec.headers, ctx);
+    let body: string | undefined;
+    if (spec.body !== undefined) {
+      body = typeof spec.body === 'string' ? renderText(spec.body, ctx.scope) : JSON.stringify(renderValue(spec.body, ctx.scope));
+      if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['content-type'] = typeof spec.body === 'string' ? 'text/plain' : 'application/json';
+    }
+    const response = await fetch(url, { method: spec.method, headers, body, signal: ctx.signal, redirect: 'manual' });
+    const { text, truncated } = await readLimited(response, MAX_RESPONSE_BYTES);
+    const outputs = { status: response.status, body: truncated ? text : parseJsonOrText(text), truncated };
+    const excerpt = truncate(`${spec.method} ${url.origin}${url.pathname} → HTTP ${response.status}\n${text}`, 4_000);
+    const expected = spec.expectStatus ?? [];
+    const ok = expected.length ? expected.includes(response.status) : response.status >= 200 && response.status < 300;
+    if (!ok) {
+      const retryable = response.status >= 500 || response.status === 429 || response.status === 408;
+      throw new StepFailure(`HTTP ${response.status} from ${url.host} (expected ${expected.length ? expected.join(', ') : '2xx'})`, retryable, outputs, excerpt);
+    }
+    return { outputs, excerpt };
+  }
+}

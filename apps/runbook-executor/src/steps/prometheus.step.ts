@@ -1,0 +1,75 @@
+import { truncate } from '../common/sql-rows';
+import { formatDuration } from '../common/duration';
+import { StepResult, StepRunContext, StepRunner } from '../engine/engine.types';
+import { StepFailure } from '../engine/refusal';
+import { renderPromQL } from '../engine/template';
+import { PrometheusWith } from '../runbooks/step.schemas';
+import { parseJsonOrText, readLimited } from './read-limited';
+
+interface Sample {
+  metric: Record<string, string>;
+  value: number;
+}
+
+const COMPARATORS: Record<string, (a: number, b: number) => boolean> = {
+  '==': (a, b) => a === b,
+  '!=': (a, b) => a !== b,
+  '<=': (a, b) => a <= b,
+  '>=': (a, b) => a >= b,
+  '<': (a, b) => a < b,
+  '>': (a, b) => a > b,
+};
+
+export function meetsExpectation(samples: Sample[], expect: string, allowEmpty: boolean): boolean {
+  const match = /^(==|!=|<=|>=|<|>)\s*(-?\d+(?:\.\d+)?)$/.exec(expect.trim());
+  if (!match) return false;
+  if (samples.length === 0) return allowEmpty;
+  const compare = COMPARATORS[match[1]];
+  return samples.every((sample) => compare(sample.value, Number(match[2])));
+}
+
+function samplesOf(body: unknown): Sample[] {
+  const data = (body as { status?: string; data?: { resultType?: string; result?: unknown } }).data;
+  if ((body as { status?: string }).status !== 'success' || !data) throw new StepFailure(`Prometheus answered ${truncate(JSON.stringify(body), 300)}`, true);
+  if (data.resultType === 'scalar') return [{ metric: {}, value: Number((data.result as [number, string])[1]) }];
+  if (data.resultType === 'vector') return (data.result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((entry) => ({ metric: entry.metric, value: Number(entry.value[1]) }));
+  throw new StepFailure(`the query returned a ${data.resultType}; an instant vector or scalar is needed`, false);
+}
+
+/** An instant query compared with an expectation, optionally held for a while (polling every `interval`). */
+export class PrometheusStepRunner implements StepRunner {
+  constructor(private readonly baseUrl: string | undefined) {}
+
+  async run(ctx: StepRunContext): Promise<StepResult> {
+    if (!this.baseUrl) throw new StepFailure('PROMETHEUS_URL is not set', false);
+    const spec = ctx.step.with as PrometheusWith;
+    const query = renderPromQL(spec.query, ctx.scope);
+    const holdFor = spec.holdFor ?? 0;
+    const started = ctx.clock.now().getTime();
+    let heldSince: number | undefined;
+    for (;;) {
+      const samples = await this.query(query, ctx.signal);
+      const now = ctx.clock.now().getTime();
+      const ok = meetsExpectation(samples, spec.expect, spec.allowEmpty);
+      const outputs = { value: samples[0]?.value ?? null, samples: samples.slice(0, 50), query };
+      const excerpt = truncate(`${query} → ${JSON.stringify(samples.slice(0, 10))}`, 4_000);
+      if (ok) heldSince ??= now;
+      else heldSince = undefined;
+      if (ok && now - heldSince! >= holdFor) return { outputs: { ...outputs, heldForMs: now - heldSince! }, excerpt };
+      const lastChance = now + spec.interval - started > ctx.timeoutMs;
+      if ((!ok && holdFor === 0) || lastChance) {
+        const wanted = holdFor ? `held for ${formatDuration(holdFor)}` : 'met';
+        throw new StepFailure(`expectation "${spec.expect}" was not ${wanted} (last value ${outputs.value ?? 'none'})`, true, outputs, excerpt);
+      }
+      await ctx.clock.sleep(spec.interval, ctx.signal);
+    }
+  }
+
+  private async query(query: string, signal: AbortSignal): Promise<Sample[]> {
+    const url = new URL('api/v1/query', this.baseUrl!.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
+    const response = await fetch(url, { method: 'POST', body: new URLSearchParams({ query }), signal });
+    const { text } = await readLimited(response, 1024 * 1024);
+    if (!response.ok) throw new StepFailure(`Prometheus answered HTTP ${response.status}: ${truncate(text, 300)}`, response.status >= 500 || response.status === 429);
+    return samplesOf(parseJsonOrText(text));
+  }
+}
