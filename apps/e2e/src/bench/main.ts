@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { resolveNatsUrl } from '@firebreak/testing';
 import { Alertmanager } from '../alertmanager';
 import { ROOT, Stack } from '../stack';
+import { execFileSync } from 'node:child_process';
+import { endToEnd } from './end-to-end';
 import { jetstreamCeiling } from './jetstream-ceiling';
 import { runLoad } from './load';
 import { alertmanagerBody, webhookBody } from './payloads';
@@ -60,6 +62,20 @@ async function ingressIngest(): Promise<Row> {
   }
 }
 
+/** The runbook engine runs in its own process (the e2e project may not import an app). */
+function engineRows(): Row[] {
+  const output = execFileSync(process.execPath, [join(ROOT, 'dist/apps/runbook-executor/src/bench/main.js'), '1000'], { encoding: 'utf8' });
+  const engine = JSON.parse(output.trim().split('\n').pop()!) as {
+    engine: { executionsPerSec: number; stepMs: { p50: number; p99: number }; cpuUsPerStep: number };
+    bareHttp: { callsPerSec: number; callMs: { p50: number; p99: number }; cpuUsPerCall: number };
+    overheadPerStep: { latencyMs: number; cpuUs: number };
+  };
+  return [
+    { name: 'runbook engine: 3-step http runbook', perSec: engine.engine.executionsPerSec, unit: 'execs/s', p50Ms: engine.engine.stepMs.p50, p99Ms: engine.engine.stepMs.p99, note: `per step; ${engine.engine.cpuUsPerStep} µs CPU/step` },
+    { name: 'bare HTTP call to the same target', perSec: engine.bareHttp.callsPerSec, unit: 'calls/s', p50Ms: engine.bareHttp.callMs.p50, p99Ms: engine.bareHttp.callMs.p99, note: `${engine.bareHttp.cpuUsPerCall} µs CPU/call; engine overhead ${engine.overheadPerStep.cpuUs} µs CPU, ${engine.overheadPerStep.latencyMs} ms per step` },
+  ];
+}
+
 function table(rows: Row[]): string {
   const lines = rows.map((row) =>
     [row.name.padEnd(44), `${row.perSec}`.padStart(9), row.unit.padEnd(9), row.p50Ms === undefined ? '' : `p50 ${row.p50Ms} ms`, row.p99Ms === undefined ? '' : `p99 ${row.p99Ms} ms`, row.note ?? ''].join('  '),
@@ -76,6 +92,10 @@ async function main(): Promise<void> {
   rows.push({ name: 'EventPublisher (validate+envelope+trace)', perSec: ceiling.eventPublisherPerSec, unit: 'msgs/s', note: '2000 in flight' });
   rows.push(await alertmanagerIngest());
   rows.push(await ingressIngest());
+  for (const result of await endToEnd([200, 1000], DURATION_SEC)) {
+    rows.push({ name: `end to end at ${result.rate} alerts/s (webhook→Slack)`, perSec: result.rate, unit: 'alerts/s', p50Ms: result.p50Ms, p99Ms: result.p99Ms, note: `${result.delivered}/${result.sent} delivered` });
+  }
+  rows.push(...engineRows());
   const result = { at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, connections: CONNECTIONS, alertsPerRequest: ALERTS_PER_REQUEST, durationSec: DURATION_SEC, rows };
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
