@@ -1,4 +1,30 @@
-import { ServiceOptions } from '@firebreak/platform';
+import { z } from 'zod';
+import { ServiceConfig, ServiceOptions } from '@firebreak/platform';
 import { Initial1732300000000 } from '../migrations/1732300000000-initial';
+import { Deliveries1732400000000 } from '../migrations/1732400000000-deliveries';
 
-export const SERVICE: ServiceOptions<Record<never, never>> = { app: 'notifier', database: { migrations: [Initial1732300000000] } };
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** The notifier's own settings; channels and routes live in `channels.yaml`. */
+export const notifierEnv = z.object({
+  TELEGRAM_API_URL: httpUrl.default('https://api.telegram.org'),
+  PAGERDUTY_EVENTS_URL: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
+  FIREBREAK_CHANNELS_FILE: z.string().min(1).default('channels.yaml'),
+  FIREBREAK_NOTIFY_MAX_ATTEMPTS: int(1, 100).default(5),
+  FIREBREAK_NOTIFY_FOLD_AFTER: int(1, 10_000).default(20),
+  FIREBREAK_NOTIFY_RETRY_BASE_MS: int(10, 600_000).default(2_000),
+  FIREBREAK_NOTIFY_RETRY_MAX_MS: int(100, 3_600_000).default(300_000),
+  FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  FIREBREAK_NOTIFY_POLL_MS: int(10, 60_000).default(500),
+  FIREBREAK_NOTIFY_BATCH_SIZE: int(1, 1_000).default(100),
+  FIREBREAK_NOTIFY_HISTORY_DAYS: int(1, 3_650).default(30),
+});
+
+export type NotifierConfig = ServiceConfig<typeof notifierEnv.shape>;
+
+export const SERVICE: ServiceOptions<typeof notifierEnv.shape> = {
+  app: 'notifier',
+  env: notifierEnv,
+  database: { migrations: [Initial1732300000000, Deliveries1732400000000] },
+};

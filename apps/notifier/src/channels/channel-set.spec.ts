@@ -1,0 +1,113 @@
+import { ConfigError } from '@firebreak/platform';
+import { parseChannelSet } from './channel-set';
+
+const SHIPPED = `
+channels:
+  - { name: oncall-telegram, type: telegram, botToken: "\${TELEGRAM_BOT_TOKEN}", chatIds: ["-1001234567890"] }
+  - { name: team-slack, type: slack, webhookUrl: "\${SLACK_WEBHOOK_URL}" }
+  - { name: pagerduty, type: pagerduty, routingKey: "\${PAGERDUTY_ROUTING_KEY}" }
+  - { name: n8n, type: webhook, url: "\${N8N_WEBHOOK_URL}" }
+routes:
+  - { matchers: ['severity="critical"'], channels: [pagerduty, oncall-telegram, team-slack] }
+  - { matchers: ['severity=~"warning|error"'], channels: [team-slack], minSeverity: warning }
+`;
+const ENV = {
+  TELEGRAM_BOT_TOKEN: '123456:ABC-def_ghi',
+  SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXX',
+  PAGERDUTY_ROUTING_KEY: 'a'.repeat(32),
+  N8N_WEBHOOK_URL: 'http://n8n.local/webhook/1',
+};
+
+function problemsOf(text: string, env: NodeJS.ProcessEnv = ENV): string[] {
+  try {
+    parseChannelSet(text, env, 'channels.yaml');
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('channels.yaml', () => {
+  it('loads the shipped file with every secret set: four enabled channels, two routes, defaults filled', () => {
+    const set = parseChannelSet(SHIPPED, ENV, 'channels.yaml');
+    expect(set.channels.map((c) => [c.name, c.type, c.enabled, c.fold])).toEqual([
+      ['oncall-telegram', 'telegram', true, true],
+      ['team-slack', 'slack', true, true],
+      ['pagerduty', 'pagerduty', true, false],
+      ['n8n', 'webhook', true, false],
+    ]);
+    expect(set.channels[0].targets).toEqual(['-1001234567890']);
+    expect(set.channels[1].targets).toEqual(['default']);
+    expect(set.channels[0].config.rateLimit).toEqual({ perMinute: 10, burst: 20 });
+    expect(set.routes[1]).toMatchObject({ channels: ['team-slack'], minSeverity: 'warning', continue: false });
+  });
+
+  it('starts on a fresh machine: a channel whose secret is unset is disabled, naming the variable', () => {
+    const set = parseChannelSet(SHIPPED, { SLACK_WEBHOOK_URL: ENV.SLACK_WEBHOOK_URL }, 'channels.yaml');
+    expect(set.channels.map((c) => [c.name, c.enabled, c.disabledReason])).toEqual([
+      ['oncall-telegram', false, 'TELEGRAM_BOT_TOKEN is not set'],
+      ['team-slack', true, undefined],
+      ['pagerduty', false, 'PAGERDUTY_ROUTING_KEY is not set'],
+      ['n8n', false, 'N8N_WEBHOOK_URL is not set'],
+    ]);
+  });
+
+  it('takes chat ids as a comma-separated string and a rate limit per channel', () => {
+    const set = parseChannelSet(
+      `channels:\n  - { name: tg, type: telegram, botToken: "1:x", chatIds: "\${IDS}", rateLimit: { perMinute: 30 } }\nroutes: []`,
+      { IDS: '-100111, @ops_channel ,42' },
+      'channels.yaml',
+    );
+    expect(set.channels[0].targets).toEqual(['-100111', '@ops_channel', '42']);
+    expect(set.channels[0].config.rateLimit).toEqual({ perMinute: 30, burst: 20 });
+  });
+
+  it('stops start-up naming a route that points at an unknown channel', () => {
+    expect(problemsOf(`channels: []\nroutes:\n  - { channels: [nope] }`)).toEqual(['channels.yaml: routes[0].channels[0]: unknown channel "nope"']);
+  });
+
+  it('reports an invalid channel once, not again for each route naming it', () => {
+    expect(problemsOf(`channels:\n  - { name: s, type: slack, webhookUrl: "https://x", rateLimit: { perMinute: 0 } }\nroutes:\n  - { channels: [s] }`)).toEqual([
+      expect.stringMatching(/^channels\.yaml: channels\[0\] \(s\): rateLimit\.perMinute: /),
+    ]);
+  });
+
+  it('stops start-up naming a bad matcher, a bad field, a duplicate name and an unknown type', () => {
+    const problems = problemsOf(`
+channels:
+  - { name: a, type: slack, webhookUrl: "https://x" }
+  - { name: a, type: slack, webhookUrl: "https://y" }
+  - { name: b, type: email, to: "x@y" }
+  - { name: c, type: slack, webhookUrl: "https://z", rateLimit: { perMinute: 0 } }
+  - { name: d, type: slack, webhookUrl: "https://z", webhookURL: "typo" }
+routes:
+  - { matchers: ['severity'], channels: [a] }
+  - { matchers: [], channels: [a], minSeverity: urgent }
+`);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/channels\[2\] \(b\): type: /),
+        expect.stringMatching(/channels\[3\] \(c\): rateLimit\.perMinute: /),
+        expect.stringMatching(/channels\[4\] \(d\): .*webhookURL/),
+        'channels.yaml: channels: the name "a" is used twice',
+        expect.stringMatching(/routes\[0\]\.matchers\[0\]: "severity" is not a matcher/),
+        expect.stringMatching(/routes\[1\]\.minSeverity: /),
+      ]),
+    );
+  });
+
+  it('rejects a set secret of the wrong shape without printing it', () => {
+    const problems = problemsOf(SHIPPED, { ...ENV, SLACK_WEBHOOK_URL: 'not-a-url-secret', PAGERDUTY_ROUTING_KEY: 'short-secret' });
+    expect(problems).toEqual([
+      'channels.yaml: channels[1] (team-slack): webhookUrl: must be an http(s) URL',
+      'channels.yaml: channels[2] (pagerduty): routingKey: must be the 32-character integration key',
+    ]);
+    expect(problems.join('\n')).not.toMatch(/not-a-url-secret|short-secret/);
+  });
+
+  it('reports YAML syntax errors with the file name', () => {
+    expect(problemsOf('channels: [\n')[0]).toMatch(/^channels\.yaml: /);
+    expect(problemsOf('routes: []')[0]).toMatch(/^channels\.yaml: channels: /);
+  });
+});

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { describeZodError, SeveritySchema } from '@firebreak/contracts';
+import { parseMatchers } from './matchers';
+
+const channelName = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'must be 1-63 lowercase letters, digits, ".", "_" or "-"');
+const rateLimit = z
+  .strictObject({
+    perMinute: z.number().int().min(1).max(100_000).default(10),
+    burst: z.number().int().min(1).max(10_000).default(20),
+  })
+  .default({ perMinute: 10, burst: 20 });
+const common = { name: channelName, rateLimit, fold: z.boolean().optional() };
+
+// Secret fields are plain strings here: an unset ${ENV} leaves them empty and disables the channel;
+// their format is checked (checkSecrets) only for channels that are enabled.
+export const ChannelSchema = z.discriminatedUnion('type', [
+  z.strictObject({ ...common, type: z.literal('telegram'), botToken: z.string(), chatIds: z.union([z.array(z.union([z.string(), z.number().int()])), z.string()]) }),
+  z.strictObject({ ...common, type: z.literal('slack'), webhookUrl: z.string() }),
+  z.strictObject({ ...common, type: z.literal('pagerduty'), routingKey: z.string() }),
+  z.strictObject({ ...common, type: z.literal('webhook'), url: z.string(), headers: z.record(z.string(), z.string()).default({}) }),
+]);
+export type ChannelConfig = z.infer<typeof ChannelSchema>;
+export type ChannelType = ChannelConfig['type'];
+
+export const RouteSchema = z.strictObject({
+  matchers: z.array(z.string()).default([]),
+  channels: z.array(z.string()).min(1),
+  minSeverity: SeveritySchema.optional(),
+  continue: z.boolean().default(false),
+});
+
+export const ChannelsFileSchema = z.strictObject({
+  channels: z.array(z.record(z.string(), z.unknown())),
+  routes: z.array(z.unknown()).default([]),
+});
+
+const isHttpUrl = (value: string) => {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+};
+
+/** What is wrong with an enabled channel's secrets, never quoting the secret itself. */
+export function checkSecrets(channel: ChannelConfig): string[] {
+  switch (channel.type) {
+    case 'telegram':
+      return [
+        ...(/^[^\s/]+$/.test(channel.botToken) ? [] : ['botToken: must be a bot token (no spaces or "/")']),
+        ...(chatIdsOf(channel).length > 0 ? [] : ['chatIds: at least one chat id is needed']),
+        ...chatIdsOf(channel).filter((id) => !/^(-?\d+|@[A-Za-z0-9_]{4,})$/.test(id)).map((id) => `chatIds: "${id}" is not a chat id (a number or @channelname)`),
+      ];
+    case 'slack':
+      return isHttpUrl(channel.webhookUrl) ? [] : ['webhookUrl: must be an http(s) URL'];
+    case 'pagerduty':
+      return /^[A-Za-z0-9]{32}$/.test(channel.routingKey) ? [] : ['routingKey: must be the 32-character integration key'];
+    case 'webhook':
+      return isHttpUrl(channel.url) ? [] : ['url: must be an http(s) URL'];
+  }
+}
+
+/** Telegram chat ids from a list or a comma-separated string (as the seeds' ALERT_CHAT_IDS). */
+export function chatIdsOf(channel: Extract<ChannelConfig, { type: 'telegram' }>): string[] {
+  const ids = typeof channel.chatIds === 'string' ? channel.chatIds.split(',') : channel.chatIds.map(String);
+  return ids.map((id) => id.trim()).filter(Boolean);
+}
+
+export function parseRoute(raw: unknown, where: string, problems: string[]) {
+  const result = RouteSchema.safeParse(raw);
+  if (!result.success) {
+    problems.push(...describeZodError(result.error).map((issue) => `${where}.${issue}`));
+    return undefined;
+  }
+  const matchers = result.data.matchers.flatMap((text, index) => {
+    try {
+      return parseMatchers(text);
+    } catch (error) {
+      problems.push(`${where}.matchers[${index}]: ${(error as Error).message}`);
+      return [];
+    }
+  });
+  return { ...result.data, matchers };
+}

@@ -1,0 +1,121 @@
+import { ApprovalRequested, CloudEvent, DataOf, NotificationRequested } from '@firebreak/contracts';
+import { isHttpUrl } from './text';
+import { DeliveryKind, emojiFor, Link, Notification } from './notification';
+
+type AlertNotifyEvent = CloudEvent<DataOf<'alerts.notify'>>;
+
+const STATUS: Record<DeliveryKind, string> = {
+  firing: 'FIRING',
+  repeat: 'STILL FIRING',
+  resolved: 'RESOLVED',
+  acknowledged: 'ACKNOWLEDGED',
+  escalated: 'ESCALATED',
+  message: 'MESSAGE',
+  test: 'TEST',
+};
+// Annotations shown elsewhere in the message (title, text, links) are not repeated as details.
+const SHOWN_ANNOTATIONS = new Set(['summary', 'description', 'runbook_url']);
+const SHOWN_LABELS = new Set(['alertname', 'severity']);
+
+export function fromAlertNotify(event: AlertNotifyEvent): Notification {
+  const { alert, kind } = event.data;
+  const alertname = alert.labels.alertname ?? 'alert';
+  const details: Array<[string, string]> = [
+    ...sortedEntries(alert.labels).filter(([key]) => !SHOWN_LABELS.has(key)),
+    ...sortedEntries(alert.annotations).filter(([key]) => !SHOWN_ANNOTATIONS.has(key)),
+    ['started', alert.startsAt],
+    ...optional('ended', alert.endsAt ?? undefined),
+    ...optional('occurrences', event.data.occurrences > 1 ? String(event.data.occurrences) : undefined),
+    ...optional('by', event.data.actor),
+    ...optional('note', event.data.note),
+    ...optional('reason', event.data.reason),
+    ...optional('runbook', event.data.runbook && [event.data.runbook.id, event.data.runbook.outcome].filter(Boolean).join(': ')),
+    ['fingerprint', alert.fingerprint],
+  ];
+  return {
+    kind,
+    severity: alert.severity,
+    emoji: emojiFor(kind, alert.severity),
+    source: alertname,
+    status: STATUS[kind],
+    title: alert.annotations.summary || alertname,
+    ...(alert.annotations.description ? { text: alert.annotations.description } : {}),
+    details,
+    links: links([alert.generatorURL, 'Source'], [alert.annotations.runbook_url, 'Runbook']),
+    fingerprint: alert.fingerprint,
+    dedupKey: alert.fingerprint,
+    labels: alert.labels,
+    annotations: alert.annotations,
+    occurredAt: event.time,
+  };
+}
+
+export function fromNotificationRequested(event: CloudEvent<NotificationRequested>): Notification {
+  const data = event.data;
+  return {
+    kind: 'message',
+    severity: data.severity,
+    emoji: emojiFor('message', data.severity),
+    source: data.runbookId ? `runbook ${data.runbookId}` : 'Firebreak',
+    status: STATUS.message,
+    title: data.title,
+    text: data.text,
+    details: [...sortedEntries(data.labels), ...optional('execution', data.executionId), ...optional('fingerprint', data.fingerprint)],
+    links: [],
+    ...(data.fingerprint ? { fingerprint: data.fingerprint } : {}),
+    dedupKey: data.fingerprint ?? `firebreak-${data.requestId}`.slice(0, 255),
+    labels: data.labels,
+    annotations: {},
+    occurredAt: event.time,
+  };
+}
+
+export function fromApprovalRequested(event: CloudEvent<ApprovalRequested>): Notification {
+  const data = event.data;
+  return {
+    kind: 'message',
+    severity: data.severity,
+    emoji: '⏳',
+    source: `runbook ${data.runbookId}`,
+    status: 'APPROVAL NEEDED',
+    title: `step ${data.stepId} waits for approval`,
+    text: data.summary,
+    details: [['approval', data.approvalId], ['execution', data.executionId], ['step', data.stepId], ['expires', data.expiresAt], ...optional('fingerprint', data.fingerprint)],
+    links: [],
+    ...(data.fingerprint ? { fingerprint: data.fingerprint } : {}),
+    dedupKey: `firebreak-approval-${data.approvalId}`.slice(0, 255),
+    labels: { runbook: data.runbookId },
+    annotations: {},
+    occurredAt: event.time,
+  };
+}
+
+export function testNotification(channel: string, actor: string, text: string | undefined, id: string, at: Date): Notification {
+  return {
+    kind: 'test',
+    severity: 'info',
+    emoji: emojiFor('test', 'info'),
+    source: 'Firebreak',
+    status: STATUS.test,
+    title: `test message for channel ${channel}`,
+    text: text ?? 'If you can read this, Firebreak can reach this channel.',
+    details: [['requested by', actor], ['at', at.toISOString()]],
+    links: [],
+    dedupKey: `firebreak-test-${id}`,
+    labels: {},
+    annotations: {},
+    occurredAt: at.toISOString(),
+  };
+}
+
+function links(...candidates: Array<[string | undefined, string]>): Link[] {
+  return candidates.filter(([href]) => isHttpUrl(href)).map(([href, text]) => ({ href: href!, text }));
+}
+
+function optional(key: string, value: string | undefined): Array<[string, string]> {
+  return value ? [[key, value]] : [];
+}
+
+function sortedEntries(record: Record<string, string>): Array<[string, string]> {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}

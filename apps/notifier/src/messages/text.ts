@@ -1,0 +1,40 @@
+/**
+ * Cuts text to at most `max` UTF-16 units (Telegram's and Slack's limits count at least that many
+ * characters), never splitting a surrogate pair, and ends it with `marker` when it was cut.
+ */
+export function cut(text: string, max: number, marker = '…'): string {
+  if (text.length <= max) return text;
+  let end = Math.max(0, max - marker.length);
+  if (end > 0 && isHighSurrogate(text.charCodeAt(end - 1))) end--;
+  return text.slice(0, end) + marker;
+}
+
+/**
+ * The longest prefix of `text` whose escaped form fits `max` units, cut between characters so an
+ * entity is never split. Returns the raw prefix; escape it afterwards.
+ */
+export function prefixFittingEscaped(text: string, max: number, escapedLength: (char: string) => number): string {
+  let used = 0;
+  let end = 0;
+  for (const char of text) {
+    const size = escapedLength(char);
+    if (used + size > max) break;
+    used += size;
+    end += char.length;
+  }
+  return text.slice(0, end);
+}
+
+export function isHttpUrl(value: string | undefined): value is string {
+  if (!value) return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}

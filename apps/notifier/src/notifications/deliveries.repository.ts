@@ -1,0 +1,256 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { Severity } from '@firebreak/contracts';
+import { CONFIG } from '@firebreak/platform';
+import { ChannelType } from '../channels/channels.config';
+import { DeliveryKind, Notification } from '../messages/notification';
+import { NotifierConfig } from '../service';
+
+const INSERT_CHUNK = 2_000;
+
+export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'folded' | 'skipped';
+
+export interface NewDelivery {
+  id: string;
+  announcementId: string;
+  announcementSubject: string;
+  channel: string;
+  channelType: ChannelType;
+  target: string;
+  kind: DeliveryKind;
+  severity: Severity;
+  fingerprint?: string;
+  title: string;
+  content: Notification;
+  status: 'pending' | 'skipped';
+  lastError?: string;
+  receivedAt: Date;
+  /** The announcement's own time: deliveries about one alert go out in this order. */
+  orderedAt: Date;
+}
+
+/** A delivery claimed for an attempt (its attempt already counted). */
+export interface ClaimedDelivery {
+  id: string;
+  seq: number;
+  announcementId: string;
+  channelType: ChannelType;
+  target: string;
+  kind: DeliveryKind;
+  severity: Severity;
+  fingerprint: string | null;
+  content: Notification;
+  attempts: number;
+  receivedAt: Date;
+  orderedAt: Date;
+}
+
+export interface DeliveryUpdate {
+  id: string;
+  status: 'pending' | 'sent' | 'failed';
+  nextAttemptAt?: Date;
+  sentAt?: Date;
+  lastError?: string;
+  responseStatus?: number;
+  responseExcerpt?: string;
+}
+
+/** Deliveries as the queue sees them: claiming, folding and settling. The API's reads are in deliveries-query.repository.ts. */
+@Injectable()
+export class DeliveriesRepository {
+  private readonly table: string;
+  private readonly marks: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(CONFIG) config: NotifierConfig,
+  ) {
+    this.table = `"${config.dbSchema}".deliveries`;
+    this.marks = `"${config.dbSchema}".alert_marks`;
+  }
+
+  /** Inserts new deliveries; an id already there (a redelivered announcement) is left alone. */
+  async insert(manager: EntityManager, rows: NewDelivery[], now: Date): Promise<string[]> {
+    const inserted: string[] = [];
+    // Postgres takes at most 65535 parameters per statement.
+    for (let start = 0; start < rows.length; start += INSERT_CHUNK) inserted.push(...(await this.insertChunk(manager, rows.slice(start, start + INSERT_CHUNK), now)));
+    return inserted;
+  }
+
+  private async insertChunk(manager: EntityManager, rows: NewDelivery[], now: Date): Promise<string[]> {
+    if (rows.length === 0) return [];
+    const width = 15;
+    const values: unknown[] = [now];
+    const tuples = rows.map((row, index) => {
+      values.push(row.id, row.announcementId, row.announcementSubject, row.channel, row.channelType, row.target, row.kind, row.severity, row.fingerprint ?? null);
+      values.push(row.title, JSON.stringify(row.content), row.status, row.lastError ?? null, row.receivedAt, row.orderedAt);
+      const p = (i: number) => `$${index * width + i + 2}`;
+      return `(${Array.from({ length: width }, (_, i) => (i === 10 ? `${p(i)}::jsonb` : p(i))).join(', ')}, $1, $1, $1)`;
+    });
+    const inserted: Array<{ id: string }> = await manager.query(
+      `INSERT INTO ${this.table} (id, announcement_id, announcement_subject, channel, channel_type, target, kind, severity, fingerprint,
+         title, content, status, last_error, received_at, ordered_at, next_attempt_at, created_at, updated_at)
+       VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING RETURNING id`,
+      values,
+    );
+    return inserted.map((row) => row.id);
+  }
+
+  /** When the channel's earliest pending delivery is due (null when nothing is pending). */
+  async nextDueAt(channel: string): Promise<Date | null> {
+    const [row] = await this.dataSource.query(`SELECT min(next_attempt_at) AS due FROM ${this.table} WHERE channel = $1 AND status = 'pending'`, [channel]);
+    return row?.due ? new Date(row.due) : null;
+  }
+
+  /** How many due deliveries not tried yet the channel has, counting no further than `upTo`. */
+  async countBacklog(manager: EntityManager, channel: string, now: Date, upTo: number): Promise<number> {
+    const [row] = await manager.query(
+      `SELECT count(*) AS n FROM (SELECT 1 FROM ${this.table} WHERE channel = $1 AND status = 'pending' AND attempts = 0 AND next_attempt_at <= $2 LIMIT $3) AS backlog`,
+      [channel, now, upTo],
+    );
+    return Number(row.n);
+  }
+
+  /** Due deliveries not tried yet, oldest first, skipping the first `skip`, locked for folding. */
+  async lockBacklog(manager: EntityManager, channel: string, now: Date, skip: number, limit: number) {
+    const rows: Array<{ id: string; target: string; kind: DeliveryKind; severity: Severity; title: string; received_at: Date; summary: Notification['summary'] | null }> =
+      await manager.query(
+        `SELECT id, target, kind, severity, title, received_at, content->'summary' AS summary FROM ${this.table}
+          WHERE channel = $1 AND status = 'pending' AND attempts = 0 AND next_attempt_at <= $2
+          ORDER BY seq OFFSET $3 LIMIT $4 FOR UPDATE SKIP LOCKED`,
+        [channel, now, skip, limit],
+      );
+    return rows.map((row) => ({ ...row, receivedAt: new Date(row.received_at) }));
+  }
+
+  async markFolded(manager: EntityManager, ids: string[], into: string, now: Date): Promise<void> {
+    await manager.query(`UPDATE ${this.table} SET status = 'folded', folded_into = $2, updated_at = $3 WHERE id = ANY($1) AND status = 'pending'`, [ids, into, now]);
+  }
+
+  /**
+   * Claims up to `limit` due deliveries of a channel and counts the attempt. Only the head of each
+   * alert's queue (per target, by announcement time) is claimable, so a resolve never overtakes its
+   * trigger. The claim is a lease: a replica that dies mid-send leaves the row due again at
+   * `leaseUntil`. Written as one scan plus primary-key lookups, never a self-join: pending rows
+   * swing from none to thousands in a storm, exactly when the planner's statistics are stale.
+   */
+  async claimDue(manager: EntityManager, channel: string, limit: number, now: Date, leaseUntil: Date): Promise<ClaimedDelivery[]> {
+    if (limit <= 0) return [];
+    const rows = rowsOf<Record<string, unknown>>(
+      await manager.query(
+        `WITH ranked AS (
+           SELECT id, seq, next_attempt_at,
+                  fingerprint IS NULL OR row_number() OVER (PARTITION BY target, fingerprint ORDER BY ordered_at, seq) = 1 AS head
+             FROM ${this.table} WHERE channel = $1 AND status = 'pending'),
+         picked AS (
+           SELECT id FROM ${this.table}
+            WHERE id = ANY(ARRAY(SELECT id FROM ranked WHERE head AND next_attempt_at <= $2 ORDER BY seq LIMIT $3)) AND status = 'pending'
+            FOR UPDATE SKIP LOCKED)
+         UPDATE ${this.table} d SET attempts = d.attempts + 1, next_attempt_at = $4, updated_at = $2
+           FROM picked WHERE d.id = picked.id
+         RETURNING d.id, d.seq, d.announcement_id, d.channel_type, d.target, d.kind, d.severity, d.fingerprint, d.content, d.attempts, d.received_at, d.ordered_at`,
+        [channel, now, limit, leaseUntil],
+      ),
+    );
+    return rows.map(toClaimed).sort((a, b) => a.seq - b.seq);
+  }
+
+  /**
+   * Consumers handle announcements concurrently, so a delivery can be recorded after a newer one
+   * about the same alert was already sent (a trigger after its resolve): such claimed deliveries
+   * are skipped instead of sent. Returns the ids skipped.
+   */
+  async skipSuperseded(manager: EntityManager, claimed: ClaimedDelivery[], now: Date): Promise<Set<string>> {
+    const ids = claimed.filter((d) => d.fingerprint !== null).map((d) => d.id);
+    if (ids.length === 0) return new Set();
+    const result: unknown = await manager.query(
+      `UPDATE ${this.table} d SET status = 'skipped', attempts = d.attempts - 1, last_error = 'superseded: a newer announcement about this alert was already sent', updated_at = $2
+         FROM ${this.marks} m
+        WHERE d.id = ANY($1) AND m.channel = d.channel AND m.target = d.target AND m.fingerprint = d.fingerprint AND m.sent_ordered_at > d.ordered_at
+        RETURNING d.id`,
+      [ids, now],
+    );
+    return new Set(rowsOf<{ id: string }>(result).map((row) => row.id));
+  }
+
+  /** Remembers the newest announcement sent per alert and target. */
+  async markSent(manager: EntityManager, channel: string, sent: ClaimedDelivery[], now: Date): Promise<void> {
+    const withFingerprint = sent.filter((d) => d.fingerprint !== null);
+    if (withFingerprint.length === 0) return;
+    await manager.query(
+      `INSERT INTO ${this.marks} (channel, target, fingerprint, sent_ordered_at, updated_at)
+       SELECT $1, u.target, u.fingerprint, max(u.ordered_at), $5 FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS u(target, fingerprint, ordered_at)
+        GROUP BY u.target, u.fingerprint
+       ON CONFLICT (channel, target, fingerprint) DO UPDATE
+         SET sent_ordered_at = GREATEST(${this.marks}.sent_ordered_at, EXCLUDED.sent_ordered_at), updated_at = EXCLUDED.updated_at`,
+      [channel, withFingerprint.map((d) => d.target), withFingerprint.map((d) => d.fingerprint), withFingerprint.map((d) => d.orderedAt), now],
+    );
+  }
+
+  async applyOutcomes(manager: EntityManager, updates: DeliveryUpdate[], now: Date): Promise<void> {
+    if (updates.length === 0) return;
+    await manager.query(
+      `UPDATE ${this.table} d SET status = u.status, next_attempt_at = COALESCE(u.next_attempt_at, d.next_attempt_at), sent_at = u.sent_at,
+              last_error = COALESCE(u.last_error, d.last_error), response_status = u.response_status,
+              response_excerpt = COALESCE(u.response_excerpt, d.response_excerpt), updated_at = $8
+         FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::int[], $7::text[])
+              AS u(id, status, next_attempt_at, sent_at, last_error, response_status, response_excerpt)
+        WHERE d.id = u.id AND d.status = 'pending'`,
+      [
+        updates.map((u) => u.id),
+        updates.map((u) => u.status),
+        updates.map((u) => u.nextAttemptAt ?? null),
+        updates.map((u) => u.sentAt ?? null),
+        updates.map((u) => u.lastError ?? null),
+        updates.map((u) => u.responseStatus ?? null),
+        updates.map((u) => u.responseExcerpt ?? null),
+        now,
+      ],
+    );
+  }
+
+  /** A failed delivery goes back to the queue for a fresh set of attempts. */
+  async requeue(manager: EntityManager, id: string, now: Date): Promise<boolean> {
+    const result: unknown = await manager.query(
+      `UPDATE ${this.table} SET status = 'pending', attempts = 0, next_attempt_at = $2, updated_at = $2 WHERE id = $1 AND status = 'failed' RETURNING id`,
+      [id, now],
+    );
+    return rowsOf(result).length > 0;
+  }
+
+  /** Forgets settled deliveries older than the history window, a bounded batch at a time. */
+  async prune(before: Date): Promise<number> {
+    const result: unknown = await this.dataSource.query(
+      `DELETE FROM ${this.table} WHERE ctid IN (SELECT ctid FROM ${this.table} WHERE status <> 'pending' AND updated_at < $1 LIMIT 1000) RETURNING id`,
+      [before],
+    );
+    await this.dataSource.query(
+      `DELETE FROM ${this.marks} WHERE ctid IN (SELECT ctid FROM ${this.marks} WHERE updated_at < $1 LIMIT 1000)`,
+      [before],
+    );
+    return rowsOf(result).length;
+  }
+}
+
+function toClaimed(row: Record<string, unknown>): ClaimedDelivery {
+  return {
+    id: row.id as string,
+    seq: Number(row.seq),
+    announcementId: row.announcement_id as string,
+    channelType: row.channel_type as ChannelType,
+    target: row.target as string,
+    kind: row.kind as DeliveryKind,
+    severity: row.severity as Severity,
+    fingerprint: row.fingerprint as string | null,
+    content: row.content as Notification,
+    attempts: row.attempts as number,
+    receivedAt: new Date(row.received_at as string),
+    orderedAt: new Date(row.ordered_at as string),
+  };
+}
+
+/** TypeORM answers UPDATE and DELETE with `[rows, count]`, everything else with the rows. */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return result as T[];
+}

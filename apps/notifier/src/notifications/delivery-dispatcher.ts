@@ -1,0 +1,107 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { CONFIG, LOGGER } from '@firebreak/platform';
+import { Channel } from '../channels/channel-set';
+import { CLOCK, Clock } from '../clock';
+import { notifierMetrics } from '../metrics';
+import { ProviderRegistry } from '../providers/provider-registry';
+import { SendOutcome } from '../providers/provider';
+import { NotifierConfig } from '../service';
+import { BacklogFolder } from './backlog-folder';
+import { ClaimedDelivery, DeliveriesRepository } from './deliveries.repository';
+import { Attempt, DeliverySettler } from './delivery-settler';
+import { RateBucketsRepository } from './rate-buckets.repository';
+import { available, msUntilToken, refill, spend } from './token-bucket';
+
+interface Claim {
+  deliveries: ClaimedDelivery[];
+  /** How long to wait when nothing could be claimed (paused, out of tokens). */
+  waitMs: number;
+  folded: number;
+  superseded: number;
+}
+
+/** One round for one channel: take what the rate limit allows, send it, record the outcomes. */
+@Injectable()
+export class DeliveryDispatcher {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly buckets: RateBucketsRepository,
+    private readonly folder: BacklogFolder,
+    private readonly providers: ProviderRegistry,
+    private readonly settler: DeliverySettler,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: NotifierConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Claims what the rate limit allows and starts sending it. Returns how long to wait before the
+   * next round (0: there may be more right away) and the sending, which the caller may overlap
+   * with further rounds: claimed rows stay pending under their lease, so nothing is claimed twice
+   * and an alert's next announcement waits for this one.
+   */
+  async round(channel: Channel): Promise<{ waitMs: number; sending?: Promise<void> }> {
+    const poll = this.config.FIREBREAK_NOTIFY_POLL_MS;
+    const now = this.clock.now();
+    // A cheap look before taking the bucket's lock: most rounds of a quiet channel end here.
+    const due = await this.deliveries.nextDueAt(channel.name);
+    if (!due) return { waitMs: poll };
+    if (due > now) return { waitMs: Math.min(poll, due.getTime() - now.getTime()) };
+    const claim = await this.claim(channel, now);
+    if (claim.folded > 0) {
+      notifierMetrics.folded.inc({ channel: channel.name }, claim.folded);
+      this.logger.warn({ channel: channel.name, folded: claim.folded }, 'channel over its rate limit: backlog folded into a summary message');
+    }
+    if (claim.superseded > 0) notifierMetrics.skipped.inc({ channel: channel.name, reason: 'superseded' }, claim.superseded);
+    if (claim.deliveries.length === 0) return { waitMs: Math.max(1, Math.min(poll, claim.waitMs)) };
+    return { waitMs: 0, sending: this.send(channel, claim.deliveries) };
+  }
+
+  private async send(channel: Channel, deliveries: ClaimedDelivery[]): Promise<void> {
+    try {
+      const attempts = await Promise.all(deliveries.map((delivery) => this.attempt(channel, delivery)));
+      await this.settler.settle(channel, attempts);
+    } catch (error) {
+      // Not settled: the leases run out and the deliveries are tried again.
+      this.logger.error({ err: error, channel: channel.name, deliveries: deliveries.length }, 'recording delivery outcomes failed; they will be retried after their lease');
+    }
+  }
+
+  private claim(channel: Channel, now: Date): Promise<Claim> {
+    const limits = channel.config.rateLimit;
+    const leaseUntil = new Date(now.getTime() + this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS + 30_000);
+    return this.dataSource.transaction(async (manager) => {
+      const bucket = await this.buckets.lock(manager, channel.name, limits, now);
+      let state = refill(bucket.state, limits, now.getTime());
+      if (bucket.pausedUntil && bucket.pausedUntil > now) {
+        await this.buckets.save(manager, channel.name, state);
+        return { deliveries: [], waitMs: bucket.pausedUntil.getTime() - now.getTime(), folded: 0, superseded: 0 };
+      }
+      // Fold against the tokens, not the batch: a worker that is merely behind must not fold.
+      const folded = channel.fold ? await this.folder.fold(manager, channel, available(state, Number.MAX_SAFE_INTEGER), now) : 0;
+      const allowance = available(state, this.config.FIREBREAK_NOTIFY_BATCH_SIZE);
+      const claimed = await this.deliveries.claimDue(manager, channel.name, allowance, now, leaseUntil);
+      const skipped = await this.deliveries.skipSuperseded(manager, claimed, now);
+      const deliveries = claimed.filter((delivery) => !skipped.has(delivery.id));
+      const superseded = skipped.size;
+      state = spend(state, deliveries.length);
+      await this.buckets.save(manager, channel.name, state);
+      const waitMs = allowance === 0 ? msUntilToken(state, limits) : this.config.FIREBREAK_NOTIFY_POLL_MS;
+      return { deliveries, waitMs, folded, superseded };
+    });
+  }
+
+  private async attempt(channel: Channel, delivery: ClaimedDelivery): Promise<Attempt> {
+    let outcome: SendOutcome;
+    try {
+      outcome = await this.providers.for(channel.type).send(channel, { id: delivery.id, target: delivery.target, notification: delivery.content });
+    } catch (error) {
+      // A provider bug must not take the loop down; it is retried like a network error and recorded.
+      outcome = { result: 'retry', reason: 'network', error: `provider error: ${(error as Error).message}` };
+    }
+    return { delivery, outcome, answeredAt: this.clock.now() };
+  }
+}

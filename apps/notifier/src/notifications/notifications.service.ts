@@ -1,0 +1,139 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { ApprovalRequested, CloudEvent, DataOf, deriveEventId, NotificationRequested } from '@firebreak/contracts';
+import { DependencyUnavailableError, isConnectionFailure, PermanentError } from '@firebreak/bus';
+import { DataSource } from 'typeorm';
+import { Channel } from '../channels/channel-set';
+import { ChannelRegistry } from '../channels/channel-registry';
+import { CLOCK, Clock } from '../clock';
+import { fromAlertNotify, fromApprovalRequested, fromNotificationRequested } from '../messages/from-events';
+import { Notification } from '../messages/notification';
+import { notifierMetrics } from '../metrics';
+import { Batcher } from './batcher';
+import { DeliveriesRepository, NewDelivery } from './deliveries.repository';
+import { DeliveryWorker } from './delivery-worker';
+import { inboxKey, InboxRepository } from './inbox.repository';
+
+/** The inbox names, one per consumed subject (the durable consumer names). */
+export const INBOX = {
+  alerts: 'notifier-alerts-notify',
+  requests: 'notifier-notifications-requested',
+  approvals: 'notifier-runbooks-approval-requested',
+} as const;
+
+interface Planned {
+  inbox: string;
+  eventId: string;
+  rows: NewDelivery[];
+}
+
+interface Announcement {
+  subject: string;
+  event: CloudEvent<unknown>;
+  notification: Notification;
+  channels: Channel[];
+  receivedAt: Date;
+  inbox: string;
+  log: Logger;
+}
+
+/**
+ * Turns an announcement into one delivery per (channel, target), written with the inbox row in
+ * one transaction: a redelivered announcement finds its inbox row (and its delivery ids) and
+ * sends nothing twice. Announcements arriving together share the transaction (a storm costs one
+ * commit per batch, not per alert). Sending is the worker's job.
+ */
+@Injectable()
+export class NotificationsService {
+  private readonly batcher = new Batcher<Planned, boolean>((items) => this.write(items), { maxSize: 200, maxInFlight: 4 });
+
+  constructor(
+    private readonly registry: ChannelRegistry,
+    private readonly dataSource: DataSource,
+    private readonly inbox: InboxRepository,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly worker: DeliveryWorker,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async announceAlert(event: CloudEvent<DataOf<'alerts.notify'>>, log: Logger): Promise<void> {
+    const { alert } = event.data;
+    const channels = this.known(this.registry.route(alert.labels, alert.severity), log);
+    await this.enqueue({ subject: 'alerts.notify', event, notification: fromAlertNotify(event), channels, receivedAt: new Date(event.data.receivedAt), inbox: INBOX.alerts, log });
+  }
+
+  async announceRequest(event: CloudEvent<NotificationRequested>, log: Logger): Promise<void> {
+    const { data } = event;
+    const names = data.channels.length > 0 ? data.channels : this.registry.route(data.labels, data.severity);
+    const channels = this.known(names, log);
+    if (data.channels.length > 0 && channels.length === 0) throw new PermanentError(`none of the requested channels exists: ${data.channels.join(', ')}`);
+    await this.enqueue({ subject: 'notifications.requested', event, notification: fromNotificationRequested(event), channels, receivedAt: new Date(event.time), inbox: INBOX.requests, log });
+  }
+
+  async announceApproval(event: CloudEvent<ApprovalRequested>, log: Logger): Promise<void> {
+    const labels = { runbook: event.data.runbookId };
+    const channels = this.known(this.registry.route(labels, event.data.severity), log);
+    const notification = fromApprovalRequested(event);
+    await this.enqueue({ subject: 'runbooks.approval.requested', event, notification, channels, receivedAt: new Date(event.time), inbox: INBOX.approvals, log });
+  }
+
+  private async enqueue(announcement: Announcement): Promise<void> {
+    const { event, channels, log } = announcement;
+    const rows = channels.flatMap((channel) => this.rowsFor(announcement, channel));
+    const fresh = await this.batcher.submit({ inbox: announcement.inbox, eventId: event.id, rows });
+    if (!fresh) {
+      log.info('announcement already handled; nothing sent again');
+      return;
+    }
+    if (channels.length === 0) log.info({ subject: announcement.subject }, 'no route matched; nobody is told');
+    for (const row of rows.filter((r) => r.status === 'skipped')) notifierMetrics.skipped.inc({ channel: row.channel, reason: 'disabled' });
+    this.worker.wake(channels.filter((channel) => channel.enabled).map((channel) => channel.name));
+  }
+
+  /** One transaction for a batch: claims the inbox rows, inserts the deliveries of the new ones. */
+  private async write(items: Planned[]): Promise<boolean[]> {
+    const now = this.clock.now();
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const fresh = await this.inbox.claim(manager, items.map((item) => ({ consumer: item.inbox, eventId: item.eventId })));
+        // The same event twice in one batch (a redelivery racing its original) counts once.
+        const results = items.map((item) => fresh.delete(inboxKey(item.inbox, item.eventId)));
+        await this.deliveries.insert(manager, items.flatMap((item, index) => (results[index] ? item.rows : [])), now);
+        return results;
+      });
+    } catch (error) {
+      if (isConnectionFailure(error)) throw new DependencyUnavailableError('postgres', { cause: error });
+      throw error;
+    }
+  }
+
+  private rowsFor(announcement: Announcement, channel: Channel): NewDelivery[] {
+    const { event, notification } = announcement;
+    const content = channel.type === 'webhook' ? { ...notification, event } : notification;
+    return channel.targets.map((target) => ({
+      id: deriveEventId('delivery', event.id, channel.name, target),
+      announcementId: event.id,
+      announcementSubject: announcement.subject,
+      channel: channel.name,
+      channelType: channel.type,
+      target,
+      kind: notification.kind,
+      severity: notification.severity,
+      ...(notification.fingerprint ? { fingerprint: notification.fingerprint } : {}),
+      title: notification.title.slice(0, 500),
+      content,
+      status: channel.enabled ? ('pending' as const) : ('skipped' as const),
+      ...(channel.enabled ? {} : { lastError: `channel disabled: ${channel.disabledReason}` }),
+      receivedAt: announcement.receivedAt,
+      orderedAt: new Date(event.time),
+    }));
+  }
+
+  private known(names: string[], log: Logger): Channel[] {
+    return names.flatMap((name) => {
+      const channel = this.registry.get(name);
+      if (!channel) log.error({ channel: name }, 'message names a channel that channels.yaml does not define; that channel is left out');
+      return channel ? [channel] : [];
+    });
+  }
+}

@@ -1,0 +1,38 @@
+import { SendOutcome } from '../providers/provider';
+import { backoffMs, decide } from './retry-policy';
+
+const policy = { maxAttempts: 5, baseMs: 1_000, maxMs: 60_000 };
+const now = new Date('2025-01-01T00:00:00Z');
+const at = (ms: number) => new Date(now.getTime() + ms);
+const noJitter = () => 0;
+
+describe('retry policy', () => {
+  it('marks a provider answer of 2xx sent', () => {
+    expect(decide({ result: 'sent', status: 200, excerpt: 'ok' }, 1, policy, now)).toEqual({ status: 'sent' });
+  });
+
+  it('waits exactly the provider hint after a 429 and pauses the channel as long', () => {
+    const throttled: SendOutcome = { result: 'retry', reason: 'throttled', status: 429, error: 'HTTP 429', retryAfterMs: 7_000 };
+    expect(decide(throttled, 1, policy, now, noJitter)).toEqual({ status: 'pending', nextAttemptAt: at(7_000), pauseChannelUntil: at(7_000) });
+  });
+
+  it('honours a hint longer than its own backoff cap, up to an hour', () => {
+    const outcome: SendOutcome = { result: 'retry', reason: 'throttled', error: 'x', retryAfterMs: 600_000 };
+    expect(decide(outcome, 1, policy, now)).toMatchObject({ nextAttemptAt: at(600_000) });
+    expect(decide({ ...outcome, retryAfterMs: 86_400_000 }, 1, policy, now)).toMatchObject({ nextAttemptAt: at(3_600_000) });
+  });
+
+  it('backs off exponentially after 5xx and network errors, without pausing the channel', () => {
+    const serverError: SendOutcome = { result: 'retry', reason: 'server_error', status: 503, error: 'HTTP 503' };
+    expect(decide(serverError, 1, policy, now, noJitter)).toEqual({ status: 'pending', nextAttemptAt: at(1_000) });
+    expect(decide(serverError, 3, policy, now, noJitter)).toEqual({ status: 'pending', nextAttemptAt: at(4_000) });
+    expect(backoffMs(20, policy, noJitter)).toBe(60_000);
+    expect(backoffMs(1, policy, () => 1)).toBe(1_100);
+  });
+
+  it('fails after the last attempt, and at once on a refusal that retrying cannot fix', () => {
+    const serverError: SendOutcome = { result: 'retry', reason: 'network', error: 'ECONNREFUSED' };
+    expect(decide(serverError, 5, policy, now)).toEqual({ status: 'failed' });
+    expect(decide({ result: 'reject', status: 400, error: 'HTTP 400' }, 1, policy, now)).toEqual({ status: 'failed' });
+  });
+});

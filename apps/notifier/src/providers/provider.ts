@@ -1,0 +1,23 @@
+import { Channel } from '../channels/channel-set';
+import { ChannelType } from '../channels/channels.config';
+import { Notification } from '../messages/notification';
+
+/** What one attempt came to; the retry policy turns it into sent / retry later / failed. */
+export type SendOutcome =
+  | { result: 'sent'; status: number; excerpt: string }
+  | { result: 'retry'; reason: 'throttled' | 'server_error' | 'network'; error: string; status?: number; excerpt?: string; retryAfterMs?: number }
+  | { result: 'reject'; error: string; status?: number; excerpt?: string };
+
+export interface Delivery {
+  id: string;
+  target: string;
+  notification: Notification;
+}
+
+/** One per vendor; its format and its API's quirks stay inside its file. */
+export interface ChannelProvider {
+  readonly type: ChannelType;
+  send(channel: Channel, delivery: Delivery): Promise<SendOutcome>;
+}
+
+export const CHANNEL_PROVIDERS = Symbol('notifier:channel-providers');

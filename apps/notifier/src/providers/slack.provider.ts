@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CONFIG } from '@firebreak/platform';
+import { Channel } from '../channels/channel-set';
+import { headline, Notification, statusLine } from '../messages/notification';
+import { cut, prefixFittingEscaped } from '../messages/text';
+import { NotifierConfig } from '../service';
+import { classify, isAnswer, postJson, retryAfterMs } from './http';
+import { ChannelProvider, Delivery, SendOutcome } from './provider';
+
+const MAX_BLOCKS = 50;
+const MAX_SECTION = 2900; // Slack's limit is 3000; room for our own line breaks.
+const MAX_HEADER = 150;
+const MAX_VALUE = 1500;
+const MAX_FALLBACK = 3000;
+const CUT = '…';
+
+const SLACK_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+/** Slack's only control characters; escaped, `<!channel>` or `<@U123>` in a label is just text. */
+export const escapeSlack = (text: string) => text.replace(/[&<>]/g, (c) => SLACK_ESCAPES[c]);
+const escapedLength = (char: string) => SLACK_ESCAPES[char]?.length ?? char.length;
+
+/** Escapes and cuts so that the escaped text fits `max` and never ends inside an entity. */
+function escapeFitting(text: string, max: number): string {
+  const fitting = prefixFittingEscaped(text, max, escapedLength);
+  return fitting.length === text.length ? escapeSlack(text) : escapeSlack(prefixFittingEscaped(text, max - CUT.length, escapedLength)) + CUT;
+}
+
+const plain = (text: string) => ({ type: 'plain_text', text, emoji: true });
+
+/**
+ * Block Kit: header, the status and title, the text, the details as `key: value` lines, links.
+ * Values go in plain_text objects, so Markdown in a label shows as typed instead of formatting
+ * the message, and they are escaped for Slack's `&`, `<`, `>` rules as well.
+ */
+export function renderSlackMessage(n: Notification): { text: string; blocks: unknown[] } {
+  const blocks: unknown[] = [{ type: 'header', text: plain(escapeFitting(headline(n), MAX_HEADER)) }];
+  blocks.push({ type: 'section', text: plain(escapeFitting(statusLine(n), MAX_SECTION)) });
+  if (n.text) blocks.push({ type: 'section', text: plain(escapeFitting(n.text, MAX_SECTION)) });
+  for (const chunk of chunkLines(n.details.map(([key, value]) => escapeFitting(`${key}: ${cut(value, MAX_VALUE)}`, MAX_SECTION)))) {
+    blocks.push({ type: 'section', text: plain(chunk) });
+  }
+  const context = n.links.map((link) => ({ type: 'mrkdwn', text: `<${slackUrl(link.href)}|${escapeSlack(link.text)}>` }));
+  if (n.fingerprint) context.push({ type: 'mrkdwn', text: `fingerprint ${escapeSlack(n.fingerprint)}` });
+  const fitted = blocks.length + (context.length ? 1 : 0) > MAX_BLOCKS ? [...blocks.slice(0, MAX_BLOCKS - 2), { type: 'section', text: plain('… (more details cut)') }] : blocks;
+  if (context.length) fitted.push({ type: 'context', elements: context.slice(0, 10) });
+  return { text: escapeFitting(`${headline(n)} — ${statusLine(n)}`, MAX_FALLBACK), blocks: fitted };
+}
+
+function chunkLines(lines: string[]): string[] {
+  const chunks: string[] = [];
+  let current = '';
+  for (const line of lines) {
+    if (current && current.length + 1 + line.length > MAX_SECTION) {
+      chunks.push(current);
+      current = '';
+    }
+    current = current ? `${current}\n${line}` : line;
+  }
+  if (current) chunks.push(current);
+  return chunks;
+}
+
+/** A link target inside `<url|text>`: only http(s) reaches here; `|`, `<`, `>` would end the link early. */
+function slackUrl(href: string): string {
+  return href.replace(/[|<>]/g, (c) => encodeURIComponent(c)).replace(/&/g, '&amp;');
+}
+
+@Injectable()
+export class SlackProvider implements ChannelProvider {
+  readonly type = 'slack' as const;
+
+  constructor(@Inject(CONFIG) private readonly config: NotifierConfig) {}
+
+  async send(channel: Channel, delivery: Delivery): Promise<SendOutcome> {
+    if (channel.config.type !== 'slack') throw new Error(`channel ${channel.name} is not a Slack channel`);
+    const answer = await postJson(channel.config.webhookUrl, renderSlackMessage(delivery.notification), { timeoutMs: this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS });
+    if (!isAnswer(answer)) return answer;
+    // Incoming webhooks answer in plain text: `ok`, or an error code such as `channel_is_archived`.
+    return classify(answer, retryAfterMs(answer.headers, new Date()), (a) => a.body.slice(0, 200) || 'no body');
+  }
+}
