@@ -24,6 +24,8 @@ export class AckTracker {
   private readonly subscription: Subscription;
   private readonly sweeper: NodeJS.Timeout;
   private counter = 0;
+  private outgoing: Array<{ token: string; subject: string; payload: Uint8Array; headers: MsgHdrs }> = [];
+  private sendScheduled = false;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -39,13 +41,31 @@ export class AckTracker {
     const token = (this.counter++).toString(36);
     return new Promise<PubAck>((resolve, reject) => {
       this.pending.set(token, { resolve, reject, deadline: Date.now() + this.timeoutMs });
-      try {
-        this.nc.publish(subject, payload, { reply: `${this.prefix}.${token}`, headers });
-      } catch (error) {
-        this.pending.delete(token);
-        reject(error instanceof Error ? error : new Error(String(error)));
+      this.outgoing.push({ token, subject, payload, headers });
+      if (!this.sendScheduled) {
+        this.sendScheduled = true;
+        setImmediate(() => this.send());
       }
     });
+  }
+
+  /**
+   * Sends what the whole event-loop turn queued: publishes of concurrent requests leave in one
+   * socket write (nats.js alone flushes once per microtask, i.e. once per request).
+   */
+  private send(): void {
+    this.sendScheduled = false;
+    const batch = this.outgoing;
+    this.outgoing = [];
+    for (const message of batch) {
+      try {
+        this.nc.publish(message.subject, message.payload, { reply: `${this.prefix}.${message.token}`, headers: message.headers });
+      } catch (error) {
+        const entry = this.pending.get(message.token);
+        this.pending.delete(message.token);
+        entry?.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
   }
 
   get inFlight(): number {

@@ -7,7 +7,7 @@
 const PRIME_LOW = 0x1b3;
 const SEPARATOR = 0xff;
 const encoder = new TextEncoder();
-const ASCII = /^[\x00-\x7f]*$/;
+const ASCII = /^[ -~]*$/;
 
 export function alertFingerprint(labels: Record<string, string>): string {
   const names = Object.keys(labels).filter((name) => labels[name] !== '');
