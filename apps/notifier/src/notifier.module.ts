@@ -13,7 +13,6 @@ import { DeliveryDispatcher } from './notifications/delivery-dispatcher';
 import { DeliveryHistoryService } from './notifications/delivery-history.service';
 import { DeliverySettler } from './notifications/delivery-settler';
 import { DeliveryWorker } from './notifications/delivery-worker';
-import { InboxRepository } from './notifications/inbox.repository';
 import { NotificationsConsumer } from './notifications/notifications.consumer';
 import { NotificationsController } from './notifications/notifications.controller';
 import { NotificationsService } from './notifications/notifications.service';
@@ -50,7 +49,6 @@ export class NotifierModule {
         DeliveriesRepository,
         DeliveriesQueryRepository,
         RateBucketsRepository,
-        InboxRepository,
         BacklogFolder,
         DeliverySettler,
         DeliveryDispatcher,

@@ -10,6 +10,7 @@ export * from './subjects';
 export * from './trace';
 export * from './metrics';
 export * from './redact';
+export * from './batcher';
 export * from './outbox/messaging-tables';
 export * from './outbox/transactional-messaging';
 export * from './nest/bus.options';

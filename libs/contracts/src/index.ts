@@ -11,3 +11,4 @@ export * from './streams';
 export * from './validation';
 export * from './json-schema';
 export * from './alertmanager-mapping';
+export * from './matchers';

@@ -1,15 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Batcher } from '@firebreak/bus';
 import { Alert, AlertReceived, CloudEvent } from '@firebreak/contracts';
 import { CONFIG } from '@firebreak/platform';
 import { MapperConfig } from '../service';
-import { Batcher } from '../core/batcher';
 import { Clock } from '../core/clock';
 import { mapperMetrics } from '../core/metrics';
 import { storableAlert } from '../core/text';
 import { AlertEffects } from '../lifecycle/alert-effects';
 import { AlertTransactions } from '../lifecycle/alert-transactions';
 import { AlertsRepository } from '../lifecycle/alerts.repository';
-import { InboxRepository } from '../lifecycle/inbox.repository';
 import { MappingResolver } from '../mappings/mapping-resolver.service';
 import { RunbookMapping } from '../mappings/mapping-resolver';
 import { SilenceCache } from '../silences/silence-cache';
@@ -48,7 +47,6 @@ export class AlertIngestService {
   constructor(
     private readonly transactions: AlertTransactions,
     private readonly alerts: AlertsRepository,
-    private readonly inbox: InboxRepository,
     private readonly silences: SilenceCache,
     private readonly mappings: MappingResolver,
     private readonly clock: Clock,
@@ -65,16 +63,14 @@ export class AlertIngestService {
   async ingestBatch(events: Array<CloudEvent<AlertReceived>>): Promise<IngestResult[]> {
     // In-memory lookups, made before the transaction so it holds row locks as briefly as possible.
     const contexts = await Promise.all(events.map((event) => this.context(event)));
-    const outcome = await this.transactions.run(async (fx) => {
-      const fresh = await this.inbox.claim(fx.tx.manager, ALERTS_RECEIVED_CONSUMER, [...new Set(events.map((event) => event.id))]);
-      const todo = contexts.filter((context) => fresh.has(context.sourceId));
-      const results = new Map<string, Transition['type']>();
-      if (todo.length > 0) for (const [sourceId, type] of await this.handle(fx, todo)) results.set(sourceId, type);
-      return results;
-    });
-    if (outcome.duplicate) throw new Error('the batch has no inbox key of its own');
+    // One inbox claim for the batch; only the events not seen before are handled.
+    const outcome = await this.transactions.run(
+      async (fx, fresh) => new Map(await this.handle(fx, contexts.filter((context) => fresh.has(context.sourceId)))),
+      { consumer: ALERTS_RECEIVED_CONSUMER, eventIds: events.map((event) => event.id) },
+    );
+    const transitions = outcome.duplicate ? new Map<string, Transition['type']>() : outcome.result;
     return contexts.map((context): IngestResult => {
-      const transition = outcome.result.get(context.sourceId);
+      const transition = transitions.get(context.sourceId);
       return transition ? { duplicate: false, transition } : { duplicate: true };
     });
   }

@@ -1,8 +1,7 @@
-import { AlertLifecycle } from '@firebreak/contracts';
+import { AlertLifecycle, labelValue } from '@firebreak/contracts';
 import { mapperMetrics } from '../core/metrics';
 import { AlertEffects } from '../lifecycle/alert-effects';
 import { AlertPatch, AlertRecord } from '../lifecycle/alert-record';
-import { labelValue } from '../matchers/matcher';
 import { Transition } from './alert-transition';
 import type { IngestContext } from './alert-ingest.service';
 

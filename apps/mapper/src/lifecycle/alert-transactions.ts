@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InboxKey, TransactionalMessaging } from '@firebreak/bus';
+import { InboxBatch, InboxKey, TransactionalMessaging } from '@firebreak/bus';
 import { Severity } from '@firebreak/contracts';
 import { CONFIG } from '@firebreak/platform';
 import { Clock } from '../core/clock';
@@ -12,7 +12,10 @@ import { TimersRepository } from './timers.repository';
 
 export type Outcome<T> = { duplicate: true } | { duplicate: false; result: T };
 
-/** Runs alert work in one transaction with its effects; the inbox key makes a redelivery a no-op. */
+/**
+ * Runs alert work in one transaction with its effects; the inbox key makes a redelivery a no-op.
+ * With an inbox batch, `work` gets the ids that are new and handles only those.
+ */
 @Injectable()
 export class AlertTransactions {
   private readonly deps: EffectDependencies;
@@ -29,11 +32,11 @@ export class AlertTransactions {
     this.deps = { history, timers, requests, escalationPolicy, automationEnabled: config.FIREBREAK_AUTOMATION_ENABLED };
   }
 
-  async run<T>(work: (effects: AlertEffects) => Promise<T>, inbox?: InboxKey): Promise<Outcome<T>> {
+  async run<T>(work: (effects: AlertEffects, fresh: ReadonlySet<string>) => Promise<T>, inbox?: InboxKey | InboxBatch): Promise<Outcome<T>> {
     let effects: AlertEffects | undefined;
-    const outcome = await this.messaging.run(async (tx) => {
+    const outcome = await this.messaging.run(async (tx, fresh) => {
       effects = new AlertEffects(tx, this.deps, this.clock.now());
-      const result = await work(effects);
+      const result = await work(effects, fresh);
       await effects.flush();
       return result;
     }, inbox);

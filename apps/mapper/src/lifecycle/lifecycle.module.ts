@@ -3,7 +3,6 @@ import { activeAlertsSource } from '../core/metrics';
 import { AlertTransactions } from './alert-transactions';
 import { AlertsRepository } from './alerts.repository';
 import { HistoryRepository } from './history.repository';
-import { InboxRepository } from './inbox.repository';
 import { RunbookRequestsRepository } from './runbook-requests.repository';
 import { TimersRepository } from './timers.repository';
 
@@ -18,7 +17,7 @@ class ActiveAlertsGauge implements OnModuleInit {
 
 /** Alert state and what goes with changing it; the features (ingest, API, silences, timers) build on it. */
 @Module({
-  providers: [AlertsRepository, HistoryRepository, InboxRepository, TimersRepository, RunbookRequestsRepository, AlertTransactions, ActiveAlertsGauge],
-  exports: [AlertsRepository, HistoryRepository, InboxRepository, TimersRepository, RunbookRequestsRepository, AlertTransactions],
+  providers: [AlertsRepository, HistoryRepository, TimersRepository, RunbookRequestsRepository, AlertTransactions, ActiveAlertsGauge],
+  exports: [AlertsRepository, HistoryRepository, TimersRepository, RunbookRequestsRepository, AlertTransactions],
 })
 export class LifecycleModule {}

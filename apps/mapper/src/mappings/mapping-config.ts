@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { formatMatcher, Matcher, MatcherError, parseMatcher } from '@firebreak/contracts';
 import { loadYamlConfig } from '@firebreak/platform';
 import { runbookIdSchema } from '../core/text';
-import { formatMatcher, Matcher, MatcherError, parseMatcher } from '../matchers/matcher';
 
 export const matcherSchema = z.string().transform((text, ctx): Matcher => {
   try {

@@ -1,4 +1,4 @@
-import { parseMatcher } from '../matchers/matcher';
+import { parseMatcher } from '@firebreak/contracts';
 import { FileMappings } from './mapping-config';
 import { MappingTables, resolveRunbook } from './mapping-resolver';
 

@@ -1,5 +1,5 @@
+import { labelValue, matchesAll } from '@firebreak/contracts';
 import { RUNBOOK_ID } from '../core/text';
-import { labelValue, matchesAll } from '../matchers/matcher';
 import { FileMappings } from './mapping-config';
 
 export const RUNBOOK_ANNOTATION = 'automation_runbook';

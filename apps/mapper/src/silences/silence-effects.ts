@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { matchesAll } from '@firebreak/contracts';
 import { CONFIG } from '@firebreak/platform';
 import { MapperConfig } from '../service';
 import { unsilencedAnnouncement } from '../alerts/alert-transition';
@@ -6,7 +7,6 @@ import { AlertEffects } from '../lifecycle/alert-effects';
 import { AlertPatch, AlertRecord } from '../lifecycle/alert-record';
 import { AlertsRepository } from '../lifecycle/alerts.repository';
 import { MappingResolver } from '../mappings/mapping-resolver.service';
-import { matchesAll } from '../matchers/matcher';
 import { ActiveSilence, equalityLabels, findSilence, toActive } from './silence';
 import { SilencesRepository } from './silences.repository';
 

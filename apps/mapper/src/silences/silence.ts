@@ -1,4 +1,4 @@
-import { Matcher, matchesAll, parseMatcher } from '../matchers/matcher';
+import { Matcher, matchesAll, parseMatcher } from '@firebreak/contracts';
 
 export type SilenceState = 'pending' | 'active' | 'expired';
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { formatMatcher, matchesEmptyLabelSet } from '@firebreak/contracts';
 import { AppError, AuditLog, notFound } from '@firebreak/platform';
 import { Clock } from '../core/clock';
 import { AlertTransactions } from '../lifecycle/alert-transactions';
-import { formatMatcher, matchesEmptyLabelSet } from '../matchers/matcher';
 import { SilenceCache } from './silence-cache';
 import { SilenceEffects } from './silence-effects';
 import { SilenceRecord, SilenceState, silenceState, toActive } from './silence';

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { describeZodError, SeveritySchema } from '@firebreak/contracts';
-import { parseMatchers } from './matchers';
+import { describeZodError, parseMatchers, SeveritySchema } from '@firebreak/contracts';
 
 const channelName = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'must be 1-63 lowercase letters, digits, ".", "_" or "-"');
 const rateLimit = z

@@ -1,4 +1,4 @@
-import { parseMatchers } from './matchers';
+import { parseMatchers } from '@firebreak/contracts';
 import { resolveRoutes, Route, routingLabels } from './routing';
 
 const route = (matchers: string[], channels: string[], extra: Partial<Route> = {}): Route => ({

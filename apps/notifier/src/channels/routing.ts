@@ -1,5 +1,4 @@
-import { isAtLeast, Severity } from '@firebreak/contracts';
-import { Matcher, matchesAll } from './matchers';
+import { isAtLeast, Matcher, matchesAll, Severity } from '@firebreak/contracts';
 
 export interface Route {
   matchers: Matcher[];

@@ -1,18 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { ApprovalRequested, CloudEvent, DataOf, deriveEventId, NotificationRequested } from '@firebreak/contracts';
-import { DependencyUnavailableError, isConnectionFailure, PermanentError } from '@firebreak/bus';
-import { DataSource } from 'typeorm';
+import { Batcher, PermanentError, TransactionalMessaging } from '@firebreak/bus';
 import { Channel } from '../channels/channel-set';
 import { ChannelRegistry } from '../channels/channel-registry';
 import { CLOCK, Clock } from '../clock';
 import { fromAlertNotify, fromApprovalRequested, fromNotificationRequested } from '../messages/from-events';
 import { Notification } from '../messages/notification';
 import { notifierMetrics } from '../metrics';
-import { Batcher } from './batcher';
 import { DeliveriesRepository, NewDelivery } from './deliveries.repository';
 import { DeliveryWorker } from './delivery-worker';
-import { inboxKey, InboxRepository } from './inbox.repository';
 
 /** The inbox names, one per consumed subject (the durable consumer names). */
 export const INBOX = {
@@ -49,8 +46,7 @@ export class NotificationsService {
 
   constructor(
     private readonly registry: ChannelRegistry,
-    private readonly dataSource: DataSource,
-    private readonly inbox: InboxRepository,
+    private readonly messaging: TransactionalMessaging,
     private readonly deliveries: DeliveriesRepository,
     private readonly worker: DeliveryWorker,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -90,21 +86,26 @@ export class NotificationsService {
     this.worker.wake(channels.filter((channel) => channel.enabled).map((channel) => channel.name));
   }
 
-  /** One transaction for a batch: claims the inbox rows, inserts the deliveries of the new ones. */
+  /**
+   * One transaction for a batch: claims the inbox rows (one statement per inbox, as a batch may mix
+   * subjects), inserts the deliveries of the new ones.
+   */
   private async write(items: Planned[]): Promise<boolean[]> {
     const now = this.clock.now();
-    try {
-      return await this.dataSource.transaction(async (manager) => {
-        const fresh = await this.inbox.claim(manager, items.map((item) => ({ consumer: item.inbox, eventId: item.eventId })));
-        // The same event twice in one batch (a redelivery racing its original) counts once.
-        const results = items.map((item) => fresh.delete(inboxKey(item.inbox, item.eventId)));
-        await this.deliveries.insert(manager, items.flatMap((item, index) => (results[index] ? item.rows : [])), now);
-        return results;
-      });
-    } catch (error) {
-      if (isConnectionFailure(error)) throw new DependencyUnavailableError('postgres', { cause: error });
-      throw error;
-    }
+    const outcome = await this.messaging.run(async ({ manager }) => {
+      const fresh = new Map<string, Set<string>>();
+      // Inboxes in a fixed order, so two batches claim in the same order and cannot deadlock.
+      for (const consumer of [...new Set(items.map((item) => item.inbox))].sort()) {
+        const eventIds = items.filter((item) => item.inbox === consumer).map((item) => item.eventId);
+        fresh.set(consumer, await this.messaging.claimInbox(manager, consumer, eventIds));
+      }
+      // The same event twice in one batch (a redelivery racing its original) counts once.
+      const results = items.map((item) => fresh.get(item.inbox)!.delete(item.eventId));
+      await this.deliveries.insert(manager, items.flatMap((item, index) => (results[index] ? item.rows : [])), now);
+      return results;
+    });
+    if (outcome.duplicate) throw new Error('the batch has no inbox key of its own');
+    return outcome.result;
   }
 
   private rowsFor(announcement: Announcement, channel: Channel): NewDelivery[] {

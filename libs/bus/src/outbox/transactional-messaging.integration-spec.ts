@@ -328,6 +328,76 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     expect(await counter('dedup')).toBe(2);
   });
 
+  it('claims a batch in one statement and hands work only its new events: a redelivered subset is not new', async () => {
+    const calls: string[][] = [];
+    // Per new event: one counter and one staged event with a fresh id (work done twice would show).
+    const work = async (tx: Transaction, fresh: ReadonlySet<string>) => {
+      const ids = [...fresh].sort();
+      calls.push(ids);
+      for (const id of ids) {
+        await bump(tx.manager, id);
+        tx.stage('alerts.received', alertReceived('6666666666666666'));
+      }
+      return ids;
+    };
+    const messagesBefore = await streamMessageCount();
+
+    expect(committed(await messaging.run(work, { consumer: 'c', eventIds: ['b1', 'b2', 'b3'] })).result).toEqual(['b1', 'b2', 'b3']);
+    // A redelivery of two of them with one new event (listed twice): only the new one is handled.
+    const second = committed(await messaging.run(work, { consumer: 'c', eventIds: ['b2', 'b4', 'b3', 'b4'] }));
+    expect(second.result).toEqual(['b4']);
+    expect(second.events).toHaveLength(1);
+    // Nothing new at all: a duplicate, and work does not run.
+    expect(await messaging.run(work, { consumer: 'c', eventIds: ['b4', 'b1'] })).toEqual({ duplicate: true });
+
+    expect(calls).toEqual([['b1', 'b2', 'b3'], ['b4']]);
+    for (const id of ['b1', 'b2', 'b3', 'b4']) expect(await counter(id)).toBe(1);
+    expect(await outboxRows()).toHaveLength(4);
+    expect(await streamMessageCount()).toBe(messagesBefore + 4);
+    expect((await inboxRows()).map((row) => `${row.consumer}/${row.event_id}`).sort()).toEqual(['c/b1', 'c/b2', 'c/b3', 'c/b4']);
+
+    // The key is per consumer; and claimInbox works inside any transaction, rolled back with it.
+    committed(
+      await messaging.run(async (tx) => {
+        expect(await messaging.claimInbox(tx.manager, 'other', ['b1', 'b5'])).toEqual(new Set(['b1', 'b5']));
+        expect(await messaging.claimInbox(tx.manager, 'c', ['b1', 'b5'])).toEqual(new Set(['b5']));
+        expect(await messaging.claimInbox(tx.manager, 'c', [])).toEqual(new Set());
+      }),
+    );
+    await expect(
+      messaging.run(async (tx) => {
+        expect(await messaging.claimInbox(tx.manager, 'c', ['b6'])).toEqual(new Set(['b6']));
+        throw new Error('handler failed');
+      }),
+    ).rejects.toThrow('handler failed');
+    expect((await inboxRows()).filter((row) => row.event_id === 'b6')).toEqual([]);
+  });
+
+  it('lets two concurrent batches with shared events handle each event once', async () => {
+    const handled: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const work = async (tx: Transaction, fresh: ReadonlySet<string>) => {
+      handled.push(...fresh);
+      for (const id of fresh) await bump(tx.manager, id);
+      await held;
+      return [...fresh].sort();
+    };
+
+    const first = messaging.run(work, { consumer: 'c', eventIds: ['r1', 'r2'] });
+    await waitFor(() => handled.length === 2, { message: 'first batch did not start' });
+    // The second claim waits on the first's uncommitted inbox rows, then sees them committed.
+    const second = messaging.run(work, { consumer: 'c', eventIds: ['r2', 'r3'] });
+    await waitFor(async () => (await blockedInboxClaims()) === 1, { message: 'second batch never waited on the first one\'s inbox rows' });
+    release();
+    const [one, two] = await Promise.all([first, second]);
+
+    expect(committed(one).result).toEqual(['r1', 'r2']);
+    expect(committed(two).result).toEqual(['r3']);
+    expect(handled.sort()).toEqual(['r1', 'r2', 'r3']);
+    for (const id of ['r1', 'r2', 'r3']) expect(await counter(id)).toBe(1);
+  });
+
   it('applies one of two concurrent deliveries of the same event', async () => {
     let calls = 0;
     let release!: () => void;

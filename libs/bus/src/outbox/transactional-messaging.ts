@@ -17,6 +17,12 @@ export interface InboxKey {
   eventId: string;
 }
 
+/** Many events of one consumer handled in one transaction (a batch). */
+export interface InboxBatch {
+  consumer: string;
+  eventIds: string[];
+}
+
 export type TransactionResult<T> = { duplicate: true } | { duplicate: false; result: T; events: CloudEvent<unknown>[] };
 
 interface Staged {
@@ -57,7 +63,14 @@ export class TransactionalMessaging {
     this.schema = `"${(dataSource.options as { schema?: string }).schema ?? 'public'}"`;
   }
 
-  async run<T>(work: (tx: Transaction) => Promise<T>, inbox?: InboxKey): Promise<TransactionResult<T>> {
+  /**
+   * Runs `work` and writes its staged events in one transaction, publishing them after the commit.
+   * With an inbox key the event is claimed first, and a redelivery is `{ duplicate: true }` without
+   * running `work`. With an inbox batch the ids are claimed in one statement and `work` receives the
+   * new ones (`fresh`), to handle only those; the result is `{ duplicate: true }` only when none is new.
+   * `fresh` is the claimed id for a key, and empty without an inbox.
+   */
+  async run<T>(work: (tx: Transaction, fresh: ReadonlySet<string>) => Promise<T>, inbox?: InboxKey | InboxBatch): Promise<TransactionResult<T>> {
     try {
       return await this.runOnce(work, inbox);
     } catch (error) {
@@ -66,15 +79,28 @@ export class TransactionalMessaging {
     }
   }
 
-  private async runOnce<T>(work: (tx: Transaction) => Promise<T>, inbox?: InboxKey): Promise<TransactionResult<T>> {
+  /**
+   * Claims `eventIds` for `consumer` in the inbox, inside the caller's transaction, in one statement.
+   * Returns the ids that were new; the others were handled before (or are being handled by a
+   * transaction not yet committed, which this one waits for) and must be left alone.
+   */
+  async claimInbox(manager: EntityManager, consumer: string, eventIds: readonly string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const rows: Array<{ event_id: string }> = await manager.query(
+      `INSERT INTO ${this.schema}.inbox (consumer, event_id) SELECT $1, id FROM unnest($2::text[]) AS id ON CONFLICT DO NOTHING RETURNING event_id`,
+      // Sorted: concurrent claims of overlapping ids lock their rows in one order, never deadlocking.
+      [consumer, [...new Set(eventIds)].sort()],
+    );
+    return new Set(rows.map((row) => row.event_id));
+  }
+
+  private async runOnce<T>(work: (tx: Transaction, fresh: ReadonlySet<string>) => Promise<T>, inbox?: InboxKey | InboxBatch): Promise<TransactionResult<T>> {
     const staged: Staged[] = [];
     const outcome = await this.dataSource.transaction(async (manager) => {
+      let fresh: ReadonlySet<string> = new Set();
       if (inbox) {
-        const claimed: unknown[] = await manager.query(
-          `INSERT INTO ${this.schema}.inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
-          [inbox.consumer, inbox.eventId],
-        );
-        if (claimed.length === 0) return { duplicate: true as const };
+        fresh = await this.claimInbox(manager, inbox.consumer, 'eventIds' in inbox ? inbox.eventIds : [inbox.eventId]);
+        if (fresh.size === 0) return { duplicate: true as const };
       }
       const tx: Transaction = {
         manager,
@@ -84,7 +110,7 @@ export class TransactionalMessaging {
           return event;
         },
       };
-      const result = await work(tx);
+      const result = await work(tx, fresh);
       await this.insertStaged(manager, staged);
       return { duplicate: false as const, result };
     });

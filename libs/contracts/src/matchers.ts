@@ -1,7 +1,12 @@
 /**
- * Alertmanager label matchers (`name="value"`, `!=`, `=~`, `!~`), parsed the way Alertmanager's
- * classic parser does: quoted or bare values, `\"`, `\\` and `\n` escapes, regexes anchored as
- * `^(?:re)$`, and a missing label matching as the empty string.
+ * Alertmanager label matchers (`name="value"`, `!=`, `=~`, `!~`, or a `{a="b", c=~"d"}` set), parsed
+ * the way Alertmanager's classic parser does: quoted or bare values, `\"`, `\\` and `\n` escapes
+ * (any other backslash stays literal), regexes anchored as `^(?:re)$`, and a missing label matching
+ * as the empty string. Shared by the mapper (silences, mapping rules) and the notifier (routes).
+ *
+ * Regexes run on JavaScript's engine, not Go's RE2: the whole-pattern `(?i)` flag and `(?P<name>`
+ * groups are translated, other RE2-only syntax fails to compile and is reported; nested unbounded
+ * quantifiers (`(a+)+`), which can backtrack without end on a hostile label, are refused.
  */
 export type MatchType = '=' | '!=' | '=~' | '!~';
 
@@ -13,8 +18,8 @@ export interface Matcher {
 }
 
 export class MatcherError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'MatcherError';
   }
 }
@@ -26,6 +31,7 @@ const QUANTIFIED_GROUP = /\(([^()]*)\)\s*(?:[+*]|\{\d*,)/g;
 const UNBOUNDED_QUANTIFIER = /[+*]|\{\d*,\}/;
 const MAX_MATCHER_LENGTH = 1024;
 
+/** One matcher. Throws MatcherError saying what is wrong. */
 export function parseMatcher(input: string): Matcher {
   if (input.length > MAX_MATCHER_LENGTH) throw new MatcherError(`matcher is longer than ${MAX_MATCHER_LENGTH} characters`);
   const parts = MATCHER.exec(input);
@@ -35,6 +41,29 @@ export function parseMatcher(input: string): Matcher {
   const matcher: Matcher = { name, type: type as MatchType, value };
   if (type === '=~' || type === '!~') matcher.regex = compileAnchored(value);
   return matcher;
+}
+
+/**
+ * One matcher string or one `{...}` set (commas inside quotes kept) → its matchers; `{}` is none.
+ * An error names the matcher text at fault: `"<text>" is not a matcher: <why>`.
+ */
+export function parseMatchers(input: string): Matcher[] {
+  const trimmed = input.trim();
+  if (!trimmed.startsWith('{')) return [parseNamed(trimmed)];
+  if (!trimmed.endsWith('}')) throw new MatcherError(`"${input}": a matcher set must end with "}"`);
+  return splitOutsideQuotes(trimmed.slice(1, -1))
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map(parseNamed);
+}
+
+function parseNamed(text: string): Matcher {
+  try {
+    return parseMatcher(text);
+  } catch (error) {
+    if (!(error instanceof MatcherError)) throw error;
+    throw new MatcherError(`"${text}" is not a matcher: ${error.message}`, { cause: error });
+  }
 }
 
 function unquote(raw: string): string {
@@ -82,6 +111,30 @@ function nestsQuantifiers(pattern: string): boolean {
     if (UNBOUNDED_QUANTIFIER.test(body)) return true;
   }
   return false;
+}
+
+/** Splits a set's body at commas that are not inside a quoted value. */
+function splitOutsideQuotes(text: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\' && quoted) {
+      current += c + (text[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (c === '"') quoted = !quoted;
+    if (c === ',' && !quoted) {
+      parts.push(current);
+      current = '';
+    } else {
+      current += c;
+    }
+  }
+  parts.push(current);
+  return parts;
 }
 
 /** The label's value, or '' when absent; own properties only, so `constructor` is just a name. */

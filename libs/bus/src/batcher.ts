@@ -3,8 +3,11 @@ export interface BatcherOptions<T> {
   maxSize: number;
   /** Most batches running at once (each holds a database connection). */
   maxInFlight: number;
-  /** Items with the same key never share a batch nor run in two batches at once; they keep their order. */
-  key: (item: T) => string;
+  /**
+   * Items with the same key never share a batch nor run in two batches at once; they keep their
+   * order. Without a key, batches are taken from the front of the queue in submission order.
+   */
+  key?: (item: T) => string;
 }
 
 interface Waiting<T, R> {
@@ -15,8 +18,9 @@ interface Waiting<T, R> {
 
 /**
  * Gathers items submitted in the same turn of the event loop (a burst of messages) into batches
- * and runs each batch with one call. When a batch fails, its items are run one by one, so one
- * poisonous item fails alone instead of taking its batch-mates down with it.
+ * and runs each batch with one call: a storm costs one transaction per batch, not per message.
+ * When a batch fails, its items are run one by one, so one poisonous item fails alone instead of
+ * taking its batch-mates down with it.
  */
 export class Batcher<T, R> {
   private readonly queue: Array<Waiting<T, R>> = [];
@@ -48,28 +52,35 @@ export class Batcher<T, R> {
       this.inFlight++;
       void this.execute(batch).finally(() => {
         this.inFlight--;
-        for (const entry of batch) this.busyKeys.delete(this.options.key(entry.item));
+        this.release(batch);
         this.pump();
       });
     }
   }
 
   private take(): Array<Waiting<T, R>> {
+    const { key, maxSize } = this.options;
+    if (!key) return this.queue.splice(0, maxSize);
     const batch: Array<Waiting<T, R>> = [];
     const keys = new Set<string>();
-    for (let index = 0; index < this.queue.length && batch.length < this.options.maxSize; ) {
-      const key = this.options.key(this.queue[index].item);
-      if (this.busyKeys.has(key) || keys.has(key)) {
+    for (let index = 0; index < this.queue.length && batch.length < maxSize; ) {
+      const itemKey = key(this.queue[index].item);
+      if (this.busyKeys.has(itemKey) || keys.has(itemKey)) {
         // A later item of a busy key must also wait, or it would overtake the earlier one.
-        keys.add(key);
+        keys.add(itemKey);
         index++;
         continue;
       }
-      keys.add(key);
+      keys.add(itemKey);
       batch.push(...this.queue.splice(index, 1));
     }
-    for (const entry of batch) this.busyKeys.add(this.options.key(entry.item));
+    for (const entry of batch) this.busyKeys.add(key(entry.item));
     return batch;
+  }
+
+  private release(batch: Array<Waiting<T, R>>): void {
+    const { key } = this.options;
+    if (key) for (const entry of batch) this.busyKeys.delete(key(entry.item));
   }
 
   private async execute(batch: Array<Waiting<T, R>>): Promise<void> {
