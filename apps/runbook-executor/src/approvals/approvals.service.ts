@@ -40,11 +40,14 @@ export class ApprovalsService {
       const approval = await this.approvals.lock(tx.manager, id);
       if (!execution || !approval) throw notFound('approval', id);
       if (approval.status !== 'pending') throw new AppError('conflict', `approval ${id} is already ${approval.status}`, 409);
+      // Past its expiry it is expired, whether or not the expiry sweep got to it yet.
+      if (approval.expires_at.getTime() <= now.getTime()) return { expired: true, finalized: await this.apply(tx, execution, approval, 'expired', null, null, now) };
       await this.audit.record({ actor: by, action: `approval.${decision === 'approved' ? 'approve' : 'reject'}`, target: id, details: { executionId: execution.id, stepId: approval.step_id, note } }, tx.manager);
-      return this.apply(tx, execution, approval, decision, by, note ?? null, now);
+      return { expired: false, finalized: await this.apply(tx, execution, approval, decision, by, note ?? null, now) };
     });
-    if (!result.duplicate && result.result) this.finalizer.observe(result.result);
+    if (!result.duplicate && result.result.finalized) this.finalizer.observe(result.result.finalized);
     this.worker.kick();
+    if (!result.duplicate && result.result.expired) throw new AppError('conflict', `approval ${id} expired at ${found.expires_at.toISOString()}`, 409);
     return (await this.approvals.get(id))!;
   }
 

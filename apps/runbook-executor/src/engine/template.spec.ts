@@ -53,6 +53,14 @@ describe('URL templates', () => {
     }
   });
 
+  it('refuses a path value of dots or nothing, which URL parsing would turn into another path', () => {
+    for (const value of ['..', '.', '...', '']) {
+      expect(() => renderUrl('http://api.internal/services/{{ alert.labels.job }}/restart', scope({ job: value }))).toThrow(/cannot stand in a URL path/);
+    }
+    expect(new URL(renderUrl('http://api.internal/services/{{ alert.labels.job }}/restart', scope({ job: '..x' }))).pathname).toBe('/services/..x/restart');
+    expect(renderUrl('http://api.internal/x?job={{ alert.labels.job }}', scope({ job: '' }))).toBe('http://api.internal/x?job=');
+  });
+
   it('inserts operator vars as written', () => {
     expect(renderUrl('{{ vars.orchestrator }}/services/{{ alert.labels.s }}', scope({ s: 'a/b' }))).toBe('http://orchestrator.internal:9000/services/a%2Fb');
   });

@@ -65,10 +65,20 @@ export function renderUrl(template: string, scope: TemplateScope): string {
       else if (AUTHORITY_PREFIX.test(out)) {
         if (!HOST_VALUE.test(value)) throw new RefusedError('url-host', `${text} = ${excerptOf(value)} is not a host name`);
         out += value;
-      } else out += encodeURIComponent(value);
+      } else out += out.includes('?') ? encodeURIComponent(value) : pathSegment(text, value);
     }
   }
   return out;
+}
+
+/**
+ * Percent-encoding keeps `.` as it is, and URL parsing collapses `.` and `..` path segments: a
+ * label of `..` would climb out of the path the runbook wrote. Such values (and empty ones, which
+ * leave `//`) are refused.
+ */
+function pathSegment(name: string, value: string): string {
+  if (value === '' || /^\.+$/.test(value)) throw new RefusedError('url-path', `${name} = ${excerptOf(value)} cannot stand in a URL path`);
+  return encodeURIComponent(value);
 }
 
 /** PromQL: inside a quoted string a value is escaped; outside one it must be a bare name or number. */

@@ -20,4 +20,11 @@ describe('FIREBREAK_RUNBOOK_HTTP_ALLOW host patterns', () => {
     }
     expect(allows([], 'http://127.0.0.1/')).toBe(false);
   });
+
+  it('lets an IPv4 pattern match IP literals only, never DNS names that look like one', () => {
+    const list = new HostAllowList(['10.0.*.*']);
+    expect(list.allows(new URL('http://10.0.3.7:8080/health'))).toBe(true);
+    for (const host of ['10.0.attacker.com', '10.0.0.io', '10.0.0.com']) expect(list.allows(new URL(`http://${host}/health`))).toBe(false);
+    expect(new HostAllowList(['*.internal']).allows(new URL('http://10.0.0.1/'))).toBe(false);
+  });
 });
