@@ -1,3 +1,4 @@
+import { receiptId } from './alert-ingest.service';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
@@ -59,7 +60,7 @@ describe('mapper: alerts.received → state, dedup, announcements, runbook reque
   /** Publishes at the current test time and waits until the mapper committed it. */
   async function send(labels: Record<string, string>, options: { startsAt: Date; status?: 'firing' | 'resolved'; endsAt?: Date; annotations?: Record<string, string> }) {
     const event = await bus.publishAlert({ labels, receivedAt: clock.now(), ...options });
-    await processed(app, event.id);
+    await processed(app, receiptId(event));
     return event;
   }
 
@@ -70,7 +71,7 @@ describe('mapper: alerts.received → state, dedup, announcements, runbook reque
     const first = await send(labels, { startsAt });
     const fingerprint = first.data.alert.fingerprint;
     const [firing] = await bus.waitForEvents('alerts.notify', fingerprint, 1);
-    expect(firing.id).toBe(deriveEventId('notify', first.id, 'firing'));
+    expect(firing.id).toBe(deriveEventId('notify', receiptId(first), 'firing'));
     expect(firing.data).toMatchObject({ kind: 'firing', occurrences: 1, receivedAt: first.data.receivedAt, alert: { fingerprint, status: 'firing', labels } });
     expect((await bus.waitForEvents('alerts.state.changed', fingerprint, 1))[0].data).toMatchObject({ from: null, to: 'firing', alertname: 'CacheHot' });
 
@@ -82,7 +83,7 @@ describe('mapper: alerts.received → state, dedup, announcements, runbook reque
     clock.advance(MINUTE);
     const third = await send(labels, { startsAt });
     const events = await bus.waitForEvents('alerts.notify', fingerprint, 2);
-    expect(events[1].id).toBe(deriveEventId('notify', third.id, 'repeat'));
+    expect(events[1].id).toBe(deriveEventId('notify', receiptId(third), 'repeat'));
     expect(events[1].data).toMatchObject({ kind: 'repeat', occurrences: 3 });
 
     clock.advance(MINUTE);
@@ -100,7 +101,7 @@ describe('mapper: alerts.received → state, dedup, announcements, runbook reque
     clock.advance(10 * MINUTE);
     const resolve = await send(labels, { startsAt, status: 'resolved', endsAt: clock.now() });
     const events = await bus.waitForEvents('alerts.notify', fingerprint, 2);
-    expect(events[1]).toMatchObject({ id: deriveEventId('notify', resolve.id, 'resolved'), data: { kind: 'resolved', alert: { status: 'resolved', endsAt: clock.now().toISOString() } } });
+    expect(events[1]).toMatchObject({ id: deriveEventId('notify', receiptId(resolve), 'resolved'), data: { kind: 'resolved', alert: { status: 'resolved', endsAt: clock.now().toISOString() } } });
 
     clock.advance(MINUTE);
     await send(labels, { startsAt, status: 'resolved', endsAt: new Date(clock.now().getTime() - MINUTE) });
@@ -129,6 +130,20 @@ describe('mapper: alerts.received → state, dedup, announcements, runbook reque
     expect(await staged('runbooks.requested', fingerprint)).toBe(0);
   });
 
+  it("counts a re-send that carries the same event id (Alertmanager's repeat after the stream's duplicate window) and announces it after the dedup window", async () => {
+    const labels = { alertname: 'DiskFull', instance: 'db-9', severity: 'warning' };
+    const first = await send(labels, { startsAt: clock.now() });
+    const fingerprint = first.data.alert.fingerprint;
+    await bus.waitForEvents('alerts.notify', fingerprint, 1);
+    clock.advance(6 * MINUTE);
+    // The ingress derives the id from the alert alone, so a later re-send has the same id.
+    const resend = { ...first, data: { ...first.data, receivedAt: clock.now().toISOString() } };
+    await bus.republish('alerts.received', resend);
+    await processed(app, receiptId(resend));
+    const events = await bus.waitForEvents('alerts.notify', fingerprint, 2);
+    expect(events[1]).toMatchObject({ id: deriveEventId('notify', receiptId(resend), 'repeat'), data: { kind: 'repeat', occurrences: 2 } });
+  });
+
   it('does nothing twice for a redelivered event', async () => {
     const labels = { alertname: 'ServiceDown', service: 'billing', severity: 'critical' };
     const event = await send(labels, { startsAt: clock.now() });
@@ -151,7 +166,7 @@ describe('mapper: alerts.received → state, dedup, announcements, runbook reque
     const event = await send(labels, { startsAt, annotations: { summary: 'errors up' } });
     const fingerprint = event.data.alert.fingerprint;
     const [request] = await bus.waitForEvents('runbooks.requested', fingerprint, 1);
-    const requestId = deriveEventId('runbook-request', event.id);
+    const requestId = deriveEventId('runbook-request', receiptId(event));
     expect(request.id).toBe(requestId);
     expect(request.data).toEqual({
       requestId,

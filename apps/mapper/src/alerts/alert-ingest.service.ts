@@ -27,6 +27,16 @@ export interface IngestContext {
   mapping: RunbookMapping | null;
 }
 
+/**
+ * One receipt of an alert. The ingress derives an event's id from the alert alone (fingerprint,
+ * status, startsAt, endsAt) so JetStream drops Alertmanager's retries; a later re-send of a still
+ * firing alert (group re-send, repeat_interval) carries the same id but is a new receipt that the
+ * dedup window must see. A redelivery of one message keeps its receivedAt, so it is still claimed once.
+ */
+export function receiptId(event: CloudEvent<AlertReceived>): string {
+  return `${event.id}@${event.data.receivedAt}`;
+}
+
 export type IngestResult = { duplicate: true } | { duplicate: false; transition: Transition['type'] };
 
 /**
@@ -66,7 +76,7 @@ export class AlertIngestService {
     // One inbox claim for the batch; only the events not seen before are handled.
     const outcome = await this.transactions.run(
       async (fx, fresh) => new Map(await this.handle(fx, contexts.filter((context) => fresh.has(context.sourceId)))),
-      { consumer: ALERTS_RECEIVED_CONSUMER, eventIds: events.map((event) => event.id) },
+      { consumer: ALERTS_RECEIVED_CONSUMER, eventIds: contexts.map((context) => context.sourceId) },
     );
     const transitions = outcome.duplicate ? new Map<string, Transition['type']>() : outcome.result;
     return contexts.map((context): IngestResult => {
@@ -79,7 +89,7 @@ export class AlertIngestService {
     const alert = storableAlert(event.data.alert);
     const firing = alert.status === 'firing';
     return {
-      sourceId: event.id,
+      sourceId: receiptId(event),
       source: event.data.source,
       alert,
       incoming: {

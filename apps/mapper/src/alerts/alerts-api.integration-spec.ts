@@ -1,3 +1,4 @@
+import { receiptId } from './alert-ingest.service';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { resolveDatabaseUrl, resolveNatsUrl, uniqueTestId } from '@firebreak/testing';
@@ -42,7 +43,7 @@ describe('mapper: the alert API (real NATS and Postgres)', () => {
 
   async function send(labels: Record<string, string>, options: { startsAt?: Date; status?: 'firing' | 'resolved' } = {}) {
     const event = await bus.publishAlert({ labels, startsAt: options.startsAt ?? clock.now(), receivedAt: clock.now(), status: options.status, endsAt: clock.now() });
-    await processed(app, event.id);
+    await processed(app, receiptId(event));
     return event.data.alert.fingerprint;
   }
   const timers = async (fingerprint: string): Promise<number> => (await db.query(`SELECT count(*)::int AS n FROM "${id}".escalation_timers WHERE fingerprint = $1`, [fingerprint]))[0].n;

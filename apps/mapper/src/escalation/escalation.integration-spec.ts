@@ -1,3 +1,4 @@
+import { receiptId } from '../alerts/alert-ingest.service';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
@@ -58,7 +59,7 @@ describe('mapper: escalation timers and runbook outcomes (real NATS and Postgres
 
   async function send(labels: Record<string, string>) {
     const event = await bus.publishAlert({ labels, startsAt: clock.now(), receivedAt: clock.now() });
-    await processed(app, event.id);
+    await processed(app, receiptId(event));
     return event;
   }
 
@@ -79,7 +80,7 @@ describe('mapper: escalation timers and runbook outcomes (real NATS and Postgres
     app = replicas[0];
     try {
       const [escalated] = await bus.waitForEvents('alerts.notify', fingerprint, 2).then((events) => events.filter((event) => event.data.kind === 'escalated'));
-      expect(escalated.id).toBe(deriveEventId('notify', critical.id, 'escalated'));
+      expect(escalated.id).toBe(deriveEventId('notify', receiptId(critical), 'escalated'));
       expect(escalated.data).toMatchObject({ kind: 'escalated', reason: 'unacknowledged for 5 minutes (critical)', alert: { fingerprint, status: 'firing' } });
       // The claim deleted the timer in the transaction that staged the announcement: it cannot fire again.
       expect(await timers(fingerprint)).toBe(0);
@@ -167,7 +168,7 @@ describe('mapper: automation switched off (real NATS and Postgres)', () => {
 
   it('requests no runbook for a mapped alert, still announces it, and records what it would have run', async () => {
     const event = await bus.publishAlert({ labels: { alertname: 'ServiceDown', service: 'api', severity: 'critical' }, startsAt: new Date(), receivedAt: new Date() });
-    await processed(app, event.id);
+    await processed(app, receiptId(event));
     const fingerprint = event.data.alert.fingerprint;
     const [firing] = await bus.waitForEvents('alerts.notify', fingerprint, 1);
     expect(firing.data.runbook).toEqual({ id: 'service_unavailable', outcome: 'automation_disabled' });

@@ -1,3 +1,4 @@
+import { receiptId } from '../alerts/alert-ingest.service';
 import { randomUUID } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
@@ -45,7 +46,7 @@ describe('mapper: silences (real NATS and Postgres)', () => {
 
   async function send(labels: Record<string, string>, startsAt: Date, annotations: Record<string, string> = {}) {
     const event = await bus.publishAlert({ labels, startsAt, receivedAt: clock.now(), annotations });
-    await processed(app, event.id);
+    await processed(app, receiptId(event));
     return event.data.alert.fingerprint;
   }
 
