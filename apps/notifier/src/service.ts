@@ -11,7 +11,9 @@ export const notifierEnv = z.object({
   TELEGRAM_API_URL: httpUrl.default('https://api.telegram.org'),
   PAGERDUTY_EVENTS_URL: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
   FIREBREAK_CHANNELS_FILE: z.string().min(1).default('channels.yaml'),
-  FIREBREAK_NOTIFY_MAX_ATTEMPTS: int(1, 100).default(5),
+  // With the default backoff (2 s doubling, capped at 5 min) ten attempts span about 13 minutes: a
+  // provider outage of that length still ends in delivered pages, not failed ones.
+  FIREBREAK_NOTIFY_MAX_ATTEMPTS: int(1, 100).default(10),
   FIREBREAK_NOTIFY_FOLD_AFTER: int(1, 10_000).default(20),
   FIREBREAK_NOTIFY_RETRY_BASE_MS: int(10, 600_000).default(2_000),
   FIREBREAK_NOTIFY_RETRY_MAX_MS: int(100, 3_600_000).default(300_000),

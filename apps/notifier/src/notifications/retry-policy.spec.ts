@@ -35,4 +35,11 @@ describe('retry policy', () => {
     expect(decide(serverError, 5, policy, now)).toEqual({ status: 'failed' });
     expect(decide({ result: 'reject', status: 400, error: 'HTTP 400' }, 1, policy, now)).toEqual({ status: 'failed' });
   });
+
+  it('does not let a throttling provider use up the attempts meant for outages, within a ceiling', () => {
+    const throttled: SendOutcome = { result: 'retry', reason: 'throttled', status: 429, error: 'HTTP 429', retryAfterMs: 1_000 };
+    expect(decide(throttled, 5, policy, now, noJitter)).toMatchObject({ status: 'pending' });
+    expect(decide(throttled, 49, policy, now, noJitter)).toMatchObject({ status: 'pending' });
+    expect(decide(throttled, 50, policy, now, noJitter)).toEqual({ status: 'failed' });
+  });
 });

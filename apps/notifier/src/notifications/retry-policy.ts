@@ -13,6 +13,7 @@ export type Decision =
 
 // A provider's hint is honoured even beyond our own backoff cap, up to an hour.
 const MAX_HINT_MS = 3_600_000;
+const THROTTLED_ATTEMPTS_FACTOR = 10;
 
 /** Exponential backoff from baseMs (×2 per attempt), capped, with up to 10 % jitter so replicas spread out. */
 export function backoffMs(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
@@ -32,7 +33,10 @@ export function decide(outcome: SendOutcome, attempts: number, policy: RetryPoli
     case 'reject':
       return { status: 'failed' };
     case 'retry': {
-      if (attempts >= policy.maxAttempts) return { status: 'failed' };
+      // A provider that throttles is up and will take the message: its waits do not use up the
+      // attempts meant for outages and errors (within a hard ceiling).
+      const limit = outcome.reason === 'throttled' ? policy.maxAttempts * THROTTLED_ATTEMPTS_FACTOR : policy.maxAttempts;
+      if (attempts >= limit) return { status: 'failed' };
       const hint = outcome.retryAfterMs !== undefined ? Math.min(MAX_HINT_MS, outcome.retryAfterMs) : undefined;
       const delay = hint ?? backoffMs(attempts, policy, random);
       const nextAttemptAt = new Date(now.getTime() + delay);
