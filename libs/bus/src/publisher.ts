@@ -28,7 +28,7 @@ export class EventPublisher {
   private readonly encoder = new TextEncoder();
 
   constructor(
-    connection: BusConnection,
+    private readonly connection: BusConnection,
     private readonly options: PublisherOptions,
   ) {
     this.acks = new AckTracker(connection.nc, options.publishTimeoutMs);
@@ -36,6 +36,10 @@ export class EventPublisher {
 
   get source(): string {
     return this.options.source;
+  }
+
+  isConnected(): boolean {
+    return this.connection.isConnected();
   }
 
   build<S extends Subject>(subject: S, data: DataOf<S>, options?: EventOptions): CloudEvent<DataOf<S>> {
@@ -63,6 +67,12 @@ export class EventPublisher {
 
   /** The low-level path for payloads that are already encoded (dead letters, replays). */
   async publishRaw(wireSubject: string, metricSubject: string, payload: Uint8Array, msgId: string, traceHeaders?: Record<string, string>): Promise<PubAck> {
+    // nats.js buffers publishes while disconnected, without a bound: fail fast instead, and let the
+    // caller answer 503 or leave the event in its outbox.
+    if (!this.connection.isConnected()) {
+      busMetrics.publishFailed.inc({ subject: metricSubject });
+      throw new PublishError(`publish to ${wireSubject} failed: NATS is disconnected`, metricSubject);
+    }
     const headers = natsHeaders();
     headers.set('Nats-Msg-Id', msgId);
     if (traceHeaders) for (const [key, value] of Object.entries(traceHeaders)) headers.set(key, value);

@@ -133,7 +133,8 @@ export class TransactionalMessaging {
 
   /** Publishes unsent outbox rows (crash leftovers), holding their row locks so replicas do not race. */
   async sweep(): Promise<number> {
-    if (this.sweeping) return 0;
+    // Nothing can be published while NATS is away; the rows wait in Postgres, not in memory.
+    if (this.sweeping || !this.publisher.isConnected()) return 0;
     this.sweeping = true;
     try {
       const sent = await this.dataSource.transaction(async (manager) => {
