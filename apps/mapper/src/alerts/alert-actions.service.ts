@@ -35,6 +35,7 @@ export class AlertActionsService {
   private async act(action: Action, fingerprint: string, actor: string, note: string | undefined): Promise<AlertView> {
     const outcome = await this.transactions.run(async (fx) => {
       const stored = await this.alerts.lock(fx.tx.manager, fingerprint);
+      fx.locked();
       if (!stored) throw notFound('alert', fingerprint);
       if (!ALLOWED_FROM[action].includes(stored.status)) {
         throw new AppError('conflict', `alert ${fingerprint} is ${stored.status}; ${action} needs it ${ALLOWED_FROM[action].join(' or ')}`, 409, { status: stored.status });

@@ -110,6 +110,7 @@ export class AlertIngestService {
       return { context, transition, plan: planTransition(fx, null, transition, context) };
     });
     const rows = await this.alerts.insertOrLock(fx.tx.manager, firsts.map((first) => first.plan.next));
+    fx.locked();
     const results: Array<[string, Transition['type']]> = [];
     for (const first of firsts) {
       const row = rows.get(first.context.alert.fingerprint);

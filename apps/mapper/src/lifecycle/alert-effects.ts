@@ -35,12 +35,30 @@ export class AlertEffects {
   /** Writes that need no answer go out together at flush (or before a read that must see them). */
   readonly writes: WriteBatch;
 
+  private current: Date;
+
   constructor(
     readonly tx: Transaction,
     private readonly deps: EffectDependencies,
-    readonly now: Date,
+    private readonly clock: { now(): Date },
   ) {
     this.writes = new WriteBatch(tx.manager);
+    this.current = clock.now();
+  }
+
+  /** The time of this change: what the notifier orders an alert's announcements by. */
+  get now(): Date {
+    return this.current;
+  }
+
+  /**
+   * Called once the alert rows are locked. A transaction that waited for another's lock must not
+   * stamp its announcements earlier than the one it waited for, or the notifier would take the
+   * later announcement for the older one and skip it.
+   */
+  locked(): void {
+    const now = this.clock.now();
+    if (now > this.current) this.current = now;
   }
 
   announce(kind: NotifyKind, record: AlertRecord, sourceId: string, extra: AnnounceExtra): void {

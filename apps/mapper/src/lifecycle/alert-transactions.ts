@@ -35,7 +35,7 @@ export class AlertTransactions {
   async run<T>(work: (effects: AlertEffects, fresh: ReadonlySet<string>) => Promise<T>, inbox?: InboxKey | InboxBatch): Promise<Outcome<T>> {
     let effects: AlertEffects | undefined;
     const outcome = await this.messaging.run(async (tx, fresh) => {
-      effects = new AlertEffects(tx, this.deps, this.clock.now());
+      effects = new AlertEffects(tx, this.deps, this.clock);
       const result = await work(effects, fresh);
       await effects.flush();
       return result;

@@ -43,6 +43,7 @@ export class RunbookOutcomesService {
     await this.requests.recordOutcome(fx.writes, outcome.requestId, { status: outcome.status, reason: outcome.reason, executionId: outcome.executionId, at: fx.now });
     if (!outcome.fingerprint) return;
     const alert = await this.alerts.lock(fx.tx.manager, outcome.fingerprint);
+    fx.locked();
     if (!alert) return;
     // A resolved alert is closed; its failed runbook is recorded, not escalated.
     const escalate = outcome.escalate && alert.status !== 'resolved';
