@@ -135,6 +135,6 @@ export class AlertIngestService {
   }
 
   private decisionContext(fx: AlertEffects, context: IngestContext) {
-    return { now: fx.now, dedupWindowMs: this.dedupWindowMs, silenced: context.silence !== null };
+    return { now: fx.now, dedupWindowMs: this.dedupWindowMs, silenced: context.silence !== null, episodeByStartsAt: context.source === 'alertmanager' };
   }
 }

@@ -4,7 +4,7 @@ const T0 = Date.parse('2024-05-01T10:00:00Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
 const WINDOW = 5 * 60_000;
 
-const context = (nowMinutes: number, silenced = false): DecisionContext => ({ now: at(nowMinutes), dedupWindowMs: WINDOW, silenced });
+const context = (nowMinutes: number, silenced = false, episodeByStartsAt = true): DecisionContext => ({ now: at(nowMinutes), dedupWindowMs: WINDOW, silenced, episodeByStartsAt });
 const firing = (startsMin: number, receivedMin = startsMin): IncomingState => ({ status: 'firing', startsAt: at(startsMin), endsAt: null, receivedAt: at(receivedMin) });
 const resolved = (startsMin: number, endsMin: number, receivedMin = endsMin): IncomingState => ({ status: 'resolved', startsAt: at(startsMin), endsAt: at(endsMin), receivedAt: at(receivedMin) });
 
@@ -67,6 +67,15 @@ describe('deciding what an alert event does (dedup and lifecycle)', () => {
   it('ignores a late firing of an earlier episode, and opens one that started later', () => {
     expect(decide(stored('firing', 15), firing(0, 16), context(16))).toMatchObject({ type: 'stale' });
     expect(decide(stored('acknowledged', 0), firing(20), context(20))).toEqual({ type: 'open', to: 'firing', announce: 'firing' });
+  });
+
+  it('treats a fresh startsAt from a detector, SLO burn or tool as the active episode firing again, not a new page', () => {
+    const notAlertmanager = (now: number) => context(now, false, false);
+    expect(decide(stored('firing', 0), firing(1), notAlertmanager(1))).toEqual({ type: 'repeat', to: 'firing', announce: null, deduplicated: true });
+    expect(decide(stored('firing', 0), firing(6), notAlertmanager(6))).toEqual({ type: 'repeat', to: 'firing', announce: 'repeat', deduplicated: false });
+    expect(decide(stored('acknowledged', 0), firing(20), notAlertmanager(20))).toEqual({ type: 'repeat', to: 'acknowledged', announce: null, deduplicated: true });
+    // Its episode ends with a resolution; a firing after that is a new one.
+    expect(decide(stored('resolved', 0, { eventAt: at(10) }), firing(12), notAlertmanager(12))).toEqual({ type: 'open', to: 'firing', announce: 'firing' });
   });
 
   it('records a first sighting that is already resolved without announcing it', () => {

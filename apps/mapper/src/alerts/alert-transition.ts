@@ -22,6 +22,13 @@ export interface DecisionContext {
   dedupWindowMs: number;
   /** An active silence matches the alert's labels. */
   silenced: boolean;
+  /**
+   * Alertmanager keeps an episode's startsAt. Detectors, SLO burns and tools posting custom alerts
+   * say "still firing" by posting again, often with a fresh startsAt (or none, which the ingress
+   * fills with now): for them a newer startsAt of an active alert is the same episode, else every
+   * post would page. Their episode ends with a resolution.
+   */
+  episodeByStartsAt: boolean;
 }
 
 export type Transition =
@@ -62,7 +69,7 @@ function decideFiring(stored: StoredState | null, incoming: IncomingState, conte
     return isNewer(incoming, stored) ? open(context) : { type: 'stale', reason: 'firing that is not newer than the resolution held' };
   }
   const delta = incoming.startsAt.getTime() - stored.startsAt.getTime();
-  if (delta > 0) return open(context);
+  if (delta > 0) return context.episodeByStartsAt ? open(context) : repeat(stored, context);
   if (delta < 0) return { type: 'stale', reason: 'firing of an earlier episode' };
   return repeat(stored, context);
 }
