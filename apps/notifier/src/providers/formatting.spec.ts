@@ -97,6 +97,14 @@ describe('Slack blocks', () => {
     expect(texts).toContain('<https://grafana/d?a=1&amp;b=%3C2%3E%7C3|Source>');
   });
 
+  it('leaves out a link too long for a Slack text object instead of having the message refused', () => {
+    const long = `https://prometheus.example/graph?g0.expr=${'x'.repeat(4000)}`;
+    const withLongLink = renderSlackMessage({ ...notification(), links: [{ href: long, text: 'Source' }, { href: 'https://runbooks/x', text: 'Runbook' }] });
+    const elements = (withLongLink.blocks as Array<{ type: string; elements?: Array<{ text: string }> }>).find((b) => b.type === 'context')!.elements!;
+    expect(elements.every((element) => element.text.length <= 3000)).toBe(true);
+    expect(elements.map((element) => element.text)).toContain('<https://runbooks/x|Runbook>');
+  });
+
   it('stays within Slack limits with a 5000-character value and hundreds of details', () => {
     const big = renderSlackMessage(notification({ details: Array.from({ length: 400 }, (_, i) => [`k${i}`, '&'.repeat(5000)] as [string, string]) }));
     const blocks = big.blocks as Array<{ type: string; text?: { text: string } }>;
@@ -128,6 +136,13 @@ describe('PagerDuty Events v2', () => {
   it('cuts the summary to 1024 characters', () => {
     const event = pagerDutyEvent(notification({ title: 'y'.repeat(5000) }), key);
     expect((event.payload as { summary: string }).summary).toHaveLength(1024);
+  });
+
+  it('stays under PagerDuty\'s 512 KB however many large labels and annotations an alert has', () => {
+    const big = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`label_${i}`, 'v'.repeat(8000)]));
+    const event = pagerDutyEvent(notification({ labels: { ...big, instance: 'db-1' }, annotations: big }), key);
+    expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThanOrEqual(512 * 1024);
+    expect((event.payload as { custom_details: { labels: Record<string, string> } }).custom_details.labels.instance).toBe('db-1');
   });
 
   it('acknowledges and resolves by dedup_key alone', () => {

@@ -20,12 +20,29 @@ const ACTIONS: Record<DeliveryKind, EventAction> = {
 };
 const MAX_SUMMARY = 1024;
 const MAX_DETAIL = 8192;
+const MAX_EVENT_BYTES = 500_000; // PagerDuty: 512 KB, with room for the envelope
+const MAX_ENTRIES = 200;
 
 /**
  * Events API v2. dedup_key is the fingerprint, so the resolve closes the incident the trigger
  * opened; Firebreak's four severities are PagerDuty's four. acknowledge and resolve carry no payload.
  */
 export function pagerDutyEvent(n: Notification, routingKey: string): Record<string, unknown> {
+  const event = pagerDutyEventUncapped(n, routingKey);
+  // PagerDuty refuses (400, never retried) an event over 512 KB; many large values can get there
+  // even with each one cut. Drop the details that repeat labels and annotations first, then cut harder.
+  for (const limit of [MAX_DETAIL, 1024, 128]) {
+    if (Buffer.byteLength(JSON.stringify(event)) <= MAX_EVENT_BYTES) return event;
+    const details = (event.payload as { custom_details: Record<string, unknown> } | undefined)?.custom_details;
+    if (!details) return event;
+    delete details.details;
+    details.labels = capValues(n.labels, limit, MAX_ENTRIES);
+    details.annotations = capValues(n.annotations, limit, MAX_ENTRIES);
+  }
+  return event;
+}
+
+function pagerDutyEventUncapped(n: Notification, routingKey: string): Record<string, unknown> {
   const action = ACTIONS[n.kind];
   const base = { routing_key: routingKey, event_action: action, dedup_key: n.dedupKey.slice(0, 255) };
   if (action !== 'trigger') return base;
@@ -54,9 +71,13 @@ export function pagerDutyEvent(n: Notification, routingKey: string): Record<stri
   };
 }
 
-// The whole event must stay under 512 KB; a label of megabytes is cut rather than refused.
-function capValues(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, cut(value, MAX_DETAIL)]));
+// A label of megabytes is cut rather than the page refused.
+function capValues(record: Record<string, string>, limit = MAX_DETAIL, entries = Number.POSITIVE_INFINITY): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(record)
+      .slice(0, entries)
+      .map(([key, value]) => [cut(key, 256), cut(value, limit)]),
+  );
 }
 
 @Injectable()

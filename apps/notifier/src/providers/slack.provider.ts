@@ -12,6 +12,7 @@ const MAX_SECTION = 2900; // Slack's limit is 3000; room for our own line breaks
 const MAX_HEADER = 150;
 const MAX_VALUE = 1500;
 const MAX_FALLBACK = 3000;
+const MAX_TEXT_OBJECT = 3000;
 const CUT = '…';
 
 const SLACK_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
@@ -39,7 +40,11 @@ export function renderSlackMessage(n: Notification): { text: string; blocks: unk
   for (const chunk of chunkLines(n.details.map(([key, value]) => escapeFitting(`${key}: ${cut(value, MAX_VALUE)}`, MAX_SECTION)))) {
     blocks.push({ type: 'section', text: plain(chunk) });
   }
-  const context = n.links.map((link) => ({ type: 'mrkdwn', text: `<${slackUrl(link.href)}|${escapeSlack(link.text)}>` }));
+  // Slack refuses the whole message (invalid_blocks, never retried) for a text object over 3000
+  // characters: a link that long (Prometheus generator URLs can be) is left out rather than lose the page.
+  const context = n.links
+    .map((link) => ({ type: 'mrkdwn', text: `<${slackUrl(link.href)}|${escapeSlack(link.text)}>` }))
+    .filter((element) => element.text.length <= MAX_TEXT_OBJECT);
   if (n.fingerprint) context.push({ type: 'mrkdwn', text: `fingerprint ${escapeSlack(n.fingerprint)}` });
   const fitted = blocks.length + (context.length ? 1 : 0) > MAX_BLOCKS ? [...blocks.slice(0, MAX_BLOCKS - 2), { type: 'section', text: plain('… (more details cut)') }] : blocks;
   if (context.length) fitted.push({ type: 'context', elements: context.slice(0, 10) });
