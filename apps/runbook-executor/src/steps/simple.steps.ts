@@ -1,4 +1,4 @@
-import { deriveEventId, parseData, ContractViolation } from '@firebreak/contracts';
+import { deriveEventId, parseData, ContractViolation, RunbookRequested } from '@firebreak/contracts';
 import { truncate } from '../common/sql-rows';
 import { StepResult, StepRunContext, StepRunner } from '../engine/engine.types';
 import { StepFailure } from '../engine/refusal';
@@ -56,6 +56,9 @@ export class PublishStepRunner implements StepRunner {
     let data: unknown;
     try {
       data = parseData(spec.subject, renderValue(spec.data, ctx.scope));
+      // A runbook that starts another runbook is automation, whatever the step says: the request
+      // must pass the same gates (pause, breaker, loop protection) as one made by an alert.
+      if (spec.subject === 'runbooks.requested' && (data as RunbookRequested).trigger === 'manual') data = { ...(data as RunbookRequested), trigger: 'alert' };
     } catch (error) {
       if (error instanceof ContractViolation) throw new StepFailure(`the data does not match ${spec.subject}: ${error.issues.join('; ')}`, false);
       throw error;
