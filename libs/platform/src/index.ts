@@ -17,3 +17,4 @@ export * from './platform.tokens';
 export * from './platform.module';
 export * from './database/migrate-service';
 export * from './config/service-config';
+export * from './database/service-tables.migration';

@@ -10,16 +10,10 @@ import { AuditLog } from './auth/audit';
 import { createService } from './http/bootstrap';
 import { ZodPipe } from './http/zod-pipe';
 import { PlatformModule } from './platform.module';
-import { messagingTablesUpSql } from '@firebreak/bus';
-import { auditTableUpSql, schemaOf } from './index';
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { ServiceTablesMigration } from './database/service-tables.migration';
 
-class TestTables1700000000000 implements MigrationInterface {
+class TestTables1700000000000 extends ServiceTablesMigration {
   name = 'TestTables1700000000000';
-  async up(queryRunner: QueryRunner): Promise<void> {
-    for (const sql of [...messagingTablesUpSql(schemaOf(queryRunner)), ...auditTableUpSql(schemaOf(queryRunner))]) await queryRunner.query(sql);
-  }
-  async down(): Promise<void> {}
 }
 
 @Controller('api/v1/things')
