@@ -42,7 +42,7 @@ export default tseslint.config(
   },
   {
     // The config loader and the test infrastructure are the places that read the environment.
-    files: ['libs/platform/src/config/**/*.ts', 'libs/platform/src/http/bootstrap.ts', 'libs/testing/src/**/*.ts', 'tools/**/*.ts', '**/*.spec.ts', '**/*.integration-spec.ts', 'apps/e2e/**/*.ts'],
+    files: ['libs/platform/src/config/**/*.ts', 'libs/platform/src/http/bootstrap.ts', 'libs/testing/src/**/*.ts', 'apps/*/src/testing/**/*.ts', 'tools/**/*.ts', '**/*.spec.ts', '**/*.integration-spec.ts', 'apps/e2e/**/*.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

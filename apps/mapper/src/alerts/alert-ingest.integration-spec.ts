@@ -3,8 +3,8 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { deriveEventId } from '@firebreak/contracts';
-import { resolveDatabaseUrl, resolveNatsUrl, uniqueTestId, waitFor } from '@firebreak/testing';
-import { alertEvent, BusProbe, dropSchema, http, ManualClock, processed, startMapper, writeConfigDir } from '../testing/mapper-harness';
+import { uniqueTestId, waitFor } from '@firebreak/testing';
+import { alertEvent, BusProbe, http, ManualClock, processed, startMapper, closeInstallation, useInstallation } from '../testing/mapper-harness';
 
 const MINUTE = 60_000;
 const ADMIN = 'admin-token-1';
@@ -18,12 +18,7 @@ describe('mapper: alerts.received → state, dedup, announcements, runbook reque
   let call: ReturnType<typeof http>;
 
   beforeAll(async () => {
-    process.env.FIREBREAK_SUBJECT_PREFIX = id;
-    process.env.FIREBREAK_DB_SCHEMA = id;
-    process.env.NATS_URL = await resolveNatsUrl();
-    process.env.DATABASE_URL = await resolveDatabaseUrl();
-    process.env.FIREBREAK_API_TOKENS = `${ADMIN}:admin:ada`;
-    process.env.FIREBREAK_CONFIG_DIR = writeConfigDir({
+    bus = await useInstallation(id, { tokens: `${ADMIN}:admin:ada`, config: {
       'mappings.yaml': [
         'alertnames:',
         '  ServiceDown: service_unavailable',
@@ -33,20 +28,14 @@ describe('mapper: alerts.received → state, dedup, announcements, runbook reque
         '    runbook: db_triage',
       ].join('\n'),
       'escalation.yaml': 'escalation: {}\n',
-    });
-    process.env.LOG_LEVEL = 'silent';
-    bus = await BusProbe.connect(process.env.NATS_URL, id);
+    } });
     app = await startMapper();
     clock = new ManualClock(app, new Date());
     db = app.get(DataSource);
     call = http(app);
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await bus?.close();
-    await dropSchema(await resolveDatabaseUrl(), id);
-  });
+  afterAll(() => closeInstallation(id, app, bus));
 
   const alertRow = async (fingerprint: string) => (await db.query(`SELECT * FROM "${id}".alerts WHERE fingerprint = $1`, [fingerprint]))[0];
   const history = async (fingerprint: string): Promise<string[]> =>

@@ -1,8 +1,8 @@
 import { receiptId } from './alert-ingest.service';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
-import { resolveDatabaseUrl, resolveNatsUrl, uniqueTestId } from '@firebreak/testing';
-import { BusProbe, dropSchema, http, ManualClock, processed, startMapper, writeConfigDir } from '../testing/mapper-harness';
+import { uniqueTestId } from '@firebreak/testing';
+import { BusProbe, http, ManualClock, processed, startMapper, closeInstallation, useInstallation } from '../testing/mapper-harness';
 
 const MINUTE = 60_000;
 const OPERATOR = 'operator-token-1';
@@ -18,28 +18,17 @@ describe('mapper: the alert API (real NATS and Postgres)', () => {
   let call: ReturnType<typeof http>;
 
   beforeAll(async () => {
-    process.env.FIREBREAK_SUBJECT_PREFIX = id;
-    process.env.FIREBREAK_DB_SCHEMA = id;
-    process.env.NATS_URL = await resolveNatsUrl();
-    process.env.DATABASE_URL = await resolveDatabaseUrl();
-    process.env.FIREBREAK_API_TOKENS = `${OPERATOR}:operator:otto,${VIEWER}:viewer:vera,${ADMIN}:admin:ada`;
-    process.env.FIREBREAK_CONFIG_DIR = writeConfigDir({
+    bus = await useInstallation(id, { tokens: `${OPERATOR}:operator:otto,${VIEWER}:viewer:vera,${ADMIN}:admin:ada`, config: {
       'mappings.yaml': 'alertnames:\n  ServiceDown: service_unavailable\nrules:\n  - matchers: [\'team="db"\']\n    runbook: db_triage\n',
       'escalation.yaml': 'escalation:\n  critical: 5m\n  info: none\n',
-    });
-    process.env.LOG_LEVEL = 'silent';
-    bus = await BusProbe.connect(process.env.NATS_URL, id);
+    } });
     app = await startMapper();
     clock = new ManualClock(app, new Date());
     db = app.get(DataSource);
     call = http(app);
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await bus?.close();
-    await dropSchema(await resolveDatabaseUrl(), id);
-  });
+  afterAll(() => closeInstallation(id, app, bus));
 
   async function send(labels: Record<string, string>, options: { startsAt?: Date; status?: 'firing' | 'resolved' } = {}) {
     const event = await bus.publishAlert({ labels, startsAt: options.startsAt ?? clock.now(), receivedAt: clock.now(), status: options.status, endsAt: clock.now() });

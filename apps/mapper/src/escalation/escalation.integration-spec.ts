@@ -3,27 +3,17 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { deriveEventId } from '@firebreak/contracts';
-import { resolveDatabaseUrl, resolveNatsUrl, uniqueTestId, waitFor } from '@firebreak/testing';
-import { BusProbe, dropSchema, http, ManualClock, processed, startMapper, writeConfigDir } from '../testing/mapper-harness';
+import { uniqueTestId, waitFor } from '@firebreak/testing';
+import { BusProbe, http, ManualClock, processed, startMapper, closeInstallation, useInstallation } from '../testing/mapper-harness';
 
 const MINUTE = 60_000;
 const OPERATOR = 'operator-token-1';
 
-async function useInstallation(id: string, automation: boolean): Promise<BusProbe> {
-  process.env.FIREBREAK_SUBJECT_PREFIX = id;
-  process.env.FIREBREAK_DB_SCHEMA = id;
-  process.env.NATS_URL = await resolveNatsUrl();
-  process.env.DATABASE_URL = await resolveDatabaseUrl();
-  process.env.FIREBREAK_API_TOKENS = `${OPERATOR}:operator:otto`;
-  process.env.FIREBREAK_CONFIG_DIR = writeConfigDir({
-    'mappings.yaml': 'alertnames:\n  ServiceDown: service_unavailable\n',
-    'escalation.yaml': 'escalation:\n  critical: 5m\n  error: 15m\n  info: none\n',
-  });
-  process.env.FIREBREAK_TIMER_POLL_MS = '100';
-  process.env.FIREBREAK_AUTOMATION_ENABLED = String(automation);
-  process.env.LOG_LEVEL = 'silent';
-  return BusProbe.connect(process.env.NATS_URL, id);
-}
+const installation = (automation: boolean) => ({
+  tokens: `${OPERATOR}:operator:otto`,
+  config: { 'mappings.yaml': 'alertnames:\n  ServiceDown: service_unavailable\n', 'escalation.yaml': 'escalation:\n  critical: 5m\n  error: 15m\n  info: none\n' },
+  env: { FIREBREAK_TIMER_POLL_MS: '100', FIREBREAK_AUTOMATION_ENABLED: String(automation) },
+});
 
 const escalatedCount = async (reason: string) =>
   (await register.getSingleMetric('firebreak_alerts_escalated_total')!.get()).values.find((value) => value.labels.reason === reason)?.value ?? 0;
@@ -35,16 +25,12 @@ describe('mapper: escalation timers and runbook outcomes (real NATS and Postgres
   let clock: ManualClock;
 
   beforeAll(async () => {
-    bus = await useInstallation(id, true);
+    bus = await useInstallation(id, installation(true));
     app = await startMapper();
     clock = new ManualClock(app, new Date());
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await bus?.close();
-    await dropSchema(await resolveDatabaseUrl(), id);
-  });
+  afterAll(() => closeInstallation(id, app, bus));
 
   const db = () => app.get(DataSource);
   const staged = async (subject: string, fingerprint: string, kind?: string): Promise<number> =>
@@ -156,15 +142,11 @@ describe('mapper: automation switched off (real NATS and Postgres)', () => {
   let bus: BusProbe;
 
   beforeAll(async () => {
-    bus = await useInstallation(id, false);
+    bus = await useInstallation(id, installation(false));
     app = await startMapper();
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await bus?.close();
-    await dropSchema(await resolveDatabaseUrl(), id);
-  });
+  afterAll(() => closeInstallation(id, app, bus));
 
   it('requests no runbook for a mapped alert, still announces it, and records what it would have run', async () => {
     const event = await bus.publishAlert({ labels: { alertname: 'ServiceDown', service: 'api', severity: 'critical' }, startsAt: new Date(), receivedAt: new Date() });

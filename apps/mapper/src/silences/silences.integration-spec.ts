@@ -2,8 +2,8 @@ import { receiptId } from '../alerts/alert-ingest.service';
 import { randomUUID } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
-import { resolveDatabaseUrl, resolveNatsUrl, uniqueTestId, waitFor } from '@firebreak/testing';
-import { BusProbe, dropSchema, http, ManualClock, processed, startMapper, writeConfigDir } from '../testing/mapper-harness';
+import { uniqueTestId, waitFor } from '@firebreak/testing';
+import { BusProbe, http, ManualClock, processed, startMapper, closeInstallation, useInstallation } from '../testing/mapper-harness';
 
 const MINUTE = 60_000;
 const OPERATOR = 'operator-token-1';
@@ -18,26 +18,14 @@ describe('mapper: silences (real NATS and Postgres)', () => {
   let call: ReturnType<typeof http>;
 
   beforeAll(async () => {
-    process.env.FIREBREAK_SUBJECT_PREFIX = id;
-    process.env.FIREBREAK_DB_SCHEMA = id;
-    process.env.NATS_URL = await resolveNatsUrl();
-    process.env.DATABASE_URL = await resolveDatabaseUrl();
-    process.env.FIREBREAK_API_TOKENS = `${OPERATOR}:operator:otto,${VIEWER}:viewer:vera`;
-    process.env.FIREBREAK_CONFIG_DIR = writeConfigDir({ 'mappings.yaml': 'alertnames: {}\n', 'escalation.yaml': 'escalation:\n  critical: 5m\n' });
-    process.env.FIREBREAK_TIMER_POLL_MS = '100';
-    process.env.LOG_LEVEL = 'silent';
-    bus = await BusProbe.connect(process.env.NATS_URL, id);
+    bus = await useInstallation(id, { tokens: `${OPERATOR}:operator:otto,${VIEWER}:viewer:vera`, config: { 'mappings.yaml': 'alertnames: {}\n', 'escalation.yaml': 'escalation:\n  critical: 5m\n' }, env: { FIREBREAK_TIMER_POLL_MS: '100' } });
     app = await startMapper();
     clock = new ManualClock(app, new Date());
     db = app.get(DataSource);
     call = http(app);
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await bus?.close();
-    await dropSchema(await resolveDatabaseUrl(), id);
-  });
+  afterAll(() => closeInstallation(id, app, bus));
 
   const alertRow = async (fingerprint: string) => (await db.query(`SELECT * FROM "${id}".alerts WHERE fingerprint = $1`, [fingerprint]))[0];
   const staged = async (subject: string, fingerprint: string): Promise<number> =>

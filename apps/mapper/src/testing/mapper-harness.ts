@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { BusConnection, EventPublisher, provisionStreams, SubjectNames } from '@firebreak/bus';
 import { AlertReceived, alertFingerprint, CloudEvent, DataOf, deriveEventId, severityFromLabel, streamDefinitions, streamForSubject, Subject } from '@firebreak/contracts';
 import { createService } from '@firebreak/platform';
-import { waitFor } from '@firebreak/testing';
+import { resolveDatabaseUrl, resolveNatsUrl, waitFor } from '@firebreak/testing';
 import { AppModule } from '../app.module';
 import { Clock } from '../core/clock';
 
@@ -17,6 +17,31 @@ export function writeConfigDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'mapper-config-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
+}
+
+export interface InstallationOptions {
+  tokens: string;
+  config: Record<string, string>;
+  env?: Record<string, string>;
+}
+
+/** Points this test file's process.env at an installation of its own (subjects, schema, config) and connects a probe. */
+export async function useInstallation(id: string, options: InstallationOptions): Promise<BusProbe> {
+  process.env.FIREBREAK_SUBJECT_PREFIX = id;
+  process.env.FIREBREAK_DB_SCHEMA = id;
+  process.env.NATS_URL = await resolveNatsUrl();
+  process.env.DATABASE_URL = await resolveDatabaseUrl();
+  process.env.FIREBREAK_API_TOKENS = options.tokens;
+  process.env.FIREBREAK_CONFIG_DIR = writeConfigDir(options.config);
+  process.env.LOG_LEVEL = 'silent';
+  Object.assign(process.env, options.env);
+  return BusProbe.connect(process.env.NATS_URL, id);
+}
+
+export async function closeInstallation(id: string, app: NestFastifyApplication | undefined, bus: BusProbe | undefined): Promise<void> {
+  await app?.close();
+  await bus?.close();
+  await dropSchema(await resolveDatabaseUrl(), id);
 }
 
 export async function startMapper(): Promise<NestFastifyApplication> {
