@@ -11,8 +11,8 @@ import { AlertTransactions } from '../lifecycle/alert-transactions';
 import { AlertsRepository } from '../lifecycle/alerts.repository';
 import { MappingResolver } from '../mappings/mapping-resolver.service';
 import { RunbookMapping } from '../mappings/mapping-resolver';
-import { SilenceCache } from '../silences/silence-cache';
-import { ActiveSilence } from '../silences/silence';
+import { SilenceLookup } from '../silences/silence-lookup';
+import { ActiveSilence, findSilence } from '../silences/silence';
 import { decide, IncomingState, Transition } from './alert-transition';
 import { planTransition, TransitionPlan } from './transition-plan';
 
@@ -57,7 +57,7 @@ export class AlertIngestService {
   constructor(
     private readonly transactions: AlertTransactions,
     private readonly alerts: AlertsRepository,
-    private readonly silences: SilenceCache,
+    private readonly silences: SilenceLookup,
     private readonly mappings: MappingResolver,
     private readonly clock: Clock,
     @Inject(CONFIG) config: MapperConfig,
@@ -98,12 +98,15 @@ export class AlertIngestService {
         endsAt: alert.endsAt ? new Date(alert.endsAt) : null,
         receivedAt: new Date(event.data.receivedAt),
       },
-      silence: firing ? await this.silences.matching(alert.labels, this.clock.now()) : null,
+      // Decided inside the transaction (handle), where a silence change in flight is waited for.
+      silence: null,
       mapping: firing ? await this.mappings.resolve(alert.labels, alert.annotations) : null,
     };
   }
 
   private async handle(fx: AlertEffects, contexts: IngestContext[]): Promise<Array<[string, Transition['type']]>> {
+    const silences = await this.silences.inForce(fx.tx.manager, fx.now);
+    for (const context of contexts) context.silence = context.alert.status === 'firing' ? findSilence(silences, context.alert.labels, fx.now) : null;
     // Each planned as if the alert were new (pure); the upsert stores that plan or hands back the locked row.
     const firsts = contexts.map((context) => {
       const transition = decide(null, context.incoming, this.decisionContext(fx, context));

@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 import { CONFIG, LOGGER } from '@firebreak/platform';
 import { MapperConfig } from '../service';
 import { Poller } from '../core/poller';
+import { Clock } from '../core/clock';
 import { AlertTransactions } from '../lifecycle/alert-transactions';
-import { SilenceCache } from './silence-cache';
 import { SilenceEffects } from './silence-effects';
 import { silenceState, toActive } from './silence';
 import { SilencesRepository } from './silences.repository';
@@ -20,7 +20,7 @@ export class SilenceSweeper implements OnApplicationBootstrap, BeforeApplication
     private readonly repository: SilencesRepository,
     private readonly effects: SilenceEffects,
     private readonly transactions: AlertTransactions,
-    private readonly cache: SilenceCache,
+    private readonly clock: Clock,
     @Inject(CONFIG) config: MapperConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
@@ -37,7 +37,10 @@ export class SilenceSweeper implements OnApplicationBootstrap, BeforeApplication
 
   /** One batch of silence transitions; returns how many silences it handled. */
   async sweep(): Promise<number> {
+    // The exclusive lock holds alert transactions back: take it only when a silence starts or ends.
+    if (!(await this.repository.anyTransitionDue(this.clock.now()))) return 0;
     const outcome = await this.transactions.run(async (fx) => {
+      await this.repository.lockExclusive(fx.tx.manager);
       const due = await this.repository.claimTransitions(fx.tx.manager, fx.now, BATCH);
       for (const silence of due) {
         const state = silenceState(silence, fx.now);
@@ -49,8 +52,6 @@ export class SilenceSweeper implements OnApplicationBootstrap, BeforeApplication
       }
       return due.length;
     });
-    const handled = outcome.duplicate ? 0 : outcome.result;
-    if (handled > 0) this.cache.invalidate();
-    return handled;
+    return outcome.duplicate ? 0 : outcome.result;
   }
 }

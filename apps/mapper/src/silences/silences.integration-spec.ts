@@ -106,6 +106,33 @@ describe('mapper: silences (real NATS and Postgres)', () => {
     ]);
   });
 
+  it('silences an alert that arrives while a silence is being created on another replica', async () => {
+    // Another replica's silence change, caught mid-transaction: it holds the change lock and has
+    // written its silence, not yet committed.
+    const other = db.createQueryRunner();
+    await other.connect();
+    await other.startTransaction();
+    try {
+      await other.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`"${id}".silences:change`]);
+      const now = clock.now();
+      await other.query(
+        `INSERT INTO "${id}".silences (id, matchers, starts_at, ends_at, created_by, comment, created_at, updated_at, applied_state) VALUES (gen_random_uuid(), $1::jsonb, $2, $3, 'olga', 'race', $2, $2, 'active')`,
+        [JSON.stringify(['alertname="RaceAlert"']), new Date(now.getTime() - MINUTE), new Date(now.getTime() + 60 * MINUTE)],
+      );
+      const event = await bus.publishAlert({ labels: { alertname: 'RaceAlert', severity: 'critical' }, startsAt: now, receivedAt: now });
+      // The mapper's transaction waits for the change to commit rather than deciding without it.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await alertRow(event.data.alert.fingerprint)).toBeUndefined();
+      await other.commitTransaction();
+      await processed(app, receiptId(event));
+      expect(await alertRow(event.data.alert.fingerprint)).toMatchObject({ status: 'silenced' });
+      expect(await staged('alerts.notify', event.data.alert.fingerprint)).toBe(0);
+    } finally {
+      if (other.isTransactionActive) await other.rollbackTransaction();
+      await other.release();
+    }
+  });
+
   it('applies a silence that starts later when its start comes', async () => {
     const labels = { alertname: 'BackupLate', job: 'backup', severity: 'warning' };
     const created = await silence(['job="backup"'], { startsAt: new Date(clock.now().getTime() + 10 * MINUTE) });

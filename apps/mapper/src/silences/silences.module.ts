@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { MappingsModule } from '../mappings/mappings.module';
-import { SilenceCache } from './silence-cache';
+import { SilenceLookup } from './silence-lookup';
 import { SilenceEffects } from './silence-effects';
 import { SilenceSweeper } from './silence-sweeper';
 import { SilencesController } from './silences.controller';
@@ -11,7 +11,7 @@ import { SilencesService } from './silences.service';
 @Module({
   imports: [LifecycleModule, MappingsModule],
   controllers: [SilencesController],
-  providers: [SilencesRepository, SilenceCache, SilenceEffects, SilencesService, SilenceSweeper],
-  exports: [SilenceCache],
+  providers: [SilencesRepository, SilenceLookup, SilenceEffects, SilencesService, SilenceSweeper],
+  exports: [SilenceLookup],
 })
 export class SilencesModule {}

@@ -39,6 +39,27 @@ export class SilencesRepository {
   }
 
   /** Silences whose start or end has passed but whose effect on alerts was not applied yet; claimed once across replicas. */
+  /**
+   * Alert transactions hold this shared, silence changes exclusive: a change waits for the alerts
+   * being written, and alerts written after it wait for it and then see it. Always taken before any
+   * row lock, so it cannot deadlock with them.
+   */
+  async lockShared(manager: EntityManager): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock_shared(hashtext($1))', [`${this.table}:change`]);
+  }
+
+  async lockExclusive(manager: EntityManager): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.table}:change`]);
+  }
+
+  async anyTransitionDue(now: Date): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM ${this.table} WHERE (applied_state = 'pending' AND starts_at <= $1) OR (applied_state <> 'expired' AND ends_at <= $1) LIMIT 1`,
+      [now],
+    );
+    return rows.length > 0;
+  }
+
   async claimTransitions(manager: EntityManager, now: Date, limit: number): Promise<SilenceRecord[]> {
     return manager.query(
       `SELECT ${COLUMNS} FROM ${this.table}

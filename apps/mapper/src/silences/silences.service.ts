@@ -4,7 +4,6 @@ import { formatMatcher, matchesEmptyLabelSet } from '@firebreak/contracts';
 import { AppError, AuditLog, notFound } from '@firebreak/platform';
 import { Clock } from '../core/clock';
 import { AlertTransactions } from '../lifecycle/alert-transactions';
-import { SilenceCache } from './silence-cache';
 import { SilenceEffects } from './silence-effects';
 import { SilenceRecord, SilenceState, silenceState, toActive } from './silence';
 import { CreateSilenceBody } from './silences.dto';
@@ -20,7 +19,6 @@ export class SilencesService {
     private readonly repository: SilencesRepository,
     private readonly effects: SilenceEffects,
     private readonly transactions: AlertTransactions,
-    private readonly cache: SilenceCache,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
   ) {}
@@ -34,18 +32,19 @@ export class SilencesService {
     const now = this.clock.now();
     const silence = this.validated(body, actor, now);
     const outcome = await this.transactions.run(async (fx) => {
+      await this.repository.lockExclusive(fx.tx.manager);
       await this.repository.insert(fx.tx.manager, silence);
       const silenced = silence.appliedState === 'active' ? await this.effects.apply(fx, toActive(silence)) : 0;
       await this.audit.record({ actor, action: 'silence.create', target: silence.id, details: { matchers: silence.matchers, startsAt: silence.startsAt, endsAt: silence.endsAt, comment: silence.comment, silenced } }, fx.tx.manager);
     });
     if (outcome.duplicate) throw new Error('a silence is never a duplicate');
-    this.cache.invalidate();
     return view(silence, now);
   }
 
   /** Ends a silence now, as Alertmanager's DELETE does; the record stays, expired. */
   async expire(id: string, actor: string): Promise<SilenceView> {
     const outcome = await this.transactions.run(async (fx) => {
+      await this.repository.lockExclusive(fx.tx.manager);
       const silence = await this.repository.lock(fx.tx.manager, id);
       if (!silence) throw notFound('silence', id);
       if (silenceState(silence, fx.now) === 'expired') throw new AppError('conflict', `silence ${id} has already expired`, 409);
@@ -56,7 +55,6 @@ export class SilencesService {
       return { ...silence, startsAt, endsAt: fx.now, updatedAt: fx.now };
     });
     if (outcome.duplicate) throw new Error('an expiry is never a duplicate');
-    this.cache.invalidate();
     return view(outcome.result, outcome.result.updatedAt);
   }
 
