@@ -4,7 +4,7 @@ import { context, propagation, trace, ROOT_CONTEXT } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AlertReceived, CloudEvent, DataOf, streamDefinitions, parseDeadLetter } from '@firebreak/contracts';
-import { resolveNatsUrl, uniqueTestId, waitFor } from '@firebreak/testing';
+import { resolveNatsUrl, uniqueTestId, waitFor, sampleAlertReceived } from '@firebreak/testing';
 import { BusConnection } from './connection';
 import { EventConsumer } from './consumer';
 import { PermanentError } from './errors';
@@ -14,22 +14,7 @@ import { SubjectNames } from './subjects';
 
 const logger = pino({ level: 'silent' });
 
-function alertReceived(fingerprint = 'aaaaaaaaaaaaaaaa'): AlertReceived {
-  return {
-    source: 'api',
-    receivedAt: new Date().toISOString(),
-    alert: {
-      fingerprint,
-      status: 'firing',
-      labels: { alertname: 'ServiceDown' },
-      annotations: {},
-      severity: 'critical',
-      startsAt: new Date().toISOString(),
-      endsAt: null,
-      generatorURL: '',
-    },
-  };
-}
+const alertReceived = (fingerprint = 'aaaaaaaaaaaaaaaa') => sampleAlertReceived({ fingerprint });
 
 describe('bus against real JetStream', () => {
   let connection: BusConnection;

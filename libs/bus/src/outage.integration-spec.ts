@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { DataSource } from 'typeorm';
-import { AlertReceived, streamDefinitions } from '@firebreak/contracts';
-import { resolveDatabaseUrl, resolveNatsUrl, TcpProxy, uniqueTestId, waitFor } from '@firebreak/testing';
+import { streamDefinitions } from '@firebreak/contracts';
+import { resolveDatabaseUrl, resolveNatsUrl, TcpProxy, uniqueTestId, waitFor, sampleAlertReceived } from '@firebreak/testing';
 import { BusConnection } from './connection';
 import { EventConsumer } from './consumer';
 import { messagingTablesUpSql } from './outbox/messaging-tables';
@@ -12,13 +12,7 @@ import { SubjectNames } from './subjects';
 
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
-function alertReceived(instance: string): AlertReceived {
-  return {
-    source: 'api',
-    receivedAt: new Date().toISOString(),
-    alert: { fingerprint: 'abcdefabcdefabcd', status: 'firing', labels: { alertname: 'X', instance }, annotations: {}, severity: 'warning', startsAt: new Date().toISOString(), endsAt: null, generatorURL: '' },
-  };
-}
+const alertReceived = (instance: string) => sampleAlertReceived({ fingerprint: 'abcdefabcdefabcd', labels: { alertname: 'X', instance } });
 
 describe('a consumer while Postgres is down', () => {
   const schema = uniqueTestId('outage');

@@ -9,3 +9,4 @@ export * from './fake-pagerduty';
 export * from './fake-webhook';
 export * from './fake-http-target';
 export * from './tcp-proxy';
+export * from './sample-events';

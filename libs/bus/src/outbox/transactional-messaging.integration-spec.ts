@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import { AlertReceived, CloudEvent, streamDefinitions, streamForSubject } from '@firebreak/contracts';
-import { resolveDatabaseUrl, resolveNatsUrl, uniqueTestId, waitFor } from '@firebreak/testing';
+import { resolveDatabaseUrl, resolveNatsUrl, uniqueTestId, waitFor, sampleAlertReceived } from '@firebreak/testing';
 import { PubAck } from '../ack-tracker';
 import { BusConnection } from '../connection';
 import { EventPublisher, PublisherOptions } from '../publisher';
@@ -12,22 +12,7 @@ import { Transaction, TransactionalMessaging, TransactionResult } from './transa
 
 const logger = pino({ level: 'silent' });
 
-function alertReceived(fingerprint: string): AlertReceived {
-  return {
-    source: 'api',
-    receivedAt: new Date().toISOString(),
-    alert: {
-      fingerprint,
-      status: 'firing',
-      labels: { alertname: 'ServiceDown' },
-      annotations: {},
-      severity: 'critical',
-      startsAt: new Date().toISOString(),
-      endsAt: null,
-      generatorURL: '',
-    },
-  };
-}
+const alertReceived = (fingerprint: string) => sampleAlertReceived({ fingerprint });
 
 interface OutboxRow {
   id: string;
