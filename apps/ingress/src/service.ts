@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { buildConfig, ServiceConfig, ServiceOptions } from '@firebreak/platform';
+import { ServiceConfig, ServiceOptions } from '@firebreak/platform';
 import { parseBasicAuthPairs, parseBearerTokens, WEBHOOK_AUTH_FALLBACKS } from './webhook/webhook-credentials';
 
 export const DEFAULT_WEBHOOK_MAX_BYTES = 1_048_576;
@@ -29,14 +29,5 @@ export type IngressConfig = ServiceConfig<typeof envShape.shape>;
 
 export const SERVICE: ServiceOptions<typeof envShape.shape> = { app: 'ingress', env: envShape };
 
-/**
- * Fastify's body limit is fixed when the app is created, before Nest builds the config; a bad
- * environment falls back to the default here and is reported by the start-up that follows.
- */
-export function webhookBodyLimit(): number {
-  try {
-    return buildConfig(SERVICE).FIREBREAK_WEBHOOK_MAX_BYTES;
-  } catch {
-    return DEFAULT_WEBHOOK_MAX_BYTES;
-  }
-}
+/** Fastify's body limit is fixed when the app is created, from the config built at start. */
+export const webhookBodyLimit = (config: IngressConfig): number => config.FIREBREAK_WEBHOOK_MAX_BYTES;

@@ -1,6 +1,6 @@
 import { AckPolicy, ConsumerMessages, DeliverPolicy, JetStreamApiError, JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
-import { CloudEvent, DataOf, deriveEventId, DLQ, parseEvent, streamForSubject, Subject } from '@firebreak/contracts';
+import { deriveEventId, DLQ, EventOf, parseEvent, streamForSubject, Subject } from '@firebreak/contracts';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { BusConnection } from './connection';
@@ -11,6 +11,8 @@ import { SubjectNames } from './subjects';
 import { extractTraceContext } from './trace';
 
 export interface HandlerContext {
+  /** The durable consumer this handler runs as: the inbox key of what it handles. */
+  consumer: string;
   deliveryCount: number;
   streamSequence: number;
   log: Logger;
@@ -18,7 +20,7 @@ export interface HandlerContext {
   working(): void;
 }
 
-export type EventHandler<S extends Subject> = (event: CloudEvent<DataOf<S>>, ctx: HandlerContext) => Promise<void>;
+export type EventHandler<S extends Subject> = (event: EventOf<S>, ctx: HandlerContext) => Promise<void>;
 
 export interface ConsumerOptions<S extends Subject> {
   subject: S;
@@ -127,7 +129,7 @@ export class EventConsumer<S extends Subject> {
       try {
         const event = parseEvent(this.options.subject, msg.json());
         log = log.child({ eventId: event.id, fingerprint: event.subject, traceId: span.spanContext().traceId });
-        await this.options.handler(event, { deliveryCount, streamSequence: msg.info.streamSequence, log, working: () => msg.working() });
+        await this.options.handler(event, { consumer: this.options.durable, deliveryCount, streamSequence: msg.info.streamSequence, log, working: () => msg.working() });
       } catch (error) {
         failure = error;
         span.recordException(error instanceof Error ? error : new Error(String(error)));

@@ -1,3 +1,4 @@
+import type { CloudEvent } from './envelope';
 import { z } from 'zod';
 import { AlertNotifySchema, AlertReceivedSchema, AlertStateChangedSchema } from './alerts';
 import {
@@ -127,6 +128,8 @@ export const EVENTS = {
 
 export type Subject = keyof typeof EVENTS;
 export type DataOf<S extends Subject> = z.infer<(typeof EVENTS)[S]['schema']>;
+/** The whole CloudEvent a handler of subject S receives. */
+export type EventOf<S extends Subject> = CloudEvent<DataOf<S>>;
 export const SUBJECTS = Object.keys(EVENTS) as Subject[];
 
 /** Dead letters go to `dlq.<original subject>`; the envelope type is fixed. */

@@ -18,3 +18,8 @@ export * from './platform.module';
 export * from './database/migrate-service';
 export * from './config/service-config';
 export * from './database/service-tables.migration';
+export * from './config/env';
+export * from './database/sql';
+export * from './time/clock';
+export * from './time/duration';
+export * from './time/poller';

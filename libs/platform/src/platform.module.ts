@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Inject, Injectable, InjectionToken, Module, OnApplicationBootstrap, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Injectable, InjectionToken, Module, OnApplicationBootstrap, OnApplicationShutdown, Provider, Type } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
@@ -7,13 +7,14 @@ import { BusConnection, BusModule, EventPublisher, TransactionalMessaging } from
 import { API_TOKENS, ApiTokenGuard } from './auth/api-token.guard';
 import { ApiTokens } from './auth/api-tokens';
 import { AuditLog } from './auth/audit';
-import { buildConfig, ServiceConfig, ServiceOptions } from './config/service-config';
+import { BaseServiceConfig, buildConfig, ServiceConfig, ServiceOptions } from './config/service-config';
 import { openDatabase } from './database/database';
 import { HealthController } from './health/health.controller';
 import { READINESS_CHECKS, ReadinessCheck } from './health/readiness';
 import { createLogger } from './logging/create-logger';
 import { MetricsController } from './metrics/metrics.controller';
 import { CONFIG, LOGGER } from './platform.tokens';
+import { CLOCK, systemClock } from './time/clock';
 
 /** Starts the outbox relay once the app is up and stops it before the bus closes. */
 @Injectable()
@@ -43,13 +44,17 @@ class DatabaseShutdown implements OnApplicationShutdown {
 @Module({})
 export class PlatformModule {
   static forService<Shape extends z.ZodRawShape>(options: ServiceOptions<Shape>): DynamicModule {
+    const boot: BootConfig = { options };
     const providers: Provider[] = [
-      { provide: CONFIG, useFactory: () => buildConfig(options) },
+      // createService builds the config once before Nest starts (and reports a bad environment
+      // there); a module compiled without it (Test.createTestingModule) builds its own.
+      { provide: CONFIG, useFactory: () => boot.config ?? buildConfig(options) },
       { provide: LOGGER, useFactory: (config: ServiceConfig) => createLogger(config.app, config.LOG_LEVEL), inject: [CONFIG] },
       { provide: API_TOKENS, useFactory: (config: ServiceConfig) => ApiTokens.parse(config.FIREBREAK_API_TOKENS), inject: [CONFIG] },
       ApiTokenGuard,
+      { provide: CLOCK, useValue: systemClock },
     ];
-    const exported: Array<InjectionToken | Provider> = [CONFIG, LOGGER, API_TOKENS, ApiTokenGuard];
+    const exported: Array<InjectionToken | Provider> = [CONFIG, LOGGER, API_TOKENS, ApiTokenGuard, CLOCK];
     const readiness: InjectionToken[] = [BusConnection];
 
     if (options.database) {
@@ -84,7 +89,7 @@ export class PlatformModule {
       inject: readiness,
     });
 
-    return {
+    const dynamic: DynamicModule = {
       module: PlatformModule,
       imports: [
         TerminusModule.forRoot({ logger: false }),
@@ -104,5 +109,27 @@ export class PlatformModule {
       providers,
       exports: exported,
     };
+    BOOT_CONFIGS.set(dynamic, boot);
+    return dynamic;
   }
+}
+
+interface BootConfig {
+  options: ServiceOptions<z.ZodRawShape>;
+  config?: BaseServiceConfig;
+}
+
+const BOOT_CONFIGS = new WeakMap<DynamicModule, BootConfig>();
+
+/**
+ * Builds the config of the service `appModule` imports `PlatformModule.forService(...)` for, and
+ * hands that very object to the module's CONFIG provider: the environment is read once per start.
+ */
+export function bootServiceConfig(appModule: Type<unknown>): BaseServiceConfig {
+  const imports = (Reflect.getMetadata('imports', appModule) ?? []) as unknown[];
+  const boot = imports.map((entry) => BOOT_CONFIGS.get(entry as DynamicModule)).find((found) => found !== undefined);
+  if (!boot) throw new Error(`${appModule.name} does not import PlatformModule.forService(...)`);
+  const config: BaseServiceConfig = buildConfig(boot.options);
+  boot.config = config;
+  return config;
 }

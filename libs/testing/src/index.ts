@@ -10,3 +10,4 @@ export * from './fake-webhook';
 export * from './fake-http-target';
 export * from './tcp-proxy';
 export * from './sample-events';
+export * from './fake-clock';

@@ -1,8 +1,7 @@
-import { Body, Controller, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiPrincipal, Principal, RequireRole, ZodPipe } from '@firebreak/platform';
 import { AcceptedCustomAlertDto } from '../intake/intake.dto';
-import { IntakeUnavailableFilter } from '../intake/intake-unavailable';
 import { JsonBodyGuard } from '../intake/json-body.guard';
 import { CustomAlert, customAlertOpenApi, CustomAlertSchema } from './custom-alert.dto';
 import { CustomAlertsService } from './custom-alerts.service';
@@ -16,7 +15,6 @@ export class CustomAlertsController {
   @HttpCode(200)
   @RequireRole('operator')
   @UseGuards(JsonBodyGuard)
-  @UseFilters(IntakeUnavailableFilter)
   @ApiOperation({
     summary: 'Raise (or resolve) a custom alert from a person or a tool',
     description: 'Goes the same way as an Alertmanager alert; the fingerprint is computed from the labels with alertname = name and severity.',

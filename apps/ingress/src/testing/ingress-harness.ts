@@ -3,11 +3,11 @@ import { AlertReceived, CloudEvent, streamDefinitions, streamForSubject } from '
 import { BusConnection, SubjectNames } from '@firebreak/bus';
 import { createService } from '@firebreak/platform';
 import { AppModule } from '../app.module';
-import { webhookBodyLimit } from '../service';
+import { IngressConfig, webhookBodyLimit } from '../service';
 
 /** The ingress in-process, as main.ts builds it; the caller sets process.env first. */
 export async function startIngress(): Promise<NestFastifyApplication> {
-  const app = await createService(AppModule, { app: 'ingress', description: 'test', bodyLimit: webhookBodyLimit() });
+  const app = await createService<IngressConfig>(AppModule, { app: 'ingress', description: 'test', bodyLimit: webhookBodyLimit });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

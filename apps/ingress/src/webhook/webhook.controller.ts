@@ -1,9 +1,8 @@
-import { Body, Controller, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AlertmanagerWebhook } from '@firebreak/contracts';
-import { ZodPipe } from '@firebreak/platform';
+import { Public, ZodPipe } from '@firebreak/platform';
 import { AcceptedAlertsDto } from '../intake/intake.dto';
-import { IntakeUnavailableFilter } from '../intake/intake-unavailable';
 import { JsonBodyGuard } from '../intake/json-body.guard';
 import { alertmanagerWebhookOpenApi, AlertmanagerWebhookSchema } from './webhook.dto';
 import { WebhookAuthGuard } from './webhook-auth.guard';
@@ -16,8 +15,9 @@ export class WebhookController {
 
   @Post('alertmanager')
   @HttpCode(200)
+  // Public to the API tokens: the webhook checks Alertmanager's own credentials (WebhookAuthGuard).
+  @Public()
   @UseGuards(WebhookAuthGuard, JsonBodyGuard)
-  @UseFilters(IntakeUnavailableFilter)
   @ApiOperation({
     summary: "Alertmanager's webhook (version 4)",
     description:

@@ -1,5 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
-import { Subject } from '@firebreak/contracts';
+import { EventOf, Subject } from '@firebreak/contracts';
+import { HandlerContext } from '../consumer';
 import { RetryPolicy } from '../settlement';
 
 export const ON_EVENT = Symbol('firebreak:on-event');
@@ -16,5 +17,15 @@ export interface OnEventMetadata extends OnEventOptions {
   subject: Subject;
 }
 
-/** Marks a provider method as the handler of a subject; the bus starts a durable consumer for it. */
-export const OnEvent = (subject: Subject, options: OnEventOptions = {}) => SetMetadata(ON_EVENT, { subject, ...options } satisfies OnEventMetadata);
+type HandlerMethod<S extends Subject> = (event: EventOf<S>, ctx: HandlerContext) => Promise<void>;
+
+/**
+ * Marks a provider method as the handler of a subject; the bus starts a durable consumer for it.
+ * Typed so that the method must take `EventOf<S>` of this very subject.
+ */
+export function OnEvent<S extends Subject>(subject: S, options: OnEventOptions = {}) {
+  const mark = SetMetadata(ON_EVENT, { subject, ...options } satisfies OnEventMetadata);
+  return <M extends HandlerMethod<S>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<M>): void => {
+    mark(target, key, descriptor);
+  };
+}

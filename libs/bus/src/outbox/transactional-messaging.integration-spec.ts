@@ -200,16 +200,11 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
   }
 
   it('commits the state and the outbox row, publishes the event and marks the row sent', async () => {
-    const outcome = committed(
-      await messaging.run(async (tx: Transaction) => {
-        await bump(tx.manager, 'commit');
-        return tx.stage('alerts.received', alertReceived('1111111111111111'), { subject: '1111111111111111' }).id;
-      }),
-    );
+    const event = await messaging.run(async (tx: Transaction) => {
+      await bump(tx.manager, 'commit');
+      return tx.stage('alerts.received', alertReceived('1111111111111111'), { subject: '1111111111111111' });
+    });
 
-    expect(outcome.events).toHaveLength(1);
-    const [event] = outcome.events;
-    expect(event.id).toBe(outcome.result);
     expect(await counter('commit')).toBe(1);
 
     const rows = await outboxRows();
@@ -227,13 +222,11 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
 
   it('publishes on restart what a process that died between commit and publish left in the outbox', async () => {
     const crashed = new TransactionalMessaging(dataSource, await deadPublisher(), logger);
-    const outcome = committed(
-      await crashed.run(async (tx) => {
-        await bump(tx.manager, 'crash');
-        return tx.stage('alerts.received', alertReceived('2222222222222222'));
-      }),
-    );
-    const eventId = outcome.result.id;
+    const staged = await crashed.run(async (tx) => {
+      await bump(tx.manager, 'crash');
+      return tx.stage('alerts.received', alertReceived('2222222222222222'));
+    });
+    const eventId = staged.id;
 
     // Committed, but never published.
     expect(await counter('crash')).toBe(1);
@@ -252,7 +245,7 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     expect(published).toHaveLength(1);
     expect(published[0].msgId).toBe(eventId);
     expect(published[0].subject).toBe(subjects.wire('alerts.received'));
-    expect(published[0].event).toEqual(outcome.result);
+    expect(published[0].event).toEqual(staged);
     const [row] = await outboxRows();
     expect(row.sent_at).toBeInstanceOf(Date);
     expect(row.attempts).toBe(1);
@@ -263,7 +256,7 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
 
   it('publishes leftovers from the relay timer once started', async () => {
     const crashed = new TransactionalMessaging(dataSource, await deadPublisher(), logger);
-    const { result: event } = committed(await crashed.run(async (tx) => tx.stage('alerts.received', alertReceived('2222222222222222'))));
+    const event = await crashed.run(async (tx) => tx.stage('alerts.received', alertReceived('2222222222222222')));
 
     const relay = new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 0, sweepIntervalMs: 50 });
     relay.startRelay();
@@ -274,7 +267,7 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
 
   it('keeps rows in Postgres while NATS is away (no sweep, nothing buffered) and publishes them once it is back', async () => {
     const offline = new TransactionalMessaging(dataSource, await deadPublisher(), logger, { graceMs: 0 });
-    const { result: event } = committed(await offline.run(async (tx) => tx.stage('alerts.received', alertReceived('2222222222222222'))));
+    const event = await offline.run(async (tx) => tx.stage('alerts.received', alertReceived('2222222222222222')));
 
     expect(await offline.sweep()).toBe(0);
     const [waiting]: Array<OutboxRow & { last_error: string | null }> = await dataSource.query(`SELECT id, sent_at, attempts, last_error FROM "${schema}".outbox`);
@@ -341,13 +334,11 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     expect((await inboxRows()).map((row) => `${row.consumer}/${row.event_id}`).sort()).toEqual(['c/b1', 'c/b2', 'c/b3', 'c/b4']);
 
     // The key is per consumer; and claimInbox works inside any transaction, rolled back with it.
-    committed(
-      await messaging.run(async (tx) => {
-        expect(await messaging.claimInbox(tx.manager, 'other', ['b1', 'b5'])).toEqual(new Set(['b1', 'b5']));
-        expect(await messaging.claimInbox(tx.manager, 'c', ['b1', 'b5'])).toEqual(new Set(['b5']));
-        expect(await messaging.claimInbox(tx.manager, 'c', [])).toEqual(new Set());
-      }),
-    );
+    await messaging.run(async (tx) => {
+      expect(await messaging.claimInbox(tx.manager, 'other', ['b1', 'b5'])).toEqual(new Set(['b1', 'b5']));
+      expect(await messaging.claimInbox(tx.manager, 'c', ['b1', 'b5'])).toEqual(new Set(['b5']));
+      expect(await messaging.claimInbox(tx.manager, 'c', [])).toEqual(new Set());
+    });
     await expect(
       messaging.run(async (tx) => {
         expect(await messaging.claimInbox(tx.manager, 'c', ['b6'])).toEqual(new Set(['b6']));
@@ -447,7 +438,7 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
   it('lets two relays sweep at once without sending any event twice', async () => {
     const crashed = new TransactionalMessaging(dataSource, await deadPublisher(), logger);
     const ids = await Promise.all(
-      Array.from({ length: 50 }, async () => committed(await crashed.run(async (tx) => tx.stage('alerts.received', alertReceived('5555555555555555')).id)).result),
+      Array.from({ length: 50 }, () => crashed.run(async (tx) => tx.stage('alerts.received', alertReceived('5555555555555555')).id)),
     );
     expect(new Set(ids).size).toBe(50);
     const unsent = await outboxRows();

@@ -64,15 +64,22 @@ export class TransactionalMessaging {
   }
 
   /**
-   * Runs `work` and writes its staged events in one transaction, publishing them after the commit.
+   * Runs `work` and writes its staged events in one transaction, publishing them after the commit,
+   * and returns what `work` returned.
+   *
    * With an inbox key the event is claimed first, and a redelivery is `{ duplicate: true }` without
    * running `work`. With an inbox batch the ids are claimed in one statement and `work` receives the
    * new ones (`fresh`), to handle only those; the result is `{ duplicate: true }` only when none is new.
-   * `fresh` is the claimed id for a key, and empty without an inbox.
+   * `fresh` is the claimed id for a key.
    */
-  async run<T>(work: (tx: Transaction, fresh: ReadonlySet<string>) => Promise<T>, inbox?: InboxKey | InboxBatch): Promise<TransactionResult<T>> {
+  run<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
+  run<T>(work: (tx: Transaction, fresh: ReadonlySet<string>) => Promise<T>, inbox: InboxKey | InboxBatch): Promise<TransactionResult<T>>;
+  async run<T>(work: (tx: Transaction, fresh: ReadonlySet<string>) => Promise<T>, inbox?: InboxKey | InboxBatch): Promise<T | TransactionResult<T>> {
     try {
-      return await this.runOnce(work, inbox);
+      const outcome = await this.runOnce(work, inbox);
+      if (inbox) return outcome;
+      // Without an inbox nothing is claimed, so nothing can be a duplicate.
+      return (outcome as { result: T }).result;
     } catch (error) {
       if (isConnectionFailure(error)) throw new DependencyUnavailableError('postgres', { cause: error });
       throw error;

@@ -36,6 +36,14 @@ export class ApiTokenGuard implements CanActivate {
 export const RequireRole = (role: Role) =>
   applyDecorators(SetMetadata(REQUIRED_ROLE, role), UseGuards(ApiTokenGuard), ApiBearerAuth(), ApiUnauthorizedResponse(), ApiForbiddenResponse());
 
+/**
+ * Marks a route (or controller) as deliberately open to anyone: health, metrics, docs, or an endpoint
+ * that checks credentials of its own (the webhook). The route-guard lint rule wants every route to
+ * carry this or `RequireRole`, so a new route is never unguarded by accident.
+ */
+export const PUBLIC_ROUTE = Symbol('firebreak:public-route');
+export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+
 /** The authenticated caller of a guarded route. */
 export const Principal = createParamDecorator((_data: unknown, context: ExecutionContext): ApiPrincipal => {
   const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { SEVERITIES } from '@firebreak/contracts';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -20,4 +19,3 @@ export const baseEnvSchema = z.object({
 });
 
 export type BaseEnv = z.infer<typeof baseEnvSchema>;
-export const severityList = SEVERITIES;

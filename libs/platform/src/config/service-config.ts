@@ -12,6 +12,9 @@ export interface ServiceOptions<Shape extends z.ZodRawShape> {
   database?: { migrations: MigrationClass[] };
 }
 
+/** What every service's config has, whatever its own variables. */
+export type BaseServiceConfig = z.infer<typeof baseEnvSchema> & { app: AppName; dbSchema: string };
+
 export type ServiceConfig<Shape extends z.ZodRawShape = Record<never, never>> = z.infer<typeof baseEnvSchema> &
   z.infer<z.ZodObject<Shape>> & { app: AppName; dbSchema: string };
 

@@ -7,6 +7,8 @@ export class AppError extends Error {
     message: string,
     readonly status: HttpStatus = HttpStatus.BAD_REQUEST,
     readonly details?: unknown,
+    /** Sent with the error response, e.g. `Retry-After` on a 503 or 429. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = 'AppError';

@@ -26,32 +26,32 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const { status, body, headers } = this.describe(exception);
+    const { status, body } = this.describe(exception);
     if (status >= 500 && status !== 503) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    for (const [name, value] of Object.entries(headers)) void reply.header(name, value);
+    if (exception instanceof AppError) for (const [name, value] of Object.entries(exception.headers)) void reply.header(name, value);
     void reply.status(status).send(body);
   }
 
-  private describe(exception: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
+  private describe(exception: unknown): { status: number; body: ErrorBody } {
     if (exception instanceof AppError) {
-      return { status: exception.status, body: { error: { code: exception.code, message: exception.message, details: exception.details } }, headers: {} };
+      return { status: exception.status, body: { error: { code: exception.code, message: exception.message, details: exception.details } } };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
       const fromResponse = typeof response === 'object' && response !== null ? (response as { error?: ErrorBody['error']; message?: unknown; details?: unknown }) : {};
       // Terminus' readiness report keeps its own shape: probes and operators read it as is.
-      if (status === 503 && fromResponse.details !== undefined) return { status, body: response as ErrorBody, headers: {} };
-      if (fromResponse.error && typeof fromResponse.error === 'object') return { status, body: { error: fromResponse.error }, headers: {} };
+      if (status === 503 && fromResponse.details !== undefined) return { status, body: response as ErrorBody };
+      if (fromResponse.error && typeof fromResponse.error === 'object') return { status, body: { error: fromResponse.error } };
       const message = Array.isArray(fromResponse.message) ? fromResponse.message.join('; ') : String(fromResponse.message ?? exception.message);
-      return { status, body: { error: { code: CODES[status] ?? `http_${status}`, message } }, headers: {} };
+      return { status, body: { error: { code: CODES[status] ?? `http_${status}`, message } } };
     }
     // Fastify's own errors (body too large, bad JSON, wrong content type) carry a statusCode.
     const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
     if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode < 500) {
       const status = fastifyError.statusCode;
-      return { status, body: { error: { code: CODES[status] ?? `http_${status}`, message: fastifyError.message ?? 'bad request' } }, headers: {} };
+      return { status, body: { error: { code: CODES[status] ?? `http_${status}`, message: fastifyError.message ?? 'bad request' } } };
     }
-    return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { error: { code: 'internal', message: 'internal error' } }, headers: {} };
+    return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { error: { code: 'internal', message: 'internal error' } } };
   }
 }

@@ -9,7 +9,8 @@ import { ConfigError } from '../config/config-error';
 import { HttpErrorFilter } from '../errors/http-error.filter';
 import { createLogger } from '../logging/create-logger';
 import { PinoNestLogger } from '../logging/nest-logger';
-import { ServiceConfig } from '../config/service-config';
+import { BaseServiceConfig, ServiceConfig } from '../config/service-config';
+import { bootServiceConfig } from '../platform.module';
 import { CONFIG, LOGGER } from '../platform.tokens';
 import { startTracing } from '../tracing/tracing';
 
@@ -22,19 +23,20 @@ export const DEFAULT_PORTS: Record<AppName, number> = {
   'slo-reporter': 8085,
 };
 
-export interface BootstrapOptions {
+export interface BootstrapOptions<Config extends BaseServiceConfig = BaseServiceConfig> {
   app: AppName;
   description: string;
-  /** Fastify's own body limit; the ingress sets its webhook limit here. */
-  bodyLimit?: number;
+  /** Fastify's own body limit, fixed before Nest starts; the ingress sets its webhook limit here. */
+  bodyLimit?: (config: Config) => number;
   listen?: boolean;
 }
 
 /** Builds the Nest app on Fastify with the shared error shape, OpenAPI at /docs and shutdown hooks. */
-export async function createService(module: Type<unknown>, options: BootstrapOptions): Promise<NestFastifyApplication> {
-  startTracing(options.app, process.env.OTEL_EXPORTER_OTLP_ENDPOINT);
-  const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 1_048_576, trustProxy: true });
-  const bootLogger = createLogger(options.app, process.env.LOG_LEVEL ?? 'info');
+export async function createService<Config extends BaseServiceConfig>(module: Type<unknown>, options: BootstrapOptions<Config>): Promise<NestFastifyApplication> {
+  const config = bootServiceConfig(module) as Config;
+  startTracing(options.app, config.OTEL_EXPORTER_OTLP_ENDPOINT);
+  const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimit?.(config) ?? 1_048_576, trustProxy: true });
+  const bootLogger = createLogger(options.app, config.LOG_LEVEL);
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     logger: new PinoNestLogger(bootLogger),
     abortOnError: false,
@@ -83,7 +85,7 @@ function stopOnSignals(app: INestApplication, appName: AppName): void {
 }
 
 /** main.ts of every service: start, or stop at once with a message that says what is wrong. */
-export async function runService(module: Type<unknown>, options: BootstrapOptions): Promise<void> {
+export async function runService<Config extends BaseServiceConfig>(module: Type<unknown>, options: BootstrapOptions<Config>): Promise<void> {
   try {
     const app = await createService(module, options);
     await listen(app, options.app);

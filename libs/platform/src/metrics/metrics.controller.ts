@@ -1,11 +1,13 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '../auth/api-token.guard';
 import { collectDefaultMetrics, register } from 'prom-client';
 
 let defaultsCollected = false;
 
 /** Prometheus scrape endpoint: the process's default metrics and every `firebreak_*` metric. */
 @ApiExcludeController()
+@Public()
 @Controller('metrics')
 export class MetricsController {
   constructor() {
