@@ -20,6 +20,8 @@ interface EventDefinition {
   type: string;
   schema: z.ZodType;
   producers: readonly AppName[];
+  /** Services that will publish it once they are built (detector-scheduler, slo-reporter): not yet. */
+  plannedProducers?: readonly AppName[];
   description: string;
 }
 
@@ -31,7 +33,8 @@ export const EVENTS = {
   'alerts.received': {
     type: 'firebreak.alerts.received.v1',
     schema: AlertReceivedSchema,
-    producers: ['ingress', 'detector-scheduler', 'slo-reporter'],
+    producers: ['ingress'],
+    plannedProducers: ['detector-scheduler', 'slo-reporter'],
     description: 'An alert arrived (from Alertmanager, a detector, an SLO burn or a person). Subject: the fingerprint.',
   },
   'alerts.notify': {
@@ -97,7 +100,8 @@ export const EVENTS = {
   'detectors.result': {
     type: 'firebreak.detectors.result.v1',
     schema: DetectorResultSchema,
-    producers: ['detector-scheduler'],
+    producers: [],
+    plannedProducers: ['detector-scheduler'],
     description: 'One run of a detector and what it found.',
   },
   'notifications.requested': {
@@ -121,7 +125,8 @@ export const EVENTS = {
   'slo.report': {
     type: 'firebreak.slo.report.v1',
     schema: SloReportSchema,
-    producers: ['slo-reporter'],
+    producers: [],
+    plannedProducers: ['slo-reporter'],
     description: "An SLO's compliance, error budget and burn rates.",
   },
 } as const satisfies Record<string, EventDefinition>;

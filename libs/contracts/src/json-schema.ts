@@ -50,7 +50,7 @@ export function asyncApiDocument(version: string): JsonSchema {
     };
     channels[key] = {
       address: entry.address,
-      description: `${entry.description} Published by ${entry.producers.join(', ')}.`,
+      description: `${entry.description} ${publishedBy(entry)}`,
       messages: { [message]: { $ref: `#/components/messages/${message}` } },
       ...(entry.address.includes('{') ? { parameters: { originalSubject: { description: 'The subject of the message that was dead-lettered.' } } } : {}),
     };
@@ -75,4 +75,10 @@ export function asyncApiDocument(version: string): JsonSchema {
     operations,
     components: { messages },
   };
+}
+
+function publishedBy(entry: { producers: readonly string[]; plannedProducers?: readonly string[] }): string {
+  const now = entry.producers.length > 0 ? `Published by ${entry.producers.join(', ')}.` : 'Not published yet.';
+  const planned = entry.plannedProducers?.length ? ` Planned: ${entry.plannedProducers.join(', ')}.` : '';
+  return now + planned;
 }
