@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Inject, Injectable, InjectionToken, Module, OnApplicationBootstrap, OnApplicationShutdown, Provider, Type } from '@nestjs/common';
+import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Injectable, InjectionToken, Module, OnApplicationBootstrap, OnApplicationShutdown, Provider, Type } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
@@ -18,13 +18,14 @@ import { CLOCK, systemClock } from './time/clock';
 
 /** Starts the outbox relay once the app is up and stops it before the bus closes. */
 @Injectable()
-class OutboxRelayLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+class OutboxRelayLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(@Inject(TransactionalMessaging) private readonly messaging: TransactionalMessaging) {}
   onApplicationBootstrap() {
     this.messaging.startRelay();
   }
-  onApplicationShutdown() {
-    this.messaging.stopRelay();
+  // Before shutdown, not on it: a sweep in flight needs both NATS and Postgres, closed on shutdown.
+  beforeApplicationShutdown(): Promise<void> {
+    return this.messaging.stopRelay();
   }
 }
 

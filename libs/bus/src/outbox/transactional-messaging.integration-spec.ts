@@ -265,6 +265,17 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     expect(await streamEntriesFor([event.id])).toHaveLength(1);
   });
 
+  it('stopRelay() waits for the sweep in flight, so shutdown never closes Postgres under it', async () => {
+    const crashed = new TransactionalMessaging(dataSource, await deadPublisher(), logger);
+    await crashed.run(async (tx) => tx.stage('alerts.received', alertReceived('2222222222222222')));
+
+    const relay = new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 0 });
+    let swept: number | undefined;
+    void relay.sweep().then((count) => (swept = count));
+    await relay.stopRelay();
+    expect(swept).toBe(1);
+  });
+
   it('keeps rows in Postgres while NATS is away (no sweep, nothing buffered) and publishes them once it is back', async () => {
     const offline = new TransactionalMessaging(dataSource, await deadPublisher(), logger, { graceMs: 0 });
     const event = await offline.run(async (tx) => tx.stage('alerts.received', alertReceived('2222222222222222')));

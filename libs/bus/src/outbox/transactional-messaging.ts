@@ -49,7 +49,7 @@ const DEFAULT_RELAY: RelayOptions = { sweepIntervalMs: 2_000, graceMs: 1_000, ba
  */
 export class TransactionalMessaging {
   private sweeper?: NodeJS.Timeout;
-  private sweeping = false;
+  private sweeping?: Promise<number>;
   private readonly relay: RelayOptions;
   private readonly schema: string;
 
@@ -133,16 +133,23 @@ export class TransactionalMessaging {
     void this.sweep();
   }
 
-  stopRelay(): void {
+  /** Stops the relay and waits for a sweep in flight, so nothing uses Postgres after shutdown closed it. */
+  async stopRelay(): Promise<void> {
     clearInterval(this.sweeper);
     this.sweeper = undefined;
+    await this.sweeping;
   }
 
   /** Publishes unsent outbox rows (crash leftovers), holding their row locks so replicas do not race. */
-  async sweep(): Promise<number> {
+  sweep(): Promise<number> {
     // Nothing can be published while NATS is away; the rows wait in Postgres, not in memory.
-    if (this.sweeping || !this.publisher.isConnected()) return 0;
-    this.sweeping = true;
+    if (this.sweeping || !this.publisher.isConnected()) return Promise.resolve(0);
+    const sweeping = this.sweepOnce().finally(() => (this.sweeping = undefined));
+    this.sweeping = sweeping;
+    return sweeping;
+  }
+
+  private async sweepOnce(): Promise<number> {
     try {
       const sent = await this.dataSource.transaction(async (manager) => {
         const rows: Array<{ id: string; subject: string; event: CloudEvent<unknown>; trace_headers: Record<string, string> }> = await manager.query(
@@ -165,8 +172,6 @@ export class TransactionalMessaging {
     } catch (error) {
       this.logger.warn({ err: error }, 'outbox sweep failed; will try again');
       return 0;
-    } finally {
-      this.sweeping = false;
     }
   }
 
