@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
+import requireRouteGuard from './tools/lint/rules/require-route-guard.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', '.nx/**', 'docs/**', 'bench/results/**'] },
@@ -39,6 +40,13 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Architecture: every HTTP route says who may call it (tools/lint/route-guard.spec.ts).
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts'],
+    plugins: { firebreak: { rules: { 'require-route-guard': requireRouteGuard } } },
+    rules: { 'firebreak/require-route-guard': 'error' },
   },
   {
     // The config loader and the test infrastructure are the places that read the environment.
