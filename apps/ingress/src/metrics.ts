@@ -15,6 +15,11 @@ export const ingressMetrics = {
   alertsReceived: counter('firebreak_alerts_received_total', 'Alerts accepted (acknowledged by JetStream, resends it dropped as duplicates included), by source and alert status.', ['source', 'status']),
   rejected: counter('firebreak_ingress_rejected_total', 'Requests to the alert endpoints answered with an error, by reason.', ['reason']),
   truncatedAlerts: counter('firebreak_ingress_truncated_alerts_total', "Alerts Alertmanager left out of its webhooks (max_alerts), as its truncatedAlerts reported."),
+  clampedTimes: counter(
+    'firebreak_ingress_clamped_times_total',
+    'Alert times further in the future than FIREBREAK_MAX_CLOCK_SKEW, replaced by the receipt time, by field.',
+    ['field'],
+  ),
   requestDuration: histogram(
     'firebreak_ingress_request_duration_seconds',
     'Time to answer a request to the alert endpoints, by endpoint and HTTP status.',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ServiceConfig, ServiceOptions } from '@firebreak/platform';
+import { env, ServiceConfig, ServiceOptions } from '@firebreak/platform';
 import { parseBasicAuthPairs, parseBearerTokens, WEBHOOK_AUTH_FALLBACKS } from './webhook/webhook-credentials';
 
 export const DEFAULT_WEBHOOK_MAX_BYTES = 1_048_576;
@@ -23,6 +23,8 @@ const envShape = z.object({
    */
   FIREBREAK_WEBHOOK_AUTH: z.enum(WEBHOOK_AUTH_FALLBACKS).default('loopback'),
   FIREBREAK_WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024).max(104_857_600).default(DEFAULT_WEBHOOK_MAX_BYTES),
+  /** An alert time further than this past the receipt is taken as the receipt time (and counted). */
+  FIREBREAK_MAX_CLOCK_SKEW: env.duration('5m'),
 });
 
 export type IngressConfig = ServiceConfig<typeof envShape.shape>;

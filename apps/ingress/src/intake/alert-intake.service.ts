@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { AlertReceived } from '@firebreak/contracts';
+import { AlertReceived, ContractViolation } from '@firebreak/contracts';
 import { BusConnection, EventPublisher, PublishError } from '@firebreak/bus';
-import { LOGGER } from '@firebreak/platform';
+import { AppError, CONFIG, LOGGER } from '@firebreak/platform';
+import { IngressConfig } from '../service';
+import { clampFutureTimes } from './future-times';
 import { ingressMetrics } from '../metrics';
 import { alertEventId } from './alert-event-id';
 import { AcceptedAlertsDto } from './intake.dto';
@@ -32,6 +34,7 @@ export class AlertIntake {
   constructor(
     private readonly publisher: EventPublisher,
     private readonly connection: BusConnection,
+    @Inject(CONFIG) private readonly config: IngressConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -39,19 +42,34 @@ export class AlertIntake {
     // Fail fast: buffering while disconnected would hold the caller until the publish timeout.
     if (!this.connection.isConnected()) throw new IntakeUnavailableError('the event bus (NATS) is disconnected');
     const started = performance.now();
+    // The id comes from the times as sent, so a resend of the same notification keeps its id.
+    const items = alerts.map((data) => ({ subject: 'alerts.received' as const, data: this.withinSkew(data), options: { id: alertEventId(data), subject: data.alert.fingerprint, time: receivedAt } }));
     try {
-      const published = await this.publisher.publishMany(
-        alerts.map((data) => ({ subject: 'alerts.received' as const, data, options: { id: alertEventId(data), subject: data.alert.fingerprint, time: receivedAt } })),
-      );
+      const published = await this.publisher.publishMany(items);
       ingressMetrics.publishDuration.observe({ outcome: 'acked' }, (performance.now() - started) / 1000);
       countReceived(alerts);
       return { status: 'accepted', received: alerts.length, eventIds: published.map(({ event }) => event.id) };
     } catch (error) {
-      if (!(error instanceof PublishError)) throw error;
+      if (error instanceof ContractViolation) {
+        // Validated at the edge, so this is a gap between the edge and the contract: the request
+        // can never pass, and a 500 would have Alertmanager retry the whole group for ever.
+        this.logger.error({ err: error }, 'an accepted alert broke the alerts.received contract; refusing the request');
+        throw new AppError('invalid_alert', `an alert cannot be carried: ${error.issues.join('; ')}`, 400, { issues: error.issues });
+      }
+      if (!(error instanceof PublishError)) {
+        this.logger.error({ err: error }, 'publishing alerts failed unexpectedly; answering 503 so the sender retries');
+        throw new IntakeUnavailableError('the alerts could not be handed to the event bus', { cause: error });
+      }
       ingressMetrics.publishDuration.observe({ outcome: 'failed' }, (performance.now() - started) / 1000);
       this.reportFailure(error);
       throw new IntakeUnavailableError('JetStream did not acknowledge every alert', { cause: error });
     }
+  }
+
+  private withinSkew(received: AlertReceived): AlertReceived {
+    const { received: out, clamped } = clampFutureTimes(received, this.config.FIREBREAK_MAX_CLOCK_SKEW);
+    for (const field of clamped) ingressMetrics.clampedTimes.inc({ field });
+    return out;
   }
 
   private reportFailure(error: PublishError): void {
