@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@firebreak/platform';
-import { NotifierModule } from './notifier.module';
+import { ChannelsModule } from './channels/channels.module';
+import { DeliveryModule } from './delivery/delivery.module';
+import { HistoryModule } from './history/history.module';
+import { IntakeModule } from './intake/intake.module';
 import { SERVICE } from './service';
 
-@Module({ imports: [PlatformModule.forService(SERVICE), NotifierModule.register()] })
+@Module({ imports: [PlatformModule.forService(SERVICE), IntakeModule, DeliveryModule, HistoryModule, ChannelsModule] })
 export class AppModule {}

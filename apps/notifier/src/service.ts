@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { ServiceConfig, ServiceOptions } from '@firebreak/platform';
+import { env, ServiceConfig, ServiceOptions } from '@firebreak/platform';
 import { Initial1732300000000 } from '../migrations/1732300000000-initial';
 import { Deliveries1732400000000 } from '../migrations/1732400000000-deliveries';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** The notifier's own settings; channels and routes live in `channels.yaml`. */
 export const notifierEnv = z.object({
@@ -13,14 +12,14 @@ export const notifierEnv = z.object({
   FIREBREAK_CHANNELS_FILE: z.string().min(1).default('channels.yaml'),
   // With the default backoff (2 s doubling, capped at 5 min) ten attempts span about 13 minutes: a
   // provider outage of that length still ends in delivered pages, not failed ones.
-  FIREBREAK_NOTIFY_MAX_ATTEMPTS: int(1, 100).default(10),
-  FIREBREAK_NOTIFY_FOLD_AFTER: int(1, 10_000).default(20),
-  FIREBREAK_NOTIFY_RETRY_BASE_MS: int(10, 600_000).default(2_000),
-  FIREBREAK_NOTIFY_RETRY_MAX_MS: int(100, 3_600_000).default(300_000),
-  FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS: int(100, 120_000).default(10_000),
-  FIREBREAK_NOTIFY_POLL_MS: int(10, 60_000).default(500),
-  FIREBREAK_NOTIFY_BATCH_SIZE: int(1, 1_000).default(100),
-  FIREBREAK_NOTIFY_HISTORY_DAYS: int(1, 3_650).default(30),
+  FIREBREAK_NOTIFY_MAX_ATTEMPTS: env.int(1, 100, 10),
+  FIREBREAK_NOTIFY_FOLD_AFTER: env.int(1, 10_000, 20),
+  FIREBREAK_NOTIFY_RETRY_BASE_MS: env.int(10, 600_000, 2_000),
+  FIREBREAK_NOTIFY_RETRY_MAX_MS: env.int(100, 3_600_000, 300_000),
+  FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS: env.int(100, 120_000, 10_000),
+  FIREBREAK_NOTIFY_POLL_MS: env.int(10, 60_000, 500),
+  FIREBREAK_NOTIFY_BATCH_SIZE: env.int(1, 1_000, 100),
+  FIREBREAK_NOTIFY_HISTORY_DAYS: env.int(1, 3_650, 30),
 });
 
 export type NotifierConfig = ServiceConfig<typeof notifierEnv.shape>;

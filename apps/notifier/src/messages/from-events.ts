@@ -1,10 +1,10 @@
 import { ApprovalRequested, CloudEvent, DataOf, NotificationRequested } from '@firebreak/contracts';
 import { isHttpUrl } from './text';
-import { DeliveryKind, emojiFor, Link, Notification } from './notification';
+import { emojiFor, Link, Notification, NotificationKind } from './notification';
 
 type AlertNotifyEvent = CloudEvent<DataOf<'alerts.notify'>>;
 
-const STATUS: Record<DeliveryKind, string> = {
+const STATUS: Record<NotificationKind, string> = {
   firing: 'FIRING',
   repeat: 'STILL FIRING',
   resolved: 'RESOLVED',

@@ -1,6 +1,6 @@
 import { CloudEvent, NotifyKind, Severity } from '@firebreak/contracts';
 
-export type DeliveryKind = NotifyKind | 'message' | 'test';
+export type NotificationKind = NotifyKind | 'message' | 'test';
 
 export interface Link {
   href: string;
@@ -9,7 +9,7 @@ export interface Link {
 
 export interface SummaryItem {
   severity: Severity;
-  kind: DeliveryKind;
+  kind: NotificationKind;
   title: string;
 }
 
@@ -18,7 +18,7 @@ export interface SummaryItem {
  * the delivery, so a retry sends what the first attempt would have sent.
  */
 export interface Notification {
-  kind: DeliveryKind;
+  kind: NotificationKind;
   severity: Severity;
   emoji: string;
   /** Where it comes from: the alertname, a runbook, Firebreak itself. */
@@ -46,9 +46,9 @@ export interface Notification {
 }
 
 const SEVERITY_EMOJI: Record<Severity, string> = { critical: '🔴', error: '🟠', warning: '🟡', info: '🔵' };
-const KIND_EMOJI: Partial<Record<DeliveryKind, string>> = { resolved: '✅', acknowledged: '👀', escalated: '🚨', test: '🧪' };
+const KIND_EMOJI: Partial<Record<NotificationKind, string>> = { resolved: '✅', acknowledged: '👀', escalated: '🚨', test: '🧪' };
 
-export function emojiFor(kind: DeliveryKind, severity: Severity): string {
+export function emojiFor(kind: NotificationKind, severity: Severity): string {
   return KIND_EMOJI[kind] ?? SEVERITY_EMOJI[severity];
 }
 

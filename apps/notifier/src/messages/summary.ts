@@ -1,24 +1,24 @@
 import { Severity, severityRank } from '@firebreak/contracts';
 import { emojiFor, Notification, SummaryItem } from './notification';
 
-/** How many folded messages a summary names one by one; the rest are counted. */
+/** How many folded notifications a summary names one by one; the rest are counted. */
 export const SUMMARY_LISTED = 30;
 
-export interface FoldedMessage {
+export interface FoldedNotification {
   severity: Severity;
   kind: SummaryItem['kind'];
   title: string;
-  /** Set when the folded message was itself a summary: its items are merged, not nested. */
+  /** Set when the folded notification was itself a summary: its items are merged, not nested. */
   summary?: { count: number; items: SummaryItem[] };
 }
 
-/** One message standing for a backlog a channel could not send in time: "N more alerts: …". */
-export function summaryNotification(channel: string, folded: FoldedMessage[], at: Date): Notification {
+/** One notification standing for a backlog a channel could not send in time: "N more alerts: …". */
+export function summaryNotification(channel: string, folded: FoldedNotification[], at: Date): Notification {
   let count = 0;
   const items: SummaryItem[] = [];
-  for (const message of folded) {
-    count += message.summary?.count ?? 1;
-    items.push(...(message.summary?.items ?? [{ severity: message.severity, kind: message.kind, title: message.title }]));
+  for (const notification of folded) {
+    count += notification.summary?.count ?? 1;
+    items.push(...(notification.summary?.items ?? [{ severity: notification.severity, kind: notification.kind, title: notification.title }]));
   }
   const severity = folded.reduce<Severity>((max, m) => (severityRank(m.severity) > severityRank(max) ? m.severity : max), 'info');
   const listed = items.slice(0, SUMMARY_LISTED);

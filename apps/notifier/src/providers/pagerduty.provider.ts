@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG } from '@firebreak/platform';
-import { Channel } from '../channels/channel-set';
-import { DeliveryKind, Notification, statusLine } from '../messages/notification';
+import { Channel } from '../channel-config/channel-set';
+import { NotificationKind, Notification, statusLine } from '../messages/notification';
 import { cut } from '../messages/text';
 import { NotifierConfig } from '../service';
 import { classify, isAnswer, postJson, retryAfterMs } from './http';
@@ -9,7 +9,7 @@ import { ChannelProvider, Delivery, SendOutcome } from './provider';
 
 type EventAction = 'trigger' | 'acknowledge' | 'resolve';
 
-const ACTIONS: Record<DeliveryKind, EventAction> = {
+const ACTIONS: Record<NotificationKind, EventAction> = {
   firing: 'trigger',
   repeat: 'trigger',
   escalated: 'trigger',

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ChannelType } from '../channels/channels.config';
+import { ChannelType } from '../channel-config/channels.config';
 import { PagerDutyProvider } from './pagerduty.provider';
 import { ChannelProvider } from './provider';
 import { SlackProvider } from './slack.provider';

@@ -1,5 +1,5 @@
-import { Channel } from '../channels/channel-set';
-import { ChannelType } from '../channels/channels.config';
+import { Channel } from '../channel-config/channel-set';
+import { ChannelType } from '../channel-config/channels.config';
 import { Notification } from '../messages/notification';
 
 /** What one attempt came to; the retry policy turns it into sent / retry later / failed. */
@@ -19,5 +19,3 @@ export interface ChannelProvider {
   readonly type: ChannelType;
   send(channel: Channel, delivery: Delivery): Promise<SendOutcome>;
 }
-
-export const CHANNEL_PROVIDERS = Symbol('notifier:channel-providers');

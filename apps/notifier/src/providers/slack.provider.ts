@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG } from '@firebreak/platform';
-import { Channel } from '../channels/channel-set';
+import { Channel } from '../channel-config/channel-set';
 import { headline, Notification, statusLine } from '../messages/notification';
 import { cut, prefixFittingEscaped } from '../messages/text';
 import { NotifierConfig } from '../service';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG } from '@firebreak/platform';
-import { Channel } from '../channels/channel-set';
+import { Channel } from '../channel-config/channel-set';
 import { Notification } from '../messages/notification';
 import { NotifierConfig } from '../service';
 import { classify, isAnswer, postJson, retryAfterMs } from './http';

@@ -8,7 +8,7 @@ import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { CloudEvent, DataOf, Severity, streamDefinitions, Subject } from '@firebreak/contracts';
 import { BusConnection, EventConsumer, EventPublisher, SubjectNames } from '@firebreak/bus';
-import { createService } from '@firebreak/platform';
+import { Clock, CLOCK, createService } from '@firebreak/platform';
 import { waitFor } from '@firebreak/testing';
 
 /**
@@ -35,8 +35,12 @@ export class NotifierHarness {
     return dir;
   }
 
-  async start(module: Type<unknown>, natsUrl: string): Promise<void> {
+  /** `clock`: the time the app decides by (rates, retries, latency) instead of the system's. */
+  async start(module: Type<unknown>, natsUrl: string, options: { clock?: Pick<Clock, 'now'> } = {}): Promise<void> {
     this.app = await createService(module, { app: 'notifier', description: 'test' });
+    // Every provider holds the one CLOCK object, so moving its `now` moves theirs (as the mapper harness does).
+    const { clock } = options;
+    if (clock) this.app.get<Clock>(CLOCK).now = () => clock.now();
     await this.app.init();
     await this.app.getHttpAdapter().getInstance().ready();
     this.connection = await BusConnection.connect({ natsUrl, name: 'notifier-test', logger: this.logger });

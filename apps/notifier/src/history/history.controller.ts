@@ -1,19 +1,18 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiPrincipal, Principal, RequireRole, ZodPipe } from '@firebreak/platform';
-import { DeliveryRecord } from './deliveries-query.repository';
-import { DeliveryHistoryService, DeliveryPage } from './delivery-history.service';
-import { DeliveryIdSchema, ListNotificationsQuery, ListNotificationsQuerySchema } from './notifications.dto';
+import { DeliveryIdSchema, ListDeliveriesQuery, ListDeliveriesQuerySchema } from './history.dto';
+import { DeliveryPage, DeliveryRecord, HistoryService } from './history.service';
 
 @ApiTags('notifications')
 @Controller('api/v1/notifications')
-export class NotificationsController {
-  constructor(private readonly history: DeliveryHistoryService) {}
+export class HistoryController {
+  constructor(private readonly history: HistoryService) {}
 
   @Get()
   @RequireRole('viewer')
   @ApiOperation({ summary: 'Deliveries, newest first: filter by channel, status (pending, sent, failed, folded, skipped) and fingerprint; cursor pagination (limit 1-500, default 50)' })
-  list(@Query(new ZodPipe(ListNotificationsQuerySchema)) query: ListNotificationsQuery): Promise<DeliveryPage> {
+  list(@Query(new ZodPipe(ListDeliveriesQuerySchema)) query: ListDeliveriesQuery): Promise<DeliveryPage> {
     return this.history.list(query);
   }
 

@@ -1,16 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { CONFIG, LOGGER } from '@firebreak/platform';
-import { Channel } from '../channels/channel-set';
-import { CLOCK, Clock } from '../clock';
+import { Clock, CLOCK, CONFIG, LOGGER } from '@firebreak/platform';
+import { Channel } from '../channel-config/channel-set';
 import { notifierMetrics } from '../metrics';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { SendOutcome } from '../providers/provider';
 import { NotifierConfig } from '../service';
 import { BacklogFolder } from './backlog-folder';
 import { ClaimedDelivery, DeliveriesRepository } from './deliveries.repository';
-import { Attempt, DeliverySettler } from './delivery-settler';
+import { Attempt, OutcomeRecorder } from './outcome-recorder';
 import { RateBucketsRepository } from './rate-buckets.repository';
 import { available, msUntilToken, refill, spend } from './token-bucket';
 
@@ -31,7 +30,7 @@ export class DeliveryDispatcher {
     private readonly buckets: RateBucketsRepository,
     private readonly folder: BacklogFolder,
     private readonly providers: ProviderRegistry,
-    private readonly settler: DeliverySettler,
+    private readonly outcomes: OutcomeRecorder,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: NotifierConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -63,9 +62,9 @@ export class DeliveryDispatcher {
   private async send(channel: Channel, deliveries: ClaimedDelivery[]): Promise<void> {
     try {
       const attempts = await Promise.all(deliveries.map((delivery) => this.attempt(channel, delivery)));
-      await this.settler.settle(channel, attempts);
+      await this.outcomes.record(channel, attempts);
     } catch (error) {
-      // Not settled: the leases run out and the deliveries are tried again.
+      // Not recorded: the leases run out and the deliveries are tried again.
       this.logger.error({ err: error, channel: channel.name, deliveries: deliveries.length }, 'recording delivery outcomes failed; they will be retried after their lease');
     }
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { deriveEventId } from '@firebreak/contracts';
 import { CONFIG } from '@firebreak/platform';
-import { Channel } from '../channels/channel-set';
+import { Channel } from '../channel-config/channel-set';
 import { summaryNotification } from '../messages/summary';
 import { NotifierConfig } from '../service';
 import { DeliveriesRepository } from './deliveries.repository';
@@ -11,7 +11,7 @@ import { DeliveriesRepository } from './deliveries.repository';
 const SCAN_LIMIT = 5_000;
 
 /**
- * Over its rate limit, a channel's queue grows. Past FIREBREAK_NOTIFY_FOLD_AFTER messages waiting
+ * Over its rate limit, a channel's queue grows. Past FIREBREAK_NOTIFY_FOLD_AFTER deliveries waiting
  * beyond what the bucket lets out now, the waiting ones become one summary per target ("N more
  * alerts: …"), itself queued; a later fold merges an unsent summary. Every folded delivery keeps
  * its row (status folded, folded_into the summary): nothing disappears.
@@ -24,8 +24,8 @@ export class BacklogFolder {
   ) {}
 
   /**
-   * `tokens`: how many messages the bucket lets out now; only what is beyond them waits. Returns
-   * how many messages (not counting merged summaries) were folded.
+   * `tokens`: how many deliveries the bucket lets out now; only what is beyond them waits. Returns
+   * how many deliveries (not counting merged summaries) were folded.
    */
   async fold(manager: EntityManager, channel: Channel, tokens: number, now: Date): Promise<number> {
     const bound = tokens + this.config.FIREBREAK_NOTIFY_FOLD_AFTER;

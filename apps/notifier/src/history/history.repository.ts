@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CONFIG } from '@firebreak/platform';
+import { CONFIG, table } from '@firebreak/platform';
 import { NotifierConfig } from '../service';
-import { DeliveryStatus } from './deliveries.repository';
+import { DeliveryStatus } from '../delivery/delivery.service';
 
 export interface DeliveryFilter {
   channel?: string;
@@ -43,14 +43,14 @@ const COLUMNS = `id, seq, announcement_id, announcement_subject, channel, channe
 
 /** The delivery history as the API reads it. */
 @Injectable()
-export class DeliveriesQueryRepository {
-  private readonly table: string;
+export class HistoryRepository {
+  private readonly deliveries: string;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(CONFIG) config: NotifierConfig,
   ) {
-    this.table = `"${config.dbSchema}".deliveries`;
+    this.deliveries = table(config.dbSchema, 'deliveries');
   }
 
   async list(filter: DeliveryFilter): Promise<DeliveryRecord[]> {
@@ -66,26 +66,18 @@ export class DeliveriesQueryRepository {
     if (filter.beforeSeq !== undefined) add('seq < ?', filter.beforeSeq);
     values.push(filter.limit);
     const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(`SELECT ${COLUMNS} FROM ${this.table} ${where} ORDER BY seq DESC LIMIT $${values.length}`, values);
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(`SELECT ${COLUMNS} FROM ${this.deliveries} ${where} ORDER BY seq DESC LIMIT $${values.length}`, values);
     return rows.map(toRecord);
   }
 
   async get(id: string): Promise<DeliveryRecord | undefined> {
-    const [row] = await this.dataSource.query(`SELECT ${COLUMNS} FROM ${this.table} WHERE id = $1`, [id]);
+    const [row] = await this.dataSource.query(`SELECT ${COLUMNS} FROM ${this.deliveries} WHERE id = $1`, [id]);
     return row ? toRecord(row) : undefined;
   }
 
   async getMany(ids: string[]): Promise<DeliveryRecord[]> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(`SELECT ${COLUMNS} FROM ${this.table} WHERE id = ANY($1) ORDER BY seq`, [ids]);
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(`SELECT ${COLUMNS} FROM ${this.deliveries} WHERE id = ANY($1) ORDER BY seq`, [ids]);
     return rows.map(toRecord);
-  }
-
-  /** Pending deliveries per channel: the queue a rate limit or an outage has built up. */
-  async pendingByChannel(): Promise<Map<string, number>> {
-    const rows: Array<{ channel: string; pending: string }> = await this.dataSource.query(
-      `SELECT channel, count(*) AS pending FROM ${this.table} WHERE status = 'pending' GROUP BY channel`,
-    );
-    return new Map(rows.map((row) => [row.channel, Number(row.pending)]));
   }
 }
 

@@ -11,7 +11,7 @@ export interface BucketState {
   refilledAt: number;
 }
 
-/** A full bucket: a quiet channel may send `burst` messages at once. */
+/** A full bucket: a quiet channel may send `burst` deliveries at once. */
 export function fullBucket(limits: BucketLimits, now: number): BucketState {
   return { tokens: limits.burst, refilledAt: now };
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CONFIG } from '@firebreak/platform';
+import { CONFIG, table } from '@firebreak/platform';
 import { NotifierConfig } from '../service';
 import { BucketLimits, BucketState, fullBucket } from './token-bucket';
 
@@ -12,17 +12,17 @@ export interface LockedBucket {
 /** One token bucket per channel in Postgres, so every replica spends from the same one. */
 @Injectable()
 export class RateBucketsRepository {
-  private readonly table: string;
+  private readonly buckets: string;
 
   constructor(@Inject(CONFIG) config: NotifierConfig) {
-    this.table = `"${config.dbSchema}".rate_buckets`;
+    this.buckets = table(config.dbSchema, 'rate_buckets');
   }
 
   /** Locks the channel's bucket for this transaction, creating it full on first use. */
   async lock(manager: EntityManager, channel: string, limits: BucketLimits, now: Date): Promise<LockedBucket> {
     const full = fullBucket(limits, now.getTime());
-    await manager.query(`INSERT INTO ${this.table} (channel, tokens, refilled_at) VALUES ($1, $2, $3) ON CONFLICT (channel) DO NOTHING`, [channel, full.tokens, now]);
-    const [row] = await manager.query(`SELECT tokens, refilled_at, paused_until FROM ${this.table} WHERE channel = $1 FOR UPDATE`, [channel]);
+    await manager.query(`INSERT INTO ${this.buckets} (channel, tokens, refilled_at) VALUES ($1, $2, $3) ON CONFLICT (channel) DO NOTHING`, [channel, full.tokens, now]);
+    const [row] = await manager.query(`SELECT tokens, refilled_at, paused_until FROM ${this.buckets} WHERE channel = $1 FOR UPDATE`, [channel]);
     return {
       // A burst lowered in channels.yaml takes effect at once.
       state: { tokens: Math.min(Number(row.tokens), limits.burst), refilledAt: new Date(row.refilled_at).getTime() },
@@ -31,11 +31,11 @@ export class RateBucketsRepository {
   }
 
   async save(manager: EntityManager, channel: string, state: BucketState): Promise<void> {
-    await manager.query(`UPDATE ${this.table} SET tokens = $2, refilled_at = $3 WHERE channel = $1`, [channel, state.tokens, new Date(state.refilledAt)]);
+    await manager.query(`UPDATE ${this.buckets} SET tokens = $2, refilled_at = $3 WHERE channel = $1`, [channel, state.tokens, new Date(state.refilledAt)]);
   }
 
   /** A provider said 429: nothing more goes to the channel before `until`. */
   async pause(manager: EntityManager, channel: string, until: Date): Promise<void> {
-    await manager.query(`UPDATE ${this.table} SET paused_until = GREATEST(COALESCE(paused_until, $2), $2) WHERE channel = $1`, [channel, until]);
+    await manager.query(`UPDATE ${this.buckets} SET paused_until = GREATEST(COALESCE(paused_until, $2), $2) WHERE channel = $1`, [channel, until]);
   }
 }

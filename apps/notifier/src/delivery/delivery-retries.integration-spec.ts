@@ -1,15 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { Module } from '@nestjs/common';
 import { CloudEvent, DataOf, NotificationFailed } from '@firebreak/contracts';
-import { AuditLog, PlatformModule } from '@firebreak/platform';
+import { AuditLog, Clock } from '@firebreak/platform';
 import { FakePagerDuty, FakeSlack, FakeTelegram, resolveDatabaseUrl, resolveNatsUrl, uniqueTestId, waitFor } from '@firebreak/testing';
-import { Clock } from '../clock';
-import { NotifierModule } from '../notifier.module';
-import { SERVICE } from '../service';
+import { AppModule } from '../app.module';
 import { alertNotify, fingerprint, NotifierHarness } from '../testing/notifier-harness';
 
 /** Real time plus an offset the test moves forward, so a minute of rate limit costs no minute. */
-class MovableClock implements Clock {
+class MovableClock implements Pick<Clock, 'now'> {
   offsetMs = 0;
   now(): Date {
     return new Date(Date.now() + this.offsetMs);
@@ -17,9 +14,6 @@ class MovableClock implements Clock {
 }
 
 const clock = new MovableClock();
-
-@Module({ imports: [PlatformModule.forService(SERVICE), NotifierModule.register({ clock })] })
-class TestNotifierModule {}
 
 const FAST = 'rateLimit: { perMinute: 6000, burst: 200 }';
 const OPERATOR = 'operator-token-1';
@@ -62,7 +56,7 @@ routes:
       TELEGRAM_API_URL: telegram.url,
       PAGERDUTY_EVENTS_URL: pagerduty.eventsUrl,
     });
-    await h.start(TestNotifierModule, process.env.NATS_URL!);
+    await h.start(AppModule, process.env.NATS_URL!, { clock });
     failed = await h.collect('notifications.failed');
   });
 

@@ -1,22 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { ApprovalRequested, CloudEvent, DataOf, deriveEventId, NotificationRequested } from '@firebreak/contracts';
-import { Batcher, PermanentError, TransactionalMessaging } from '@firebreak/bus';
-import { Channel } from '../channels/channel-set';
-import { ChannelRegistry } from '../channels/channel-registry';
-import { CLOCK, Clock } from '../clock';
+import { CloudEvent, deriveEventId, EventOf } from '@firebreak/contracts';
+import { Batcher, HandlerContext, PermanentError, TransactionalMessaging } from '@firebreak/bus';
+import { Clock, CLOCK } from '@firebreak/platform';
+import { Channel } from '../channel-config/channel-set';
+import { ChannelRegistry } from '../channel-config/channel-registry';
+import { DeliveryService, NewDelivery } from '../delivery/delivery.service';
 import { fromAlertNotify, fromApprovalRequested, fromNotificationRequested } from '../messages/from-events';
 import { Notification } from '../messages/notification';
 import { notifierMetrics } from '../metrics';
-import { DeliveriesRepository, NewDelivery } from './deliveries.repository';
-import { DeliveryWorker } from './delivery-worker';
 
-/** The inbox names, one per consumed subject (the durable consumer names). */
-export const INBOX = {
-  alerts: 'notifier-alerts-notify',
-  requests: 'notifier-notifications-requested',
-  approvals: 'notifier-runbooks-approval-requested',
-} as const;
+/** The handler context an announcement needs: its inbox (the durable consumer) and its log. */
+type Context = Pick<HandlerContext, 'consumer' | 'log'>;
 
 interface Planned {
   inbox: string;
@@ -30,69 +25,67 @@ interface Announcement {
   notification: Notification;
   channels: Channel[];
   receivedAt: Date;
-  inbox: string;
-  log: Logger;
+  ctx: Context;
 }
 
 /**
  * Turns an announcement into one delivery per (channel, target), written with the inbox row in
  * one transaction: a redelivered announcement finds its inbox row (and its delivery ids) and
  * sends nothing twice. Announcements arriving together share the transaction (a storm costs one
- * commit per batch, not per alert). Sending is the worker's job.
+ * commit per batch, not per alert). Sending is the delivery worker's job.
  */
 @Injectable()
-export class NotificationsService {
+export class IntakeService {
   private readonly batcher = new Batcher<Planned, boolean>((items) => this.write(items), { maxSize: 200, maxInFlight: 4 });
 
   constructor(
     private readonly registry: ChannelRegistry,
     private readonly messaging: TransactionalMessaging,
-    private readonly deliveries: DeliveriesRepository,
-    private readonly worker: DeliveryWorker,
+    private readonly delivery: DeliveryService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async announceAlert(event: CloudEvent<DataOf<'alerts.notify'>>, log: Logger): Promise<void> {
+  async announceAlert(event: EventOf<'alerts.notify'>, ctx: Context): Promise<void> {
     const { alert } = event.data;
-    const channels = this.known(this.registry.route(alert.labels, alert.severity), log);
-    await this.enqueue({ subject: 'alerts.notify', event, notification: fromAlertNotify(event), channels, receivedAt: new Date(event.data.receivedAt), inbox: INBOX.alerts, log });
+    const channels = this.known(this.registry.route(alert.labels, alert.severity), ctx.log);
+    await this.enqueue({ subject: 'alerts.notify', event, notification: fromAlertNotify(event), channels, receivedAt: new Date(event.data.receivedAt), ctx });
   }
 
-  async announceRequest(event: CloudEvent<NotificationRequested>, log: Logger): Promise<void> {
+  async announceRequest(event: EventOf<'notifications.requested'>, ctx: Context): Promise<void> {
     const { data } = event;
     const names = data.channels.length > 0 ? data.channels : this.registry.route(data.labels, data.severity);
-    const channels = this.known(names, log);
+    const channels = this.known(names, ctx.log);
     if (data.channels.length > 0 && channels.length === 0) throw new PermanentError(`none of the requested channels exists: ${data.channels.join(', ')}`);
-    await this.enqueue({ subject: 'notifications.requested', event, notification: fromNotificationRequested(event), channels, receivedAt: new Date(event.time), inbox: INBOX.requests, log });
+    await this.enqueue({ subject: 'notifications.requested', event, notification: fromNotificationRequested(event), channels, receivedAt: new Date(event.time), ctx });
   }
 
-  async announceApproval(event: CloudEvent<ApprovalRequested>, log: Logger): Promise<void> {
+  async announceApproval(event: EventOf<'runbooks.approval.requested'>, ctx: Context): Promise<void> {
     const labels = { runbook: event.data.runbookId };
-    const channels = this.known(this.registry.route(labels, event.data.severity), log);
+    const channels = this.known(this.registry.route(labels, event.data.severity), ctx.log);
     const notification = fromApprovalRequested(event);
-    await this.enqueue({ subject: 'runbooks.approval.requested', event, notification, channels, receivedAt: new Date(event.time), inbox: INBOX.approvals, log });
+    await this.enqueue({ subject: 'runbooks.approval.requested', event, notification, channels, receivedAt: new Date(event.time), ctx });
   }
 
   private async enqueue(announcement: Announcement): Promise<void> {
-    const { event, channels, log } = announcement;
-    const rows = channels.flatMap((channel) => this.rowsFor(announcement, channel));
-    const fresh = await this.batcher.submit({ inbox: announcement.inbox, eventId: event.id, rows });
+    const { event, channels, ctx } = announcement;
+    const rows = channels.flatMap((channel) => this.deliveriesFor(announcement, channel));
+    const fresh = await this.batcher.submit({ inbox: ctx.consumer, eventId: event.id, rows });
     if (!fresh) {
-      log.info('announcement already handled; nothing sent again');
+      ctx.log.info('announcement already handled; nothing sent again');
       return;
     }
-    if (channels.length === 0) log.info({ subject: announcement.subject }, 'no route matched; nobody is told');
+    if (channels.length === 0) ctx.log.info({ subject: announcement.subject }, 'no route matched; nobody is told');
     for (const row of rows.filter((r) => r.status === 'skipped')) notifierMetrics.skipped.inc({ channel: row.channel, reason: 'disabled' });
-    this.worker.wake(channels.filter((channel) => channel.enabled).map((channel) => channel.name));
+    this.delivery.wake(channels.filter((channel) => channel.enabled).map((channel) => channel.name));
   }
 
   /**
    * One transaction for a batch: claims the inbox rows (one statement per inbox, as a batch may mix
-   * subjects), inserts the deliveries of the new ones.
+   * subjects), adds the deliveries of the new ones.
    */
-  private async write(items: Planned[]): Promise<boolean[]> {
+  private write(items: Planned[]): Promise<boolean[]> {
     const now = this.clock.now();
-    const outcome = await this.messaging.run(async ({ manager }) => {
+    return this.messaging.run(async ({ manager }) => {
       const fresh = new Map<string, Set<string>>();
       // Inboxes in a fixed order, so two batches claim in the same order and cannot deadlock.
       for (const consumer of [...new Set(items.map((item) => item.inbox))].sort()) {
@@ -101,14 +94,12 @@ export class NotificationsService {
       }
       // The same event twice in one batch (a redelivery racing its original) counts once.
       const results = items.map((item) => fresh.get(item.inbox)!.delete(item.eventId));
-      await this.deliveries.insert(manager, items.flatMap((item, index) => (results[index] ? item.rows : [])), now);
+      await this.delivery.add(manager, items.flatMap((item, index) => (results[index] ? item.rows : [])), now);
       return results;
     });
-    if (outcome.duplicate) throw new Error('the batch has no inbox key of its own');
-    return outcome.result;
   }
 
-  private rowsFor(announcement: Announcement, channel: Channel): NewDelivery[] {
+  private deliveriesFor(announcement: Announcement, channel: Channel): NewDelivery[] {
     const { event, notification } = announcement;
     const content = channel.type === 'webhook' ? { ...notification, event } : notification;
     return channel.targets.map((target) => ({

@@ -168,4 +168,21 @@ describe('notifier against real NATS, Postgres and the fake providers: routes, f
     expect(pagerduty.events.map((e) => e.event_action)).toEqual(['resolve']);
     expect(pagerduty.incidents().has(fp)).toBe(false);
   });
+
+  it('sends runbook messages to the channels they name, and approval requests by severity', async () => {
+    const fp = fingerprint();
+    await h.publisher.publish('notifications.requested', { requestId: randomUUID(), channels: ['team-slack'], severity: 'info', title: 'Cache cleared', text: 'Step 2 done', labels: {}, fingerprint: fp, runbookId: 'high_error_rate' });
+    await h.publisher.publish('runbooks.approval.requested', {
+      approvalId: 'ap-1', executionId: 'ex-1', runbookId: 'service_unavailable', stepId: 'restart', fingerprint: fp, severity: 'warning', summary: 'Restart the api pods?', expiresAt: '2030-01-01T00:00:00.000Z',
+    });
+    await settled(fp, 2);
+    const texts = slack.messages.map((m) => m.text);
+    expect(texts).toHaveLength(2);
+    expect(texts).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('🔵 INFO | runbook high_error_rate — MESSAGE: Cache cleared'),
+        expect.stringContaining('⏳ WARNING | runbook service_unavailable — APPROVAL NEEDED: step restart waits for approval'),
+      ]),
+    );
+  });
 });

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Severity } from '@firebreak/contracts';
-import { CONFIG } from '@firebreak/platform';
-import { ChannelType } from '../channels/channels.config';
-import { DeliveryKind, Notification } from '../messages/notification';
+import { CONFIG, rowsOf, table } from '@firebreak/platform';
+import { ChannelType } from '../channel-config/channels.config';
+import { Notification, NotificationKind } from '../messages/notification';
 import { NotifierConfig } from '../service';
 
 const INSERT_CHUNK = 2_000;
@@ -17,7 +17,7 @@ export interface NewDelivery {
   channel: string;
   channelType: ChannelType;
   target: string;
-  kind: DeliveryKind;
+  kind: NotificationKind;
   severity: Severity;
   fingerprint?: string;
   title: string;
@@ -36,7 +36,7 @@ export interface ClaimedDelivery {
   announcementId: string;
   channelType: ChannelType;
   target: string;
-  kind: DeliveryKind;
+  kind: NotificationKind;
   severity: Severity;
   fingerprint: string | null;
   content: Notification;
@@ -55,18 +55,18 @@ export interface DeliveryUpdate {
   responseExcerpt?: string;
 }
 
-/** Deliveries as the queue sees them: claiming, folding and settling. The API's reads are in deliveries-query.repository.ts. */
+/** Deliveries as the queue sees them: claiming, folding and recording outcomes. The API's reads are in history/history.repository.ts. */
 @Injectable()
 export class DeliveriesRepository {
-  private readonly table: string;
+  private readonly deliveries: string;
   private readonly marks: string;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(CONFIG) config: NotifierConfig,
   ) {
-    this.table = `"${config.dbSchema}".deliveries`;
-    this.marks = `"${config.dbSchema}".alert_marks`;
+    this.deliveries = table(config.dbSchema, 'deliveries');
+    this.marks = table(config.dbSchema, 'alert_marks');
   }
 
   /** Inserts new deliveries; an id already there (a redelivered announcement) is left alone. */
@@ -88,7 +88,7 @@ export class DeliveriesRepository {
       return `(${Array.from({ length: width }, (_, i) => (i === 10 ? `${p(i)}::jsonb` : p(i))).join(', ')}, $1, $1, $1)`;
     });
     const inserted: Array<{ id: string }> = await manager.query(
-      `INSERT INTO ${this.table} (id, announcement_id, announcement_subject, channel, channel_type, target, kind, severity, fingerprint,
+      `INSERT INTO ${this.deliveries} (id, announcement_id, announcement_subject, channel, channel_type, target, kind, severity, fingerprint,
          title, content, status, last_error, received_at, ordered_at, next_attempt_at, created_at, updated_at)
        VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING RETURNING id`,
       values,
@@ -98,14 +98,22 @@ export class DeliveriesRepository {
 
   /** When the channel's earliest pending delivery is due (null when nothing is pending). */
   async nextDueAt(channel: string): Promise<Date | null> {
-    const [row] = await this.dataSource.query(`SELECT min(next_attempt_at) AS due FROM ${this.table} WHERE channel = $1 AND status = 'pending'`, [channel]);
+    const [row] = await this.dataSource.query(`SELECT min(next_attempt_at) AS due FROM ${this.deliveries} WHERE channel = $1 AND status = 'pending'`, [channel]);
     return row?.due ? new Date(row.due) : null;
+  }
+
+  /** Pending deliveries per channel: the queue a rate limit or an outage has built up. */
+  async pendingByChannel(): Promise<Map<string, number>> {
+    const rows: Array<{ channel: string; pending: string }> = await this.dataSource.query(
+      `SELECT channel, count(*) AS pending FROM ${this.deliveries} WHERE status = 'pending' GROUP BY channel`,
+    );
+    return new Map(rows.map((row) => [row.channel, Number(row.pending)]));
   }
 
   /** How many due deliveries not tried yet the channel has, counting no further than `upTo`. */
   async countBacklog(manager: EntityManager, channel: string, now: Date, upTo: number): Promise<number> {
     const [row] = await manager.query(
-      `SELECT count(*) AS n FROM (SELECT 1 FROM ${this.table} WHERE channel = $1 AND status = 'pending' AND attempts = 0 AND next_attempt_at <= $2 LIMIT $3) AS backlog`,
+      `SELECT count(*) AS n FROM (SELECT 1 FROM ${this.deliveries} WHERE channel = $1 AND status = 'pending' AND attempts = 0 AND next_attempt_at <= $2 LIMIT $3) AS backlog`,
       [channel, now, upTo],
     );
     return Number(row.n);
@@ -113,9 +121,9 @@ export class DeliveriesRepository {
 
   /** Due deliveries not tried yet, oldest first, skipping the first `skip`, locked for folding. */
   async lockBacklog(manager: EntityManager, channel: string, now: Date, skip: number, limit: number) {
-    const rows: Array<{ id: string; target: string; kind: DeliveryKind; severity: Severity; title: string; received_at: Date; summary: Notification['summary'] | null }> =
+    const rows: Array<{ id: string; target: string; kind: NotificationKind; severity: Severity; title: string; received_at: Date; summary: Notification['summary'] | null }> =
       await manager.query(
-        `SELECT id, target, kind, severity, title, received_at, content->'summary' AS summary FROM ${this.table}
+        `SELECT id, target, kind, severity, title, received_at, content->'summary' AS summary FROM ${this.deliveries}
           WHERE channel = $1 AND status = 'pending' AND attempts = 0 AND next_attempt_at <= $2
           ORDER BY seq OFFSET $3 LIMIT $4 FOR UPDATE SKIP LOCKED`,
         [channel, now, skip, limit],
@@ -124,7 +132,7 @@ export class DeliveriesRepository {
   }
 
   async markFolded(manager: EntityManager, ids: string[], into: string, now: Date): Promise<void> {
-    await manager.query(`UPDATE ${this.table} SET status = 'folded', folded_into = $2, updated_at = $3 WHERE id = ANY($1) AND status = 'pending'`, [ids, into, now]);
+    await manager.query(`UPDATE ${this.deliveries} SET status = 'folded', folded_into = $2, updated_at = $3 WHERE id = ANY($1) AND status = 'pending'`, [ids, into, now]);
   }
 
   /**
@@ -141,12 +149,12 @@ export class DeliveriesRepository {
         `WITH ranked AS (
            SELECT id, seq, next_attempt_at,
                   fingerprint IS NULL OR row_number() OVER (PARTITION BY target, fingerprint ORDER BY ordered_at, seq) = 1 AS head
-             FROM ${this.table} WHERE channel = $1 AND status = 'pending'),
+             FROM ${this.deliveries} WHERE channel = $1 AND status = 'pending'),
          picked AS (
-           SELECT id FROM ${this.table}
+           SELECT id FROM ${this.deliveries}
             WHERE id = ANY(ARRAY(SELECT id FROM ranked WHERE head AND next_attempt_at <= $2 ORDER BY seq LIMIT $3)) AND status = 'pending'
             FOR UPDATE SKIP LOCKED)
-         UPDATE ${this.table} d SET attempts = d.attempts + 1, next_attempt_at = $4, updated_at = $2
+         UPDATE ${this.deliveries} d SET attempts = d.attempts + 1, next_attempt_at = $4, updated_at = $2
            FROM picked WHERE d.id = picked.id
          RETURNING d.id, d.seq, d.announcement_id, d.channel_type, d.target, d.kind, d.severity, d.fingerprint, d.content, d.attempts, d.received_at, d.ordered_at`,
         [channel, now, limit, leaseUntil],
@@ -164,7 +172,7 @@ export class DeliveriesRepository {
     const ids = claimed.filter((d) => d.fingerprint !== null).map((d) => d.id);
     if (ids.length === 0) return new Set();
     const result: unknown = await manager.query(
-      `UPDATE ${this.table} d SET status = 'skipped', attempts = d.attempts - 1, last_error = 'superseded: a newer announcement about this alert was already sent', updated_at = $2
+      `UPDATE ${this.deliveries} d SET status = 'skipped', attempts = d.attempts - 1, last_error = 'superseded: a newer announcement about this alert was already sent', updated_at = $2
          FROM ${this.marks} m
         WHERE d.id = ANY($1) AND m.channel = d.channel AND m.target = d.target AND m.fingerprint = d.fingerprint AND m.sent_ordered_at > d.ordered_at
         RETURNING d.id`,
@@ -190,7 +198,7 @@ export class DeliveriesRepository {
   async applyOutcomes(manager: EntityManager, updates: DeliveryUpdate[], now: Date): Promise<void> {
     if (updates.length === 0) return;
     await manager.query(
-      `UPDATE ${this.table} d SET status = u.status, next_attempt_at = COALESCE(u.next_attempt_at, d.next_attempt_at), sent_at = u.sent_at,
+      `UPDATE ${this.deliveries} d SET status = u.status, next_attempt_at = COALESCE(u.next_attempt_at, d.next_attempt_at), sent_at = u.sent_at,
               last_error = COALESCE(u.last_error, d.last_error), response_status = u.response_status,
               response_excerpt = COALESCE(u.response_excerpt, d.response_excerpt), updated_at = $8
          FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::int[], $7::text[])
@@ -212,16 +220,16 @@ export class DeliveriesRepository {
   /** A failed delivery goes back to the queue for a fresh set of attempts. */
   async requeue(manager: EntityManager, id: string, now: Date): Promise<boolean> {
     const result: unknown = await manager.query(
-      `UPDATE ${this.table} SET status = 'pending', attempts = 0, next_attempt_at = $2, updated_at = $2 WHERE id = $1 AND status = 'failed' RETURNING id`,
+      `UPDATE ${this.deliveries} SET status = 'pending', attempts = 0, next_attempt_at = $2, updated_at = $2 WHERE id = $1 AND status = 'failed' RETURNING id`,
       [id, now],
     );
     return rowsOf(result).length > 0;
   }
 
-  /** Forgets settled deliveries older than the history window, a bounded batch at a time. */
+  /** Forgets deliveries no longer pending that are older than the history window, a bounded batch at a time. */
   async prune(before: Date): Promise<number> {
     const result: unknown = await this.dataSource.query(
-      `DELETE FROM ${this.table} WHERE ctid IN (SELECT ctid FROM ${this.table} WHERE status <> 'pending' AND updated_at < $1 LIMIT 1000) RETURNING id`,
+      `DELETE FROM ${this.deliveries} WHERE ctid IN (SELECT ctid FROM ${this.deliveries} WHERE status <> 'pending' AND updated_at < $1 LIMIT 1000) RETURNING id`,
       [before],
     );
     await this.dataSource.query(
@@ -239,7 +247,7 @@ function toClaimed(row: Record<string, unknown>): ClaimedDelivery {
     announcementId: row.announcement_id as string,
     channelType: row.channel_type as ChannelType,
     target: row.target as string,
-    kind: row.kind as DeliveryKind,
+    kind: row.kind as NotificationKind,
     severity: row.severity as Severity,
     fingerprint: row.fingerprint as string | null,
     content: row.content as Notification,
@@ -247,10 +255,4 @@ function toClaimed(row: Record<string, unknown>): ClaimedDelivery {
     receivedAt: new Date(row.received_at as string),
     orderedAt: new Date(row.ordered_at as string),
   };
-}
-
-/** TypeORM answers UPDATE and DELETE with `[rows, count]`, everything else with the rows. */
-export function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
-  return result as T[];
 }

@@ -1,0 +1,76 @@
+import type { Logger } from 'pino';
+import { Clock, Poller } from '@firebreak/platform';
+import { Channel } from '../channel-config/channel-set';
+import { DeliveryDispatcher } from './delivery-dispatcher';
+
+// Rounds of one channel whose sends overlap: claiming the next batch while one is on the wire.
+const ROUNDS_IN_FLIGHT = 4;
+
+/**
+ * The sending of one enabled channel. A tick runs rounds back to back while there is work, and
+ * waits out a hint shorter than the poll interval (a token or a due time that close) so a
+ * rate-limited channel sends on time; a longer wait is the poller's interval. A wake cuts any wait.
+ */
+export class ChannelLoop {
+  private readonly poller: Poller;
+  private readonly sending = new Set<Promise<void>>();
+  private woken = false;
+  private nap?: AbortController;
+
+  constructor(
+    private readonly channel: Channel,
+    private readonly dispatcher: DeliveryDispatcher,
+    private readonly clock: Clock,
+    private readonly pollMs: number,
+    logger: Logger,
+  ) {
+    this.poller = new Poller({ name: `deliveries to ${channel.name}`, intervalMs: pollMs, tick: () => this.drain(), logger });
+  }
+
+  start(): void {
+    this.poller.start();
+    void this.poller.tickNow();
+  }
+
+  wake(): void {
+    this.woken = true;
+    this.nap?.abort();
+    // A tick about to end may have looked at `woken` already: then one more runs after it.
+    void this.poller.tickNow().then(() => (this.woken ? this.poller.tickNow() : undefined));
+  }
+
+  /** Lets the round in flight and the sends on the wire finish (bounded by the HTTP timeout). */
+  async stop(): Promise<void> {
+    const stopped = this.poller.stop();
+    this.nap?.abort();
+    await stopped;
+    await Promise.all(this.sending);
+  }
+
+  private async drain(): Promise<void> {
+    while (this.poller.running) {
+      if (this.sending.size >= ROUNDS_IN_FLIGHT) {
+        await Promise.race(this.sending);
+        continue;
+      }
+      this.woken = false;
+      const round = await this.dispatcher.round(this.channel);
+      if (round.sending) this.track(round.sending);
+      if (round.waitMs === 0 || this.woken) continue;
+      if (round.waitMs >= this.pollMs) return;
+      await this.pause(round.waitMs);
+    }
+  }
+
+  private track(sending: Promise<void>): void {
+    const tracked: Promise<void> = sending.finally(() => this.sending.delete(tracked));
+    this.sending.add(tracked);
+  }
+
+  private async pause(ms: number): Promise<void> {
+    this.nap = new AbortController();
+    // Rejects only when aborted: by a wake (go on at once) or by stop (the loop condition ends it).
+    await this.clock.sleep(ms, this.nap.signal).catch(() => undefined);
+    this.nap = undefined;
+  }
+}

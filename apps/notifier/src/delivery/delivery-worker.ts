@@ -1,0 +1,70 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { Clock, CLOCK, CONFIG, LOGGER, Poller } from '@firebreak/platform';
+import { ChannelRegistry } from '../channel-config/channel-registry';
+import { NotifierConfig } from '../service';
+import { ChannelLoop } from './channel-loop';
+import { DeliveriesRepository } from './deliveries.repository';
+import { DeliveryDispatcher } from './delivery-dispatcher';
+
+const PRUNE_EVERY_MS = 3_600_000;
+
+/**
+ * One loop per enabled channel, so a slow or throttled provider never delays another. Retry state
+ * lives in Postgres (due times, claimed with SKIP LOCKED), so the bus consumer never waits on a
+ * provider and any replica can pick up where another stopped. A new delivery wakes its channel's
+ * loop; otherwise it polls every FIREBREAK_NOTIFY_POLL_MS (rows from other replicas, retries).
+ */
+@Injectable()
+export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly loops = new Map<string, ChannelLoop>();
+  private readonly pruning: Poller;
+
+  constructor(
+    private readonly registry: ChannelRegistry,
+    private readonly dispatcher: DeliveryDispatcher,
+    private readonly deliveries: DeliveriesRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONFIG) private readonly config: NotifierConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.pruning = new Poller({ name: 'delivery history pruning', intervalMs: PRUNE_EVERY_MS, tick: () => this.prune(), logger });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const channel of this.registry.enabled()) {
+      const loop = new ChannelLoop(channel, this.dispatcher, this.clock, this.config.FIREBREAK_NOTIFY_POLL_MS, this.logger);
+      this.loops.set(channel.name, loop);
+      loop.start();
+    }
+    this.pruning.start();
+    await this.reportStranded();
+  }
+
+  /** Lets the rounds in flight finish (their sends are bounded by the HTTP timeout), then stops. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all([this.pruning.stop(), ...[...this.loops.values()].map((loop) => loop.stop())]);
+  }
+
+  wake(channels: string[]): void {
+    for (const name of channels) this.loops.get(name)?.wake();
+  }
+
+  private async prune(): Promise<void> {
+    const before = new Date(this.clock.now().getTime() - this.config.FIREBREAK_NOTIFY_HISTORY_DAYS * 86_400_000);
+    const removed = await this.deliveries.prune(before);
+    if (removed > 0) this.logger.info({ removed }, 'pruned delivery history');
+  }
+
+  /** Deliveries queued for a channel that is now disabled or gone wait until it is back: say so. */
+  private async reportStranded(): Promise<void> {
+    const enabled = new Set(this.registry.enabled().map((channel) => channel.name));
+    try {
+      for (const [channel, pending] of await this.deliveries.pendingByChannel()) {
+        if (!enabled.has(channel)) this.logger.warn({ channel, pending }, 'deliveries wait for a channel that is disabled or no longer configured');
+      }
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not look for deliveries of disabled channels');
+    }
+  }
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { ChannelConfigModule } from '../channel-config/channel-config.module';
+import { ProvidersModule } from '../providers/providers.module';
+import { BacklogFolder } from './backlog-folder';
+import { DeliveriesRepository } from './deliveries.repository';
+import { DeliveryDispatcher } from './delivery-dispatcher';
+import { DeliveryService } from './delivery.service';
+import { DeliveryWorker } from './delivery-worker';
+import { OutcomeRecorder } from './outcome-recorder';
+import { RateBucketsRepository } from './rate-buckets.repository';
+
+/** The queue of deliveries: claimed per channel within its rate limit, sent, retried, folded, recorded. */
+@Module({
+  imports: [ChannelConfigModule, ProvidersModule],
+  providers: [DeliveriesRepository, RateBucketsRepository, BacklogFolder, OutcomeRecorder, DeliveryDispatcher, DeliveryWorker, DeliveryService],
+  exports: [DeliveryService],
+})
+export class DeliveryModule {}
