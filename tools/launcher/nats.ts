@@ -40,7 +40,7 @@ export function planNats({ url, endpoint, answers, binary }: NatsFacts): NatsPla
         `Nothing answers at ${where} and nats-server is not installed (looked in PATH and /usr/sbin).`,
         'Get it one of these ways, then run again:',
         '  apt-get install nats-server            (Debian/Ubuntu; the launcher then starts it with JetStream)',
-        '  docker compose up -d nats               (from this repository)',
+        '  FIREBREAK_WEBHOOK_TOKENS=<token> docker compose up -d nats   (from this repository)',
         '  https://github.com/nats-io/nats-server/releases   (put nats-server on the PATH)',
         'or set NATS_URL to a running NATS server with JetStream enabled.',
       ].join('\n'),

@@ -104,7 +104,7 @@ describe('a service on the platform', () => {
     nats.kill('SIGKILL');
     await waitFor(async () => (await ready()) === 503, { timeoutMs: 15_000, message: 'readiness did not turn 503' });
     const body = (await inject({ method: 'GET', url: '/health/ready' })).json();
-    expect(body.error.nats.status).toBe('down');
+    expect(body.error.nats).toEqual({ status: 'down', message: 'nats is not answering' });
     expect(body.info.postgres.status).toBe('up');
     nats = startNats(natsPort, storeDir);
     await waitFor(async () => (await ready()) === 200, { timeoutMs: 30_000, message: 'readiness did not return to 200' });

@@ -29,6 +29,18 @@ describe('the webhook without configured credentials', () => {
     expect(await storedAlertCount(app)).toBe(before);
   });
 
+  it.each([
+    ['X-Forwarded-For', { 'x-forwarded-for': '203.0.113.9' }],
+    ['Forwarded', { forwarded: 'for=203.0.113.9;proto=https' }],
+  ])('refuses a caller on this host that forwards with %s: a proxy in front means not local', async (_name, headers) => {
+    app = await startIngress();
+    const before = await storedAlertCount(app);
+    const proxied = await post(app, { body: alertmanagerFixture('resolved'), remoteAddress: '127.0.0.1', headers });
+    expect(proxied.statusCode).toBe(403);
+    expect(proxied.json().error.message).toMatch(/not through a proxy/);
+    expect(await storedAlertCount(app)).toBe(before);
+  });
+
   it('accepts anyone with FIREBREAK_WEBHOOK_AUTH=none', async () => {
     process.env.FIREBREAK_WEBHOOK_AUTH = 'none';
     app = await startIngress();

@@ -52,6 +52,12 @@ describe('webhook credentials', () => {
     expect(credentials.check('Bearer anything-at-all', '192.168.1.20')).toBe('not_loopback');
   });
 
+  it('without credentials refuses a loopback caller that forwards for someone else (a proxy on this host)', () => {
+    const credentials = WebhookCredentials.create([], [], 'loopback');
+    expect(credentials.check(undefined, '127.0.0.1', true)).toBe('not_loopback');
+    expect(WebhookCredentials.create(['token-one-1'], [], 'loopback').check('Bearer token-one-1', '127.0.0.1', true)).toBe('accepted');
+  });
+
   it('accepts anyone only when told FIREBREAK_WEBHOOK_AUTH=none, which contradicts configured credentials', () => {
     expect(WebhookCredentials.create([], [], 'none').check(undefined, '203.0.113.9')).toBe('accepted');
     expect(() => WebhookCredentials.create(['token-one-1'], [], 'none')).toThrow(ConfigError);

@@ -86,12 +86,16 @@ export class WebhookCredentials {
     return new WebhookCredentials(digests.length > 0 ? 'credentials' : fallback, digests);
   }
 
-  check(authorization: string | undefined, remoteAddress: string | undefined): WebhookAuthOutcome {
+  /**
+   * `proxied`: the request names a client it was forwarded for (`Forwarded`, `X-Forwarded-For`).
+   * A proxy on this host in front of the ingress means the real caller is not local.
+   */
+  check(authorization: string | undefined, remoteAddress: string | undefined, proxied = false): WebhookAuthOutcome {
     switch (this.mode) {
       case 'none':
         return 'accepted';
       case 'loopback':
-        return isLoopback(remoteAddress) ? 'accepted' : 'not_loopback';
+        return isLoopback(remoteAddress) && !proxied ? 'accepted' : 'not_loopback';
       case 'credentials':
         return this.checkCredentials(authorization);
     }

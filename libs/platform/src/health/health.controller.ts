@@ -1,7 +1,9 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { Logger } from 'pino';
 import { Public } from '../auth/api-token.guard';
+import { LOGGER } from '../platform.tokens';
 import { READINESS_CHECKS, ReadinessCheck } from './readiness';
 
 @ApiTags('health')
@@ -12,6 +14,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   @Get('live')
@@ -31,7 +34,9 @@ export class HealthController {
           await dependency.check();
           return indicator.up();
         } catch (error) {
-          return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+          // Anyone may ask: say what is down, keep the raw error (hosts, users, paths) for the log.
+          this.logger.warn({ err: error, dependency: dependency.name }, 'readiness check failed');
+          return indicator.down({ message: `${dependency.name} is not answering` });
         }
       }),
     );
