@@ -5,7 +5,7 @@ import { ApiPrincipal, AppError, Clock, CLOCK, CONFIG } from '@firebreak/platfor
 import { ChannelRegistry, ChannelView } from '../channel-config/channel-registry';
 import { DeliveryService, NewDelivery } from '../delivery/delivery.service';
 import { DeliveryRecord, HistoryService } from '../history/history.service';
-import { testNotification } from '../messages/from-events';
+import { testNotification } from '../notifications/from-events';
 import { NotifierConfig } from '../service';
 
 export interface TestResult {

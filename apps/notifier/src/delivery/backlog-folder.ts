@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { deriveEventId } from '@firebreak/contracts';
 import { CONFIG } from '@firebreak/platform';
 import { Channel } from '../channel-config/channel-set';
-import { summaryNotification } from '../messages/summary';
+import { summaryNotification } from '../notifications/summary';
 import { NotifierConfig } from '../service';
 import { DeliveriesRepository } from './deliveries.repository';
 

@@ -3,7 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Severity } from '@firebreak/contracts';
 import { CONFIG, rowsOf, table } from '@firebreak/platform';
 import { ChannelType } from '../channel-config/channels.config';
-import { Notification, NotificationKind } from '../messages/notification';
+import { Notification, NotificationKind } from '../notifications/notification';
 import { NotifierConfig } from '../service';
 
 const INSERT_CHUNK = 2_000;

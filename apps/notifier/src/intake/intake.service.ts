@@ -6,8 +6,8 @@ import { Clock, CLOCK } from '@firebreak/platform';
 import { Channel } from '../channel-config/channel-set';
 import { ChannelRegistry } from '../channel-config/channel-registry';
 import { DeliveryService, NewDelivery } from '../delivery/delivery.service';
-import { fromAlertNotify, fromApprovalRequested, fromNotificationRequested } from '../messages/from-events';
-import { Notification } from '../messages/notification';
+import { fromAlertNotify, fromApprovalRequested, fromNotificationRequested } from '../notifications/from-events';
+import { Notification } from '../notifications/notification';
 import { notifierMetrics } from '../metrics';
 
 /** The handler context an announcement needs: its inbox (the durable consumer) and its log. */

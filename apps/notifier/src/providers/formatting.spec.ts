@@ -1,5 +1,5 @@
 import { parseTelegramHtml } from '@firebreak/testing';
-import { Notification } from '../messages/notification';
+import { Notification } from '../notifications/notification';
 import { pagerDutyEvent } from './pagerduty.provider';
 import { renderSlackMessage } from './slack.provider';
 import { renderTelegramHtml, TELEGRAM_CUT_MARKER, TELEGRAM_MAX_TEXT } from './telegram.provider';

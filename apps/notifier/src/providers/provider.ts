@@ -1,6 +1,6 @@
 import { Channel } from '../channel-config/channel-set';
 import { ChannelType } from '../channel-config/channels.config';
-import { Notification } from '../messages/notification';
+import { Notification } from '../notifications/notification';
 
 /** What one attempt came to; the retry policy turns it into sent / retry later / failed. */
 export type SendOutcome =

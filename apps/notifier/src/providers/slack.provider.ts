@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG } from '@firebreak/platform';
 import { Channel } from '../channel-config/channel-set';
-import { headline, Notification, statusLine } from '../messages/notification';
-import { cut, prefixFittingEscaped } from '../messages/text';
+import { headline, Notification, statusLine } from '../notifications/notification';
+import { cut, prefixFittingEscaped } from '../notifications/text';
 import { NotifierConfig } from '../service';
 import { classify, isAnswer, postJson, retryAfterMs } from './http';
 import { ChannelProvider, Delivery, SendOutcome } from './provider';

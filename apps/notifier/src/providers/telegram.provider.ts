@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG } from '@firebreak/platform';
 import { Channel } from '../channel-config/channel-set';
-import { Notification, headline } from '../messages/notification';
-import { cut } from '../messages/text';
+import { Notification, headline } from '../notifications/notification';
+import { cut } from '../notifications/text';
 import { NotifierConfig } from '../service';
 import { classify, HttpAnswer, isAnswer, postJson } from './http';
 import { ChannelProvider, Delivery, SendOutcome } from './provider';

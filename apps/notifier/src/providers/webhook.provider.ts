@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONFIG } from '@firebreak/platform';
 import { Channel } from '../channel-config/channel-set';
-import { Notification } from '../messages/notification';
+import { Notification } from '../notifications/notification';
 import { NotifierConfig } from '../service';
 import { classify, isAnswer, postJson, retryAfterMs } from './http';
 import { ChannelProvider, Delivery, SendOutcome } from './provider';
