@@ -17,6 +17,18 @@ export class PermanentError extends Error {
   }
 }
 
+/** An event larger than the NATS server's max_payload: no retry can ever publish it. */
+export class PayloadTooLargeError extends PermanentError {
+  constructor(
+    readonly subject: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(`an event of ${bytes} bytes on ${subject} is larger than the NATS server's max_payload (${maxBytes} bytes)`);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
 /** JetStream did not acknowledge a publish (down, timed out, no stream): the caller may retry later. */
 export class PublishError extends RetryableError {
   constructor(

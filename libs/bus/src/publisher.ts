@@ -2,10 +2,13 @@ import { CloudEvent, DataOf, Subject } from '@firebreak/contracts';
 import { AckTracker, natsHeaders, PubAck } from './ack-tracker';
 import { BusConnection } from './connection';
 import { createEvent, EventOptions } from './envelope';
-import { PublishError } from './errors';
+import { PayloadTooLargeError, PublishError } from './errors';
 import { busMetrics } from './metrics';
 import { SubjectNames } from './subjects';
 import { injectTraceContext } from './trace';
+
+// Nats-Msg-Id and a W3C traceparent/tracestate take a few hundred bytes; 4 KiB is ample.
+const HEADER_ROOM_BYTES = 4_096;
 
 export interface PublishedEvent<T = unknown> {
   event: CloudEvent<T>;
@@ -51,10 +54,17 @@ export class EventPublisher {
     return { event, ack: await this.publishEvent(subject, event) };
   }
 
-  /** Keeps every publish in flight at once; rejects with the first failure once all have settled. */
+  /**
+   * Keeps every publish in flight at once; rejects with the first failure once all have settled.
+   * An event too large for the server refuses the whole batch before anything is published.
+   */
   async publishMany<S extends Subject>(items: Array<{ subject: S; data: DataOf<S>; options?: EventOptions }>): Promise<Array<PublishedEvent<DataOf<S>>>> {
-    const events = items.map((item) => ({ subject: item.subject, event: this.build(item.subject, item.data, item.options) }));
-    const results = await Promise.allSettled(events.map(({ subject, event }) => this.publishEvent(subject, event)));
+    const events = items.map((item) => {
+      const event = this.build(item.subject, item.data, item.options);
+      return { subject: item.subject, event, payload: this.encoder.encode(JSON.stringify(event)) };
+    });
+    for (const { subject, payload } of events) this.refuseOversized(subject, payload);
+    const results = await Promise.allSettled(events.map(({ subject, event, payload }) => this.publishRaw(this.options.subjects.wire(subject), subject, payload, event.id)));
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw (failure as PromiseRejectedResult).reason;
     return events.map(({ event }, index) => ({ event, ack: (results[index] as PromiseFulfilledResult<PubAck>).value }));
@@ -73,6 +83,7 @@ export class EventPublisher {
       busMetrics.publishFailed.inc({ subject: metricSubject });
       throw new PublishError(`publish to ${wireSubject} failed: NATS is disconnected`, metricSubject);
     }
+    this.refuseOversized(metricSubject, payload);
     const headers = natsHeaders();
     headers.set('Nats-Msg-Id', msgId);
     if (traceHeaders) for (const [key, value] of Object.entries(traceHeaders)) headers.set(key, value);
@@ -86,6 +97,20 @@ export class EventPublisher {
       busMetrics.publishFailed.inc({ subject: metricSubject });
       throw new PublishError(`publish to ${wireSubject} failed: ${error instanceof Error ? error.message : String(error)}`, metricSubject, { cause: error });
     }
+  }
+
+  /**
+   * The largest event payload the server takes: its max_payload as announced on connect (1 MiB by
+   * default), less room for the headers that travel in the same message.
+   */
+  maxEventBytes(): number {
+    return (this.connection.nc.info?.max_payload ?? 1_048_576) - HEADER_ROOM_BYTES;
+  }
+
+  private refuseOversized(subject: string, payload: Uint8Array): void {
+    if (payload.length <= this.maxEventBytes()) return;
+    busMetrics.publishFailed.inc({ subject });
+    throw new PayloadTooLargeError(subject, payload.length, this.maxEventBytes());
   }
 
   close(): void {

@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AlertReceived, ContractViolation } from '@firebreak/contracts';
-import { BusConnection, EventPublisher, PublishError } from '@firebreak/bus';
+import { BusConnection, EventPublisher, PayloadTooLargeError, PublishError } from '@firebreak/bus';
 import { AppError, CONFIG, LOGGER } from '@firebreak/platform';
 import { IngressConfig } from '../service';
 import { clampFutureTimes } from './future-times';
@@ -27,7 +27,7 @@ const FAILURE_LOG_INTERVAL_MS = 10_000;
  * flight at once, answered only once JetStream acknowledged every one.
  */
 @Injectable()
-export class AlertIntake {
+export class AlertIntake implements OnApplicationBootstrap {
   private lastFailureLog = 0;
   private failuresSinceLog = 0;
 
@@ -37,6 +37,16 @@ export class AlertIntake {
     @Inject(CONFIG) private readonly config: IngressConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
+
+  onApplicationBootstrap(): void {
+    const maxEventBytes = this.publisher.maxEventBytes();
+    if (this.config.FIREBREAK_WEBHOOK_MAX_BYTES > maxEventBytes) {
+      this.logger.warn(
+        { webhookMaxBytes: this.config.FIREBREAK_WEBHOOK_MAX_BYTES, maxEventBytes },
+        "FIREBREAK_WEBHOOK_MAX_BYTES is above what one NATS message can carry (the server's max_payload): a webhook whose single alert is that large is refused with 413",
+      );
+    }
+  }
 
   async accept(alerts: AlertReceived[], receivedAt: Date): Promise<AcceptedAlertsDto> {
     // Fail fast: buffering while disconnected would hold the caller until the publish timeout.
@@ -50,6 +60,13 @@ export class AlertIntake {
       countReceived(alerts);
       return { status: 'accepted', received: alerts.length, eventIds: published.map(({ event }) => event.id) };
     } catch (error) {
+      if (error instanceof PayloadTooLargeError) {
+        ingressMetrics.rejected.inc({ reason: 'event_too_large' });
+        throw new AppError('payload_too_large', `an alert is too large to carry: ${error.message}; shorten its labels or annotations`, 413, {
+          bytes: error.bytes,
+          maxBytes: error.maxBytes,
+        });
+      }
       if (error instanceof ContractViolation) {
         // Validated at the edge, so this is a gap between the edge and the contract: the request
         // can never pass, and a 500 would have Alertmanager retry the whole group for ever.
