@@ -55,13 +55,21 @@ export class DependencyUnavailableError extends RetryableError {
   }
 }
 
-// Node socket errors and Postgres SQLSTATE classes 08 (connection) and 57P (operator intervention).
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+// Node socket errors, and the Postgres SQLSTATEs that retrying fixes: class 08 (connection), 57P01-03
+// (admin shutdown, crash shutdown, cannot connect now), 53300 (too many connections), 25006 (read-only
+// transaction: a standby during failover), 40001 (serialization failure), 40P01 (deadlock).
+const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
+const TRANSIENT_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '25006', '40001', '40P01']);
 
-/** Duck-typed rather than `instanceof Error`: socket errors may come from another realm (vm, jest). */
+/**
+ * Whether trying the same thing again later can succeed: the dependency was away or busy, not the
+ * input wrong. Duck-typed rather than `instanceof Error`: socket errors may come from another realm
+ * (vm, jest), and TypeORM wraps the driver's error (its `code`, or `driverError.code`).
+ */
 export function isConnectionFailure(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  const { code, message, driverError } = error as { code?: unknown; message?: unknown; driverError?: unknown };
+  if (typeof code === 'string' && (SOCKET_CODES.has(code) || TRANSIENT_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  if (driverError !== undefined && driverError !== error && isConnectionFailure(driverError)) return true;
   return typeof message === 'string' && /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
 }

@@ -1,0 +1,34 @@
+import { isConnectionFailure } from './errors';
+
+describe('isConnectionFailure: what retrying can fix', () => {
+  it.each([
+    ['a refused socket', { code: 'ECONNREFUSED' }],
+    ['a reset socket', { code: 'ECONNRESET' }],
+    ['a DNS lookup that failed for now', { code: 'EAI_AGAIN' }],
+    ['connection failure (08006)', { code: '08006' }],
+    ['SQL client unable to establish a connection (08001)', { code: '08001' }],
+    ['protocol violation of class 08 (08P01)', { code: '08P01' }],
+    ['admin shutdown (57P01)', { code: '57P01' }],
+    ['crash shutdown (57P02)', { code: '57P02' }],
+    ['cannot connect now (57P03)', { code: '57P03' }],
+    ['too many connections (53300)', { code: '53300' }],
+    ['read-only transaction on a standby during failover (25006)', { code: '25006' }],
+    ['serialization failure (40001)', { code: '40001' }],
+    ['deadlock detected (40P01)', { code: '40P01' }],
+    ["TypeORM's QueryFailedError around the driver's error", { name: 'QueryFailedError', message: 'deadlock detected', driverError: { code: '40P01' } }],
+    ["pg's terminated connection", new Error('Connection terminated unexpectedly')],
+  ])('%s', (_name, error) => {
+    expect(isConnectionFailure(error)).toBe(true);
+  });
+
+  it.each([
+    ['a unique violation (23505)', { code: '23505' }],
+    ['a syntax error (42601)', { code: '42601' }],
+    ['an undefined table (42P01)', { code: '42P01' }],
+    ['a plain error', new Error('boom')],
+    ['not an object', 'ECONNREFUSED'],
+    ['null', null],
+  ])('not %s', (_name, error) => {
+    expect(isConnectionFailure(error)).toBe(false);
+  });
+});
