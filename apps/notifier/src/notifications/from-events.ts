@@ -1,8 +1,6 @@
-import { ApprovalRequested, CloudEvent, DataOf, NotificationRequested } from '@firebreak/contracts';
+import { EventOf } from '@firebreak/contracts';
 import { isHttpUrl } from './text';
 import { emojiFor, Link, Notification, NotificationKind } from './notification';
-
-type AlertNotifyEvent = CloudEvent<DataOf<'alerts.notify'>>;
 
 const STATUS: Record<NotificationKind, string> = {
   firing: 'FIRING',
@@ -17,7 +15,7 @@ const STATUS: Record<NotificationKind, string> = {
 const SHOWN_ANNOTATIONS = new Set(['summary', 'description', 'runbook_url']);
 const SHOWN_LABELS = new Set(['alertname', 'severity']);
 
-export function fromAlertNotify(event: AlertNotifyEvent): Notification {
+export function fromAlertNotify(event: EventOf<'alerts.notify'>): Notification {
   const { alert, kind } = event.data;
   const alertname = alert.labels.alertname ?? 'alert';
   const details: Array<[string, string]> = [
@@ -50,7 +48,7 @@ export function fromAlertNotify(event: AlertNotifyEvent): Notification {
   };
 }
 
-export function fromNotificationRequested(event: CloudEvent<NotificationRequested>): Notification {
+export function fromNotificationRequested(event: EventOf<'notifications.requested'>): Notification {
   const data = event.data;
   return {
     kind: 'message',
@@ -70,7 +68,7 @@ export function fromNotificationRequested(event: CloudEvent<NotificationRequeste
   };
 }
 
-export function fromApprovalRequested(event: CloudEvent<ApprovalRequested>): Notification {
+export function fromApprovalRequested(event: EventOf<'runbooks.approval.requested'>): Notification {
   const data = event.data;
   return {
     kind: 'message',
