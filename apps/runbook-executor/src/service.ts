@@ -1,45 +1,26 @@
 import { z } from 'zod';
-import { ServiceConfig, ServiceOptions } from '@firebreak/platform';
+import { env, ServiceConfig, ServiceOptions } from '@firebreak/platform';
 import { Initial1732300000000 } from '../migrations/1732300000000-initial';
 import { Executions1733000000000 } from '../migrations/1733000000000-executions';
 
-const flag = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
-    .default(fallback ? 'true' : 'false')
-    .transform((value) => value === 'true' || value === '1' || value === 'yes');
-
-const list = (fallback: string) =>
-  z
-  .string()
-  .default(fallback)
-  .transform((value) =>
-    value
-      .split(',')
-      .map((entry) => entry.trim())
-      .filter(Boolean),
-  );
-
-const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
-
 export const envShape = {
   FIREBREAK_RUNBOOKS_DIR: z.string().min(1).default('./runbooks'),
-  FIREBREAK_AUTOMATION_ENABLED: flag(true),
-  FIREBREAK_APPROVAL_REQUIRED: flag(false),
-  FIREBREAK_REMEDIATION_MAX_RETRIES: int(0, 20, 3),
+  FIREBREAK_AUTOMATION_ENABLED: env.flag(true),
+  FIREBREAK_APPROVAL_REQUIRED: env.flag(false),
+  FIREBREAK_REMEDIATION_MAX_RETRIES: env.int(0, 20, 3),
   /** Host patterns an http step may call: `*.internal`, `10.0.0.*`, `api.example.com:8443`. */
-  FIREBREAK_RUNBOOK_HTTP_ALLOW: list('127.0.0.1,localhost'),
+  FIREBREAK_RUNBOOK_HTTP_ALLOW: env.list('127.0.0.1,localhost'),
   /** Absolute paths of executables a command step may run. Empty: no command step runs. */
-  FIREBREAK_RUNBOOK_COMMANDS_ALLOW: list(''),
+  FIREBREAK_RUNBOOK_COMMANDS_ALLOW: env.list(''),
   /** Operator-set values for runbook templates, `name=value,...`, seen as `{{ vars.name }}`. */
   FIREBREAK_RUNBOOK_VARS: z.string().default(''),
   PROMETHEUS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  FIREBREAK_MAX_CONCURRENT_EXECUTIONS: int(1, 1000, 20),
-  FIREBREAK_WORKER_CONCURRENCY: int(1, 200, 8),
-  FIREBREAK_WORKER_POLL_MS: int(20, 60_000, 500),
-  FIREBREAK_EXECUTION_LEASE_MS: int(500, 600_000, 30_000),
-  FIREBREAK_TIMER_INTERVAL_MS: int(50, 60_000, 1_000),
-  FIREBREAK_SHUTDOWN_GRACE_MS: int(0, 600_000, 10_000),
+  FIREBREAK_MAX_CONCURRENT_EXECUTIONS: env.int(1, 1000, 20),
+  FIREBREAK_WORKER_CONCURRENCY: env.int(1, 200, 8),
+  FIREBREAK_WORKER_POLL_MS: env.int(20, 60_000, 500),
+  FIREBREAK_EXECUTION_LEASE_MS: env.int(500, 600_000, 30_000),
+  FIREBREAK_TIMER_INTERVAL_MS: env.int(50, 60_000, 1_000),
+  FIREBREAK_SHUTDOWN_GRACE_MS: env.int(0, 600_000, 10_000),
 };
 
 export type ExecutorConfig = ServiceConfig<typeof envShape>;

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiPrincipal, Principal, RequireRole, ZodPipe } from '@firebreak/platform';
-import { DecisionBodySchema, ListApprovalsQuerySchema, UuidSchema } from '../executions/executions.dto';
-import { approvalView } from '../executions/execution-views';
+import { UuidSchema } from '../common/ids';
+import { approvalView } from './approval-view';
+import { DecisionBodySchema, ListApprovalsQuerySchema } from './approvals.dto';
 import { ApprovalsService } from './approvals.service';
 
 @ApiTags('approvals')

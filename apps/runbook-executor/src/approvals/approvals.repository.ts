@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Severity } from '@firebreak/contracts';
-import { CONFIG } from '@firebreak/platform';
-import { rowsOf } from '../common/sql-rows';
+import { CONFIG, rowsOf, table } from '@firebreak/platform';
 import type { ExecutorConfig } from '../service';
 
 export type ApprovalDecision = 'approved' | 'rejected' | 'expired' | 'cancelled';
@@ -25,12 +24,14 @@ export interface ApprovalRow {
 @Injectable()
 export class ApprovalsRepository {
   private readonly table: string;
+  private readonly executions: string;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(CONFIG) config: ExecutorConfig,
   ) {
-    this.table = `"${config.dbSchema}".approvals`;
+    this.table = table(config.dbSchema, 'approvals');
+    this.executions = table(config.dbSchema, 'executions');
   }
 
   async insert(manager: EntityManager, a: Omit<ApprovalRow, 'status' | 'decided_by' | 'decided_at' | 'note'>): Promise<void> {
@@ -77,6 +78,15 @@ export class ApprovalsRepository {
       `SELECT * FROM ${this.table} WHERE ($1::text IS NULL OR status = $1) AND ($2::uuid IS NULL OR execution_id = $2) ORDER BY requested_at DESC LIMIT $3`,
       [filter.status ?? null, filter.executionId ?? null, filter.limit],
     );
+  }
+
+  /** Executions waiting for an approval that is no longer pending (decided during a hand-back) become runnable again. */
+  async requeueOrphaned(): Promise<number> {
+    const result = await this.dataSource.query(
+      `UPDATE ${this.executions} e SET status = 'queued' WHERE e.status = 'waiting_approval'
+          AND NOT EXISTS (SELECT 1 FROM ${this.table} a WHERE a.execution_id = e.id AND a.status = 'pending') RETURNING id`,
+    );
+    return rowsOf(result).length;
   }
 
   async countPending(): Promise<number> {

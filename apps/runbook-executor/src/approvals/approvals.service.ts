@@ -1,33 +1,64 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { deriveEventId } from '@firebreak/contracts';
 import { Transaction, TransactionalMessaging } from '@firebreak/bus';
-import { AppError, AuditLog, LOGGER, notFound } from '@firebreak/platform';
-import { Clock, CLOCK } from '../common/clock';
+import { AppError, AuditLog, Clock, CLOCK, LOGGER, notFound } from '@firebreak/platform';
 import { formatDuration } from '../common/duration';
 import { executorMetrics } from '../common/metrics';
-import { ExecutionFinalizer, Finalized } from '../executions/execution-finalizer';
-import { ExecutionWorker } from '../executions/execution-worker';
-import { ExecutionRow } from '../executions/execution.types';
-import { ExecutionsRepository } from '../executions/executions.repository';
+import { ExecutorSettings, SETTINGS } from '../common/settings';
+import { ExecutionFinalizer, Finalized } from '../lifecycle/execution-finalizer';
+import { ExecutionRow } from '../lifecycle/execution.types';
+import { ExecutionsRepository } from '../lifecycle/executions.repository';
+import { WorkerSignals } from '../lifecycle/worker-signals';
 import { ApprovalDecision, ApprovalRow, ApprovalsRepository } from './approvals.repository';
 
-/** Decides approvals by API and expires them; the execution resumes, ends rejected, or fails on expiry. */
+/** Asks for approvals, decides them by API and expires them; the execution resumes, ends rejected, or fails on expiry. */
 @Injectable()
 export class ApprovalsService {
   constructor(
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(SETTINGS) private readonly settings: ExecutorSettings,
     private readonly messaging: TransactionalMessaging,
     private readonly approvals: ApprovalsRepository,
     private readonly executions: ExecutionsRepository,
     private readonly finalizer: ExecutionFinalizer,
-    private readonly worker: ExecutionWorker,
+    private readonly worker: WorkerSignals,
     private readonly audit: AuditLog,
   ) {}
 
   list(status: string | undefined, limit: number): Promise<ApprovalRow[]> {
     return this.approvals.list({ status, limit });
+  }
+
+  /** Records the request and tells the severity channels, in the transaction that pauses the execution at `stepId`. */
+  async request(tx: Transaction, execution: ExecutionRow, stepId: string, summary: string, requestedAt: Date): Promise<void> {
+    const approvalId = randomUUID();
+    const expiresAt = new Date(requestedAt.getTime() + (execution.definition?.approvalTimeout ?? this.settings.automation.approvalTimeout));
+    await this.approvals.insert(tx.manager, { id: approvalId, execution_id: execution.id, step_id: stepId, runbook_id: execution.runbook_id, severity: execution.severity, summary, requested_at: requestedAt, expires_at: expiresAt });
+    const fingerprint = execution.fingerprint ?? undefined;
+    tx.stage(
+      'runbooks.approval.requested',
+      { approvalId, executionId: execution.id, runbookId: execution.runbook_id, stepId, fingerprint, severity: execution.severity, summary, expiresAt: expiresAt.toISOString() },
+      { id: deriveEventId('approval-requested', execution.id, stepId), subject: fingerprint },
+    );
+    const requestId = deriveEventId('approval-notify', execution.id, stepId);
+    tx.stage(
+      'notifications.requested',
+      {
+        requestId,
+        channels: [],
+        severity: execution.severity,
+        title: `Approval needed: ${summary}`.slice(0, 500),
+        text: `Runbook ${execution.runbook_id} waits for approval of step ${stepId} (execution ${execution.id}). Approve or reject: POST /api/v1/approvals/${approvalId}/approve or /reject. Expires ${expiresAt.toISOString()}.`,
+        labels: { runbook: execution.runbook_id, execution: execution.id, approval: approvalId },
+        fingerprint,
+        executionId: execution.id,
+        runbookId: execution.runbook_id,
+      },
+      { id: requestId, subject: fingerprint },
+    );
   }
 
   async decide(id: string, decision: 'approved' | 'rejected', by: string, note: string | undefined): Promise<ApprovalRow> {
@@ -45,9 +76,9 @@ export class ApprovalsService {
       await this.audit.record({ actor: by, action: `approval.${decision === 'approved' ? 'approve' : 'reject'}`, target: id, details: { executionId: execution.id, stepId: approval.step_id, note } }, tx.manager);
       return { expired: false, finalized: await this.apply(tx, execution, approval, decision, by, note ?? null, now) };
     });
-    if (!result.duplicate && result.result.finalized) this.finalizer.observe(result.result.finalized);
+    if (result.finalized) this.finalizer.observe(result.finalized);
     this.worker.kick();
-    if (!result.duplicate && result.result.expired) throw new AppError('conflict', `approval ${id} expired at ${found.expires_at.toISOString()}`, 409);
+    if (result.expired) throw new AppError('conflict', `approval ${id} expired at ${found.expires_at.toISOString()}`, 409);
     return (await this.approvals.get(id))!;
   }
 
@@ -56,19 +87,26 @@ export class ApprovalsService {
     const now = this.clock.now();
     const due = await this.messaging.run((tx) => this.approvals.claimDue(tx.manager, now, limit));
     let expired = 0;
-    for (const candidate of due.duplicate ? [] : due.result) {
-      const result = await this.messaging.run(async (tx) => {
+    for (const candidate of due) {
+      const finalized = await this.messaging.run(async (tx) => {
         const execution = await this.executions.lock(tx.manager, candidate.execution_id);
         const approval = await this.approvals.lock(tx.manager, candidate.id);
         if (!execution || approval?.status !== 'pending') return undefined;
         expired++;
         return this.apply(tx, execution, approval, 'expired', null, null, now);
       });
-      if (!result.duplicate && result.result) this.finalizer.observe(result.result);
+      if (finalized) this.finalizer.observe(finalized);
     }
     if (expired) this.logger.info({ expired }, 'approvals expired');
     executorMetrics.approvalsPending.set(await this.approvals.countPending());
     return expired;
+  }
+
+  /** An approval decided while its execution was being handed back leaves it waiting for nothing: it runs again. */
+  async requeueOrphaned(): Promise<number> {
+    const requeued = await this.approvals.requeueOrphaned();
+    if (requeued) this.worker.kick();
+    return requeued;
   }
 
   private async apply(tx: Transaction, execution: ExecutionRow, approval: ApprovalRow, decision: ApprovalDecision, by: string | null, note: string | null, at: Date): Promise<Finalized | undefined> {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiPrincipal, Principal, RequireRole, ZodPipe } from '@firebreak/platform';
-import { PauseBodySchema } from '../executions/executions.dto';
+import { PauseBodySchema } from './automation.dto';
 import { AutomationService } from './automation.service';
 
 @ApiTags('automation')

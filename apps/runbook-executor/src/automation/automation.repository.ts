@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { CONFIG } from '@firebreak/platform';
+import { CONFIG, table } from '@firebreak/platform';
 import type { ExecutorConfig } from '../service';
 
 export interface AutomationState {
@@ -19,7 +19,7 @@ export class AutomationRepository {
     private readonly dataSource: DataSource,
     @Inject(CONFIG) config: ExecutorConfig,
   ) {
-    this.table = `"${config.dbSchema}".automation_state`;
+    this.table = table(config.dbSchema, 'automation_state');
   }
 
   async get(manager: EntityManager = this.dataSource.manager): Promise<AutomationState> {

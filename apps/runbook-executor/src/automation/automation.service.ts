@@ -1,11 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TransactionalMessaging } from '@firebreak/bus';
-import { AuditLog, CONFIG } from '@firebreak/platform';
-import { Clock, CLOCK } from '../common/clock';
-import { rowsOf } from '../common/sql-rows';
-import { ExecutionFinalizer, Finalized } from '../executions/execution-finalizer';
-import { ExecutionRow } from '../executions/execution.types';
-import { ExecutionsRepository } from '../executions/executions.repository';
+import { AuditLog, Clock, CLOCK, CONFIG } from '@firebreak/platform';
+import { ExecutionFinalizer, Finalized } from '../lifecycle/execution-finalizer';
+import { ExecutionsRepository } from '../lifecycle/executions.repository';
 import { RunbookCatalogService } from '../runbooks/runbook-catalog.service';
 import type { ExecutorConfig } from '../service';
 import { AutomationRepository } from './automation.repository';
@@ -43,25 +40,23 @@ export class AutomationService {
       reason: state.reason,
       automaticRunsAllowed: this.config.FIREBREAK_AUTOMATION_ENABLED && !state.paused,
       approvalRequired: this.config.FIREBREAK_APPROVAL_REQUIRED,
-      circuits: circuits.duplicate ? [] : circuits.result,
+      circuits,
     };
   }
 
   /** Pausing also skips (and escalates) automatic runs that are queued but not started yet. */
   async setPaused(paused: boolean, actor: string, reason: string | undefined) {
     const now = this.clock.now();
-    const result = await this.messaging.run(async (tx) => {
+    const skipped = await this.messaging.run(async (tx) => {
       await this.repo.set(tx.manager, paused, actor, reason ?? null, now);
-      const queued: ExecutionRow[] = paused
-        ? rowsOf<ExecutionRow>(await tx.manager.query(`SELECT * FROM ${this.executions.table} WHERE status = 'queued' AND trigger = 'alert' AND claims = 0 FOR UPDATE SKIP LOCKED`))
-        : [];
-      const skipped: Finalized[] = [];
+      const queued = paused ? await this.executions.lockUnstartedAutomatic(tx.manager) : [];
+      const finalized: Finalized[] = [];
       const why = `automation paused by ${actor}${reason ? `: ${reason}` : ''} before this run started`;
-      for (const row of queued) skipped.push(await this.finalizer.finalize(tx, row, { status: 'skipped', reason: why, escalate: true }, now));
-      await this.audit.record({ actor, action: paused ? 'automation.pause' : 'automation.resume', target: 'automation', details: { reason, skipped: skipped.length } }, tx.manager);
-      return skipped;
+      for (const row of queued) finalized.push(await this.finalizer.finalize(tx, row, { status: 'skipped', reason: why, escalate: true }, now));
+      await this.audit.record({ actor, action: paused ? 'automation.pause' : 'automation.resume', target: 'automation', details: { reason, skipped: finalized.length } }, tx.manager);
+      return finalized;
     });
-    if (!result.duplicate) for (const finalized of result.result) this.finalizer.observe(finalized);
+    for (const finalized of skipped) this.finalizer.observe(finalized);
     return this.status();
   }
 }

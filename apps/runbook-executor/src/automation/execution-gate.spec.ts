@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { buildConfig } from '@firebreak/platform';
 import { ExecutorSettings } from '../common/settings';
-import { ExecutionsRepository } from '../executions/executions.repository';
+import { ExecutionsRepository } from '../lifecycle/executions.repository';
 import { runbookOf } from '../engine/testing/engine-harness';
 import { SERVICE } from '../service';
 import { AutomationRepository, AutomationState } from './automation.repository';

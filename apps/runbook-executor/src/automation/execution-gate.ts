@@ -3,8 +3,8 @@ import { EntityManager } from 'typeorm';
 import { CONFIG } from '@firebreak/platform';
 import { executorMetrics } from '../common/metrics';
 import { ExecutorSettings, SETTINGS } from '../common/settings';
-import { ExecutionsRepository } from '../executions/executions.repository';
-import { Runbook } from '../runbooks/runbook.schema';
+import { Runbook } from '../definitions/runbook.schema';
+import { ExecutionsRepository } from '../lifecycle/executions.repository';
 import type { ExecutorConfig } from '../service';
 import { AutomationRepository } from './automation.repository';
 
@@ -33,7 +33,7 @@ export class ExecutionGate {
   ) {}
 
   async admitAutomatic(manager: EntityManager, input: GateInput): Promise<Admission> {
-    const decision = await this.decide(manager, input);
+    const decision = await this.admission(manager, input);
     if (!decision.admitted) executorMetrics.skipped.inc({ runbook: input.runbookId, rule: decision.rule });
     return decision;
   }
@@ -46,7 +46,7 @@ export class ExecutionGate {
     return { open, failures, threshold: breaker.failures };
   }
 
-  private async decide(manager: EntityManager, { runbookId, runbook, loopKey, now }: GateInput): Promise<Admission> {
+  private async admission(manager: EntityManager, { runbookId, runbook, loopKey, now }: GateInput): Promise<Admission> {
     if (!runbook) return { admitted: false, rule: 'unknown_runbook', reason: `runbook ${runbookId} is not loaded` };
     if (runbook.mode === 'manual') return { admitted: false, rule: 'manual_only', reason: `runbook ${runbookId} is manual: it never runs for an alert` };
     if (!this.config.FIREBREAK_AUTOMATION_ENABLED) return { admitted: false, rule: 'automation_disabled', reason: 'automation is disabled (FIREBREAK_AUTOMATION_ENABLED=false)' };

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { systemClock } from '../common/clock';
+import { systemClock } from '@firebreak/platform';
+import { normaliseRunbook, Runbook, RunbookSchema } from '../definitions/runbook.schema';
 import { Engine } from '../engine/engine';
 import { ExecutionInfo, initialState, StepRunners } from '../engine/engine.types';
 import { MemoryStore } from '../engine/testing/memory-store';
-import { normaliseRunbook, Runbook, RunbookSchema } from '../runbooks/runbook.schema';
+import { ApprovalStepRunner } from '../steps/approval.step';
 import { HostAllowList } from '../steps/host-allow-list';
 import { HttpStepRunner } from '../steps/http.step';
-import { ApprovalStepRunner, NotifyStepRunner, PublishStepRunner, WaitStepRunner } from '../steps/simple.steps';
+import { NotifyStepRunner } from '../steps/notify.step';
+import { PublishStepRunner } from '../steps/publish.step';
+import { WaitStepRunner } from '../steps/wait.step';
 
 export interface EngineBenchOptions {
   executions: number;

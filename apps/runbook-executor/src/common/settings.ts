@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { ConfigError, loadYamlConfig } from '@firebreak/platform';
 import { durationSchema } from './duration';
 import type { ExecutorConfig } from '../service';
-import { SqlConnection } from '../steps/sql.step';
 
 /** config/automation.yaml: defaults a runbook can override. Every field is optional. */
 const AutomationFileSchema = z.strictObject({
@@ -32,6 +31,13 @@ const ConnectionsFileSchema = z.strictObject({
 });
 
 export type AutomationSettings = z.infer<typeof AutomationFileSchema>;
+
+/** A database `sql` steps may use, by the name runbooks give it. */
+export interface SqlConnection {
+  name: string;
+  url: string;
+  readOnly: boolean;
+}
 
 export interface ExecutorSettings {
   automation: AutomationSettings;

@@ -1,10 +1,11 @@
-import { abortError, Clock } from '../common/clock';
-import { truncate } from '../common/sql-rows';
+import { abortError, Clock } from '@firebreak/platform';
 import { formatDuration } from '../common/duration';
-import { AnyStep } from '../runbooks/step.schemas';
-import { ConditionError } from './conditions';
+import { truncate } from '../common/text';
+import { ConditionError } from '../definitions/conditions';
+import { RefusedError } from '../definitions/refusal';
+import { AnyStep } from '../definitions/step.schemas';
 import { StepResult, StepRunContext, StepRunner } from './engine.types';
-import { RefusedError, StepFailure } from './refusal';
+import { StepFailure } from './step-failure';
 
 export type InterruptKind = 'cancel' | 'stop' | 'timeout' | 'deadline';
 

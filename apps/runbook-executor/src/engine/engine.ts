@@ -1,12 +1,12 @@
-import { abortError } from '../common/clock';
-import { truncate } from '../common/sql-rows';
-import { isMutating, isRerunnable } from '../runbooks/runbook.schema';
-import { AnyStep, RollbackStep, Step } from '../runbooks/step.schemas';
+import { abortError } from '@firebreak/platform';
+import { truncate } from '../common/text';
+import { ConditionError, evaluateCondition } from '../definitions/conditions';
+import { isMutating, isRerunnable } from '../definitions/runbook.schema';
+import { AnyStep, RollbackStep, Step } from '../definitions/step.schemas';
+import { renderText, TemplateScope } from '../definitions/template';
 import { AttemptResult, backoffFor, runAttempt, stepTimeoutFor } from './attempt';
-import { ConditionError, evaluateCondition } from './conditions';
 import { AttemptRecord, EngineOptions, EngineOutcome, EngineState, FinalOutcome } from './engine.types';
 import { rollbackQueue } from './rollback';
-import { renderText, TemplateScope } from './template';
 
 type StepEnd = 'next' | EngineOutcome;
 type Finished = { result: AttemptResult; record?: AttemptRecord };
@@ -159,7 +159,7 @@ export class Engine {
     return this.continueRollback();
   }
 
-  rollbackQueue(current: Step | undefined): string[] {
+  private rollbackQueue(current: Step | undefined): string[] {
     return rollbackQueue(this.o.runbook, this.state.completed, current?.id);
   }
 

@@ -1,8 +1,8 @@
 import { ExecutionMode, Severity, Subject } from '@firebreak/contracts';
-import { Clock } from '../common/clock';
-import { Runbook } from '../runbooks/runbook.schema';
-import { AnyStep, StepType } from '../runbooks/step.schemas';
-import { TemplateScope } from './template';
+import { Clock } from '@firebreak/platform';
+import { Runbook } from '../definitions/runbook.schema';
+import { AnyStep, StepType } from '../definitions/step.schemas';
+import { TemplateScope } from '../definitions/template';
 
 export type StepOutcome = 'success' | 'failure' | 'skipped';
 export type FinalStatus = 'succeeded' | 'failed' | 'timed_out' | 'needs_attention' | 'rejected' | 'cancelled' | 'ineffective';

@@ -1,4 +1,4 @@
-import { Runbook } from '../runbooks/runbook.schema';
+import { Runbook } from '../definitions/runbook.schema';
 
 /** Rollback steps to run: the interrupted step's own first (it may have half-applied), then the finished steps', newest first. */
 export function rollbackQueue(runbook: Runbook, completed: string[], currentId?: string): string[] {

@@ -1,5 +1,6 @@
+import { approvalView } from '../approvals/approval-view';
 import { ApprovalRow } from '../approvals/approvals.repository';
-import { AttemptRow, ExecutionRow } from './execution.types';
+import { AttemptRow, ExecutionRow } from '../lifecycle/execution.types';
 
 const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null);
 const ms = (from: Date | null, to: Date | null) => (from && to ? new Date(to).getTime() - new Date(from).getTime() : null);
@@ -60,23 +61,6 @@ export function executionDetail(row: ExecutionRow, attempts: AttemptRow[], appro
     params: row.params,
     steps,
     approvals: approvals.map(approvalView),
-  };
-}
-
-export function approvalView(a: ApprovalRow) {
-  return {
-    id: a.id,
-    executionId: a.execution_id,
-    runbookId: a.runbook_id,
-    stepId: a.step_id,
-    severity: a.severity,
-    summary: a.summary,
-    status: a.status,
-    requestedAt: iso(a.requested_at),
-    expiresAt: iso(a.expires_at),
-    decidedBy: a.decided_by,
-    decidedAt: iso(a.decided_at),
-    note: a.note,
   };
 }
 

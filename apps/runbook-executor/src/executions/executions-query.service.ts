@@ -3,7 +3,7 @@ import { AppError, notFound } from '@firebreak/platform';
 import { ApprovalsRepository } from '../approvals/approvals.repository';
 import { decodeCursor, encodeCursor, executionDetail, executionSummary } from './execution-views';
 import { ListExecutionsQuery } from './executions.dto';
-import { ExecutionsRepository } from './executions.repository';
+import { ExecutionsRepository } from '../lifecycle/executions.repository';
 
 @Injectable()
 export class ExecutionsQueryService {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CloudEvent, DataOf } from '@firebreak/contracts';
+import { EventOf } from '@firebreak/contracts';
 import { HandlerContext, OnEvent } from '@firebreak/bus';
 import { ExecutionsService } from './executions.service';
 
@@ -9,8 +9,8 @@ export class ExecutionsConsumer {
   constructor(private readonly executions: ExecutionsService) {}
 
   @OnEvent('runbooks.requested', { concurrency: 16 })
-  async onRequested(event: CloudEvent<DataOf<'runbooks.requested'>>, ctx: HandlerContext): Promise<void> {
-    const created = await this.executions.create(event.data, { inbox: { consumer: 'runbook-executor-runbooks-requested', eventId: event.id } });
+  async onRequested(event: EventOf<'runbooks.requested'>, ctx: HandlerContext): Promise<void> {
+    const created = await this.executions.create(event.data, { inbox: { consumer: ctx.consumer, eventId: event.id } });
     if (created.duplicate) ctx.log.debug({ requestId: event.data.requestId }, 'runbook request already recorded');
     else ctx.log.info({ requestId: event.data.requestId, runbookId: event.data.runbookId, executionId: created.executionId, status: created.status, reason: created.reason }, 'execution recorded');
   }

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiPrincipal, Principal, RequireRole, ZodPipe } from '@firebreak/platform';
-import { CancelBodySchema, ListExecutionsQuery, ListExecutionsQuerySchema, UuidSchema } from './executions.dto';
+import { UuidSchema } from '../common/ids';
+import { CancelBodySchema, ListExecutionsQuery, ListExecutionsQuerySchema } from './executions.dto';
 import { ExecutionsQueryService } from './executions-query.service';
 import { ExecutionsService } from './executions.service';
 

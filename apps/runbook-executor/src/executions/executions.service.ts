@@ -1,22 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { FingerprintSchema, RunbookRequested } from '@firebreak/contracts';
-import { InboxKey, TransactionalMessaging } from '@firebreak/bus';
-import { AppError, AuditEntry, AuditLog, notFound } from '@firebreak/platform';
+import { InboxKey, Transaction, TransactionalMessaging } from '@firebreak/bus';
+import { AppError, AuditEntry, AuditLog, Clock, CLOCK, notFound } from '@firebreak/platform';
 import { ApprovalsRepository } from '../approvals/approvals.repository';
 import { Admission, ExecutionGate } from '../automation/execution-gate';
-import { Clock, CLOCK } from '../common/clock';
 import { ExecutorSettings, SETTINGS } from '../common/settings';
+import { withDefaults } from '../definitions/runbook-params';
+import { Runbook } from '../definitions/runbook.schema';
+import { renderText } from '../definitions/template';
 import { rollbackQueue } from '../engine/rollback';
-import { renderText } from '../engine/template';
+import { ExecutionFinalizer, Finalized } from '../lifecycle/execution-finalizer';
+import { scopeFor } from '../lifecycle/execution-scope';
+import { NewExecution, TERMINAL_STATUSES } from '../lifecycle/execution.types';
+import { ExecutionsRepository } from '../lifecycle/executions.repository';
+import { WorkerSignals } from '../lifecycle/worker-signals';
 import { RunbookCatalogService } from '../runbooks/runbook-catalog.service';
-import { Runbook } from '../runbooks/runbook.schema';
-import { ExecutionFinalizer, Finalized } from './execution-finalizer';
-import { scopeFor } from './execution-scope';
-import { ExecutionWorker } from './execution-worker';
-import { ExecutionRow, NewExecution, TERMINAL_STATUSES } from './execution.types';
-import { ExecutionsRepository } from './executions.repository';
-import { withDefaults } from './params';
 
 export interface CreateOptions {
   inbox?: InboxKey;
@@ -25,6 +24,8 @@ export interface CreateOptions {
 }
 
 export type Created = { duplicate: true } | { duplicate: false; executionId: string; status: 'queued' | 'skipped'; reason?: string };
+
+type Draft = Omit<NewExecution, 'status' | 'escalate'>;
 
 /** Creates executions (from the bus and the API) and cancels them. Running them is the worker's job. */
 @Injectable()
@@ -38,7 +39,7 @@ export class ExecutionsService {
     private readonly gate: ExecutionGate,
     private readonly catalog: RunbookCatalogService,
     private readonly finalizer: ExecutionFinalizer,
-    private readonly worker: ExecutionWorker,
+    private readonly worker: WorkerSignals,
     private readonly audit: AuditLog,
   ) {}
 
@@ -46,31 +47,39 @@ export class ExecutionsService {
   async create(request: RunbookRequested, options: CreateOptions = {}): Promise<Created> {
     const runbook = this.catalog.get(request.runbookId)?.runbook;
     const draft = this.draft(request, runbook, options.drillTargetMs);
-    const result = await this.messaging.run(async (tx) => {
-      const admission: Admission =
-        request.trigger === 'alert'
-          ? await this.gate.admitAutomatic(tx.manager, { runbookId: request.runbookId, runbook, loopKey: draft.concurrencyKey ?? draft.fingerprint ?? '', now: draft.createdAt })
-          : runbook
-            ? { admitted: true }
-            : { admitted: false, rule: 'unknown_runbook', reason: `runbook ${request.runbookId} is not loaded` };
-      const reason = admission.admitted ? undefined : admission.reason;
-      if (!(await this.repo.insert(tx.manager, { ...draft, status: reason ? 'skipped' : 'queued', statusReason: reason, escalate: !!reason }))) return undefined;
-      if (options.audit) await this.audit.record({ ...options.audit, target: draft.id, details: { ...options.audit.details, runbook: request.runbookId, mode: request.mode } }, tx.manager);
-      if (!reason) return { reason };
-      const row = (await this.repo.lock(tx.manager, draft.id))!;
-      return { reason, finalized: await this.finalizer.finalize(tx, row, { status: 'skipped', reason, escalate: true }, draft.createdAt) };
-    }, options.inbox);
-    if (result.duplicate || !result.result) return { duplicate: true };
-    const { reason, finalized } = result.result as { reason?: string; finalized?: Finalized };
-    if (finalized) {
-      this.finalizer.observe(finalized);
-      return { duplicate: false, executionId: draft.id, status: 'skipped', reason };
+    const recorded = await this.once((tx) => this.record(tx, request, runbook, draft, options), options.inbox);
+    if (!recorded) return { duplicate: true };
+    if (recorded.finalized) {
+      this.finalizer.observe(recorded.finalized);
+      return { duplicate: false, executionId: draft.id, status: 'skipped', reason: recorded.reason };
     }
     this.worker.kick();
     return { duplicate: false, executionId: draft.id, status: 'queued' };
   }
 
-  private draft(request: RunbookRequested, runbook: Runbook | undefined, drillTargetMs?: number): Omit<NewExecution, 'status' | 'escalate'> {
+  /** Undefined when the inbox already had the event or the request id was recorded before. */
+  private async once<T>(work: (tx: Transaction) => Promise<T | undefined>, inbox: InboxKey | undefined): Promise<T | undefined> {
+    if (!inbox) return this.messaging.run(work);
+    const outcome = await this.messaging.run(work, inbox);
+    return outcome.duplicate ? undefined : outcome.result;
+  }
+
+  private async record(tx: Transaction, request: RunbookRequested, runbook: Runbook | undefined, draft: Draft, options: CreateOptions): Promise<{ reason?: string; finalized?: Finalized } | undefined> {
+    const admission: Admission =
+      request.trigger === 'alert'
+        ? await this.gate.admitAutomatic(tx.manager, { runbookId: request.runbookId, runbook, loopKey: draft.concurrencyKey ?? draft.fingerprint ?? '', now: draft.createdAt })
+        : runbook
+          ? { admitted: true }
+          : { admitted: false, rule: 'unknown_runbook', reason: `runbook ${request.runbookId} is not loaded` };
+    const reason = admission.admitted ? undefined : admission.reason;
+    if (!(await this.repo.insert(tx.manager, { ...draft, status: reason ? 'skipped' : 'queued', statusReason: reason, escalate: !!reason }))) return undefined;
+    if (options.audit) await this.audit.record({ ...options.audit, target: draft.id, details: { ...options.audit.details, runbook: request.runbookId, mode: request.mode } }, tx.manager);
+    if (!reason) return { reason };
+    const row = (await this.repo.lock(tx.manager, draft.id))!;
+    return { reason, finalized: await this.finalizer.finalize(tx, row, { status: 'skipped', reason, escalate: true }, draft.createdAt) };
+  }
+
+  private draft(request: RunbookRequested, runbook: Runbook | undefined, drillTargetMs?: number): Draft {
     const id = randomUUID();
     const fingerprintFromContext = FingerprintSchema.safeParse(request.context.fingerprint);
     const fingerprint = request.fingerprint ?? (fingerprintFromContext.success ? fingerprintFromContext.data : undefined);
@@ -103,7 +112,7 @@ export class ExecutionsService {
   async cancel(id: string, by: string, reason: string): Promise<{ executionId: string; status: 'cancelling' | 'cancelled' }> {
     const now = this.clock.now();
     let finalized: Finalized | undefined;
-    const result = await this.messaging.run(async (tx) => {
+    const status = await this.messaging.run(async (tx) => {
       const row = await this.repo.lock(tx.manager, id);
       if (!row) throw notFound('execution', id);
       if ((TERMINAL_STATUSES as readonly string[]).includes(row.status)) throw new AppError('conflict', `execution ${id} is already ${row.status}`, 409);
@@ -117,10 +126,9 @@ export class ExecutionsService {
         await this.repo.setStatus(tx.manager, id, 'queued', { state });
         return 'cancelling' as const;
       }
-      finalized = await this.finalizer.finalize(tx, row as ExecutionRow, { status: 'cancelled', reason: `${reason} (by ${by})`, escalate: false, by }, now);
+      finalized = await this.finalizer.finalize(tx, row, { status: 'cancelled', reason: `${reason} (by ${by})`, escalate: false, by }, now);
       return 'cancelled' as const;
     });
-    const status = result.duplicate ? 'cancelling' : result.result;
     if (finalized) this.finalizer.observe(finalized);
     if (status === 'cancelling') {
       this.worker.cancelLocal(id, `${reason} (by ${by})`);

@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { FingerprintSchema, RunbookRequested } from '@firebreak/contracts';
 import { notFound } from '@firebreak/platform';
+import { validateParams } from '../definitions/runbook-params';
 import { RunbookCatalogService } from '../runbooks/runbook-catalog.service';
-import { executionSummary } from './execution-views';
-import { DrillBody, ExecuteBody } from './executions.dto';
-import { ExecutionsRepository } from './executions.repository';
+import { ExecuteBody } from './executions.dto';
 import { ExecutionsService } from './executions.service';
-import { validateParams } from './params';
+
+export type ManualRun = Pick<RunbookRequested, 'context' | 'params' | 'mode' | 'trigger' | 'reason'>;
 
 /** Runs started by a person: live or dry_run by hand, and drills (timed, kept apart). Never gated like automatic runs. */
 @Injectable()
@@ -15,23 +15,13 @@ export class ManualRunsService {
   constructor(
     private readonly catalog: RunbookCatalogService,
     private readonly executions: ExecutionsService,
-    private readonly repo: ExecutionsRepository,
   ) {}
 
   async execute(runbookId: string, body: ExecuteBody, actor: string) {
     return this.start(runbookId, { ...body, trigger: 'manual' }, actor);
   }
 
-  async drill(body: DrillBody, actor: string) {
-    return this.start(body.runbookId, { ...body, mode: 'drill', trigger: 'drill' }, actor, body.target);
-  }
-
-  async listDrills(limit: number) {
-    const rows = await this.repo.list({ mode: 'drill', limit });
-    return { items: rows.map(executionSummary) };
-  }
-
-  private async start(runbookId: string, body: Pick<RunbookRequested, 'context' | 'params' | 'mode' | 'trigger' | 'reason'>, actor: string, drillTargetMs?: number) {
+  async start(runbookId: string, body: ManualRun, actor: string, drillTargetMs?: number) {
     const loaded = this.catalog.get(runbookId);
     if (!loaded) throw notFound('runbook', runbookId);
     const params = validateParams(loaded.runbook, body.params);

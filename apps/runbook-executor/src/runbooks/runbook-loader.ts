@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { describeZodError } from '@firebreak/contracts';
-import { runbookProblems } from './runbook-checks';
-import { normaliseRunbook, Runbook, RunbookSchema } from './runbook.schema';
+import { runbookProblems } from '../definitions/runbook-checks';
+import { normaliseRunbook, Runbook, RunbookSchema } from '../definitions/runbook.schema';
 
 export interface LoadedRunbook {
   runbook: Runbook;

@@ -1,7 +1,7 @@
 import { notFound } from '@firebreak/platform';
 import { formatDuration } from '../common/duration';
 import { RunbookCatalogService } from './runbook-catalog.service';
-import { isMutating } from './runbook.schema';
+import { isMutating } from '../definitions/runbook.schema';
 
 const duration = (value: number | undefined) => (value === undefined ? null : formatDuration(value));
 

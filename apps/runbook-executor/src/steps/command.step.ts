@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { truncate } from '../common/sql-rows';
+import { truncate } from '../common/text';
 import { StepResult, StepRunContext, StepRunner } from '../engine/engine.types';
-import { excerptOf, RefusedError, StepFailure } from '../engine/refusal';
-import { renderText } from '../engine/template';
-import { CommandWith } from '../runbooks/step.schemas';
+import { excerptOf, RefusedError } from '../definitions/refusal';
+import { StepFailure } from '../engine/step-failure';
+import { renderText } from '../definitions/template';
+import { CommandWith } from '../definitions/step.schemas';
 
 const MAX_OUTPUT = 64 * 1024;
 // Commands get a minimal environment: the executor's own (database URL, API tokens) stays out of reach.

@@ -2,8 +2,8 @@ import type { JetStreamManager } from '@nats-io/jetstream';
 import { DeadLetter, deriveEventId, isSubject, parseDeadLetter, streamName } from '@firebreak/contracts';
 import { EventPublisher, SubjectNames } from '@firebreak/bus';
 import { StepResult, StepRunContext, StepRunner } from '../engine/engine.types';
-import { StepFailure } from '../engine/refusal';
-import { DlqWith } from '../runbooks/step.schemas';
+import { StepFailure } from '../engine/step-failure';
+import { DlqWith } from '../definitions/step.schemas';
 
 export interface DeadLetterEntry {
   seq: number;

@@ -1,8 +1,9 @@
-import { truncate } from '../common/sql-rows';
+import { truncate } from '../common/text';
 import { StepResult, StepRunContext, StepRunner } from '../engine/engine.types';
-import { excerptOf, RefusedError, StepFailure } from '../engine/refusal';
-import { renderText, renderUrl, renderValue } from '../engine/template';
-import { HttpWith } from '../runbooks/step.schemas';
+import { excerptOf, RefusedError } from '../definitions/refusal';
+import { StepFailure } from '../engine/step-failure';
+import { renderText, renderUrl, renderValue } from '../definitions/template';
+import { HttpWith } from '../definitions/step.schemas';
 import { HostAllowList } from './host-allow-list';
 import { parseJsonOrText, readLimited } from './read-limited';
 

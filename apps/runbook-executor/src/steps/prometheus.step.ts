@@ -1,9 +1,9 @@
-import { truncate } from '../common/sql-rows';
+import { truncate } from '../common/text';
 import { formatDuration } from '../common/duration';
 import { StepResult, StepRunContext, StepRunner } from '../engine/engine.types';
-import { StepFailure } from '../engine/refusal';
-import { renderPromQL } from '../engine/template';
-import { PrometheusWith } from '../runbooks/step.schemas';
+import { StepFailure } from '../engine/step-failure';
+import { renderPromQL } from '../definitions/template';
+import { PrometheusWith } from '../definitions/step.schemas';
 import { parseJsonOrText, readLimited } from './read-limited';
 
 interface Sample {

@@ -1,5 +1,5 @@
 import { StepRunContext } from '../engine/engine.types';
-import { PublishStepRunner } from './simple.steps';
+import { PublishStepRunner } from './publish.step';
 
 function context(subject: string, data: Record<string, unknown>): StepRunContext {
   return {

@@ -1,15 +1,10 @@
 import { Pool, PoolClient } from 'pg';
-import { truncate } from '../common/sql-rows';
+import { SqlConnection } from '../common/settings';
+import { truncate } from '../common/text';
 import { StepResult, StepRunContext, StepRunner } from '../engine/engine.types';
-import { StepFailure } from '../engine/refusal';
-import { renderText } from '../engine/template';
-import { SqlWith } from '../runbooks/step.schemas';
-
-export interface SqlConnection {
-  name: string;
-  url: string;
-  readOnly: boolean;
-}
+import { StepFailure } from '../engine/step-failure';
+import { renderText } from '../definitions/template';
+import { SqlWith } from '../definitions/step.schemas';
 
 /**
  * A statement written in the runbook, never templated, on a named connection; the only values from

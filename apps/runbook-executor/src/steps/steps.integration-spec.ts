@@ -1,11 +1,12 @@
 import { DataSource } from 'typeorm';
+import { systemClock } from '@firebreak/platform';
 import { FakeHttpTarget, resolveDatabaseUrl, uniqueTestId } from '@firebreak/testing';
-import { systemClock } from '../common/clock';
 import { StepRunContext } from '../engine/engine.types';
-import { RefusedError, StepFailure } from '../engine/refusal';
-import { TemplateScope } from '../engine/template';
+import { RefusedError } from '../definitions/refusal';
+import { AnyStep } from '../definitions/step.schemas';
+import { TemplateScope } from '../definitions/template';
+import { StepFailure } from '../engine/step-failure';
 import { runbookOf } from '../engine/testing/engine-harness';
-import { AnyStep } from '../runbooks/step.schemas';
 import { CommandStepRunner } from './command.step';
 import { HostAllowList } from './host-allow-list';
 import { HttpStepRunner } from './http.step';

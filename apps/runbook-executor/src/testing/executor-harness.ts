@@ -7,11 +7,10 @@ import { DataSource } from 'typeorm';
 import { stringify } from 'yaml';
 import { CloudEvent, DataOf, RunbookRequested, streamDefinitions } from '@firebreak/contracts';
 import { BusConnection, EventPublisher } from '@firebreak/bus';
-import { createService } from '@firebreak/platform';
+import { createService, table } from '@firebreak/platform';
 import { resolveDatabaseUrl, resolveNatsUrl, uniqueTestId, waitFor } from '@firebreak/testing';
 import { AppModule } from '../app.module';
-import { ExecutionsRepository } from '../executions/executions.repository';
-import { ExecutionRow, ExecutionStatus } from '../executions/execution.types';
+import { ExecutionRow, ExecutionStatus } from '../lifecycle/execution.types';
 
 export const TOKENS = { viewer: 'viewer-token-1', operator: 'operator-token-1', admin: 'admin-token-1' };
 
@@ -99,8 +98,7 @@ export class ExecutorHarness {
   }
 
   async executionByRequest(requestId: string): Promise<ExecutionRow | undefined> {
-    const repo = this.app.get(ExecutionsRepository);
-    const [row] = await this.app.get(DataSource).query(`SELECT * FROM ${repo.table} WHERE request_id = $1`, [requestId]);
+    const [row] = await this.app.get(DataSource).query(`SELECT * FROM ${table(this.id, 'executions')} WHERE request_id = $1`, [requestId]);
     return row as ExecutionRow | undefined;
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { CloudEvent, DataOf } from '@firebreak/contracts';
-import { OnEvent } from '@firebreak/bus';
+import { EventOf } from '@firebreak/contracts';
+import { HandlerContext, OnEvent } from '@firebreak/bus';
 import { VerificationService } from './verification.service';
 
 @Injectable()
@@ -8,7 +8,7 @@ export class VerificationConsumer {
   constructor(private readonly verification: VerificationService) {}
 
   @OnEvent('alerts.state.changed', { concurrency: 8 })
-  async onAlertState(event: CloudEvent<DataOf<'alerts.state.changed'>>): Promise<void> {
-    await this.verification.onAlertState(event.data, event.id);
+  async onAlertState(event: EventOf<'alerts.state.changed'>, ctx: HandlerContext): Promise<void> {
+    await this.verification.onAlertState(event.data, { consumer: ctx.consumer, eventId: event.id });
   }
 }

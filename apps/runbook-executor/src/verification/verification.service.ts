@@ -1,17 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AlertStateChanged } from '@firebreak/contracts';
-import { TransactionalMessaging } from '@firebreak/bus';
-import { LOGGER } from '@firebreak/platform';
-import { Clock, CLOCK } from '../common/clock';
+import { InboxKey, Transaction, TransactionalMessaging } from '@firebreak/bus';
+import { Clock, CLOCK, LOGGER } from '@firebreak/platform';
 import { formatDuration } from '../common/duration';
-import { rowsOf } from '../common/sql-rows';
 import { rollbackQueue } from '../engine/rollback';
-import { ExecutionFinalizer, Finalized } from '../executions/execution-finalizer';
-import { ExecutionWorker } from '../executions/execution-worker';
-import { ExecutionRow } from '../executions/execution.types';
-import { ExecutionsRepository } from '../executions/executions.repository';
-import { AlertStatesRepository } from './alert-states.repository';
+import { ExecutionFinalizer, Finalized, VerificationWindow } from '../lifecycle/execution-finalizer';
+import { ExecutionRow, ExecutionStatus } from '../lifecycle/execution.types';
+import { ExecutionsRepository } from '../lifecycle/executions.repository';
+import { WorkerSignals } from '../lifecycle/worker-signals';
+import { VerificationRepository } from './verification.repository';
 
 /**
  * Did the automation help? The mapper announces alert resolutions; a successful automatic run of
@@ -24,22 +22,26 @@ export class VerificationService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly messaging: TransactionalMessaging,
-    private readonly alertStates: AlertStatesRepository,
+    private readonly repo: VerificationRepository,
     private readonly executions: ExecutionsRepository,
     private readonly finalizer: ExecutionFinalizer,
-    private readonly worker: ExecutionWorker,
+    private readonly worker: WorkerSignals,
   ) {}
 
-  async onAlertState(change: AlertStateChanged, eventId: string): Promise<void> {
+  async onAlertState(change: AlertStateChanged, inbox: InboxKey): Promise<void> {
     const at = new Date(change.at);
-    await this.messaging.run(
-      async (tx) => {
-        await this.alertStates.upsert(tx.manager, change.fingerprint, change.to, at);
-        if (change.to !== 'resolved') return;
-        await tx.manager.query(`UPDATE ${this.executions.table} SET verify_status = 'effective' WHERE fingerprint = $1 AND verify_status = 'pending' AND created_at <= $2`, [change.fingerprint, at]);
-      },
-      { consumer: 'runbook-executor-alerts-state', eventId },
-    );
+    await this.messaging.run(async (tx) => {
+      await this.repo.upsertAlertState(tx.manager, change.fingerprint, change.to, at);
+      if (change.to === 'resolved') await this.repo.markEffective(tx.manager, change.fingerprint, at);
+    }, inbox);
+  }
+
+  /** The window a run ending now as `status` opens: only a succeeded live run for an alert, of a runbook with `verify`. */
+  async windowFor(tx: Transaction, row: ExecutionRow, status: ExecutionStatus, at: Date): Promise<VerificationWindow | undefined> {
+    const window = row.definition?.verify?.resolvedWithin;
+    if (status !== 'succeeded' || !window || row.trigger !== 'alert' || row.mode !== 'live' || !row.fingerprint) return undefined;
+    const resolved = await this.repo.resolvedSince(tx.manager, row.fingerprint, row.created_at);
+    return { dueAt: new Date(at.getTime() + window), status: resolved ? 'effective' : 'pending' };
   }
 
   async sweepDue(limit = 20): Promise<number> {
@@ -47,28 +49,26 @@ export class VerificationService {
     let handled = 0;
     for (let i = 0; i < limit; i++) {
       const result = await this.messaging.run(async (tx) => {
-        const [row] = rowsOf<ExecutionRow>(
-          await tx.manager.query(`SELECT * FROM ${this.executions.table} WHERE verify_status = 'pending' AND verify_due_at <= $1 ORDER BY verify_due_at LIMIT 1 FOR UPDATE SKIP LOCKED`, [now]),
-        );
+        const row = await this.repo.claimDue(tx.manager, now);
         if (!row) return null;
-        if (row.fingerprint && (await this.alertStates.resolvedSince(tx.manager, row.fingerprint, row.created_at))) {
-          await tx.manager.query(`UPDATE ${this.executions.table} SET verify_status = 'effective' WHERE id = $1`, [row.id]);
+        if (row.fingerprint && (await this.repo.resolvedSince(tx.manager, row.fingerprint, row.created_at))) {
+          await this.repo.setStatus(tx.manager, row.id, 'effective');
           return undefined;
         }
         return this.ineffective(tx, row, now);
       });
-      if (result.duplicate || result.result === null) break;
+      if (result === null) break;
       handled++;
-      if (result.result) this.finalizer.observe(result.result);
+      if (result) this.finalizer.observe(result);
     }
     return handled;
   }
 
-  private async ineffective(tx: Parameters<Parameters<TransactionalMessaging['run']>[0]>[0], row: ExecutionRow, now: Date): Promise<Finalized | undefined> {
+  private async ineffective(tx: Transaction, row: ExecutionRow, now: Date): Promise<Finalized | undefined> {
     const window = row.definition?.verify?.resolvedWithin ?? 0;
     const reason = `automation ran and did not help: the alert was still firing ${formatDuration(window)} after the run succeeded`;
     this.logger.warn({ executionId: row.id, runbookId: row.runbook_id, fingerprint: row.fingerprint }, reason);
-    await tx.manager.query(`UPDATE ${this.executions.table} SET verify_status = 'ineffective' WHERE id = $1`, [row.id]);
+    await this.repo.setStatus(tx.manager, row.id, 'ineffective');
     const queue = row.definition ? rollbackQueue(row.definition, row.state.completed ?? []) : [];
     if (queue.length === 0) return this.finalizer.finalize(tx, row, { status: 'ineffective', reason, escalate: true }, now);
     const state = { ...row.state, rollback: { queue, failed: [], outcome: { status: 'ineffective' as const, reason, escalate: true } } };

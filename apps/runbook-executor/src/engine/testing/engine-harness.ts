@@ -1,9 +1,9 @@
-import { FakeClock } from '../../common/fake-clock';
-import { normaliseRunbook, Runbook, RunbookSchema } from '../../runbooks/runbook.schema';
-import { STEP_TYPES } from '../../runbooks/step.schemas';
+import { FakeClock } from '@firebreak/testing';
+import { normaliseRunbook, Runbook, RunbookSchema } from '../../definitions/runbook.schema';
+import { STEP_TYPES } from '../../definitions/step.schemas';
 import { Engine } from '../engine';
 import { EngineDefaults, EngineState, ExecutionInfo, initialState, StepResult, StepRunContext, StepRunner, StepRunners } from '../engine.types';
-import { StepFailure } from '../refusal';
+import { StepFailure } from '../step-failure';
 import { MemoryStore } from './memory-store';
 
 /** What a scripted step does on each attempt: succeed, fail (retryable or not), or hang until aborted. */

@@ -1,4 +1,4 @@
-import { AnyStep } from '../../runbooks/step.schemas';
+import { AnyStep } from '../../definitions/step.schemas';
 import { ApprovalStatus, AttemptRecord, EngineState, ExecutionStore } from '../engine.types';
 
 /** An ExecutionStore in memory, for engine tests and the engine benchmark. */

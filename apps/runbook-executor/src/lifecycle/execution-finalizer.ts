@@ -2,10 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { deriveEventId } from '@firebreak/contracts';
 import { Transaction } from '@firebreak/bus';
 import { executorMetrics } from '../common/metrics';
-import { truncate } from '../common/sql-rows';
-import { AlertStatesRepository } from '../verification/alert-states.repository';
+import { truncate } from '../common/text';
 import { executionEvents } from './execution-events';
-import { ExecutionRow, ExecutionStatus } from './execution.types';
+import { ExecutionRow, ExecutionStatus, VerifyStatus } from './execution.types';
 import { ExecutionsRepository } from './executions.repository';
 
 export interface FinalOutcomeInput {
@@ -13,6 +12,12 @@ export interface FinalOutcomeInput {
   reason: string;
   escalate: boolean;
   by?: string;
+}
+
+/** The verification window a succeeded automatic run opens; the verification feature decides it. */
+export interface VerificationWindow {
+  dueAt: Date;
+  status: Extract<VerifyStatus, 'pending' | 'effective'>;
 }
 
 export interface Finalized {
@@ -24,19 +29,15 @@ export interface Finalized {
 
 const FAILURES: ExecutionStatus[] = ['failed', 'timed_out', 'needs_attention', 'skipped', 'ineffective', 'rejected'];
 
-/** The one way an execution ends: status, event, escalation, verification window and metrics agree. */
+/** The one way an execution ends: status, event, escalation, verification window (when given) and metrics agree. */
 @Injectable()
 export class ExecutionFinalizer {
-  constructor(
-    private readonly repo: ExecutionsRepository,
-    private readonly alertStates: AlertStatesRepository,
-  ) {}
+  constructor(private readonly repo: ExecutionsRepository) {}
 
-  async finalize(tx: Transaction, row: ExecutionRow, outcome: FinalOutcomeInput, at: Date): Promise<Finalized> {
+  async finalize(tx: Transaction, row: ExecutionRow, outcome: FinalOutcomeInput, at: Date, verification?: VerificationWindow): Promise<Finalized> {
     // A failed or skipped automatic run must reach a person: the mapper escalates the alert on this flag.
     const escalate = outcome.status !== 'cancelled' && outcome.status !== 'succeeded' && (outcome.escalate || (row.trigger === 'alert' && FAILURES.includes(outcome.status)));
-    const verify = await this.verification(tx, row, outcome.status, at);
-    await this.repo.finalize(tx.manager, row.id, { status: outcome.status, reason: outcome.reason, escalate, at, ...verify });
+    await this.repo.finalize(tx.manager, row.id, { status: outcome.status, reason: outcome.reason, escalate, at, verifyDueAt: verification?.dueAt, verifyStatus: verification?.status });
     executionEvents.finished(tx, row, { ...outcome, escalate, at });
     if (escalate && !row.fingerprint) this.stageEscalation(tx, row, outcome);
     return { row, status: outcome.status, escalate, at };
@@ -53,13 +54,6 @@ export class ExecutionFinalizer {
     } else if (row.mode === 'drill' && row.started_at) {
       executorMetrics.drillDuration.observe({ runbook: row.runbook_id, met_target: String(seconds * 1000 <= (row.drill_target_ms ?? Infinity)) }, seconds);
     }
-  }
-
-  private async verification(tx: Transaction, row: ExecutionRow, status: ExecutionStatus, at: Date): Promise<{ verifyDueAt?: Date; verifyStatus?: string }> {
-    const window = row.definition?.verify?.resolvedWithin;
-    if (status !== 'succeeded' || !window || row.trigger !== 'alert' || row.mode !== 'live' || !row.fingerprint) return {};
-    const resolved = await this.alertStates.resolvedSince(tx.manager, row.fingerprint, row.created_at);
-    return { verifyDueAt: new Date(at.getTime() + window), verifyStatus: resolved ? 'effective' : 'pending' };
   }
 
   /** Without an alert there is nothing for the mapper to escalate: tell the runbook's severity channels directly. */

@@ -1,5 +1,5 @@
-import { conditionProblems } from '../engine/conditions';
-import { templateProblems } from '../engine/template';
+import { conditionProblems } from './conditions';
+import { templateProblems } from './template';
 import { Runbook } from './runbook.schema';
 import { AnyStep } from './step.schemas';
 

@@ -2,12 +2,12 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { CONFIG, LOGGER } from '@firebreak/platform';
-import { Clock, CLOCK } from '../common/clock';
+import { Clock, CLOCK, CONFIG, LOGGER, Poller } from '@firebreak/platform';
 import { executorMetrics } from '../common/metrics';
+import { ExecutionsRepository } from '../lifecycle/executions.repository';
+import { LocalWorker, WorkerSignals } from '../lifecycle/worker-signals';
 import type { ExecutorConfig } from '../service';
 import { ExecutionRunner, RunSignals } from './execution-runner';
-import { ExecutionsRepository } from './executions.repository';
 
 interface Active extends RunSignals {
   done: Promise<void>;
@@ -19,13 +19,12 @@ interface Active extends RunSignals {
  * this one after a restart) picks up what is queued or whose worker died.
  */
 @Injectable()
-export class ExecutionWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class ExecutionWorker implements LocalWorker, OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly active = new Map<string, Active>();
+  private readonly poller: Poller;
   private stopping = false;
   private kicked = false;
-  private wake?: () => void;
-  private loopDone?: Promise<void>;
 
   constructor(
     @Inject(CONFIG) private readonly config: ExecutorConfig,
@@ -33,18 +32,23 @@ export class ExecutionWorker implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly repo: ExecutionsRepository,
     private readonly runner: ExecutionRunner,
-  ) {}
+    signals: WorkerSignals,
+  ) {
+    this.poller = new Poller({ name: 'execution-worker', intervalMs: config.FIREBREAK_WORKER_POLL_MS, tick: () => this.claimUntilIdle(), logger });
+    signals.attach(this);
+  }
 
   onApplicationBootstrap(): void {
-    this.loopDone = this.loop();
+    this.poller.start();
+    void this.poller.tickNow();
   }
 
   /** Something became runnable here (a new execution, an approval): look now rather than at the next poll. */
   kick(): void {
+    // Before start the first round is still to come; after stop there is none.
+    if (this.stopping || !this.poller.running) return;
     this.kicked = true;
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+    void this.poller.tickNow();
   }
 
   /** Stops a running execution at once when this replica runs it; others learn of it at their next heartbeat. */
@@ -55,15 +59,10 @@ export class ExecutionWorker implements OnApplicationBootstrap, BeforeApplicatio
     return true;
   }
 
-  get runningCount(): number {
-    return this.active.size;
-  }
-
   /** Re-runnable steps are interrupted and handed back at once; others get the grace period to finish. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    this.kick();
-    await this.loopDone;
+    await this.poller.stop();
     for (const active of this.active.values()) active.stop.abort();
     const all = Promise.all([...this.active.values()].map((active) => active.done));
     let timer: NodeJS.Timeout | undefined;
@@ -72,31 +71,17 @@ export class ExecutionWorker implements OnApplicationBootstrap, BeforeApplicatio
     if (this.active.size) this.logger.warn({ executions: [...this.active.keys()] }, 'stopping with executions still running; another worker will recover them');
   }
 
-  private async loop(): Promise<void> {
-    while (!this.stopping) {
+  /** A kick while claiming (a slot freed, a new execution) means one more round, so none waits for the next poll. */
+  private async claimUntilIdle(): Promise<void> {
+    do {
       this.kicked = false;
       await this.fill();
-      if (this.stopping) break;
-      if (this.kicked) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.config.FIREBREAK_WORKER_POLL_MS);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+    } while (this.kicked && !this.stopping);
   }
 
   private async fill(): Promise<void> {
     while (!this.stopping && this.active.size < this.config.FIREBREAK_WORKER_CONCURRENCY) {
-      let row;
-      try {
-        row = await this.repo.claim(this.workerId, this.clock.now(), this.config.FIREBREAK_EXECUTION_LEASE_MS, this.config.FIREBREAK_MAX_CONCURRENT_EXECUTIONS);
-      } catch (error) {
-        this.logger.warn({ err: error }, 'could not claim executions; will try again');
-        return;
-      }
+      const row = await this.repo.claim(this.workerId, this.clock.now(), this.config.FIREBREAK_EXECUTION_LEASE_MS, this.config.FIREBREAK_MAX_CONCURRENT_EXECUTIONS);
       if (!row) return;
       const signals: RunSignals = { cancel: new AbortController(), stop: new AbortController() };
       const done = this.runner.run(row, this.workerId, signals).finally(() => {

@@ -13,19 +13,6 @@ export class RefusedError extends Error {
   }
 }
 
-/** A step failed in a way another attempt cannot fix (bad input, unknown connection). */
-export class StepFailure extends Error {
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-    readonly outputs: Record<string, unknown> = {},
-    readonly excerpt?: string,
-  ) {
-    super(message);
-    this.name = 'StepFailure';
-  }
-}
-
 export function excerptOf(value: string, max = 80): string {
   // eslint-disable-next-line no-control-regex -- control characters are what is being removed
   const clean = value.replace(/[\u0000-\u001f]/g, ' ');

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { CONFIG } from '@firebreak/platform';
-import { rowsOf } from '../common/sql-rows';
+import { CONFIG, rowsOf, table } from '@firebreak/platform';
 import { AttemptRecord, EngineState } from '../engine/engine.types';
 import type { ExecutorConfig } from '../service';
-import { AttemptRow, BREAKER_FAILURES, ClaimedRow, ExecutionRow, ExecutionStatus, NewExecution } from './execution.types';
+import { AttemptRow, BREAKER_FAILURES, ClaimedRow, ExecutionRow, ExecutionStatus, NewExecution, VerifyStatus } from './execution.types';
 
 export interface ExecutionFilter {
   status?: ExecutionStatus;
@@ -18,15 +17,15 @@ export interface ExecutionFilter {
 /** The executions table and its step attempts. Every write by a worker is guarded by its lease. */
 @Injectable()
 export class ExecutionsRepository {
-  readonly table: string;
+  private readonly table: string;
   private readonly attemptsTable: string;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(CONFIG) config: ExecutorConfig,
   ) {
-    this.table = `"${config.dbSchema}".executions`;
-    this.attemptsTable = `"${config.dbSchema}".step_attempts`;
+    this.table = table(config.dbSchema, 'executions');
+    this.attemptsTable = table(config.dbSchema, 'step_attempts');
   }
 
   async insert(manager: EntityManager, e: NewExecution): Promise<boolean> {
@@ -111,7 +110,7 @@ export class ExecutionsRepository {
     ]);
   }
 
-  async finalize(manager: EntityManager, id: string, f: { status: ExecutionStatus; reason: string; escalate: boolean; at: Date; verifyDueAt?: Date; verifyStatus?: string }): Promise<void> {
+  async finalize(manager: EntityManager, id: string, f: { status: ExecutionStatus; reason: string; escalate: boolean; at: Date; verifyDueAt?: Date; verifyStatus?: VerifyStatus }): Promise<void> {
     await manager.query(
       `UPDATE ${this.table} SET status = $2, status_reason = $3, escalate = $4, finished_at = $5, lease_owner = NULL, lease_until = NULL,
               verify_due_at = coalesce($6, verify_due_at), verify_status = coalesce($7, verify_status) WHERE id = $1`,
@@ -178,18 +177,8 @@ export class ExecutionsRepository {
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.table}:${runbookId}:${key}`]);
   }
 
-  /** Waiting for an approval that is no longer pending (decided during a hand-back): runnable again. */
-  async requeueOrphanedApprovals(): Promise<number> {
-    const approvals = this.table.replace(/executions$/, 'approvals');
-    const result = await this.dataSource.query(
-      `UPDATE ${this.table} e SET status = 'queued' WHERE e.status = 'waiting_approval'
-          AND NOT EXISTS (SELECT 1 FROM ${approvals} a WHERE a.execution_id = e.id AND a.status = 'pending') RETURNING id`,
-    );
-    return rowsOf(result).length;
-  }
-
-  async countByStatus(status: ExecutionStatus): Promise<number> {
-    const [row] = await this.dataSource.query(`SELECT count(*)::int AS n FROM ${this.table} WHERE status = $1`, [status]);
-    return (row as { n: number }).n;
+  /** Automatic runs that no worker has started yet, locked for the transaction (a pause skips them). */
+  async lockUnstartedAutomatic(manager: EntityManager): Promise<ExecutionRow[]> {
+    return rowsOf<ExecutionRow>(await manager.query(`SELECT * FROM ${this.table} WHERE status = 'queued' AND trigger = 'alert' AND claims = 0 FOR UPDATE SKIP LOCKED`));
   }
 }

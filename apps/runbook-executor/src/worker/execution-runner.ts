@@ -1,20 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { TransactionalMessaging } from '@firebreak/bus';
-import { CONFIG, LOGGER } from '@firebreak/platform';
+import { Clock, CLOCK, CONFIG, LOGGER } from '@firebreak/platform';
 import { ApprovalsRepository } from '../approvals/approvals.repository';
-import { Clock, CLOCK } from '../common/clock';
+import { ApprovalsService } from '../approvals/approvals.service';
 import { ExecutorSettings, SETTINGS } from '../common/settings';
 import { Engine } from '../engine/engine';
 import { EngineOutcome, initialState, LeaseLostError } from '../engine/engine.types';
+import { executionEvents } from '../lifecycle/execution-events';
+import { ExecutionFinalizer } from '../lifecycle/execution-finalizer';
+import { scopeFor } from '../lifecycle/execution-scope';
+import { ClaimedRow } from '../lifecycle/execution.types';
+import { ExecutionsRepository } from '../lifecycle/executions.repository';
 import type { ExecutorConfig } from '../service';
 import { StepRunnersProvider } from '../steps/step-runners.provider';
+import { VerificationService } from '../verification/verification.service';
 import { DbExecutionStore } from './db-execution-store';
-import { executionEvents } from './execution-events';
-import { ExecutionFinalizer } from './execution-finalizer';
-import { scopeFor } from './execution-scope';
-import { ClaimedRow } from './execution.types';
-import { ExecutionsRepository } from './executions.repository';
 
 export interface RunSignals {
   cancel: AbortController;
@@ -32,6 +33,8 @@ export class ExecutionRunner {
     private readonly messaging: TransactionalMessaging,
     private readonly repo: ExecutionsRepository,
     private readonly approvals: ApprovalsRepository,
+    private readonly approvalRequests: ApprovalsService,
+    private readonly verification: VerificationService,
     private readonly finalizer: ExecutionFinalizer,
     private readonly steps: StepRunnersProvider,
   ) {}
@@ -62,7 +65,7 @@ export class ExecutionRunner {
       execution: { id: row.id, requestId: row.request_id, runbookId: row.runbook_id, mode: row.mode, trigger: row.trigger, fingerprint: row.fingerprint ?? undefined, severity: row.severity },
       scope: scopeFor({ ...row, runbookId: row.runbook_id }, this.settings.vars),
       state: row.state && typeof row.state.cursor === 'number' ? row.state : initialState(),
-      store: new DbExecutionStore(row, workerId, { messaging: this.messaging, repo: this.repo, approvals: this.approvals, clock: this.clock, approvalTimeoutMs: automation.approvalTimeout }),
+      store: new DbExecutionStore(row, workerId, { messaging: this.messaging, repo: this.repo, approvals: this.approvals, approvalRequests: this.approvalRequests, clock: this.clock }),
       runners: this.steps.runners,
       clock: this.clock,
       cancel: signals.cancel.signal,
@@ -78,7 +81,7 @@ export class ExecutionRunner {
 
   private async conclude(row: ClaimedRow, workerId: string, outcome: EngineOutcome): Promise<void> {
     const at = this.clock.now();
-    const result = await this.messaging.run(async (tx) => {
+    const finalized = await this.messaging.run(async (tx) => {
       const current = await this.repo.lock(tx.manager, row.id);
       if (!current || current.lease_owner !== workerId) throw new LeaseLostError(row.id);
       switch (outcome.status) {
@@ -91,12 +94,14 @@ export class ExecutionRunner {
           await this.repo.setStatus(tx.manager, row.id, pending ? 'waiting_approval' : 'queued');
           return undefined;
         }
-        default:
+        default: {
           await this.approvals.cancelPending(tx.manager, row.id, at);
-          return this.finalizer.finalize(tx, current, { ...outcome, by: current.cancel_requested_by ?? undefined }, at);
+          const verification = await this.verification.windowFor(tx, current, outcome.status, at);
+          return this.finalizer.finalize(tx, current, { ...outcome, by: current.cancel_requested_by ?? undefined }, at, verification);
+        }
       }
     });
-    if (!result.duplicate && result.result) this.finalizer.observe(result.result);
+    if (finalized) this.finalizer.observe(finalized);
   }
 
   private async failOnError(row: ClaimedRow, workerId: string, error: unknown, log: Logger): Promise<void> {

@@ -1,6 +1,6 @@
 import { ExecutionMode, Severity } from '@firebreak/contracts';
 import { EngineState } from '../engine/engine.types';
-import { Runbook } from '../runbooks/runbook.schema';
+import { Runbook } from '../definitions/runbook.schema';
 
 export const ACTIVE_STATUSES = ['queued', 'running', 'waiting_approval'] as const;
 export const TERMINAL_STATUSES = ['succeeded', 'failed', 'timed_out', 'cancelled', 'needs_attention', 'skipped', 'rejected', 'ineffective'] as const;
@@ -10,6 +10,8 @@ export type Trigger = 'alert' | 'manual' | 'drill';
 
 /** Failures that count towards a runbook's circuit breaker. */
 export const BREAKER_FAILURES = ['failed', 'timed_out', 'needs_attention', 'ineffective'] as const;
+
+export type VerifyStatus = 'pending' | 'effective' | 'ineffective';
 
 export interface ExecutionRow {
   id: string;
@@ -43,7 +45,7 @@ export interface ExecutionRow {
   cancel_reason: string | null;
   drill_target_ms: number | null;
   verify_due_at: Date | null;
-  verify_status: 'pending' | 'effective' | 'ineffective' | null;
+  verify_status: VerifyStatus | null;
 }
 
 export interface ClaimedRow extends ExecutionRow {

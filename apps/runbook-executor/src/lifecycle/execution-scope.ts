@@ -1,4 +1,4 @@
-import { TemplateScope } from '../engine/template';
+import { TemplateScope } from '../definitions/template';
 
 export interface ScopeInput {
   id: string;

@@ -1,6 +1,6 @@
 import { deriveEventId } from '@firebreak/contracts';
 import { Transaction } from '@firebreak/bus';
-import { truncate } from '../common/sql-rows';
+import { truncate } from '../common/text';
 import { AttemptRecord } from '../engine/engine.types';
 import { ExecutionRow, ExecutionStatus } from './execution.types';
 
@@ -19,7 +19,6 @@ export const executionEvents = {
   },
 
   step(tx: Transaction, row: Ref, a: AttemptRecord): void {
-    const status = a.status === 'waiting_approval' ? 'waiting_approval' : a.status;
     tx.stage(
       'runbooks.execution.step',
       {
@@ -27,7 +26,7 @@ export const executionEvents = {
         runbookId: row.runbook_id,
         stepId: a.stepId,
         attempt: a.attempt,
-        status,
+        status: a.status,
         startedAt: a.startedAt.toISOString(),
         ...(a.finishedAt ? { finishedAt: a.finishedAt.toISOString() } : {}),
         ...(a.error ? { error: truncate(a.error, 2_000) } : {}),

@@ -1,5 +1,5 @@
 import { AppError } from '@firebreak/platform';
-import { Runbook } from '../runbooks/runbook.schema';
+import { Runbook } from './runbook.schema';
 
 /**
  * Checks a manual run's params against the runbook's declared ones and applies defaults. A runbook

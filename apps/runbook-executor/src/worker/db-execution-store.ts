@@ -1,21 +1,20 @@
-import { randomUUID } from 'node:crypto';
-import { deriveEventId } from '@firebreak/contracts';
 import { Transaction, TransactionalMessaging } from '@firebreak/bus';
-import { Clock } from '../common/clock';
-import { executorMetrics } from '../common/metrics';
-import { ApprovalStatus, AttemptRecord, EngineState, ExecutionStore, LeaseLostError } from '../engine/engine.types';
+import { Clock } from '@firebreak/platform';
 import { ApprovalsRepository } from '../approvals/approvals.repository';
-import { AnyStep } from '../runbooks/step.schemas';
-import { executionEvents } from './execution-events';
-import { ExecutionRow } from './execution.types';
-import { ExecutionsRepository } from './executions.repository';
+import { ApprovalsService } from '../approvals/approvals.service';
+import { executorMetrics } from '../common/metrics';
+import { AnyStep } from '../definitions/step.schemas';
+import { ApprovalStatus, AttemptRecord, EngineState, ExecutionStore, LeaseLostError } from '../engine/engine.types';
+import { executionEvents } from '../lifecycle/execution-events';
+import { ExecutionRow } from '../lifecycle/execution.types';
+import { ExecutionsRepository } from '../lifecycle/executions.repository';
 
 export interface StoreDependencies {
   messaging: TransactionalMessaging;
   repo: ExecutionsRepository;
   approvals: ApprovalsRepository;
+  approvalRequests: ApprovalsService;
   clock: Clock;
-  approvalTimeoutMs: number;
 }
 
 /** Persists one claimed execution: every write checks this worker still holds the lease, in the same transaction as its events. */
@@ -47,35 +46,11 @@ export class DbExecutionStore implements ExecutionStore {
 
   async requestApproval(state: EngineState, step: AnyStep, summary: string, attempt: AttemptRecord): Promise<void> {
     const now = this.deps.clock.now();
-    const approvalId = randomUUID();
-    const expiresAt = new Date(now.getTime() + (this.row.definition?.approvalTimeout ?? this.deps.approvalTimeoutMs));
     await this.deps.messaging.run(async (tx) => {
       await this.guardedSave(tx, state);
       await this.deps.repo.upsertAttempt(tx.manager, this.row.id, attempt);
       executionEvents.step(tx, this.row, attempt);
-      await this.deps.approvals.insert(tx.manager, { id: approvalId, execution_id: this.row.id, step_id: step.id, runbook_id: this.row.runbook_id, severity: this.row.severity, summary, requested_at: now, expires_at: expiresAt });
-      const fingerprint = this.row.fingerprint ?? undefined;
-      tx.stage(
-        'runbooks.approval.requested',
-        { approvalId, executionId: this.row.id, runbookId: this.row.runbook_id, stepId: step.id, fingerprint, severity: this.row.severity, summary, expiresAt: expiresAt.toISOString() },
-        { id: deriveEventId('approval-requested', this.row.id, step.id), subject: fingerprint },
-      );
-      const requestId = deriveEventId('approval-notify', this.row.id, step.id);
-      tx.stage(
-        'notifications.requested',
-        {
-          requestId,
-          channels: [],
-          severity: this.row.severity,
-          title: `Approval needed: ${summary}`.slice(0, 500),
-          text: `Runbook ${this.row.runbook_id} waits for approval of step ${step.id} (execution ${this.row.id}). Approve or reject: POST /api/v1/approvals/${approvalId}/approve or /reject. Expires ${expiresAt.toISOString()}.`,
-          labels: { runbook: this.row.runbook_id, execution: this.row.id, approval: approvalId },
-          fingerprint,
-          executionId: this.row.id,
-          runbookId: this.row.runbook_id,
-        },
-        { id: requestId, subject: fingerprint },
-      );
+      await this.deps.approvalRequests.request(tx, this.row, step.id, summary, now);
     });
   }
 
