@@ -7,7 +7,7 @@ import { AlertReceived, CloudEvent, DataOf, streamDefinitions, parseDeadLetter }
 import { resolveNatsUrl, uniqueTestId, waitFor, sampleAlertReceived } from '@firebreak/testing';
 import { BusConnection } from './connection';
 import { EventConsumer } from './consumer';
-import { PermanentError } from './errors';
+import { DependencyUnavailableError, PermanentError } from './errors';
 import { EventPublisher } from './publisher';
 import { provisionStreams } from './streams';
 import { SubjectNames } from './subjects';
@@ -114,6 +114,21 @@ describe('bus against real JetStream', () => {
     const letter = (await deadLetters()).find((entry) => entry.data.originalEventId === event.id)!;
     expect(letter.data).toMatchObject({ reason: 'handler_failed', consumer: 'flaky', deliveries: 3, error: 'database unavailable', originalSubject: 'alerts.received' });
     expect(JSON.parse(letter.data.payload).id).toBe(event.id);
+  });
+
+  it('does not count an outage towards the limit: after six deliveries waiting out Postgres, two failures are still retried', async () => {
+    const deliveries: number[] = [];
+    let handled = false;
+    await consume('outage-then-flaky', 'cccccccccccccccc', async (_event, delivery) => {
+      deliveries.push(delivery);
+      if (delivery <= 6) throw new DependencyUnavailableError('postgres', { cause: new Error('connect ECONNREFUSED') });
+      if (delivery <= 8) throw new Error('a bug that a retry gets past');
+      handled = true;
+    });
+    const { event } = await publisher.publish('alerts.received', alertReceived('cccccccccccccccc'));
+    await waitFor(async () => handled, { message: 'not handled after the outage and two failures' });
+    expect(deliveries).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect((await deadLetters()).filter((letter) => letter.data.originalEventId === event.id)).toEqual([]);
   });
 
   it('dead-letters invalid data at once without calling the handler', async () => {

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { BusConnection } from './connection';
 import { busMetrics } from './metrics';
 import { EventPublisher } from './publisher';
+import { DependencyUnavailableError } from './errors';
 import { DEFAULT_RETRY_POLICY, RetryPolicy, settle, Settlement } from './settlement';
 import { SubjectNames } from './subjects';
 import { extractTraceContext } from './trace';
@@ -33,6 +34,7 @@ export interface ConsumerOptions<S extends Subject> {
 }
 
 const tracer = trace.getTracer('firebreak-bus');
+const MAX_TRACKED_FAILURES = 10_000;
 
 /** A durable pull consumer with bounded concurrency; settlement is decided by settle(). */
 export class EventConsumer<S extends Subject> {
@@ -45,6 +47,7 @@ export class EventConsumer<S extends Subject> {
   private readonly concurrency: number;
   private readonly ackWaitMs: number;
   private readonly stream: string;
+  private readonly handlerFailures = new Map<number, number>();
 
   constructor(
     private readonly connection: BusConnection,
@@ -140,7 +143,25 @@ export class EventConsumer<S extends Subject> {
       }
     });
     busMetrics.handlerDuration.observe({ subject: this.options.subject, consumer: this.options.durable }, Number(process.hrtime.bigint() - started) / 1e9);
-    await context.with(parentContext, () => this.apply(msg, settle(failure, deliveryCount, this.policy), failure === undefined ? log : log.child({ err: failure })));
+    const attempts = { deliveries: deliveryCount, failures: this.countFailure(msg.info.streamSequence, failure) };
+    const settlement = settle(failure, attempts, this.policy);
+    if (settlement.action !== 'nak') this.handlerFailures.delete(msg.info.streamSequence);
+    await context.with(parentContext, () => this.apply(msg, settlement, failure === undefined ? log : log.child({ err: failure })));
+  }
+
+  /**
+   * Handler failures per message, apart from the server's delivery count (which an outage and a
+   * crash also raise). Kept in memory: a restart gives a failing message its retries again, which
+   * errs towards keeping it, never towards dead-lettering it early.
+   */
+  private countFailure(streamSequence: number, failure: unknown): number {
+    const before = this.handlerFailures.get(streamSequence) ?? 0;
+    if (failure === undefined || failure instanceof DependencyUnavailableError) return before;
+    this.handlerFailures.delete(streamSequence);
+    this.handlerFailures.set(streamSequence, before + 1);
+    // Messages another replica finished never come back here: forget the oldest beyond a bound.
+    if (this.handlerFailures.size > MAX_TRACKED_FAILURES) this.handlerFailures.delete(this.handlerFailures.keys().next().value!);
+    return before + 1;
   }
 
   private async apply(msg: JsMsg, settlement: Settlement, log: Logger): Promise<void> {
