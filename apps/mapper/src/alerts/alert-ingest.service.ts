@@ -1,31 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Batcher } from '@firebreak/bus';
-import { Alert, AlertReceived, CloudEvent } from '@firebreak/contracts';
-import { CONFIG } from '@firebreak/platform';
-import { MapperConfig } from '../service';
-import { Clock } from '../core/clock';
-import { mapperMetrics } from '../core/metrics';
+import { EventOf } from '@firebreak/contracts';
 import { storableAlert } from '../core/text';
-import { AlertEffects } from '../lifecycle/alert-effects';
-import { AlertTransactions } from '../lifecycle/alert-transactions';
-import { AlertsRepository } from '../lifecycle/alerts.repository';
+import { ESCALATION_POLICY, EscalationPolicy } from '../escalation/escalation-config';
+import { AlertLifecycle } from '../lifecycle/alert-lifecycle.service';
+import { AlertStateRepository } from '../lifecycle/alert-state.repository';
+import { AlertTransaction } from '../lifecycle/alert-transaction';
+import { Received } from '../lifecycle/commands';
 import { MappingResolver } from '../mappings/mapping-resolver.service';
-import { RunbookMapping } from '../mappings/mapping-resolver';
 import { SilenceLookup } from '../silences/silence-lookup';
-import { ActiveSilence, findSilence } from '../silences/silence';
-import { decide, IncomingState, Transition } from './alert-transition';
-import { planTransition, TransitionPlan } from './transition-plan';
+import { findSilence } from '../silences/silence';
 
-export const ALERTS_RECEIVED_CONSUMER = 'mapper-alerts-received';
-
-export interface IngestContext {
-  sourceId: string;
-  source: AlertReceived['source'];
-  alert: Alert;
-  incoming: IncomingState;
-  silence: ActiveSilence | null;
-  mapping: RunbookMapping | null;
-}
+type AlertEvent = EventOf<'alerts.received'>;
 
 /**
  * One receipt of an alert. The ingress derives an event's id from the alert alone (fingerprint,
@@ -33,111 +19,104 @@ export interface IngestContext {
  * firing alert (group re-send, repeat_interval) carries the same id but is a new receipt that the
  * dedup window must see. A redelivery of one message keeps its receivedAt, so it is still claimed once.
  */
-export function receiptId(event: CloudEvent<AlertReceived>): string {
+export function receiptId(event: AlertEvent): string {
   return `${event.id}@${event.data.receivedAt}`;
 }
 
-export type IngestResult = { duplicate: true } | { duplicate: false; transition: Transition['type'] };
+export type IngestResult = { duplicate: true } | { duplicate: false; transition: string };
+
+interface Submitted {
+  event: AlertEvent;
+  /** The durable consumer that received it: the inbox key. */
+  consumer: string;
+}
 
 /**
  * alerts.received → alert state. Events arriving together are handled in one transaction: one
- * inbox claim, one upsert that inserts the new alerts and locks the known ones, one statement of
+ * inbox claim, one locking read of the known alerts, one insert of the new ones, one statement of
  * writes, one outbox insert — a storm costs a few round trips per batch, not per alert.
  */
 @Injectable()
 export class AlertIngestService {
-  private readonly dedupWindowMs: number;
-  private readonly batcher = new Batcher<CloudEvent<AlertReceived>, IngestResult>((events) => this.ingestBatch(events), {
+  private readonly batcher = new Batcher<Submitted, IngestResult>((batch) => this.ingestBatch(batch), {
     maxSize: 64,
     // Each batch holds one of the 20 pooled connections for its transaction.
     maxInFlight: 8,
-    key: (event) => event.data.alert.fingerprint,
+    key: ({ event }) => event.data.alert.fingerprint,
   });
 
   constructor(
-    private readonly transactions: AlertTransactions,
-    private readonly alerts: AlertsRepository,
+    private readonly lifecycle: AlertLifecycle,
+    private readonly state: AlertStateRepository,
     private readonly silences: SilenceLookup,
     private readonly mappings: MappingResolver,
-    private readonly clock: Clock,
-    @Inject(CONFIG) config: MapperConfig,
-  ) {
-    this.dedupWindowMs = config.FIREBREAK_DEDUP_WINDOW_SEC * 1000;
+    @Inject(ESCALATION_POLICY) private readonly escalation: EscalationPolicy,
+  ) {}
+
+  ingest(event: AlertEvent, consumer: string): Promise<IngestResult> {
+    return this.batcher.submit({ event, consumer });
   }
 
-  ingest(event: CloudEvent<AlertReceived>): Promise<IngestResult> {
-    return this.batcher.submit(event);
-  }
-
-  /** Every event's fingerprint differs (the batcher sees to it). */
-  async ingestBatch(events: Array<CloudEvent<AlertReceived>>): Promise<IngestResult[]> {
+  /** Every event's fingerprint differs (the batcher sees to it); one handler feeds the batcher, so one consumer. */
+  private async ingestBatch(batch: Submitted[]): Promise<IngestResult[]> {
     // In-memory lookups, made before the transaction so it holds row locks as briefly as possible.
-    const contexts = await Promise.all(events.map((event) => this.context(event)));
+    const commands = await Promise.all(batch.map(({ event }) => this.command(event)));
     // One inbox claim for the batch; only the events not seen before are handled.
-    const outcome = await this.transactions.run(
-      async (fx, fresh) => new Map(await this.handle(fx, contexts.filter((context) => fresh.has(context.sourceId)))),
-      { consumer: ALERTS_RECEIVED_CONSUMER, eventIds: contexts.map((context) => context.sourceId) },
-    );
-    const transitions = outcome.duplicate ? new Map<string, Transition['type']>() : outcome.result;
-    return contexts.map((context): IngestResult => {
-      const transition = transitions.get(context.sourceId);
+    const outcome = await this.lifecycle.run((tx, fresh) => this.handle(tx, commands.filter((command) => fresh.has(command.sourceId))), {
+      consumer: batch[0].consumer,
+      eventIds: commands.map((command) => command.sourceId),
+    });
+    const handled = outcome.duplicate ? new Map<string, string>() : outcome.result;
+    return commands.map((command): IngestResult => {
+      const transition = handled.get(command.sourceId);
       return transition ? { duplicate: false, transition } : { duplicate: true };
     });
   }
 
-  private async context(event: CloudEvent<AlertReceived>): Promise<IngestContext> {
+  private async command(event: AlertEvent): Promise<Received> {
     const alert = storableAlert(event.data.alert);
-    const firing = alert.status === 'firing';
     return {
+      type: 'received',
       sourceId: receiptId(event),
       source: event.data.source,
       alert,
-      incoming: {
-        status: alert.status,
-        startsAt: new Date(alert.startsAt),
-        endsAt: alert.endsAt ? new Date(alert.endsAt) : null,
-        receivedAt: new Date(event.data.receivedAt),
-      },
-      // Decided inside the transaction (handle), where a silence change in flight is waited for.
-      silence: null,
-      mapping: firing ? await this.mappings.resolve(alert.labels, alert.annotations) : null,
+      receivedAt: new Date(event.data.receivedAt),
+      // Found inside the transaction (handle), where a silence change in flight is waited for.
+      silenceId: null,
+      mapping: alert.status === 'firing' ? await this.mappings.resolve(alert.labels, alert.annotations) : null,
+      escalateAfterMs: this.escalation.get(alert.severity) ?? null,
     };
   }
 
-  private async handle(fx: AlertEffects, contexts: IngestContext[]): Promise<Array<[string, Transition['type']]>> {
-    const silences = await this.silences.inForce(fx.tx.manager, fx.now);
-    for (const context of contexts) context.silence = context.alert.status === 'firing' ? findSilence(silences, context.alert.labels, fx.now) : null;
-    // Each planned as if the alert were new (pure); the upsert stores that plan or hands back the locked row.
-    const firsts = contexts.map((context) => {
-      const transition = decide(null, context.incoming, this.decisionContext(fx, context));
-      return { context, transition, plan: planTransition(fx, null, transition, context) };
-    });
-    const rows = await this.alerts.insertOrLock(fx.tx.manager, firsts.map((first) => first.plan.next));
-    fx.locked();
-    const results: Array<[string, Transition['type']]> = [];
-    for (const first of firsts) {
-      const row = rows.get(first.context.alert.fingerprint);
-      if (!row) throw new Error(`alert ${first.context.alert.fingerprint} was neither inserted nor found`);
-      if (row.inserted) {
-        results.push([first.context.sourceId, await this.performed(fx, first.plan, first.transition)]);
-        continue;
+  /**
+   * Each event is decided once, against its alert's row locked or its absence. An alert another
+   * transaction inserted between the read and the insert is decided again, against that row.
+   */
+  private async handle(tx: AlertTransaction, received: Received[]): Promise<Map<string, string>> {
+    const silences = await this.silences.inForce(tx.manager, tx.now);
+    let pending = received.map((command) => (command.alert.status === 'firing' ? { ...command, silenceId: findSilence(silences, command.alert.labels, tx.now)?.id ?? null } : command));
+    const handled = new Map<string, string>();
+    while (pending.length > 0) {
+      const rows = await this.state.lockMany(tx.manager, pending.map((command) => command.alert.fingerprint));
+      tx.locked();
+      const decided = pending.map((command) => {
+        const stored = rows.get(command.alert.fingerprint) ?? null;
+        return { command, stored, decision: this.lifecycle.decide(tx, stored, command) };
+      });
+      const created = decided.filter(({ stored }) => stored === null);
+      const inserted = await this.state.insertNew(tx.manager, created.map(({ decision }) => newRecord(decision.record)));
+      for (const { command, stored, decision } of decided) {
+        if (stored === null && !inserted.has(command.alert.fingerprint)) continue;
+        await this.lifecycle.perform(tx, stored, decision);
+        handled.set(command.sourceId, decision.outcome);
       }
-      const transition = decide(row.stored, first.context.incoming, this.decisionContext(fx, first.context));
-      const plan = planTransition(fx, row.stored, transition, first.context);
-      await this.alerts.update(fx.writes, row.stored.fingerprint, plan.patch);
-      results.push([first.context.sourceId, await this.performed(fx, plan, transition)]);
+      pending = created.filter(({ command }) => !inserted.has(command.alert.fingerprint)).map(({ command }) => command);
     }
-    return results;
+    return handled;
   }
+}
 
-  private async performed(fx: AlertEffects, plan: TransitionPlan, transition: Transition): Promise<Transition['type']> {
-    await plan.perform();
-    if (transition.type === 'repeat' && transition.deduplicated) fx.count(() => mapperMetrics.deduplicated.inc());
-    if (transition.type === 'stale') fx.count(() => mapperMetrics.stale.inc());
-    return transition.type;
-  }
-
-  private decisionContext(fx: AlertEffects, context: IngestContext) {
-    return { now: fx.now, dedupWindowMs: this.dedupWindowMs, silenced: context.silence !== null, episodeByStartsAt: context.source === 'alertmanager' };
-  }
+function newRecord<T>(record: T | null): T {
+  if (record === null) throw new Error('a received event always leaves a record');
+  return record;
 }

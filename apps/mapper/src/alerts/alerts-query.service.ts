@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { notFound } from '@firebreak/platform';
-import { AlertsRepository } from '../lifecycle/alerts.repository';
 import { HistoryRepository, HistoryView } from '../lifecycle/history.repository';
+import { AlertsRepository } from './alerts.repository';
 import { AlertView, alertView } from './alert-view';
 import { encodeCursor, ListAlertsQuery } from './alerts.dto';
 

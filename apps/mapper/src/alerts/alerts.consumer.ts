@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HandlerContext, OnEvent } from '@firebreak/bus';
-import { CloudEvent, DataOf } from '@firebreak/contracts';
+import { EventOf } from '@firebreak/contracts';
 import { AlertIngestService } from './alert-ingest.service';
 
 @Injectable()
@@ -9,8 +9,8 @@ export class AlertsConsumer {
 
   // Storms: many messages in flight, so the ingest service can gather them into batches.
   @OnEvent('alerts.received', { concurrency: 256 })
-  async received(event: CloudEvent<DataOf<'alerts.received'>>, ctx: HandlerContext): Promise<void> {
-    const outcome = await this.ingest.ingest(event);
+  async received(event: EventOf<'alerts.received'>, ctx: HandlerContext): Promise<void> {
+    const outcome = await this.ingest.ingest(event, ctx.consumer);
     ctx.log.debug({ duplicate: outcome.duplicate, transition: outcome.duplicate ? undefined : outcome.transition }, 'alert event handled');
   }
 }

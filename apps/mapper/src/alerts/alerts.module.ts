@@ -1,16 +1,20 @@
 import { Module } from '@nestjs/common';
+import { EscalationModule } from '../escalation/escalation.module';
 import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { MappingsModule } from '../mappings/mappings.module';
 import { SilencesModule } from '../silences/silences.module';
+import { ActiveAlertsGauge } from './active-alerts.gauge';
 import { AlertActionsService } from './alert-actions.service';
 import { AlertIngestService } from './alert-ingest.service';
 import { AlertsQueryService } from './alerts-query.service';
 import { AlertsConsumer } from './alerts.consumer';
 import { AlertsController } from './alerts.controller';
+import { AlertsRepository } from './alerts.repository';
 
+/** Alerts in (alerts.received) and the alert API: listing, detail, acknowledge, resolve. */
 @Module({
-  imports: [LifecycleModule, SilencesModule, MappingsModule],
+  imports: [LifecycleModule, SilencesModule, MappingsModule, EscalationModule],
   controllers: [AlertsController],
-  providers: [AlertIngestService, AlertsConsumer, AlertActionsService, AlertsQueryService],
+  providers: [AlertsRepository, AlertIngestService, AlertsConsumer, AlertActionsService, AlertsQueryService, ActiveAlertsGauge],
 })
 export class AlertsModule {}

@@ -24,6 +24,9 @@ const escalationFileSchema = z
 /** Per severity, how long an alert may stay unacknowledged before it is escalated; absent = never. */
 export type EscalationPolicy = ReadonlyMap<Severity, number>;
 
+export const ESCALATION_POLICY = Symbol('mapper:escalation-policy');
+
+/** config/escalation.yaml; a missing file escalates nothing, a bad one stops start-up naming the field. */
 export function loadEscalationPolicy(configDir: string): EscalationPolicy {
   const parsed = loadYamlConfig(configDir, 'escalation.yaml', escalationFileSchema, { optional: true });
   const policy = new Map<Severity, number>();

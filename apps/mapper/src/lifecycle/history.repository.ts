@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SqlRunner } from '../core/write-batch';
 import { AlertLifecycle } from '@firebreak/contracts';
-import { CONFIG } from '@firebreak/platform';
+import { CONFIG, table } from '@firebreak/platform';
 import { MapperConfig } from '../service';
 
 export interface HistoryEntry {
@@ -38,7 +38,7 @@ export class HistoryRepository {
     @Inject(CONFIG) config: MapperConfig,
     private readonly dataSource: DataSource,
   ) {
-    this.table = `"${config.dbSchema}".alert_history`;
+    this.table = table(config.dbSchema, 'alert_history');
   }
 
   /** One statement for all entries of a transaction. */

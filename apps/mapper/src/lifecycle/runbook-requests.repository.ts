@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SqlRunner } from '../core/write-batch';
-import { CONFIG } from '@firebreak/platform';
+import { CONFIG, table } from '@firebreak/platform';
 import { MapperConfig } from '../service';
 
 export interface RunbookRequestRow {
@@ -29,7 +29,7 @@ export class RunbookRequestsRepository {
     @Inject(CONFIG) config: MapperConfig,
     private readonly dataSource: DataSource,
   ) {
-    this.table = `"${config.dbSchema}".runbook_requests`;
+    this.table = table(config.dbSchema, 'runbook_requests');
   }
 
   async insert(runner: SqlRunner, row: RunbookRequestRow): Promise<void> {

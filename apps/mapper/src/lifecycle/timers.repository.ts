@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { SqlRunner } from '../core/write-batch';
-import { CONFIG } from '@firebreak/platform';
+import { CONFIG, table } from '@firebreak/platform';
 import { MapperConfig } from '../service';
 import { AlertRecord, alertSelectList } from './alert-record';
 
@@ -18,8 +18,8 @@ export class TimersRepository {
   private readonly alerts: string;
 
   constructor(@Inject(CONFIG) config: MapperConfig) {
-    this.timers = `"${config.dbSchema}".escalation_timers`;
-    this.alerts = `"${config.dbSchema}".alerts`;
+    this.timers = table(config.dbSchema, 'escalation_timers');
+    this.alerts = table(config.dbSchema, 'alerts');
   }
 
   async schedule(runner: SqlRunner, fingerprint: string, dueAt: Date, delayMs: number, sourceId: string, now: Date): Promise<void> {

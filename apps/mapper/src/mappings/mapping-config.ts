@@ -26,6 +26,8 @@ export interface MappingRule {
   runbook: string;
 }
 
+export const FILE_MAPPINGS = Symbol('mapper:file-mappings');
+
 export interface FileMappings {
   alertnames: ReadonlyMap<string, string>;
   rules: readonly MappingRule[];

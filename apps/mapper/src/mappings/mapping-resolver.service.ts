@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { FILE_MAPPINGS } from '../core/core.module';
 import { RefreshingValue } from '../core/refreshing-value';
-import { FileMappings } from './mapping-config';
-import { resolveRunbook, RunbookMapping } from './mapping-resolver';
+import { FILE_MAPPINGS, FileMappings } from './mapping-config';
+import { matchRunbook, RunbookMapping } from './runbook-matcher';
 import { MappingsRepository } from './mappings.repository';
 
-/** Resolves alert → runbook against the file and the runtime mappings (kept in memory, refreshed every second). */
+/** Resolves alert → runbook with `matchRunbook` against the file and the runtime mappings (kept in memory, refreshed every second). */
 @Injectable()
 export class MappingResolver {
   private readonly runtime: RefreshingValue<ReadonlyMap<string, string>>;
@@ -18,7 +17,7 @@ export class MappingResolver {
   }
 
   async resolve(labels: Record<string, string>, annotations: Record<string, string>): Promise<RunbookMapping | null> {
-    return resolveRunbook(labels, annotations, { file: this.file, runtime: await this.runtime.get() });
+    return matchRunbook(labels, annotations, { file: this.file, runtime: await this.runtime.get() });
   }
 
   invalidate(): void {

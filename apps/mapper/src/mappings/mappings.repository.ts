@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { CONFIG } from '@firebreak/platform';
+import { CONFIG, table } from '@firebreak/platform';
 import { MapperConfig } from '../service';
 
 export interface RuntimeMapping {
@@ -21,7 +21,7 @@ export class MappingsRepository {
     @Inject(CONFIG) config: MapperConfig,
     private readonly dataSource: DataSource,
   ) {
-    this.table = `"${config.dbSchema}".runtime_mappings`;
+    this.table = table(config.dbSchema, 'runtime_mappings');
   }
 
   async all(): Promise<RuntimeMapping[]> {

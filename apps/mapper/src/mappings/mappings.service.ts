@@ -1,9 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditLog, notFound } from '@firebreak/platform';
-import { Clock } from '../core/clock';
+import { AuditLog, CLOCK, Clock, notFound } from '@firebreak/platform';
 import { MappingResolver } from './mapping-resolver.service';
-import { MAPPING_PRECEDENCE, RUNBOOK_ANNOTATION } from './mapping-resolver';
+import { MAPPING_PRECEDENCE, RUNBOOK_ANNOTATION } from './runbook-matcher';
 import { MappingsRepository, RuntimeMapping } from './mappings.repository';
 
 @Injectable()
@@ -13,7 +12,7 @@ export class MappingsService {
     private readonly repository: MappingsRepository,
     private readonly resolver: MappingResolver,
     private readonly audit: AuditLog,
-    private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** Every mapping in force, in the order they are tried. */

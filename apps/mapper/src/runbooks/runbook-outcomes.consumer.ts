@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { OnEvent } from '@firebreak/bus';
-import { CloudEvent, DataOf } from '@firebreak/contracts';
+import { HandlerContext, OnEvent } from '@firebreak/bus';
+import { EventOf } from '@firebreak/contracts';
 import { RunbookOutcomesService } from './runbook-outcomes.service';
 
 @Injectable()
@@ -9,12 +9,12 @@ export class RunbookOutcomesConsumer {
 
   // Low rate; the database pool (20) is kept for the alert batches (8) and the API.
   @OnEvent('runbooks.execution.failed', { concurrency: 2 })
-  async failed(event: CloudEvent<DataOf<'runbooks.execution.failed'>>): Promise<void> {
-    await this.outcomes.failed(event);
+  async failed(event: EventOf<'runbooks.execution.failed'>, ctx: HandlerContext): Promise<void> {
+    await this.outcomes.failed(event, ctx.consumer);
   }
 
   @OnEvent('runbooks.execution.succeeded', { concurrency: 2 })
-  async succeeded(event: CloudEvent<DataOf<'runbooks.execution.succeeded'>>): Promise<void> {
-    await this.outcomes.succeeded(event);
+  async succeeded(event: EventOf<'runbooks.execution.succeeded'>, ctx: HandlerContext): Promise<void> {
+    await this.outcomes.succeeded(event, ctx.consumer);
   }
 }

@@ -1,13 +1,11 @@
 import { Module } from '@nestjs/common';
 import { LifecycleModule } from '../lifecycle/lifecycle.module';
-import { MappingsModule } from '../mappings/mappings.module';
-import { IntegrationStatusController } from './integration-status.controller';
 import { RunbookOutcomesConsumer } from './runbook-outcomes.consumer';
 import { RunbookOutcomesService } from './runbook-outcomes.service';
 
+/** How the runbooks the mapper requested ended (runbooks.execution.failed / .succeeded). */
 @Module({
-  imports: [LifecycleModule, MappingsModule],
-  controllers: [IntegrationStatusController],
+  imports: [LifecycleModule],
   providers: [RunbookOutcomesService, RunbookOutcomesConsumer],
 })
 export class RunbooksModule {}

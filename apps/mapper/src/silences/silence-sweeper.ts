@@ -1,11 +1,9 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { CONFIG, LOGGER } from '@firebreak/platform';
+import { CLOCK, Clock, CONFIG, LOGGER, Poller } from '@firebreak/platform';
 import { MapperConfig } from '../service';
-import { Poller } from '../core/poller';
-import { Clock } from '../core/clock';
-import { AlertTransactions } from '../lifecycle/alert-transactions';
-import { SilenceEffects } from './silence-effects';
+import { AlertLifecycle } from '../lifecycle/alert-lifecycle.service';
+import { SilencedAlerts } from './silenced-alerts';
 import { silenceState, toActive } from './silence';
 import { SilencesRepository } from './silences.repository';
 
@@ -18,13 +16,13 @@ export class SilenceSweeper implements OnApplicationBootstrap, BeforeApplication
 
   constructor(
     private readonly repository: SilencesRepository,
-    private readonly effects: SilenceEffects,
-    private readonly transactions: AlertTransactions,
-    private readonly clock: Clock,
+    private readonly alerts: SilencedAlerts,
+    private readonly lifecycle: AlertLifecycle,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) config: MapperConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
-    this.poller = new Poller('silences', config.FIREBREAK_TIMER_POLL_MS, () => this.sweep(), logger);
+    this.poller = new Poller({ name: 'silences', intervalMs: config.FIREBREAK_TIMER_POLL_MS, tick: () => this.sweep(), logger });
   }
 
   onApplicationBootstrap(): void {
@@ -39,19 +37,18 @@ export class SilenceSweeper implements OnApplicationBootstrap, BeforeApplication
   async sweep(): Promise<number> {
     // The exclusive lock holds alert transactions back: take it only when a silence starts or ends.
     if (!(await this.repository.anyTransitionDue(this.clock.now()))) return 0;
-    const outcome = await this.transactions.run(async (fx) => {
-      await this.repository.lockExclusive(fx.tx.manager);
-      const due = await this.repository.claimTransitions(fx.tx.manager, fx.now, BATCH);
+    return this.lifecycle.run(async (tx) => {
+      await this.repository.lockExclusive(tx.manager);
+      const due = await this.repository.claimTransitions(tx.manager, tx.now, BATCH);
       for (const silence of due) {
-        const state = silenceState(silence, fx.now);
-        if (state === 'expired') await this.effects.lift(fx, silence.id);
-        else await this.effects.apply(fx, toActive(silence));
-        await this.repository.markApplied(fx.tx.manager, silence.id, state === 'expired' ? 'expired' : 'active');
+        const state = silenceState(silence, tx.now);
+        if (state === 'expired') await this.alerts.release(tx, silence.id);
+        else await this.alerts.silence(tx, toActive(silence));
+        await this.repository.markApplied(tx.manager, silence.id, state === 'expired' ? 'expired' : 'active');
         // The next silence reads alerts this one may have changed.
-        await fx.flush();
+        await tx.flush();
       }
       return due.length;
     });
-    return outcome.duplicate ? 0 : outcome.result;
   }
 }

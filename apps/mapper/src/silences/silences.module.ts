@@ -1,17 +1,19 @@
 import { Module } from '@nestjs/common';
+import { EscalationModule } from '../escalation/escalation.module';
 import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { MappingsModule } from '../mappings/mappings.module';
 import { SilenceLookup } from './silence-lookup';
-import { SilenceEffects } from './silence-effects';
 import { SilenceSweeper } from './silence-sweeper';
+import { SilencedAlerts } from './silenced-alerts';
 import { SilencesController } from './silences.controller';
 import { SilencesRepository } from './silences.repository';
 import { SilencesService } from './silences.service';
 
+/** Alertmanager-style silences: their API, their effect on the alerts they cover, and the lookup alert ingest obeys. */
 @Module({
-  imports: [LifecycleModule, MappingsModule],
+  imports: [LifecycleModule, MappingsModule, EscalationModule],
   controllers: [SilencesController],
-  providers: [SilencesRepository, SilenceLookup, SilenceEffects, SilencesService, SilenceSweeper],
+  providers: [SilencesRepository, SilenceLookup, SilencedAlerts, SilencesService, SilenceSweeper],
   exports: [SilenceLookup],
 })
 export class SilencesModule {}

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { CONFIG } from '@firebreak/platform';
+import { CONFIG, table } from '@firebreak/platform';
 import { MapperConfig } from '../service';
 import { SilenceRecord, SilenceState } from './silence';
 
@@ -14,7 +14,7 @@ export class SilencesRepository {
     @Inject(CONFIG) config: MapperConfig,
     private readonly dataSource: DataSource,
   ) {
-    this.table = `"${config.dbSchema}".silences`;
+    this.table = table(config.dbSchema, 'silences');
   }
 
   async insert(manager: EntityManager, silence: SilenceRecord): Promise<void> {
@@ -38,7 +38,6 @@ export class SilencesRepository {
     await manager.query(`UPDATE ${this.table} SET applied_state = $2 WHERE id = $1`, [id, state]);
   }
 
-  /** Silences whose start or end has passed but whose effect on alerts was not applied yet; claimed once across replicas. */
   /**
    * Alert transactions hold this shared, silence changes exclusive: a change waits for the alerts
    * being written, and alerts written after it wait for it and then see it. Always taken before any
@@ -60,6 +59,7 @@ export class SilencesRepository {
     return rows.length > 0;
   }
 
+  /** Silences whose start or end has passed but whose effect on alerts was not applied yet; claimed once across replicas. */
   async claimTransitions(manager: EntityManager, now: Date, limit: number): Promise<SilenceRecord[]> {
     return manager.query(
       `SELECT ${COLUMNS} FROM ${this.table}

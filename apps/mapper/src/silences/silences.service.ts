@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { formatMatcher, matchesEmptyLabelSet } from '@firebreak/contracts';
-import { AppError, AuditLog, notFound } from '@firebreak/platform';
-import { Clock } from '../core/clock';
-import { AlertTransactions } from '../lifecycle/alert-transactions';
-import { SilenceEffects } from './silence-effects';
+import { AppError, AuditLog, CLOCK, Clock, notFound } from '@firebreak/platform';
+import { AlertLifecycle } from '../lifecycle/alert-lifecycle.service';
+import { SilencedAlerts } from './silenced-alerts';
 import { SilenceRecord, SilenceState, silenceState, toActive } from './silence';
 import { CreateSilenceBody } from './silences.dto';
 import { SilencesRepository } from './silences.repository';
@@ -17,10 +16,10 @@ const LIST_LIMIT = 500;
 export class SilencesService {
   constructor(
     private readonly repository: SilencesRepository,
-    private readonly effects: SilenceEffects,
-    private readonly transactions: AlertTransactions,
+    private readonly alerts: SilencedAlerts,
+    private readonly lifecycle: AlertLifecycle,
     private readonly audit: AuditLog,
-    private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async list(state: SilenceState | undefined): Promise<SilenceView[]> {
@@ -31,31 +30,30 @@ export class SilencesService {
   async create(body: CreateSilenceBody, actor: string): Promise<SilenceView> {
     const now = this.clock.now();
     const silence = this.validated(body, actor, now);
-    const outcome = await this.transactions.run(async (fx) => {
-      await this.repository.lockExclusive(fx.tx.manager);
-      await this.repository.insert(fx.tx.manager, silence);
-      const silenced = silence.appliedState === 'active' ? await this.effects.apply(fx, toActive(silence)) : 0;
-      await this.audit.record({ actor, action: 'silence.create', target: silence.id, details: { matchers: silence.matchers, startsAt: silence.startsAt, endsAt: silence.endsAt, comment: silence.comment, silenced } }, fx.tx.manager);
+    await this.lifecycle.run(async (tx) => {
+      await this.repository.lockExclusive(tx.manager);
+      await this.repository.insert(tx.manager, silence);
+      const silenced = silence.appliedState === 'active' ? await this.alerts.silence(tx, toActive(silence)) : 0;
+      const details = { matchers: silence.matchers, startsAt: silence.startsAt, endsAt: silence.endsAt, comment: silence.comment, silenced };
+      await this.audit.record({ actor, action: 'silence.create', target: silence.id, details }, tx.manager);
     });
-    if (outcome.duplicate) throw new Error('a silence is never a duplicate');
     return view(silence, now);
   }
 
   /** Ends a silence now, as Alertmanager's DELETE does; the record stays, expired. */
   async expire(id: string, actor: string): Promise<SilenceView> {
-    const outcome = await this.transactions.run(async (fx) => {
-      await this.repository.lockExclusive(fx.tx.manager);
-      const silence = await this.repository.lock(fx.tx.manager, id);
+    const expired = await this.lifecycle.run(async (tx) => {
+      await this.repository.lockExclusive(tx.manager);
+      const silence = await this.repository.lock(tx.manager, id);
       if (!silence) throw notFound('silence', id);
-      if (silenceState(silence, fx.now) === 'expired') throw new AppError('conflict', `silence ${id} has already expired`, 409);
-      await this.repository.expire(fx.tx.manager, id, fx.now);
-      const released = await this.effects.lift(fx, id);
-      await this.audit.record({ actor, action: 'silence.expire', target: id, details: { matchers: silence.matchers, released } }, fx.tx.manager);
-      const startsAt = silence.startsAt.getTime() < fx.now.getTime() ? silence.startsAt : fx.now;
-      return { ...silence, startsAt, endsAt: fx.now, updatedAt: fx.now };
+      if (silenceState(silence, tx.now) === 'expired') throw new AppError('conflict', `silence ${id} has already expired`, 409);
+      await this.repository.expire(tx.manager, id, tx.now);
+      const released = await this.alerts.release(tx, id);
+      await this.audit.record({ actor, action: 'silence.expire', target: id, details: { matchers: silence.matchers, released } }, tx.manager);
+      const startsAt = silence.startsAt.getTime() < tx.now.getTime() ? silence.startsAt : tx.now;
+      return { ...silence, startsAt, endsAt: tx.now, updatedAt: tx.now };
     });
-    if (outcome.duplicate) throw new Error('an expiry is never a duplicate');
-    return view(outcome.result, outcome.result.updatedAt);
+    return view(expired, expired.updatedAt);
   }
 
   private validated(body: CreateSilenceBody, actor: string, now: Date): SilenceRecord {

@@ -6,10 +6,9 @@ import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { BusConnection, EventPublisher, provisionStreams, SubjectNames } from '@firebreak/bus';
 import { AlertReceived, alertFingerprint, CloudEvent, DataOf, deriveEventId, severityFromLabel, streamDefinitions, streamForSubject, Subject } from '@firebreak/contracts';
-import { createService } from '@firebreak/platform';
-import { resolveDatabaseUrl, resolveNatsUrl, waitFor } from '@firebreak/testing';
+import { CLOCK, Clock, createService } from '@firebreak/platform';
+import { FakeClock, resolveDatabaseUrl, resolveNatsUrl, waitFor } from '@firebreak/testing';
 import { AppModule } from '../app.module';
-import { Clock } from '../core/clock';
 
 /** Test support for the mapper's integration tests: the app in-process, a bus probe, a movable clock. */
 
@@ -51,25 +50,29 @@ export async function startMapper(): Promise<NestFastifyApplication> {
   return app;
 }
 
-/** Replaces the app's clock with one the test moves. */
+/**
+ * The shared FakeClock standing in for the apps' clock, moved by the test. Only `now` is replaced:
+ * the pollers keep their real intervals. CLOCK is one object for every app of a test file, so
+ * replicas started later see the same time once attached.
+ */
 export class ManualClock {
-  private at: number;
+  private readonly fake: FakeClock;
 
   constructor(app: NestFastifyApplication, start: Date) {
-    this.at = start.getTime();
-    app.get(Clock).now = () => new Date(this.at);
+    this.fake = new FakeClock(start);
+    this.attach(app);
   }
 
   attach(app: NestFastifyApplication): void {
-    app.get(Clock).now = () => new Date(this.at);
+    app.get<Clock>(CLOCK).now = () => this.fake.now();
   }
 
   now(): Date {
-    return new Date(this.at);
+    return this.fake.now();
   }
 
   advance(ms: number): Date {
-    this.at += ms;
+    this.fake.set(new Date(this.fake.now().getTime() + ms));
     return this.now();
   }
 }

@@ -1,4 +1,4 @@
-import { AlertEffects } from './alert-effects';
+import { AlertTransaction } from './alert-transaction';
 
 function clockReading(...times: number[]) {
   let index = 0;
@@ -7,18 +7,18 @@ function clockReading(...times: number[]) {
 
 describe('the time an alert change is stamped with', () => {
   // Only the clock matters here; the transaction and repositories are not touched.
-  const effects = (clock: { now(): Date }) => new AlertEffects({ manager: {} } as never, {} as never, clock);
+  const transaction = (clock: { now(): Date }) => new AlertTransaction({ manager: {} } as never, {} as never, clock);
 
   it('moves to the moment the rows were locked, so a transaction that waited is not stamped before the one it waited for', () => {
-    const fx = effects(clockReading(100, 250));
-    expect(fx.now.getTime()).toBe(100);
-    fx.locked();
-    expect(fx.now.getTime()).toBe(250);
+    const tx = transaction(clockReading(100, 250));
+    expect(tx.now.getTime()).toBe(100);
+    tx.locked();
+    expect(tx.now.getTime()).toBe(250);
   });
 
   it('never moves backwards', () => {
-    const fx = effects(clockReading(300, 200));
-    fx.locked();
-    expect(fx.now.getTime()).toBe(300);
+    const tx = transaction(clockReading(300, 200));
+    tx.locked();
+    expect(tx.now.getTime()).toBe(300);
   });
 });

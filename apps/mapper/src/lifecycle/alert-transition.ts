@@ -55,15 +55,16 @@ export function isNewer(incoming: IncomingState, stored: StoredState): boolean {
   return at > held || (at === held && incoming.receivedAt.getTime() > stored.eventReceivedAt.getTime());
 }
 
-export function decide(stored: StoredState | null, incoming: IncomingState, context: DecisionContext): Transition {
-  return incoming.status === 'firing' ? decideFiring(stored, incoming, context) : decideResolved(stored, incoming);
+/** What an alerts.received event is to the alert held: a new episode, a repeat, its end, a late resolution, or stale. */
+export function transitionFor(stored: StoredState | null, incoming: IncomingState, context: DecisionContext): Transition {
+  return incoming.status === 'firing' ? firingTransition(stored, incoming, context) : resolvedTransition(stored, incoming);
 }
 
 function open(context: DecisionContext): Transition {
   return context.silenced ? { type: 'open', to: 'silenced', announce: null } : { type: 'open', to: 'firing', announce: 'firing' };
 }
 
-function decideFiring(stored: StoredState | null, incoming: IncomingState, context: DecisionContext): Transition {
+function firingTransition(stored: StoredState | null, incoming: IncomingState, context: DecisionContext): Transition {
   if (!stored) return open(context);
   if (stored.status === 'resolved') {
     return isNewer(incoming, stored) ? open(context) : { type: 'stale', reason: 'firing that is not newer than the resolution held' };
@@ -101,11 +102,11 @@ function repeat(stored: StoredState, context: DecisionContext): Transition {
       return { type: 'repeat', to: 'firing', announce: stored.lastAnnouncedAt === null ? 'firing' : 'repeat', deduplicated: false };
     }
     case 'resolved':
-      throw new Error('a resolved alert never repeats; decideFiring handles it');
+      throw new Error('a resolved alert never repeats; firingTransition handles it');
   }
 }
 
-function decideResolved(stored: StoredState | null, incoming: IncomingState): Transition {
+function resolvedTransition(stored: StoredState | null, incoming: IncomingState): Transition {
   if (!stored) return { type: 'record_resolved', first: true };
   if (!isNewer(incoming, stored)) return { type: 'stale', reason: 'resolution older than the state held' };
   if (stored.status === 'resolved') return { type: 'record_resolved', first: false };

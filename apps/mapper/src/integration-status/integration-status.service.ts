@@ -1,26 +1,21 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Inject, Injectable } from '@nestjs/common';
 import ms from 'ms';
-import { Severity } from '@firebreak/contracts';
-import { CONFIG, RequireRole } from '@firebreak/platform';
+import { CONFIG } from '@firebreak/platform';
 import { MapperConfig } from '../service';
-import { ESCALATION_POLICY } from '../core/core.module';
+import { ESCALATION_POLICY, EscalationPolicy } from '../escalation/escalation-config';
 import { RunbookRequestsRepository } from '../lifecycle/runbook-requests.repository';
 import { MappingsService } from '../mappings/mappings.service';
 
-@ApiTags('integration')
-@Controller('api/v1/integration-status')
-export class IntegrationStatusController {
+/** How the mapper is wired to automation: the switch, the mappings, the escalation policy, and what was requested. */
+@Injectable()
+export class IntegrationStatusService {
   constructor(
     private readonly requests: RunbookRequestsRepository,
     private readonly mappings: MappingsService,
     @Inject(CONFIG) private readonly config: MapperConfig,
-    @Inject(ESCALATION_POLICY) private readonly escalation: ReadonlyMap<Severity, number>,
+    @Inject(ESCALATION_POLICY) private readonly escalation: EscalationPolicy,
   ) {}
 
-  @Get()
-  @RequireRole('viewer')
-  @ApiOperation({ summary: 'Whether automation is on, the mappings in force, and the runbooks requested with their outcomes' })
   async status() {
     const counts = await this.requests.counts();
     const byRunbook: Record<string, { total: number; byStatus: Record<string, number> }> = {};

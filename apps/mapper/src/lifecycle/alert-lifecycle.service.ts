@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InboxBatch, InboxKey, Transaction, TransactionalMessaging } from '@firebreak/bus';
+import { CLOCK, Clock, CONFIG } from '@firebreak/platform';
+import { MapperConfig } from '../service';
+import { AlertRecord } from './alert-record';
+import { AlertStateRepository } from './alert-state.repository';
+import { AlertTransaction, EffectStores } from './alert-transaction';
+import { Command, Decision, decide } from './alert-machine';
+import { applyEffects } from './apply-effects';
+import { HistoryRepository } from './history.repository';
+import { RunbookRequestsRepository } from './runbook-requests.repository';
+import { TimersRepository } from './timers.repository';
+
+export type Outcome<T> = { duplicate: true } | { duplicate: false; result: T };
+
+/**
+ * Where every change of an alert goes through: a transaction (`run`), the machine's decision with
+ * this service's settings (`decide`), and its performance (`perform`): the patch written to the
+ * locked row, the effects applied.
+ */
+@Injectable()
+export class AlertLifecycle {
+  private readonly stores: EffectStores;
+  private readonly dedupWindowMs: number;
+  private readonly automationEnabled: boolean;
+
+  constructor(
+    private readonly messaging: TransactionalMessaging,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly state: AlertStateRepository,
+    history: HistoryRepository,
+    timers: TimersRepository,
+    requests: RunbookRequestsRepository,
+    @Inject(CONFIG) config: MapperConfig,
+  ) {
+    this.stores = { history, timers, requests };
+    this.dedupWindowMs = config.FIREBREAK_DEDUP_WINDOW_SEC * 1000;
+    this.automationEnabled = config.FIREBREAK_AUTOMATION_ENABLED;
+  }
+
+  /**
+   * Runs `work` in one transaction with what it staged. With an inbox key a redelivery is a no-op;
+   * with an inbox batch `work` gets the ids that are new and handles only those.
+   */
+  run<T>(work: (tx: AlertTransaction) => Promise<T>): Promise<T>;
+  run<T>(work: (tx: AlertTransaction, fresh: ReadonlySet<string>) => Promise<T>, inbox: InboxKey | InboxBatch): Promise<Outcome<T>>;
+  async run<T>(work: (tx: AlertTransaction, fresh: ReadonlySet<string>) => Promise<T>, inbox?: InboxKey | InboxBatch): Promise<T | Outcome<T>> {
+    let tx: AlertTransaction | undefined;
+    const inTransaction = async (bus: Transaction, fresh: ReadonlySet<string> = new Set()) => {
+      tx = new AlertTransaction(bus, this.stores, this.clock);
+      const result = await work(tx, fresh);
+      await tx.flush();
+      return result;
+    };
+    if (!inbox) {
+      const result = await this.messaging.run((bus) => inTransaction(bus));
+      tx?.committed();
+      return result;
+    }
+    const outcome = await this.messaging.run(inTransaction, inbox);
+    if (outcome.duplicate) return outcome;
+    tx?.committed();
+    return { duplicate: false, result: outcome.result };
+  }
+
+  decide(tx: AlertTransaction, stored: AlertRecord | null, command: Command): Decision {
+    return decide(stored, command, { now: tx.now, dedupWindowMs: this.dedupWindowMs, automationEnabled: this.automationEnabled });
+  }
+
+  /** Writes the decision's patch to the stored row the transaction holds (with none, the caller inserted `decision.record`) and applies its effects. */
+  async perform(tx: AlertTransaction, stored: AlertRecord | null, decision: Decision): Promise<void> {
+    if (stored) await this.state.update(tx.writes, stored.fingerprint, decision.patch);
+    await applyEffects(tx, decision.effects);
+  }
+
+  /** Decides and performs a command on an alert the transaction holds locked (or on none). */
+  async execute(tx: AlertTransaction, stored: AlertRecord | null, command: Command): Promise<Decision> {
+    const decision = this.decide(tx, stored, command);
+    if (!stored && decision.record) throw new Error(`${command.type} cannot create an alert`);
+    await this.perform(tx, stored, decision);
+    return decision;
+  }
+}

@@ -1,0 +1,80 @@
+import { deriveEventId } from '@firebreak/contracts';
+import { mapperMetrics } from '../core/metrics';
+import { AlertTransaction } from './alert-transaction';
+import { CountedMetric, Effect } from './effects';
+
+type Of<K extends Effect['type']> = Extract<Effect, { type: K }>;
+
+/**
+ * Performs a decision's effects inside the transaction, stamped with its time: events go to the
+ * outbox, rows to the write batch, history and metrics to the transaction's queues. The timers
+ * cancelled go out in one statement.
+ */
+export async function applyEffects(tx: AlertTransaction, effects: readonly Effect[]): Promise<void> {
+  const cancelled: string[] = [];
+  for (const effect of effects) {
+    switch (effect.type) {
+      case 'announce':
+        stageAnnouncement(tx, effect);
+        break;
+      case 'state_changed':
+        tx.bus.stage('alerts.state.changed', { ...effect.change, at: tx.now.toISOString() }, { id: deriveEventId('state', effect.sourceId, effect.change.to), subject: effect.change.fingerprint, time: tx.now });
+        break;
+      case 'history':
+        tx.record(effect.entry);
+        break;
+      case 'runbook_request':
+        await requestRunbook(tx, effect);
+        break;
+      case 'runbook_outcome':
+        await tx.stores.requests.recordOutcome(tx.writes, effect.requestId, { status: effect.status, reason: effect.reason, executionId: effect.executionId, at: tx.now });
+        break;
+      case 'timer_set':
+        await tx.stores.timers.schedule(tx.writes, effect.fingerprint, new Date(tx.now.getTime() + effect.delayMs), effect.delayMs, effect.sourceId, tx.now);
+        break;
+      case 'timer_cancel':
+        cancelled.push(effect.fingerprint);
+        break;
+      case 'count':
+        tx.afterCommit(() => increment(effect));
+        break;
+    }
+  }
+  await tx.stores.timers.cancel(tx.writes, cancelled);
+}
+
+function stageAnnouncement(tx: AlertTransaction, { notify, sourceId }: Of<'announce'>): void {
+  tx.bus.stage('alerts.notify', notify, { id: deriveEventId('notify', sourceId, notify.kind), subject: notify.alert.fingerprint, time: tx.now });
+  tx.afterCommit(() => mapperMetrics.sent.inc({ kind: notify.kind }));
+}
+
+async function requestRunbook(tx: AlertTransaction, { fingerprint, runbook, request }: Of<'runbook_request'>): Promise<void> {
+  await tx.stores.requests.insert(tx.writes, {
+    requestId: runbook.requestId,
+    fingerprint,
+    runbookId: runbook.id,
+    mappingSource: runbook.source,
+    status: runbook.status,
+    reason: runbook.reason,
+    at: tx.now,
+  });
+  if (runbook.status === 'requested') {
+    tx.bus.stage('runbooks.requested', request, { id: runbook.requestId, subject: fingerprint, time: tx.now });
+    tx.afterCommit(() => mapperMetrics.runbooksRequested.inc({ runbook: runbook.id }));
+  } else {
+    tx.afterCommit(() => mapperMetrics.runbooksSuppressed.inc({ runbook: runbook.id }));
+  }
+}
+
+function increment(counted: CountedMetric): void {
+  switch (counted.metric) {
+    case 'deduplicated':
+      return mapperMetrics.deduplicated.inc();
+    case 'stale':
+      return mapperMetrics.stale.inc();
+    case 'silenced':
+      return mapperMetrics.silenced.inc();
+    case 'escalated':
+      return mapperMetrics.escalated.inc({ reason: counted.reason });
+  }
+}

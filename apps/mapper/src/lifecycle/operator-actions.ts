@@ -1,0 +1,43 @@
+import { AlertLifecycle } from '@firebreak/contracts';
+import { AlertPatch, AlertRecord } from './alert-record';
+import { Decision, MachineSettings, OperatorAction } from './commands';
+import { announce, cancelTimer, history, stateChanged } from './effects';
+
+export const ALLOWED_FROM: Record<OperatorAction['type'], readonly AlertLifecycle[]> = {
+  acknowledge: ['firing'],
+  resolve: ['firing', 'acknowledged', 'silenced'],
+};
+
+/** Acknowledge and resolve by a person: announced, and the escalation timer cancelled. */
+export function decideOperatorAction(stored: AlertRecord | null, command: OperatorAction, { now }: MachineSettings): Decision {
+  if (!stored) return { record: null, patch: {}, effects: [], outcome: 'refused', refused: { code: 'not_found' } };
+  const allowed = ALLOWED_FROM[command.type];
+  if (!allowed.includes(stored.status)) return { record: stored, patch: {}, effects: [], outcome: 'refused', refused: { code: 'conflict', status: stored.status, allowed } };
+  const { actor, note, sourceId } = command;
+  const patch: AlertPatch =
+    command.type === 'acknowledge'
+      ? { status: 'acknowledged', acknowledgedBy: actor, acknowledgedAt: now, acknowledgeNote: note ?? null }
+      : {
+          status: 'resolved',
+          resolvedBy: actor,
+          resolvedAt: now,
+          resolveNote: note ?? null,
+          endsAt: now,
+          silenceId: null,
+          // A firing of this episode arriving later is older than this resolution: it stays resolved.
+          eventAt: stored.eventAt.getTime() > now.getTime() ? stored.eventAt : now,
+          eventReceivedAt: now,
+        };
+  const next: AlertRecord = { ...stored, ...patch, updatedAt: now };
+  const kind = command.type === 'acknowledge' ? 'acknowledged' : 'resolved';
+  const who = { actor, ...(note !== undefined ? { note } : {}) };
+  // People hear of a resolution only for an alert they were told about (a silenced, never announced one stays quiet).
+  const told = command.type === 'acknowledge' || stored.lastAnnouncedAt !== null;
+  const effects = [
+    cancelTimer(stored.fingerprint),
+    ...(told ? [announce(kind, next, sourceId, { receivedAt: now, ...who })] : []),
+    ...stateChanged(next, stored.status, next.status, sourceId, who),
+    history({ fingerprint: stored.fingerprint, sourceId, action: kind, from: stored.status, to: next.status, actor, note }),
+  ];
+  return { record: next, patch, effects, outcome: kind };
+}
