@@ -14,7 +14,7 @@ import { READINESS_CHECKS, ReadinessCheck } from './health/readiness';
 import { createLogger } from './logging/create-logger';
 import { MetricsController } from './metrics/metrics.controller';
 import { CONFIG, LOGGER } from './platform.tokens';
-import { CLOCK, systemClock } from './time/clock';
+import { Clock, CLOCK, systemClock } from './time/clock';
 
 /** Starts the outbox relay once the app is up and stops it before the bus closes. */
 @Injectable()
@@ -53,7 +53,8 @@ export class PlatformModule {
       { provide: LOGGER, useFactory: (config: ServiceConfig) => createLogger(config.app, config.LOG_LEVEL), inject: [CONFIG] },
       { provide: API_TOKENS, useFactory: (config: ServiceConfig) => ApiTokens.parse(config.FIREBREAK_API_TOKENS), inject: [CONFIG] },
       ApiTokenGuard,
-      { provide: CLOCK, useValue: systemClock },
+      // A clock of its own per app, so a test that moves one app's time moves no other's.
+      { provide: CLOCK, useFactory: (): Clock => boot.clock ?? { now: () => systemClock.now(), sleep: (ms, signal) => systemClock.sleep(ms, signal) } },
     ];
     const exported: Array<InjectionToken | Provider> = [CONFIG, LOGGER, API_TOKENS, ApiTokenGuard, CLOCK];
     const readiness: InjectionToken[] = [BusConnection];
@@ -118,6 +119,7 @@ export class PlatformModule {
 interface BootConfig {
   options: ServiceOptions<z.ZodRawShape>;
   config?: BaseServiceConfig;
+  clock?: Clock;
 }
 
 const BOOT_CONFIGS = new WeakMap<DynamicModule, BootConfig>();
@@ -125,12 +127,14 @@ const BOOT_CONFIGS = new WeakMap<DynamicModule, BootConfig>();
 /**
  * Builds the config of the service `appModule` imports `PlatformModule.forService(...)` for, and
  * hands that very object to the module's CONFIG provider: the environment is read once per start.
+ * `clock` (tests) replaces the app's CLOCK.
  */
-export function bootServiceConfig(appModule: Type<unknown>): BaseServiceConfig {
+export function bootServiceConfig(appModule: Type<unknown>, clock?: Clock): BaseServiceConfig {
   const imports = (Reflect.getMetadata('imports', appModule) ?? []) as unknown[];
   const boot = imports.map((entry) => BOOT_CONFIGS.get(entry as DynamicModule)).find((found) => found !== undefined);
   if (!boot) throw new Error(`${appModule.name} does not import PlatformModule.forService(...)`);
   const config: BaseServiceConfig = buildConfig(boot.options);
   boot.config = config;
+  boot.clock = clock;
   return config;
 }

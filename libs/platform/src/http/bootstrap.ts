@@ -11,6 +11,7 @@ import { createLogger } from '../logging/create-logger';
 import { PinoNestLogger } from '../logging/nest-logger';
 import { BaseServiceConfig, ServiceConfig } from '../config/service-config';
 import { bootServiceConfig } from '../platform.module';
+import type { Clock } from '../time/clock';
 import { CONFIG, LOGGER } from '../platform.tokens';
 import { startTracing } from '../tracing/tracing';
 
@@ -29,11 +30,13 @@ export interface BootstrapOptions<Config extends BaseServiceConfig = BaseService
   /** Fastify's own body limit, fixed before Nest starts; the ingress sets its webhook limit here. */
   bodyLimit?: (config: Config) => number;
   listen?: boolean;
+  /** Tests: the app's CLOCK (e.g. a FakeClock from @firebreak/testing) instead of the system's. */
+  clock?: Clock;
 }
 
 /** Builds the Nest app on Fastify with the shared error shape, OpenAPI at /docs and shutdown hooks. */
 export async function createService<Config extends BaseServiceConfig>(module: Type<unknown>, options: BootstrapOptions<Config>): Promise<NestFastifyApplication> {
-  const config = bootServiceConfig(module) as Config;
+  const config = bootServiceConfig(module, options.clock) as Config;
   startTracing(options.app, config.OTEL_EXPORTER_OTLP_ENDPOINT);
   const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimit?.(config) ?? 1_048_576, trustProxy: true });
   const bootLogger = createLogger(options.app, config.LOG_LEVEL);
