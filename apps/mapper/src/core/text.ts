@@ -6,7 +6,7 @@ import { Alert } from '@firebreak/contracts';
 const NUL = '\u0000';
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-export function storableText(value: string): string {
+function storableText(value: string): string {
   return value.replaceAll(NUL, '\uFFFD').replace(LONE_SURROGATE, '\uFFFD');
 }
 

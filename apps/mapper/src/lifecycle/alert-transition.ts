@@ -44,7 +44,7 @@ export type Transition =
   | { type: 'stale'; reason: string };
 
 /** The event's own time: when it started firing, or when it ended. */
-export function eventTime(incoming: IncomingState): Date {
+function eventTime(incoming: IncomingState): Date {
   return incoming.status === 'resolved' ? (incoming.endsAt ?? incoming.receivedAt) : incoming.startsAt;
 }
 
@@ -76,7 +76,7 @@ function firingTransition(stored: StoredState | null, incoming: IncomingState, c
 }
 
 /** Whether the dedup window since the last announcement has passed. */
-export function windowPassed(lastAnnouncedAt: Date | null, context: Pick<DecisionContext, 'now' | 'dedupWindowMs'>): boolean {
+function windowPassed(lastAnnouncedAt: Date | null, context: Pick<DecisionContext, 'now' | 'dedupWindowMs'>): boolean {
   return lastAnnouncedAt === null || context.now.getTime() - lastAnnouncedAt.getTime() >= context.dedupWindowMs;
 }
 

@@ -3,7 +3,7 @@ import { AlertPatch, AlertRecord } from './alert-record';
 import { Decision, MachineSettings, OperatorAction } from './commands';
 import { announce, cancelTimer, history, stateChanged } from './effects';
 
-export const ALLOWED_FROM: Record<OperatorAction['type'], readonly AlertLifecycle[]> = {
+const ALLOWED_FROM: Record<OperatorAction['type'], readonly AlertLifecycle[]> = {
   acknowledge: ['firing'],
   resolve: ['firing', 'acknowledged', 'silenced'],
 };
