@@ -19,7 +19,7 @@ const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' }
 export class HostAllowList {
   private readonly patterns: HostPattern[];
 
-  constructor(readonly entries: string[]) {
+  constructor(entries: string[]) {
     this.patterns = entries.map((entry) => HostAllowList.compile(entry.trim().toLowerCase()));
   }
 

@@ -1,0 +1,157 @@
+import type { Logger } from 'pino';
+import { buildConfig, systemClock } from '@firebreak/platform';
+import { ClaimedRow } from '../lifecycle/execution.types';
+import { ExecutionsRepository } from '../lifecycle/executions.repository';
+import { WorkerSignals } from '../lifecycle/worker-signals';
+import { SERVICE } from '../service';
+import { ExecutionRunner, RunSignals } from './execution-runner';
+import { ExecutionWorker } from './execution-worker';
+
+function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}
+
+const settle = async () => {
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+const row = (id: string) => ({ id }) as ClaimedRow;
+
+/**
+ * A worker whose claims and runs the test answers by hand. The poll interval is a minute, so
+ * everything that happens within a test was started by the start-up round or a kick.
+ */
+function worker(concurrency = 2) {
+  const claims: Array<ReturnType<typeof deferred<ClaimedRow | undefined>>> = [];
+  const runs = new Map<string, { signals: RunSignals; done: ReturnType<typeof deferred<void>> }>();
+  const lines: Array<{ level: string; msg: string }> = [];
+  const log = (level: string) => (_fields: unknown, msg: string) => void lines.push({ level, msg });
+  const logger = { warn: log('warn'), info: log('info'), error: log('error') } as unknown as Logger;
+  const repo = {
+    claim: () => {
+      const claim = deferred<ClaimedRow | undefined>();
+      claims.push(claim);
+      return claim.promise;
+    },
+  } as unknown as ExecutionsRepository;
+  const runner = {
+    run: (claimed: ClaimedRow, _workerId: string, signals: RunSignals) => {
+      const done = deferred<void>();
+      runs.set(claimed.id, { signals, done });
+      return done.promise;
+    },
+  } as unknown as ExecutionRunner;
+  const signals = new WorkerSignals();
+  const config = buildConfig(SERVICE, { FIREBREAK_WORKER_POLL_MS: '60000', FIREBREAK_WORKER_CONCURRENCY: String(concurrency), FIREBREAK_SHUTDOWN_GRACE_MS: '5000' });
+  const instance = new ExecutionWorker(config, logger, systemClock, repo, runner, signals);
+  return { worker: instance, signals, claims, runs, lines };
+}
+
+describe('the execution worker', () => {
+  it('claims as soon as it starts, up to its concurrency, and again the moment a run ends', async () => {
+    const w = worker(2);
+    w.worker.onApplicationBootstrap();
+    await settle();
+    w.claims[0].resolve(row('a'));
+    await settle();
+    w.claims[1].resolve(row('b'));
+    await settle();
+    expect(w.claims).toHaveLength(2);
+    expect([...w.runs.keys()]).toEqual(['a', 'b']);
+
+    w.runs.get('a')!.done.resolve();
+    await settle();
+    expect(w.claims).toHaveLength(3);
+    w.claims[2].resolve(undefined);
+    w.runs.get('b')!.done.resolve();
+    await settle();
+    w.claims.at(-1)!.resolve(undefined);
+    await w.worker.beforeApplicationShutdown();
+  });
+
+  it('answers a kick that comes while it is claiming with another round, not with the next poll', async () => {
+    const w = worker();
+    w.worker.onApplicationBootstrap();
+    await settle();
+    w.signals.kick();
+    w.claims[0].resolve(undefined);
+    await settle();
+    expect(w.claims).toHaveLength(2);
+    w.claims[1].resolve(undefined);
+    await settle();
+    expect(w.claims).toHaveLength(2);
+    await w.worker.beforeApplicationShutdown();
+  });
+
+  it('ignores a kick before it started: the start-up round looks anyway', async () => {
+    const w = worker();
+    w.signals.kick();
+    await settle();
+    expect(w.claims).toHaveLength(0);
+    w.worker.onApplicationBootstrap();
+    await settle();
+    expect(w.claims).toHaveLength(1);
+    w.claims[0].resolve(undefined);
+    await w.worker.beforeApplicationShutdown();
+  });
+
+  it('logs claims failing once until they succeed again', async () => {
+    const w = worker();
+    w.worker.onApplicationBootstrap();
+    await settle();
+    w.claims[0].reject(new Error('postgres away'));
+    await settle();
+    w.signals.kick();
+    await settle();
+    w.claims[1].reject(new Error('postgres away'));
+    await settle();
+    w.signals.kick();
+    await settle();
+    w.claims[2].resolve(undefined);
+    await settle();
+    expect(w.lines.map((line) => line.level)).toEqual(['warn', 'info']);
+    await w.worker.beforeApplicationShutdown();
+  });
+
+  it('on shutdown waits for the claim in flight, then hands back what runs and claims nothing more', async () => {
+    const w = worker();
+    w.worker.onApplicationBootstrap();
+    await settle();
+    w.claims[0].resolve(row('a'));
+    await settle();
+    const run = w.runs.get('a')!;
+    run.signals.stop.signal.addEventListener('abort', () => run.done.resolve());
+    let stopped = false;
+    const stopping = w.worker.beforeApplicationShutdown().then(() => (stopped = true));
+    await settle();
+    expect(stopped).toBe(false);
+    expect(run.signals.stop.signal.aborted).toBe(false);
+    w.claims[1].resolve(undefined);
+    await stopping;
+    expect(run.signals.stop.signal.aborted).toBe(true);
+    expect(run.signals.cancel.signal.aborted).toBe(false);
+    w.signals.kick();
+    await settle();
+    expect(w.claims).toHaveLength(2);
+  });
+
+  it('cancels a run of this replica through the signals, once', async () => {
+    const w = worker();
+    w.worker.onApplicationBootstrap();
+    await settle();
+    w.claims[0].resolve(row('a'));
+    await settle();
+    expect(w.signals.cancelLocal('a', 'wrong alert (by otto)')).toBe(true);
+    expect(w.runs.get('a')!.signals.cancel.signal.reason).toBe('wrong alert (by otto)');
+    expect(w.signals.cancelLocal('a', 'again')).toBe(false);
+    expect(w.signals.cancelLocal('elsewhere', 'x')).toBe(false);
+    w.claims[1].resolve(undefined);
+    w.runs.get('a')!.done.resolve();
+    await settle();
+    w.claims.at(-1)!.resolve(undefined);
+    await w.worker.beforeApplicationShutdown();
+  });
+});
