@@ -51,9 +51,10 @@ export async function startMapper(): Promise<NestFastifyApplication> {
 }
 
 /**
- * The shared FakeClock standing in for the apps' clock, moved by the test. Only `now` is replaced:
- * the pollers keep their real intervals. CLOCK is one object for every app of a test file, so
- * replicas started later see the same time once attached.
+ * One FakeClock the test moves, standing in for the `now` of every app attached to it (replicas
+ * started later are attached too, so they all share one time). The app is created before the test
+ * picks its start time, so its CLOCK's `now` is replaced rather than given to createService; sleeps
+ * and the pollers' intervals stay real.
  */
 export class ManualClock {
   private readonly fake: FakeClock;
