@@ -1,0 +1,22 @@
+import { mapperEnv } from './service';
+
+describe("the mapper's settings", () => {
+  const parse = (values: Record<string, string>) => mapperEnv.safeParse(values);
+
+  it('keeps its defaults', () => {
+    expect(mapperEnv.parse({})).toEqual({ FIREBREAK_DEDUP_WINDOW_SEC: 300, FIREBREAK_AUTOMATION_ENABLED: true, FIREBREAK_TIMER_POLL_MS: 5_000 });
+  });
+
+  it('reads FIREBREAK_AUTOMATION_ENABLED as the runbook executor does: true/false, 1/0, yes/no', () => {
+    const read = (value: string) => parse({ FIREBREAK_AUTOMATION_ENABLED: value }).data?.FIREBREAK_AUTOMATION_ENABLED;
+    expect(['true', '1', 'yes'].map(read)).toEqual([true, true, true]);
+    expect(['false', '0', 'no'].map(read)).toEqual([false, false, false]);
+    expect(parse({ FIREBREAK_AUTOMATION_ENABLED: 'on' }).success).toBe(false);
+  });
+
+  it('keeps the bounds of the dedup window and the poll interval', () => {
+    expect(parse({ FIREBREAK_DEDUP_WINDOW_SEC: '604801' }).success).toBe(false);
+    expect(parse({ FIREBREAK_TIMER_POLL_MS: '49' }).success).toBe(false);
+    expect(parse({ FIREBREAK_DEDUP_WINDOW_SEC: '0', FIREBREAK_TIMER_POLL_MS: '50' }).success).toBe(true);
+  });
+});
