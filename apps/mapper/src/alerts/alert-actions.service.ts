@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError, AuditLog, notFound } from '@firebreak/platform';
 import { AlertLifecycle } from '../lifecycle/alert-lifecycle.service';
 import { AlertStateRepository } from '../lifecycle/alert-state.repository';
-import { OperatorAction, Refusal } from '../lifecycle/commands';
+import { OperatorAction, Refusal } from '../lifecycle/alert-machine';
 import { AlertView, alertView } from './alert-view';
 
 /** Acknowledge and resolve by a person: the lifecycle announces them and stops the escalation; here they are audited. */

@@ -6,7 +6,7 @@ import { ESCALATION_POLICY, EscalationPolicy } from '../escalation/escalation-co
 import { AlertLifecycle } from '../lifecycle/alert-lifecycle.service';
 import { AlertStateRepository } from '../lifecycle/alert-state.repository';
 import { AlertTransaction } from '../lifecycle/alert-transaction';
-import { Received } from '../lifecycle/commands';
+import { Received } from '../lifecycle/alert-machine';
 import { MappingResolver } from '../mappings/mapping-resolver.service';
 import { SilenceLookup } from '../silences/silence-lookup';
 import { findSilence } from '../silences/silence';

@@ -6,7 +6,7 @@ import { decideReceived } from './received';
 import { decideRunbookOutcome } from './runbook-outcome';
 import { decideSilenceApplied, decideSilenceLifted } from './silence-commands';
 
-export type { Command, Decision, MachineSettings, Refusal } from './commands';
+export type { Command, Decision, MachineSettings, OperatorAction, Received, Refusal, RunbookOutcome } from './commands';
 export type { Effect } from './effects';
 
 /**

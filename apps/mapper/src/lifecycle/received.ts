@@ -18,22 +18,23 @@ export function decideReceived(stored: AlertRecord | null, command: Received, se
     silenced: command.silenceId !== null,
     episodeByStartsAt: command.source === 'alertmanager',
   });
-  const event: Event = { command, incoming, settings };
+  const receipt: Receipt = { command, incoming, settings };
   switch (transition.type) {
     case 'open':
-      return open(stored, transition, event);
+      return open(stored, transition, receipt);
     case 'repeat':
-      return repeat(existing(stored), transition, event);
+      return repeat(existing(stored), transition, receipt);
     case 'close':
-      return close(existing(stored), transition, event);
+      return close(existing(stored), transition, receipt);
     case 'record_resolved':
-      return recordResolved(stored, event);
+      return recordResolved(stored, receipt);
     case 'stale':
-      return stale(existing(stored), transition, event);
+      return stale(existing(stored), transition, receipt);
   }
 }
 
-interface Event {
+/** The event with its times parsed, and the settings it is decided with. */
+interface Receipt {
   command: Received;
   incoming: IncomingState;
   settings: MachineSettings;
@@ -59,7 +60,7 @@ function alertFields({ alert, source }: Received) {
   };
 }
 
-function firstSighting({ command, incoming, settings }: Event): AlertRecord {
+function firstSighting({ command, incoming, settings }: Receipt): AlertRecord {
   const at = incoming.receivedAt;
   return {
     fingerprint: command.alert.fingerprint,
@@ -80,11 +81,11 @@ function firstSighting({ command, incoming, settings }: Event): AlertRecord {
   };
 }
 
-function open(stored: AlertRecord | null, transition: Of<'open'>, event: Event): Decision {
-  const { command, incoming, settings } = event;
+function open(stored: AlertRecord | null, transition: Of<'open'>, receipt: Receipt): Decision {
+  const { command, incoming, settings } = receipt;
   const announced = transition.announce === 'firing';
   const runbook = announced && command.mapping ? planRunbook(command.mapping, command.sourceId, settings) : null;
-  const base = stored ?? firstSighting(event);
+  const base = stored ?? firstSighting(receipt);
   const patch: AlertPatch = {
     ...alertFields(command),
     status: transition.to,
@@ -118,7 +119,7 @@ function open(stored: AlertRecord | null, transition: Of<'open'>, event: Event):
   return { record: next, patch, effects, outcome: 'open' };
 }
 
-function repeat(stored: AlertRecord, transition: Of<'repeat'>, { command, incoming, settings }: Event): Decision {
+function repeat(stored: AlertRecord, transition: Of<'repeat'>, { command, incoming, settings }: Receipt): Decision {
   const { sourceId, alert, mapping } = command;
   const newer = incoming.receivedAt.getTime() > stored.eventReceivedAt.getTime();
   let patch: AlertPatch = {
@@ -151,7 +152,7 @@ function repeatAction(from: AlertLifecycle, to: AlertLifecycle, announced: boole
   return announced ? 'repeat_announced' : null;
 }
 
-function close(stored: AlertRecord, transition: Of<'close'>, { command, incoming }: Event): Decision {
+function close(stored: AlertRecord, transition: Of<'close'>, { command, incoming }: Receipt): Decision {
   const { sourceId } = command;
   const endsAt = incoming.endsAt ?? incoming.receivedAt;
   const patch: AlertPatch = {
@@ -184,10 +185,10 @@ function close(stored: AlertRecord, transition: Of<'close'>, { command, incoming
   return { record: next, patch, effects, outcome: 'close' };
 }
 
-function recordResolved(stored: AlertRecord | null, event: Event): Decision {
-  const { command, incoming } = event;
+function recordResolved(stored: AlertRecord | null, receipt: Receipt): Decision {
+  const { command, incoming } = receipt;
   const endsAt = incoming.endsAt ?? incoming.receivedAt;
-  const base = stored ?? { ...firstSighting(event), occurrences: 1 };
+  const base = stored ?? { ...firstSighting(receipt), occurrences: 1 };
   const patch: AlertPatch = {
     status: 'resolved',
     startsAt: later(base.startsAt, incoming.startsAt),
@@ -213,7 +214,7 @@ function recordResolved(stored: AlertRecord | null, event: Event): Decision {
   return { record: next, patch, effects, outcome: 'record_resolved' };
 }
 
-function stale(stored: AlertRecord, transition: Of<'stale'>, { command, incoming }: Event): Decision {
+function stale(stored: AlertRecord, transition: Of<'stale'>, { command, incoming }: Receipt): Decision {
   const entry = {
     fingerprint: stored.fingerprint,
     sourceId: command.sourceId,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EventOf } from '@firebreak/contracts';
 import { AlertLifecycle } from '../lifecycle/alert-lifecycle.service';
 import { AlertStateRepository } from '../lifecycle/alert-state.repository';
-import { RunbookOutcome } from '../lifecycle/commands';
+import { RunbookOutcome } from '../lifecycle/alert-machine';
 
 const MAX_REASON = 2000;
 
