@@ -1,4 +1,4 @@
-import { Counter, Histogram, register } from 'prom-client';
+import { Counter, Gauge, Histogram, register } from 'prom-client';
 
 function counter(name: string, help: string, labelNames: string[]): Counter {
   return (register.getSingleMetric(name) as Counter) ?? new Counter({ name, help, labelNames });
@@ -13,6 +13,15 @@ export const notifierMetrics = {
     'Messages not sent: their channel is disabled (reason disabled), or a newer announcement about the alert was already sent (reason superseded).',
     ['channel', 'reason'],
   ),
+  outcomesUnwritten:
+    (register.getSingleMetric('firebreak_notification_outcomes_unwritten') as Gauge) ??
+    new Gauge({
+      name: 'firebreak_notification_outcomes_unwritten',
+      help: 'Provider answers kept in memory because Postgres could not be written (they are written once it is back, never sent again).',
+    }),
+  inFlight:
+    (register.getSingleMetric('firebreak_notification_sends_in_flight') as Gauge) ??
+    new Gauge({ name: 'firebreak_notification_sends_in_flight', help: 'Sends waiting for their provider, by channel (at most its concurrency).', labelNames: ['channel'] }),
   retried: counter('firebreak_notification_retries_total', 'Attempts that will be retried, by channel and reason (throttled, server_error, network).', ['channel', 'reason']),
   latency:
     (register.getSingleMetric('firebreak_notification_delivery_latency_seconds') as Histogram) ??

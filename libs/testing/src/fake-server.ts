@@ -33,6 +33,11 @@ export interface FakeResponse {
  */
 export abstract class FakeServer {
   readonly requests: RecordedRequest[] = [];
+  /** Every answer waits this long first: a slow provider. */
+  answerDelayMs = 0;
+  /** The most requests this fake had open at once (reset() clears it). */
+  maxConcurrent = 0;
+  private open = 0;
   private server?: Server;
   private baseUrl?: string;
   private pendingFailures: FailureSpec[] = [];
@@ -80,6 +85,7 @@ export abstract class FakeServer {
 
   reset(): void {
     this.requests.length = 0;
+    this.maxConcurrent = 0;
     this.pendingFailures = [];
     this.resetState();
   }
@@ -98,6 +104,16 @@ export abstract class FakeServer {
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.open++;
+    this.maxConcurrent = Math.max(this.maxConcurrent, this.open);
+    try {
+      await this.answer(req, res);
+    } finally {
+      this.open--;
+    }
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rawBody = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const request: RecordedRequest = {
@@ -114,7 +130,8 @@ export abstract class FakeServer {
     const response = failure ? this.failureResponse(failure) : await this.handle(request);
     request.status = response.status;
     this.requests.push(request);
-    if (response.delayMs) await new Promise((resolve) => setTimeout(resolve, response.delayMs));
+    const delayMs = (response.delayMs ?? 0) + this.answerDelayMs;
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     send(res, response);
   }
 }

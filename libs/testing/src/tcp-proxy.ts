@@ -41,8 +41,9 @@ export class TcpProxy {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Listens again on the same port. */
+  /** Listens again on the same port; does nothing while it still listens. */
   async restore(): Promise<void> {
+    if (this.server) return;
     await this.start(this.port);
   }
 

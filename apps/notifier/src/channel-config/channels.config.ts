@@ -8,7 +8,9 @@ const rateLimit = z
     burst: z.number().int().min(1).max(10_000).default(20),
   })
   .default({ perMinute: 10, burst: 20 });
-const common = { name: channelName, rateLimit, fold: z.boolean().optional() };
+// Sends on the wire at once: a crash can repeat at most this many (each with its idempotency key).
+const concurrency = z.number().int().min(1).max(64).default(4);
+const common = { name: channelName, rateLimit, concurrency, fold: z.boolean().optional() };
 
 // Secret fields are plain strings here: an unset ${ENV} leaves them empty and disables the channel;
 // their format is checked (checkSecrets) only for channels that are enabled.

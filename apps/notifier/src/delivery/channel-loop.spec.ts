@@ -7,7 +7,7 @@ import { DeliveryDispatcher } from './delivery-dispatcher';
 type Round = Awaited<ReturnType<DeliveryDispatcher['round']>>;
 
 const POLL_MS = 60_000;
-const channel = { name: 'team-slack' } as Channel;
+const channel = { name: 'team-slack', config: { concurrency: 4 } } as Channel;
 
 function deferred<T = void>() {
   let resolve!: (value: T) => void;
@@ -22,13 +22,15 @@ async function flush(): Promise<void> {
 /** A dispatcher that answers each round from a script; once the script is done, every round finds nothing due. */
 function scriptedDispatcher(script: Array<Round | Promise<Round>>) {
   const calls = { rounds: 0 };
+  const slotsAsked: number[] = [];
   const dispatcher = {
-    round: async () => {
+    round: async (_channel: Channel, slots: number) => {
       calls.rounds++;
+      slotsAsked.push(slots);
       return (await script.shift()) ?? { waitMs: POLL_MS };
     },
   } as unknown as DeliveryDispatcher;
-  return { dispatcher, calls };
+  return { dispatcher, calls, slotsAsked };
 }
 
 describe('channel loop', () => {
@@ -83,21 +85,27 @@ describe('channel loop', () => {
     expect(calls.rounds).toBe(4);
   });
 
-  it('keeps at most four rounds on the wire, and stop waits for them', async () => {
+  it("keeps at most the channel's concurrency of sends on the wire, claims only free slots, and stop waits for them", async () => {
     const sends = Array.from({ length: 5 }, () => deferred());
-    const { dispatcher, calls } = scriptedDispatcher(sends.map((send) => ({ waitMs: 0, sending: send.promise })));
+    const { dispatcher, calls, slotsAsked } = scriptedDispatcher([
+      { waitMs: 0, sends: [sends[0].promise, sends[1].promise, sends[2].promise] },
+      { waitMs: 0, sends: [sends[3].promise] },
+      { waitMs: 0, sends: [sends[4].promise] },
+    ]);
     const started = startLoop(dispatcher);
     await flush();
-    expect(calls.rounds).toBe(4);
+    expect(calls.rounds).toBe(2);
+    expect(slotsAsked).toEqual([4, 1]);
     sends[0].resolve();
     await flush();
-    expect(calls.rounds).toBe(5);
+    expect(calls.rounds).toBe(3);
+    expect(slotsAsked).toEqual([4, 1, 1]);
     let stopped = false;
     const stopping = started.stop().then(() => (stopped = true));
     await flush();
     expect(stopped).toBe(false);
     sends.forEach((send) => send.resolve());
     await stopping;
-    expect(calls.rounds).toBe(5);
+    expect(calls.rounds).toBe(3);
   });
 });

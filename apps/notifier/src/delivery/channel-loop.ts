@@ -3,13 +3,12 @@ import { Clock, Poller } from '@firebreak/platform';
 import { Channel } from '../channel-config/channel-set';
 import { DeliveryDispatcher } from './delivery-dispatcher';
 
-// Rounds of one channel whose sends overlap: claiming the next batch while one is on the wire.
-const ROUNDS_IN_FLIGHT = 4;
-
 /**
  * The sending of one enabled channel. A tick runs rounds back to back while there is work, and
  * waits out a hint shorter than the poll interval (a token or a due time that close) so a
  * rate-limited channel sends on time; a longer wait is the poller's interval. A wake cuts any wait.
+ * At most the channel's `concurrency` sends are on the wire: a round claims only as many as there
+ * are free slots, so what a crash can send twice is bounded by it.
  */
 export class ChannelLoop {
   private readonly poller: Poller;
@@ -49,21 +48,22 @@ export class ChannelLoop {
 
   private async drain(): Promise<void> {
     while (this.poller.running) {
-      if (this.sending.size >= ROUNDS_IN_FLIGHT) {
+      const slots = this.channel.config.concurrency - this.sending.size;
+      if (slots <= 0) {
         await Promise.race(this.sending);
         continue;
       }
       this.woken = false;
-      const round = await this.dispatcher.round(this.channel);
-      if (round.sending) this.track(round.sending);
+      const round = await this.dispatcher.round(this.channel, slots);
+      for (const send of round.sends ?? []) this.track(send);
       if (round.waitMs === 0 || this.woken) continue;
       if (round.waitMs >= this.pollMs) return;
       await this.pause(round.waitMs);
     }
   }
 
-  private track(sending: Promise<void>): void {
-    const tracked: Promise<void> = sending.finally(() => this.sending.delete(tracked));
+  private track(send: Promise<void>): void {
+    const tracked: Promise<void> = send.catch(() => undefined).finally(() => this.sending.delete(tracked));
     this.sending.add(tracked);
   }
 

@@ -37,39 +37,39 @@ export class DeliveryDispatcher {
   ) {}
 
   /**
-   * Claims what the rate limit allows and starts sending it. Returns how long to wait before the
-   * next round (0: there may be more right away) and the sending, which the caller may overlap
-   * with further rounds: claimed rows stay pending under their lease, so nothing is claimed twice
-   * and an alert's next announcement waits for this one.
+   * Claims what the rate limit allows, at most `slots`, and starts sending each. Returns how long to
+   * wait before the next round (0: there may be more right away) and one promise per send, settled
+   * when its provider answered; the answer goes to the recorder at once. Claimed rows stay pending
+   * under their lease until recorded, so nothing is claimed twice and an alert's next announcement
+   * waits for this one.
    */
-  async round(channel: Channel): Promise<{ waitMs: number; sending?: Promise<void> }> {
+  async round(channel: Channel, slots: number): Promise<{ waitMs: number; sends?: Array<Promise<void>> }> {
     const poll = this.config.FIREBREAK_NOTIFY_POLL_MS;
     const now = this.clock.now();
     // A cheap look before taking the bucket's lock: most rounds of a quiet channel end here.
     const due = await this.deliveries.nextDueAt(channel.name);
     if (!due) return { waitMs: poll };
     if (due > now) return { waitMs: Math.min(poll, due.getTime() - now.getTime()) };
-    const claim = await this.claim(channel, now);
+    const claim = await this.claim(channel, now, slots);
     if (claim.folded > 0) {
       notifierMetrics.folded.inc({ channel: channel.name }, claim.folded);
       this.logger.warn({ channel: channel.name, folded: claim.folded }, 'channel over its rate limit: backlog folded into a summary message');
     }
     if (claim.superseded > 0) notifierMetrics.skipped.inc({ channel: channel.name, reason: 'superseded' }, claim.superseded);
     if (claim.deliveries.length === 0) return { waitMs: Math.max(1, Math.min(poll, claim.waitMs)) };
-    return { waitMs: 0, sending: this.send(channel, claim.deliveries) };
+    return { waitMs: 0, sends: claim.deliveries.map((delivery) => this.send(channel, delivery)) };
   }
 
-  private async send(channel: Channel, deliveries: ClaimedDelivery[]): Promise<void> {
+  private async send(channel: Channel, delivery: ClaimedDelivery): Promise<void> {
+    notifierMetrics.inFlight.inc({ channel: channel.name });
     try {
-      const attempts = await Promise.all(deliveries.map((delivery) => this.attempt(channel, delivery)));
-      await this.outcomes.record(channel, attempts);
-    } catch (error) {
-      // Not recorded: the leases run out and the deliveries are tried again.
-      this.logger.error({ err: error, channel: channel.name, deliveries: deliveries.length }, 'recording delivery outcomes failed; they will be retried after their lease');
+      this.outcomes.submit(channel, await this.attempt(channel, delivery));
+    } finally {
+      notifierMetrics.inFlight.dec({ channel: channel.name });
     }
   }
 
-  private claim(channel: Channel, now: Date): Promise<Claim> {
+  private claim(channel: Channel, now: Date, slots: number): Promise<Claim> {
     const limits = channel.config.rateLimit;
     const leaseUntil = new Date(now.getTime() + this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS + 30_000);
     return this.dataSource.transaction(async (manager) => {
@@ -81,7 +81,7 @@ export class DeliveryDispatcher {
       }
       // Fold against the tokens, not the batch: a worker that is merely behind must not fold.
       const folded = channel.fold ? await this.folder.fold(manager, channel, available(state, Number.MAX_SAFE_INTEGER), now) : 0;
-      const allowance = available(state, this.config.FIREBREAK_NOTIFY_BATCH_SIZE);
+      const allowance = available(state, Math.min(slots, this.config.FIREBREAK_NOTIFY_BATCH_SIZE));
       const claimed = await this.deliveries.claimDue(manager, channel.name, allowance, now, leaseUntil);
       const skipped = await this.deliveries.skipSuperseded(manager, claimed, now);
       const deliveries = claimed.filter((delivery) => !skipped.has(delivery.id));

@@ -6,6 +6,7 @@ import { NotifierConfig } from '../service';
 import { ChannelLoop } from './channel-loop';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryDispatcher } from './delivery-dispatcher';
+import { OutcomeRecorder } from './outcome-recorder';
 
 const PRUNE_EVERY_MS = 3_600_000;
 
@@ -24,6 +25,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly registry: ChannelRegistry,
     private readonly dispatcher: DeliveryDispatcher,
     private readonly deliveries: DeliveriesRepository,
+    private readonly outcomes: OutcomeRecorder,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: NotifierConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -41,9 +43,15 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     await this.reportStranded();
   }
 
-  /** Lets the rounds in flight finish (their sends are bounded by the HTTP timeout), then stops. */
+  /**
+   * Lets the sends in flight finish (bounded by the HTTP timeout) and their answers be written,
+   * then stops. Answers Postgres cannot take before the grace ends are lost with the process: their
+   * deliveries go out again after the lease, with the same idempotency key.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all([this.pruning.stop(), ...[...this.loops.values()].map((loop) => loop.stop())]);
+    const unwritten = await this.outcomes.drain(this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS);
+    if (unwritten > 0) this.logger.error({ unwritten }, 'stopping with delivery outcomes Postgres did not take; those deliveries will be sent again after their lease');
   }
 
   wake(channels: string[]): void {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { deriveEventId } from '@firebreak/contracts';
-import { Transaction, TransactionalMessaging } from '@firebreak/bus';
+import { DependencyUnavailableError, isConnectionFailure, Transaction, TransactionalMessaging } from '@firebreak/bus';
 import { Clock, CLOCK, CONFIG, LOGGER } from '@firebreak/platform';
 import { Channel } from '../channel-config/channel-set';
 import { notifierMetrics } from '../metrics';
@@ -19,10 +19,26 @@ export interface Attempt {
 
 type Judged = Attempt & { next: NextStep };
 
-/** Records a round's outcomes and announces the final ones (delivered / failed) in the same transaction. */
+interface Answered {
+  channel: Channel;
+  attempt: Attempt;
+}
+
+// While Postgres is away the answers wait in memory; a retry every few seconds finds it back.
+const RECORD_RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
+
+/**
+ * Records each answer as soon as the provider gave it, and announces the final ones (delivered /
+ * failed) in the same transaction. Answers that arrive while a write is running go in the next
+ * one (micro-batches), so a crash can repeat at most the sends still on the wire. An answer whose
+ * write fails because Postgres is away is kept and written once it is back: a failed write never
+ * makes a delivery go out again.
+ */
 @Injectable()
 export class OutcomeRecorder {
   private readonly backoff: DeliveryBackoff;
+  private readonly waiting: Answered[] = [];
+  private writing?: Promise<void>;
 
   constructor(
     private readonly messaging: TransactionalMessaging,
@@ -35,7 +51,54 @@ export class OutcomeRecorder {
     this.backoff = { maxAttempts: config.FIREBREAK_NOTIFY_MAX_ATTEMPTS, baseMs: config.FIREBREAK_NOTIFY_RETRY_BASE_MS, maxMs: config.FIREBREAK_NOTIFY_RETRY_MAX_MS };
   }
 
-  async record(channel: Channel, attempts: Attempt[]): Promise<void> {
+  /** Takes a provider's answer; it is written in the next micro-batch. */
+  submit(channel: Channel, attempt: Attempt): void {
+    this.waiting.push({ channel, attempt });
+    this.writing ??= this.writeWaiting().finally(() => (this.writing = undefined));
+  }
+
+  /** Answers not yet written (Postgres away, or a write in progress). */
+  get unwritten(): number {
+    return this.waiting.length;
+  }
+
+  /**
+   * Waits until every answer taken is written, at most `timeoutMs`; returns how many are still
+   * unwritten (their deliveries are sent again once their lease runs out).
+   */
+  async drain(timeoutMs: number): Promise<number> {
+    const deadline = this.clock.now().getTime() + timeoutMs;
+    while (this.writing && this.clock.now().getTime() < deadline) {
+      await Promise.race([this.writing, this.clock.sleep(Math.min(100, Math.max(1, deadline - this.clock.now().getTime())))]);
+    }
+    return this.waiting.length;
+  }
+
+  private async writeWaiting(): Promise<void> {
+    let failures = 0;
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0);
+      try {
+        for (const [channel, attempts] of byChannel(batch)) await this.record(channel, attempts);
+        if (failures > 0) this.logger.info({ written: batch.length }, 'Postgres is back: delivery outcomes written');
+        failures = 0;
+      } catch (error) {
+        if (!(error instanceof DependencyUnavailableError || isConnectionFailure(error))) {
+          // Not an outage, so waiting will not help: the leases run out and the deliveries are tried again.
+          this.logger.error({ err: error, deliveries: batch.length }, 'writing delivery outcomes failed; they will be retried after their lease');
+          continue;
+        }
+        this.waiting.unshift(...batch);
+        if (failures === 0) this.logger.warn({ err: error, unwritten: this.waiting.length }, 'Postgres is away: keeping delivery outcomes until they can be written (nothing is sent again)');
+        notifierMetrics.outcomesUnwritten.set(this.waiting.length);
+        await this.clock.sleep(RECORD_RETRY_MS[Math.min(failures, RECORD_RETRY_MS.length - 1)]);
+        failures++;
+      }
+    }
+    notifierMetrics.outcomesUnwritten.set(0);
+  }
+
+  private async record(channel: Channel, attempts: Attempt[]): Promise<void> {
     const judged: Judged[] = attempts.map((a) => ({ ...a, next: nextStep(a.outcome, a.delivery.attempts, this.backoff, a.answeredAt) }));
     const pauses = judged.flatMap((j) => (j.next.status === 'pending' && j.next.pauseChannelUntil ? [j.next.pauseChannelUntil.getTime()] : []));
     await this.messaging.run(async (tx) => {
@@ -87,6 +150,12 @@ export class OutcomeRecorder {
         return;
     }
   }
+}
+
+function byChannel(answers: Answered[]): Map<Channel, Attempt[]> {
+  const groups = new Map<Channel, Attempt[]>();
+  for (const { channel, attempt } of answers) groups.set(channel, [...(groups.get(channel) ?? []), attempt]);
+  return groups;
 }
 
 function toUpdate({ delivery, outcome, answeredAt, next }: Judged): DeliveryUpdate {
