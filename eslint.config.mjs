@@ -21,7 +21,10 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'off',
       'no-restricted-syntax': [
         'error',
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through the service config object (libs/platform config), not process.env.' },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Read configuration through the service config object (libs/platform config), not process.env.',
+        },
       ],
       '@nx/enforce-module-boundaries': [
         'error',
@@ -50,7 +53,16 @@ export default tseslint.config(
   },
   {
     // The config loader and the test infrastructure are the places that read the environment.
-    files: ['libs/platform/src/config/**/*.ts', 'libs/platform/src/http/bootstrap.ts', 'libs/testing/src/**/*.ts', 'apps/*/src/testing/**/*.ts', 'tools/**/*.ts', '**/*.spec.ts', '**/*.integration-spec.ts', 'apps/e2e/**/*.ts'],
+    files: [
+      'libs/platform/src/config/**/*.ts',
+      'libs/platform/src/http/bootstrap.ts',
+      'libs/testing/src/**/*.ts',
+      'apps/*/src/testing/**/*.ts',
+      'tools/**/*.ts',
+      '**/*.spec.ts',
+      '**/*.integration-spec.ts',
+      'apps/e2e/**/*.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
@@ -81,7 +93,10 @@ export default tseslint.config(
   {
     // Tool configuration in CommonJS (jest).
     files: ['*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', jest: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', jest: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

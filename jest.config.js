@@ -14,7 +14,17 @@ const common = { rootDir: __dirname, transform, moduleNameMapper, testEnvironmen
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.integration-spec.ts'], setupFilesAfterEnv: ['<rootDir>/jest.setup-integration.js'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/apps/e2e/**/*.e2e-spec.ts'], setupFilesAfterEnv: ['<rootDir>/jest.setup-integration.js'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs,tools}/**/*.integration-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/jest.setup-integration.js'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/apps/e2e/**/*.e2e-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/jest.setup-integration.js'],
+    },
   ],
 };

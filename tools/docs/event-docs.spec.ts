@@ -10,7 +10,9 @@ describe('generated event documentation', () => {
   const files = renderEventDocs(root);
 
   it('is current: regenerate with `npm run docs:generate` after changing libs/contracts', () => {
-    const stale = [...files].filter(([path, content]) => !existsSync(join(root, path)) || readFileSync(join(root, path), 'utf8') !== content).map(([path]) => path);
+    const stale = [...files]
+      .filter(([path, content]) => !existsSync(join(root, path)) || readFileSync(join(root, path), 'utf8') !== content)
+      .map(([path]) => path);
     const extra = readdirSync(join(root, DOCS_DIR, 'schemas')).filter((name) => !files.has(`${DOCS_DIR}/schemas/${name}`));
     expect({ stale, extra }).toEqual({ stale: [], extra: [] });
   });

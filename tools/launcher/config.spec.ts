@@ -14,7 +14,10 @@ describe('readLauncherConfig', () => {
   });
 
   it('takes NATS_URL, DATABASE_URL and FIREBREAK_START_TIMEOUT_SEC from the environment', () => {
-    const config = readLauncherConfig({ NATS_URL: 'nats://n:4222', DATABASE_URL: 'postgres://d/db', FIREBREAK_START_TIMEOUT_SEC: '90' }, context);
+    const config = readLauncherConfig(
+      { NATS_URL: 'nats://n:4222', DATABASE_URL: 'postgres://d/db', FIREBREAK_START_TIMEOUT_SEC: '90' },
+      context,
+    );
     expect(config).toMatchObject({ natsUrl: 'nats://n:4222', databaseUrl: 'postgres://d/db', startTimeoutMs: 90_000 });
   });
 

@@ -31,7 +31,10 @@ async function bringUp(config: LauncherConfig, stack: Stack, out: Output): Promi
   if (stack.isStopping) return;
   if (!readiness.ready) {
     const lines = [...readiness.pending].map(([name, last]) => `  ${name}: ${last}`);
-    throw new LauncherError('not_ready', [`not ready after ${config.startTimeoutMs / 1000} s (FIREBREAK_START_TIMEOUT_SEC):`, ...lines].join('\n'));
+    throw new LauncherError(
+      'not_ready',
+      [`not ready after ${config.startTimeoutMs / 1000} s (FIREBREAK_START_TIMEOUT_SEC):`, ...lines].join('\n'),
+    );
   }
   out.raw(
     renderSummary({
@@ -99,7 +102,11 @@ function main(): Promise<number> {
 
     bringUp(config, stack, out).catch((error: unknown) => {
       if (stack.isStopping) return;
-      out.error(error instanceof LauncherError ? error.message : `launcher failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      out.error(
+        error instanceof LauncherError
+          ? error.message
+          : `launcher failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
       shutdown(1);
     });
   });

@@ -4,11 +4,19 @@ const local = { host: '127.0.0.1', port: 4222 };
 
 describe('planNats', () => {
   it('uses a server that already answers', () => {
-    expect(planNats({ url: 'nats://127.0.0.1:4222', endpoint: local, answers: true, binary: undefined })).toEqual({ kind: 'use-running', url: 'nats://127.0.0.1:4222' });
+    expect(planNats({ url: 'nats://127.0.0.1:4222', endpoint: local, answers: true, binary: undefined })).toEqual({
+      kind: 'use-running',
+      url: 'nats://127.0.0.1:4222',
+    });
   });
 
   it('starts its own nats-server on the port of NATS_URL when nothing answers there', () => {
-    const plan = planNats({ url: 'nats://localhost:4333', endpoint: { host: 'localhost', port: 4333 }, answers: false, binary: '/usr/sbin/nats-server' });
+    const plan = planNats({
+      url: 'nats://localhost:4333',
+      endpoint: { host: 'localhost', port: 4333 },
+      answers: false,
+      binary: '/usr/sbin/nats-server',
+    });
     expect(plan).toEqual({ kind: 'start-own', url: 'nats://localhost:4333', binary: '/usr/sbin/nats-server', port: 4333 });
   });
 
@@ -19,7 +27,12 @@ describe('planNats', () => {
   });
 
   it('does not start a local server in place of a remote one that is down', () => {
-    const plan = planNats({ url: 'nats://user:pw@nats.prod:4222', endpoint: { host: 'nats.prod', port: 4222 }, answers: false, binary: '/usr/sbin/nats-server' });
+    const plan = planNats({
+      url: 'nats://user:pw@nats.prod:4222',
+      endpoint: { host: 'nats.prod', port: 4222 },
+      answers: false,
+      binary: '/usr/sbin/nats-server',
+    });
     expect(plan.kind).toBe('unavailable');
     expect(plan.kind === 'unavailable' && plan.reason).toContain('nats://user:***@nats.prod:4222');
   });

@@ -98,7 +98,12 @@ export async function ensureNats(url: string, dataDir: string, stack: Stack, out
   }
 }
 
-async function startNats(plan: { url: string; binary: string; port: number }, storeDir: string, stack: Stack, out: Output): Promise<NatsInUse> {
+async function startNats(
+  plan: { url: string; binary: string; port: number },
+  storeDir: string,
+  stack: Stack,
+  out: Output,
+): Promise<NatsInUse> {
   mkdirSync(storeDir, { recursive: true });
   out.info(`starting ${plan.binary} on 127.0.0.1:${plan.port} with JetStream (store ${storeDir})`);
   const args = ['-a', '127.0.0.1', '-p', String(plan.port), '-js', '-sd', storeDir];
@@ -110,7 +115,10 @@ async function startNats(plan: { url: string; binary: string; port: number }, st
   stack.add(nats, 'infra');
   const up = await waitForPort({ host: '127.0.0.1', port: plan.port }, START_TIMEOUT_MS, stack.signal);
   if (!up && !stack.isStopping) {
-    throw new LauncherError('start_failed', `nats-server did not accept connections on 127.0.0.1:${plan.port} within ${START_TIMEOUT_MS / 1000} s (its output is above)`);
+    throw new LauncherError(
+      'start_failed',
+      `nats-server did not accept connections on 127.0.0.1:${plan.port} within ${START_TIMEOUT_MS / 1000} s (its output is above)`,
+    );
   }
   return { url: plan.url, startedHere: true, storeDir };
 }

@@ -11,11 +11,17 @@ const nothingRunning: PostgresFacts = {
 
 describe('planPostgres', () => {
   it('uses DATABASE_URL when it is set, without looking further', () => {
-    expect(planPostgres({ ...nothingRunning, databaseUrl: 'postgres://app:pw@db:5432/app', localAnswers: true })).toEqual({ kind: 'given', url: 'postgres://app:pw@db:5432/app' });
+    expect(planPostgres({ ...nothingRunning, databaseUrl: 'postgres://app:pw@db:5432/app', localAnswers: true })).toEqual({
+      kind: 'given',
+      url: 'postgres://app:pw@db:5432/app',
+    });
   });
 
   it('uses the Postgres on 127.0.0.1:5432 as user postgres when it answers', () => {
-    expect(planPostgres({ ...nothingRunning, localAnswers: true })).toEqual({ kind: 'local', url: 'postgres://postgres@127.0.0.1:5432/postgres' });
+    expect(planPostgres({ ...nothingRunning, localAnswers: true })).toEqual({
+      kind: 'local',
+      url: 'postgres://postgres@127.0.0.1:5432/postgres',
+    });
   });
 
   it('starts an embedded Postgres on 5433 otherwise, and initialises a new data directory', () => {
@@ -23,7 +29,13 @@ describe('planPostgres', () => {
     expect(plan.kind).toBe('embedded');
     if (plan.kind !== 'embedded') return;
     expect(plan.url).toBe(`postgres://postgres:${plan.settings.password}@127.0.0.1:5433/postgres`);
-    expect(plan.settings).toMatchObject({ databaseDir: '/repo/.data/postgres', port: 5433, user: 'postgres', initialise: true, createPostgresUser: false });
+    expect(plan.settings).toMatchObject({
+      databaseDir: '/repo/.data/postgres',
+      port: 5433,
+      user: 'postgres',
+      initialise: true,
+      createPostgresUser: false,
+    });
   });
 
   it('reuses an initialised data directory instead of running initdb again', () => {

@@ -94,7 +94,9 @@ export async function ensurePostgres(databaseUrl: string | undefined, dataRoot: 
  * does not receive the terminal's Ctrl-C before the services have drained.
  */
 async function startEmbedded(settings: EmbeddedPostgresSettings, stack: Stack, out: Output): Promise<void> {
-  out.info(`${settings.initialise ? 'creating and starting' : 'starting'} embedded Postgres on 127.0.0.1:${settings.port} (data in ${settings.databaseDir})`);
+  out.info(
+    `${settings.initialise ? 'creating and starting' : 'starting'} embedded Postgres on 127.0.0.1:${settings.port} (data in ${settings.databaseDir})`,
+  );
   const helper = spawnManaged('postgres', process.execPath, [join(__dirname, 'embedded-postgres-child.js')], {
     cwd: process.cwd(),
     env: { ...process.env, [EMBEDDED_PG_ENV]: JSON.stringify(settings) },
@@ -112,7 +114,10 @@ async function startEmbedded(settings: EmbeddedPostgresSettings, stack: Stack, o
 
 function firstMessage(helper: ManagedProcess, signal: AbortSignal): Promise<HelperMessage | undefined> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve({ type: 'failed', error: `no answer within ${EMBEDDED_START_TIMEOUT_MS / 1000} s` }), EMBEDDED_START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => resolve({ type: 'failed', error: `no answer within ${EMBEDDED_START_TIMEOUT_MS / 1000} s` }),
+      EMBEDDED_START_TIMEOUT_MS,
+    );
     const finish = (message: HelperMessage | undefined): void => {
       clearTimeout(timer);
       resolve(message);

@@ -15,7 +15,9 @@ describe('redactUrl', () => {
   });
 
   it('masks secrets passed as query parameters', () => {
-    expect(redactUrl('postgres://db.internal/app?sslmode=require&password=hunter2')).toBe('postgres://db.internal/app?sslmode=require&password=***');
+    expect(redactUrl('postgres://db.internal/app?sslmode=require&password=hunter2')).toBe(
+      'postgres://db.internal/app?sslmode=require&password=***',
+    );
   });
 
   it('masks the password of something that is not a parseable URL', () => {

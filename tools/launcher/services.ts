@@ -50,7 +50,10 @@ export async function runMigrations(rootDir: string, env: NodeJS.ProcessEnv, sta
     if (stack.isStopping) return;
     if (info.code !== 0) {
       for (const line of lines) out.line(name, line, 'stderr');
-      throw new LauncherError('migration_failed', `migrations of ${name} failed: ${relative(rootDir, script)} ${describeExit(info)} (its output is above)`);
+      throw new LauncherError(
+        'migration_failed',
+        `migrations of ${name} failed: ${relative(rootDir, script)} ${describeExit(info)} (its output is above)`,
+      );
     }
     out.info(`migrated ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }

@@ -12,7 +12,9 @@ describe('renderSummary', () => {
   });
 
   it('lists the URL, docs, metrics and readiness of each started service', () => {
-    expect(text).toMatch(/ingress +http:\/\/127\.0\.0\.1:8080 +http:\/\/127\.0\.0\.1:8080\/docs +http:\/\/127\.0\.0\.1:8080\/metrics +http:\/\/127\.0\.0\.1:8080\/health\/ready/);
+    expect(text).toMatch(
+      /ingress +http:\/\/127\.0\.0\.1:8080 +http:\/\/127\.0\.0\.1:8080\/docs +http:\/\/127\.0\.0\.1:8080\/metrics +http:\/\/127\.0\.0\.1:8080\/health\/ready/,
+    );
     expect(text).toContain('2 of 6 services ready after 4.2 s');
   });
 

@@ -14,7 +14,9 @@ export function renderSummary(summary: StackSummary): string {
   const rows: string[][] = [['service', 'url', 'docs', 'metrics', 'ready']];
   for (const spec of SERVICES) {
     const urls = serviceUrls(spec);
-    rows.push(startedNames.has(spec.name) ? [spec.name, urls.base, urls.docs, urls.metrics, urls.ready] : [spec.name, 'skipped (not built)']);
+    rows.push(
+      startedNames.has(spec.name) ? [spec.name, urls.base, urls.docs, urls.metrics, urls.ready] : [spec.name, 'skipped (not built)'],
+    );
   }
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col]?.length ?? 0)));
   const table = rows.map((row) => `  ${row.map((cell, col) => (col === row.length - 1 ? cell : cell.padEnd(widths[col]))).join('  ')}`);

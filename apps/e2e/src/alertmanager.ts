@@ -52,7 +52,13 @@ export class Alertmanager {
     this.url = `http://127.0.0.1:${port}`;
     this.child = spawn(
       ALERTMANAGER_BIN,
-      [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${dir}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
+      [
+        `--config.file=${join(dir, 'alertmanager.yml')}`,
+        `--storage.path=${dir}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--cluster.listen-address=',
+        '--log.level=warn',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.child.stderr?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
@@ -63,7 +69,11 @@ export class Alertmanager {
   }
 
   async post(alerts: PostableAlert[]): Promise<void> {
-    const response = await fetch(`${this.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts) });
+    const response = await fetch(`${this.url}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(alerts),
+    });
     if (response.status !== 200) throw new Error(`Alertmanager refused the alerts: ${response.status} ${await response.text()}`);
   }
 

@@ -27,7 +27,11 @@ describe('alerts in, runbooks act', () => {
     broken.on('GET', '/health', () => ({ status: 503, body: { status: 'down' } }));
     stack = new Stack({
       apps: ['ingress', 'mapper', 'runbook-executor', 'notifier'],
-      env: { FIREBREAK_WEBHOOK_TOKENS: WEBHOOK_TOKEN, FIREBREAK_API_TOKENS: `${API_TOKEN}:viewer:e2e`, SLACK_WEBHOOK_URL: slack.webhookUrl() },
+      env: {
+        FIREBREAK_WEBHOOK_TOKENS: WEBHOOK_TOKEN,
+        FIREBREAK_API_TOKENS: `${API_TOKEN}:viewer:e2e`,
+        SLACK_WEBHOOK_URL: slack.webhookUrl(),
+      },
     });
     await stack.start();
   });
@@ -49,7 +53,16 @@ describe('alerts in, runbooks act', () => {
       commonLabels: labels,
       commonAnnotations: {},
       externalURL: 'http://alertmanager.example:9093',
-      alerts: [{ status: 'firing', labels, annotations: { summary: `${instance} is down` }, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '' }],
+      alerts: [
+        {
+          status: 'firing',
+          labels,
+          annotations: { summary: `${instance} is down` },
+          startsAt: new Date().toISOString(),
+          endsAt: '0001-01-01T00:00:00Z',
+          generatorURL: '',
+        },
+      ],
     };
     const response = await fetch(`${stack.url('ingress')}/api/v1/alerts/alertmanager`, {
       method: 'POST',
@@ -62,12 +75,14 @@ describe('alerts in, runbooks act', () => {
 
   let lastSeen: Execution[] = [];
   async function executionsFor(fingerprint: string): Promise<Execution[]> {
-    const response = await fetch(`${stack.url('runbook-executor')}/api/v1/executions?fingerprint=${fingerprint}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+    const response = await fetch(`${stack.url('runbook-executor')}/api/v1/executions?fingerprint=${fingerprint}`, {
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+    });
     lastSeen = ((await response.json()) as { items: Execution[] }).items;
     return lastSeen;
   }
 
-  it("runs the mapped runbook, whose http step reaches the instance and succeeds", async () => {
+  it('runs the mapped runbook, whose http step reaches the instance and succeeds', async () => {
     const fingerprint = await postServiceDown(`127.0.0.1:${new URL(healthy.url).port}`);
     await waitFor(async () => (await executionsFor(fingerprint)).some((execution) => execution.status === 'succeeded'), {
       timeoutMs: 60_000,
@@ -85,10 +100,13 @@ describe('alerts in, runbooks act', () => {
       timeoutMs: 60_000,
       message: () => `executions: ${JSON.stringify(lastSeen)}`,
     });
-    await waitFor(() => slack.messages.some((message) => JSON.stringify(message).includes('ESCALATED') && JSON.stringify(message).includes(instance)), {
-      timeoutMs: 30_000,
-      message: () => `no escalation in Slack: ${JSON.stringify(slack.messages.map((message) => message.text))}`,
-    });
+    await waitFor(
+      () => slack.messages.some((message) => JSON.stringify(message).includes('ESCALATED') && JSON.stringify(message).includes(instance)),
+      {
+        timeoutMs: 30_000,
+        message: () => `no escalation in Slack: ${JSON.stringify(slack.messages.map((message) => message.text))}`,
+      },
+    );
     expect(broken.requests.filter((request) => request.path === '/health').length).toBeGreaterThanOrEqual(1);
   });
 });

@@ -46,24 +46,40 @@ describe('alerts in, people told', () => {
     await Promise.all([telegram.stop(), slack.stop(), pagerduty.stop()]);
   });
 
-  const pdEvents = (fingerprint: string, action: string) => pagerduty.events.filter((event) => event.dedup_key === fingerprint && event.event_action === action);
+  const pdEvents = (fingerprint: string, action: string) =>
+    pagerduty.events.filter((event) => event.dedup_key === fingerprint && event.event_action === action);
   const slackMentioning = (text: string) => slack.messages.filter((message) => JSON.stringify(message).includes(text));
   const telegramMentioning = (text: string) => telegram.messages.filter((message) => message.text.includes(text));
 
   it('tells PagerDuty, Telegram and Slack about a critical alert, and only Slack about a warning', async () => {
     const critical = alertFingerprint(serviceDown('api-1:8080'));
     await alertmanager.post([
-      { labels: serviceDown('api-1:8080'), annotations: { summary: 'api-1 is down', runbook_url: 'https://runbooks.example.com/service-down' } },
+      {
+        labels: serviceDown('api-1:8080'),
+        annotations: { summary: 'api-1 is down', runbook_url: 'https://runbooks.example.com/service-down' },
+      },
       { labels: errorRate, annotations: { summary: 'checkout errors above 5%' } },
     ]);
-    await waitFor(() => pdEvents(critical, 'trigger').length === 1 && telegramMentioning('api-1 is down').length === 1 && slackMentioning('checkout errors').length === 1, {
-      timeoutMs: 30_000,
-      message: () => `pagerduty ${pagerduty.events.length}, telegram ${telegram.messages.length}, slack ${slack.messages.length}`,
-    });
+    await waitFor(
+      () =>
+        pdEvents(critical, 'trigger').length === 1 &&
+        telegramMentioning('api-1 is down').length === 1 &&
+        slackMentioning('checkout errors').length === 1,
+      {
+        timeoutMs: 30_000,
+        message: () => `pagerduty ${pagerduty.events.length}, telegram ${telegram.messages.length}, slack ${slack.messages.length}`,
+      },
+    );
     const trigger = pdEvents(critical, 'trigger')[0];
-    expect(trigger).toMatchObject({ routing_key: ROUTING_KEY, payload: { severity: 'critical', summary: expect.stringContaining('api-1 is down') } });
+    expect(trigger).toMatchObject({
+      routing_key: ROUTING_KEY,
+      payload: { severity: 'critical', summary: expect.stringContaining('api-1 is down') },
+    });
     const chatMessage = telegram.messages.find((message) => message.text.includes('api-1 is down'))!;
-    expect({ chatId: String(chatMessage.chatId), parseMode: chatMessage.parseMode }).toEqual({ chatId: '-1001234567890', parseMode: 'HTML' });
+    expect({ chatId: String(chatMessage.chatId), parseMode: chatMessage.parseMode }).toEqual({
+      chatId: '-1001234567890',
+      parseMode: 'HTML',
+    });
     await waitFor(() => slackMentioning('api-1 is down').length === 1, { message: 'slack did not get the critical alert' });
     // The warning goes to Slack only.
     expect(pagerduty.events.some((event) => JSON.stringify(event).includes('checkout'))).toBe(false);
@@ -74,18 +90,29 @@ describe('alerts in, people told', () => {
     const first = alertFingerprint(serviceDown('api-1:8080'));
     const second = alertFingerprint(serviceDown('api-2:8080'));
     // A new alert in the same group: Alertmanager resends the whole group, api-1 included.
-    await alertmanager.post([{ labels: serviceDown('api-1:8080'), annotations: { summary: 'api-1 is down' } }, { labels: serviceDown('api-2:8080'), annotations: { summary: 'api-2 is down' } }]);
-    await waitFor(() => pdEvents(second, 'trigger').length === 1 && telegramMentioning('api-2 is down').length === 1, { timeoutMs: 30_000, message: 'api-2 not announced' });
+    await alertmanager.post([
+      { labels: serviceDown('api-1:8080'), annotations: { summary: 'api-1 is down' } },
+      { labels: serviceDown('api-2:8080'), annotations: { summary: 'api-2 is down' } },
+    ]);
+    await waitFor(() => pdEvents(second, 'trigger').length === 1 && telegramMentioning('api-2 is down').length === 1, {
+      timeoutMs: 30_000,
+      message: 'api-2 not announced',
+    });
     expect(pdEvents(first, 'trigger')).toHaveLength(1);
     expect(telegramMentioning('api-1 is down')).toHaveLength(1);
   });
 
   it('resolves with the same dedup_key, closing the incident, and tells the chat rooms', async () => {
     const fingerprint = alertFingerprint(serviceDown('api-1:8080'));
-    await alertmanager.post([{ labels: serviceDown('api-1:8080'), annotations: { summary: 'api-1 is down' }, endsAt: new Date(Date.now() - 1000).toISOString() }]);
+    await alertmanager.post([
+      { labels: serviceDown('api-1:8080'), annotations: { summary: 'api-1 is down' }, endsAt: new Date(Date.now() - 1000).toISOString() },
+    ]);
     await waitFor(() => pdEvents(fingerprint, 'resolve').length === 1, { timeoutMs: 30_000, message: 'no PagerDuty resolve' });
     expect(pagerduty.incidents().get(fingerprint)?.status).toBe('resolved');
-    await waitFor(() => telegramMentioning('api-1').length === 2 && slackMentioning('api-1').length === 2, { timeoutMs: 15_000, message: 'chat rooms not told of the resolution' });
+    await waitFor(() => telegramMentioning('api-1').length === 2 && slackMentioning('api-1').length === 2, {
+      timeoutMs: 15_000,
+      message: 'chat rooms not told of the resolution',
+    });
     expect(pdEvents(fingerprint, 'trigger')).toHaveLength(1);
     expect(pagerduty.incidents().get(alertFingerprint(serviceDown('api-2:8080')))?.status).toBe('triggered');
   });

@@ -72,7 +72,13 @@ export class Stack {
     const main = join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` first (npm test does)`);
     const port = await freePort();
-    const env = { ...process.env, ...this.baseEnv, FIREBREAK_DB_SCHEMA: this.schemaOf(app), FIREBREAK_HTTP_PORT: String(port), ...extraEnv };
+    const env = {
+      ...process.env,
+      ...this.baseEnv,
+      FIREBREAK_DB_SCHEMA: this.schemaOf(app),
+      FIREBREAK_HTTP_PORT: String(port),
+      ...extraEnv,
+    };
     const child = spawn(process.execPath, [main], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const service: RunningService = { app, url: `http://127.0.0.1:${port}`, process: child, output: [] };
     const keep = (chunk: Buffer) => service.output.push(...chunk.toString().split('\n').filter(Boolean).slice(-200));

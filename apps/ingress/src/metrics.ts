@@ -12,9 +12,16 @@ function histogram(name: string, help: string, labelNames: string[], buckets: nu
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export const ingressMetrics = {
-  alertsReceived: counter('firebreak_alerts_received_total', 'Alerts accepted (acknowledged by JetStream, resends it dropped as duplicates included), by source and alert status.', ['source', 'status']),
+  alertsReceived: counter(
+    'firebreak_alerts_received_total',
+    'Alerts accepted (acknowledged by JetStream, resends it dropped as duplicates included), by source and alert status.',
+    ['source', 'status'],
+  ),
   rejected: counter('firebreak_ingress_rejected_total', 'Requests to the alert endpoints answered with an error, by reason.', ['reason']),
-  truncatedAlerts: counter('firebreak_ingress_truncated_alerts_total', "Alerts Alertmanager left out of its webhooks (max_alerts), as its truncatedAlerts reported."),
+  truncatedAlerts: counter(
+    'firebreak_ingress_truncated_alerts_total',
+    'Alerts Alertmanager left out of its webhooks (max_alerts), as its truncatedAlerts reported.',
+  ),
   clampedTimes: counter(
     'firebreak_ingress_clamped_times_total',
     'Alert times further in the future than FIREBREAK_MAX_CLOCK_SKEW, replaced by the receipt time, by field.',

@@ -9,6 +9,14 @@ import { SERVICE } from './service';
 import { SilencesModule } from './silences/silences.module';
 
 @Module({
-  imports: [PlatformModule.forService(SERVICE), AlertsModule, SilencesModule, MappingsModule, EscalationModule, RunbooksModule, IntegrationStatusModule],
+  imports: [
+    PlatformModule.forService(SERVICE),
+    AlertsModule,
+    SilencesModule,
+    MappingsModule,
+    EscalationModule,
+    RunbooksModule,
+    IntegrationStatusModule,
+  ],
 })
 export class AppModule {}

@@ -4,7 +4,11 @@ describe("the mapper's settings", () => {
   const parse = (values: Record<string, string>) => mapperEnv.safeParse(values);
 
   it('keeps its defaults', () => {
-    expect(mapperEnv.parse({})).toEqual({ FIREBREAK_DEDUP_WINDOW_SEC: 300, FIREBREAK_AUTOMATION_ENABLED: true, FIREBREAK_TIMER_POLL_MS: 5_000 });
+    expect(mapperEnv.parse({})).toEqual({
+      FIREBREAK_DEDUP_WINDOW_SEC: 300,
+      FIREBREAK_AUTOMATION_ENABLED: true,
+      FIREBREAK_TIMER_POLL_MS: 5_000,
+    });
   });
 
   it('reads FIREBREAK_AUTOMATION_ENABLED as the runbook executor does: true/false, 1/0, yes/no', () => {

@@ -39,7 +39,9 @@ export class Deliveries1732400000000 implements MigrationInterface {
       folded_into text
     )`);
     await queryRunner.query(`CREATE INDEX deliveries_due_idx ON ${s}.deliveries (channel, next_attempt_at) WHERE status = 'pending'`);
-    await queryRunner.query(`CREATE INDEX deliveries_order_idx ON ${s}.deliveries (channel, target, fingerprint, ordered_at) WHERE status = 'pending'`);
+    await queryRunner.query(
+      `CREATE INDEX deliveries_order_idx ON ${s}.deliveries (channel, target, fingerprint, ordered_at) WHERE status = 'pending'`,
+    );
     await queryRunner.query(`CREATE INDEX deliveries_channel_seq_idx ON ${s}.deliveries (channel, seq)`);
     await queryRunner.query(`CREATE INDEX deliveries_status_seq_idx ON ${s}.deliveries (status, seq)`);
     await queryRunner.query(`CREATE INDEX deliveries_fingerprint_seq_idx ON ${s}.deliveries (fingerprint, seq)`);

@@ -6,8 +6,16 @@ function counter(name: string, help: string, labelNames: string[]): Counter {
 
 export const notifierMetrics = {
   sent: counter('firebreak_notifications_sent_total', 'Messages a provider accepted, by channel and severity.', ['channel', 'severity']),
-  failed: counter('firebreak_notifications_failed_total', 'Messages given up on after their last attempt (or refused for good), by channel and severity.', ['channel', 'severity']),
-  folded: counter('firebreak_notifications_folded_total', 'Queued messages folded into a summary message because a channel was over its rate limit.', ['channel']),
+  failed: counter(
+    'firebreak_notifications_failed_total',
+    'Messages given up on after their last attempt (or refused for good), by channel and severity.',
+    ['channel', 'severity'],
+  ),
+  folded: counter(
+    'firebreak_notifications_folded_total',
+    'Queued messages folded into a summary message because a channel was over its rate limit.',
+    ['channel'],
+  ),
   skipped: counter(
     'firebreak_notifications_skipped_total',
     'Messages not sent: their channel is disabled (reason disabled), or a newer announcement about the alert was already sent (reason superseded).',
@@ -21,8 +29,16 @@ export const notifierMetrics = {
     }),
   inFlight:
     (register.getSingleMetric('firebreak_notification_sends_in_flight') as Gauge) ??
-    new Gauge({ name: 'firebreak_notification_sends_in_flight', help: 'Sends waiting for their provider, by channel (at most its concurrency).', labelNames: ['channel'] }),
-  retried: counter('firebreak_notification_retries_total', 'Attempts that will be retried, by channel and reason (throttled, server_error, network).', ['channel', 'reason']),
+    new Gauge({
+      name: 'firebreak_notification_sends_in_flight',
+      help: 'Sends waiting for their provider, by channel (at most its concurrency).',
+      labelNames: ['channel'],
+    }),
+  retried: counter(
+    'firebreak_notification_retries_total',
+    'Attempts that will be retried, by channel and reason (throttled, server_error, network).',
+    ['channel', 'reason'],
+  ),
   latency:
     (register.getSingleMetric('firebreak_notification_delivery_latency_seconds') as Histogram) ??
     new Histogram({

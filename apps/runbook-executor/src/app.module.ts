@@ -11,6 +11,16 @@ import { VerificationModule } from './verification/verification.module';
 import { WorkerModule } from './worker/worker.module';
 
 @Module({
-  imports: [PlatformModule.forService(SERVICE), RunbooksModule, ExecutionsModule, ApprovalsModule, AutomationModule, VerificationModule, WorkerModule, DrillsModule, SchedulingModule],
+  imports: [
+    PlatformModule.forService(SERVICE),
+    RunbooksModule,
+    ExecutionsModule,
+    ApprovalsModule,
+    AutomationModule,
+    VerificationModule,
+    WorkerModule,
+    DrillsModule,
+    SchedulingModule,
+  ],
 })
 export class AppModule {}

@@ -87,7 +87,13 @@ export class AckTracker {
     if (error) return entry.reject(error);
     // A "no responders" status means no stream listens on the subject.
     if (msg.headers?.hasError) {
-      return entry.reject(new Error(msg.headers.code === 503 ? 'no JetStream stream answers this subject' : `NATS status ${msg.headers.code} ${msg.headers.description}`));
+      return entry.reject(
+        new Error(
+          msg.headers.code === 503
+            ? 'no JetStream stream answers this subject'
+            : `NATS status ${msg.headers.code} ${msg.headers.description}`,
+        ),
+      );
     }
     try {
       const body = msg.json<{ stream?: string; seq?: number; duplicate?: boolean; error?: { code: number; description: string } }>();

@@ -45,7 +45,10 @@ describe('Batcher with a key', () => {
     const batcher = new Batcher(r.run, { maxSize: 2, maxInFlight: 2, key: (i: Item) => i.key });
     const pending = Promise.all([1, 2, 3, 4, 5].map((n) => batcher.submit(item(`k${n}`, n))));
     await new Promise((resolve) => setImmediate(resolve));
-    expect(r.calls).toEqual([[1, 2], [3, 4]]);
+    expect(r.calls).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     r.release();
     expect(await pending).toEqual([10, 20, 30, 40, 50]);
     expect(r.calls).toEqual([[1, 2], [3, 4], [5]]);
@@ -76,10 +79,13 @@ describe('Batcher with a key', () => {
 describe('Batcher without a key', () => {
   it('runs items submitted in the same turn as one batch, in order, and answers each', async () => {
     const batches: number[][] = [];
-    const batcher = new Batcher<number, string>(async (items) => {
-      batches.push(items);
-      return items.map((item) => `r${item}`);
-    }, { maxSize: 10, maxInFlight: 1 });
+    const batcher = new Batcher<number, string>(
+      async (items) => {
+        batches.push(items);
+        return items.map((item) => `r${item}`);
+      },
+      { maxSize: 10, maxInFlight: 1 },
+    );
     const results = await Promise.all([1, 2, 3].map((item) => batcher.submit(item)));
     expect(results).toEqual(['r1', 'r2', 'r3']);
     expect(batches).toEqual([[1, 2, 3]]);
@@ -89,24 +95,30 @@ describe('Batcher without a key', () => {
     let running = 0;
     let most = 0;
     const sizes: number[] = [];
-    const batcher = new Batcher<number, number>(async (items) => {
-      running++;
-      most = Math.max(most, running);
-      sizes.push(items.length);
-      await new Promise((resolve) => setImmediate(resolve));
-      running--;
-      return items;
-    }, { maxSize: 4, maxInFlight: 2 });
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        running++;
+        most = Math.max(most, running);
+        sizes.push(items.length);
+        await new Promise((resolve) => setImmediate(resolve));
+        running--;
+        return items;
+      },
+      { maxSize: 4, maxInFlight: 2 },
+    );
     await Promise.all(Array.from({ length: 10 }, (_, i) => batcher.submit(i)));
     expect(sizes).toEqual([4, 4, 2]);
     expect(most).toBe(2);
   });
 
   it('runs a failed batch one by one, so only the poisonous item fails', async () => {
-    const batcher = new Batcher<number, number>(async (items) => {
-      if (items.includes(2)) throw new Error('bad item 2');
-      return items.map((item) => item * 10);
-    }, { maxSize: 10, maxInFlight: 1 });
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        if (items.includes(2)) throw new Error('bad item 2');
+        return items.map((item) => item * 10);
+      },
+      { maxSize: 10, maxInFlight: 1 },
+    );
     const results = await Promise.allSettled([1, 2, 3].map((item) => batcher.submit(item)));
     expect(results).toEqual([
       { status: 'fulfilled', value: 10 },
@@ -117,10 +129,13 @@ describe('Batcher without a key', () => {
 
   it('lets items that a key would keep apart share a batch, in submission order', async () => {
     const batches: string[][] = [];
-    const batcher = new Batcher<string, string>(async (items) => {
-      batches.push(items);
-      return items;
-    }, { maxSize: 10, maxInFlight: 1 });
+    const batcher = new Batcher<string, string>(
+      async (items) => {
+        batches.push(items);
+        return items;
+      },
+      { maxSize: 10, maxInFlight: 1 },
+    );
     await Promise.all(['a', 'a', 'b', 'a'].map((item) => batcher.submit(item)));
     expect(batches).toEqual([['a', 'a', 'b', 'a']]);
   });

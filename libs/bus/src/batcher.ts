@@ -63,7 +63,7 @@ export class Batcher<T, R> {
     if (!key) return this.queue.splice(0, maxSize);
     const batch: Array<Waiting<T, R>> = [];
     const keys = new Set<string>();
-    for (let index = 0; index < this.queue.length && batch.length < maxSize; ) {
+    for (let index = 0; index < this.queue.length && batch.length < maxSize;) {
       const itemKey = key(this.queue[index].item);
       if (this.busyKeys.has(itemKey) || keys.has(itemKey)) {
         // A later item of a busy key must also wait, or it would overtake the earlier one.

@@ -36,7 +36,8 @@ describe('bus against real JetStream', () => {
   });
 
   afterAll(async () => {
-    for (const stream of streamDefinitions({ subjectPrefix: subjects.prefix })) await connection.jsm.streams.delete(stream.name).catch(() => undefined);
+    for (const stream of streamDefinitions({ subjectPrefix: subjects.prefix }))
+      await connection.jsm.streams.delete(stream.name).catch(() => undefined);
     publisher.close();
     await connection.drain();
   });
@@ -52,7 +53,12 @@ describe('bus against real JetStream', () => {
       connection,
       publisher,
       subjects,
-      { subject: 'alerts.received', durable, handler: async (event, ctx) => (event.data.alert.fingerprint === fingerprint ? handler(event, ctx.deliveryCount) : undefined), retry },
+      {
+        subject: 'alerts.received',
+        durable,
+        handler: async (event, ctx) => (event.data.alert.fingerprint === fingerprint ? handler(event, ctx.deliveryCount) : undefined),
+        retry,
+      },
       logger,
     );
     consumers.push(consumer);
@@ -60,7 +66,9 @@ describe('bus against real JetStream', () => {
   }
 
   async function deadLetters(): Promise<ReturnType<typeof parseDeadLetter>[]> {
-    const stream = await connection.js.streams.get(streamDefinitions({ subjectPrefix: subjects.prefix }).find((s) => s.name.startsWith('FIREBREAK_DLQ'))!.name);
+    const stream = await connection.js.streams.get(
+      streamDefinitions({ subjectPrefix: subjects.prefix }).find((s) => s.name.startsWith('FIREBREAK_DLQ'))!.name,
+    );
     const info = await stream.info();
     const letters = [];
     for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
@@ -109,10 +117,18 @@ describe('bus against real JetStream', () => {
       throw new Error('database unavailable');
     });
     const { event } = await publisher.publish('alerts.received', alertReceived('bbbbbbbbbbbbbbbb'));
-    await waitFor(async () => (await deadLetters()).some((letter) => letter.data.originalEventId === event.id), { message: 'not dead-lettered' });
+    await waitFor(async () => (await deadLetters()).some((letter) => letter.data.originalEventId === event.id), {
+      message: 'not dead-lettered',
+    });
     expect(deliveries).toEqual([1, 2, 3]);
     const letter = (await deadLetters()).find((entry) => entry.data.originalEventId === event.id)!;
-    expect(letter.data).toMatchObject({ reason: 'handler_failed', consumer: 'flaky', deliveries: 3, error: 'database unavailable', originalSubject: 'alerts.received' });
+    expect(letter.data).toMatchObject({
+      reason: 'handler_failed',
+      consumer: 'flaky',
+      deliveries: 3,
+      error: 'database unavailable',
+      originalSubject: 'alerts.received',
+    });
     expect(JSON.parse(letter.data.payload).id).toBe(event.id);
   });
 
@@ -138,8 +154,12 @@ describe('bus against real JetStream', () => {
     });
     const h = natsHeaders();
     h.set('Nats-Msg-Id', 'garbage-1');
-    await connection.js.publish(subjects.wire('alerts.received'), JSON.stringify({ specversion: '1.0', id: 'garbage-1', data: {} }), { headers: h });
-    await waitFor(async () => (await deadLetters()).some((letter) => letter.data.originalEventId === 'garbage-1'), { message: 'invalid message not dead-lettered' });
+    await connection.js.publish(subjects.wire('alerts.received'), JSON.stringify({ specversion: '1.0', id: 'garbage-1', data: {} }), {
+      headers: h,
+    });
+    await waitFor(async () => (await deadLetters()).some((letter) => letter.data.originalEventId === 'garbage-1'), {
+      message: 'invalid message not dead-lettered',
+    });
     const letter = (await deadLetters()).find((entry) => entry.data.originalEventId === 'garbage-1')!;
     expect(letter.data.reason).toBe('invalid');
     expect(letter.data.deliveries).toBe(1);
@@ -152,7 +172,9 @@ describe('bus against real JetStream', () => {
       throw new PermanentError('no such runbook');
     });
     const { event } = await publisher.publish('alerts.received', alertReceived('cccccccccccccccc'));
-    await waitFor(async () => (await deadLetters()).some((letter) => letter.data.originalEventId === event.id && letter.data.reason === 'permanent_error'));
+    await waitFor(async () =>
+      (await deadLetters()).some((letter) => letter.data.originalEventId === event.id && letter.data.reason === 'permanent_error'),
+    );
   });
 
   it('carries the trace context across the bus', async () => {
@@ -173,12 +195,17 @@ describe('bus against real JetStream', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       handled.add(event.id);
     });
-    const published = await publisher.publishMany(Array.from({ length: 100 }, () => ({ subject: 'alerts.received' as const, data: alertReceived('eeeeeeeeeeeeeeee') })));
+    const published = await publisher.publishMany(
+      Array.from({ length: 100 }, () => ({ subject: 'alerts.received' as const, data: alertReceived('eeeeeeeeeeeeeeee') })),
+    );
     await waitFor(() => handled.size >= 10, { message: 'nothing handled before drain' });
     await consumers.pop()!.drain();
     await consume('drain', 'eeeeeeeeeeeeeeee', async (event) => {
       handled.add(event.id);
     });
-    await waitFor(() => published.every((entry) => handled.has(entry.event.id)), { timeoutMs: 45_000, message: () => `handled ${handled.size} of 100` });
+    await waitFor(() => published.every((entry) => handled.has(entry.event.id)), {
+      timeoutMs: 45_000,
+      message: () => `handled ${handled.size} of 100`,
+    });
   });
 });

@@ -125,14 +125,25 @@ export class EventConsumer<S extends Subject> {
     const deliveryCount = msg.info.deliveryCount;
     const started = process.hrtime.bigint();
     const heartbeat = setInterval(() => msg.working(), Math.max(1000, this.ackWaitMs / 3));
-    let log = this.logger.child({ consumer: this.options.durable, subject: this.options.subject, streamSeq: msg.info.streamSequence, deliveryCount });
+    let log = this.logger.child({
+      consumer: this.options.durable,
+      subject: this.options.subject,
+      streamSeq: msg.info.streamSequence,
+      deliveryCount,
+    });
     const parentContext = extractTraceContext(msg.headers);
     let failure: unknown;
     await tracer.startActiveSpan(`process ${this.options.subject}`, { kind: SpanKind.CONSUMER }, parentContext, async (span) => {
       try {
         const event = parseEvent(this.options.subject, msg.json());
         log = log.child({ eventId: event.id, fingerprint: event.subject, traceId: span.spanContext().traceId });
-        await this.options.handler(event, { consumer: this.options.durable, deliveryCount, streamSequence: msg.info.streamSequence, log, working: () => msg.working() });
+        await this.options.handler(event, {
+          consumer: this.options.durable,
+          deliveryCount,
+          streamSequence: msg.info.streamSequence,
+          log,
+          working: () => msg.working(),
+        });
       } catch (error) {
         failure = error;
         span.recordException(error instanceof Error ? error : new Error(String(error)));
@@ -142,7 +153,10 @@ export class EventConsumer<S extends Subject> {
         span.end();
       }
     });
-    busMetrics.handlerDuration.observe({ subject: this.options.subject, consumer: this.options.durable }, Number(process.hrtime.bigint() - started) / 1e9);
+    busMetrics.handlerDuration.observe(
+      { subject: this.options.subject, consumer: this.options.durable },
+      Number(process.hrtime.bigint() - started) / 1e9,
+    );
     const attempts = { deliveries: deliveryCount, failures: this.countFailure(msg.info.streamSequence, failure) };
     const settlement = settle(failure, attempts, this.policy);
     if (settlement.action !== 'nak') this.handlerFailures.delete(msg.info.streamSequence);
@@ -217,7 +231,12 @@ export class EventConsumer<S extends Subject> {
         headers,
       }),
     };
-    await this.publisher.publishRaw(this.subjects.deadLetter(this.options.subject), 'dlq', new TextEncoder().encode(JSON.stringify(event)), id);
+    await this.publisher.publishRaw(
+      this.subjects.deadLetter(this.options.subject),
+      'dlq',
+      new TextEncoder().encode(JSON.stringify(event)),
+      id,
+    );
   }
 
   private async reportPending(): Promise<void> {

@@ -10,7 +10,12 @@ export interface EventOptions {
 }
 
 /** Builds the CloudEvent for a subject, validating data against its contract first. */
-export function createEvent<S extends Subject>(source: string, subject: S, data: DataOf<S>, options: EventOptions = {}): CloudEvent<DataOf<S>> {
+export function createEvent<S extends Subject>(
+  source: string,
+  subject: S,
+  data: DataOf<S>,
+  options: EventOptions = {},
+): CloudEvent<DataOf<S>> {
   return {
     specversion: '1.0',
     id: options.id ?? randomUUID(),

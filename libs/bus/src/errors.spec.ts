@@ -15,7 +15,10 @@ describe('isConnectionFailure: what retrying can fix', () => {
     ['read-only transaction on a standby during failover (25006)', { code: '25006' }],
     ['serialization failure (40001)', { code: '40001' }],
     ['deadlock detected (40P01)', { code: '40P01' }],
-    ["TypeORM's QueryFailedError around the driver's error", { name: 'QueryFailedError', message: 'deadlock detected', driverError: { code: '40P01' } }],
+    [
+      "TypeORM's QueryFailedError around the driver's error",
+      { name: 'QueryFailedError', message: 'deadlock detected', driverError: { code: '40P01' } },
+    ],
     ["pg's terminated connection", new Error('Connection terminated unexpectedly')],
   ])('%s', (_name, error) => {
     expect(isConnectionFailure(error)).toBe(true);

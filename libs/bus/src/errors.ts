@@ -50,7 +50,10 @@ export class DependencyUnavailableError extends RetryableError {
     readonly dependency: string,
     options?: { cause?: unknown },
   ) {
-    super(`${dependency} is unavailable: ${options?.cause instanceof Error ? options.cause.message : String(options?.cause ?? '')}`, options);
+    super(
+      `${dependency} is unavailable: ${options?.cause instanceof Error ? options.cause.message : String(options?.cause ?? '')}`,
+      options,
+    );
     this.name = 'DependencyUnavailableError';
   }
 }
@@ -71,5 +74,10 @@ export function isConnectionFailure(error: unknown): boolean {
   const { code, message, driverError } = error as { code?: unknown; message?: unknown; driverError?: unknown };
   if (typeof code === 'string' && (SOCKET_CODES.has(code) || TRANSIENT_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
   if (driverError !== undefined && driverError !== error && isConnectionFailure(driverError)) return true;
-  return typeof message === 'string' && /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+      message,
+    )
+  );
 }

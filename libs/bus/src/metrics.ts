@@ -7,8 +7,14 @@ function counter(name: string, help: string, labelNames: string[]): Counter {
 export const busMetrics = {
   published: counter('firebreak_bus_published_total', 'Events acknowledged by JetStream, by subject.', ['subject']),
   publishFailed: counter('firebreak_bus_publish_failed_total', 'Publishes JetStream did not acknowledge, by subject.', ['subject']),
-  duplicates: counter('firebreak_bus_publish_duplicates_total', 'Publishes JetStream dropped as duplicates of an earlier event id.', ['subject']),
-  consumed: counter('firebreak_bus_consumed_total', 'Messages settled by a consumer, by subject, consumer and result.', ['subject', 'consumer', 'result']),
+  duplicates: counter('firebreak_bus_publish_duplicates_total', 'Publishes JetStream dropped as duplicates of an earlier event id.', [
+    'subject',
+  ]),
+  consumed: counter('firebreak_bus_consumed_total', 'Messages settled by a consumer, by subject, consumer and result.', [
+    'subject',
+    'consumer',
+    'result',
+  ]),
   deadLettered: counter('firebreak_bus_dead_lettered_total', 'Messages sent to the dead-letter stream.', ['subject', 'consumer', 'reason']),
   handlerDuration:
     (register.getSingleMetric('firebreak_bus_handler_duration_seconds') as Histogram) ??
@@ -20,7 +26,11 @@ export const busMetrics = {
     }),
   consumerPending:
     (register.getSingleMetric('firebreak_bus_consumer_pending') as Gauge) ??
-    new Gauge({ name: 'firebreak_bus_consumer_pending', help: 'Messages waiting for (or being handled by) a durable consumer.', labelNames: ['stream', 'consumer'] }),
+    new Gauge({
+      name: 'firebreak_bus_consumer_pending',
+      help: 'Messages waiting for (or being handled by) a durable consumer.',
+      labelNames: ['stream', 'consumer'],
+    }),
   connected:
     (register.getSingleMetric('firebreak_bus_connected') as Gauge) ??
     new Gauge({ name: 'firebreak_bus_connected', help: '1 while the NATS connection is up.' }),

@@ -49,9 +49,12 @@ describe('a consumer while Postgres is down', () => {
         durable: 'outage',
         retry: { maxDeliver: 3, backoffMs: [50, 100] },
         handler: async (event) => {
-          await messaging.run(async (tx) => {
-            await tx.manager.query(`INSERT INTO "${schema}".handled (instance) VALUES ($1)`, [event.data.alert.labels.instance]);
-          }, { consumer: 'outage', eventId: event.id });
+          await messaging.run(
+            async (tx) => {
+              await tx.manager.query(`INSERT INTO "${schema}".handled (instance) VALUES ($1)`, [event.data.alert.labels.instance]);
+            },
+            { consumer: 'outage', eventId: event.id },
+          );
         },
       },
       logger,
@@ -62,7 +65,8 @@ describe('a consumer while Postgres is down', () => {
   afterAll(async () => {
     await consumer.drain();
     publisher.close();
-    for (const stream of streamDefinitions({ subjectPrefix: subjects.prefix })) await connection.jsm.streams.delete(stream.name).catch(() => undefined);
+    for (const stream of streamDefinitions({ subjectPrefix: subjects.prefix }))
+      await connection.jsm.streams.delete(stream.name).catch(() => undefined);
     await connection.drain();
     await db.destroy().catch(() => undefined);
     await proxy.stop();
@@ -72,15 +76,23 @@ describe('a consumer while Postgres is down', () => {
 
   it('keeps the messages through the outage, dead-letters none, and handles them all when Postgres returns', async () => {
     await proxy.cut();
-    const published = await publisher.publishMany(['a', 'b', 'c', 'd', 'e'].map((instance) => ({ subject: 'alerts.received' as const, data: alertReceived(instance) })));
+    const published = await publisher.publishMany(
+      ['a', 'b', 'c', 'd', 'e'].map((instance) => ({ subject: 'alerts.received' as const, data: alertReceived(instance) })),
+    );
     const stream = streamDefinitions({ subjectPrefix: subjects.prefix }).find((entry) => entry.name.startsWith('FIREBREAK_ALERTS'))!.name;
     // 25 deliveries of 5 messages: on average each failed more often than maxDeliver (3) allows a broken handler.
-    await waitFor(async () => (await connection.jsm.consumers.info(stream, 'outage')).delivered.consumer_seq >= 25, { timeoutMs: 20_000, message: 'too few deliveries during the outage' });
+    await waitFor(async () => (await connection.jsm.consumers.info(stream, 'outage')).delivered.consumer_seq >= 25, {
+      timeoutMs: 20_000,
+      message: 'too few deliveries during the outage',
+    });
     const dlq = streamDefinitions({ subjectPrefix: subjects.prefix }).find((entry) => entry.name.startsWith('FIREBREAK_DLQ'))!.name;
     expect((await connection.jsm.streams.info(dlq)).state.messages).toBe(0);
 
     await proxy.restore();
-    await waitFor(async () => Number((await admin.query(`SELECT count(*) AS n FROM "${schema}".handled`))[0].n) === 5, { timeoutMs: 30_000, message: 'not all handled after Postgres returned' });
+    await waitFor(async () => Number((await admin.query(`SELECT count(*) AS n FROM "${schema}".handled`))[0].n) === 5, {
+      timeoutMs: 30_000,
+      message: 'not all handled after Postgres returned',
+    });
     expect((await admin.query(`SELECT count(*) AS n FROM "${schema}".inbox`))[0].n).toBe(String(published.length));
     expect((await connection.jsm.streams.info(dlq)).state.messages).toBe(0);
   });

@@ -58,13 +58,17 @@ export class EventPublisher {
    * Keeps every publish in flight at once; rejects with the first failure once all have settled.
    * An event too large for the server refuses the whole batch before anything is published.
    */
-  async publishMany<S extends Subject>(items: Array<{ subject: S; data: DataOf<S>; options?: EventOptions }>): Promise<Array<PublishedEvent<DataOf<S>>>> {
+  async publishMany<S extends Subject>(
+    items: Array<{ subject: S; data: DataOf<S>; options?: EventOptions }>,
+  ): Promise<Array<PublishedEvent<DataOf<S>>>> {
     const events = items.map((item) => {
       const event = this.build(item.subject, item.data, item.options);
       return { subject: item.subject, event, payload: this.encoder.encode(JSON.stringify(event)) };
     });
     for (const { subject, payload } of events) this.refuseOversized(subject, payload);
-    const results = await Promise.allSettled(events.map(({ subject, event, payload }) => this.publishRaw(this.options.subjects.wire(subject), subject, payload, event.id)));
+    const results = await Promise.allSettled(
+      events.map(({ subject, event, payload }) => this.publishRaw(this.options.subjects.wire(subject), subject, payload, event.id)),
+    );
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw (failure as PromiseRejectedResult).reason;
     return events.map(({ event }, index) => ({ event, ack: (results[index] as PromiseFulfilledResult<PubAck>).value }));
@@ -72,11 +76,23 @@ export class EventPublisher {
 
   /** Publishes an already built (and validated) event, e.g. from the outbox. */
   async publishEvent(subject: string, event: CloudEvent<unknown>, traceHeaders?: Record<string, string>): Promise<PubAck> {
-    return this.publishRaw(this.options.subjects.wire(subject), subject, this.encoder.encode(JSON.stringify(event)), event.id, traceHeaders);
+    return this.publishRaw(
+      this.options.subjects.wire(subject),
+      subject,
+      this.encoder.encode(JSON.stringify(event)),
+      event.id,
+      traceHeaders,
+    );
   }
 
   /** The low-level path for payloads that are already encoded (dead letters, replays). */
-  async publishRaw(wireSubject: string, metricSubject: string, payload: Uint8Array, msgId: string, traceHeaders?: Record<string, string>): Promise<PubAck> {
+  async publishRaw(
+    wireSubject: string,
+    metricSubject: string,
+    payload: Uint8Array,
+    msgId: string,
+    traceHeaders?: Record<string, string>,
+  ): Promise<PubAck> {
     // nats.js buffers publishes while disconnected, without a bound: fail fast instead, and let the
     // caller answer 503 or leave the event in its outbox.
     if (!this.connection.isConnected()) {
@@ -95,7 +111,9 @@ export class EventPublisher {
       return ack;
     } catch (error) {
       busMetrics.publishFailed.inc({ subject: metricSubject });
-      throw new PublishError(`publish to ${wireSubject} failed: ${error instanceof Error ? error.message : String(error)}`, metricSubject, { cause: error });
+      throw new PublishError(`publish to ${wireSubject} failed: ${error instanceof Error ? error.message : String(error)}`, metricSubject, {
+        cause: error,
+      });
     }
   }
 

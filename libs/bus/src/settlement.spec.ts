@@ -18,13 +18,23 @@ describe('settle', () => {
   });
 
   it('dead-letters on the last allowed delivery', () => {
-    expect(settle(new Error('still broken'), at(4), policy)).toEqual({ action: 'dead_letter', reason: 'handler_failed', error: 'still broken' });
+    expect(settle(new Error('still broken'), at(4), policy)).toEqual({
+      action: 'dead_letter',
+      reason: 'handler_failed',
+      error: 'still broken',
+    });
   });
 
   it('dead-letters invalid data and permanent errors at once', () => {
-    expect(settle(new ContractViolation('alerts.received', ['data.alert: Required']), at(1), policy)).toMatchObject({ action: 'dead_letter', reason: 'invalid' });
+    expect(settle(new ContractViolation('alerts.received', ['data.alert: Required']), at(1), policy)).toMatchObject({
+      action: 'dead_letter',
+      reason: 'invalid',
+    });
     expect(settle(new SyntaxError('Unexpected token'), at(1), policy)).toMatchObject({ action: 'dead_letter', reason: 'invalid' });
-    expect(settle(new PermanentError('unknown runbook'), at(1), policy)).toMatchObject({ action: 'dead_letter', reason: 'permanent_error' });
+    expect(settle(new PermanentError('unknown runbook'), at(1), policy)).toMatchObject({
+      action: 'dead_letter',
+      reason: 'permanent_error',
+    });
   });
 
   it('keeps retrying through a dependency outage, past the last delivery', () => {
@@ -35,6 +45,9 @@ describe('settle', () => {
 
   it('counts handler failures, not deliveries: after a long outage the first ordinary failure is retried', () => {
     expect(settle(new Error('boom'), { deliveries: 60, failures: 1 }, policy)).toEqual({ action: 'nak', delayMs: 100 });
-    expect(settle(new Error('boom'), { deliveries: 63, failures: 4 }, policy)).toMatchObject({ action: 'dead_letter', reason: 'handler_failed' });
+    expect(settle(new Error('boom'), { deliveries: 63, failures: 4 }, policy)).toMatchObject({
+      action: 'dead_letter',
+      reason: 'handler_failed',
+    });
   });
 });

@@ -26,7 +26,8 @@ export interface Attempts {
 export function settle(error: unknown, attempts: Attempts, policy: RetryPolicy): Settlement {
   if (error === undefined) return { action: 'ack' };
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof ContractViolation || error instanceof SyntaxError) return { action: 'dead_letter', reason: 'invalid', error: message };
+  if (error instanceof ContractViolation || error instanceof SyntaxError)
+    return { action: 'dead_letter', reason: 'invalid', error: message };
   if (error instanceof PermanentError) return { action: 'dead_letter', reason: 'permanent_error', error: message };
   const backoff = (attempt: number) => policy.backoffMs[Math.min(attempt - 1, policy.backoffMs.length - 1)] ?? 1_000;
   // An outage is not the message's fault: wait it out, however long, without using up its failures,

@@ -11,7 +11,10 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d
 const amTime = z
   .string()
   .max(64)
-  .refine((value) => RFC3339.test(value) && !Number.isNaN(Date.parse(value)), 'must be an RFC 3339 timestamp with a four-digit year, e.g. 2024-12-09T10:00:00Z');
+  .refine(
+    (value) => RFC3339.test(value) && !Number.isNaN(Date.parse(value)),
+    'must be an RFC 3339 timestamp with a four-digit year, e.g. 2024-12-09T10:00:00Z',
+  );
 
 export const AlertmanagerAlertSchema = z.looseObject({
   status: z.enum(['firing', 'resolved']),
@@ -20,7 +23,10 @@ export const AlertmanagerAlertSchema = z.looseObject({
   startsAt: amTime,
   endsAt: amTime.optional(),
   generatorURL: z.string().max(8192).default(''),
-  fingerprint: z.string().regex(/^[0-9a-f]{16}$/, 'must be 16 lowercase hex digits').optional(),
+  fingerprint: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/, 'must be 16 lowercase hex digits')
+    .optional(),
 });
 
 /** Alertmanager webhook version 4. Unknown fields are accepted: newer versions add some. */

@@ -11,7 +11,14 @@ import {
   ExecutionSucceededSchema,
   RunbookRequestedSchema,
 } from './runbooks';
-import { DeadLetterSchema, DetectorResultSchema, NotificationDeliveredSchema, NotificationFailedSchema, NotificationRequestedSchema, SloReportSchema } from './observations';
+import {
+  DeadLetterSchema,
+  DetectorResultSchema,
+  NotificationDeliveredSchema,
+  NotificationFailedSchema,
+  NotificationRequestedSchema,
+  SloReportSchema,
+} from './observations';
 
 export const APPS = ['ingress', 'mapper', 'runbook-executor', 'detector-scheduler', 'notifier', 'slo-reporter'] as const;
 export type AppName = (typeof APPS)[number];

@@ -69,7 +69,9 @@ describe('contract validation', () => {
   });
 
   it('rejects event data with a missing field before it is published', () => {
-    expect(() => parseData('runbooks.requested', { runbookId: 'x', mode: 'live', trigger: 'manual', context: {} })).toThrow(/data\.requestId/);
+    expect(() => parseData('runbooks.requested', { runbookId: 'x', mode: 'live', trigger: 'manual', context: {} })).toThrow(
+      /data\.requestId/,
+    );
   });
 
   it('names the field of a webhook that is not version 4', () => {
@@ -85,8 +87,17 @@ describe('contract validation', () => {
 
 describe('severity', () => {
   it.each([
-    ['critical', 'critical'], ['page', 'critical'], ['P1', 'critical'], ['high', 'error'], ['error', 'error'],
-    ['warn', 'warning'], ['warning', 'warning'], ['info', 'info'], ['none', 'info'], [undefined, 'warning'], ['bogus', 'warning'],
+    ['critical', 'critical'],
+    ['page', 'critical'],
+    ['P1', 'critical'],
+    ['high', 'error'],
+    ['error', 'error'],
+    ['warn', 'warning'],
+    ['warning', 'warning'],
+    ['info', 'info'],
+    ['none', 'info'],
+    [undefined, 'warning'],
+    ['bogus', 'warning'],
   ] as const)('reads %s as %s', (label, severity) => {
     expect(severityFromLabel(label)).toBe(severity);
   });

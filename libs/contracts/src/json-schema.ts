@@ -17,7 +17,10 @@ export function eventJsonSchemas(): Record<string, JsonSchema> {
     schemas[`${type}.json`] = toJsonSchema(cloudEventSchema(type, schema), `https://firebreak.dev/schemas/${type}.json`);
   }
   schemas[`${DLQ.type}.json`] = toJsonSchema(cloudEventSchema(DLQ.type, DLQ.schema), `https://firebreak.dev/schemas/${DLQ.type}.json`);
-  schemas['alertmanager.webhook.v4.json'] = toJsonSchema(AlertmanagerWebhookSchema, 'https://firebreak.dev/schemas/alertmanager.webhook.v4.json');
+  schemas['alertmanager.webhook.v4.json'] = toJsonSchema(
+    AlertmanagerWebhookSchema,
+    'https://firebreak.dev/schemas/alertmanager.webhook.v4.json',
+  );
   return schemas;
 }
 
@@ -52,7 +55,9 @@ export function asyncApiDocument(version: string): JsonSchema {
       address: entry.address,
       description: `${entry.description} ${publishedBy(entry)}`,
       messages: { [message]: { $ref: `#/components/messages/${message}` } },
-      ...(entry.address.includes('{') ? { parameters: { originalSubject: { description: 'The subject of the message that was dead-lettered.' } } } : {}),
+      ...(entry.address.includes('{')
+        ? { parameters: { originalSubject: { description: 'The subject of the message that was dead-lettered.' } } }
+        : {}),
     };
     operations[`receive_${key}`] = {
       action: 'receive',

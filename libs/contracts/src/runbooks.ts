@@ -56,7 +56,12 @@ export const ExecutionStepSchema = z.object({
   rollback: z.boolean().default(false),
 });
 
-export const ExecutionSucceededSchema = z.object({ ...executionRef, startedAt: timestamp, finishedAt: timestamp, durationMs: z.number().min(0) });
+export const ExecutionSucceededSchema = z.object({
+  ...executionRef,
+  startedAt: timestamp,
+  finishedAt: timestamp,
+  durationMs: z.number().min(0),
+});
 
 export const ExecutionFailureStatusSchema = z.enum(['failed', 'timed_out', 'needs_attention', 'skipped', 'ineffective', 'rejected']);
 export const ExecutionFailedSchema = z.object({

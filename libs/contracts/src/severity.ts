@@ -7,10 +7,27 @@ export type Severity = z.infer<typeof SeveritySchema>;
 
 // Alertmanager has no severity field: teams put it in a label and spell it many ways.
 const SEVERITY_ALIASES: Record<string, Severity> = {
-  info: 'info', informational: 'info', low: 'info', none: 'info', notice: 'info', debug: 'info',
-  warning: 'warning', warn: 'warning', medium: 'warning', minor: 'warning',
-  error: 'error', err: 'error', high: 'error', major: 'error',
-  critical: 'critical', crit: 'critical', page: 'critical', fatal: 'critical', emergency: 'critical', p1: 'critical', disaster: 'critical',
+  info: 'info',
+  informational: 'info',
+  low: 'info',
+  none: 'info',
+  notice: 'info',
+  debug: 'info',
+  warning: 'warning',
+  warn: 'warning',
+  medium: 'warning',
+  minor: 'warning',
+  error: 'error',
+  err: 'error',
+  high: 'error',
+  major: 'error',
+  critical: 'critical',
+  crit: 'critical',
+  page: 'critical',
+  fatal: 'critical',
+  emergency: 'critical',
+  p1: 'critical',
+  disaster: 'critical',
 };
 
 /** Reads the usual label values; an unknown or missing value is `warning`, neither ignored nor paged. */

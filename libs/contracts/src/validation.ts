@@ -41,7 +41,11 @@ export function parseEvent<S extends Subject>(subject: S, raw: unknown): CloudEv
 /** Validates event data before it is published, so nothing invalid reaches the bus. */
 export function parseData<S extends Subject>(subject: S, data: unknown): DataOf<S> {
   const result = EVENTS[subject].schema.safeParse(data);
-  if (!result.success) throw new ContractViolation(subject, describeZodError(result.error).map((issue) => `data.${issue}`));
+  if (!result.success)
+    throw new ContractViolation(
+      subject,
+      describeZodError(result.error).map((issue) => `data.${issue}`),
+    );
   return result.data as DataOf<S>;
 }
 

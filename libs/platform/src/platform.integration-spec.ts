@@ -28,7 +28,10 @@ class ThingsController {
   }
 }
 
-@Module({ imports: [PlatformModule.forService({ app: 'mapper', database: { migrations: [TestTables1700000000000] } })], controllers: [ThingsController] })
+@Module({
+  imports: [PlatformModule.forService({ app: 'mapper', database: { migrations: [TestTables1700000000000] } })],
+  controllers: [ThingsController],
+})
 class TestAppModule {}
 
 function startNats(port: number, storeDir: string): ChildProcess {
@@ -66,25 +69,48 @@ describe('a service on the platform', () => {
   });
 
   const inject = (options: { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; payload?: unknown }) =>
-    app.getHttpAdapter().getInstance().inject(options as never);
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .inject(options as never);
 
   it('answers 401 without a token, 403 for the wrong role, 2xx for the right one, and audits the change', async () => {
     const none = await inject({ method: 'POST', url: '/api/v1/things', payload: { name: 'x' } });
     expect(none.statusCode).toBe(401);
     expect(none.json()).toEqual({ error: { code: 'unauthorized', message: expect.stringMatching(/bearer token is required/) } });
-    const wrongToken = await inject({ method: 'POST', url: '/api/v1/things', headers: { authorization: 'Bearer nope-nope-nope' }, payload: { name: 'x' } });
+    const wrongToken = await inject({
+      method: 'POST',
+      url: '/api/v1/things',
+      headers: { authorization: 'Bearer nope-nope-nope' },
+      payload: { name: 'x' },
+    });
     expect(wrongToken.statusCode).toBe(401);
-    const viewer = await inject({ method: 'POST', url: '/api/v1/things', headers: { authorization: 'Bearer viewer-token-1' }, payload: { name: 'x' } });
+    const viewer = await inject({
+      method: 'POST',
+      url: '/api/v1/things',
+      headers: { authorization: 'Bearer viewer-token-1' },
+      payload: { name: 'x' },
+    });
     expect(viewer.statusCode).toBe(403);
     expect(viewer.json().error.code).toBe('forbidden');
-    const operator = await inject({ method: 'POST', url: '/api/v1/things', headers: { authorization: 'Bearer operator-token-1' }, payload: { name: 'lamp' } });
+    const operator = await inject({
+      method: 'POST',
+      url: '/api/v1/things',
+      headers: { authorization: 'Bearer operator-token-1' },
+      payload: { name: 'lamp' },
+    });
     expect(operator.statusCode).toBe(201);
     const audit = await app.get(AuditLog).recent(10);
     expect(audit).toEqual([expect.objectContaining({ actor: 'otto', action: 'thing.create', target: 'lamp' })]);
   });
 
   it('answers a bad body with 400 naming the field, in the one error shape', async () => {
-    const response = await inject({ method: 'POST', url: '/api/v1/things', headers: { authorization: 'Bearer operator-token-1' }, payload: { name: '' } });
+    const response = await inject({
+      method: 'POST',
+      url: '/api/v1/things',
+      headers: { authorization: 'Bearer operator-token-1' },
+      payload: { name: '' },
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json().error).toMatchObject({ code: 'validation_failed', message: expect.stringMatching(/^name: /) });
   });

@@ -1,4 +1,16 @@
-import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Injectable, InjectionToken, Module, OnApplicationBootstrap, OnApplicationShutdown, Provider, Type } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  InjectionToken,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  Provider,
+  Type,
+} from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
@@ -54,7 +66,10 @@ export class PlatformModule {
       { provide: API_TOKENS, useFactory: (config: ServiceConfig) => ApiTokens.parse(config.FIREBREAK_API_TOKENS), inject: [CONFIG] },
       ApiTokenGuard,
       // A clock of its own per app, so a test that moves one app's time moves no other's.
-      { provide: CLOCK, useFactory: (): Clock => boot.clock ?? { now: () => systemClock.now(), sleep: (ms, signal) => systemClock.sleep(ms, signal) } },
+      {
+        provide: CLOCK,
+        useFactory: (): Clock => boot.clock ?? { now: () => systemClock.now(), sleep: (ms, signal) => systemClock.sleep(ms, signal) },
+      },
     ];
     const exported: Array<InjectionToken | Provider> = [CONFIG, LOGGER, API_TOKENS, ApiTokenGuard, CLOCK];
     const readiness: InjectionToken[] = [BusConnection];
@@ -64,12 +79,14 @@ export class PlatformModule {
       providers.push(
         {
           provide: DataSource,
-          useFactory: (config: ServiceConfig, logger: Logger) => openDatabase({ url: config.DATABASE_URL, schema: config.dbSchema, migrations }, logger),
+          useFactory: (config: ServiceConfig, logger: Logger) =>
+            openDatabase({ url: config.DATABASE_URL, schema: config.dbSchema, migrations }, logger),
           inject: [CONFIG, LOGGER],
         },
         {
           provide: TransactionalMessaging,
-          useFactory: (dataSource: DataSource, publisher: EventPublisher, logger: Logger) => new TransactionalMessaging(dataSource, publisher, logger),
+          useFactory: (dataSource: DataSource, publisher: EventPublisher, logger: Logger) =>
+            new TransactionalMessaging(dataSource, publisher, logger),
           inject: [DataSource, EventPublisher, LOGGER],
         },
         AuditLog,

@@ -178,7 +178,7 @@ describe('FakePagerDuty', () => {
     expect(pagerduty.events).toHaveLength(0);
   });
 
-  it('throttles with 429 in PagerDuty\'s shape', async () => {
+  it("throttles with 429 in PagerDuty's shape", async () => {
     pagerduty.failNext(1, { status: 429 });
     const res = await post(pagerduty.eventsUrl, trigger('fp-2'));
     expect(res.status).toBe(429);

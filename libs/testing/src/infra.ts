@@ -54,7 +54,11 @@ function canConnect(host: string, port: number, timeoutMs: number): Promise<bool
  * token and a Postgres schema name (short enough for the 63-byte identifier limit).
  */
 export function uniqueTestId(label: string): string {
-  const clean = label.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 24);
+  const clean = label
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 24);
   const suffix = randomBytes(5).toString('hex');
   return clean ? `t_${clean}_${suffix}` : `t_${suffix}`;
 }

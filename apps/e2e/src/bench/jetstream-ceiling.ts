@@ -48,7 +48,9 @@ export async function jetstreamCeiling(natsUrl: string, messages: number): Promi
   const logger = pino({ level: 'silent' });
   const connection = await BusConnection.connect({ natsUrl, name: 'bench', logger });
   await provisionStreams(connection.jsm, streamDefinitions({ subjectPrefix: subjects.prefix }), logger);
-  const payloads = Array.from({ length: messages }, (_, i) => new TextEncoder().encode(JSON.stringify({ id: `e-${i}`, data: receivedData('ceiling', i) })));
+  const payloads = Array.from({ length: messages }, (_, i) =>
+    new TextEncoder().encode(JSON.stringify({ id: `e-${i}`, data: receivedData('ceiling', i) })),
+  );
   const subject = subjects.wire('alerts.received');
 
   const plain = await connect({ servers: natsUrl, noAsyncTraces: true });

@@ -37,7 +37,14 @@ async function alertmanagerIngest(): Promise<Row> {
       body: (sequence) => alertmanagerBody(run, sequence, ALERTS_PER_REQUEST),
       itemsPerRequest: ALERTS_PER_REQUEST,
     });
-    return { name: 'Alertmanager 0.25 POST /api/v2/alerts', perSec: result.itemsPerSec, unit: 'alerts/s', p50Ms: result.p50Ms, p99Ms: result.p99Ms, note: `${result.non2xx} non-2xx` };
+    return {
+      name: 'Alertmanager 0.25 POST /api/v2/alerts',
+      perSec: result.itemsPerSec,
+      unit: 'alerts/s',
+      p50Ms: result.p50Ms,
+      p99Ms: result.p99Ms,
+      note: `${result.non2xx} non-2xx`,
+    };
   } finally {
     await alertmanager.stop();
   }
@@ -56,7 +63,14 @@ async function ingressIngest(): Promise<Row> {
       body: (sequence) => webhookBody(run, sequence, ALERTS_PER_REQUEST),
       itemsPerRequest: ALERTS_PER_REQUEST,
     });
-    return { name: 'Firebreak ingress (acked by JetStream)', perSec: result.itemsPerSec, unit: 'alerts/s', p50Ms: result.p50Ms, p99Ms: result.p99Ms, note: `${result.non2xx} non-2xx, ${result.errors} errors` };
+    return {
+      name: 'Firebreak ingress (acked by JetStream)',
+      perSec: result.itemsPerSec,
+      unit: 'alerts/s',
+      p50Ms: result.p50Ms,
+      p99Ms: result.p99Ms,
+      note: `${result.non2xx} non-2xx, ${result.errors} errors`,
+    };
   } finally {
     await stack.cleanUp();
   }
@@ -71,14 +85,35 @@ function engineRows(): Row[] {
     overheadPerStep: { latencyMs: number; cpuUs: number };
   };
   return [
-    { name: 'runbook engine: 3-step http runbook', perSec: engine.engine.executionsPerSec, unit: 'execs/s', p50Ms: engine.engine.stepMs.p50, p99Ms: engine.engine.stepMs.p99, note: `per step; ${engine.engine.cpuUsPerStep} µs CPU/step` },
-    { name: 'bare HTTP call to the same target', perSec: engine.bareHttp.callsPerSec, unit: 'calls/s', p50Ms: engine.bareHttp.callMs.p50, p99Ms: engine.bareHttp.callMs.p99, note: `${engine.bareHttp.cpuUsPerCall} µs CPU/call; engine overhead ${engine.overheadPerStep.cpuUs} µs CPU, ${engine.overheadPerStep.latencyMs} ms per step` },
+    {
+      name: 'runbook engine: 3-step http runbook',
+      perSec: engine.engine.executionsPerSec,
+      unit: 'execs/s',
+      p50Ms: engine.engine.stepMs.p50,
+      p99Ms: engine.engine.stepMs.p99,
+      note: `per step; ${engine.engine.cpuUsPerStep} µs CPU/step`,
+    },
+    {
+      name: 'bare HTTP call to the same target',
+      perSec: engine.bareHttp.callsPerSec,
+      unit: 'calls/s',
+      p50Ms: engine.bareHttp.callMs.p50,
+      p99Ms: engine.bareHttp.callMs.p99,
+      note: `${engine.bareHttp.cpuUsPerCall} µs CPU/call; engine overhead ${engine.overheadPerStep.cpuUs} µs CPU, ${engine.overheadPerStep.latencyMs} ms per step`,
+    },
   ];
 }
 
 function table(rows: Row[]): string {
   const lines = rows.map((row) =>
-    [row.name.padEnd(44), `${row.perSec}`.padStart(9), row.unit.padEnd(9), row.p50Ms === undefined ? '' : `p50 ${row.p50Ms} ms`, row.p99Ms === undefined ? '' : `p99 ${row.p99Ms} ms`, row.note ?? ''].join('  '),
+    [
+      row.name.padEnd(44),
+      `${row.perSec}`.padStart(9),
+      row.unit.padEnd(9),
+      row.p50Ms === undefined ? '' : `p50 ${row.p50Ms} ms`,
+      row.p99Ms === undefined ? '' : `p99 ${row.p99Ms} ms`,
+      row.note ?? '',
+    ].join('  '),
   );
   return lines.join('\n');
 }
@@ -87,16 +122,45 @@ async function main(): Promise<void> {
   const natsUrl = await resolveNatsUrl();
   const rows: Row[] = [];
   const ceiling = await jetstreamCeiling(natsUrl, 50_000);
-  rows.push({ name: 'raw JetStream: nats.js js.publish()', perSec: ceiling.jsPublishPerSec, unit: 'msgs/s', note: '2000 in flight, Nats-Msg-Id' });
-  rows.push({ name: 'raw JetStream: async acks on one inbox', perSec: ceiling.asyncAckPerSec, unit: 'msgs/s', note: '2000 in flight, Nats-Msg-Id' });
-  rows.push({ name: 'EventPublisher (validate+envelope+trace)', perSec: ceiling.eventPublisherPerSec, unit: 'msgs/s', note: '2000 in flight' });
+  rows.push({
+    name: 'raw JetStream: nats.js js.publish()',
+    perSec: ceiling.jsPublishPerSec,
+    unit: 'msgs/s',
+    note: '2000 in flight, Nats-Msg-Id',
+  });
+  rows.push({
+    name: 'raw JetStream: async acks on one inbox',
+    perSec: ceiling.asyncAckPerSec,
+    unit: 'msgs/s',
+    note: '2000 in flight, Nats-Msg-Id',
+  });
+  rows.push({
+    name: 'EventPublisher (validate+envelope+trace)',
+    perSec: ceiling.eventPublisherPerSec,
+    unit: 'msgs/s',
+    note: '2000 in flight',
+  });
   rows.push(await alertmanagerIngest());
   rows.push(await ingressIngest());
   for (const result of await endToEnd([200, 1000], DURATION_SEC)) {
-    rows.push({ name: `end to end at ${result.rate} alerts/s (webhook→Slack)`, perSec: result.rate, unit: 'alerts/s', p50Ms: result.p50Ms, p99Ms: result.p99Ms, note: `${result.delivered}/${result.sent} delivered` });
+    rows.push({
+      name: `end to end at ${result.rate} alerts/s (webhook→Slack)`,
+      perSec: result.rate,
+      unit: 'alerts/s',
+      p50Ms: result.p50Ms,
+      p99Ms: result.p99Ms,
+      note: `${result.delivered}/${result.sent} delivered`,
+    });
   }
   rows.push(...engineRows());
-  const result = { at: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, connections: CONNECTIONS, alertsPerRequest: ALERTS_PER_REQUEST, durationSec: DURATION_SEC, rows };
+  const result = {
+    at: new Date().toISOString(),
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    connections: CONNECTIONS,
+    alertsPerRequest: ALERTS_PER_REQUEST,
+    durationSec: DURATION_SEC,
+    rows,
+  };
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `bench-${result.at.replace(/[:.]/g, '-')}.json`);

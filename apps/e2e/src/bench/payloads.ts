@@ -4,7 +4,14 @@ const STARTS = '2026-11-22T10:45:04Z';
 const ZERO = '0001-01-01T00:00:00Z';
 
 function labels(run: string, sequence: number, index: number): Record<string, string> {
-  return { alertname: 'BenchServiceDown', instance: `host-${sequence}-${index}:9100`, job: 'node', service: 'bench', severity: 'warning', run };
+  return {
+    alertname: 'BenchServiceDown',
+    instance: `host-${sequence}-${index}:9100`,
+    job: 'node',
+    service: 'bench',
+    severity: 'warning',
+    run,
+  };
 }
 
 /** An Alertmanager webhook v4 body with `count` alerts no earlier request had. */

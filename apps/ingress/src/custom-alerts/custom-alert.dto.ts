@@ -12,7 +12,8 @@ const labelSet = (what: string, maxValueLength: number) =>
     const names = Object.keys(set);
     if (names.length > MAX_LABELS) ctx.addIssue({ code: 'custom', message: `at most ${MAX_LABELS} ${what}s` });
     for (const name of names) {
-      if (name.length > 128 || !LABEL_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `${what} names must match [a-zA-Z_][a-zA-Z0-9_]* (at most 128 characters)` });
+      if (name.length > 128 || !LABEL_NAME.test(name))
+        ctx.addIssue({ code: 'custom', path: [name], message: `${what} names must match [a-zA-Z_][a-zA-Z0-9_]* (at most 128 characters)` });
     }
   });
 
@@ -37,16 +38,28 @@ export const CustomAlertSchema = z
   })
   .superRefine((alert, ctx) => {
     const conflict = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-    if (alert.labels.alertname !== undefined && alert.labels.alertname !== alert.name) conflict(['labels', 'alertname'], 'differs from name; leave it out');
-    if (alert.labels.severity !== undefined && alert.labels.severity !== alert.severity) conflict(['labels', 'severity'], 'differs from severity; leave it out');
-    if (alert.annotations.summary !== undefined && alert.annotations.summary !== alert.summary) conflict(['annotations', 'summary'], 'differs from summary; leave it out');
-    if (alert.annotations.description !== undefined && alert.description !== undefined && alert.annotations.description !== alert.description) {
+    if (alert.labels.alertname !== undefined && alert.labels.alertname !== alert.name)
+      conflict(['labels', 'alertname'], 'differs from name; leave it out');
+    if (alert.labels.severity !== undefined && alert.labels.severity !== alert.severity)
+      conflict(['labels', 'severity'], 'differs from severity; leave it out');
+    if (alert.annotations.summary !== undefined && alert.annotations.summary !== alert.summary)
+      conflict(['annotations', 'summary'], 'differs from summary; leave it out');
+    if (
+      alert.annotations.description !== undefined &&
+      alert.description !== undefined &&
+      alert.annotations.description !== alert.description
+    ) {
       conflict(['annotations', 'description'], 'differs from description; leave it out');
     }
-    if (alert.endsAt !== undefined && alert.status !== 'resolved') conflict(['endsAt'], 'only a resolved alert has an end; set status to "resolved"');
+    if (alert.endsAt !== undefined && alert.status !== 'resolved')
+      conflict(['endsAt'], 'only a resolved alert has an end; set status to "resolved"');
     if (alert.startsAt && alert.endsAt && Date.parse(alert.endsAt) < Date.parse(alert.startsAt)) conflict(['endsAt'], 'is before startsAt');
   });
 
 export type CustomAlert = z.infer<typeof CustomAlertSchema>;
 
-export const customAlertOpenApi = z.toJSONSchema(CustomAlertSchema, { target: 'openapi-3.0', unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
+export const customAlertOpenApi = z.toJSONSchema(CustomAlertSchema, {
+  target: 'openapi-3.0',
+  unrepresentable: 'any',
+  io: 'input',
+}) as Record<string, unknown>;

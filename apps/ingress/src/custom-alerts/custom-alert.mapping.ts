@@ -10,8 +10,14 @@ const iso = (value: string) => new Date(value).toISOString();
  */
 export function customAlertReceived(input: CustomAlert, now: Date): AlertReceived {
   // Alertmanager treats an empty label value as an absent label.
-  const labels = Object.fromEntries(Object.entries({ ...input.labels, alertname: input.name, severity: input.severity }).filter(([, value]) => value !== ''));
-  const annotations = { ...input.annotations, summary: input.summary, ...(input.description !== undefined ? { description: input.description } : {}) };
+  const labels = Object.fromEntries(
+    Object.entries({ ...input.labels, alertname: input.name, severity: input.severity }).filter(([, value]) => value !== ''),
+  );
+  const annotations = {
+    ...input.annotations,
+    summary: input.summary,
+    ...(input.description !== undefined ? { description: input.description } : {}),
+  };
   const resolved = input.status === 'resolved';
   return {
     source: 'api',

@@ -31,13 +31,22 @@ describe('a custom alert', () => {
   });
 
   it('resolves at endsAt, or now when none is given', () => {
-    const at = customAlertReceived(parse({ ...base, status: 'resolved', startsAt: '2026-11-22T09:00:00+01:00', endsAt: '2026-11-22T09:30:00Z' }), now).alert;
+    const at = customAlertReceived(
+      parse({ ...base, status: 'resolved', startsAt: '2026-11-22T09:00:00+01:00', endsAt: '2026-11-22T09:30:00Z' }),
+      now,
+    ).alert;
     expect(at).toMatchObject({ status: 'resolved', startsAt: '2026-11-22T08:00:00.000Z', endsAt: '2026-11-22T09:30:00.000Z' });
     expect(customAlertReceived(parse({ ...base, status: 'resolved' }), now).alert.endsAt).toBe(now.toISOString());
   });
 
   it('keeps hostile values as data', () => {
-    const hostile = { html: '<script>alert(1)</script>', shell: '$(rm -rf /); `id`', sql: "'; DROP TABLE alerts; --", slack: '<!channel> *bold*', long: 'x'.repeat(5000) };
+    const hostile = {
+      html: '<script>alert(1)</script>',
+      shell: '$(rm -rf /); `id`',
+      sql: "'; DROP TABLE alerts; --",
+      slack: '<!channel> *bold*',
+      long: 'x'.repeat(5000),
+    };
     expect(customAlertReceived(parse({ ...base, labels: hostile }), now).alert.labels).toMatchObject(hostile);
   });
 

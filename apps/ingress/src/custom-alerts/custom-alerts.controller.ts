@@ -17,7 +17,8 @@ export class CustomAlertsController {
   @UseGuards(JsonBodyGuard)
   @ApiOperation({
     summary: 'Raise (or resolve) a custom alert from a person or a tool',
-    description: 'Goes the same way as an Alertmanager alert; the fingerprint is computed from the labels with alertname = name and severity.',
+    description:
+      'Goes the same way as an Alertmanager alert; the fingerprint is computed from the labels with alertname = name and severity.',
   })
   @ApiBody({ schema: customAlertOpenApi })
   @ApiOkResponse({ type: AcceptedCustomAlertDto })

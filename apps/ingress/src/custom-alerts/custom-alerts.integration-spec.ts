@@ -70,7 +70,11 @@ describe('custom alerts', () => {
 
     expect(response.statusCode).toBe(200);
     const stored = (await storedAlertEvents(app)).find((entry) => entry.event.id === response.json().eventIds[0]);
-    expect(stored?.event.data.alert).toMatchObject({ status: 'resolved', endsAt: '2026-11-22T10:30:00.000Z', fingerprint: alertFingerprint({ ...alert.labels, alertname: 'PaymentsLag', severity: 'critical' }) });
+    expect(stored?.event.data.alert).toMatchObject({
+      status: 'resolved',
+      endsAt: '2026-11-22T10:30:00.000Z',
+      fingerprint: alertFingerprint({ ...alert.labels, alertname: 'PaymentsLag', severity: 'critical' }),
+    });
   });
 
   it.each([

@@ -18,7 +18,16 @@ export class CustomAlertsService {
     const received = customAlertReceived(input, now);
     const accepted = await this.intake.accept([received], now);
     // People raise these by hand: worth a line each, with who did it (the ingress keeps no audit table).
-    this.logger.info({ by: principal.name, fingerprint: received.alert.fingerprint, alertname: input.name, status: input.status, eventId: accepted.eventIds[0] }, 'custom alert accepted');
+    this.logger.info(
+      {
+        by: principal.name,
+        fingerprint: received.alert.fingerprint,
+        alertname: input.name,
+        status: input.status,
+        eventId: accepted.eventIds[0],
+      },
+      'custom alert accepted',
+    );
     return { ...accepted, fingerprint: received.alert.fingerprint };
   }
 }

@@ -24,7 +24,11 @@ describe('the event id of an alert', () => {
   });
 
   it('is the same for a resent notification, whenever it arrives and whatever else it carries', () => {
-    const resent = { ...received({ annotations: { summary: 'changed wording' } }), receivedAt: '2026-11-22T10:50:00.000Z', receiver: 'other' };
+    const resent = {
+      ...received({ annotations: { summary: 'changed wording' } }),
+      receivedAt: '2026-11-22T10:50:00.000Z',
+      receiver: 'other',
+    };
     expect(alertEventId(resent)).toBe(alertEventId(received()));
   });
 

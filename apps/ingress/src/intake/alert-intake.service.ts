@@ -53,7 +53,11 @@ export class AlertIntake implements OnApplicationBootstrap {
     if (!this.connection.isConnected()) throw new IntakeUnavailableError('the event bus (NATS) is disconnected');
     const started = performance.now();
     // The id comes from the times as sent, so a resend of the same notification keeps its id.
-    const items = alerts.map((data) => ({ subject: 'alerts.received' as const, data: this.withinSkew(data), options: { id: alertEventId(data), subject: data.alert.fingerprint, time: receivedAt } }));
+    const items = alerts.map((data) => ({
+      subject: 'alerts.received' as const,
+      data: this.withinSkew(data),
+      options: { id: alertEventId(data), subject: data.alert.fingerprint, time: receivedAt },
+    }));
     try {
       const published = await this.publisher.publishMany(items);
       ingressMetrics.publishDuration.observe({ outcome: 'acked' }, (performance.now() - started) / 1000);
@@ -62,10 +66,15 @@ export class AlertIntake implements OnApplicationBootstrap {
     } catch (error) {
       if (error instanceof PayloadTooLargeError) {
         ingressMetrics.rejected.inc({ reason: 'event_too_large' });
-        throw new AppError('payload_too_large', `an alert is too large to carry: ${error.message}; shorten its labels or annotations`, 413, {
-          bytes: error.bytes,
-          maxBytes: error.maxBytes,
-        });
+        throw new AppError(
+          'payload_too_large',
+          `an alert is too large to carry: ${error.message}; shorten its labels or annotations`,
+          413,
+          {
+            bytes: error.bytes,
+            maxBytes: error.maxBytes,
+          },
+        );
       }
       if (error instanceof ContractViolation) {
         // Validated at the edge, so this is a gap between the edge and the contract: the request
@@ -93,7 +102,10 @@ export class AlertIntake implements OnApplicationBootstrap {
     this.failuresSinceLog++;
     const now = Date.now();
     if (now - this.lastFailureLog < FAILURE_LOG_INTERVAL_MS) return;
-    this.logger.warn({ err: error, failedRequests: this.failuresSinceLog }, 'JetStream did not acknowledge every alert; answering 503 so the sender retries');
+    this.logger.warn(
+      { err: error, failedRequests: this.failuresSinceLog },
+      'JetStream did not acknowledge every alert; answering 503 so the sender retries',
+    );
     this.lastFailureLog = now;
     this.failuresSinceLog = 0;
   }

@@ -7,7 +7,10 @@ export class AcceptedAlertsDto {
   @ApiProperty({ description: 'Alerts in the request, each now an alerts.received event acknowledged by JetStream' })
   received!: number;
 
-  @ApiProperty({ type: [String], description: 'The event id of each alert, in request order (a repeat of a notification has the same ids)' })
+  @ApiProperty({
+    type: [String],
+    description: 'The event id of each alert, in request order (a repeat of a notification has the same ids)',
+  })
   eventIds!: string[];
 }
 

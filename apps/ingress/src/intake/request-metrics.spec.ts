@@ -16,7 +16,9 @@ describe('rejection reasons', () => {
 
 describe('JSON content types', () => {
   it('accepts application/json with or without parameters, in any case, and nothing else', () => {
-    for (const type of ['application/json', 'application/json; charset=utf-8', 'Application/JSON ;charset=UTF-8']) expect(isJsonContentType(type)).toBe(true);
-    for (const type of [undefined, '', 'text/plain', 'application/x-www-form-urlencoded', 'application/jsonx', 'application/vnd.api+json']) expect(isJsonContentType(type)).toBe(false);
+    for (const type of ['application/json', 'application/json; charset=utf-8', 'Application/JSON ;charset=UTF-8'])
+      expect(isJsonContentType(type)).toBe(true);
+    for (const type of [undefined, '', 'text/plain', 'application/x-www-form-urlencoded', 'application/jsonx', 'application/vnd.api+json'])
+      expect(isJsonContentType(type)).toBe(false);
   });
 });

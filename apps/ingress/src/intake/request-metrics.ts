@@ -63,7 +63,10 @@ export class RequestMetrics implements OnModuleInit {
     ingressMetrics.rejected.inc({ reason });
     // Alertmanager drops a notification it gets a 4xx for: an oversized group is lost, say so.
     if (reason === 'too_large') {
-      this.logger.warn({ endpoint }, 'a request over FIREBREAK_WEBHOOK_MAX_BYTES was refused with 413 and its alerts are lost: raise the limit or set max_alerts on the receiver');
+      this.logger.warn(
+        { endpoint },
+        'a request over FIREBREAK_WEBHOOK_MAX_BYTES was refused with 413 and its alerts are lost: raise the limit or set max_alerts on the receiver',
+      );
     }
   }
 }

@@ -21,12 +21,21 @@ export interface InjectOptions {
   remoteAddress?: string;
 }
 
-export function post(app: NestFastifyApplication, { url = '/api/v1/alerts/alertmanager', headers = {}, body, remoteAddress }: InjectOptions) {
+export function post(
+  app: NestFastifyApplication,
+  { url = '/api/v1/alerts/alertmanager', headers = {}, body, remoteAddress }: InjectOptions,
+) {
   const payload = typeof body === 'string' ? body : JSON.stringify(body);
   return app
     .getHttpAdapter()
     .getInstance()
-    .inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, payload, ...(remoteAddress ? { remoteAddress } : {}) });
+    .inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json', ...headers },
+      payload,
+      ...(remoteAddress ? { remoteAddress } : {}),
+    });
 }
 
 export interface StoredAlertEvent {
@@ -59,7 +68,8 @@ export async function storedAlertEvents(app: NestFastifyApplication): Promise<St
 export async function stopIngress(app: NestFastifyApplication | undefined): Promise<void> {
   if (!app) return;
   const { jsm } = app.get(BusConnection);
-  for (const stream of streamDefinitions({ subjectPrefix: app.get(SubjectNames).prefix })) await jsm.streams.delete(stream.name).catch(() => undefined);
+  for (const stream of streamDefinitions({ subjectPrefix: app.get(SubjectNames).prefix }))
+    await jsm.streams.delete(stream.name).catch(() => undefined);
   await app.close();
 }
 

@@ -2,13 +2,20 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { alertmanagerFixture, resolveNatsUrl, uniqueTestId } from '@firebreak/testing';
 import { metricValue, post, startIngress, stopIngress, storedAlertEvents } from '../testing/ingress-harness';
 
-const clamped = (app: NestFastifyApplication, field: string) => metricValue(app, new RegExp(`^firebreak_ingress_clamped_times_total\\{field="${field}"\\}`));
+const clamped = (app: NestFastifyApplication, field: string) =>
+  metricValue(app, new RegExp(`^firebreak_ingress_clamped_times_total\\{field="${field}"\\}`));
 
 /** One firing alert of the captured group, with the times given, new to the stream. */
 function oneAlert(times: { startsAt: string; endsAt?: string; status?: 'firing' | 'resolved' }) {
   const fixture = alertmanagerFixture('firing-group');
   const [alert] = fixture.alerts;
-  const edited = { ...alert, status: times.status ?? 'firing', startsAt: times.startsAt, endsAt: times.endsAt ?? '0001-01-01T00:00:00Z', labels: { ...alert.labels, case: uniqueTestId('t') } };
+  const edited = {
+    ...alert,
+    status: times.status ?? 'firing',
+    startsAt: times.startsAt,
+    endsAt: times.endsAt ?? '0001-01-01T00:00:00Z',
+    labels: { ...alert.labels, case: uniqueTestId('t') },
+  };
   delete (edited as { fingerprint?: string }).fingerprint;
   return { ...fixture, status: edited.status, alerts: [edited] };
 }
@@ -55,7 +62,9 @@ describe('the webhook with hostile timestamps', () => {
 
   it('takes a resolved end far in the future as the receipt time', async () => {
     const before = await clamped(app, 'endsAt');
-    const response = await post(app, { body: oneAlert({ status: 'resolved', startsAt: '2026-11-22T11:00:00Z', endsAt: '9999-12-31T23:59:59Z' }) });
+    const response = await post(app, {
+      body: oneAlert({ status: 'resolved', startsAt: '2026-11-22T11:00:00Z', endsAt: '9999-12-31T23:59:59Z' }),
+    });
     expect(response.statusCode).toBe(200);
     const [eventId] = response.json().eventIds as string[];
     const event = (await storedAlertEvents(app)).find((entry) => entry.event.id === eventId)!.event;

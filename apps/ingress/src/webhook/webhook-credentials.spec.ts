@@ -8,7 +8,10 @@ describe('webhook credentials', () => {
     expect(parseBearerTokens(' token-one-1 , ,token-two-2')).toEqual({ values: ['token-one-1', 'token-two-2'], problems: [] });
     const parsed = parseBearerTokens('good-token-1,short,has space x');
     expect(parsed.values).toEqual(['good-token-1']);
-    expect(parsed.problems).toEqual(['entry 2: a token must be at least 8 characters', 'entry 3: a token may hold only visible ASCII characters, no spaces']);
+    expect(parsed.problems).toEqual([
+      'entry 2: a token must be at least 8 characters',
+      'entry 3: a token may hold only visible ASCII characters, no spaces',
+    ]);
     expect(parsed.problems.join()).not.toMatch(/short/);
   });
 
@@ -65,6 +68,7 @@ describe('webhook credentials', () => {
 
   it('knows loopback addresses, IPv4-mapped included', () => {
     for (const address of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) expect(isLoopback(address)).toBe(true);
-    for (const address of [undefined, '', '10.0.0.1', '::ffff:10.0.0.1', '::2', '1270.0.0.1', 'fe80::1']) expect(isLoopback(address)).toBe(false);
+    for (const address of [undefined, '', '10.0.0.1', '::ffff:10.0.0.1', '::2', '1270.0.0.1', 'fe80::1'])
+      expect(isLoopback(address)).toBe(false);
   });
 });

@@ -80,7 +80,9 @@ export class WebhookCredentials {
 
   static create(tokens: string[], basicAuthPairs: string[], fallback: WebhookAuthFallback): WebhookCredentials {
     if (fallback === 'none' && tokens.length + basicAuthPairs.length > 0) {
-      throw new ConfigError(['FIREBREAK_WEBHOOK_AUTH=none contradicts FIREBREAK_WEBHOOK_TOKENS / FIREBREAK_WEBHOOK_BASIC_AUTH: unset one or the other']);
+      throw new ConfigError([
+        'FIREBREAK_WEBHOOK_AUTH=none contradicts FIREBREAK_WEBHOOK_TOKENS / FIREBREAK_WEBHOOK_BASIC_AUTH: unset one or the other',
+      ]);
     }
     const digests = [...tokens.map((token) => digest('bearer', token)), ...basicAuthPairs.map((pair) => digest('basic', pair))];
     return new WebhookCredentials(digests.length > 0 ? 'credentials' : fallback, digests);

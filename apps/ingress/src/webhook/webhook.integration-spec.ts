@@ -1,13 +1,23 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { deriveEventId } from '@firebreak/contracts';
-import { alertmanagerFixture, AlertmanagerFixture, AlertmanagerFixtureName, alertmanagerRequestHeaders, resolveNatsUrl, uniqueTestId } from '@firebreak/testing';
+import {
+  alertmanagerFixture,
+  AlertmanagerFixture,
+  AlertmanagerFixtureName,
+  alertmanagerRequestHeaders,
+  resolveNatsUrl,
+  uniqueTestId,
+} from '@firebreak/testing';
 import { metricValue, post, startIngress, stopIngress, storedAlertCount, storedAlertEvents } from '../testing/ingress-harness';
 
 // The credentials Alertmanager really sent in the captured requests: a bearer token, then basic auth.
 const [bearerRequest, basicRequest] = alertmanagerRequestHeaders();
 const bearerToken = bearerRequest.headers.authorization.replace(/^Bearer /, '');
 const basicPair = Buffer.from(basicRequest.headers.authorization.replace(/^Basic /, ''), 'base64').toString('utf8');
-const sent = (request: typeof bearerRequest) => ({ authorization: request.headers.authorization, 'user-agent': request.headers['user-agent'] });
+const sent = (request: typeof bearerRequest) => ({
+  authorization: request.headers.authorization,
+  'user-agent': request.headers['user-agent'],
+});
 const MAX_BYTES = 32_768;
 
 const zeroTimeToNull = (time: string) => (time.startsWith('0001-') ? null : new Date(time).toISOString());
@@ -34,31 +44,48 @@ describe('the Alertmanager webhook', () => {
 
   afterAll(() => stopIngress(app));
 
-  it.each(['firing-group', 'partially-resolved', 'resolved', 'truncated-max-alerts'] as const)('accepts %s and every alert lands in JetStream as alerts.received', async (name) => {
-    const fixture = alertmanagerFixture(name);
-    const response = await post(app, { headers: sent(name === 'truncated-max-alerts' ? basicRequest : bearerRequest), body: fixture });
+  it.each(['firing-group', 'partially-resolved', 'resolved', 'truncated-max-alerts'] as const)(
+    'accepts %s and every alert lands in JetStream as alerts.received',
+    async (name) => {
+      const fixture = alertmanagerFixture(name);
+      const response = await post(app, { headers: sent(name === 'truncated-max-alerts' ? basicRequest : bearerRequest), body: fixture });
 
-    expect(response.statusCode).toBe(200);
-    const expectedIds = fixture.alerts.map((alert) => deriveEventId('alertmanager', alert.fingerprint, alert.status, new Date(alert.startsAt).toISOString(), alert.status === 'resolved' ? zeroTimeToNull(alert.endsAt) : null));
-    expect(response.json()).toEqual({ status: 'accepted', received: fixture.alerts.length, eventIds: expectedIds });
-    const stored = new Map((await storedAlertEvents(app)).map((entry) => [entry.event.id, entry]));
-    fixture.alerts.forEach((alert, index) => {
-      const entry = stored.get(expectedIds[index]);
-      expect(entry?.msgId).toBe(expectedIds[index]);
-      expect(entry?.event).toMatchObject({
-        type: 'firebreak.alerts.received.v1',
-        source: 'firebreak/ingress',
-        subject: alert.fingerprint,
-        data: {
-          source: 'alertmanager',
-          receiver: fixture.receiver,
-          groupKey: fixture.groupKey,
-          externalURL: fixture.externalURL,
-          alert: { fingerprint: alert.fingerprint, status: alert.status, labels: alert.labels, annotations: alert.annotations, generatorURL: alert.generatorURL },
-        },
+      expect(response.statusCode).toBe(200);
+      const expectedIds = fixture.alerts.map((alert) =>
+        deriveEventId(
+          'alertmanager',
+          alert.fingerprint,
+          alert.status,
+          new Date(alert.startsAt).toISOString(),
+          alert.status === 'resolved' ? zeroTimeToNull(alert.endsAt) : null,
+        ),
+      );
+      expect(response.json()).toEqual({ status: 'accepted', received: fixture.alerts.length, eventIds: expectedIds });
+      const stored = new Map((await storedAlertEvents(app)).map((entry) => [entry.event.id, entry]));
+      fixture.alerts.forEach((alert, index) => {
+        const entry = stored.get(expectedIds[index]);
+        expect(entry?.msgId).toBe(expectedIds[index]);
+        expect(entry?.event).toMatchObject({
+          type: 'firebreak.alerts.received.v1',
+          source: 'firebreak/ingress',
+          subject: alert.fingerprint,
+          data: {
+            source: 'alertmanager',
+            receiver: fixture.receiver,
+            groupKey: fixture.groupKey,
+            externalURL: fixture.externalURL,
+            alert: {
+              fingerprint: alert.fingerprint,
+              status: alert.status,
+              labels: alert.labels,
+              annotations: alert.annotations,
+              generatorURL: alert.generatorURL,
+            },
+          },
+        });
       });
-    });
-  });
+    },
+  );
 
   it('counts the alerts Alertmanager truncated, and the alerts received by status', async () => {
     const truncated = () => metricValue(app, /^firebreak_ingress_truncated_alerts_total /);
@@ -88,10 +115,10 @@ describe('the Alertmanager webhook', () => {
     expect(await storedAlertCount(app)).toBe(countAfterFirst);
   });
 
-  it("computes a missing fingerprint the way Alertmanager does", async () => {
+  it('computes a missing fingerprint the way Alertmanager does', async () => {
     const fixture = freshFixture('resolved', '2026-11-22T11:05:00Z');
     const fingerprint = fixture.alerts[0].fingerprint;
-    delete (fixture.alerts[0] as Partial<typeof fixture.alerts[0]>).fingerprint;
+    delete (fixture.alerts[0] as Partial<(typeof fixture.alerts)[0]>).fingerprint;
 
     const response = await post(app, { headers: sent(bearerRequest), body: fixture });
 
@@ -111,16 +138,58 @@ describe('the Alertmanager webhook', () => {
     it.each([
       ['bad JSON', 400, 'invalid_json', { headers: sent(bearerRequest), body: '{"version": "4", "alerts": [' }, /JSON/],
       ['an empty body', 400, 'invalid_json', { headers: sent(bearerRequest), body: '' }, /empty/i],
-      ['another webhook version', 400, 'invalid_payload', { headers: sent(bearerRequest), body: { ...valid(), version: '3' } }, /^version: /],
-      ['an alert without status', 400, 'invalid_payload', { headers: sent(bearerRequest), body: { ...valid(), alerts: [{ ...valid().alerts[0], status: undefined }] } }, /^alerts\.0\.status: /],
-      ['a malformed fingerprint', 400, 'invalid_payload', { headers: sent(bearerRequest), body: { ...valid(), alerts: [{ ...valid().alerts[0], fingerprint: 'ZZ' }] } }, /^alerts\.0\.fingerprint: /],
+      [
+        'another webhook version',
+        400,
+        'invalid_payload',
+        { headers: sent(bearerRequest), body: { ...valid(), version: '3' } },
+        /^version: /,
+      ],
+      [
+        'an alert without status',
+        400,
+        'invalid_payload',
+        { headers: sent(bearerRequest), body: { ...valid(), alerts: [{ ...valid().alerts[0], status: undefined }] } },
+        /^alerts\.0\.status: /,
+      ],
+      [
+        'a malformed fingerprint',
+        400,
+        'invalid_payload',
+        { headers: sent(bearerRequest), body: { ...valid(), alerts: [{ ...valid().alerts[0], fingerprint: 'ZZ' }] } },
+        /^alerts\.0\.fingerprint: /,
+      ],
       ['no alerts', 400, 'invalid_payload', { headers: sent(bearerRequest), body: { ...valid(), alerts: [] } }, /^alerts: /],
-      ['a text body', 415, 'unsupported_media_type', { headers: { ...sent(bearerRequest), 'content-type': 'text/plain' }, body: valid() }, /JSON/],
-      ['a form body', 415, 'unsupported_media_type', { headers: { ...sent(bearerRequest), 'content-type': 'application/x-www-form-urlencoded' }, body: 'version=4' }, /JSON/],
-      ['an XML body', 415, 'unsupported_media_type', { headers: { ...sent(bearerRequest), 'content-type': 'application/xml' }, body: '<webhook/>' }, /./],
+      [
+        'a text body',
+        415,
+        'unsupported_media_type',
+        { headers: { ...sent(bearerRequest), 'content-type': 'text/plain' }, body: valid() },
+        /JSON/,
+      ],
+      [
+        'a form body',
+        415,
+        'unsupported_media_type',
+        { headers: { ...sent(bearerRequest), 'content-type': 'application/x-www-form-urlencoded' }, body: 'version=4' },
+        /JSON/,
+      ],
+      [
+        'an XML body',
+        415,
+        'unsupported_media_type',
+        { headers: { ...sent(bearerRequest), 'content-type': 'application/xml' }, body: '<webhook/>' },
+        /./,
+      ],
       ['no credentials', 401, 'unauthorized', { body: valid() }, /credentials are required/],
       ['a wrong bearer token', 401, 'unauthorized', { headers: { authorization: `Bearer ${bearerToken}x` }, body: valid() }, /not valid/],
-      ['a wrong basic password', 401, 'unauthorized', { headers: { authorization: `Basic ${Buffer.from(`${basicPair}x`).toString('base64')}` }, body: valid() }, /not valid/],
+      [
+        'a wrong basic password',
+        401,
+        'unauthorized',
+        { headers: { authorization: `Basic ${Buffer.from(`${basicPair}x`).toString('base64')}` }, body: valid() },
+        /not valid/,
+      ],
       ['another scheme', 401, 'unauthorized', { headers: { authorization: `Token ${bearerToken}` }, body: valid() }, /not valid/],
       ['a body over FIREBREAK_WEBHOOK_MAX_BYTES', 413, 'too_large', { headers: sent(bearerRequest), body: tooBig() }, /./],
     ] as const)('%s: %i', async (_case, status, reason, request, message) => {

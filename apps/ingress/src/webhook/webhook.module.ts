@@ -9,10 +9,17 @@ import { WebhookCredentials } from './webhook-credentials';
 import { WebhookService } from './webhook.service';
 
 function webhookCredentials(config: IngressConfig, logger: Logger): WebhookCredentials {
-  const credentials = WebhookCredentials.create(config.FIREBREAK_WEBHOOK_TOKENS, config.FIREBREAK_WEBHOOK_BASIC_AUTH, config.FIREBREAK_WEBHOOK_AUTH);
+  const credentials = WebhookCredentials.create(
+    config.FIREBREAK_WEBHOOK_TOKENS,
+    config.FIREBREAK_WEBHOOK_BASIC_AUTH,
+    config.FIREBREAK_WEBHOOK_AUTH,
+  );
   switch (credentials.mode) {
     case 'credentials':
-      logger.info({ bearerTokens: config.FIREBREAK_WEBHOOK_TOKENS.length, basicAuthPairs: config.FIREBREAK_WEBHOOK_BASIC_AUTH.length }, 'webhook auth: credentials required');
+      logger.info(
+        { bearerTokens: config.FIREBREAK_WEBHOOK_TOKENS.length, basicAuthPairs: config.FIREBREAK_WEBHOOK_BASIC_AUTH.length },
+        'webhook auth: credentials required',
+      );
       break;
     case 'loopback':
       logger.warn(
@@ -21,7 +28,9 @@ function webhookCredentials(config: IngressConfig, logger: Logger): WebhookCrede
       );
       break;
     case 'none':
-      logger.warn('WEBHOOK AUTH IS OFF (FIREBREAK_WEBHOOK_AUTH=none): ANYONE who reaches this port can post alerts. Only run it so behind something that authenticates.');
+      logger.warn(
+        'WEBHOOK AUTH IS OFF (FIREBREAK_WEBHOOK_AUTH=none): ANYONE who reaches this port can post alerts. Only run it so behind something that authenticates.',
+      );
       break;
   }
   return credentials;

@@ -27,10 +27,18 @@ export class AlertActionsService {
     const next = await this.lifecycle.run(async (tx) => {
       const stored = await this.alerts.lock(tx.manager, fingerprint);
       tx.locked();
-      const command: OperatorAction = { type: action, sourceId: `api:${action}:${randomUUID()}`, actor, ...(note !== undefined ? { note } : {}) };
+      const command: OperatorAction = {
+        type: action,
+        sourceId: `api:${action}:${randomUUID()}`,
+        actor,
+        ...(note !== undefined ? { note } : {}),
+      };
       const decision = await this.lifecycle.execute(tx, stored, command);
       if (decision.refused || !stored || !decision.record) throw refusal(decision.refused ?? { code: 'not_found' }, action, fingerprint);
-      await this.audit.record({ actor, action: `alert.${action}`, target: fingerprint, details: { from: stored.status, note: note ?? null } }, tx.manager);
+      await this.audit.record(
+        { actor, action: `alert.${action}`, target: fingerprint, details: { from: stored.status, note: note ?? null } },
+        tx.manager,
+      );
       return decision.record;
     });
     return alertView(next);
@@ -42,6 +50,11 @@ function refusal(refused: Refusal, action: OperatorAction['type'], fingerprint: 
     case 'not_found':
       return notFound('alert', fingerprint);
     case 'conflict':
-      return new AppError('conflict', `alert ${fingerprint} is ${refused.status}; ${action} needs it ${refused.allowed.join(' or ')}`, 409, { status: refused.status });
+      return new AppError(
+        'conflict',
+        `alert ${fingerprint} is ${refused.status}; ${action} needs it ${refused.allowed.join(' or ')}`,
+        409,
+        { status: refused.status },
+      );
   }
 }

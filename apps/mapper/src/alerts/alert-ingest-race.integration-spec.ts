@@ -13,7 +13,10 @@ describe('mapper: an alert first seen by two replicas at once (real NATS and Pos
   let db: DataSource;
 
   beforeAll(async () => {
-    bus = await useInstallation(id, { tokens: 'viewer-token-1:viewer:vera', config: { 'mappings.yaml': 'alertnames: {}\n', 'escalation.yaml': 'escalation: {}\n' } });
+    bus = await useInstallation(id, {
+      tokens: 'viewer-token-1:viewer:vera',
+      config: { 'mappings.yaml': 'alertnames: {}\n', 'escalation.yaml': 'escalation: {}\n' },
+    });
     app = await startMapper();
     clock = new ManualClock(app, new Date());
     db = app.get(DataSource);
@@ -48,7 +51,10 @@ describe('mapper: an alert first seen by two replicas at once (real NATS and Pos
     // A repeat of the alert the other replica announced: counted, inside the dedup window, not announced again.
     const [row] = await db.query(`SELECT status, occurrences FROM "${id}".alerts WHERE fingerprint = $1`, [fingerprint]);
     expect(row).toEqual({ status: 'firing', occurrences: 2 });
-    const notified = await db.query(`SELECT count(*)::int AS n FROM "${id}".outbox WHERE subject = 'alerts.notify' AND event->>'subject' = $1`, [fingerprint]);
+    const notified = await db.query(
+      `SELECT count(*)::int AS n FROM "${id}".outbox WHERE subject = 'alerts.notify' AND event->>'subject' = $1`,
+      [fingerprint],
+    );
     expect(notified[0].n).toBe(0);
     expect(await db.query(`SELECT action FROM "${id}".alert_history WHERE fingerprint = $1`, [fingerprint])).toEqual([]);
   });

@@ -4,7 +4,16 @@ import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { deriveEventId } from '@firebreak/contracts';
 import { uniqueTestId, waitFor } from '@firebreak/testing';
-import { alertEvent, BusProbe, http, ManualClock, processed, startMapper, closeInstallation, useInstallation } from '../testing/mapper-harness';
+import {
+  alertEvent,
+  BusProbe,
+  http,
+  ManualClock,
+  processed,
+  startMapper,
+  closeInstallation,
+  useInstallation,
+} from '../testing/mapper-harness';
 
 const MINUTE = 60_000;
 const ADMIN = 'admin-token-1';
@@ -18,17 +27,20 @@ describe('mapper: alerts.received → state, dedup, announcements, runbook reque
   let call: ReturnType<typeof http>;
 
   beforeAll(async () => {
-    bus = await useInstallation(id, { tokens: `${ADMIN}:admin:ada`, config: {
-      'mappings.yaml': [
-        'alertnames:',
-        '  ServiceDown: service_unavailable',
-        '  HighErrorRate: high_error_rate',
-        'rules:',
-        '  - matchers: [\'team="db"\', \'severity=~"critical|error"\']',
-        '    runbook: db_triage',
-      ].join('\n'),
-      'escalation.yaml': 'escalation: {}\n',
-    } });
+    bus = await useInstallation(id, {
+      tokens: `${ADMIN}:admin:ada`,
+      config: {
+        'mappings.yaml': [
+          'alertnames:',
+          '  ServiceDown: service_unavailable',
+          '  HighErrorRate: high_error_rate',
+          'rules:',
+          '  - matchers: [\'team="db"\', \'severity=~"critical|error"\']',
+          '    runbook: db_triage',
+        ].join('\n'),
+        'escalation.yaml': 'escalation: {}\n',
+      },
+    });
     app = await startMapper();
     clock = new ManualClock(app, new Date());
     db = app.get(DataSource);
@@ -39,15 +51,24 @@ describe('mapper: alerts.received → state, dedup, announcements, runbook reque
 
   const alertRow = async (fingerprint: string) => (await db.query(`SELECT * FROM "${id}".alerts WHERE fingerprint = $1`, [fingerprint]))[0];
   const history = async (fingerprint: string): Promise<string[]> =>
-    (await db.query(`SELECT action FROM "${id}".alert_history WHERE fingerprint = $1 ORDER BY id`, [fingerprint])).map((row: { action: string }) => row.action);
+    (await db.query(`SELECT action FROM "${id}".alert_history WHERE fingerprint = $1 ORDER BY id`, [fingerprint])).map(
+      (row: { action: string }) => row.action,
+    );
   const kinds = async (fingerprint: string) => (await bus.events('alerts.notify', fingerprint)).map((event) => event.data.kind);
   const staged = async (subject: string, fingerprint: string): Promise<number> =>
-    (await db.query(`SELECT count(*)::int AS n FROM "${id}".outbox WHERE subject = $1 AND event->>'subject' = $2`, [subject, fingerprint]))[0].n;
+    (
+      await db.query(`SELECT count(*)::int AS n FROM "${id}".outbox WHERE subject = $1 AND event->>'subject' = $2`, [subject, fingerprint])
+    )[0].n;
   const metric = async (name: string, labels: Record<string, string> = {}) =>
-    (await register.getSingleMetric(name)!.get()).values.find((value) => Object.entries(labels).every(([key, v]) => value.labels[key] === v))?.value ?? 0;
+    (await register.getSingleMetric(name)!.get()).values.find((value) =>
+      Object.entries(labels).every(([key, v]) => value.labels[key] === v),
+    )?.value ?? 0;
 
   /** Publishes at the current test time and waits until the mapper committed it. */
-  async function send(labels: Record<string, string>, options: { startsAt: Date; status?: 'firing' | 'resolved'; endsAt?: Date; annotations?: Record<string, string> }) {
+  async function send(
+    labels: Record<string, string>,
+    options: { startsAt: Date; status?: 'firing' | 'resolved'; endsAt?: Date; annotations?: Record<string, string> },
+  ) {
     const event = await bus.publishAlert({ labels, receivedAt: clock.now(), ...options });
     await processed(app, receiptId(event));
     return event;
@@ -61,8 +82,17 @@ describe('mapper: alerts.received → state, dedup, announcements, runbook reque
     const fingerprint = first.data.alert.fingerprint;
     const [firing] = await bus.waitForEvents('alerts.notify', fingerprint, 1);
     expect(firing.id).toBe(deriveEventId('notify', receiptId(first), 'firing'));
-    expect(firing.data).toMatchObject({ kind: 'firing', occurrences: 1, receivedAt: first.data.receivedAt, alert: { fingerprint, status: 'firing', labels } });
-    expect((await bus.waitForEvents('alerts.state.changed', fingerprint, 1))[0].data).toMatchObject({ from: null, to: 'firing', alertname: 'CacheHot' });
+    expect(firing.data).toMatchObject({
+      kind: 'firing',
+      occurrences: 1,
+      receivedAt: first.data.receivedAt,
+      alert: { fingerprint, status: 'firing', labels },
+    });
+    expect((await bus.waitForEvents('alerts.state.changed', fingerprint, 1))[0].data).toMatchObject({
+      from: null,
+      to: 'firing',
+      alertname: 'CacheHot',
+    });
 
     clock.advance(4 * MINUTE);
     await send(labels, { startsAt });
@@ -90,7 +120,10 @@ describe('mapper: alerts.received → state, dedup, announcements, runbook reque
     clock.advance(10 * MINUTE);
     const resolve = await send(labels, { startsAt, status: 'resolved', endsAt: clock.now() });
     const events = await bus.waitForEvents('alerts.notify', fingerprint, 2);
-    expect(events[1]).toMatchObject({ id: deriveEventId('notify', receiptId(resolve), 'resolved'), data: { kind: 'resolved', alert: { status: 'resolved', endsAt: clock.now().toISOString() } } });
+    expect(events[1]).toMatchObject({
+      id: deriveEventId('notify', receiptId(resolve), 'resolved'),
+      data: { kind: 'resolved', alert: { status: 'resolved', endsAt: clock.now().toISOString() } },
+    });
 
     clock.advance(MINUTE);
     await send(labels, { startsAt, status: 'resolved', endsAt: new Date(clock.now().getTime() - MINUTE) });
@@ -139,10 +172,13 @@ describe('mapper: alerts.received → state, dedup, announcements, runbook reque
     const fingerprint = event.data.alert.fingerprint;
     await bus.republish('alerts.received', event);
     const stream = `FIREBREAK_ALERTS_${id.toUpperCase()}`;
-    await waitFor(async () => {
-      const info = await bus.connection.jsm.consumers.info(stream, 'mapper-alerts-received');
-      return info.num_pending === 0 && info.num_ack_pending === 0;
-    }, { message: 'the redelivered copy was consumed' });
+    await waitFor(
+      async () => {
+        const info = await bus.connection.jsm.consumers.info(stream, 'mapper-alerts-received');
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      },
+      { message: 'the redelivered copy was consumed' },
+    );
     expect(await alertRow(fingerprint)).toMatchObject({ occurrences: 1 });
     expect(await staged('alerts.notify', fingerprint)).toBe(1);
     expect(await staged('runbooks.requested', fingerprint)).toBe(1);
@@ -189,7 +225,9 @@ describe('mapper: alerts.received → state, dedup, announcements, runbook reque
       if ((await staged('runbooks.requested', fingerprint)) === 0) return null;
       return (await bus.waitForEvents('runbooks.requested', fingerprint, 1))[0].data.runbookId;
     };
-    expect(await requested({ alertname: 'ServiceDown', team: 'db', severity: 'critical', n: '1' }, { automation_runbook: 'custom_fix' })).toBe('custom_fix');
+    expect(
+      await requested({ alertname: 'ServiceDown', team: 'db', severity: 'critical', n: '1' }, { automation_runbook: 'custom_fix' }),
+    ).toBe('custom_fix');
     expect(await requested({ alertname: 'ServiceDown', team: 'db', severity: 'critical', n: '2' })).toBe('service_unavailable');
     expect(await requested({ alertname: 'SlowQueries', team: 'db', severity: 'error', n: '3' })).toBe('db_triage');
     expect(await requested({ alertname: 'SlowQueries', team: 'db', severity: 'info', n: '4' })).toBeNull();
@@ -207,16 +245,26 @@ describe('mapper: alerts.received → state, dedup, announcements, runbook reque
     const at = clock.now().getTime();
     const items = Array.from({ length: 150 }, (_, i) => i).flatMap((i) =>
       [0, 1].map((copy) => {
-        const { id: eventId, data } = alertEvent({ labels: { alertname: 'StormAlert', shard: String(i), severity: 'warning' }, startsAt, receivedAt: new Date(at + copy) });
+        const { id: eventId, data } = alertEvent({
+          labels: { alertname: 'StormAlert', shard: String(i), severity: 'warning' },
+          startsAt,
+          receivedAt: new Date(at + copy),
+        });
         return { subject: 'alerts.received' as const, data, options: { id: eventId, subject: data.alert.fingerprint } };
       }),
     );
     await bus.publisher.publishMany(items);
-    await waitFor(async () => (await db.query(`SELECT count(*)::int AS n FROM "${id}".alerts WHERE alertname = 'StormAlert' AND occurrences = 2`))[0].n === 150, {
-      timeoutMs: 30_000,
-      message: 'every storm alert seen twice',
-    });
-    const announced = await db.query(`SELECT event->>'subject' AS fingerprint, count(*)::int AS n FROM "${id}".outbox WHERE subject = 'alerts.notify' AND event->'data'->'alert'->'labels'->>'alertname' = 'StormAlert' GROUP BY 1`);
+    await waitFor(
+      async () =>
+        (await db.query(`SELECT count(*)::int AS n FROM "${id}".alerts WHERE alertname = 'StormAlert' AND occurrences = 2`))[0].n === 150,
+      {
+        timeoutMs: 30_000,
+        message: 'every storm alert seen twice',
+      },
+    );
+    const announced = await db.query(
+      `SELECT event->>'subject' AS fingerprint, count(*)::int AS n FROM "${id}".outbox WHERE subject = 'alerts.notify' AND event->'data'->'alert'->'labels'->>'alertname' = 'StormAlert' GROUP BY 1`,
+    );
     expect(announced).toHaveLength(150);
     expect(announced.every((row: { n: number }) => row.n === 1)).toBe(true);
     expect(await metric('firebreak_alerts_deduplicated_total')).toBe(dedupBefore + 150);
@@ -234,7 +282,10 @@ describe('mapper: alerts.received → state, dedup, announcements, runbook reque
       surrogate: 'x\ud800y',
       long,
     };
-    const event = await send(labels, { startsAt: clock.now(), annotations: { summary: '<b>hi</b>', automation_runbook: '../../etc/passwd' } });
+    const event = await send(labels, {
+      startsAt: clock.now(),
+      annotations: { summary: '<b>hi</b>', automation_runbook: '../../etc/passwd' },
+    });
     const fingerprint = event.data.alert.fingerprint;
     const [notify] = await bus.waitForEvents('alerts.notify', fingerprint, 1);
     expect(notify.data.alert.labels).toEqual({ ...labels, nul: 'a\uFFFDb', surrogate: 'x\uFFFDy' });

@@ -62,10 +62,17 @@ export class AlertIngestService {
     // In-memory lookups, made before the transaction so it holds row locks as briefly as possible.
     const commands = await Promise.all(batch.map(({ event }) => this.command(event)));
     // One inbox claim for the batch; only the events not seen before are handled.
-    const outcome = await this.lifecycle.run((tx, fresh) => this.handle(tx, commands.filter((command) => fresh.has(command.sourceId))), {
-      consumer: batch[0].consumer,
-      eventIds: commands.map((command) => command.sourceId),
-    });
+    const outcome = await this.lifecycle.run(
+      (tx, fresh) =>
+        this.handle(
+          tx,
+          commands.filter((command) => fresh.has(command.sourceId)),
+        ),
+      {
+        consumer: batch[0].consumer,
+        eventIds: commands.map((command) => command.sourceId),
+      },
+    );
     const handled = outcome.duplicate ? new Map<string, string>() : outcome.result;
     return commands.map((command): IngestResult => {
       const transition = handled.get(command.sourceId);
@@ -94,17 +101,27 @@ export class AlertIngestService {
    */
   private async handle(tx: AlertTransaction, received: Received[]): Promise<Map<string, string>> {
     const silences = await this.silences.inForce(tx.manager, tx.now);
-    let pending = received.map((command) => (command.alert.status === 'firing' ? { ...command, silenceId: findSilence(silences, command.alert.labels, tx.now)?.id ?? null } : command));
+    let pending = received.map((command) =>
+      command.alert.status === 'firing'
+        ? { ...command, silenceId: findSilence(silences, command.alert.labels, tx.now)?.id ?? null }
+        : command,
+    );
     const handled = new Map<string, string>();
     while (pending.length > 0) {
-      const rows = await this.state.lockMany(tx.manager, pending.map((command) => command.alert.fingerprint));
+      const rows = await this.state.lockMany(
+        tx.manager,
+        pending.map((command) => command.alert.fingerprint),
+      );
       tx.locked();
       const decided = pending.map((command) => {
         const stored = rows.get(command.alert.fingerprint) ?? null;
         return { command, stored, decision: this.lifecycle.decide(tx, stored, command) };
       });
       const created = decided.filter(({ stored }) => stored === null);
-      const inserted = await this.state.insertNew(tx.manager, created.map(({ decision }) => newRecord(decision.record)));
+      const inserted = await this.state.insertNew(
+        tx.manager,
+        created.map(({ decision }) => newRecord(decision.record)),
+      );
       for (const { command, stored, decision } of decided) {
         if (stored === null && !inserted.has(command.alert.fingerprint)) continue;
         await this.lifecycle.perform(tx, stored, decision);

@@ -18,10 +18,13 @@ describe('mapper: the alert API (real NATS and Postgres)', () => {
   let call: ReturnType<typeof http>;
 
   beforeAll(async () => {
-    bus = await useInstallation(id, { tokens: `${OPERATOR}:operator:otto,${VIEWER}:viewer:vera,${ADMIN}:admin:ada`, config: {
-      'mappings.yaml': 'alertnames:\n  ServiceDown: service_unavailable\nrules:\n  - matchers: [\'team="db"\']\n    runbook: db_triage\n',
-      'escalation.yaml': 'escalation:\n  critical: 5m\n  info: none\n',
-    } });
+    bus = await useInstallation(id, {
+      tokens: `${OPERATOR}:operator:otto,${VIEWER}:viewer:vera,${ADMIN}:admin:ada`,
+      config: {
+        'mappings.yaml': 'alertnames:\n  ServiceDown: service_unavailable\nrules:\n  - matchers: [\'team="db"\']\n    runbook: db_triage\n',
+        'escalation.yaml': 'escalation:\n  critical: 5m\n  info: none\n',
+      },
+    });
     app = await startMapper();
     clock = new ManualClock(app, new Date());
     db = app.get(DataSource);
@@ -31,12 +34,23 @@ describe('mapper: the alert API (real NATS and Postgres)', () => {
   afterAll(() => closeInstallation(id, app, bus));
 
   async function send(labels: Record<string, string>, options: { startsAt?: Date; status?: 'firing' | 'resolved' } = {}) {
-    const event = await bus.publishAlert({ labels, startsAt: options.startsAt ?? clock.now(), receivedAt: clock.now(), status: options.status, endsAt: clock.now() });
+    const event = await bus.publishAlert({
+      labels,
+      startsAt: options.startsAt ?? clock.now(),
+      receivedAt: clock.now(),
+      status: options.status,
+      endsAt: clock.now(),
+    });
     await processed(app, receiptId(event));
     return event.data.alert.fingerprint;
   }
-  const timers = async (fingerprint: string): Promise<number> => (await db.query(`SELECT count(*)::int AS n FROM "${id}".escalation_timers WHERE fingerprint = $1`, [fingerprint]))[0].n;
-  const list = async (query: string, token = VIEWER) => (await call('GET', `/api/v1/alerts?${query}`, token)).json<{ items: Array<{ fingerprint: string; status: string }>; nextCursor: string | null }>();
+  const timers = async (fingerprint: string): Promise<number> =>
+    (await db.query(`SELECT count(*)::int AS n FROM "${id}".escalation_timers WHERE fingerprint = $1`, [fingerprint]))[0].n;
+  const list = async (query: string, token = VIEWER) =>
+    (await call('GET', `/api/v1/alerts?${query}`, token)).json<{
+      items: Array<{ fingerprint: string; status: string }>;
+      nextCursor: string | null;
+    }>();
 
   it('lists alerts newest first, filtered by status, severity, alertname and labels, page by page with an opaque cursor', async () => {
     const sent: string[] = [];
@@ -157,7 +171,12 @@ describe('mapper: the alert API (real NATS and Postgres)', () => {
     await send({ alertname: 'ServiceDown', service: 'auth', severity: 'critical' }, { startsAt });
     const detail = (await call('GET', `/api/v1/alerts/${fingerprint}`, VIEWER)).json();
     expect(detail.status).toBe('resolved');
-    expect(detail.history.map((entry: { action: string }) => entry.action)).toEqual(['opened', 'acknowledged', 'resolved', 'stale_ignored']);
+    expect(detail.history.map((entry: { action: string }) => entry.action)).toEqual([
+      'opened',
+      'acknowledged',
+      'resolved',
+      'stale_ignored',
+    ]);
     const audit = await db.query(`SELECT actor, action, details FROM "${id}".audit_log WHERE target = $1 ORDER BY id`, [fingerprint]);
     expect(audit).toEqual([
       { actor: 'otto', action: 'alert.acknowledge', details: { from: 'firing', note: 'looking <now>' } },
@@ -190,7 +209,9 @@ describe('mapper: the alert API (real NATS and Postgres)', () => {
     expect(bad.json().error.message).toMatch(/^runbookId: must be a runbook id/);
     const put = await call('PUT', '/api/v1/mappings/Weird%3Cname%3E', ADMIN, { runbookId: 'weird_fix' });
     expect(put.json()).toMatchObject({ alertname: 'Weird<name>', runbookId: 'weird_fix', updatedBy: 'ada' });
-    expect((await call('GET', '/api/v1/mappings', ADMIN)).json().runtime).toEqual([expect.objectContaining({ alertname: 'Weird<name>', runbookId: 'weird_fix' })]);
+    expect((await call('GET', '/api/v1/mappings', ADMIN)).json().runtime).toEqual([
+      expect.objectContaining({ alertname: 'Weird<name>', runbookId: 'weird_fix' }),
+    ]);
     expect((await call('DELETE', '/api/v1/mappings/Weird%3Cname%3E', ADMIN)).statusCode).toBe(204);
     expect((await call('DELETE', '/api/v1/mappings/Weird%3Cname%3E', ADMIN)).statusCode).toBe(404);
     const audit = await db.query(`SELECT actor, action, details FROM "${id}".audit_log WHERE target = 'Weird<name>' ORDER BY id`);
@@ -209,7 +230,13 @@ describe('mapper: the alert API (real NATS and Postgres)', () => {
     expect(metrics).toMatch(/# TYPE firebreak_alerts_escalated_total counter/);
     const docs = Object.keys((await call('GET', '/docs-json')).json().paths);
     expect(docs).toEqual(
-      expect.arrayContaining(['/api/v1/alerts', '/api/v1/alerts/{fingerprint}/acknowledge', '/api/v1/silences/{id}', '/api/v1/mappings/{alertname}', '/api/v1/integration-status']),
+      expect.arrayContaining([
+        '/api/v1/alerts',
+        '/api/v1/alerts/{fingerprint}/acknowledge',
+        '/api/v1/silences/{id}',
+        '/api/v1/mappings/{alertname}',
+        '/api/v1/integration-status',
+      ]),
     );
   });
 });

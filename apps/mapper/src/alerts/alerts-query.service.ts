@@ -26,7 +26,8 @@ export class AlertsQueryService {
     });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
-    const nextCursor = rows.length > query.limit && last ? encodeCursor({ firstSeen: last.firstSeen.toISOString(), fingerprint: last.fingerprint }) : null;
+    const nextCursor =
+      rows.length > query.limit && last ? encodeCursor({ firstSeen: last.firstSeen.toISOString(), fingerprint: last.fingerprint }) : null;
     return { items: page.map(alertView), nextCursor };
   }
 

@@ -15,7 +15,10 @@ export class AlertsController {
 
   @Get()
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'Alerts, newest first; filter by status (comma-separated), severity, alertname, label=name=value (repeatable); cursor pagination' })
+  @ApiOperation({
+    summary:
+      'Alerts, newest first; filter by status (comma-separated), severity, alertname, label=name=value (repeatable); cursor pagination',
+  })
   list(@Query(new ZodPipe(listAlertsSchema)) query: ListAlertsQuery) {
     return this.query.list(query);
   }
@@ -31,7 +34,11 @@ export class AlertsController {
   @RequireRole('operator')
   @HttpCode(200)
   @ApiOperation({ summary: 'Acknowledge a firing alert (body: { note? }); announced, stops its escalation' })
-  acknowledge(@Param(new ZodPipe(fingerprintParamsSchema)) params: { fingerprint: string }, @Body(new ZodPipe(actionBodySchema)) body: ActionBody, @Principal() principal: ApiPrincipal) {
+  acknowledge(
+    @Param(new ZodPipe(fingerprintParamsSchema)) params: { fingerprint: string },
+    @Body(new ZodPipe(actionBodySchema)) body: ActionBody,
+    @Principal() principal: ApiPrincipal,
+  ) {
     return this.actions.acknowledge(params.fingerprint, principal.name, body.note);
   }
 
@@ -39,7 +46,11 @@ export class AlertsController {
   @RequireRole('operator')
   @HttpCode(200)
   @ApiOperation({ summary: 'Resolve an alert by hand (body: { note? }); announced when people were told of it' })
-  resolve(@Param(new ZodPipe(fingerprintParamsSchema)) params: { fingerprint: string }, @Body(new ZodPipe(actionBodySchema)) body: ActionBody, @Principal() principal: ApiPrincipal) {
+  resolve(
+    @Param(new ZodPipe(fingerprintParamsSchema)) params: { fingerprint: string },
+    @Body(new ZodPipe(actionBodySchema)) body: ActionBody,
+    @Principal() principal: ApiPrincipal,
+  ) {
     return this.actions.resolve(params.fingerprint, principal.name, body.note);
   }
 }

@@ -39,7 +39,11 @@ const labelFilterSchema = apiText(2048).transform((text, ctx): Record<string, st
 });
 
 // A repeated query parameter arrives as an array, a single one as a string.
-const oneOrMany = <T extends z.ZodType>(item: T) => z.preprocess((value) => (value === undefined || Array.isArray(value) ? value : [value]), z.array(item).max(20, 'at most 20 label filters'));
+const oneOrMany = <T extends z.ZodType>(item: T) =>
+  z.preprocess(
+    (value) => (value === undefined || Array.isArray(value) ? value : [value]),
+    z.array(item).max(20, 'at most 20 label filters'),
+  );
 
 export const listAlertsSchema = z.object({
   status: z

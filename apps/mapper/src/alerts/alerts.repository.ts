@@ -28,7 +28,9 @@ export class AlertsRepository {
   }
 
   async find(fingerprint: string): Promise<AlertRecord | null> {
-    const rows: AlertRecord[] = await this.dataSource.query(`SELECT ${this.select} FROM ${this.table} a WHERE a.fingerprint = $1`, [fingerprint]);
+    const rows: AlertRecord[] = await this.dataSource.query(`SELECT ${this.select} FROM ${this.table} a WHERE a.fingerprint = $1`, [
+      fingerprint,
+    ]);
     return rows[0] ?? null;
   }
 
@@ -57,6 +59,8 @@ export class AlertsRepository {
   }
 
   async activeCounts(): Promise<ActiveAlertCount[]> {
-    return this.dataSource.query(`SELECT severity, status, count(*)::int AS count FROM ${this.table} WHERE status <> 'resolved' GROUP BY severity, status`);
+    return this.dataSource.query(
+      `SELECT severity, status, count(*)::int AS count FROM ${this.table} WHERE status <> 'resolved' GROUP BY severity, status`,
+    );
   }
 }

@@ -14,13 +14,26 @@ export interface ActiveAlertCount {
 export const activeAlertsSource: { read?: () => Promise<ActiveAlertCount[]> } = {};
 
 export const mapperMetrics = {
-  deduplicated: counter('firebreak_alerts_deduplicated_total', 'Firing alerts folded into an alert already active, without an announcement.'),
+  deduplicated: counter(
+    'firebreak_alerts_deduplicated_total',
+    'Firing alerts folded into an alert already active, without an announcement.',
+  ),
   sent: counter('firebreak_alerts_sent_total', 'Announcements (alerts.notify) made, by kind.', ['kind']),
   silenced: counter('firebreak_alerts_silenced_total', 'Alert events kept quiet by a silence.'),
   stale: counter('firebreak_alerts_stale_total', 'Alert events older than the state already held, recorded and otherwise ignored.'),
-  runbooksRequested: counter('firebreak_runbooks_requested_total', 'runbooks.requested published for newly firing mapped alerts, by runbook.', ['runbook']),
-  runbooksSuppressed: counter('firebreak_runbooks_suppressed_total', 'Runbooks a mapped alert would have requested while automation was off, by runbook.', ['runbook']),
-  escalated: counter('firebreak_alerts_escalated_total', 'Alerts announced as escalated, by reason (unacknowledged, runbook_failed).', ['reason']),
+  runbooksRequested: counter(
+    'firebreak_runbooks_requested_total',
+    'runbooks.requested published for newly firing mapped alerts, by runbook.',
+    ['runbook'],
+  ),
+  runbooksSuppressed: counter(
+    'firebreak_runbooks_suppressed_total',
+    'Runbooks a mapped alert would have requested while automation was off, by runbook.',
+    ['runbook'],
+  ),
+  escalated: counter('firebreak_alerts_escalated_total', 'Alerts announced as escalated, by reason (unacknowledged, runbook_failed).', [
+    'reason',
+  ]),
   active:
     (register.getSingleMetric('firebreak_alerts_active') as Gauge) ??
     new Gauge({

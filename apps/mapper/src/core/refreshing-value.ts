@@ -42,9 +42,11 @@ export class RefreshingValue<T> {
     });
     const entry = { generation, promise };
     this.loading = entry;
-    void promise.finally(() => {
-      if (this.loading === entry) this.loading = undefined;
-    }).catch(() => undefined);
+    void promise
+      .finally(() => {
+        if (this.loading === entry) this.loading = undefined;
+      })
+      .catch(() => undefined);
     return promise;
   }
 }

@@ -12,13 +12,19 @@ function storableText(value: string): string {
 
 function cleanRecord(record: Record<string, string>): Record<string, string> {
   const clean: Record<string, string> = {};
-  for (const [key, value] of Object.entries(record)) Object.defineProperty(clean, storableText(key), { value: storableText(value), enumerable: true, writable: true, configurable: true });
+  for (const [key, value] of Object.entries(record))
+    Object.defineProperty(clean, storableText(key), { value: storableText(value), enumerable: true, writable: true, configurable: true });
   return clean;
 }
 
 /** The alert with every NUL replaced, so hostile input is stored as sent, minus what Postgres cannot keep. */
 export function storableAlert(alert: Alert): Alert {
-  return { ...alert, labels: cleanRecord(alert.labels), annotations: cleanRecord(alert.annotations), generatorURL: storableText(alert.generatorURL) };
+  return {
+    ...alert,
+    labels: cleanRecord(alert.labels),
+    annotations: cleanRecord(alert.annotations),
+    generatorURL: storableText(alert.generatorURL),
+  };
 }
 
 /** A string from an API caller: bounded, and without the NUL Postgres would reject. */
@@ -31,4 +37,6 @@ export function apiText(max: number) {
 }
 
 export const RUNBOOK_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
-export const runbookIdSchema = z.string().regex(RUNBOOK_ID, 'must be a runbook id: letters, digits, _ . : - (at most 128, starting with a letter or digit)');
+export const runbookIdSchema = z
+  .string()
+  .regex(RUNBOOK_ID, 'must be a runbook id: letters, digits, _ . : - (at most 128, starting with a letter or digit)');

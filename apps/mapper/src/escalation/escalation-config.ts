@@ -17,9 +17,7 @@ const delaySchema = z
     return value;
   });
 
-const escalationFileSchema = z
-  .object({ escalation: z.partialRecord(z.enum(SEVERITIES), delaySchema).default({}) })
-  .strict();
+const escalationFileSchema = z.object({ escalation: z.partialRecord(z.enum(SEVERITIES), delaySchema).default({}) }).strict();
 
 /** Per severity, how long an alert may stay unacknowledged before it is escalated; absent = never. */
 export type EscalationPolicy = ReadonlyMap<Severity, number>;

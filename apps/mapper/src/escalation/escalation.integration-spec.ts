@@ -11,12 +11,16 @@ const OPERATOR = 'operator-token-1';
 
 const installation = (automation: boolean) => ({
   tokens: `${OPERATOR}:operator:otto`,
-  config: { 'mappings.yaml': 'alertnames:\n  ServiceDown: service_unavailable\n', 'escalation.yaml': 'escalation:\n  critical: 5m\n  error: 15m\n  info: none\n' },
+  config: {
+    'mappings.yaml': 'alertnames:\n  ServiceDown: service_unavailable\n',
+    'escalation.yaml': 'escalation:\n  critical: 5m\n  error: 15m\n  info: none\n',
+  },
   env: { FIREBREAK_TIMER_POLL_MS: '100', FIREBREAK_AUTOMATION_ENABLED: String(automation) },
 });
 
 const escalatedCount = async (reason: string) =>
-  (await register.getSingleMetric('firebreak_alerts_escalated_total')!.get()).values.find((value) => value.labels.reason === reason)?.value ?? 0;
+  (await register.getSingleMetric('firebreak_alerts_escalated_total')!.get()).values.find((value) => value.labels.reason === reason)
+    ?.value ?? 0;
 
 describe('mapper: escalation timers and runbook outcomes (real NATS and Postgres)', () => {
   const id = uniqueTestId('mapper_escalation');
@@ -35,13 +39,13 @@ describe('mapper: escalation timers and runbook outcomes (real NATS and Postgres
   const db = () => app.get(DataSource);
   const staged = async (subject: string, fingerprint: string, kind?: string): Promise<number> =>
     (
-      await db().query(`SELECT count(*)::int AS n FROM "${id}".outbox WHERE subject = $1 AND event->>'subject' = $2 AND ($3::text IS NULL OR event->'data'->>'kind' = $3)`, [
-        subject,
-        fingerprint,
-        kind ?? null,
-      ])
+      await db().query(
+        `SELECT count(*)::int AS n FROM "${id}".outbox WHERE subject = $1 AND event->>'subject' = $2 AND ($3::text IS NULL OR event->'data'->>'kind' = $3)`,
+        [subject, fingerprint, kind ?? null],
+      )
     )[0].n;
-  const timers = async (fingerprint: string): Promise<number> => (await db().query(`SELECT count(*)::int AS n FROM "${id}".escalation_timers WHERE fingerprint = $1`, [fingerprint]))[0].n;
+  const timers = async (fingerprint: string): Promise<number> =>
+    (await db().query(`SELECT count(*)::int AS n FROM "${id}".escalation_timers WHERE fingerprint = $1`, [fingerprint]))[0].n;
 
   async function send(labels: Record<string, string>) {
     const event = await bus.publishAlert({ labels, startsAt: clock.now(), receivedAt: clock.now() });
@@ -65,9 +69,15 @@ describe('mapper: escalation timers and runbook outcomes (real NATS and Postgres
     replicas.forEach((replica) => clock.attach(replica));
     app = replicas[0];
     try {
-      const [escalated] = await bus.waitForEvents('alerts.notify', fingerprint, 2).then((events) => events.filter((event) => event.data.kind === 'escalated'));
+      const [escalated] = await bus
+        .waitForEvents('alerts.notify', fingerprint, 2)
+        .then((events) => events.filter((event) => event.data.kind === 'escalated'));
       expect(escalated.id).toBe(deriveEventId('notify', receiptId(critical), 'escalated'));
-      expect(escalated.data).toMatchObject({ kind: 'escalated', reason: 'unacknowledged for 5 minutes (critical)', alert: { fingerprint, status: 'firing' } });
+      expect(escalated.data).toMatchObject({
+        kind: 'escalated',
+        reason: 'unacknowledged for 5 minutes (critical)',
+        alert: { fingerprint, status: 'firing' },
+      });
       // The claim deleted the timer in the transaction that staged the announcement: it cannot fire again.
       expect(await timers(fingerprint)).toBe(0);
       expect(await staged('alerts.notify', fingerprint, 'escalated')).toBe(1);
@@ -84,7 +94,17 @@ describe('mapper: escalation timers and runbook outcomes (real NATS and Postgres
     const failedEvent = async (fingerprint: string, requestId: string, escalate: boolean) =>
       bus.publish(
         'runbooks.execution.failed',
-        { executionId: `exec-${requestId.slice(0, 8)}`, requestId, runbookId: 'service_unavailable', mode: 'live', fingerprint, status: 'failed', reason: 'step restart: exit 1', finishedAt: clock.now().toISOString(), escalate },
+        {
+          executionId: `exec-${requestId.slice(0, 8)}`,
+          requestId,
+          runbookId: 'service_unavailable',
+          mode: 'live',
+          fingerprint,
+          status: 'failed',
+          reason: 'step restart: exit 1',
+          finishedAt: clock.now().toISOString(),
+          escalate,
+        },
         deriveEventId('test-failed', requestId, String(escalate)),
         fingerprint,
       );
@@ -109,7 +129,16 @@ describe('mapper: escalation timers and runbook outcomes (real NATS and Postgres
     const fixed = await request({ alertname: 'ServiceDown', service: 'search', severity: 'warning' });
     const succeeded = await bus.publish(
       'runbooks.execution.succeeded',
-      { executionId: 'exec-ok', requestId: fixed.requestId, runbookId: 'service_unavailable', mode: 'live', fingerprint: fixed.fingerprint, startedAt: clock.now().toISOString(), finishedAt: clock.now().toISOString(), durationMs: 1200 },
+      {
+        executionId: 'exec-ok',
+        requestId: fixed.requestId,
+        runbookId: 'service_unavailable',
+        mode: 'live',
+        fingerprint: fixed.fingerprint,
+        startedAt: clock.now().toISOString(),
+        finishedAt: clock.now().toISOString(),
+        durationMs: 1200,
+      },
       deriveEventId('test-succeeded', fixed.requestId),
       fixed.fingerprint,
     );
@@ -128,8 +157,13 @@ describe('mapper: escalation timers and runbook outcomes (real NATS and Postgres
     expect(await escalatedCount('runbook_failed')).toBe(before + 1);
     expect(await timers(failing.fingerprint)).toBe(0);
 
-    const runbookOf = async (fingerprint: string) => (await db().query(`SELECT runbook FROM "${id}".alerts WHERE fingerprint = $1`, [fingerprint]))[0].runbook;
-    expect(await runbookOf(failing.fingerprint)).toMatchObject({ id: 'service_unavailable', status: 'failed', reason: 'step restart: exit 1' });
+    const runbookOf = async (fingerprint: string) =>
+      (await db().query(`SELECT runbook FROM "${id}".alerts WHERE fingerprint = $1`, [fingerprint]))[0].runbook;
+    expect(await runbookOf(failing.fingerprint)).toMatchObject({
+      id: 'service_unavailable',
+      status: 'failed',
+      reason: 'step restart: exit 1',
+    });
     expect(await runbookOf(fixed.fingerprint)).toMatchObject({ status: 'succeeded', executionId: 'exec-ok' });
     const status = (await http(app)('GET', '/api/v1/integration-status', OPERATOR)).json();
     expect(status.requests.byRunbook.service_unavailable.byStatus).toEqual({ failed: 2, succeeded: 1 });
@@ -149,7 +183,11 @@ describe('mapper: automation switched off (real NATS and Postgres)', () => {
   afterAll(() => closeInstallation(id, app, bus));
 
   it('requests no runbook for a mapped alert, still announces it, and records what it would have run', async () => {
-    const event = await bus.publishAlert({ labels: { alertname: 'ServiceDown', service: 'api', severity: 'critical' }, startsAt: new Date(), receivedAt: new Date() });
+    const event = await bus.publishAlert({
+      labels: { alertname: 'ServiceDown', service: 'api', severity: 'critical' },
+      startsAt: new Date(),
+      receivedAt: new Date(),
+    });
     await processed(app, receiptId(event));
     const fingerprint = event.data.alert.fingerprint;
     const [firing] = await bus.waitForEvents('alerts.notify', fingerprint, 1);
@@ -160,7 +198,11 @@ describe('mapper: automation switched off (real NATS and Postgres)', () => {
     expect(status.automation).toEqual({ enabled: false });
     expect(status.requests.byRunbook).toEqual({ service_unavailable: { total: 1, byStatus: { suppressed: 1 } } });
     const detail = (await http(app)('GET', `/api/v1/alerts/${fingerprint}`, OPERATOR)).json();
-    expect(detail.runbook).toMatchObject({ id: 'service_unavailable', status: 'suppressed', reason: expect.stringMatching(/automation is disabled/) });
+    expect(detail.runbook).toMatchObject({
+      id: 'service_unavailable',
+      status: 'suppressed',
+      reason: expect.stringMatching(/automation is disabled/),
+    });
     expect(detail.history[0].details.runbook).toMatchObject({ status: 'suppressed' });
   });
 });

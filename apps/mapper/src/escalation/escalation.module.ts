@@ -8,7 +8,14 @@ import { EscalationPoller } from './escalation.poller';
 /** The escalation policy (config/escalation.yaml, loaded and checked once at start) and the poller that fires due timers. */
 @Module({
   imports: [LifecycleModule],
-  providers: [{ provide: ESCALATION_POLICY, useFactory: (config: MapperConfig) => loadEscalationPolicy(config.FIREBREAK_CONFIG_DIR), inject: [CONFIG] }, EscalationPoller],
+  providers: [
+    {
+      provide: ESCALATION_POLICY,
+      useFactory: (config: MapperConfig) => loadEscalationPolicy(config.FIREBREAK_CONFIG_DIR),
+      inject: [CONFIG],
+    },
+    EscalationPoller,
+  ],
   exports: [ESCALATION_POLICY],
 })
 export class EscalationModule {}

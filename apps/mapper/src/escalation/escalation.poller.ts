@@ -38,7 +38,8 @@ export class EscalationPoller implements OnApplicationBootstrap, BeforeApplicati
     for (;;) {
       const claimed = await this.lifecycle.run(async (tx) => {
         const due = await this.timers.claimDue(tx.manager, tx.now, BATCH);
-        for (const timer of due) await this.lifecycle.execute(tx, timer.alert, { type: 'escalation_due', sourceId: timer.sourceId, delayMs: timer.delayMs });
+        for (const timer of due)
+          await this.lifecycle.execute(tx, timer.alert, { type: 'escalation_due', sourceId: timer.sourceId, delayMs: timer.delayMs });
         return due.length;
       });
       fired += claimed;

@@ -44,7 +44,10 @@ export class AlertLifecycle {
    */
   run<T>(work: (tx: AlertTransaction) => Promise<T>): Promise<T>;
   run<T>(work: (tx: AlertTransaction, fresh: ReadonlySet<string>) => Promise<T>, inbox: InboxKey | InboxBatch): Promise<Outcome<T>>;
-  async run<T>(work: (tx: AlertTransaction, fresh: ReadonlySet<string>) => Promise<T>, inbox?: InboxKey | InboxBatch): Promise<T | Outcome<T>> {
+  async run<T>(
+    work: (tx: AlertTransaction, fresh: ReadonlySet<string>) => Promise<T>,
+    inbox?: InboxKey | InboxBatch,
+  ): Promise<T | Outcome<T>> {
     let tx: AlertTransaction | undefined;
     const inTransaction = async (bus: Transaction, fresh: ReadonlySet<string> = new Set()) => {
       tx = new AlertTransaction(bus, this.stores, this.clock);

@@ -29,7 +29,15 @@ function stored(status: AlertLifecycle, extra: Partial<AlertRecord> = {}): Alert
     occurrences: 1,
     lastAnnouncedAt: status === 'silenced' ? null : at(0),
     silenceId: status === 'silenced' ? 's1' : null,
-    ...{ acknowledgedBy: null, acknowledgedAt: null, acknowledgeNote: null, resolvedBy: null, resolvedAt: null, resolveNote: null, escalatedAt: null },
+    ...{
+      acknowledgedBy: null,
+      acknowledgedAt: null,
+      acknowledgeNote: null,
+      resolvedBy: null,
+      resolvedAt: null,
+      resolveNote: null,
+      escalatedAt: null,
+    },
     runbook: null,
     updatedAt: at(0),
     ...extra,
@@ -40,19 +48,52 @@ const MAPPING = { runbookId: 'disk_cleanup', source: 'file_alertname' as const }
 
 function received(options: { status?: 'firing' | 'resolved'; startsAt?: number; silenceId?: string } = {}): Command {
   const status = options.status ?? 'firing';
-  const alert = { fingerprint: FINGERPRINT, status, labels: LABELS, annotations: {}, severity: 'critical' as const, startsAt: at(options.startsAt ?? 0).toISOString(), endsAt: status === 'resolved' ? at(10).toISOString() : null, generatorURL: '' };
-  return { type: 'received', sourceId: 'evt-1', source: 'alertmanager', alert, receivedAt: at(10), silenceId: options.silenceId ?? null, mapping: status === 'firing' ? MAPPING : null, escalateAfterMs: 300_000 };
+  const alert = {
+    fingerprint: FINGERPRINT,
+    status,
+    labels: LABELS,
+    annotations: {},
+    severity: 'critical' as const,
+    startsAt: at(options.startsAt ?? 0).toISOString(),
+    endsAt: status === 'resolved' ? at(10).toISOString() : null,
+    generatorURL: '',
+  };
+  return {
+    type: 'received',
+    sourceId: 'evt-1',
+    source: 'alertmanager',
+    alert,
+    receivedAt: at(10),
+    silenceId: options.silenceId ?? null,
+    mapping: status === 'firing' ? MAPPING : null,
+    escalateAfterMs: 300_000,
+  };
 }
 
 const acknowledge: Command = { type: 'acknowledge', sourceId: 'api-1', actor: 'otto', note: 'on it' };
 const resolve: Command = { type: 'resolve', sourceId: 'api-1', actor: 'otto' };
 const silenceApplied: Command = { type: 'silence_applied', sourceId: 'silence:s1:start', silenceId: 's1' };
-const lifted = (replacementId: string | null = null, silenceId = 's1'): Command => ({ type: 'silence_lifted', sourceId: 'silence:s1:end', silenceId, replacementId, mapping: MAPPING, escalateAfterMs: 300_000 });
+const lifted = (replacementId: string | null = null, silenceId = 's1'): Command => ({
+  type: 'silence_lifted',
+  sourceId: 'silence:s1:end',
+  silenceId,
+  replacementId,
+  mapping: MAPPING,
+  escalateAfterMs: 300_000,
+});
 const escalationDue: Command = { type: 'escalation_due', sourceId: 'evt-0', delayMs: 300_000 };
 const outcome = (status: string, escalate: boolean): Command => ({
   type: 'runbook_outcome',
   sourceId: 'exec-event',
-  outcome: { requestId: 'req-1', executionId: 'exec-1', runbookId: 'disk_cleanup', fingerprint: FINGERPRINT, status, reason: status === 'succeeded' ? undefined : 'exit 1', escalate },
+  outcome: {
+    requestId: 'req-1',
+    executionId: 'exec-1',
+    runbookId: 'disk_cleanup',
+    fingerprint: FINGERPRINT,
+    status,
+    reason: status === 'succeeded' ? undefined : 'exit 1',
+    escalate,
+  },
 });
 
 function describeEffect(effect: Effect): string {
@@ -93,13 +134,16 @@ const summary = (decision: Decision): Summary => ({
 const FIRST_FIRING = ['runbook:requested', 'announce:firing', 'timer:set'];
 const ESCALATED_BY_RUNBOOK = ['outcome:failed', 'history:runbook_failed', 'announce:escalated', 'timer:cancel', 'count:escalated'];
 type Row = [State, string, AlertRecord | null, Command, Summary];
-const row = (state: State, what: string, record: AlertRecord | null, command: Command, to: State, outcome: string, effects: string[], refused?: Refusal['code']): Row => [
-  state,
-  what,
-  record,
-  command,
-  { to, outcome, effects, ...(refused ? { refused } : {}) },
-];
+const row = (
+  state: State,
+  what: string,
+  record: AlertRecord | null,
+  command: Command,
+  to: State,
+  outcome: string,
+  effects: string[],
+  refused?: Refusal['code'],
+): Row => [state, what, record, command, { to, outcome, effects, ...(refused ? { refused } : {}) }];
 
 // prettier-ignore
 const TABLE: Row[] = [
@@ -168,7 +212,15 @@ describe('the alert machine: every state × every command', () => {
 
   it('has a row for every pair of state and command', () => {
     const states: State[] = ['none', 'firing', 'acknowledged', 'resolved', 'silenced'];
-    const commands: Array<Command['type']> = ['received', 'acknowledge', 'resolve', 'silence_applied', 'silence_lifted', 'escalation_due', 'runbook_outcome'];
+    const commands: Array<Command['type']> = [
+      'received',
+      'acknowledge',
+      'resolve',
+      'silence_applied',
+      'silence_lifted',
+      'escalation_due',
+      'runbook_outcome',
+    ];
     const covered = new Set(TABLE.map(([state, , , command]) => `${state} × ${command.type}`));
     expect([...covered].sort()).toEqual(states.flatMap((state) => commands.map((command) => `${state} × ${command}`)).sort());
   });
@@ -179,40 +231,113 @@ describe('the alert machine: what the effects carry', () => {
 
   it('stores a first sighting whole, and requests its runbook with the context the design promises', () => {
     const decision = decide(null, received(), settings);
-    expect(decision.record).toMatchObject({ status: 'firing', occurrences: 1, firstSeen: at(10), lastAnnouncedAt: at(10), runbook: { id: 'disk_cleanup', status: 'requested', at: at(10).toISOString() } });
+    expect(decision.record).toMatchObject({
+      status: 'firing',
+      occurrences: 1,
+      firstSeen: at(10),
+      lastAnnouncedAt: at(10),
+      runbook: { id: 'disk_cleanup', status: 'requested', at: at(10).toISOString() },
+    });
     const [request] = effectsOf(decision, 'runbook_request');
-    expect(request).toMatchObject({ request: { runbookId: 'disk_cleanup', mode: 'live', trigger: 'alert', fingerprint: FINGERPRINT, context: { alert_name: 'DiskFull', severity: 'critical', instance: null, triggered_at: at(0).toISOString() } } });
-    expect(effectsOf(decision, 'announce')).toEqual([{ type: 'announce', sourceId: 'evt-1', notify: expect.objectContaining({ kind: 'firing', occurrences: 1, runbook: { id: 'disk_cleanup' } }) }]);
-    expect(effectsOf(decision, 'timer_set')).toEqual([{ type: 'timer_set', fingerprint: FINGERPRINT, delayMs: 300_000, sourceId: 'evt-1' }]);
+    expect(request).toMatchObject({
+      request: {
+        runbookId: 'disk_cleanup',
+        mode: 'live',
+        trigger: 'alert',
+        fingerprint: FINGERPRINT,
+        context: { alert_name: 'DiskFull', severity: 'critical', instance: null, triggered_at: at(0).toISOString() },
+      },
+    });
+    expect(effectsOf(decision, 'announce')).toEqual([
+      {
+        type: 'announce',
+        sourceId: 'evt-1',
+        notify: expect.objectContaining({ kind: 'firing', occurrences: 1, runbook: { id: 'disk_cleanup' } }),
+      },
+    ]);
+    expect(effectsOf(decision, 'timer_set')).toEqual([
+      { type: 'timer_set', fingerprint: FINGERPRINT, delayMs: 300_000, sourceId: 'evt-1' },
+    ]);
   });
 
   it('with automation off records the runbook as suppressed and says so in the announcement', () => {
     const decision = decide(null, received(), { ...settings, automationEnabled: false });
-    expect(effectsOf(decision, 'runbook_request')).toMatchObject([{ runbook: { status: 'suppressed', reason: expect.stringMatching(/automation is disabled/) } }]);
-    expect(effectsOf(decision, 'announce')).toMatchObject([{ notify: { runbook: { id: 'disk_cleanup', outcome: 'automation_disabled' } } }]);
+    expect(effectsOf(decision, 'runbook_request')).toMatchObject([
+      { runbook: { status: 'suppressed', reason: expect.stringMatching(/automation is disabled/) } },
+    ]);
+    expect(effectsOf(decision, 'announce')).toMatchObject([
+      { notify: { runbook: { id: 'disk_cleanup', outcome: 'automation_disabled' } } },
+    ]);
   });
 
   it('sets no timer for a severity that never escalates, and requests no runbook twice in an episode', () => {
     expect(effectsOf(decide(null, { ...received(), escalateAfterMs: null } as Command, settings), 'timer_set')).toEqual([]);
-    const requested = stored('silenced', { runbook: { id: 'disk_cleanup', requestId: 'r0', source: 'file_alertname', status: 'requested', at: at(0).toISOString() } });
-    expect(summary(decide(requested, lifted(), settings)).effects).toEqual(['announce:firing', 'timer:set', 'state:silenced→firing', 'history:unsilenced']);
+    const requested = stored('silenced', {
+      runbook: { id: 'disk_cleanup', requestId: 'r0', source: 'file_alertname', status: 'requested', at: at(0).toISOString() },
+    });
+    expect(summary(decide(requested, lifted(), settings)).effects).toEqual([
+      'announce:firing',
+      'timer:set',
+      'state:silenced→firing',
+      'history:unsilenced',
+    ]);
   });
 
   it('records who acknowledged or resolved, and keeps a resolution by hand ahead of the episode it ends', () => {
-    expect(decide(stored('firing'), acknowledge, settings).patch).toEqual({ status: 'acknowledged', acknowledgedBy: 'otto', acknowledgedAt: at(10), acknowledgeNote: 'on it' });
+    expect(decide(stored('firing'), acknowledge, settings).patch).toEqual({
+      status: 'acknowledged',
+      acknowledgedBy: 'otto',
+      acknowledgedAt: at(10),
+      acknowledgeNote: 'on it',
+    });
     const patch = decide(stored('firing', { eventAt: at(12) }), resolve, settings).patch;
-    expect(patch).toMatchObject({ status: 'resolved', resolvedBy: 'otto', resolvedAt: at(10), endsAt: at(10), eventAt: at(12), silenceId: null });
-    expect(decide(stored('acknowledged'), acknowledge, settings).refused).toEqual({ code: 'conflict', status: 'acknowledged', allowed: ['firing'] });
+    expect(patch).toMatchObject({
+      status: 'resolved',
+      resolvedBy: 'otto',
+      resolvedAt: at(10),
+      endsAt: at(10),
+      eventAt: at(12),
+      silenceId: null,
+    });
+    expect(decide(stored('acknowledged'), acknowledge, settings).refused).toEqual({
+      code: 'conflict',
+      status: 'acknowledged',
+      allowed: ['firing'],
+    });
   });
 
   it('says why it escalates', () => {
-    const runbook = { id: 'disk_cleanup', requestId: 'req-1', source: 'file_alertname', status: 'running', executionId: 'exec-1', at: at(1).toISOString() };
+    const runbook = {
+      id: 'disk_cleanup',
+      requestId: 'req-1',
+      source: 'file_alertname',
+      status: 'running',
+      executionId: 'exec-1',
+      at: at(1).toISOString(),
+    };
     const due = decide(stored('firing', { runbook }), escalationDue, settings);
     expect(due.patch).toEqual({ escalatedAt: at(10) });
-    expect(effectsOf(due, 'announce')).toMatchObject([{ notify: { reason: 'unacknowledged for 5 minutes (critical)', runbook: { id: 'disk_cleanup', executionId: 'exec-1', outcome: 'running' } } }]);
+    expect(effectsOf(due, 'announce')).toMatchObject([
+      {
+        notify: {
+          reason: 'unacknowledged for 5 minutes (critical)',
+          runbook: { id: 'disk_cleanup', executionId: 'exec-1', outcome: 'running' },
+        },
+      },
+    ]);
     const failed = decide(stored('firing', { runbook }), outcome('failed', true), settings);
-    expect(failed.patch).toEqual({ runbook: { ...runbook, status: 'failed', reason: 'exit 1', at: at(10).toISOString() }, escalatedAt: at(10) });
-    expect(effectsOf(failed, 'announce')).toMatchObject([{ notify: { reason: 'runbook disk_cleanup failed: exit 1', runbook: { id: 'disk_cleanup', executionId: 'exec-1', outcome: 'failed' } } }]);
+    expect(failed.patch).toEqual({
+      runbook: { ...runbook, status: 'failed', reason: 'exit 1', at: at(10).toISOString() },
+      escalatedAt: at(10),
+    });
+    expect(effectsOf(failed, 'announce')).toMatchObject([
+      {
+        notify: {
+          reason: 'runbook disk_cleanup failed: exit 1',
+          runbook: { id: 'disk_cleanup', executionId: 'exec-1', outcome: 'failed' },
+        },
+      },
+    ]);
   });
 
   it("leaves the alert's runbook alone when the outcome is of another request", () => {

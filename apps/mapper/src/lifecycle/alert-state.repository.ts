@@ -27,15 +27,18 @@ export class AlertStateRepository {
   }
 
   async lock(manager: EntityManager, fingerprint: string): Promise<AlertRecord | null> {
-    const rows: AlertRecord[] = await manager.query(`SELECT ${this.select} FROM ${this.table} a WHERE a.fingerprint = $1 FOR UPDATE`, [fingerprint]);
+    const rows: AlertRecord[] = await manager.query(`SELECT ${this.select} FROM ${this.table} a WHERE a.fingerprint = $1 FOR UPDATE`, [
+      fingerprint,
+    ]);
     return rows[0] ?? null;
   }
 
   /** The stored rows of those fingerprints that have one, locked. */
   async lockMany(manager: EntityManager, fingerprints: readonly string[]): Promise<Map<string, AlertRecord>> {
-    const rows: AlertRecord[] = await manager.query(`SELECT ${this.select} FROM ${this.table} a WHERE a.fingerprint = ANY($1) ORDER BY a.fingerprint FOR UPDATE`, [
-      [...fingerprints].sort(byFingerprint),
-    ]);
+    const rows: AlertRecord[] = await manager.query(
+      `SELECT ${this.select} FROM ${this.table} a WHERE a.fingerprint = ANY($1) ORDER BY a.fingerprint FOR UPDATE`,
+      [[...fingerprints].sort(byFingerprint)],
+    );
     return new Map(rows.map((row) => [row.fingerprint, row]));
   }
 
@@ -75,13 +78,16 @@ export class AlertStateRepository {
 
   /** Locks the alerts in the given statuses whose labels contain `contains` (a cheap pre-filter). */
   async lockByStatus(manager: EntityManager, statuses: string[], contains: Record<string, string>): Promise<AlertRecord[]> {
-    return manager.query(`SELECT ${this.select} FROM ${this.table} a WHERE a.status = ANY($1) AND a.labels @> $2::jsonb ORDER BY a.fingerprint FOR UPDATE`, [
-      statuses,
-      JSON.stringify(contains),
-    ]);
+    return manager.query(
+      `SELECT ${this.select} FROM ${this.table} a WHERE a.status = ANY($1) AND a.labels @> $2::jsonb ORDER BY a.fingerprint FOR UPDATE`,
+      [statuses, JSON.stringify(contains)],
+    );
   }
 
   async lockSilencedBy(manager: EntityManager, silenceId: string): Promise<AlertRecord[]> {
-    return manager.query(`SELECT ${this.select} FROM ${this.table} a WHERE a.silence_id = $1 AND a.status = 'silenced' ORDER BY a.fingerprint FOR UPDATE`, [silenceId]);
+    return manager.query(
+      `SELECT ${this.select} FROM ${this.table} a WHERE a.silence_id = $1 AND a.status = 'silenced' ORDER BY a.fingerprint FOR UPDATE`,
+      [silenceId],
+    );
   }
 }

@@ -4,12 +4,34 @@ const T0 = Date.parse('2024-05-01T10:00:00Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
 const WINDOW = 5 * 60_000;
 
-const context = (nowMinutes: number, silenced = false, episodeByStartsAt = true): DecisionContext => ({ now: at(nowMinutes), dedupWindowMs: WINDOW, silenced, episodeByStartsAt });
-const firing = (startsMin: number, receivedMin = startsMin): IncomingState => ({ status: 'firing', startsAt: at(startsMin), endsAt: null, receivedAt: at(receivedMin) });
-const resolved = (startsMin: number, endsMin: number, receivedMin = endsMin): IncomingState => ({ status: 'resolved', startsAt: at(startsMin), endsAt: at(endsMin), receivedAt: at(receivedMin) });
+const context = (nowMinutes: number, silenced = false, episodeByStartsAt = true): DecisionContext => ({
+  now: at(nowMinutes),
+  dedupWindowMs: WINDOW,
+  silenced,
+  episodeByStartsAt,
+});
+const firing = (startsMin: number, receivedMin = startsMin): IncomingState => ({
+  status: 'firing',
+  startsAt: at(startsMin),
+  endsAt: null,
+  receivedAt: at(receivedMin),
+});
+const resolved = (startsMin: number, endsMin: number, receivedMin = endsMin): IncomingState => ({
+  status: 'resolved',
+  startsAt: at(startsMin),
+  endsAt: at(endsMin),
+  receivedAt: at(receivedMin),
+});
 
 function stored(status: StoredState['status'], startsMin: number, extra: Partial<StoredState> = {}): StoredState {
-  return { status, startsAt: at(startsMin), eventAt: at(startsMin), eventReceivedAt: at(startsMin), lastAnnouncedAt: at(startsMin), ...extra };
+  return {
+    status,
+    startsAt: at(startsMin),
+    eventAt: at(startsMin),
+    eventReceivedAt: at(startsMin),
+    lastAnnouncedAt: at(startsMin),
+    ...extra,
+  };
 }
 
 describe('deciding what an alert event does (dedup and lifecycle)', () => {
@@ -21,27 +43,57 @@ describe('deciding what an alert event does (dedup and lifecycle)', () => {
   it('folds a repeat inside the dedup window, and announces a repeat once the window has passed', () => {
     const held = stored('firing', 0, { lastAnnouncedAt: at(0) });
     expect(transitionFor(held, firing(0, 1), context(4.99))).toEqual({ type: 'repeat', to: 'firing', announce: null, deduplicated: true });
-    expect(transitionFor(held, firing(0, 5), context(5))).toEqual({ type: 'repeat', to: 'firing', announce: 'repeat', deduplicated: false });
+    expect(transitionFor(held, firing(0, 5), context(5))).toEqual({
+      type: 'repeat',
+      to: 'firing',
+      announce: 'repeat',
+      deduplicated: false,
+    });
   });
 
   it('never re-announces an acknowledged alert', () => {
-    expect(transitionFor(stored('acknowledged', 0), firing(0, 60), context(60))).toEqual({ type: 'repeat', to: 'acknowledged', announce: null, deduplicated: true });
+    expect(transitionFor(stored('acknowledged', 0), firing(0, 60), context(60))).toEqual({
+      type: 'repeat',
+      to: 'acknowledged',
+      announce: null,
+      deduplicated: true,
+    });
   });
 
   it('silences a firing alert when a silence starts matching it, and lets it fire when the silence is gone', () => {
-    expect(transitionFor(stored('firing', 0), firing(0, 1), context(1, true))).toMatchObject({ type: 'repeat', to: 'silenced', announce: null });
-    expect(transitionFor(stored('silenced', 0, { lastAnnouncedAt: null }), firing(0, 2), context(2, true))).toMatchObject({ to: 'silenced', announce: null, deduplicated: true });
+    expect(transitionFor(stored('firing', 0), firing(0, 1), context(1, true))).toMatchObject({
+      type: 'repeat',
+      to: 'silenced',
+      announce: null,
+    });
+    expect(transitionFor(stored('silenced', 0, { lastAnnouncedAt: null }), firing(0, 2), context(2, true))).toMatchObject({
+      to: 'silenced',
+      announce: null,
+      deduplicated: true,
+    });
     // Never announced: people hear of it now, as a first firing.
-    expect(transitionFor(stored('silenced', 0, { lastAnnouncedAt: null }), firing(0, 9), context(9))).toMatchObject({ to: 'firing', announce: 'firing' });
+    expect(transitionFor(stored('silenced', 0, { lastAnnouncedAt: null }), firing(0, 9), context(9))).toMatchObject({
+      to: 'firing',
+      announce: 'firing',
+    });
     // Announced before the silence: a reminder, but only outside the window.
-    expect(transitionFor(stored('silenced', 0, { lastAnnouncedAt: at(0) }), firing(0, 2), context(2))).toMatchObject({ to: 'firing', announce: null });
-    expect(transitionFor(stored('silenced', 0, { lastAnnouncedAt: at(0) }), firing(0, 6), context(6))).toMatchObject({ to: 'firing', announce: 'repeat' });
+    expect(transitionFor(stored('silenced', 0, { lastAnnouncedAt: at(0) }), firing(0, 2), context(2))).toMatchObject({
+      to: 'firing',
+      announce: null,
+    });
+    expect(transitionFor(stored('silenced', 0, { lastAnnouncedAt: at(0) }), firing(0, 6), context(6))).toMatchObject({
+      to: 'firing',
+      announce: 'repeat',
+    });
   });
 
   it('closes an announced alert with an announcement, and a never-announced one quietly', () => {
     expect(transitionFor(stored('firing', 0), resolved(0, 10), context(10))).toEqual({ type: 'close', announce: true });
     expect(transitionFor(stored('acknowledged', 0), resolved(0, 10), context(10))).toEqual({ type: 'close', announce: true });
-    expect(transitionFor(stored('silenced', 0, { lastAnnouncedAt: null }), resolved(0, 10), context(10))).toEqual({ type: 'close', announce: false });
+    expect(transitionFor(stored('silenced', 0, { lastAnnouncedAt: null }), resolved(0, 10), context(10))).toEqual({
+      type: 'close',
+      announce: false,
+    });
   });
 
   it('announces a resolution once: a second resolve of a resolved alert is recorded, not announced', () => {
@@ -71,11 +123,30 @@ describe('deciding what an alert event does (dedup and lifecycle)', () => {
 
   it('treats a fresh startsAt from a detector, SLO burn or tool as the active episode firing again, not a new page', () => {
     const notAlertmanager = (now: number) => context(now, false, false);
-    expect(transitionFor(stored('firing', 0), firing(1), notAlertmanager(1))).toEqual({ type: 'repeat', to: 'firing', announce: null, deduplicated: true });
-    expect(transitionFor(stored('firing', 0), firing(6), notAlertmanager(6))).toEqual({ type: 'repeat', to: 'firing', announce: 'repeat', deduplicated: false });
-    expect(transitionFor(stored('acknowledged', 0), firing(20), notAlertmanager(20))).toEqual({ type: 'repeat', to: 'acknowledged', announce: null, deduplicated: true });
+    expect(transitionFor(stored('firing', 0), firing(1), notAlertmanager(1))).toEqual({
+      type: 'repeat',
+      to: 'firing',
+      announce: null,
+      deduplicated: true,
+    });
+    expect(transitionFor(stored('firing', 0), firing(6), notAlertmanager(6))).toEqual({
+      type: 'repeat',
+      to: 'firing',
+      announce: 'repeat',
+      deduplicated: false,
+    });
+    expect(transitionFor(stored('acknowledged', 0), firing(20), notAlertmanager(20))).toEqual({
+      type: 'repeat',
+      to: 'acknowledged',
+      announce: null,
+      deduplicated: true,
+    });
     // Its episode ends with a resolution; a firing after that is a new one.
-    expect(transitionFor(stored('resolved', 0, { eventAt: at(10) }), firing(12), notAlertmanager(12))).toEqual({ type: 'open', to: 'firing', announce: 'firing' });
+    expect(transitionFor(stored('resolved', 0, { eventAt: at(10) }), firing(12), notAlertmanager(12))).toEqual({
+      type: 'open',
+      to: 'firing',
+      announce: 'firing',
+    });
   });
 
   it('records a first sighting that is already resolved without announcing it', () => {

@@ -81,7 +81,10 @@ function windowPassed(lastAnnouncedAt: Date | null, context: Pick<DecisionContex
 }
 
 /** Firing again after a silence kept it quiet: told for the first time, reminded, or not yet. */
-export function unsilencedAnnouncement(lastAnnouncedAt: Date | null, context: Pick<DecisionContext, 'now' | 'dedupWindowMs'>): NotifyKind | null {
+export function unsilencedAnnouncement(
+  lastAnnouncedAt: Date | null,
+  context: Pick<DecisionContext, 'now' | 'dedupWindowMs'>,
+): NotifyKind | null {
   if (lastAnnouncedAt === null) return 'firing';
   return windowPassed(lastAnnouncedAt, context) ? 'repeat' : null;
 }

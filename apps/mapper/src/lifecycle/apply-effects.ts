@@ -18,7 +18,11 @@ export async function applyEffects(tx: AlertTransaction, effects: readonly Effec
         stageAnnouncement(tx, effect);
         break;
       case 'state_changed':
-        tx.bus.stage('alerts.state.changed', { ...effect.change, at: tx.now.toISOString() }, { id: deriveEventId('state', effect.sourceId, effect.change.to), subject: effect.change.fingerprint, time: tx.now });
+        tx.bus.stage(
+          'alerts.state.changed',
+          { ...effect.change, at: tx.now.toISOString() },
+          { id: deriveEventId('state', effect.sourceId, effect.change.to), subject: effect.change.fingerprint, time: tx.now },
+        );
         break;
       case 'history':
         tx.record(effect.entry);
@@ -27,10 +31,22 @@ export async function applyEffects(tx: AlertTransaction, effects: readonly Effec
         await requestRunbook(tx, effect);
         break;
       case 'runbook_outcome':
-        await tx.stores.requests.recordOutcome(tx.writes, effect.requestId, { status: effect.status, reason: effect.reason, executionId: effect.executionId, at: tx.now });
+        await tx.stores.requests.recordOutcome(tx.writes, effect.requestId, {
+          status: effect.status,
+          reason: effect.reason,
+          executionId: effect.executionId,
+          at: tx.now,
+        });
         break;
       case 'timer_set':
-        await tx.stores.timers.schedule(tx.writes, effect.fingerprint, new Date(tx.now.getTime() + effect.delayMs), effect.delayMs, effect.sourceId, tx.now);
+        await tx.stores.timers.schedule(
+          tx.writes,
+          effect.fingerprint,
+          new Date(tx.now.getTime() + effect.delayMs),
+          effect.delayMs,
+          effect.sourceId,
+          tx.now,
+        );
         break;
       case 'timer_cancel':
         cancelled.push(effect.fingerprint);
@@ -44,7 +60,11 @@ export async function applyEffects(tx: AlertTransaction, effects: readonly Effec
 }
 
 function stageAnnouncement(tx: AlertTransaction, { notify, sourceId }: Of<'announce'>): void {
-  tx.bus.stage('alerts.notify', notify, { id: deriveEventId('notify', sourceId, notify.kind), subject: notify.alert.fingerprint, time: tx.now });
+  tx.bus.stage('alerts.notify', notify, {
+    id: deriveEventId('notify', sourceId, notify.kind),
+    subject: notify.alert.fingerprint,
+    time: tx.now,
+  });
   tx.afterCommit(() => mapperMetrics.sent.inc({ kind: notify.kind }));
 }
 

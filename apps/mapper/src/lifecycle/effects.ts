@@ -3,7 +3,8 @@ import { AlertRecord, RunbookState, toContractAlert } from './alert-record';
 import { HistoryEntry } from './history.repository';
 
 /** Metrics a decision counts once its transaction commits (announcements and requests count themselves). */
-export type CountedMetric = { metric: 'deduplicated' | 'stale' | 'silenced' } | { metric: 'escalated'; reason: 'unacknowledged' | 'runbook_failed' };
+export type CountedMetric =
+  { metric: 'deduplicated' | 'stale' | 'silenced' } | { metric: 'escalated'; reason: 'unacknowledged' | 'runbook_failed' };
 
 /**
  * What a decision asks to be done besides writing its patch, as plain data: `applyEffects` performs

@@ -13,7 +13,9 @@ export function decideEscalationDue(stored: AlertRecord | null, command: Escalat
   const patch: AlertPatch = { escalatedAt: now };
   const next: AlertRecord = { ...stored, ...patch };
   const current = stored.runbook;
-  const runbook = current ? { id: current.id, ...(current.executionId ? { executionId: current.executionId } : {}), outcome: current.status } : undefined;
+  const runbook = current
+    ? { id: current.id, ...(current.executionId ? { executionId: current.executionId } : {}), outcome: current.status }
+    : undefined;
   const effects = [
     announce('escalated', next, sourceId, { receivedAt: now, reason, runbook }),
     history({ fingerprint: stored.fingerprint, sourceId, action: 'escalated', from: 'firing', to: 'firing', details: { reason, delayMs } }),

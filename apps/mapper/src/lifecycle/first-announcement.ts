@@ -21,11 +21,20 @@ export function planRunbook(mapping: RunbookMapping, sourceId: string, settings:
  * The first announcement of an episode: the runbook request planned for it (when `newRequest`)
  * and the escalation timer go with it.
  */
-export function firingAnnouncement(record: AlertRecord, sourceId: string, receivedAt: Date, newRequest: boolean, escalateAfterMs: number | null): Effect[] {
+export function firingAnnouncement(
+  record: AlertRecord,
+  sourceId: string,
+  receivedAt: Date,
+  newRequest: boolean,
+  escalateAfterMs: number | null,
+): Effect[] {
   const runbook = record.runbook;
   const effects: Effect[] = [];
-  if (runbook && newRequest) effects.push({ type: 'runbook_request', fingerprint: record.fingerprint, runbook, request: runbookRequest(record, runbook) });
-  const announced = runbook ? { id: runbook.id, ...(runbook.status === 'suppressed' ? { outcome: 'automation_disabled' } : {}) } : undefined;
+  if (runbook && newRequest)
+    effects.push({ type: 'runbook_request', fingerprint: record.fingerprint, runbook, request: runbookRequest(record, runbook) });
+  const announced = runbook
+    ? { id: runbook.id, ...(runbook.status === 'suppressed' ? { outcome: 'automation_disabled' } : {}) }
+    : undefined;
   effects.push(announce('firing', record, sourceId, { receivedAt, runbook: announced }));
   if (escalateAfterMs !== null) effects.push({ type: 'timer_set', fingerprint: record.fingerprint, delayMs: escalateAfterMs, sourceId });
   return effects;

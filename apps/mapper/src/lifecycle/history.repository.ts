@@ -46,11 +46,24 @@ export class HistoryRepository {
     if (entries.length === 0) return;
     const params: unknown[] = [];
     const rows = entries.map((entry) => {
-      params.push(entry.fingerprint, entry.at, entry.sourceId, entry.action, entry.from, entry.to, entry.actor ?? null, entry.note ?? null, JSON.stringify(entry.details ?? {}));
+      params.push(
+        entry.fingerprint,
+        entry.at,
+        entry.sourceId,
+        entry.action,
+        entry.from,
+        entry.to,
+        entry.actor ?? null,
+        entry.note ?? null,
+        JSON.stringify(entry.details ?? {}),
+      );
       const base = params.length - 9;
       return `(${Array.from({ length: 9 }, (_, i) => `$${base + i + 1}`).join(', ')}::jsonb)`;
     });
-    await runner.query(`INSERT INTO ${this.table} (fingerprint, at, source_id, action, from_status, to_status, actor, note, details) VALUES ${rows.join(', ')}`, params);
+    await runner.query(
+      `INSERT INTO ${this.table} (fingerprint, at, source_id, action, from_status, to_status, actor, note, details) VALUES ${rows.join(', ')}`,
+      params,
+    );
   }
 
   /** The newest `limit` entries, oldest first. */

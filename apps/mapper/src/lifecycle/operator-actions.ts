@@ -12,7 +12,8 @@ const ALLOWED_FROM: Record<OperatorAction['type'], readonly AlertLifecycle[]> = 
 export function decideOperatorAction(stored: AlertRecord | null, command: OperatorAction, { now }: MachineSettings): Decision {
   if (!stored) return { record: null, patch: {}, effects: [], outcome: 'refused', refused: { code: 'not_found' } };
   const allowed = ALLOWED_FROM[command.type];
-  if (!allowed.includes(stored.status)) return { record: stored, patch: {}, effects: [], outcome: 'refused', refused: { code: 'conflict', status: stored.status, allowed } };
+  if (!allowed.includes(stored.status))
+    return { record: stored, patch: {}, effects: [], outcome: 'refused', refused: { code: 'conflict', status: stored.status, allowed } };
   const { actor, note, sourceId } = command;
   const patch: AlertPatch =
     command.type === 'acknowledge'

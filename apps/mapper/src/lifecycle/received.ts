@@ -75,7 +75,15 @@ function firstSighting({ command, incoming, settings }: Receipt): AlertRecord {
     occurrences: 0,
     lastAnnouncedAt: null,
     silenceId: null,
-    ...{ acknowledgedBy: null, acknowledgedAt: null, acknowledgeNote: null, resolvedBy: null, resolvedAt: null, resolveNote: null, escalatedAt: null },
+    ...{
+      acknowledgedBy: null,
+      acknowledgedAt: null,
+      acknowledgeNote: null,
+      resolvedBy: null,
+      resolvedAt: null,
+      resolveNote: null,
+      escalatedAt: null,
+    },
     runbook: null,
     updatedAt: settings.now,
   };
@@ -97,13 +105,22 @@ function open(stored: AlertRecord | null, transition: Of<'open'>, receipt: Recei
     occurrences: base.occurrences + 1,
     lastAnnouncedAt: announced ? settings.now : null,
     silenceId: command.silenceId,
-    ...{ acknowledgedBy: null, acknowledgedAt: null, acknowledgeNote: null, resolvedBy: null, resolvedAt: null, resolveNote: null, escalatedAt: null },
+    ...{
+      acknowledgedBy: null,
+      acknowledgedAt: null,
+      acknowledgeNote: null,
+      resolvedBy: null,
+      resolvedAt: null,
+      resolveNote: null,
+      escalatedAt: null,
+    },
     runbook,
   };
   const next: AlertRecord = { ...base, ...patch };
   const from = stored?.status ?? null;
   const effects: Effect[] = [...stateChanged(next, from, transition.to, command.sourceId)];
-  if (announced) effects.push(...firingAnnouncement(next, command.sourceId, incoming.receivedAt, runbook !== null, command.escalateAfterMs));
+  if (announced)
+    effects.push(...firingAnnouncement(next, command.sourceId, incoming.receivedAt, runbook !== null, command.escalateAfterMs));
   else if (stored) effects.push(cancelTimer(next.fingerprint));
   if (transition.to === 'silenced') effects.push(count({ metric: 'silenced' }));
   effects.push(
@@ -135,12 +152,23 @@ function repeat(stored: AlertRecord, transition: Of<'repeat'>, { command, incomi
   if (kind) patch = { ...patch, lastAnnouncedAt: settings.now, runbook };
   const next: AlertRecord = { ...stored, ...patch };
   const effects: Effect[] = [...stateChanged(next, stored.status, transition.to, sourceId)];
-  if (kind === 'firing') effects.push(...firingAnnouncement(next, sourceId, incoming.receivedAt, runbook !== stored.runbook, command.escalateAfterMs));
+  if (kind === 'firing')
+    effects.push(...firingAnnouncement(next, sourceId, incoming.receivedAt, runbook !== stored.runbook, command.escalateAfterMs));
   else if (kind) effects.push(announce(kind, next, sourceId, { receivedAt: incoming.receivedAt }));
   if (transition.to === 'silenced') effects.push(count({ metric: 'silenced' }));
   if (transition.to === 'silenced' && stored.status !== 'silenced') effects.push(cancelTimer(next.fingerprint));
   const action = repeatAction(stored.status, transition.to, kind !== null);
-  if (action) effects.push(history({ fingerprint: next.fingerprint, sourceId, action, from: stored.status, to: transition.to, details: { announced: kind, silenceId: next.silenceId } }));
+  if (action)
+    effects.push(
+      history({
+        fingerprint: next.fingerprint,
+        sourceId,
+        action,
+        from: stored.status,
+        to: transition.to,
+        details: { announced: kind, silenceId: next.silenceId },
+      }),
+    );
   if (transition.deduplicated) effects.push(count({ metric: 'deduplicated' }));
   return { record: next, patch, effects, outcome: 'repeat' };
 }
@@ -221,7 +249,13 @@ function stale(stored: AlertRecord, transition: Of<'stale'>, { command, incoming
     action: 'stale_ignored',
     from: stored.status,
     to: stored.status,
-    details: { reason: transition.reason, status: incoming.status, startsAt: incoming.startsAt, endsAt: incoming.endsAt, receivedAt: incoming.receivedAt },
+    details: {
+      reason: transition.reason,
+      status: incoming.status,
+      startsAt: incoming.startsAt,
+      endsAt: incoming.endsAt,
+      receivedAt: incoming.receivedAt,
+    },
   };
   return { record: stored, patch: {}, effects: [history(entry), count({ metric: 'stale' })], outcome: 'stale' };
 }

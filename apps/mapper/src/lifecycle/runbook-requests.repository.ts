@@ -40,7 +40,11 @@ export class RunbookRequestsRepository {
     );
   }
 
-  async recordOutcome(runner: SqlRunner, requestId: string, outcome: { status: string; reason?: string; executionId: string; at: Date }): Promise<void> {
+  async recordOutcome(
+    runner: SqlRunner,
+    requestId: string,
+    outcome: { status: string; reason?: string; executionId: string; at: Date },
+  ): Promise<void> {
     await runner.query(`UPDATE ${this.table} SET status = $2, reason = $3, execution_id = $4, updated_at = $5 WHERE request_id = $1`, [
       requestId,
       outcome.status,
@@ -51,6 +55,8 @@ export class RunbookRequestsRepository {
   }
 
   async counts(): Promise<RequestCount[]> {
-    return this.dataSource.query(`SELECT runbook_id AS "runbookId", status, count(*)::int AS count FROM ${this.table} GROUP BY runbook_id, status ORDER BY runbook_id, status`);
+    return this.dataSource.query(
+      `SELECT runbook_id AS "runbookId", status, count(*)::int AS count FROM ${this.table} GROUP BY runbook_id, status ORDER BY runbook_id, status`,
+    );
   }
 }

@@ -25,7 +25,14 @@ export function decideSilenceLifted(stored: AlertRecord | null, command: Silence
   if (stored?.status !== 'silenced' || stored.silenceId !== command.silenceId) return unchanged(stored, 'ignored');
   const { silenceId, sourceId, replacementId } = command;
   if (replacementId !== null) {
-    const entry = { fingerprint: stored.fingerprint, sourceId, action: 'silence_changed', from: 'silenced' as const, to: 'silenced' as const, details: { from: silenceId, to: replacementId } };
+    const entry = {
+      fingerprint: stored.fingerprint,
+      sourceId,
+      action: 'silence_changed',
+      from: 'silenced' as const,
+      to: 'silenced' as const,
+      details: { from: silenceId, to: replacementId },
+    };
     const patch: AlertPatch = { silenceId: replacementId };
     return { record: { ...stored, ...patch }, patch, effects: [history(entry)], outcome: 'silence_changed' };
   }
@@ -45,7 +52,14 @@ export function decideSilenceLifted(stored: AlertRecord | null, command: Silence
   }
   effects.push(
     ...stateChanged(stored, 'silenced', 'firing', sourceId),
-    history({ fingerprint: stored.fingerprint, sourceId, action: 'unsilenced', from: 'silenced', to: 'firing', details: { silenceId, announced: kind } }),
+    history({
+      fingerprint: stored.fingerprint,
+      sourceId,
+      action: 'unsilenced',
+      from: 'silenced',
+      to: 'firing',
+      details: { silenceId, announced: kind },
+    }),
   );
   return { record: { ...stored, ...patch }, patch, effects, outcome: 'unsilenced' };
 }

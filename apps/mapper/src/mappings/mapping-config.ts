@@ -15,7 +15,9 @@ export const matcherSchema = z.string().transform((text, ctx): Matcher => {
 const mappingsFileSchema = z
   .object({
     alertnames: z.record(z.string().min(1), runbookIdSchema).default({}),
-    rules: z.array(z.object({ matchers: z.array(matcherSchema).min(1, 'a rule needs at least one matcher'), runbook: runbookIdSchema }).strict()).default([]),
+    rules: z
+      .array(z.object({ matchers: z.array(matcherSchema).min(1, 'a rule needs at least one matcher'), runbook: runbookIdSchema }).strict())
+      .default([]),
   })
   .strict();
 

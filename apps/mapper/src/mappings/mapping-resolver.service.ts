@@ -13,7 +13,11 @@ export class MappingResolver {
     repository: MappingsRepository,
     @Inject(FILE_MAPPINGS) readonly file: FileMappings,
   ) {
-    this.runtime = new RefreshingValue(new Map(), async () => new Map((await repository.all()).map((row) => [row.alertname, row.runbookId])), 1_000);
+    this.runtime = new RefreshingValue(
+      new Map(),
+      async () => new Map((await repository.all()).map((row) => [row.alertname, row.runbookId])),
+      1_000,
+    );
   }
 
   async resolve(labels: Record<string, string>, annotations: Record<string, string>): Promise<RunbookMapping | null> {

@@ -19,7 +19,11 @@ export class MappingsController {
   @Put(':alertname')
   @RequireRole('admin')
   @ApiOperation({ summary: 'Map an alertname to a runbook at run time; overrides the file table for that alertname' })
-  put(@Param(new ZodPipe(alertnameParamsSchema)) params: { alertname: string }, @Body(new ZodPipe(putMappingSchema)) body: PutMappingBody, @Principal() principal: ApiPrincipal) {
+  put(
+    @Param(new ZodPipe(alertnameParamsSchema)) params: { alertname: string },
+    @Body(new ZodPipe(putMappingSchema)) body: PutMappingBody,
+    @Principal() principal: ApiPrincipal,
+  ) {
     return this.mappings.put(params.alertname, body.runbookId, principal.name);
   }
 
@@ -27,7 +31,10 @@ export class MappingsController {
   @RequireRole('admin')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a runtime mapping' })
-  async remove(@Param(new ZodPipe(alertnameParamsSchema)) params: { alertname: string }, @Principal() principal: ApiPrincipal): Promise<void> {
+  async remove(
+    @Param(new ZodPipe(alertnameParamsSchema)) params: { alertname: string },
+    @Principal() principal: ApiPrincipal,
+  ): Promise<void> {
     await this.mappings.delete(params.alertname, principal.name);
   }
 }

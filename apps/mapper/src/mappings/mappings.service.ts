@@ -33,7 +33,10 @@ export class MappingsService {
     await this.dataSource.transaction(async (manager) => {
       const previous = await this.repository.lock(manager, alertname);
       await this.repository.upsert(manager, mapping);
-      await this.audit.record({ actor, action: 'mapping.put', target: alertname, details: { runbookId, previous: previous?.runbookId ?? null } }, manager);
+      await this.audit.record(
+        { actor, action: 'mapping.put', target: alertname, details: { runbookId, previous: previous?.runbookId ?? null } },
+        manager,
+      );
     });
     this.resolver.invalidate();
     return mapping;

@@ -16,27 +16,51 @@ const tables = (runtime: Record<string, string> = {}): MappingTables => ({ file,
 
 describe('alert → runbook mapping, first match wins', () => {
   it('takes the automation_runbook annotation before anything else', () => {
-    const mapping = matchRunbook({ alertname: 'ServiceDown', team: 'db', severity: 'critical' }, { automation_runbook: 'custom_fix' }, tables({ ServiceDown: 'override' }));
+    const mapping = matchRunbook(
+      { alertname: 'ServiceDown', team: 'db', severity: 'critical' },
+      { automation_runbook: 'custom_fix' },
+      tables({ ServiceDown: 'override' }),
+    );
     expect(mapping).toEqual({ runbookId: 'custom_fix', source: 'annotation' });
   });
 
   it('ignores a malformed annotation and falls through', () => {
-    expect(matchRunbook({ alertname: 'ServiceDown' }, { automation_runbook: '<script>x</script>' }, tables())).toEqual({ runbookId: 'service_unavailable', source: 'file_alertname' });
+    expect(matchRunbook({ alertname: 'ServiceDown' }, { automation_runbook: '<script>x</script>' }, tables())).toEqual({
+      runbookId: 'service_unavailable',
+      source: 'file_alertname',
+    });
     expect(matchRunbook({ alertname: 'ServiceDown' }, { automation_runbook: '   ' }, tables())).toMatchObject({ source: 'file_alertname' });
   });
 
   it('lets a runtime mapping override the file table for its alertname', () => {
-    expect(matchRunbook({ alertname: 'ServiceDown' }, {}, tables({ ServiceDown: 'restart_v2' }))).toEqual({ runbookId: 'restart_v2', source: 'runtime' });
-    expect(matchRunbook({ alertname: 'NewAlert' }, {}, tables({ NewAlert: 'new_runbook' }))).toEqual({ runbookId: 'new_runbook', source: 'runtime' });
+    expect(matchRunbook({ alertname: 'ServiceDown' }, {}, tables({ ServiceDown: 'restart_v2' }))).toEqual({
+      runbookId: 'restart_v2',
+      source: 'runtime',
+    });
+    expect(matchRunbook({ alertname: 'NewAlert' }, {}, tables({ NewAlert: 'new_runbook' }))).toEqual({
+      runbookId: 'new_runbook',
+      source: 'runtime',
+    });
   });
 
   it('takes the file alertname table before label rules', () => {
-    expect(matchRunbook({ alertname: 'HighErrorRate', team: 'db', severity: 'critical' }, {}, tables())).toEqual({ runbookId: 'high_error_rate', source: 'file_alertname' });
+    expect(matchRunbook({ alertname: 'HighErrorRate', team: 'db', severity: 'critical' }, {}, tables())).toEqual({
+      runbookId: 'high_error_rate',
+      source: 'file_alertname',
+    });
   });
 
   it('tries label rules in order, the first whose matchers all match wins', () => {
-    expect(matchRunbook({ alertname: 'SlowQueries', team: 'db', severity: 'error' }, {}, tables())).toEqual({ runbookId: 'db_triage', source: 'file_rule', rule: 0 });
-    expect(matchRunbook({ alertname: 'SlowQueries', team: 'db', severity: 'info' }, {}, tables())).toEqual({ runbookId: 'db_generic', source: 'file_rule', rule: 1 });
+    expect(matchRunbook({ alertname: 'SlowQueries', team: 'db', severity: 'error' }, {}, tables())).toEqual({
+      runbookId: 'db_triage',
+      source: 'file_rule',
+      rule: 0,
+    });
+    expect(matchRunbook({ alertname: 'SlowQueries', team: 'db', severity: 'info' }, {}, tables())).toEqual({
+      runbookId: 'db_generic',
+      source: 'file_rule',
+      rule: 1,
+    });
   });
 
   it('maps nothing when nothing matches', () => {

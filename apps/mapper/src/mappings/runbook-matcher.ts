@@ -27,7 +27,11 @@ export interface MappingTables {
  * mapping is an operator's override of the shipped table without a redeploy, so it comes before
  * the file's alertname table; label rules are the broad catch-all and come last.
  */
-export function matchRunbook(labels: Record<string, string>, annotations: Record<string, string>, tables: MappingTables): RunbookMapping | null {
+export function matchRunbook(
+  labels: Record<string, string>,
+  annotations: Record<string, string>,
+  tables: MappingTables,
+): RunbookMapping | null {
   const annotated = labelValue(annotations, RUNBOOK_ANNOTATION).trim();
   // A malformed annotation is ignored rather than trusted: it would only fail in the executor.
   if (RUNBOOK_ID.test(annotated)) return { runbookId: annotated, source: 'annotation' };

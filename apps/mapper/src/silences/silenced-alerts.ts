@@ -24,7 +24,11 @@ export class SilencedAlerts {
     const candidates = await this.alerts.lockByStatus(tx.manager, ['firing'], equalityLabels(silence.matchers));
     const hits = candidates.filter((alert) => matchesAll(silence.matchers, alert.labels));
     for (const alert of hits) {
-      await this.lifecycle.execute(tx, alert, { type: 'silence_applied', silenceId: silence.id, sourceId: `silence:${silence.id}:start:${alert.fingerprint}` });
+      await this.lifecycle.execute(tx, alert, {
+        type: 'silence_applied',
+        silenceId: silence.id,
+        sourceId: `silence:${silence.id}:start:${alert.fingerprint}`,
+      });
     }
     return hits.length;
   }

@@ -18,7 +18,11 @@ describe('mapper: silences (real NATS and Postgres)', () => {
   let call: ReturnType<typeof http>;
 
   beforeAll(async () => {
-    bus = await useInstallation(id, { tokens: `${OPERATOR}:operator:otto,${VIEWER}:viewer:vera`, config: { 'mappings.yaml': 'alertnames: {}\n', 'escalation.yaml': 'escalation:\n  critical: 5m\n' }, env: { FIREBREAK_TIMER_POLL_MS: '100' } });
+    bus = await useInstallation(id, {
+      tokens: `${OPERATOR}:operator:otto,${VIEWER}:viewer:vera`,
+      config: { 'mappings.yaml': 'alertnames: {}\n', 'escalation.yaml': 'escalation:\n  critical: 5m\n' },
+      env: { FIREBREAK_TIMER_POLL_MS: '100' },
+    });
     app = await startMapper();
     clock = new ManualClock(app, new Date());
     db = app.get(DataSource);
@@ -29,8 +33,11 @@ describe('mapper: silences (real NATS and Postgres)', () => {
 
   const alertRow = async (fingerprint: string) => (await db.query(`SELECT * FROM "${id}".alerts WHERE fingerprint = $1`, [fingerprint]))[0];
   const staged = async (subject: string, fingerprint: string): Promise<number> =>
-    (await db.query(`SELECT count(*)::int AS n FROM "${id}".outbox WHERE subject = $1 AND event->>'subject' = $2`, [subject, fingerprint]))[0].n;
-  const timers = async (fingerprint: string): Promise<number> => (await db.query(`SELECT count(*)::int AS n FROM "${id}".escalation_timers WHERE fingerprint = $1`, [fingerprint]))[0].n;
+    (
+      await db.query(`SELECT count(*)::int AS n FROM "${id}".outbox WHERE subject = $1 AND event->>'subject' = $2`, [subject, fingerprint])
+    )[0].n;
+  const timers = async (fingerprint: string): Promise<number> =>
+    (await db.query(`SELECT count(*)::int AS n FROM "${id}".escalation_timers WHERE fingerprint = $1`, [fingerprint]))[0].n;
 
   async function send(labels: Record<string, string>, startsAt: Date, annotations: Record<string, string> = {}) {
     const event = await bus.publishAlert({ labels, startsAt, receivedAt: clock.now(), annotations });
@@ -58,7 +65,12 @@ describe('mapper: silences (real NATS and Postgres)', () => {
     const fingerprint = await send(labels, startsAt, annotations);
     clock.advance(2 * MINUTE);
     await send(labels, startsAt, annotations);
-    expect(await alertRow(fingerprint)).toMatchObject({ status: 'silenced', silence_id: created.id, occurrences: 2, last_announced_at: null });
+    expect(await alertRow(fingerprint)).toMatchObject({
+      status: 'silenced',
+      silence_id: created.id,
+      occurrences: 2,
+      last_announced_at: null,
+    });
     expect(await staged('alerts.notify', fingerprint)).toBe(0);
     expect(await staged('runbooks.requested', fingerprint)).toBe(0);
     expect(await timers(fingerprint)).toBe(0);
@@ -71,7 +83,10 @@ describe('mapper: silences (real NATS and Postgres)', () => {
     const [firing] = await bus.waitForEvents('alerts.notify', fingerprint, 1);
     expect(firing.data).toMatchObject({ kind: 'firing', runbook: { id: 'disk_cleanup' } });
     await bus.waitForEvents('runbooks.requested', fingerprint, 1);
-    await waitFor(async () => (await db.query(`SELECT applied_state FROM "${id}".silences WHERE id = $1`, [created.id]))[0].applied_state === 'expired', { message: 'the sweeper saw the silence end' });
+    await waitFor(
+      async () => (await db.query(`SELECT applied_state FROM "${id}".silences WHERE id = $1`, [created.id]))[0].applied_state === 'expired',
+      { message: 'the sweeper saw the silence end' },
+    );
     expect(await alertRow(fingerprint)).toMatchObject({ status: 'firing', silence_id: null });
     expect(await staged('alerts.notify', fingerprint)).toBe(1);
     expect(await staged('runbooks.requested', fingerprint)).toBe(1);
@@ -141,7 +156,9 @@ describe('mapper: silences (real NATS and Postgres)', () => {
     expect((await alertRow(fingerprint)).status).toBe('firing');
     clock.advance(11 * MINUTE);
     await waitFor(async () => (await alertRow(fingerprint)).status === 'silenced', { message: 'the pending silence was applied' });
-    expect((await call('GET', '/api/v1/silences?state=active', VIEWER)).json().items.map((item: { id: string }) => item.id)).toContain(created.id);
+    expect((await call('GET', '/api/v1/silences?state=active', VIEWER)).json().items.map((item: { id: string }) => item.id)).toContain(
+      created.id,
+    );
   });
 
   it('rejects a bad silence with 400 naming the field and writes nothing; reading needs viewer, writing operator', async () => {
@@ -155,10 +172,16 @@ describe('mapper: silences (real NATS and Postgres)', () => {
     };
     expect(await bad({ matchers: ['job=~"(unclosed"'], endsAt, comment: 'x' })).toMatch(/^matchers\.0: invalid regex/);
     expect(await bad({ matchers: ['job="a"', 'nonsense'], endsAt, comment: 'x' })).toMatch(/^matchers\.1: bad matcher format/);
-    expect(await bad({ matchers: ['job=~".*"'], endsAt, comment: 'x' })).toMatch(/^matchers: at least one matcher must not match the empty string/);
+    expect(await bad({ matchers: ['job=~".*"'], endsAt, comment: 'x' })).toMatch(
+      /^matchers: at least one matcher must not match the empty string/,
+    );
     expect(await bad({ matchers: [], endsAt, comment: 'x' })).toMatch(/^matchers: /);
-    expect(await bad({ matchers: ['job="a"'], startsAt: new Date(clock.now().getTime() + 2 * MINUTE).toISOString(), endsAt, comment: 'x' })).toMatch(/^endsAt: must be after startsAt/);
-    expect(await bad({ matchers: ['job="a"'], endsAt: new Date(clock.now().getTime() - MINUTE).toISOString(), comment: 'x' })).toMatch(/^endsAt: must be in the future/);
+    expect(
+      await bad({ matchers: ['job="a"'], startsAt: new Date(clock.now().getTime() + 2 * MINUTE).toISOString(), endsAt, comment: 'x' }),
+    ).toMatch(/^endsAt: must be after startsAt/);
+    expect(await bad({ matchers: ['job="a"'], endsAt: new Date(clock.now().getTime() - MINUTE).toISOString(), comment: 'x' })).toMatch(
+      /^endsAt: must be in the future/,
+    );
     expect(await bad({ matchers: ['job="a"'], endsAt: 'tomorrow', comment: 'x' })).toMatch(/^endsAt: /);
     expect(await bad({ matchers: ['job="a"'], endsAt })).toMatch(/^comment: /);
     expect(await bad({ matchers: ['job="a"'], endsAt, comment: 'a\u0000b' })).toMatch(/^comment: must not contain NUL/);

@@ -20,7 +20,17 @@ export class SilencesRepository {
   async insert(manager: EntityManager, silence: SilenceRecord): Promise<void> {
     await manager.query(
       `INSERT INTO ${this.table} (id, matchers, starts_at, ends_at, created_by, comment, created_at, updated_at, applied_state) VALUES ($1, $2::jsonb, $3, $4, $5, $6, $7, $8, $9)`,
-      [silence.id, JSON.stringify(silence.matchers), silence.startsAt, silence.endsAt, silence.createdBy, silence.comment, silence.createdAt, silence.updatedAt, silence.appliedState],
+      [
+        silence.id,
+        JSON.stringify(silence.matchers),
+        silence.startsAt,
+        silence.endsAt,
+        silence.createdBy,
+        silence.comment,
+        silence.createdAt,
+        silence.updatedAt,
+        silence.appliedState,
+      ],
     );
   }
 
@@ -31,7 +41,10 @@ export class SilencesRepository {
 
   async expire(manager: EntityManager, id: string, at: Date): Promise<void> {
     // As Alertmanager does, a silence that had not started yet ends (and starts) now.
-    await manager.query(`UPDATE ${this.table} SET starts_at = LEAST(starts_at, $2::timestamptz), ends_at = $2, updated_at = $2, applied_state = 'expired' WHERE id = $1`, [id, at]);
+    await manager.query(
+      `UPDATE ${this.table} SET starts_at = LEAST(starts_at, $2::timestamptz), ends_at = $2, updated_at = $2, applied_state = 'expired' WHERE id = $1`,
+      [id, at],
+    );
   }
 
   async markApplied(manager: EntityManager, id: string, state: SilenceState): Promise<void> {
@@ -76,7 +89,13 @@ export class SilencesRepository {
 
   async list(state: SilenceState | undefined, now: Date, limit: number): Promise<SilenceRecord[]> {
     const condition =
-      state === 'expired' ? 'WHERE ends_at <= $1' : state === 'active' ? 'WHERE starts_at <= $1 AND ends_at > $1' : state === 'pending' ? 'WHERE starts_at > $1' : 'WHERE $1::timestamptz IS NOT NULL';
+      state === 'expired'
+        ? 'WHERE ends_at <= $1'
+        : state === 'active'
+          ? 'WHERE starts_at <= $1 AND ends_at > $1'
+          : state === 'pending'
+            ? 'WHERE starts_at > $1'
+            : 'WHERE $1::timestamptz IS NOT NULL';
     return this.dataSource.query(`SELECT ${COLUMNS} FROM ${this.table} ${condition} ORDER BY created_at DESC, id LIMIT $2`, [now, limit]);
   }
 }

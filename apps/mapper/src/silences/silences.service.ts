@@ -34,7 +34,13 @@ export class SilencesService {
       await this.repository.lockExclusive(tx.manager);
       await this.repository.insert(tx.manager, silence);
       const silenced = silence.appliedState === 'active' ? await this.alerts.silence(tx, toActive(silence)) : 0;
-      const details = { matchers: silence.matchers, startsAt: silence.startsAt, endsAt: silence.endsAt, comment: silence.comment, silenced };
+      const details = {
+        matchers: silence.matchers,
+        startsAt: silence.startsAt,
+        endsAt: silence.endsAt,
+        comment: silence.comment,
+        silenced,
+      };
       await this.audit.record({ actor, action: 'silence.create', target: silence.id, details }, tx.manager);
     });
     return view(silence, now);
@@ -49,7 +55,10 @@ export class SilencesService {
       if (silenceState(silence, tx.now) === 'expired') throw new AppError('conflict', `silence ${id} has already expired`, 409);
       await this.repository.expire(tx.manager, id, tx.now);
       const released = await this.alerts.release(tx, id);
-      await this.audit.record({ actor, action: 'silence.expire', target: id, details: { matchers: silence.matchers, released } }, tx.manager);
+      await this.audit.record(
+        { actor, action: 'silence.expire', target: id, details: { matchers: silence.matchers, released } },
+        tx.manager,
+      );
       const startsAt = silence.startsAt.getTime() < tx.now.getTime() ? silence.startsAt : tx.now;
       return { ...silence, startsAt, endsAt: tx.now, updatedAt: tx.now };
     });
@@ -62,9 +71,22 @@ export class SilencesService {
     if (endsAt.getTime() <= now.getTime()) throw new AppError('validation_failed', 'endsAt: must be in the future', 400);
     if (endsAt.getTime() <= startsAt.getTime()) throw new AppError('validation_failed', 'endsAt: must be after startsAt', 400);
     if (matchesEmptyLabelSet(body.matchers)) {
-      throw new AppError('validation_failed', 'matchers: at least one matcher must not match the empty string, or the silence would cover every alert', 400);
+      throw new AppError(
+        'validation_failed',
+        'matchers: at least one matcher must not match the empty string, or the silence would cover every alert',
+        400,
+      );
     }
-    const silence = { id: randomUUID(), matchers: body.matchers.map(formatMatcher), startsAt, endsAt, createdBy: actor, comment: body.comment, createdAt: now, updatedAt: now };
+    const silence = {
+      id: randomUUID(),
+      matchers: body.matchers.map(formatMatcher),
+      startsAt,
+      endsAt,
+      createdBy: actor,
+      comment: body.comment,
+      createdAt: now,
+      updatedAt: now,
+    };
     return { ...silence, appliedState: silenceState(silence, now) === 'active' ? 'active' : 'pending' };
   }
 }

@@ -5,7 +5,17 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { BusConnection, EventPublisher, provisionStreams, SubjectNames } from '@firebreak/bus';
-import { AlertReceived, alertFingerprint, CloudEvent, DataOf, deriveEventId, severityFromLabel, streamDefinitions, streamForSubject, Subject } from '@firebreak/contracts';
+import {
+  AlertReceived,
+  alertFingerprint,
+  CloudEvent,
+  DataOf,
+  deriveEventId,
+  severityFromLabel,
+  streamDefinitions,
+  streamForSubject,
+  Subject,
+} from '@firebreak/contracts';
 import { CLOCK, Clock, createService } from '@firebreak/platform';
 import { FakeClock, resolveDatabaseUrl, resolveNatsUrl, waitFor } from '@firebreak/testing';
 import { AppModule } from '../app.module';
@@ -138,7 +148,12 @@ export class BusProbe {
 
   /** The same event again under another Nats-Msg-Id, as a redelivery past JetStream's duplicate window would be. */
   async republish(subject: Subject, event: CloudEvent<unknown>): Promise<void> {
-    await this.publisher.publishRaw(this.subjects.wire(subject), subject, new TextEncoder().encode(JSON.stringify(event)), `${event.id}-again-${Date.now()}`);
+    await this.publisher.publishRaw(
+      this.subjects.wire(subject),
+      subject,
+      new TextEncoder().encode(JSON.stringify(event)),
+      `${event.id}-again-${Date.now()}`,
+    );
   }
 
   /** Every event published on `subject` so far, optionally only those about one fingerprint. */
@@ -161,13 +176,15 @@ export class BusProbe {
   async waitForEvents<S extends Subject>(subject: S, fingerprint: string, count: number): Promise<Array<CloudEvent<DataOf<S>>>> {
     let events: Array<CloudEvent<DataOf<S>>> = [];
     await waitFor(async () => (events = await this.events(subject, fingerprint)).length >= count, {
-      message: () => `${count} ${subject} events for ${fingerprint}; saw ${events.length}: ${JSON.stringify(events.map((event) => event.data))}`,
+      message: () =>
+        `${count} ${subject} events for ${fingerprint}; saw ${events.length}: ${JSON.stringify(events.map((event) => event.data))}`,
     });
     return events;
   }
 
   async close(): Promise<void> {
-    for (const stream of streamDefinitions({ subjectPrefix: this.subjects.prefix })) await this.connection.jsm.streams.delete(stream.name).catch(() => undefined);
+    for (const stream of streamDefinitions({ subjectPrefix: this.subjects.prefix }))
+      await this.connection.jsm.streams.delete(stream.name).catch(() => undefined);
     this.publisher.close();
     await this.connection.drain();
   }
@@ -177,9 +194,13 @@ export class BusProbe {
 export async function processed(app: NestFastifyApplication, eventId: string, consumer = 'mapper-alerts-received'): Promise<void> {
   const dataSource = app.get(DataSource);
   const schema = (dataSource.options as { schema: string }).schema;
-  await waitFor(async () => (await dataSource.query(`SELECT 1 FROM "${schema}".inbox WHERE consumer = $1 AND event_id = $2`, [consumer, eventId])).length > 0, {
-    message: `event ${eventId} handled by ${consumer}`,
-  });
+  await waitFor(
+    async () =>
+      (await dataSource.query(`SELECT 1 FROM "${schema}".inbox WHERE consumer = $1 AND event_id = $2`, [consumer, eventId])).length > 0,
+    {
+      message: `event ${eventId} handled by ${consumer}`,
+    },
+  );
 }
 
 export async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
@@ -191,5 +212,10 @@ export async function dropSchema(databaseUrl: string, schema: string): Promise<v
 export function http(app: NestFastifyApplication) {
   const fastify = app.getHttpAdapter().getInstance();
   return (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token?: string, payload?: unknown) =>
-    fastify.inject({ method, url, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(payload !== undefined ? { payload: payload as object } : {}) });
+    fastify.inject({
+      method,
+      url,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      ...(payload !== undefined ? { payload: payload as object } : {}),
+    });
 }

@@ -10,7 +10,8 @@ import { processEnvironment } from './environment';
   providers: [
     {
       provide: ChannelRegistry,
-      useFactory: (config: NotifierConfig, logger: Logger) => ChannelRegistry.load(config.FIREBREAK_CONFIG_DIR, config.FIREBREAK_CHANNELS_FILE, processEnvironment(), logger),
+      useFactory: (config: NotifierConfig, logger: Logger) =>
+        ChannelRegistry.load(config.FIREBREAK_CONFIG_DIR, config.FIREBREAK_CHANNELS_FILE, processEnvironment(), logger),
       inject: [CONFIG, LOGGER],
     },
   ],

@@ -64,13 +64,17 @@ describe('channels.yaml', () => {
   });
 
   it('stops start-up naming a route that points at an unknown channel', () => {
-    expect(problemsOf(`channels: []\nroutes:\n  - { channels: [nope] }`)).toEqual(['channels.yaml: routes[0].channels[0]: unknown channel "nope"']);
+    expect(problemsOf(`channels: []\nroutes:\n  - { channels: [nope] }`)).toEqual([
+      'channels.yaml: routes[0].channels[0]: unknown channel "nope"',
+    ]);
   });
 
   it('reports an invalid channel once, not again for each route naming it', () => {
-    expect(problemsOf(`channels:\n  - { name: s, type: slack, webhookUrl: "https://x", rateLimit: { perMinute: 0 } }\nroutes:\n  - { channels: [s] }`)).toEqual([
-      expect.stringMatching(/^channels\.yaml: channels\[0\] \(s\): rateLimit\.perMinute: /),
-    ]);
+    expect(
+      problemsOf(
+        `channels:\n  - { name: s, type: slack, webhookUrl: "https://x", rateLimit: { perMinute: 0 } }\nroutes:\n  - { channels: [s] }`,
+      ),
+    ).toEqual([expect.stringMatching(/^channels\.yaml: channels\[0\] \(s\): rateLimit\.perMinute: /)]);
   });
 
   it('stops start-up naming a bad matcher, a bad field, a duplicate name and an unknown type', () => {

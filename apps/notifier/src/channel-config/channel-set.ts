@@ -81,5 +81,7 @@ function parseChannel(raw: Record<string, unknown>, env: NodeJS.ProcessEnv, wher
 }
 
 function expandAll(raw: unknown, env: NodeJS.ProcessEnv, missing: string[]): unknown {
-  return JSON.parse(JSON.stringify(raw ?? null), (_key, value: unknown) => (typeof value === 'string' ? expandEnvReferences(value, env, missing) : value));
+  return JSON.parse(JSON.stringify(raw ?? null), (_key, value: unknown) =>
+    typeof value === 'string' ? expandEnvReferences(value, env, missing) : value,
+  );
 }

@@ -15,7 +15,12 @@ const common = { name: channelName, rateLimit, concurrency, fold: z.boolean().op
 // Secret fields are plain strings here: an unset ${ENV} leaves them empty and disables the channel;
 // their format is checked (checkSecrets) only for channels that are enabled.
 export const ChannelSchema = z.discriminatedUnion('type', [
-  z.strictObject({ ...common, type: z.literal('telegram'), botToken: z.string(), chatIds: z.union([z.array(z.union([z.string(), z.number().int()])), z.string()]) }),
+  z.strictObject({
+    ...common,
+    type: z.literal('telegram'),
+    botToken: z.string(),
+    chatIds: z.union([z.array(z.union([z.string(), z.number().int()])), z.string()]),
+  }),
   z.strictObject({ ...common, type: z.literal('slack'), webhookUrl: z.string() }),
   z.strictObject({ ...common, type: z.literal('pagerduty'), routingKey: z.string() }),
   z.strictObject({ ...common, type: z.literal('webhook'), url: z.string(), headers: z.record(z.string(), z.string()).default({}) }),
@@ -50,7 +55,9 @@ export function checkSecrets(channel: ChannelConfig): string[] {
       return [
         ...(/^[^\s/]+$/.test(channel.botToken) ? [] : ['botToken: must be a bot token (no spaces or "/")']),
         ...(chatIdsOf(channel).length > 0 ? [] : ['chatIds: at least one chat id is needed']),
-        ...chatIdsOf(channel).filter((id) => !/^(-?\d+|@[A-Za-z0-9_]{4,})$/.test(id)).map((id) => `chatIds: "${id}" is not a chat id (a number or @channelname)`),
+        ...chatIdsOf(channel)
+          .filter((id) => !/^(-?\d+|@[A-Za-z0-9_]{4,})$/.test(id))
+          .map((id) => `chatIds: "${id}" is not a chat id (a number or @channelname)`),
       ];
     case 'slack':
       return isHttpUrl(channel.webhookUrl) ? [] : ['webhookUrl: must be an http(s) URL'];

@@ -19,7 +19,9 @@ export class ChannelsController {
 
   @Post(':name/test')
   @RequireRole('operator')
-  @ApiOperation({ summary: 'Send a test message to every target of a channel (audited); 200 with the answers, 202 while one is still queued' })
+  @ApiOperation({
+    summary: 'Send a test message to every target of a channel (audited); 200 with the answers, 202 while one is still queued',
+  })
   async test(
     @Param('name', new ZodPipe(ChannelNameSchema)) name: string,
     @Body(new ZodPipe(TestMessageSchema)) body: TestMessage,

@@ -7,11 +7,22 @@ import { BOT_TOKEN, CHANNELS_YAML, N8N_TOKEN, OPERATOR, ProviderFakes, ROUTING_K
 describe('notifier channels API against real NATS, Postgres and the fake providers', () => {
   const fakes = new ProviderFakes();
   const { telegram, slack, webhook } = fakes;
-  const h = new NotifierHarness(uniqueTestId('notifier_channels'), uniqueTestId('notifier_channels'), NotifierHarness.writeConfig(CHANNELS_YAML));
+  const h = new NotifierHarness(
+    uniqueTestId('notifier_channels'),
+    uniqueTestId('notifier_channels'),
+    NotifierHarness.writeConfig(CHANNELS_YAML),
+  );
 
   beforeAll(async () => {
     await fakes.start();
-    Object.assign(process.env, { ...fakes.env(), NATS_URL: await resolveNatsUrl(), DATABASE_URL: await resolveDatabaseUrl(), FIREBREAK_SUBJECT_PREFIX: h.prefix, FIREBREAK_DB_SCHEMA: h.schema, FIREBREAK_CONFIG_DIR: h.configDir });
+    Object.assign(process.env, {
+      ...fakes.env(),
+      NATS_URL: await resolveNatsUrl(),
+      DATABASE_URL: await resolveDatabaseUrl(),
+      FIREBREAK_SUBJECT_PREFIX: h.prefix,
+      FIREBREAK_DB_SCHEMA: h.schema,
+      FIREBREAK_CONFIG_DIR: h.configDir,
+    });
     await h.start(AppModule, process.env.NATS_URL!);
   });
 
@@ -36,24 +47,51 @@ describe('notifier channels API against real NATS, Postgres and the fake provide
       ['later', 'webhook', false],
     ]);
     expect(body.channels[4].disabledReason).toBe('NOTIFIER_TEST_UNSET_URL is not set');
-    expect(body.channels[0]).toMatchObject({ targets: ['-1001', '-1002'], rateLimit: { perMinute: 6000, burst: 200 }, fold: true, pending: 0 });
-    expect(body.routes[0]).toEqual({ matchers: ['severity="critical"'], channels: ['pagerduty', 'oncall-telegram', 'team-slack'], continue: false });
+    expect(body.channels[0]).toMatchObject({
+      targets: ['-1001', '-1002'],
+      rateLimit: { perMinute: 6000, burst: 200 },
+      fold: true,
+      pending: 0,
+    });
+    expect(body.routes[0]).toEqual({
+      matchers: ['severity="critical"'],
+      channels: ['pagerduty', 'oncall-telegram', 'team-slack'],
+      continue: false,
+    });
     for (const secret of [BOT_TOKEN, ROUTING_KEY, N8N_TOKEN, slack.webhookUrl(), webhook.url]) expect(response.body).not.toContain(secret);
   });
 
   it('sends a test message for operators, audited, and refuses unknown and disabled channels', async () => {
-    const test = await inject({ method: 'POST', url: '/api/v1/channels/oncall-telegram/test', token: OPERATOR, payload: { text: 'hello <team> & co' } });
+    const test = await inject({
+      method: 'POST',
+      url: '/api/v1/channels/oncall-telegram/test',
+      token: OPERATOR,
+      payload: { text: 'hello <team> & co' },
+    });
     expect(test.statusCode).toBe(200);
-    expect(test.json()).toMatchObject({ settled: true, deliveries: [expect.objectContaining({ status: 'sent', kind: 'test' }), expect.objectContaining({ status: 'sent', kind: 'test' })] });
+    expect(test.json()).toMatchObject({
+      settled: true,
+      deliveries: [expect.objectContaining({ status: 'sent', kind: 'test' }), expect.objectContaining({ status: 'sent', kind: 'test' })],
+    });
     expect(telegram.messages).toHaveLength(2);
     expect(telegram.messages[0].text).toContain('hello &lt;team&gt; &amp; co');
-    expect(await h.app.get(AuditLog).recent(5)).toContainEqual(expect.objectContaining({ actor: 'otto', action: 'channel.test', target: 'oncall-telegram' }));
+    expect(await h.app.get(AuditLog).recent(5)).toContainEqual(
+      expect.objectContaining({ actor: 'otto', action: 'channel.test', target: 'oncall-telegram' }),
+    );
     expect((await inject({ method: 'POST', url: '/api/v1/channels/team-slack/test', token: VIEWER })).statusCode).toBe(403);
     const unknown = await inject({ method: 'POST', url: '/api/v1/channels/nope/test', token: OPERATOR });
     expect([unknown.statusCode, unknown.json().error.code]).toEqual([404, 'not_found']);
     const disabled = await inject({ method: 'POST', url: '/api/v1/channels/later/test', token: OPERATOR });
-    expect([disabled.statusCode, disabled.json().error]).toEqual([409, { code: 'channel_disabled', message: 'channel later is disabled: NOTIFIER_TEST_UNSET_URL is not set' }]);
-    const badBody = await inject({ method: 'POST', url: '/api/v1/channels/team-slack/test', token: OPERATOR, payload: { text: 'x', extra: 1 } });
+    expect([disabled.statusCode, disabled.json().error]).toEqual([
+      409,
+      { code: 'channel_disabled', message: 'channel later is disabled: NOTIFIER_TEST_UNSET_URL is not set' },
+    ]);
+    const badBody = await inject({
+      method: 'POST',
+      url: '/api/v1/channels/team-slack/test',
+      token: OPERATOR,
+      payload: { text: 'x', extra: 1 },
+    });
     expect(badBody.statusCode).toBe(400);
   });
 });

@@ -59,8 +59,16 @@ export class ChannelsService {
       receivedAt: now,
       orderedAt: now,
     }));
-    await this.delivery.queue(rows, now, { actor: principal.name, action: 'channel.test', target: name, details: { testId, targets: channel.targets } });
-    return this.awaitAnswers(testId, rows.map((row) => row.id));
+    await this.delivery.queue(rows, now, {
+      actor: principal.name,
+      action: 'channel.test',
+      target: name,
+      details: { testId, targets: channel.targets },
+    });
+    return this.awaitAnswers(
+      testId,
+      rows.map((row) => row.id),
+    );
   }
 
   // Real time, not the clock: this bounds how long an HTTP request waits for real provider answers.

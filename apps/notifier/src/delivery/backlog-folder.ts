@@ -45,10 +45,31 @@ export class BacklogFolder {
       const receivedAt = new Date(Math.min(...rows.map((row) => row.receivedAt.getTime())));
       await this.deliveries.insert(
         manager,
-        [{ id, announcementId: id, announcementSubject: 'notifier.summary', channel: channel.name, channelType: channel.type, target, kind: 'message', severity: summary.severity, title: summary.title, content: summary, status: 'pending', receivedAt, orderedAt: now }],
+        [
+          {
+            id,
+            announcementId: id,
+            announcementSubject: 'notifier.summary',
+            channel: channel.name,
+            channelType: channel.type,
+            target,
+            kind: 'message',
+            severity: summary.severity,
+            title: summary.title,
+            content: summary,
+            status: 'pending',
+            receivedAt,
+            orderedAt: now,
+          },
+        ],
         now,
       );
-      await this.deliveries.markFolded(manager, rows.map((row) => row.id), id, now);
+      await this.deliveries.markFolded(
+        manager,
+        rows.map((row) => row.id),
+        id,
+        now,
+      );
       folded += rows.filter((row) => !row.summary).length;
     }
     return folded;

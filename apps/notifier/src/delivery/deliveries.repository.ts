@@ -73,7 +73,8 @@ export class DeliveriesRepository {
   async insert(manager: EntityManager, rows: NewDelivery[], now: Date): Promise<string[]> {
     const inserted: string[] = [];
     // Postgres takes at most 65535 parameters per statement.
-    for (let start = 0; start < rows.length; start += INSERT_CHUNK) inserted.push(...(await this.insertChunk(manager, rows.slice(start, start + INSERT_CHUNK), now)));
+    for (let start = 0; start < rows.length; start += INSERT_CHUNK)
+      inserted.push(...(await this.insertChunk(manager, rows.slice(start, start + INSERT_CHUNK), now)));
     return inserted;
   }
 
@@ -82,7 +83,17 @@ export class DeliveriesRepository {
     const width = 15;
     const values: unknown[] = [now];
     const tuples = rows.map((row, index) => {
-      values.push(row.id, row.announcementId, row.announcementSubject, row.channel, row.channelType, row.target, row.kind, row.severity, row.fingerprint ?? null);
+      values.push(
+        row.id,
+        row.announcementId,
+        row.announcementSubject,
+        row.channel,
+        row.channelType,
+        row.target,
+        row.kind,
+        row.severity,
+        row.fingerprint ?? null,
+      );
       values.push(row.title, JSON.stringify(row.content), row.status, row.lastError ?? null, row.receivedAt, row.orderedAt);
       const p = (i: number) => `$${index * width + i + 2}`;
       return `(${Array.from({ length: width }, (_, i) => (i === 10 ? `${p(i)}::jsonb` : p(i))).join(', ')}, $1, $1, $1)`;
@@ -98,7 +109,10 @@ export class DeliveriesRepository {
 
   /** When the channel's earliest pending delivery is due (null when nothing is pending). */
   async nextDueAt(channel: string): Promise<Date | null> {
-    const [row] = await this.dataSource.query(`SELECT min(next_attempt_at) AS due FROM ${this.deliveries} WHERE channel = $1 AND status = 'pending'`, [channel]);
+    const [row] = await this.dataSource.query(
+      `SELECT min(next_attempt_at) AS due FROM ${this.deliveries} WHERE channel = $1 AND status = 'pending'`,
+      [channel],
+    );
     return row?.due ? new Date(row.due) : null;
   }
 
@@ -121,18 +135,28 @@ export class DeliveriesRepository {
 
   /** Due deliveries not tried yet, oldest first, skipping the first `skip`, locked for folding. */
   async lockBacklog(manager: EntityManager, channel: string, now: Date, skip: number, limit: number) {
-    const rows: Array<{ id: string; target: string; kind: NotificationKind; severity: Severity; title: string; received_at: Date; summary: Notification['summary'] | null }> =
-      await manager.query(
-        `SELECT id, target, kind, severity, title, received_at, content->'summary' AS summary FROM ${this.deliveries}
+    const rows: Array<{
+      id: string;
+      target: string;
+      kind: NotificationKind;
+      severity: Severity;
+      title: string;
+      received_at: Date;
+      summary: Notification['summary'] | null;
+    }> = await manager.query(
+      `SELECT id, target, kind, severity, title, received_at, content->'summary' AS summary FROM ${this.deliveries}
           WHERE channel = $1 AND status = 'pending' AND attempts = 0 AND next_attempt_at <= $2
           ORDER BY seq OFFSET $3 LIMIT $4 FOR UPDATE SKIP LOCKED`,
-        [channel, now, skip, limit],
-      );
+      [channel, now, skip, limit],
+    );
     return rows.map((row) => ({ ...row, receivedAt: new Date(row.received_at) }));
   }
 
   async markFolded(manager: EntityManager, ids: string[], into: string, now: Date): Promise<void> {
-    await manager.query(`UPDATE ${this.deliveries} SET status = 'folded', folded_into = $2, updated_at = $3 WHERE id = ANY($1) AND status = 'pending'`, [ids, into, now]);
+    await manager.query(
+      `UPDATE ${this.deliveries} SET status = 'folded', folded_into = $2, updated_at = $3 WHERE id = ANY($1) AND status = 'pending'`,
+      [ids, into, now],
+    );
   }
 
   /**
@@ -191,7 +215,13 @@ export class DeliveriesRepository {
         GROUP BY u.target, u.fingerprint
        ON CONFLICT (channel, target, fingerprint) DO UPDATE
          SET sent_ordered_at = GREATEST(${this.marks}.sent_ordered_at, EXCLUDED.sent_ordered_at), updated_at = EXCLUDED.updated_at`,
-      [channel, withFingerprint.map((d) => d.target), withFingerprint.map((d) => d.fingerprint), withFingerprint.map((d) => d.orderedAt), now],
+      [
+        channel,
+        withFingerprint.map((d) => d.target),
+        withFingerprint.map((d) => d.fingerprint),
+        withFingerprint.map((d) => d.orderedAt),
+        now,
+      ],
     );
   }
 

@@ -13,7 +13,11 @@ describe('delivery backoff', () => {
 
   it('waits exactly the provider hint after a 429 and pauses the channel as long', () => {
     const throttled: SendOutcome = { result: 'retry', reason: 'throttled', status: 429, error: 'HTTP 429', retryAfterMs: 7_000 };
-    expect(nextStep(throttled, 1, backoff, now, noJitter)).toEqual({ status: 'pending', nextAttemptAt: at(7_000), pauseChannelUntil: at(7_000) });
+    expect(nextStep(throttled, 1, backoff, now, noJitter)).toEqual({
+      status: 'pending',
+      nextAttemptAt: at(7_000),
+      pauseChannelUntil: at(7_000),
+    });
   });
 
   it('honours a hint longer than its own backoff cap, up to an hour', () => {

@@ -7,10 +7,7 @@ export interface DeliveryBackoff {
   maxMs: number;
 }
 
-export type NextStep =
-  | { status: 'sent' }
-  | { status: 'pending'; nextAttemptAt: Date; pauseChannelUntil?: Date }
-  | { status: 'failed' };
+export type NextStep = { status: 'sent' } | { status: 'pending'; nextAttemptAt: Date; pauseChannelUntil?: Date } | { status: 'failed' };
 
 // A provider's hint is honoured even beyond our own backoff cap, up to an hour.
 const MAX_HINT_MS = 3_600_000;
@@ -41,7 +38,9 @@ export function nextStep(outcome: SendOutcome, attempts: number, backoff: Delive
       const hint = outcome.retryAfterMs !== undefined ? Math.min(MAX_HINT_MS, outcome.retryAfterMs) : undefined;
       const delay = hint ?? backoffMs(attempts, backoff, random);
       const nextAttemptAt = new Date(now.getTime() + delay);
-      return outcome.reason === 'throttled' ? { status: 'pending', nextAttemptAt, pauseChannelUntil: nextAttemptAt } : { status: 'pending', nextAttemptAt };
+      return outcome.reason === 'throttled'
+        ? { status: 'pending', nextAttemptAt, pauseChannelUntil: nextAttemptAt }
+        : { status: 'pending', nextAttemptAt };
     }
   }
 }

@@ -53,7 +53,10 @@ export class DeliveryDispatcher {
     const claim = await this.claim(channel, now, slots);
     if (claim.folded > 0) {
       notifierMetrics.folded.inc({ channel: channel.name }, claim.folded);
-      this.logger.warn({ channel: channel.name, folded: claim.folded }, 'channel over its rate limit: backlog folded into a summary message');
+      this.logger.warn(
+        { channel: channel.name, folded: claim.folded },
+        'channel over its rate limit: backlog folded into a summary message',
+      );
     }
     if (claim.superseded > 0) notifierMetrics.skipped.inc({ channel: channel.name, reason: 'superseded' }, claim.superseded);
     if (claim.deliveries.length === 0) return { waitMs: Math.max(1, Math.min(poll, claim.waitMs)) };
@@ -96,7 +99,9 @@ export class DeliveryDispatcher {
   private async attempt(channel: Channel, delivery: ClaimedDelivery): Promise<Attempt> {
     let outcome: SendOutcome;
     try {
-      outcome = await this.providers.for(channel.type).send(channel, { id: delivery.id, target: delivery.target, notification: delivery.content });
+      outcome = await this.providers
+        .for(channel.type)
+        .send(channel, { id: delivery.id, target: delivery.target, notification: delivery.content });
     } catch (error) {
       // A provider bug must not take the loop down; it is retried like a network error and recorded.
       outcome = { result: 'retry', reason: 'network', error: `provider error: ${(error as Error).message}` };

@@ -79,10 +79,14 @@ routes:
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await proxy.restore();
 
-    await waitFor(async () => (await h.history('status=sent&limit=500', OPERATOR)).items.filter((item) => fps.includes(item.fingerprint as string)).length === 2, {
-      timeoutMs: 20_000,
-      message: 'the answers were not written after Postgres came back',
-    });
+    await waitFor(
+      async () =>
+        (await h.history('status=sent&limit=500', OPERATOR)).items.filter((item) => fps.includes(item.fingerprint as string)).length === 2,
+      {
+        timeoutMs: 20_000,
+        message: 'the answers were not written after Postgres came back',
+      },
+    );
     // Past every lease: a delivery whose answer had been lost would be claimed and sent again now.
     clock.offsetMs += 10 * 60_000;
     await new Promise((resolve) => setTimeout(resolve, 1_000));

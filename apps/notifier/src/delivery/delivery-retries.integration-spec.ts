@@ -70,7 +70,12 @@ routes:
   const inject = (method: 'GET' | 'POST', url: string) => h.inject({ method, url, token: OPERATOR });
   const history = (query: string) => h.history(query, OPERATOR);
 
-  async function announce(to: string, kind: DataOf<'alerts.notify'>['kind'] = 'firing', fp = fingerprint(), title = `alert ${fp}`): Promise<string> {
+  async function announce(
+    to: string,
+    kind: DataOf<'alerts.notify'>['kind'] = 'firing',
+    fp = fingerprint(),
+    title = `alert ${fp}`,
+  ): Promise<string> {
     await h.announce(alertNotify(kind, fp, 'critical', { to }, { summary: title }));
     return fp;
   }
@@ -108,7 +113,10 @@ routes:
     pagerduty.failNext(2, { status: 503 });
     const fp = await announce('pd');
     await announce('pd', 'resolved', fp);
-    await waitFor(async () => (await history(`fingerprint=${fp}&status=sent`)).items.length === 2, { timeoutMs: 20_000, message: 'trigger and resolve not both sent' });
+    await waitFor(async () => (await history(`fingerprint=${fp}&status=sent`)).items.length === 2, {
+      timeoutMs: 20_000,
+      message: 'trigger and resolve not both sent',
+    });
     expect(pagerduty.requests.map((r) => [r.status, (r.body as { event_action: string }).event_action])).toEqual([
       [503, 'trigger'],
       [503, 'trigger'],
@@ -135,14 +143,23 @@ routes:
     expect(slack.requests.map((r) => r.status)).toEqual([500, 500, 500]);
     await waitFor(() => failed.some((e) => e.data.deliveryId === delivery.id), { message: 'no notifications.failed' });
     const event = failed.find((e) => e.data.deliveryId === delivery.id)!;
-    expect(event.data).toMatchObject({ channel: 'slack', channelType: 'slack', fingerprint: fp, attempts: 3, severity: 'critical', error: 'HTTP 500: internal_error' });
+    expect(event.data).toMatchObject({
+      channel: 'slack',
+      channelType: 'slack',
+      fingerprint: fp,
+      attempts: 3,
+      severity: 'critical',
+      error: 'HTTP 500: internal_error',
+    });
     const failedMetric = /firebreak_notifications_failed_total\{channel="slack",severity="critical"\} [1-9]/;
     await waitFor(async () => failedMetric.test((await inject('GET', '/metrics')).body), { message: 'failure not counted' });
 
     const retried = await inject('POST', `/api/v1/notifications/${delivery.id}/retry`);
     expect(retried.statusCode).toBe(200);
     expect(await settledDelivery(fp)).toMatchObject({ status: 'sent', attempts: 1 });
-    expect(await h.app.get(AuditLog).recent(5)).toContainEqual(expect.objectContaining({ actor: 'otto', action: 'notification.retry', target: delivery.id }));
+    expect(await h.app.get(AuditLog).recent(5)).toContainEqual(
+      expect.objectContaining({ actor: 'otto', action: 'notification.retry', target: delivery.id }),
+    );
     expect((await inject('POST', `/api/v1/notifications/${delivery.id}/retry`)).statusCode).toBe(409);
   });
 
@@ -150,7 +167,9 @@ routes:
     const titles = Array.from({ length: 8 }, (_, i) => `storm alert ${i} ${randomBytes(3).toString('hex')}`);
     for (const title of titles) await announce('slow', 'firing', fingerprint(), title);
     // The burst (2) goes at once; the rest waits for tokens, and more than 3 waiting are folded.
-    await waitFor(async () => (await history('channel=slow&limit=500')).items.filter((i) => i.kind === 'firing').length === 8, { message: 'not all recorded' });
+    await waitFor(async () => (await history('channel=slow&limit=500')).items.filter((i) => i.kind === 'firing').length === 8, {
+      message: 'not all recorded',
+    });
     await waitFor(async () => (await history('channel=slow&status=folded')).items.length > 0, { message: 'nothing folded' });
     expect(slowSlack.messages.length).toBeLessThanOrEqual(2);
     for (let minute = 0; minute < 8 && (await history('channel=slow&status=pending')).items.length > 0; minute++) {

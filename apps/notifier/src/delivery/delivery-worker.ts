@@ -51,7 +51,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all([this.pruning.stop(), ...[...this.loops.values()].map((loop) => loop.stop())]);
     const unwritten = await this.outcomes.drain(this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS);
-    if (unwritten > 0) this.logger.error({ unwritten }, 'stopping with delivery outcomes Postgres did not take; those deliveries will be sent again after their lease');
+    if (unwritten > 0)
+      this.logger.error(
+        { unwritten },
+        'stopping with delivery outcomes Postgres did not take; those deliveries will be sent again after their lease',
+      );
   }
 
   wake(channels: string[]): void {
@@ -69,7 +73,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const enabled = new Set(this.registry.enabled().map((channel) => channel.name));
     try {
       for (const [channel, pending] of await this.deliveries.pendingByChannel()) {
-        if (!enabled.has(channel)) this.logger.warn({ channel, pending }, 'deliveries wait for a channel that is disabled or no longer configured');
+        if (!enabled.has(channel))
+          this.logger.warn({ channel, pending }, 'deliveries wait for a channel that is disabled or no longer configured');
       }
     } catch (error) {
       this.logger.warn({ err: error }, 'could not look for deliveries of disabled channels');

@@ -12,7 +12,15 @@ import { RateBucketsRepository } from './rate-buckets.repository';
 /** The queue of deliveries: claimed per channel within its rate limit, sent, retried, folded, recorded. */
 @Module({
   imports: [ChannelConfigModule, ProvidersModule],
-  providers: [DeliveriesRepository, RateBucketsRepository, BacklogFolder, OutcomeRecorder, DeliveryDispatcher, DeliveryWorker, DeliveryService],
+  providers: [
+    DeliveriesRepository,
+    RateBucketsRepository,
+    BacklogFolder,
+    OutcomeRecorder,
+    DeliveryDispatcher,
+    DeliveryWorker,
+    DeliveryService,
+  ],
   exports: [DeliveryService],
 })
 export class DeliveryModule {}

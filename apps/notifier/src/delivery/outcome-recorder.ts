@@ -48,7 +48,11 @@ export class OutcomeRecorder {
     @Inject(CONFIG) config: NotifierConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.backoff = { maxAttempts: config.FIREBREAK_NOTIFY_MAX_ATTEMPTS, baseMs: config.FIREBREAK_NOTIFY_RETRY_BASE_MS, maxMs: config.FIREBREAK_NOTIFY_RETRY_MAX_MS };
+    this.backoff = {
+      maxAttempts: config.FIREBREAK_NOTIFY_MAX_ATTEMPTS,
+      baseMs: config.FIREBREAK_NOTIFY_RETRY_BASE_MS,
+      maxMs: config.FIREBREAK_NOTIFY_RETRY_MAX_MS,
+    };
   }
 
   /** Takes a provider's answer; it is written in the next micro-batch. */
@@ -85,11 +89,18 @@ export class OutcomeRecorder {
       } catch (error) {
         if (!(error instanceof DependencyUnavailableError || isConnectionFailure(error))) {
           // Not an outage, so waiting will not help: the leases run out and the deliveries are tried again.
-          this.logger.error({ err: error, deliveries: batch.length }, 'writing delivery outcomes failed; they will be retried after their lease');
+          this.logger.error(
+            { err: error, deliveries: batch.length },
+            'writing delivery outcomes failed; they will be retried after their lease',
+          );
           continue;
         }
         this.waiting.unshift(...batch);
-        if (failures === 0) this.logger.warn({ err: error, unwritten: this.waiting.length }, 'Postgres is away: keeping delivery outcomes until they can be written (nothing is sent again)');
+        if (failures === 0)
+          this.logger.warn(
+            { err: error, unwritten: this.waiting.length },
+            'Postgres is away: keeping delivery outcomes until they can be written (nothing is sent again)',
+          );
         notifierMetrics.outcomesUnwritten.set(this.waiting.length);
         await this.clock.sleep(RECORD_RETRY_MS[Math.min(failures, RECORD_RETRY_MS.length - 1)]);
         failures++;
@@ -100,10 +111,17 @@ export class OutcomeRecorder {
 
   private async record(channel: Channel, attempts: Attempt[]): Promise<void> {
     const judged: Judged[] = attempts.map((a) => ({ ...a, next: nextStep(a.outcome, a.delivery.attempts, this.backoff, a.answeredAt) }));
-    const pauses = judged.flatMap((j) => (j.next.status === 'pending' && j.next.pauseChannelUntil ? [j.next.pauseChannelUntil.getTime()] : []));
+    const pauses = judged.flatMap((j) =>
+      j.next.status === 'pending' && j.next.pauseChannelUntil ? [j.next.pauseChannelUntil.getTime()] : [],
+    );
     await this.messaging.run(async (tx) => {
       await this.deliveries.applyOutcomes(tx.manager, judged.map(toUpdate), this.clock.now());
-      await this.deliveries.markSent(tx.manager, channel.name, judged.filter((j) => j.next.status === 'sent').map((j) => j.delivery), this.clock.now());
+      await this.deliveries.markSent(
+        tx.manager,
+        channel.name,
+        judged.filter((j) => j.next.status === 'sent').map((j) => j.delivery),
+        this.clock.now(),
+      );
       if (pauses.length > 0) await this.buckets.pause(tx.manager, channel.name, new Date(Math.max(...pauses)));
       for (const j of judged) this.stage(tx, channel, j);
     });
@@ -123,7 +141,10 @@ export class OutcomeRecorder {
       attempts: delivery.attempts,
     };
     // The seed keeps its old word: a new one would give an outcome already published a second event id.
-    const options = { id: deriveEventId('notifier-settled', delivery.id, answeredAt.toISOString()), ...(delivery.fingerprint ? { subject: delivery.fingerprint } : {}) };
+    const options = {
+      id: deriveEventId('notifier-settled', delivery.id, answeredAt.toISOString()),
+      ...(delivery.fingerprint ? { subject: delivery.fingerprint } : {}),
+    };
     if (next.status === 'sent') {
       const latencyMs = Math.max(0, answeredAt.getTime() - delivery.receivedAt.getTime());
       tx.stage('notifications.delivered', { ...common, deliveredAt: answeredAt.toISOString(), latencyMs }, options);
@@ -133,20 +154,34 @@ export class OutcomeRecorder {
   }
 
   private report(channel: Channel, { delivery, outcome, answeredAt, next }: Judged): void {
-    const log = this.logger.child({ channel: channel.name, deliveryId: delivery.id, fingerprint: delivery.fingerprint, attempts: delivery.attempts });
+    const log = this.logger.child({
+      channel: channel.name,
+      deliveryId: delivery.id,
+      fingerprint: delivery.fingerprint,
+      attempts: delivery.attempts,
+    });
     switch (next.status) {
       case 'sent':
         notifierMetrics.sent.inc({ channel: channel.name, severity: delivery.severity });
-        notifierMetrics.latency.observe({ channel: channel.name }, Math.max(0, answeredAt.getTime() - delivery.receivedAt.getTime()) / 1000);
+        notifierMetrics.latency.observe(
+          { channel: channel.name },
+          Math.max(0, answeredAt.getTime() - delivery.receivedAt.getTime()) / 1000,
+        );
         log.debug('delivered');
         return;
       case 'pending':
         if (outcome.result === 'retry') notifierMetrics.retried.inc({ channel: channel.name, reason: outcome.reason });
-        log.warn({ error: outcome.result === 'sent' ? undefined : outcome.error, nextAttemptAt: next.nextAttemptAt }, 'delivery attempt failed; will retry');
+        log.warn(
+          { error: outcome.result === 'sent' ? undefined : outcome.error, nextAttemptAt: next.nextAttemptAt },
+          'delivery attempt failed; will retry',
+        );
         return;
       case 'failed':
         notifierMetrics.failed.inc({ channel: channel.name, severity: delivery.severity });
-        log.error({ error: outcome.result === 'sent' ? undefined : outcome.error }, 'delivery failed for good; notifications.failed published');
+        log.error(
+          { error: outcome.result === 'sent' ? undefined : outcome.error },
+          'delivery failed for good; notifications.failed published',
+        );
         return;
     }
   }
@@ -159,7 +194,13 @@ function byChannel(answers: Answered[]): Map<Channel, Attempt[]> {
 }
 
 function toUpdate({ delivery, outcome, answeredAt, next }: Judged): DeliveryUpdate {
-  const response = outcome.result === 'sent' ? { responseStatus: outcome.status, responseExcerpt: outcome.excerpt } : { ...(outcome.status !== undefined ? { responseStatus: outcome.status } : {}), ...(outcome.excerpt !== undefined ? { responseExcerpt: outcome.excerpt } : {}) };
+  const response =
+    outcome.result === 'sent'
+      ? { responseStatus: outcome.status, responseExcerpt: outcome.excerpt }
+      : {
+          ...(outcome.status !== undefined ? { responseStatus: outcome.status } : {}),
+          ...(outcome.excerpt !== undefined ? { responseExcerpt: outcome.excerpt } : {}),
+        };
   const error = outcome.result === 'sent' ? {} : { lastError: outcome.error.slice(0, 2000) };
   switch (next.status) {
     case 'sent':

@@ -21,8 +21,14 @@ export class RateBucketsRepository {
   /** Locks the channel's bucket for this transaction, creating it full on first use. */
   async lock(manager: EntityManager, channel: string, limits: BucketLimits, now: Date): Promise<LockedBucket> {
     const full = fullBucket(limits, now.getTime());
-    await manager.query(`INSERT INTO ${this.buckets} (channel, tokens, refilled_at) VALUES ($1, $2, $3) ON CONFLICT (channel) DO NOTHING`, [channel, full.tokens, now]);
-    const [row] = await manager.query(`SELECT tokens, refilled_at, paused_until FROM ${this.buckets} WHERE channel = $1 FOR UPDATE`, [channel]);
+    await manager.query(`INSERT INTO ${this.buckets} (channel, tokens, refilled_at) VALUES ($1, $2, $3) ON CONFLICT (channel) DO NOTHING`, [
+      channel,
+      full.tokens,
+      now,
+    ]);
+    const [row] = await manager.query(`SELECT tokens, refilled_at, paused_until FROM ${this.buckets} WHERE channel = $1 FOR UPDATE`, [
+      channel,
+    ]);
     return {
       // A burst lowered in channels.yaml takes effect at once.
       state: { tokens: Math.min(Number(row.tokens), limits.burst), refilledAt: new Date(row.refilled_at).getTime() },
@@ -31,11 +37,18 @@ export class RateBucketsRepository {
   }
 
   async save(manager: EntityManager, channel: string, state: BucketState): Promise<void> {
-    await manager.query(`UPDATE ${this.buckets} SET tokens = $2, refilled_at = $3 WHERE channel = $1`, [channel, state.tokens, new Date(state.refilledAt)]);
+    await manager.query(`UPDATE ${this.buckets} SET tokens = $2, refilled_at = $3 WHERE channel = $1`, [
+      channel,
+      state.tokens,
+      new Date(state.refilledAt),
+    ]);
   }
 
   /** A provider said 429: nothing more goes to the channel before `until`. */
   async pause(manager: EntityManager, channel: string, until: Date): Promise<void> {
-    await manager.query(`UPDATE ${this.buckets} SET paused_until = GREATEST(COALESCE(paused_until, $2), $2) WHERE channel = $1`, [channel, until]);
+    await manager.query(`UPDATE ${this.buckets} SET paused_until = GREATEST(COALESCE(paused_until, $2), $2) WHERE channel = $1`, [
+      channel,
+      until,
+    ]);
   }
 }

@@ -11,7 +11,10 @@ export class HistoryController {
 
   @Get()
   @RequireRole('viewer')
-  @ApiOperation({ summary: 'Deliveries, newest first: filter by channel, status (pending, sent, failed, folded, skipped) and fingerprint; cursor pagination (limit 1-500, default 50)' })
+  @ApiOperation({
+    summary:
+      'Deliveries, newest first: filter by channel, status (pending, sent, failed, folded, skipped) and fingerprint; cursor pagination (limit 1-500, default 50)',
+  })
   list(@Query(new ZodPipe(ListDeliveriesQuerySchema)) query: ListDeliveriesQuery): Promise<DeliveryPage> {
     return this.history.list(query);
   }

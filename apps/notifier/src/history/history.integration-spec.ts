@@ -11,7 +11,14 @@ describe('notifier delivery history and its events against real NATS, Postgres a
 
   beforeAll(async () => {
     await fakes.start();
-    Object.assign(process.env, { ...fakes.env(), NATS_URL: await resolveNatsUrl(), DATABASE_URL: await resolveDatabaseUrl(), FIREBREAK_SUBJECT_PREFIX: h.prefix, FIREBREAK_DB_SCHEMA: h.schema, FIREBREAK_CONFIG_DIR: h.configDir });
+    Object.assign(process.env, {
+      ...fakes.env(),
+      NATS_URL: await resolveNatsUrl(),
+      DATABASE_URL: await resolveDatabaseUrl(),
+      FIREBREAK_SUBJECT_PREFIX: h.prefix,
+      FIREBREAK_DB_SCHEMA: h.schema,
+      FIREBREAK_CONFIG_DIR: h.configDir,
+    });
     await h.start(AppModule, process.env.NATS_URL!);
     delivered = await h.collect('notifications.delivered');
   });
@@ -37,10 +44,20 @@ describe('notifier delivery history and its events against real NATS, Postgres a
     const pd = items.find((i) => i.channel === 'pagerduty')!;
     await waitFor(() => delivered.some((e) => e.data.deliveryId === pd.id), { message: 'no notifications.delivered' });
     const event = delivered.find((e) => e.data.deliveryId === pd.id)!;
-    expect(event.data).toMatchObject({ channel: 'pagerduty', channelType: 'pagerduty', fingerprint: fp, kind: 'firing', severity: 'critical', attempts: 1, target: 'default' });
+    expect(event.data).toMatchObject({
+      channel: 'pagerduty',
+      channelType: 'pagerduty',
+      fingerprint: fp,
+      kind: 'firing',
+      severity: 'critical',
+      attempts: 1,
+      target: 'default',
+    });
     expect(event.data.latencyMs).toBeGreaterThanOrEqual(2_000);
     const sentMetric = /firebreak_notifications_sent_total\{channel="pagerduty",severity="critical"\} [1-9]/;
-    await waitFor(async () => sentMetric.test((await inject({ method: 'GET', url: '/metrics' })).body), { message: 'delivery not counted' });
+    await waitFor(async () => sentMetric.test((await inject({ method: 'GET', url: '/metrics' })).body), {
+      message: 'delivery not counted',
+    });
     const metrics = (await inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/firebreak_notification_delivery_latency_seconds_bucket\{le="\+Inf",channel="pagerduty"\} \d+/);
   });
@@ -56,12 +73,23 @@ describe('notifier delivery history and its events against real NATS, Postgres a
     expect(second).toEqual({ items: [expect.objectContaining({ fingerprint: fp })], nextCursor: null });
     expect(new Set([...first.items, ...second.items].map((i) => i.id)).size).toBe(4);
     const slackOnly = await history(`fingerprint=${fp}&channel=team-slack&status=sent`);
-    expect(slackOnly.items).toEqual([expect.objectContaining({ channel: 'team-slack', status: 'sent', attempts: 1, responseStatus: 200, responseExcerpt: 'ok', kind: 'firing' })]);
+    expect(slackOnly.items).toEqual([
+      expect.objectContaining({
+        channel: 'team-slack',
+        status: 'sent',
+        attempts: 1,
+        responseStatus: 200,
+        responseExcerpt: 'ok',
+        kind: 'firing',
+      }),
+    ]);
     const one = await inject({ method: 'GET', url: `/api/v1/notifications/${slackOnly.items[0].id}`, token: VIEWER });
     expect(one.json()).toMatchObject({ id: slackOnly.items[0].id, title: `summary of ${fp}` });
     const bad = await inject({ method: 'GET', url: '/api/v1/notifications?status=lost&limit=0', token: VIEWER });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toMatch(/status: .*; limit: /);
-    expect((await inject({ method: 'GET', url: '/api/v1/notifications?cursor=bm9wZQ', token: VIEWER })).json().error.message).toMatch(/^cursor: /);
+    expect((await inject({ method: 'GET', url: '/api/v1/notifications?cursor=bm9wZQ', token: VIEWER })).json().error.message).toMatch(
+      /^cursor: /,
+    );
   });
 });

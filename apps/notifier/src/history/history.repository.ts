@@ -66,7 +66,10 @@ export class HistoryRepository {
     if (filter.beforeSeq !== undefined) add('seq < ?', filter.beforeSeq);
     values.push(filter.limit);
     const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(`SELECT ${COLUMNS} FROM ${this.deliveries} ${where} ORDER BY seq DESC LIMIT $${values.length}`, values);
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM ${this.deliveries} ${where} ORDER BY seq DESC LIMIT $${values.length}`,
+      values,
+    );
     return rows.map(toRecord);
   }
 
@@ -76,7 +79,10 @@ export class HistoryRepository {
   }
 
   async getMany(ids: string[]): Promise<DeliveryRecord[]> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(`SELECT ${COLUMNS} FROM ${this.deliveries} WHERE id = ANY($1) ORDER BY seq`, [ids]);
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM ${this.deliveries} WHERE id = ANY($1) ORDER BY seq`,
+      [ids],
+    );
     return rows.map(toRecord);
   }
 }

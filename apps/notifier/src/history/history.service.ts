@@ -15,7 +15,10 @@ export interface DeliveryPage {
 const encodeCursor = (seq: number) => Buffer.from(`seq:${seq}`).toString('base64url');
 function decodeCursor(cursor: string): number {
   const match = /^seq:(\d{1,18})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new AppError('validation_failed', 'cursor: not a cursor this API returned', 400, { issues: ['cursor: not a cursor this API returned'] });
+  if (!match)
+    throw new AppError('validation_failed', 'cursor: not a cursor this API returned', 400, {
+      issues: ['cursor: not a cursor this API returned'],
+    });
   return Number(match[1]);
 }
 
@@ -47,9 +50,16 @@ export class HistoryService {
 
   async retry(id: string, principal: ApiPrincipal): Promise<DeliveryRecord> {
     const record = await this.get(id);
-    if (record.status !== 'failed') throw new AppError('conflict', `notification ${id} is ${record.status}; only a failed one can be retried`, 409);
-    const audit = { actor: principal.name, action: 'notification.retry', target: id, details: { channel: record.channel, attempts: record.attempts } };
-    if (!(await this.delivery.retryFailed(id, record.channel, audit))) throw new AppError('conflict', `notification ${id} changed meanwhile; look again`, 409);
+    if (record.status !== 'failed')
+      throw new AppError('conflict', `notification ${id} is ${record.status}; only a failed one can be retried`, 409);
+    const audit = {
+      actor: principal.name,
+      action: 'notification.retry',
+      target: id,
+      details: { channel: record.channel, attempts: record.attempts },
+    };
+    if (!(await this.delivery.retryFailed(id, record.channel, audit)))
+      throw new AppError('conflict', `notification ${id} changed meanwhile; look again`, 409);
     return this.get(id);
   }
 }

@@ -12,7 +12,14 @@ describe('notifier against real NATS, Postgres and the fake providers: routes, f
 
   beforeAll(async () => {
     await fakes.start();
-    Object.assign(process.env, { ...fakes.env(), NATS_URL: await resolveNatsUrl(), DATABASE_URL: await resolveDatabaseUrl(), FIREBREAK_SUBJECT_PREFIX: h.prefix, FIREBREAK_DB_SCHEMA: h.schema, FIREBREAK_CONFIG_DIR: h.configDir });
+    Object.assign(process.env, {
+      ...fakes.env(),
+      NATS_URL: await resolveNatsUrl(),
+      DATABASE_URL: await resolveDatabaseUrl(),
+      FIREBREAK_SUBJECT_PREFIX: h.prefix,
+      FIREBREAK_DB_SCHEMA: h.schema,
+      FIREBREAK_CONFIG_DIR: h.configDir,
+    });
     await h.start(AppModule, process.env.NATS_URL!);
   });
 
@@ -35,7 +42,12 @@ describe('notifier against real NATS, Postgres and the fake providers: routes, f
     await announce(alertNotify('firing', dbWarning, 'warning', { team: 'db' }));
     await announce(alertNotify('firing', dbError, 'error', { team: 'db' }));
     const channelsOf = async (fp: string, n: number) => (await settled(fp, n)).map((i) => `${i.channel}:${i.target}:${i.status}`).sort();
-    expect(await channelsOf(critical, 4)).toEqual(['oncall-telegram:-1001:sent', 'oncall-telegram:-1002:sent', 'pagerduty:default:sent', 'team-slack:default:sent']);
+    expect(await channelsOf(critical, 4)).toEqual([
+      'oncall-telegram:-1001:sent',
+      'oncall-telegram:-1002:sent',
+      'pagerduty:default:sent',
+      'team-slack:default:sent',
+    ]);
     expect(await channelsOf(warning, 1)).toEqual(['team-slack:default:sent']);
     expect(await channelsOf(dbWarning, 1)).toEqual(['team-slack:default:sent']);
     expect(await channelsOf(dbError, 1)).toEqual(['n8n:default:sent']);
@@ -54,19 +66,32 @@ describe('notifier against real NATS, Postgres and the fake providers: routes, f
 
     const tg = telegram.successfulRequests[0];
     expect(tg.path).toBe(`/bot${BOT_TOKEN}/sendMessage`);
-    expect(tg.body).toMatchObject({ parse_mode: 'HTML', link_preview_options: { is_disabled: true }, chat_id: expect.stringMatching(/^-100[12]$/) });
+    expect(tg.body).toMatchObject({
+      parse_mode: 'HTML',
+      link_preview_options: { is_disabled: true },
+      chat_id: expect.stringMatching(/^-100[12]$/),
+    });
     expect(telegram.messages[0].text).toMatch(/^<b>🔴 CRITICAL \| Alert_[0-9a-f]{16}<\/b>\n<b>FIRING<\/b>: summary of /);
 
     const [sl] = slack.messages;
     expect(sl.path).toBe('/services/T000/B000/XXXX');
     expect(sl.text).toContain('🔴 CRITICAL | Alert_');
-    expect((sl.blocks as Array<{ type: string }>)[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: `🔴 CRITICAL | Alert_${fp}`, emoji: true } });
+    expect((sl.blocks as Array<{ type: string }>)[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: `🔴 CRITICAL | Alert_${fp}`, emoji: true },
+    });
 
     expect(pagerduty.events[0]).toMatchObject({
       routing_key: ROUTING_KEY,
       event_action: 'trigger',
       dedup_key: fp,
-      payload: { summary: `FIRING: summary of ${fp}`, source: 'api-1', severity: 'critical', component: 'api', custom_details: { labels: { job: 'api' }, annotations: { description: 'API down' } } },
+      payload: {
+        summary: `FIRING: summary of ${fp}`,
+        source: 'api-1',
+        severity: 'critical',
+        component: 'api',
+        custom_details: { labels: { job: 'api' }, annotations: { description: 'API down' } },
+      },
       links: [
         { href: 'http://prometheus:9090/graph?g0.expr=up', text: 'Source' },
         { href: 'https://runbooks.example/x', text: 'Runbook' },
@@ -77,7 +102,11 @@ describe('notifier against real NATS, Postgres and the fake providers: routes, f
     await webhook.waitForRequests(1);
     const [request] = webhook.successfulRequests;
     expect(request.path).toBe('/webhook/firebreak');
-    expect(request.headers).toMatchObject({ authorization: 'Bearer n8n-secret-token', 'content-type': 'application/cloudevents+json; charset=utf-8', 'idempotency-key': expect.any(String) });
+    expect(request.headers).toMatchObject({
+      authorization: 'Bearer n8n-secret-token',
+      'content-type': 'application/cloudevents+json; charset=utf-8',
+      'idempotency-key': expect.any(String),
+    });
     expect(request.body).toEqual(JSON.parse(JSON.stringify(hook.event)));
     expect(event.id).not.toBe(hook.event.id);
   });
@@ -86,13 +115,23 @@ describe('notifier against real NATS, Postgres and the fake providers: routes, f
     const fp = fingerprint();
     await announce(alertNotify('firing', fp, 'info', { team: 'automation' }));
     const items = await settled(fp, 2);
-    expect(items.find((i) => i.channel === 'later')).toMatchObject({ status: 'skipped', attempts: 0, lastError: 'channel disabled: NOTIFIER_TEST_UNSET_URL is not set' });
+    expect(items.find((i) => i.channel === 'later')).toMatchObject({
+      status: 'skipped',
+      attempts: 0,
+      lastError: 'channel disabled: NOTIFIER_TEST_UNSET_URL is not set',
+    });
     expect(items.find((i) => i.channel === 'n8n')).toMatchObject({ status: 'sent' });
   });
 
   it('delivers hostile label values escaped and cut', async () => {
     const fp = fingerprint();
-    const hostile = { script: '<script>alert(1)</script>', amp: 'R&D "x"', slack: '<!channel> <@U123>', markdown: '*_[x](y)_*', long: 'L'.repeat(5000) };
+    const hostile = {
+      script: '<script>alert(1)</script>',
+      amp: 'R&D "x"',
+      slack: '<!channel> <@U123>',
+      markdown: '*_[x](y)_*',
+      long: 'L'.repeat(5000),
+    };
     await announce(alertNotify('firing', fp, 'critical', hostile, { summary: '<b>not bold</b> & <!here>' }));
     expect((await settled(fp, 4)).map((i) => i.status)).toEqual(['sent', 'sent', 'sent', 'sent']);
 
@@ -110,7 +149,9 @@ describe('notifier against real NATS, Postgres and the fake providers: routes, f
     expect(slackJson).not.toMatch(/<!channel>|<!here>|<@U123>|<script>/);
     expect(slackJson).toContain('&lt;!channel&gt; &lt;@U123&gt;');
     expect(slackJson).toContain('markdown: *_[x](y)_*');
-    expect((pagerduty.events[0].payload as unknown as { custom_details: { labels: Record<string, string> } }).custom_details.labels.script).toBe(hostile.script);
+    expect(
+      (pagerduty.events[0].payload as unknown as { custom_details: { labels: Record<string, string> } }).custom_details.labels.script,
+    ).toBe(hostile.script);
   });
 
   it('sends nothing twice when an announcement is redelivered, by the inbox or by the delivery ids', async () => {
@@ -123,7 +164,12 @@ describe('notifier against real NATS, Postgres and the fake providers: routes, f
       return info.ack_floor.stream_seq >= seq;
     };
     const republish = async () => {
-      const again = await h.publisher.publishRaw(`${h.prefix}.alerts.notify`, 'alerts.notify', new TextEncoder().encode(JSON.stringify(event)), randomUUID());
+      const again = await h.publisher.publishRaw(
+        `${h.prefix}.alerts.notify`,
+        'alerts.notify',
+        new TextEncoder().encode(JSON.stringify(event)),
+        randomUUID(),
+      );
       expect(again.duplicate).toBe(false);
       await waitFor(() => consumed(again.seq), { message: 'the copy was not consumed' });
     };
@@ -157,13 +203,25 @@ describe('notifier against real NATS, Postgres and the fake providers: routes, f
   it('never sends an announcement after a newer one about the same alert was sent (no trigger after its resolve)', async () => {
     const fp = fingerprint();
     const now = Date.now();
-    await h.publisher.publish('alerts.notify', alertNotify('resolved', fp, 'critical'), { id: randomUUID(), subject: fp, time: new Date(now) });
+    await h.publisher.publish('alerts.notify', alertNotify('resolved', fp, 'critical'), {
+      id: randomUUID(),
+      subject: fp,
+      time: new Date(now),
+    });
     await settled(fp, 4);
-    await h.publisher.publish('alerts.notify', alertNotify('firing', fp, 'critical'), { id: randomUUID(), subject: fp, time: new Date(now - 1_000) });
+    await h.publisher.publish('alerts.notify', alertNotify('firing', fp, 'critical'), {
+      id: randomUUID(),
+      subject: fp,
+      time: new Date(now - 1_000),
+    });
     const items = await settled(fp, 8);
     const stale = items.filter((i) => i.kind === 'firing');
     expect(stale.map((i) => [i.channel, i.status, i.lastError])).toEqual(
-      Array.from({ length: 4 }, () => [expect.any(String), 'skipped', 'superseded: a newer announcement about this alert was already sent']),
+      Array.from({ length: 4 }, () => [
+        expect.any(String),
+        'skipped',
+        'superseded: a newer announcement about this alert was already sent',
+      ]),
     );
     expect(pagerduty.events.map((e) => e.event_action)).toEqual(['resolve']);
     expect(pagerduty.incidents().has(fp)).toBe(false);
@@ -171,9 +229,25 @@ describe('notifier against real NATS, Postgres and the fake providers: routes, f
 
   it('sends runbook messages to the channels they name, and approval requests by severity', async () => {
     const fp = fingerprint();
-    await h.publisher.publish('notifications.requested', { requestId: randomUUID(), channels: ['team-slack'], severity: 'info', title: 'Cache cleared', text: 'Step 2 done', labels: {}, fingerprint: fp, runbookId: 'high_error_rate' });
+    await h.publisher.publish('notifications.requested', {
+      requestId: randomUUID(),
+      channels: ['team-slack'],
+      severity: 'info',
+      title: 'Cache cleared',
+      text: 'Step 2 done',
+      labels: {},
+      fingerprint: fp,
+      runbookId: 'high_error_rate',
+    });
     await h.publisher.publish('runbooks.approval.requested', {
-      approvalId: 'ap-1', executionId: 'ex-1', runbookId: 'service_unavailable', stepId: 'restart', fingerprint: fp, severity: 'warning', summary: 'Restart the api pods?', expiresAt: '2030-01-01T00:00:00.000Z',
+      approvalId: 'ap-1',
+      executionId: 'ex-1',
+      runbookId: 'service_unavailable',
+      stepId: 'restart',
+      fingerprint: fp,
+      severity: 'warning',
+      summary: 'Restart the api pods?',
+      expiresAt: '2030-01-01T00:00:00.000Z',
     });
     await settled(fp, 2);
     const texts = slack.messages.map((m) => m.text);

@@ -48,15 +48,30 @@ export class IntakeService {
   async announceAlert(event: EventOf<'alerts.notify'>, ctx: Context): Promise<void> {
     const { alert } = event.data;
     const channels = this.known(this.registry.route(alert.labels, alert.severity), ctx.log);
-    await this.enqueue({ subject: 'alerts.notify', event, notification: fromAlertNotify(event), channels, receivedAt: new Date(event.data.receivedAt), ctx });
+    await this.enqueue({
+      subject: 'alerts.notify',
+      event,
+      notification: fromAlertNotify(event),
+      channels,
+      receivedAt: new Date(event.data.receivedAt),
+      ctx,
+    });
   }
 
   async announceRequest(event: EventOf<'notifications.requested'>, ctx: Context): Promise<void> {
     const { data } = event;
     const names = data.channels.length > 0 ? data.channels : this.registry.route(data.labels, data.severity);
     const channels = this.known(names, ctx.log);
-    if (data.channels.length > 0 && channels.length === 0) throw new PermanentError(`none of the requested channels exists: ${data.channels.join(', ')}`);
-    await this.enqueue({ subject: 'notifications.requested', event, notification: fromNotificationRequested(event), channels, receivedAt: new Date(event.time), ctx });
+    if (data.channels.length > 0 && channels.length === 0)
+      throw new PermanentError(`none of the requested channels exists: ${data.channels.join(', ')}`);
+    await this.enqueue({
+      subject: 'notifications.requested',
+      event,
+      notification: fromNotificationRequested(event),
+      channels,
+      receivedAt: new Date(event.time),
+      ctx,
+    });
   }
 
   async announceApproval(event: EventOf<'runbooks.approval.requested'>, ctx: Context): Promise<void> {
@@ -94,7 +109,11 @@ export class IntakeService {
       }
       // The same event twice in one batch (a redelivery racing its original) counts once.
       const results = items.map((item) => fresh.get(item.inbox)!.delete(item.eventId));
-      await this.delivery.add(manager, items.flatMap((item, index) => (results[index] ? item.rows : [])), now);
+      await this.delivery.add(
+        manager,
+        items.flatMap((item, index) => (results[index] ? item.rows : [])),
+        now,
+      );
       return results;
     });
   }

@@ -3,7 +3,10 @@ import { fromAlertNotify, fromApprovalRequested, fromNotificationRequested } fro
 import { headline, statusLine } from './notification';
 import { summaryNotification } from './summary';
 
-function notify(kind: DataOf<'alerts.notify'>['kind'], overrides: Partial<DataOf<'alerts.notify'>['alert']> = {}): CloudEvent<DataOf<'alerts.notify'>> {
+function notify(
+  kind: DataOf<'alerts.notify'>['kind'],
+  overrides: Partial<DataOf<'alerts.notify'>['alert']> = {},
+): CloudEvent<DataOf<'alerts.notify'>> {
   return {
     specversion: '1.0',
     id: 'evt-1',
@@ -18,7 +21,12 @@ function notify(kind: DataOf<'alerts.notify'>['kind'], overrides: Partial<DataOf
         fingerprint: '0123456789abcdef',
         status: kind === 'resolved' ? 'resolved' : 'firing',
         labels: { alertname: 'HighErrorRate', severity: 'critical', job: 'api', instance: 'api-1:9090' },
-        annotations: { summary: 'Error rate above 5%', description: 'The API fails 7% of requests.', runbook_url: 'https://runbooks/high-error-rate', dashboard: 'grafana' },
+        annotations: {
+          summary: 'Error rate above 5%',
+          description: 'The API fails 7% of requests.',
+          runbook_url: 'https://runbooks/high-error-rate',
+          dashboard: 'grafana',
+        },
         severity: 'critical',
         startsAt: '2025-01-01T00:00:00.000Z',
         endsAt: kind === 'resolved' ? '2025-01-01T00:10:00.000Z' : null,
@@ -63,7 +71,12 @@ describe('messages from events', () => {
     ack.data.actor = 'alice';
     ack.data.note = 'looking';
     expect(fromAlertNotify(ack)).toMatchObject({ emoji: '👀', status: 'ACKNOWLEDGED' });
-    expect(fromAlertNotify(ack).details).toEqual(expect.arrayContaining([['by', 'alice'], ['note', 'looking']]));
+    expect(fromAlertNotify(ack).details).toEqual(
+      expect.arrayContaining([
+        ['by', 'alice'],
+        ['note', 'looking'],
+      ]),
+    );
     expect(fromAlertNotify(notify('escalated')).emoji).toBe('🚨');
   });
 
@@ -72,28 +85,62 @@ describe('messages from events', () => {
     const message = fromNotificationRequested({
       ...base,
       type: 'firebreak.notifications.requested.v1',
-      data: { requestId: 'req-1', channels: [], severity: 'warning', title: 'Cache cleared', text: 'Done.', labels: { service: 'api' }, runbookId: 'high_error_rate' },
+      data: {
+        requestId: 'req-1',
+        channels: [],
+        severity: 'warning',
+        title: 'Cache cleared',
+        text: 'Done.',
+        labels: { service: 'api' },
+        runbookId: 'high_error_rate',
+      },
     });
     expect(headline(message)).toBe('🟡 WARNING | runbook high_error_rate');
     expect(message.dedupKey).toBe('firebreak-req-1');
     const approval = fromApprovalRequested({
       ...base,
       type: 'firebreak.runbooks.approval.requested.v1',
-      data: { approvalId: 'ap-1', executionId: 'ex-1', runbookId: 'service_unavailable', stepId: 'restart', severity: 'critical', summary: 'Restart api?', expiresAt: '2025-01-01T01:00:00.000Z' },
+      data: {
+        approvalId: 'ap-1',
+        executionId: 'ex-1',
+        runbookId: 'service_unavailable',
+        stepId: 'restart',
+        severity: 'critical',
+        summary: 'Restart api?',
+        expiresAt: '2025-01-01T01:00:00.000Z',
+      },
     });
     expect(statusLine(approval)).toBe('APPROVAL NEEDED: step restart waits for approval');
     expect(approval.details).toContainEqual(['expires', '2025-01-01T01:00:00.000Z']);
   });
 
   it('sums a folded backlog up as "N more alerts", merging an earlier summary', () => {
-    const first = summaryNotification('team-slack', [{ severity: 'warning', kind: 'firing', title: 'A' }, { severity: 'critical', kind: 'firing', title: 'B' }], new Date(0));
+    const first = summaryNotification(
+      'team-slack',
+      [
+        { severity: 'warning', kind: 'firing', title: 'A' },
+        { severity: 'critical', kind: 'firing', title: 'B' },
+      ],
+      new Date(0),
+    );
     expect(first.title).toBe('2 more alerts');
     expect(first.severity).toBe('critical');
-    const merged = summaryNotification('team-slack', [{ severity: 'critical', kind: 'message', title: first.title, summary: first.summary }, { severity: 'info', kind: 'resolved', title: 'C' }], new Date(0));
+    const merged = summaryNotification(
+      'team-slack',
+      [
+        { severity: 'critical', kind: 'message', title: first.title, summary: first.summary },
+        { severity: 'info', kind: 'resolved', title: 'C' },
+      ],
+      new Date(0),
+    );
     expect(merged.summary?.count).toBe(3);
     expect(merged.text).toMatch(/^3 more alerts: /);
     expect(merged.text).toContain('• INFO resolved: C');
-    const many = summaryNotification('x', Array.from({ length: 40 }, (_, i) => ({ severity: 'info' as const, kind: 'firing' as const, title: `t${i}` })), new Date(0));
+    const many = summaryNotification(
+      'x',
+      Array.from({ length: 40 }, (_, i) => ({ severity: 'info' as const, kind: 'firing' as const, title: `t${i}` })),
+      new Date(0),
+    );
     expect(many.text).toMatch(/… and 10 more$/);
   });
 });

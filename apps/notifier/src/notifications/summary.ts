@@ -18,7 +18,9 @@ export function summaryNotification(channel: string, folded: FoldedNotification[
   const items: SummaryItem[] = [];
   for (const notification of folded) {
     count += notification.summary?.count ?? 1;
-    items.push(...(notification.summary?.items ?? [{ severity: notification.severity, kind: notification.kind, title: notification.title }]));
+    items.push(
+      ...(notification.summary?.items ?? [{ severity: notification.severity, kind: notification.kind, title: notification.title }]),
+    );
   }
   const severity = folded.reduce<Severity>((max, m) => (severityRank(m.severity) > severityRank(max) ? m.severity : max), 'info');
   const listed = items.slice(0, SUMMARY_LISTED);

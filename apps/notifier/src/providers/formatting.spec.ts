@@ -35,7 +35,14 @@ function notification(overrides: Partial<Notification> = {}): Notification {
 
 describe('Telegram HTML', () => {
   it('escapes every value so Telegram parses exactly the text we meant', () => {
-    const html = renderTelegramHtml(notification({ details: [['team', HOSTILE.team], ['markdown', HOSTILE.markdown]] }));
+    const html = renderTelegramHtml(
+      notification({
+        details: [
+          ['team', HOSTILE.team],
+          ['markdown', HOSTILE.markdown],
+        ],
+      }),
+    );
     const parsed = parseTelegramHtml(html);
     expect(parsed).toEqual({ ok: true, text: expect.any(String) });
     const text = (parsed as { text: string }).text;
@@ -47,13 +54,24 @@ describe('Telegram HTML', () => {
   });
 
   it('cuts each long value, so one cannot crowd out the others', () => {
-    const parsed = parseTelegramHtml(renderTelegramHtml(notification({ details: [['a', '&'.repeat(5000)], ['b', 'after']] })));
+    const parsed = parseTelegramHtml(
+      renderTelegramHtml(
+        notification({
+          details: [
+            ['a', '&'.repeat(5000)],
+            ['b', 'after'],
+          ],
+        }),
+      ),
+    );
     if (!parsed.ok) throw new Error(parsed.error);
     expect(parsed.text).toContain(`a: ${'&'.repeat(999)}…\nb: after`);
   });
 
   it('cuts a long message to 4096 characters after entity parsing, with a marker, still valid HTML', () => {
-    const html = renderTelegramHtml(notification({ details: Array.from({ length: 10 }, (_, i) => [`k${i}`, '&'.repeat(5000)] as [string, string]) }));
+    const html = renderTelegramHtml(
+      notification({ details: Array.from({ length: 10 }, (_, i) => [`k${i}`, '&'.repeat(5000)] as [string, string]) }),
+    );
     const parsed = parseTelegramHtml(html);
     if (!parsed.ok) throw new Error(parsed.error);
     expect(parsed.text.length).toBe(TELEGRAM_MAX_TEXT);
@@ -62,7 +80,9 @@ describe('Telegram HTML', () => {
   });
 
   it('never splits a surrogate pair at the cut', () => {
-    const parsed = parseTelegramHtml(renderTelegramHtml(notification({ details: Array.from({ length: 10 }, (_, i) => [`e${i}`, '😀'.repeat(3000)] as [string, string]) })));
+    const parsed = parseTelegramHtml(
+      renderTelegramHtml(notification({ details: Array.from({ length: 10 }, (_, i) => [`e${i}`, '😀'.repeat(3000)] as [string, string]) })),
+    );
     if (!parsed.ok) throw new Error(parsed.error);
     expect(parsed.text).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
   });
@@ -70,10 +90,9 @@ describe('Telegram HTML', () => {
 
 describe('Slack blocks', () => {
   const message = renderSlackMessage(notification());
-  const texts = (message.blocks as Array<{ type: string; text?: { type: string; text: string }; elements?: Array<{ text: string }> }>).flatMap((b) => [
-    ...(b.text ? [b.text.text] : []),
-    ...(b.elements ?? []).map((e) => e.text),
-  ]);
+  const texts = (
+    message.blocks as Array<{ type: string; text?: { type: string; text: string }; elements?: Array<{ text: string }> }>
+  ).flatMap((b) => [...(b.text ? [b.text.text] : []), ...(b.elements ?? []).map((e) => e.text)]);
 
   it('has a header, sections and a context, and a text fallback', () => {
     expect((message.blocks as Array<{ type: string }>).map((b) => b.type)).toEqual(['header', 'section', 'section', 'section', 'context']);
@@ -99,14 +118,24 @@ describe('Slack blocks', () => {
 
   it('leaves out a link too long for a Slack text object instead of having the message refused', () => {
     const long = `https://prometheus.example/graph?g0.expr=${'x'.repeat(4000)}`;
-    const withLongLink = renderSlackMessage({ ...notification(), links: [{ href: long, text: 'Source' }, { href: 'https://runbooks/x', text: 'Runbook' }] });
-    const elements = (withLongLink.blocks as Array<{ type: string; elements?: Array<{ text: string }> }>).find((b) => b.type === 'context')!.elements!;
+    const withLongLink = renderSlackMessage({
+      ...notification(),
+      links: [
+        { href: long, text: 'Source' },
+        { href: 'https://runbooks/x', text: 'Runbook' },
+      ],
+    });
+    const elements = (withLongLink.blocks as Array<{ type: string; elements?: Array<{ text: string }> }>).find(
+      (b) => b.type === 'context',
+    )!.elements!;
     expect(elements.every((element) => element.text.length <= 3000)).toBe(true);
     expect(elements.map((element) => element.text)).toContain('<https://runbooks/x|Runbook>');
   });
 
   it('stays within Slack limits with a 5000-character value and hundreds of details', () => {
-    const big = renderSlackMessage(notification({ details: Array.from({ length: 400 }, (_, i) => [`k${i}`, '&'.repeat(5000)] as [string, string]) }));
+    const big = renderSlackMessage(
+      notification({ details: Array.from({ length: 400 }, (_, i) => [`k${i}`, '&'.repeat(5000)] as [string, string]) }),
+    );
     const blocks = big.blocks as Array<{ type: string; text?: { text: string } }>;
     expect(blocks.length).toBeLessThanOrEqual(50);
     for (const block of blocks) expect(block.text?.text.length ?? 0).toBeLessThan(3000);
@@ -124,11 +153,21 @@ describe('PagerDuty Events v2', () => {
       routing_key: key,
       event_action: 'trigger',
       dedup_key: '0123456789abcdef',
-      payload: { severity: 'critical', source: 'api-1', component: 'api', group: 'prod', class: HOSTILE.alertname, timestamp: '2025-01-01T00:00:00.000Z' },
+      payload: {
+        severity: 'critical',
+        source: 'api-1',
+        component: 'api',
+        group: 'prod',
+        class: HOSTILE.alertname,
+        timestamp: '2025-01-01T00:00:00.000Z',
+      },
       links: [{ href: 'https://grafana/d?a=1&b=<2>|3', text: 'Source' }],
       client: 'Firebreak',
     });
-    const payload = event.payload as { summary: string; custom_details: { labels: Record<string, string>; annotations: Record<string, string> } };
+    const payload = event.payload as {
+      summary: string;
+      custom_details: { labels: Record<string, string>; annotations: Record<string, string> };
+    };
     expect(payload.custom_details.labels.job).toBe('api');
     expect(payload.custom_details.annotations.runbook_url).toBe('https://runbooks/x');
   });
@@ -138,7 +177,7 @@ describe('PagerDuty Events v2', () => {
     expect((event.payload as { summary: string }).summary).toHaveLength(1024);
   });
 
-  it('stays under PagerDuty\'s 512 KB however many large labels and annotations an alert has', () => {
+  it("stays under PagerDuty's 512 KB however many large labels and annotations an alert has", () => {
     const big = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`label_${i}`, 'v'.repeat(8000)]));
     const event = pagerDutyEvent(notification({ labels: { ...big, instance: 'db-1' }, annotations: big }), key);
     expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThanOrEqual(512 * 1024);
@@ -146,8 +185,16 @@ describe('PagerDuty Events v2', () => {
   });
 
   it('acknowledges and resolves by dedup_key alone', () => {
-    expect(pagerDutyEvent(notification({ kind: 'resolved' }), key)).toEqual({ routing_key: key, event_action: 'resolve', dedup_key: '0123456789abcdef' });
-    expect(pagerDutyEvent(notification({ kind: 'acknowledged' }), key)).toEqual({ routing_key: key, event_action: 'acknowledge', dedup_key: '0123456789abcdef' });
+    expect(pagerDutyEvent(notification({ kind: 'resolved' }), key)).toEqual({
+      routing_key: key,
+      event_action: 'resolve',
+      dedup_key: '0123456789abcdef',
+    });
+    expect(pagerDutyEvent(notification({ kind: 'acknowledged' }), key)).toEqual({
+      routing_key: key,
+      event_action: 'acknowledge',
+      dedup_key: '0123456789abcdef',
+    });
     expect(pagerDutyEvent(notification({ kind: 'escalated' }), key).event_action).toBe('trigger');
     expect(pagerDutyEvent(notification({ kind: 'repeat' }), key).event_action).toBe('trigger');
   });
@@ -155,9 +202,22 @@ describe('PagerDuty Events v2', () => {
 
 describe('webhook body', () => {
   it('is the announcement CloudEvent when there is one, else a CloudEvent of the notifier', () => {
-    const event = { specversion: '1.0' as const, id: 'e1', source: 'firebreak/mapper', type: 'firebreak.alerts.notify.v1', time: 't', data: { x: 1 } };
+    const event = {
+      specversion: '1.0' as const,
+      id: 'e1',
+      source: 'firebreak/mapper',
+      type: 'firebreak.alerts.notify.v1',
+      time: 't',
+      data: { x: 1 },
+    };
     expect(webhookBody({ id: 'd1', target: 'default', notification: notification({ event }) })).toBe(event);
     const test = webhookBody({ id: 'd2', target: 'default', notification: notification({ kind: 'test' }) }) as Record<string, unknown>;
-    expect(test).toMatchObject({ specversion: '1.0', id: 'd2', source: 'firebreak/notifier', type: 'firebreak.notifications.test.v1', data: { kind: 'test' } });
+    expect(test).toMatchObject({
+      specversion: '1.0',
+      id: 'd2',
+      source: 'firebreak/notifier',
+      type: 'firebreak.notifications.test.v1',
+      data: { kind: 'test' },
+    });
   });
 });

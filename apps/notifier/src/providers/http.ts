@@ -12,7 +12,10 @@ const EXCERPT_LENGTH = 500;
 // Enough for any provider's answer; a larger one is cut rather than held in memory.
 const MAX_BODY = 64 * 1024;
 // node:http with keep-alive costs about half the CPU of fetch per request, which a storm feels.
-const agents = { 'http:': new HttpAgent({ keepAlive: true, maxSockets: 64 }), 'https:': new HttpsAgent({ keepAlive: true, maxSockets: 64 }) };
+const agents = {
+  'http:': new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+  'https:': new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+};
 
 /**
  * POSTs JSON and reads the answer; never follows redirects. A network failure or timeout comes
@@ -31,9 +34,18 @@ export async function postJson(
   }
 }
 
-function send(url: URL, payload: Buffer, options: { timeoutMs: number; headers?: Record<string, string>; contentType?: string }): Promise<HttpAnswer> {
+function send(
+  url: URL,
+  payload: Buffer,
+  options: { timeoutMs: number; headers?: Record<string, string>; contentType?: string },
+): Promise<HttpAnswer> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  const headers = { 'content-type': options.contentType ?? 'application/json', 'content-length': String(payload.length), 'user-agent': 'Firebreak-Notifier/1', ...options.headers };
+  const headers = {
+    'content-type': options.contentType ?? 'application/json',
+    'content-length': String(payload.length),
+    'user-agent': 'Firebreak-Notifier/1',
+    ...options.headers,
+  };
   return new Promise<HttpAnswer>((resolve, reject) => {
     const req = request(url, { method: 'POST', headers, agent: agents[url.protocol as 'http:' | 'https:'] }, (res) => {
       const chunks: Buffer[] = [];
@@ -82,7 +94,23 @@ export function classify(answer: HttpAnswer, hintMs: number | undefined, describ
   const body = excerpt(answer.body);
   if (answer.status >= 200 && answer.status < 300) return { result: 'sent', status: answer.status, excerpt: body };
   const error = `HTTP ${answer.status}: ${describe(answer)}`;
-  if (answer.status === 429) return { result: 'retry', reason: 'throttled', status: 429, error, excerpt: body, ...(hintMs !== undefined ? { retryAfterMs: hintMs } : {}) };
-  if (answer.status >= 500 || answer.status === 408) return { result: 'retry', reason: 'server_error', status: answer.status, error, excerpt: body, ...(hintMs !== undefined ? { retryAfterMs: hintMs } : {}) };
+  if (answer.status === 429)
+    return {
+      result: 'retry',
+      reason: 'throttled',
+      status: 429,
+      error,
+      excerpt: body,
+      ...(hintMs !== undefined ? { retryAfterMs: hintMs } : {}),
+    };
+  if (answer.status >= 500 || answer.status === 408)
+    return {
+      result: 'retry',
+      reason: 'server_error',
+      status: answer.status,
+      error,
+      excerpt: body,
+      ...(hintMs !== undefined ? { retryAfterMs: hintMs } : {}),
+    };
   return { result: 'reject', status: answer.status, error, excerpt: body };
 }

@@ -5,7 +5,14 @@ import { Notification } from '../notifications/notification';
 /** What one attempt came to; the retry policy turns it into sent / retry later / failed. */
 export type SendOutcome =
   | { result: 'sent'; status: number; excerpt: string }
-  | { result: 'retry'; reason: 'throttled' | 'server_error' | 'network'; error: string; status?: number; excerpt?: string; retryAfterMs?: number }
+  | {
+      result: 'retry';
+      reason: 'throttled' | 'server_error' | 'network';
+      error: string;
+      status?: number;
+      excerpt?: string;
+      retryAfterMs?: number;
+    }
   | { result: 'reject'; error: string; status?: number; excerpt?: string };
 
 export interface Delivery {

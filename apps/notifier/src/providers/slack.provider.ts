@@ -23,7 +23,9 @@ const escapedLength = (char: string) => SLACK_ESCAPES[char]?.length ?? char.leng
 /** Escapes and cuts so that the escaped text fits `max` and never ends inside an entity. */
 function escapeFitting(text: string, max: number): string {
   const fitting = prefixFittingEscaped(text, max, escapedLength);
-  return fitting.length === text.length ? escapeSlack(text) : escapeSlack(prefixFittingEscaped(text, max - CUT.length, escapedLength)) + CUT;
+  return fitting.length === text.length
+    ? escapeSlack(text)
+    : escapeSlack(prefixFittingEscaped(text, max - CUT.length, escapedLength)) + CUT;
 }
 
 const plain = (text: string) => ({ type: 'plain_text', text, emoji: true });
@@ -46,7 +48,10 @@ export function renderSlackMessage(n: Notification): { text: string; blocks: unk
     .map((link) => ({ type: 'mrkdwn', text: `<${slackUrl(link.href)}|${escapeSlack(link.text)}>` }))
     .filter((element) => element.text.length <= MAX_TEXT_OBJECT);
   if (n.fingerprint) context.push({ type: 'mrkdwn', text: `fingerprint ${escapeSlack(n.fingerprint)}` });
-  const fitted = blocks.length + (context.length ? 1 : 0) > MAX_BLOCKS ? [...blocks.slice(0, MAX_BLOCKS - 2), { type: 'section', text: plain('… (more details cut)') }] : blocks;
+  const fitted =
+    blocks.length + (context.length ? 1 : 0) > MAX_BLOCKS
+      ? [...blocks.slice(0, MAX_BLOCKS - 2), { type: 'section', text: plain('… (more details cut)') }]
+      : blocks;
   if (context.length) fitted.push({ type: 'context', elements: context.slice(0, 10) });
   return { text: escapeFitting(`${headline(n)} — ${statusLine(n)}`, MAX_FALLBACK), blocks: fitted };
 }
@@ -78,7 +83,9 @@ export class SlackProvider implements ChannelProvider {
 
   async send(channel: Channel, delivery: Delivery): Promise<SendOutcome> {
     if (channel.config.type !== 'slack') throw new Error(`channel ${channel.name} is not a Slack channel`);
-    const answer = await postJson(channel.config.webhookUrl, renderSlackMessage(delivery.notification), { timeoutMs: this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS });
+    const answer = await postJson(channel.config.webhookUrl, renderSlackMessage(delivery.notification), {
+      timeoutMs: this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS,
+    });
     if (!isAnswer(answer)) return answer;
     // Incoming webhooks answer in plain text: `ok`, or an error code such as `channel_is_archived`.
     return classify(answer, retryAfterMs(answer.headers, new Date()), (a) => a.body.slice(0, 200) || 'no body');

@@ -35,7 +35,12 @@ export function renderTelegramHtml(notification: Notification): string {
 }
 
 function segmentsOf(n: Notification): Segment[] {
-  const segments: Segment[] = [{ text: headline(n), bold: true }, { text: '\n' }, { text: n.status, bold: true }, { text: `: ${n.title}\n` }];
+  const segments: Segment[] = [
+    { text: headline(n), bold: true },
+    { text: '\n' },
+    { text: n.status, bold: true },
+    { text: `: ${n.title}\n` },
+  ];
   n.links.forEach((link, index) => segments.push({ text: index === 0 ? '' : ' | ' }, { text: link.text, href: link.href }));
   if (n.links.length > 0) segments.push({ text: '\n' });
   if (n.text) segments.push({ text: `\n${cut(n.text, MAX_TEXT)}\n` });
@@ -87,7 +92,12 @@ export class TelegramProvider implements ChannelProvider {
     const url = `${this.config.TELEGRAM_API_URL.replace(/\/+$/, '')}/bot${token}/sendMessage`;
     const answer = await postJson(
       url,
-      { chat_id: delivery.target, text: renderTelegramHtml(delivery.notification), parse_mode: 'HTML', link_preview_options: { is_disabled: true } },
+      {
+        chat_id: delivery.target,
+        text: renderTelegramHtml(delivery.notification),
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+      },
       { timeoutMs: this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS },
     );
     // The token is part of the URL: keep it out of anything stored or logged.

@@ -44,14 +44,24 @@ export class NotifierHarness {
     await this.app.init();
     await this.app.getHttpAdapter().getInstance().ready();
     this.connection = await BusConnection.connect({ natsUrl, name: 'notifier-test', logger: this.logger });
-    this.publisher = new EventPublisher(this.connection, { source: 'mapper', subjects: new SubjectNames(this.prefix), publishTimeoutMs: 5000 });
+    this.publisher = new EventPublisher(this.connection, {
+      source: 'mapper',
+      subjects: new SubjectNames(this.prefix),
+      publishTimeoutMs: 5000,
+    });
   }
 
   /** Collects every event of a subject the notifier publishes, from now on. */
   async collect<S extends Subject>(subject: S): Promise<Array<CloudEvent<DataOf<S>>>> {
     const events: Array<CloudEvent<DataOf<S>>> = [];
     const handler = async (event: CloudEvent<DataOf<S>>) => void events.push(event);
-    const consumer = new EventConsumer(this.connection, this.publisher, new SubjectNames(this.prefix), { subject, durable: `test-${subject.replace(/\./g, '-')}`, handler }, this.logger);
+    const consumer = new EventConsumer(
+      this.connection,
+      this.publisher,
+      new SubjectNames(this.prefix),
+      { subject, durable: `test-${subject.replace(/\./g, '-')}`, handler },
+      this.logger,
+    );
     await consumer.start();
     this.collectors.push(consumer as unknown as EventConsumer<Subject>);
     return events;
@@ -60,7 +70,8 @@ export class NotifierHarness {
   async stop(databaseUrl: string): Promise<void> {
     await Promise.all(this.collectors.map((collector) => collector.drain()));
     await this.app?.close();
-    for (const stream of streamDefinitions({ subjectPrefix: this.prefix })) await this.connection?.jsm.streams.delete(stream.name).catch(() => undefined);
+    for (const stream of streamDefinitions({ subjectPrefix: this.prefix }))
+      await this.connection?.jsm.streams.delete(stream.name).catch(() => undefined);
     this.publisher?.close();
     await this.connection?.drain();
     const ds = new DataSource({ type: 'postgres', url: databaseUrl });
@@ -72,7 +83,10 @@ export class NotifierHarness {
 
   inject(options: { method: 'GET' | 'POST'; url: string; token?: string; payload?: unknown }) {
     const headers = options.token ? { authorization: `Bearer ${options.token}` } : {};
-    return this.app.getHttpAdapter().getInstance().inject({ method: options.method, url: options.url, payload: options.payload as never, headers });
+    return this.app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({ method: options.method, url: options.url, payload: options.payload as never, headers });
   }
 
   async history(query: string, token: string): Promise<{ items: Array<Record<string, unknown>>; nextCursor: string | null }> {

@@ -22,7 +22,11 @@ export class ApprovalsController {
   @HttpCode(200)
   @RequireRole('operator')
   @ApiOperation({ summary: 'Approve: the execution resumes at the step that waited.' })
-  async approve(@Param('id', new ZodPipe(UuidSchema)) id: string, @Body(new ZodPipe(DecisionBodySchema)) body: { note?: string }, @Principal() principal: ApiPrincipal) {
+  async approve(
+    @Param('id', new ZodPipe(UuidSchema)) id: string,
+    @Body(new ZodPipe(DecisionBodySchema)) body: { note?: string },
+    @Principal() principal: ApiPrincipal,
+  ) {
     return approvalView(await this.approvals.decide(id, 'approved', principal.name, body.note));
   }
 
@@ -30,7 +34,11 @@ export class ApprovalsController {
   @HttpCode(200)
   @RequireRole('operator')
   @ApiOperation({ summary: 'Reject: the execution ends as rejected.' })
-  async reject(@Param('id', new ZodPipe(UuidSchema)) id: string, @Body(new ZodPipe(DecisionBodySchema)) body: { note?: string }, @Principal() principal: ApiPrincipal) {
+  async reject(
+    @Param('id', new ZodPipe(UuidSchema)) id: string,
+    @Body(new ZodPipe(DecisionBodySchema)) body: { note?: string },
+    @Principal() principal: ApiPrincipal,
+  ) {
     return approvalView(await this.approvals.decide(id, 'rejected', principal.name, body.note));
   }
 }

@@ -43,32 +43,52 @@ describe('approvals', () => {
   it('pauses before a high-risk step, asks the severity channels, and resumes there once approved', async () => {
     const requestId = await h.request({ runbookId: 'guarded', fingerprint: 'ffffeeeeddddcccc', params: { port: port() } });
     const { row, approval } = await pendingApprovalFor(requestId);
-    expect(approval).toMatchObject({ stepId: 'restart', status: 'pending', severity: 'critical', summary: 'Guarded restart guarded: restart' });
+    expect(approval).toMatchObject({
+      stepId: 'restart',
+      status: 'pending',
+      severity: 'critical',
+      summary: 'Guarded restart guarded: restart',
+    });
     expect(target.requests.map((r) => r.path)).toEqual(['/health']);
     await waitFor(() => h.eventsOf('runbooks.approval.requested', (d) => d.executionId === row.id).length === 1);
     await waitFor(() => h.eventsOf('notifications.requested', (d) => d.executionId === row.id).length === 1);
-    expect(h.eventsOf('notifications.requested', (d) => d.executionId === row.id)[0]).toMatchObject({ channels: [], severity: 'critical', title: expect.stringMatching(/^Approval needed/) });
+    expect(h.eventsOf('notifications.requested', (d) => d.executionId === row.id)[0]).toMatchObject({
+      channels: [],
+      severity: 'critical',
+      title: expect.stringMatching(/^Approval needed/),
+    });
 
     expect((await h.inject('POST', `/api/v1/approvals/${approval.id}/approve`, { token: 'viewer', payload: {} })).statusCode).toBe(403);
-    const approved = await h.inject('POST', `/api/v1/approvals/${approval.id}/approve`, { token: 'operator', payload: { note: 'go ahead' } });
+    const approved = await h.inject('POST', `/api/v1/approvals/${approval.id}/approve`, {
+      token: 'operator',
+      payload: { note: 'go ahead' },
+    });
     expect(approved.json()).toMatchObject({ status: 'approved', decidedBy: 'otto', note: 'go ahead' });
     await h.waitForStatus(requestId, ['succeeded']);
     expect(target.requests.map((r) => r.path)).toEqual(['/health', '/restart']);
     await waitFor(() => h.eventsOf('runbooks.approval.decided', (d) => d.approvalId === approval.id).length === 1);
-    expect((await h.app.get(AuditLog).recent(50)).some((e) => e.action === 'approval.approve' && e.actor === 'otto' && e.target === approval.id)).toBe(true);
+    expect(
+      (await h.app.get(AuditLog).recent(50)).some((e) => e.action === 'approval.approve' && e.actor === 'otto' && e.target === approval.id),
+    ).toBe(true);
     expect((await h.inject('POST', `/api/v1/approvals/${approval.id}/reject`, { token: 'operator', payload: {} })).statusCode).toBe(409);
   });
 
   it('ends as rejected when a person rejects, without running the step', async () => {
     const requestId = await h.request({ runbookId: 'guarded', params: { port: port() }, trigger: 'manual' });
     const { row, approval } = await pendingApprovalFor(requestId);
-    const rejected = await h.inject('POST', `/api/v1/approvals/${approval.id}/reject`, { token: 'operator', payload: { note: 'not during the release' } });
+    const rejected = await h.inject('POST', `/api/v1/approvals/${approval.id}/reject`, {
+      token: 'operator',
+      payload: { note: 'not during the release' },
+    });
     expect(rejected.json()).toMatchObject({ status: 'rejected', decidedBy: 'otto' });
     const done = await h.waitForStatus(requestId, ['rejected']);
     expect(done.status_reason).toBe('approval of step restart rejected by otto: not during the release');
     expect(target.requests.map((r) => r.path)).toEqual(['/health']);
     await waitFor(() => h.eventsOf('runbooks.execution.failed', (d) => d.executionId === row.id).length === 1);
-    expect(h.eventsOf('runbooks.execution.failed', (d) => d.executionId === row.id)[0]).toMatchObject({ status: 'rejected', escalate: false });
+    expect(h.eventsOf('runbooks.execution.failed', (d) => d.executionId === row.id)[0]).toMatchObject({
+      status: 'rejected',
+      escalate: false,
+    });
   });
 
   it('expires after approvalTimeout: the execution fails and an automatic one escalates', async () => {
@@ -78,7 +98,11 @@ describe('approvals', () => {
     const approval = (await h.inject('GET', `/api/v1/executions/${row.id}`)).json().approvals[0];
     expect(approval).toMatchObject({ stepId: 'restart', status: 'expired', decidedBy: null });
     await waitFor(() => h.eventsOf('runbooks.execution.failed', (d) => d.executionId === row.id).length === 1);
-    expect(h.eventsOf('runbooks.execution.failed', (d) => d.executionId === row.id)[0]).toMatchObject({ status: 'failed', escalate: true, fingerprint: 'ffffeeeeddddcccc' });
+    expect(h.eventsOf('runbooks.execution.failed', (d) => d.executionId === row.id)[0]).toMatchObject({
+      status: 'failed',
+      escalate: true,
+      fingerprint: 'ffffeeeeddddcccc',
+    });
     expect(h.eventsOf('runbooks.approval.decided', (d) => d.approvalId === approval.id)[0]).toMatchObject({ decision: 'expired' });
     expect(target.requests.map((r) => r.path)).toEqual(['/health']);
   });
@@ -86,7 +110,10 @@ describe('approvals', () => {
   it('cancels a waiting execution at once and closes its approval', async () => {
     const requestId = await h.request({ runbookId: 'guarded', params: { port: port() } });
     const { row, approval } = await pendingApprovalFor(requestId);
-    const cancel = await h.inject('POST', `/api/v1/executions/${row.id}/cancel`, { token: 'operator', payload: { reason: 'handled by hand' } });
+    const cancel = await h.inject('POST', `/api/v1/executions/${row.id}/cancel`, {
+      token: 'operator',
+      payload: { reason: 'handled by hand' },
+    });
     expect(cancel.json()).toMatchObject({ status: 'cancelled' });
     expect((await h.inject('POST', `/api/v1/approvals/${approval.id}/approve`, { token: 'operator', payload: {} })).statusCode).toBe(409);
   });

@@ -43,7 +43,10 @@ export class ApprovalsRepository {
   }
 
   async statusFor(executionId: string, stepId: string): Promise<ApprovalRow['status'] | undefined> {
-    const rows: Array<{ status: ApprovalRow['status'] }> = await this.dataSource.query(`SELECT status FROM ${this.table} WHERE execution_id = $1 AND step_id = $2`, [executionId, stepId]);
+    const rows: Array<{ status: ApprovalRow['status'] }> = await this.dataSource.query(
+      `SELECT status FROM ${this.table} WHERE execution_id = $1 AND step_id = $2`,
+      [executionId, stepId],
+    );
     return rows[0]?.status;
   }
 
@@ -55,22 +58,43 @@ export class ApprovalsRepository {
     return rowsOf<ApprovalRow>(await manager.query(`SELECT * FROM ${this.table} WHERE id = $1 FOR UPDATE`, [id]))[0];
   }
 
-  async decide(manager: EntityManager, id: string, status: ApprovalDecision, by: string | null, note: string | null, at: Date): Promise<void> {
-    await manager.query(`UPDATE ${this.table} SET status = $2, decided_by = $3, note = $4, decided_at = $5 WHERE id = $1`, [id, status, by, note, at]);
+  async decide(
+    manager: EntityManager,
+    id: string,
+    status: ApprovalDecision,
+    by: string | null,
+    note: string | null,
+    at: Date,
+  ): Promise<void> {
+    await manager.query(`UPDATE ${this.table} SET status = $2, decided_by = $3, note = $4, decided_at = $5 WHERE id = $1`, [
+      id,
+      status,
+      by,
+      note,
+      at,
+    ]);
   }
 
   async cancelPending(manager: EntityManager, executionId: string, at: Date): Promise<void> {
-    await manager.query(`UPDATE ${this.table} SET status = 'cancelled', decided_at = $2 WHERE execution_id = $1 AND status = 'pending'`, [executionId, at]);
+    await manager.query(`UPDATE ${this.table} SET status = 'cancelled', decided_at = $2 WHERE execution_id = $1 AND status = 'pending'`, [
+      executionId,
+      at,
+    ]);
   }
 
   async hasPending(manager: EntityManager, executionId: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query(`SELECT 1 FROM ${this.table} WHERE execution_id = $1 AND status = 'pending' LIMIT 1`, [executionId]);
+    const rows: unknown[] = await manager.query(`SELECT 1 FROM ${this.table} WHERE execution_id = $1 AND status = 'pending' LIMIT 1`, [
+      executionId,
+    ]);
     return rows.length > 0;
   }
 
   /** Expired approvals, claimed so one replica handles each. */
   async claimDue(manager: EntityManager, now: Date, limit: number): Promise<ApprovalRow[]> {
-    return manager.query(`SELECT * FROM ${this.table} WHERE status = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`, [now, limit]);
+    return manager.query(
+      `SELECT * FROM ${this.table} WHERE status = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now, limit],
+    );
   }
 
   async list(filter: { status?: string; executionId?: string; limit: number }): Promise<ApprovalRow[]> {

@@ -36,11 +36,29 @@ export class ApprovalsService {
   async request(tx: Transaction, execution: ExecutionRow, stepId: string, summary: string, requestedAt: Date): Promise<void> {
     const approvalId = randomUUID();
     const expiresAt = new Date(requestedAt.getTime() + (execution.definition?.approvalTimeout ?? this.settings.automation.approvalTimeout));
-    await this.approvals.insert(tx.manager, { id: approvalId, execution_id: execution.id, step_id: stepId, runbook_id: execution.runbook_id, severity: execution.severity, summary, requested_at: requestedAt, expires_at: expiresAt });
+    await this.approvals.insert(tx.manager, {
+      id: approvalId,
+      execution_id: execution.id,
+      step_id: stepId,
+      runbook_id: execution.runbook_id,
+      severity: execution.severity,
+      summary,
+      requested_at: requestedAt,
+      expires_at: expiresAt,
+    });
     const fingerprint = execution.fingerprint ?? undefined;
     tx.stage(
       'runbooks.approval.requested',
-      { approvalId, executionId: execution.id, runbookId: execution.runbook_id, stepId, fingerprint, severity: execution.severity, summary, expiresAt: expiresAt.toISOString() },
+      {
+        approvalId,
+        executionId: execution.id,
+        runbookId: execution.runbook_id,
+        stepId,
+        fingerprint,
+        severity: execution.severity,
+        summary,
+        expiresAt: expiresAt.toISOString(),
+      },
       { id: deriveEventId('approval-requested', execution.id, stepId), subject: fingerprint },
     );
     const requestId = deriveEventId('approval-notify', execution.id, stepId);
@@ -72,8 +90,17 @@ export class ApprovalsService {
       if (!execution || !approval) throw notFound('approval', id);
       if (approval.status !== 'pending') throw new AppError('conflict', `approval ${id} is already ${approval.status}`, 409);
       // Past its expiry it is expired, whether or not the expiry sweep got to it yet.
-      if (approval.expires_at.getTime() <= now.getTime()) return { expired: true, finalized: await this.apply(tx, execution, approval, 'expired', null, null, now) };
-      await this.audit.record({ actor: by, action: `approval.${decision === 'approved' ? 'approve' : 'reject'}`, target: id, details: { executionId: execution.id, stepId: approval.step_id, note } }, tx.manager);
+      if (approval.expires_at.getTime() <= now.getTime())
+        return { expired: true, finalized: await this.apply(tx, execution, approval, 'expired', null, null, now) };
+      await this.audit.record(
+        {
+          actor: by,
+          action: `approval.${decision === 'approved' ? 'approve' : 'reject'}`,
+          target: id,
+          details: { executionId: execution.id, stepId: approval.step_id, note },
+        },
+        tx.manager,
+      );
       return { expired: false, finalized: await this.apply(tx, execution, approval, decision, by, note ?? null, now) };
     });
     if (result.finalized) this.finalizer.observe(result.finalized);
@@ -109,11 +136,26 @@ export class ApprovalsService {
     return requeued;
   }
 
-  private async apply(tx: Transaction, execution: ExecutionRow, approval: ApprovalRow, decision: ApprovalDecision, by: string | null, note: string | null, at: Date): Promise<Finalized | undefined> {
+  private async apply(
+    tx: Transaction,
+    execution: ExecutionRow,
+    approval: ApprovalRow,
+    decision: ApprovalDecision,
+    by: string | null,
+    note: string | null,
+    at: Date,
+  ): Promise<Finalized | undefined> {
     await this.approvals.decide(tx.manager, approval.id, decision, by, note, at);
     tx.stage(
       'runbooks.approval.decided',
-      { approvalId: approval.id, executionId: execution.id, decision: decision === 'cancelled' ? 'rejected' : decision, ...(by ? { decidedBy: by } : {}), ...(note ? { note } : {}), decidedAt: at.toISOString() },
+      {
+        approvalId: approval.id,
+        executionId: execution.id,
+        decision: decision === 'cancelled' ? 'rejected' : decision,
+        ...(by ? { decidedBy: by } : {}),
+        ...(note ? { note } : {}),
+        decidedAt: at.toISOString(),
+      },
       { id: deriveEventId('approval-decided', approval.id), subject: execution.fingerprint ?? undefined },
     );
     // Running means its worker is just handing it over: it re-reads the decision when it resumes.
@@ -126,7 +168,11 @@ export class ApprovalsService {
     const outcome =
       decision === 'expired'
         ? { status: 'failed' as const, reason: `approval of step ${approval.step_id} expired after ${waited}`, escalate: true }
-        : { status: 'rejected' as const, reason: `approval of step ${approval.step_id} rejected by ${by}${note ? `: ${note}` : ''}`, escalate: false };
+        : {
+            status: 'rejected' as const,
+            reason: `approval of step ${approval.step_id} rejected by ${by}${note ? `: ${note}` : ''}`,
+            escalate: false,
+          };
     return this.finalizer.finalize(tx, execution, outcome, at);
   }
 }

@@ -28,6 +28,11 @@ export class AutomationRepository {
   }
 
   async set(manager: EntityManager, paused: boolean, by: string, reason: string | null, at: Date): Promise<void> {
-    await manager.query(`UPDATE ${this.table} SET paused = $1, changed_by = $2, reason = $3, changed_at = $4 WHERE id = 1`, [paused, by, reason, at]);
+    await manager.query(`UPDATE ${this.table} SET paused = $1, changed_by = $2, reason = $3, changed_at = $4 WHERE id = 1`, [
+      paused,
+      by,
+      reason,
+      at,
+    ]);
   }
 }

@@ -29,7 +29,8 @@ export class AutomationService {
     // One transaction's connection runs one query at a time: the runbooks are checked in turn.
     const circuits = await this.messaging.run(async (tx) => {
       const states = [];
-      for (const { runbook } of this.catalog.list()) states.push({ runbook: runbook.id, ...(await this.gate.circuitOpen(tx.manager, runbook, now)) });
+      for (const { runbook } of this.catalog.list())
+        states.push({ runbook: runbook.id, ...(await this.gate.circuitOpen(tx.manager, runbook, now)) });
       return states;
     });
     return {
@@ -52,8 +53,17 @@ export class AutomationService {
       const queued = paused ? await this.executions.lockUnstartedAutomatic(tx.manager) : [];
       const finalized: Finalized[] = [];
       const why = `automation paused by ${actor}${reason ? `: ${reason}` : ''} before this run started`;
-      for (const row of queued) finalized.push(await this.finalizer.finalize(tx, row, { status: 'skipped', reason: why, escalate: true }, now));
-      await this.audit.record({ actor, action: paused ? 'automation.pause' : 'automation.resume', target: 'automation', details: { reason, skipped: finalized.length } }, tx.manager);
+      for (const row of queued)
+        finalized.push(await this.finalizer.finalize(tx, row, { status: 'skipped', reason: why, escalate: true }, now));
+      await this.audit.record(
+        {
+          actor,
+          action: paused ? 'automation.pause' : 'automation.resume',
+          target: 'automation',
+          details: { reason, skipped: finalized.length },
+        },
+        tx.manager,
+      );
       return finalized;
     });
     for (const finalized of skipped) this.finalizer.observe(finalized);

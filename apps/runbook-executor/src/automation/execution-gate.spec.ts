@@ -8,10 +8,14 @@ import { AutomationRepository, AutomationState } from './automation.repository';
 import { ExecutionGate } from './execution-gate';
 
 const manager = {} as EntityManager;
-const settings = { automation: { circuitBreaker: { failures: 3, window: 1_800_000 }, loopProtection: { maxRuns: 3, window: 3_600_000 } } } as ExecutorSettings;
+const settings = {
+  automation: { circuitBreaker: { failures: 3, window: 1_800_000 }, loopProtection: { maxRuns: 3, window: 3_600_000 } },
+} as ExecutorSettings;
 
 function gate(env: Record<string, string>, counts: { failures?: number; runs?: number; paused?: boolean } = {}) {
-  const automation = { get: async (): Promise<AutomationState> => ({ paused: !!counts.paused, changed_by: 'ada', changed_at: null, reason: null }) } as unknown as AutomationRepository;
+  const automation = {
+    get: async (): Promise<AutomationState> => ({ paused: !!counts.paused, changed_by: 'ada', changed_at: null, reason: null }),
+  } as unknown as AutomationRepository;
   const executions = {
     lockKey: async () => undefined,
     breakerFailures: async () => counts.failures ?? 0,
@@ -38,13 +42,20 @@ describe('the automatic-run gate', () => {
 
   it('applies the rules in order: unknown, manual-only, disabled, paused, circuit, loop', async () => {
     expect(await gate({}).admitAutomatic(manager, { ...input, runbook: undefined })).toMatchObject({ rule: 'unknown_runbook' });
-    expect(await gate({}).admitAutomatic(manager, { ...input, runbook: { ...runbook, mode: 'manual' } })).toMatchObject({ rule: 'manual_only' });
+    expect(await gate({}).admitAutomatic(manager, { ...input, runbook: { ...runbook, mode: 'manual' } })).toMatchObject({
+      rule: 'manual_only',
+    });
     expect(await gate({}, { paused: true }).admitAutomatic(manager, input)).toMatchObject({ rule: 'automation_paused' });
     expect(await gate({}, { failures: 3 }).admitAutomatic(manager, input)).toMatchObject({ rule: 'circuit_open' });
-    expect(await gate({}, { failures: 2, runs: 3 }).admitAutomatic(manager, input)).toMatchObject({ rule: 'loop_protection', reason: expect.stringContaining('"api-1"') });
+    expect(await gate({}, { failures: 2, runs: 3 }).admitAutomatic(manager, input)).toMatchObject({
+      rule: 'loop_protection',
+      reason: expect.stringContaining('"api-1"'),
+    });
   });
 
   it('rejects a malformed flag at start, naming it', () => {
-    expect(() => buildConfig(SERVICE, { FIREBREAK_AUTOMATION_ENABLED: 'maybe' })).toThrow(/FIREBREAK_AUTOMATION_ENABLED: must be true or false/);
+    expect(() => buildConfig(SERVICE, { FIREBREAK_AUTOMATION_ENABLED: 'maybe' })).toThrow(
+      /FIREBREAK_AUTOMATION_ENABLED: must be true or false/,
+    );
   });
 });

@@ -48,16 +48,33 @@ export class ExecutionGate {
 
   private async admission(manager: EntityManager, { runbookId, runbook, loopKey, now }: GateInput): Promise<Admission> {
     if (!runbook) return { admitted: false, rule: 'unknown_runbook', reason: `runbook ${runbookId} is not loaded` };
-    if (runbook.mode === 'manual') return { admitted: false, rule: 'manual_only', reason: `runbook ${runbookId} is manual: it never runs for an alert` };
-    if (!this.config.FIREBREAK_AUTOMATION_ENABLED) return { admitted: false, rule: 'automation_disabled', reason: 'automation is disabled (FIREBREAK_AUTOMATION_ENABLED=false)' };
+    if (runbook.mode === 'manual')
+      return { admitted: false, rule: 'manual_only', reason: `runbook ${runbookId} is manual: it never runs for an alert` };
+    if (!this.config.FIREBREAK_AUTOMATION_ENABLED)
+      return { admitted: false, rule: 'automation_disabled', reason: 'automation is disabled (FIREBREAK_AUTOMATION_ENABLED=false)' };
     const state = await this.automation.get(manager);
-    if (state.paused) return { admitted: false, rule: 'automation_paused', reason: `automation is paused by ${state.changed_by ?? 'an admin'}${state.reason ? `: ${state.reason}` : ''}` };
+    if (state.paused)
+      return {
+        admitted: false,
+        rule: 'automation_paused',
+        reason: `automation is paused by ${state.changed_by ?? 'an admin'}${state.reason ? `: ${state.reason}` : ''}`,
+      };
     await this.executions.lockKey(manager, runbookId, loopKey);
     const circuit = await this.circuitOpen(manager, runbook, now);
-    if (circuit.open) return { admitted: false, rule: 'circuit_open', reason: `circuit breaker open: ${circuit.failures} failures of ${runbookId} in its window (threshold ${circuit.threshold})` };
+    if (circuit.open)
+      return {
+        admitted: false,
+        rule: 'circuit_open',
+        reason: `circuit breaker open: ${circuit.failures} failures of ${runbookId} in its window (threshold ${circuit.threshold})`,
+      };
     const loop = runbook.loop ?? this.settings.automation.loopProtection;
     const runs = await this.executions.recentAutomaticRuns(manager, runbookId, loopKey, new Date(now.getTime() - loop.window));
-    if (runs >= loop.maxRuns) return { admitted: false, rule: 'loop_protection', reason: `loop protection: ${runs} automatic runs of ${runbookId} for "${loopKey}" in the window (max ${loop.maxRuns})` };
+    if (runs >= loop.maxRuns)
+      return {
+        admitted: false,
+        rule: 'loop_protection',
+        reason: `loop protection: ${runs} automatic runs of ${runbookId} for "${loopKey}" in the window (max ${loop.maxRuns})`,
+      };
     return { admitted: true };
   }
 }

@@ -57,10 +57,17 @@ describe('circuit breaker', () => {
     expect(row.status_reason).toMatch(/^circuit breaker open: 2 failures of fragile/);
     expect(await failedEventOf(skipped)).toMatchObject({ status: 'skipped', escalate: true });
     expect(target.requests.filter((r) => r.path === '/fix')).toHaveLength(2);
-    expect((await h.inject('GET', '/api/v1/automation', { token: 'viewer' })).json().circuits).toContainEqual({ runbook: 'fragile', open: true, failures: 2, threshold: 2 });
+    expect((await h.inject('GET', '/api/v1/automation', { token: 'viewer' })).json().circuits).toContainEqual({
+      runbook: 'fragile',
+      open: true,
+      failures: 2,
+      threshold: 2,
+    });
 
     target.on('POST', '/fix', () => ({ status: 200 }));
-    const manual = (await h.inject('POST', '/api/v1/runbooks/fragile/execute', { token: 'operator', payload: { params: { port: port() } } })).json();
+    const manual = (
+      await h.inject('POST', '/api/v1/runbooks/fragile/execute', { token: 'operator', payload: { params: { port: port() } } })
+    ).json();
     await waitFor(async () => (await h.inject('GET', `/api/v1/executions/${manual.executionId}`)).json().status === 'succeeded');
     await h.waitForStatus(await h.request({ runbookId: 'fragile', params: { port: port() } }), ['succeeded']);
   });
@@ -68,7 +75,8 @@ describe('circuit breaker', () => {
 
 describe('loop protection', () => {
   it('allows maxRuns automatic runs per concurrency key in the window, then skips and escalates', async () => {
-    const run = (instance: string) => h.request({ runbookId: 'looping', params: { port: port() }, context: { alert_labels: { instance } } });
+    const run = (instance: string) =>
+      h.request({ runbookId: 'looping', params: { port: port() }, context: { alert_labels: { instance } } });
     for (let i = 0; i < 2; i++) await h.waitForStatus(await run('db-1'), ['succeeded']);
     const third = await run('db-1');
     expect((await h.waitForStatus(third, ['skipped'])).status_reason).toMatch(/^loop protection: 2 automatic runs of looping for "db-1"/);
@@ -83,11 +91,14 @@ describe('concurrency', () => {
     const arrived: string[] = [];
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
-    for (const instance of ['node-1', 'node-2']) target.on('GET', `/hold/${instance}`, async () => (arrived.push(instance), await held, {}));
+    for (const instance of ['node-1', 'node-2'])
+      target.on('GET', `/hold/${instance}`, async () => (arrived.push(instance), await held, {}));
     const run = (instance: string) => h.request({ runbookId: 'serial', params: { port: port() }, context: { alert_labels: { instance } } });
     const sameKey = [await run('node-1'), await run('node-1')];
     const other = await run('node-2');
-    await waitFor(() => arrived.includes('node-1') && arrived.includes('node-2'), { message: () => `both keys to be inside their step (arrived: ${arrived.join(', ')})` });
+    await waitFor(() => arrived.includes('node-1') && arrived.includes('node-2'), {
+      message: () => `both keys to be inside their step (arrived: ${arrived.join(', ')})`,
+    });
     const statuses = await Promise.all(sameKey.map(async (requestId) => (await h.executionByRequest(requestId))?.status));
     expect(statuses.sort()).toEqual(['queued', 'running']);
     expect(arrived.filter((instance) => instance === 'node-1')).toHaveLength(1);
@@ -108,11 +119,19 @@ describe('the global kill switch', () => {
     const automatic = await h.request({ runbookId: 'looping', params: { port: port() }, context: { alert_labels: { instance: 'db-9' } } });
     expect((await h.waitForStatus(automatic, ['skipped'])).status_reason).toBe('automation is paused by ada: incident 42');
     expect(await failedEventOf(automatic)).toMatchObject({ status: 'skipped', escalate: true });
-    const manual = (await h.inject('POST', '/api/v1/runbooks/looping/execute', { token: 'operator', payload: { params: { port: port() } } })).json();
+    const manual = (
+      await h.inject('POST', '/api/v1/runbooks/looping/execute', { token: 'operator', payload: { params: { port: port() } } })
+    ).json();
     await waitFor(async () => (await h.inject('GET', `/api/v1/executions/${manual.executionId}`)).json().status === 'succeeded');
 
-    expect((await h.inject('POST', '/api/v1/automation/resume', { token: 'admin', payload: {} })).json()).toMatchObject({ paused: false, automaticRunsAllowed: true });
-    await h.waitForStatus(await h.request({ runbookId: 'looping', params: { port: port() }, context: { alert_labels: { instance: 'db-9' } } }), ['succeeded']);
+    expect((await h.inject('POST', '/api/v1/automation/resume', { token: 'admin', payload: {} })).json()).toMatchObject({
+      paused: false,
+      automaticRunsAllowed: true,
+    });
+    await h.waitForStatus(
+      await h.request({ runbookId: 'looping', params: { port: port() }, context: { alert_labels: { instance: 'db-9' } } }),
+      ['succeeded'],
+    );
     const actions = (await h.app.get(AuditLog).recent(50)).map((e) => `${e.actor}:${e.action}`);
     expect(actions).toEqual(expect.arrayContaining(['ada:automation.pause', 'ada:automation.resume']));
   });

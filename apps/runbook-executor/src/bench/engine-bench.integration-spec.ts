@@ -7,7 +7,12 @@ it('benchEngine runs a 3-step http runbook against a local target and reports bo
   await target.start();
   try {
     const result = await benchEngine({ executions: 20, targetUrl: target.url, concurrency: 4, warmup: 5 });
-    expect(result).toMatchObject({ executions: 20, stepsPerExecution: 3, engine: { executionsPerSec: expect.any(Number) }, bareHttp: { calls: 60 } });
+    expect(result).toMatchObject({
+      executions: 20,
+      stepsPerExecution: 3,
+      engine: { executionsPerSec: expect.any(Number) },
+      bareHttp: { calls: 60 },
+    });
     expect(target.requests.filter((r) => r.path === '/bench/first')).toHaveLength(25);
     expect(target.requests.find((r) => r.path === '/bench/second')?.query.instance).toBe('bench-1');
   } finally {

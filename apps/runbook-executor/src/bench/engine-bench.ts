@@ -33,19 +33,45 @@ function latency(samples: number[]): Latency {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
   const round = (value: number) => Math.round(value * 1000) / 1000;
-  return { mean: round(sorted.reduce((sum, value) => sum + value, 0) / Math.max(1, sorted.length)), p50: round(at(0.5)), p99: round(at(0.99)) };
+  return {
+    mean: round(sorted.reduce((sum, value) => sum + value, 0) / Math.max(1, sorted.length)),
+    p50: round(at(0.5)),
+    p99: round(at(0.99)),
+  };
 }
 
 function benchRunbook(targetUrl: string): Runbook {
   const base = targetUrl.replace(/\/$/, '');
-  const step = (id: string) => ({ id, uses: 'http', retries: { max: 0 }, with: { url: `${base}/bench/${id}?execution={{ execution.id }}&instance={{ alert.labels.instance }}` } });
-  return normaliseRunbook(RunbookSchema.parse({ id: 'bench', title: 'Engine benchmark', severity: 'info', steps: [step('first'), step('second'), step('third')] }));
+  const step = (id: string) => ({
+    id,
+    uses: 'http',
+    retries: { max: 0 },
+    with: { url: `${base}/bench/${id}?execution={{ execution.id }}&instance={{ alert.labels.instance }}` },
+  });
+  return normaliseRunbook(
+    RunbookSchema.parse({
+      id: 'bench',
+      title: 'Engine benchmark',
+      severity: 'info',
+      steps: [step('first'), step('second'), step('third')],
+    }),
+  );
 }
 
 function runners(targetUrl: string): StepRunners {
   const http = new HttpStepRunner(new HostAllowList([new URL(targetUrl).host]));
   const unused = new WaitStepRunner();
-  return { http, command: unused, prometheus: unused, sql: unused, dlq: unused, wait: unused, approval: new ApprovalStepRunner(), notify: new NotifyStepRunner((id) => id), publish: new PublishStepRunner() };
+  return {
+    http,
+    command: unused,
+    prometheus: unused,
+    sql: unused,
+    dlq: unused,
+    wait: unused,
+    approval: new ApprovalStepRunner(),
+    notify: new NotifyStepRunner((id) => id),
+    publish: new PublishStepRunner(),
+  };
 }
 
 async function runEngine(runbook: Runbook, stepRunners: StepRunners): Promise<number> {
@@ -55,7 +81,13 @@ async function runEngine(runbook: Runbook, stepRunners: StepRunners): Promise<nu
   const outcome = await new Engine({
     runbook,
     execution,
-    scope: { alert: { labels: { instance: 'bench-1' }, annotations: {} }, context: {}, params: {}, execution: { id, mode: 'live', runbookId: runbook.id, trigger: 'manual' }, vars: {} },
+    scope: {
+      alert: { labels: { instance: 'bench-1' }, annotations: {} },
+      context: {},
+      params: {},
+      execution: { id, mode: 'live', runbookId: runbook.id, trigger: 'manual' },
+      vars: {},
+    },
     state: initialState(),
     store: new MemoryStore(false),
     runners: stepRunners,
@@ -64,7 +96,8 @@ async function runEngine(runbook: Runbook, stepRunners: StepRunners): Promise<nu
     stop: new AbortController().signal,
     defaults: { maxRetries: 0, stepTimeoutMs: 30_000, runbookTimeoutMs: 600_000, approvalRequired: false },
   }).run();
-  if (outcome.status !== 'succeeded') throw new Error(`benchmark execution ended ${outcome.status}: ${'reason' in outcome ? outcome.reason : ''}`);
+  if (outcome.status !== 'succeeded')
+    throw new Error(`benchmark execution ended ${outcome.status}: ${'reason' in outcome ? outcome.reason : ''}`);
   return performance.now() - started;
 }
 
@@ -77,7 +110,11 @@ async function bareCall(url: string): Promise<number> {
 }
 
 /** Runs `count` jobs with `concurrency` in flight; returns each job's duration, the wall time and the CPU time used. */
-async function pool(count: number, concurrency: number, job: (index: number) => Promise<number>): Promise<{ durations: number[]; elapsedMs: number; cpuUs: number }> {
+async function pool(
+  count: number,
+  concurrency: number,
+  job: (index: number) => Promise<number>,
+): Promise<{ durations: number[]; elapsedMs: number; cpuUs: number }> {
   const durations: number[] = [];
   let next = 0;
   const cpu = process.cpuUsage();

@@ -5,8 +5,12 @@ import type { ExecutorConfig } from '../service';
 
 /** config/automation.yaml: defaults a runbook can override. Every field is optional. */
 const AutomationFileSchema = z.strictObject({
-  circuitBreaker: z.strictObject({ failures: z.number().int().min(1).max(1_000).default(3), window: durationSchema.default(30 * 60_000) }).prefault({}),
-  loopProtection: z.strictObject({ maxRuns: z.number().int().min(1).max(1_000).default(3), window: durationSchema.default(60 * 60_000) }).prefault({}),
+  circuitBreaker: z
+    .strictObject({ failures: z.number().int().min(1).max(1_000).default(3), window: durationSchema.default(30 * 60_000) })
+    .prefault({}),
+  loopProtection: z
+    .strictObject({ maxRuns: z.number().int().min(1).max(1_000).default(3), window: durationSchema.default(60 * 60_000) })
+    .prefault({}),
   approvalTimeout: durationSchema.default(30 * 60_000),
   drillTarget: durationSchema.default(2 * 60_000),
   stepTimeout: durationSchema.default(60_000),
@@ -20,7 +24,10 @@ const ConnectionsFileSchema = z.strictObject({
       z
         .strictObject({
           name: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be lowercase letters, digits, _ or -'),
-          url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+          url: z
+            .string()
+            .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+            .optional(),
           /** Firebreak's own database (DATABASE_URL), e.g. for VACUUM. */
           serviceDatabase: z.boolean().default(false),
           readOnly: z.boolean().default(false),
@@ -49,7 +56,10 @@ export const SETTINGS = Symbol('runbook-executor:settings');
 
 function parseVars(spec: string): Record<string, string> {
   const vars: Record<string, string> = {};
-  for (const entry of spec.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const match = /^([a-z][a-z0-9_]*)=(.*)$/.exec(entry);
     if (!match) throw new ConfigError([`FIREBREAK_RUNBOOK_VARS: "${entry.slice(0, 40)}" must be name=value with a lowercase name`]);
     vars[match[1]] = match[2];
@@ -61,7 +71,10 @@ export function loadSettings(config: ExecutorConfig): ExecutorSettings {
   const automation = loadYamlConfig(config.FIREBREAK_CONFIG_DIR, 'automation.yaml', AutomationFileSchema, { optional: true });
   const file = loadYamlConfig(config.FIREBREAK_CONFIG_DIR, 'connections.yaml', ConnectionsFileSchema, { optional: true });
   const connections = new Map<string, SqlConnection>(
-    file.connections.map((entry) => [entry.name, { name: entry.name, url: entry.serviceDatabase ? config.DATABASE_URL : entry.url!, readOnly: entry.readOnly }]),
+    file.connections.map((entry) => [
+      entry.name,
+      { name: entry.name, url: entry.serviceDatabase ? config.DATABASE_URL : entry.url!, readOnly: entry.readOnly },
+    ]),
   );
   return { automation, connections, vars: parseVars(config.FIREBREAK_RUNBOOK_VARS) };
 }

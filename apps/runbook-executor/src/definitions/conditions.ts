@@ -6,7 +6,8 @@ const jexl = new jexlDefault.Jexl();
 jexl.addTransforms({
   lower: (value: unknown) => String(value ?? '').toLowerCase(),
   upper: (value: unknown) => String(value ?? '').toUpperCase(),
-  length: (value: unknown) => (Array.isArray(value) || typeof value === 'string' ? value.length : value && typeof value === 'object' ? Object.keys(value).length : 0),
+  length: (value: unknown) =>
+    Array.isArray(value) || typeof value === 'string' ? value.length : value && typeof value === 'object' ? Object.keys(value).length : 0,
   number: (value: unknown) => Number(value),
 });
 

@@ -16,7 +16,11 @@ function templatesOf(step: AnyStep): Array<[string, string, Kind]> {
   const text = (entries: Array<[string, string]>) => entries.map(([path, value]) => [path, value, 'text'] as [string, string, Kind]);
   switch (step.uses) {
     case 'http':
-      return [['with.url', step.with.url, 'url'], ...text(stringLeaves(step.with.headers, 'with.headers', [])), ...text(stringLeaves(step.with.body, 'with.body', []))];
+      return [
+        ['with.url', step.with.url, 'url'],
+        ...text(stringLeaves(step.with.headers, 'with.headers', [])),
+        ...text(stringLeaves(step.with.body, 'with.body', [])),
+      ];
     case 'command':
       return text(stringLeaves(step.with.args, 'with.args', []));
     case 'prometheus':

@@ -10,32 +10,85 @@ const problemsOf = (doc: Record<string, unknown>): string[] => {
 
 describe('runbook validation', () => {
   it('accepts the example of the issue and applies defaults', () => {
-    const parsed = RunbookSchema.parse({ ...base, timeout: '10m', steps: [{ id: 'probe', uses: 'http', with: { url: 'http://{{ alert.labels.instance }}/health' }, retries: { max: 2, backoff: '1s' } }] });
+    const parsed = RunbookSchema.parse({
+      ...base,
+      timeout: '10m',
+      steps: [
+        { id: 'probe', uses: 'http', with: { url: 'http://{{ alert.labels.instance }}/health' }, retries: { max: 2, backoff: '1s' } },
+      ],
+    });
     const runbook = normaliseRunbook(parsed);
-    expect(runbook).toMatchObject({ mode: 'automatic', timeout: 600_000, onCancel: 'stop', steps: [{ onFailure: 'abort', risk: 'low', retries: { max: 2, backoff: 1_000, factor: 2 }, with: { method: 'GET' } }] });
+    expect(runbook).toMatchObject({
+      mode: 'automatic',
+      timeout: 600_000,
+      onCancel: 'stop',
+      steps: [{ onFailure: 'abort', risk: 'low', retries: { max: 2, backoff: 1_000, factor: 2 }, with: { method: 'GET' } }],
+    });
     expect(runbookProblems(runbook)).toEqual([]);
   });
 
   it('names the field of every schema problem', () => {
-    expect(problemsOf({ steps: [{ id: 'a', uses: 'teleport', with: {} }] })).toEqual([expect.stringMatching(/^steps\.0\.uses: uses must be one of http, command, prometheus, sql, wait, approval, notify, publish, dlq/)]);
-    expect(problemsOf({ timeout: 'soon', steps: [{ id: 'a', uses: 'wait', with: { duration: '1s' } }] })).toEqual([expect.stringMatching(/^timeout: "soon" is not a duration/)]);
+    expect(problemsOf({ steps: [{ id: 'a', uses: 'teleport', with: {} }] })).toEqual([
+      expect.stringMatching(/^steps\.0\.uses: uses must be one of http, command, prometheus, sql, wait, approval, notify, publish, dlq/),
+    ]);
+    expect(problemsOf({ timeout: 'soon', steps: [{ id: 'a', uses: 'wait', with: { duration: '1s' } }] })).toEqual([
+      expect.stringMatching(/^timeout: "soon" is not a duration/),
+    ]);
     expect(problemsOf({ steps: [{ id: 'Bad-Id', uses: 'wait', with: { duration: '1s' } }] })[0]).toMatch(/^steps\.0\.id: /);
-    expect(problemsOf({ steps: [{ id: 'a', uses: 'wait', with: { duration: '1s' } }, { id: 'a', uses: 'wait', with: { duration: '1s' } }] })).toEqual(['steps.1.id: "a" is used by an earlier step']);
-    expect(problemsOf({ steps: [{ id: 'a', uses: 'http', with: { url: 'http://x', verb: 'GET' } }] })[0]).toMatch(/^steps\.0\.with: Unrecognized key/);
+    expect(
+      problemsOf({
+        steps: [
+          { id: 'a', uses: 'wait', with: { duration: '1s' } },
+          { id: 'a', uses: 'wait', with: { duration: '1s' } },
+        ],
+      }),
+    ).toEqual(['steps.1.id: "a" is used by an earlier step']);
+    expect(problemsOf({ steps: [{ id: 'a', uses: 'http', with: { url: 'http://x', verb: 'GET' } }] })[0]).toMatch(
+      /^steps\.0\.with: Unrecognized key/,
+    );
     expect(problemsOf({ steps: [] })[0]).toMatch(/^steps: /);
   });
 
   it('refuses what would let data become code: templated SQL and executables, relative paths, unescaped URL tags, bad conditions', () => {
-    expect(problemsOf({ steps: [{ id: 'a', uses: 'sql', with: { connection: 'firebreak', statement: "DELETE FROM t WHERE id = '{{ alert.labels.id }}'" } }] })).toEqual(['steps.0.with.statement: the SQL statement cannot be templated']);
-    expect(problemsOf({ steps: [{ id: 'a', uses: 'command', with: { path: '/usr/bin/{{ params.tool }}' } }] })[0]).toMatch(/^steps\.0\.with\.path: the executable path cannot be templated/);
-    expect(problemsOf({ steps: [{ id: 'a', uses: 'command', with: { path: 'systemctl' } }] })).toEqual(['steps.0.with.path: must be an absolute path']);
-    expect(problemsOf({ steps: [{ id: 'a', uses: 'http', with: { url: 'http://x/{{{ alert.labels.p }}}' } }] })[0]).toMatch(/^steps\.0\.with\.url: only \{\{ name \}\} tags/);
-    expect(problemsOf({ steps: [{ id: 'a', uses: 'wait', with: { duration: '1s' }, if: 'steps.a.outcome ==' }] })[0]).toMatch(/^steps\.0\.if: does not parse/);
-    expect(problemsOf({ steps: [{ id: 'a', uses: 'sql', with: { connection: 'elsewhere', statement: 'SELECT 1' } }] })).toEqual(['steps.0.with.connection: "elsewhere" is not defined in connections.yaml']);
+    expect(
+      problemsOf({
+        steps: [{ id: 'a', uses: 'sql', with: { connection: 'firebreak', statement: "DELETE FROM t WHERE id = '{{ alert.labels.id }}'" } }],
+      }),
+    ).toEqual(['steps.0.with.statement: the SQL statement cannot be templated']);
+    expect(problemsOf({ steps: [{ id: 'a', uses: 'command', with: { path: '/usr/bin/{{ params.tool }}' } }] })[0]).toMatch(
+      /^steps\.0\.with\.path: the executable path cannot be templated/,
+    );
+    expect(problemsOf({ steps: [{ id: 'a', uses: 'command', with: { path: 'systemctl' } }] })).toEqual([
+      'steps.0.with.path: must be an absolute path',
+    ]);
+    expect(problemsOf({ steps: [{ id: 'a', uses: 'http', with: { url: 'http://x/{{{ alert.labels.p }}}' } }] })[0]).toMatch(
+      /^steps\.0\.with\.url: only \{\{ name \}\} tags/,
+    );
+    expect(problemsOf({ steps: [{ id: 'a', uses: 'wait', with: { duration: '1s' }, if: 'steps.a.outcome ==' }] })[0]).toMatch(
+      /^steps\.0\.if: does not parse/,
+    );
+    expect(problemsOf({ steps: [{ id: 'a', uses: 'sql', with: { connection: 'elsewhere', statement: 'SELECT 1' } }] })).toEqual([
+      'steps.0.with.connection: "elsewhere" is not defined in connections.yaml',
+    ]);
   });
 
   it('names rollback steps after their parent and keeps ids unique across them', () => {
-    const runbook = normaliseRunbook(RunbookSchema.parse({ ...base, steps: [{ id: 'a', uses: 'wait', with: { duration: '1s' }, rollback: [{ uses: 'notify', with: { text: 'x' } }, { id: 'a', uses: 'notify', with: { text: 'y' } }] }] }));
+    const runbook = normaliseRunbook(
+      RunbookSchema.parse({
+        ...base,
+        steps: [
+          {
+            id: 'a',
+            uses: 'wait',
+            with: { duration: '1s' },
+            rollback: [
+              { uses: 'notify', with: { text: 'x' } },
+              { id: 'a', uses: 'notify', with: { text: 'y' } },
+            ],
+          },
+        ],
+      }),
+    );
     expect(runbook.steps[0].rollback.map((r) => r.id)).toEqual(['a_rollback_1', 'a']);
     expect(runbookProblems(runbook)).toEqual(['steps.0.rollback.1.id: step id "a" is used twice (rollback steps included)']);
   });
@@ -53,6 +106,12 @@ describe('runbook validation', () => {
         ],
       }),
     ).steps;
-    expect(steps.map((s) => [s.id, isMutating(s)])).toEqual([['get', false], ['post', true], ['cmd', true], ['read', false], ['tell', false]]);
+    expect(steps.map((s) => [s.id, isMutating(s)])).toEqual([
+      ['get', false],
+      ['post', true],
+      ['cmd', true],
+      ['read', false],
+      ['tell', false],
+    ]);
   });
 });

@@ -40,7 +40,8 @@ export const RunbookSchema = z
   .superRefine((runbook, ctx) => {
     const seen = new Set<string>();
     (runbook.steps as unknown as Step[]).forEach((step, index) => {
-      if (seen.has(step.id)) ctx.addIssue({ code: 'custom', path: ['steps', index, 'id'], message: `"${step.id}" is used by an earlier step` });
+      if (seen.has(step.id))
+        ctx.addIssue({ code: 'custom', path: ['steps', index, 'id'], message: `"${step.id}" is used by an earlier step` });
       seen.add(step.id);
     });
   });

@@ -22,11 +22,15 @@ describe('text templates', () => {
   });
 
   it('renders objects as JSON and missing values as empty', () => {
-    expect(renderText('{{ steps.a.outputs }}|{{ alert.labels.nope }}', scope({}, { steps: { a: { outcome: 'success', outputs: { n: 1 } } } }))).toBe('{"n":1}|');
+    expect(
+      renderText('{{ steps.a.outputs }}|{{ alert.labels.nope }}', scope({}, { steps: { a: { outcome: 'success', outputs: { n: 1 } } } })),
+    ).toBe('{"n":1}|');
   });
 
   it('renders every string leaf of a JSON body and keeps other values', () => {
-    expect(renderValue({ service: '{{ alert.labels.service }}', n: 3, list: ['{{ alert.name }}'] }, scope({ service: '; rm -rf /' }))).toEqual({ service: '; rm -rf /', n: 3, list: ['ServiceDown'] });
+    expect(
+      renderValue({ service: '{{ alert.labels.service }}', n: 3, list: ['{{ alert.name }}'] }, scope({ service: '; rm -rf /' })),
+    ).toEqual({ service: '; rm -rf /', n: 3, list: ['ServiceDown'] });
   });
 
   it('does not treat a value as a template', () => {
@@ -37,7 +41,10 @@ describe('text templates', () => {
 describe('URL templates', () => {
   it('percent-encodes every value outside the host, so it cannot add a path, query or fragment', () => {
     for (const value of HOSTILE) {
-      const url = renderUrl('http://api.internal/services/{{ alert.labels.service }}/restart?by={{ alert.labels.service }}', scope({ service: value }));
+      const url = renderUrl(
+        'http://api.internal/services/{{ alert.labels.service }}/restart?by={{ alert.labels.service }}',
+        scope({ service: value }),
+      );
       const parsed = new URL(url);
       expect(parsed.host).toBe('api.internal');
       expect(decodeURIComponent(parsed.pathname)).toBe(`/services/${value}/restart`);
@@ -47,7 +54,9 @@ describe('URL templates', () => {
   });
 
   it('accepts host[:port] in the host position and refuses anything else there', () => {
-    expect(renderUrl('http://{{ alert.labels.instance }}/health', scope({ instance: 'api-1.internal:8080' }))).toBe('http://api-1.internal:8080/health');
+    expect(renderUrl('http://{{ alert.labels.instance }}/health', scope({ instance: 'api-1.internal:8080' }))).toBe(
+      'http://api-1.internal:8080/health',
+    );
     for (const value of ['$(id)', '; rm -rf /', 'evil.com/x', 'user@evil.com', 'a b', '', "'; DROP TABLE x; --"]) {
       expect(() => renderUrl('http://{{ alert.labels.instance }}/health', scope({ instance: value }))).toThrow(RefusedError);
     }
@@ -55,14 +64,20 @@ describe('URL templates', () => {
 
   it('refuses a path value of dots or nothing, which URL parsing would turn into another path', () => {
     for (const value of ['..', '.', '...', '']) {
-      expect(() => renderUrl('http://api.internal/services/{{ alert.labels.job }}/restart', scope({ job: value }))).toThrow(/cannot stand in a URL path/);
+      expect(() => renderUrl('http://api.internal/services/{{ alert.labels.job }}/restart', scope({ job: value }))).toThrow(
+        /cannot stand in a URL path/,
+      );
     }
-    expect(new URL(renderUrl('http://api.internal/services/{{ alert.labels.job }}/restart', scope({ job: '..x' }))).pathname).toBe('/services/..x/restart');
+    expect(new URL(renderUrl('http://api.internal/services/{{ alert.labels.job }}/restart', scope({ job: '..x' }))).pathname).toBe(
+      '/services/..x/restart',
+    );
     expect(renderUrl('http://api.internal/x?job={{ alert.labels.job }}', scope({ job: '' }))).toBe('http://api.internal/x?job=');
   });
 
   it('inserts operator vars as written', () => {
-    expect(renderUrl('{{ vars.orchestrator }}/services/{{ alert.labels.s }}', scope({ s: 'a/b' }))).toBe('http://orchestrator.internal:9000/services/a%2Fb');
+    expect(renderUrl('{{ vars.orchestrator }}/services/{{ alert.labels.s }}', scope({ s: 'a/b' }))).toBe(
+      'http://orchestrator.internal:9000/services/a%2Fb',
+    );
   });
 
   it('refuses triple mustaches and sections in URLs at load time and at render time', () => {
@@ -98,8 +113,10 @@ describe('conditions', () => {
   });
 
   it('cannot run code: no eval, no reaching constructors, syntax errors found at load', () => {
-    expect(conditionProblems('alert.constructor.constructor("return process")()')).toEqual(['may not refer to constructor, __proto__ or prototype']);
-    expect(conditionProblems("steps.probe.outcome == ")[0]).toMatch(/does not parse/);
+    expect(conditionProblems('alert.constructor.constructor("return process")()')).toEqual([
+      'may not refer to constructor, __proto__ or prototype',
+    ]);
+    expect(conditionProblems('steps.probe.outcome == ')[0]).toMatch(/does not parse/);
     expect(() => evaluateCondition('process.exit(1)', s)).toThrow(ConditionError);
     expect(conditionProblems("steps.probe.outcome == 'failure'")).toEqual([]);
     expect(evaluateCondition('alert.labels.severity == "$(id)"', scope({ severity: '$(id)' }))).toBe(true);

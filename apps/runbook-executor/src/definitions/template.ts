@@ -3,7 +3,14 @@ import { excerptOf, RefusedError } from './refusal';
 
 /** What a template may refer to. Everything except `vars` comes from alerts, requests or step outputs: data, never code. */
 export interface TemplateScope {
-  alert: { name?: string; labels: Record<string, string>; annotations: Record<string, string>; severity?: string; fingerprint?: string; startsAt?: string };
+  alert: {
+    name?: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+    severity?: string;
+    fingerprint?: string;
+    startsAt?: string;
+  };
   context: Record<string, unknown>;
   params: Record<string, unknown>;
   steps: Record<string, { outcome: string; outputs: Record<string, unknown> }>;
@@ -40,7 +47,8 @@ export function renderText(template: string, scope: TemplateScope): string {
 export function renderValue(value: unknown, scope: TemplateScope): unknown {
   if (typeof value === 'string') return renderText(value, scope);
   if (Array.isArray(value)) return value.map((item) => renderValue(item, scope));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, renderValue(item, scope)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, renderValue(item, scope)]));
   return value;
 }
 
@@ -102,9 +110,14 @@ function promqlValue(name: string, value: string, quote: string | undefined): st
   }
   if (quote) {
     // eslint-disable-next-line no-control-regex
-    return value.replace(/\\/g, '\\\\').replace(quote === '"' ? /"/g : /'/g, `\\${quote}`).replace(/\n/g, '\\n').replace(/[\u0000-\u001f]/g, '');
+    return value
+      .replace(/\\/g, '\\\\')
+      .replace(quote === '"' ? /"/g : /'/g, `\\${quote}`)
+      .replace(/\n/g, '\\n')
+      .replace(/[\u0000-\u001f]/g, '');
   }
-  if (!/^[A-Za-z0-9_:.]+$/.test(value)) throw new RefusedError('promql-value', `${name} = ${excerptOf(value)} is outside a quoted string and is not a plain name or number`);
+  if (!/^[A-Za-z0-9_:.]+$/.test(value))
+    throw new RefusedError('promql-value', `${name} = ${excerptOf(value)} is outside a quoted string and is not a plain name or number`);
   return value;
 }
 

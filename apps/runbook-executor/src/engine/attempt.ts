@@ -22,7 +22,15 @@ export class Interrupt extends Error {
 
 export type AttemptResult =
   | ({ ok: true } & StepResult)
-  | { ok: false; error: string; retryable: boolean; interrupt?: InterruptKind; refused?: string; outputs: Record<string, unknown>; excerpt?: string };
+  | {
+      ok: false;
+      error: string;
+      retryable: boolean;
+      interrupt?: InterruptKind;
+      refused?: string;
+      outputs: Record<string, unknown>;
+      excerpt?: string;
+    };
 
 export interface AttemptSignals {
   cancel?: AbortSignal;
@@ -32,7 +40,10 @@ export interface AttemptSignals {
 
 function listen(signal: AbortSignal | undefined, kind: InterruptKind, controller: AbortController): () => void {
   if (!signal) return () => undefined;
-  const onAbort = () => controller.abort(new Interrupt(kind, kind === 'cancel' ? `cancelled: ${abortError(signal).message}` : 'interrupted: the executor is stopping'));
+  const onAbort = () =>
+    controller.abort(
+      new Interrupt(kind, kind === 'cancel' ? `cancelled: ${abortError(signal).message}` : 'interrupted: the executor is stopping'),
+    );
   if (signal.aborted) onAbort();
   else signal.addEventListener('abort', onAbort, { once: true });
   return () => signal.removeEventListener('abort', onAbort);
@@ -40,9 +51,11 @@ function listen(signal: AbortSignal | undefined, kind: InterruptKind, controller
 
 function classify(error: unknown): Extract<AttemptResult, { ok: false }> {
   const message = truncate(error instanceof Error ? error.message : String(error), 2_000);
-  if (error instanceof Interrupt) return { ok: false, error: message, retryable: error.kind === 'timeout', interrupt: error.kind, outputs: {} };
+  if (error instanceof Interrupt)
+    return { ok: false, error: message, retryable: error.kind === 'timeout', interrupt: error.kind, outputs: {} };
   if (error instanceof RefusedError) return { ok: false, error: message, retryable: false, refused: error.rule, outputs: {} };
-  if (error instanceof StepFailure) return { ok: false, error: message, retryable: error.retryable, outputs: error.outputs, excerpt: error.excerpt };
+  if (error instanceof StepFailure)
+    return { ok: false, error: message, retryable: error.retryable, outputs: error.outputs, excerpt: error.excerpt };
   if (error instanceof ConditionError) return { ok: false, error: message, retryable: false, outputs: {} };
   return { ok: false, error: message, retryable: true, outputs: {} };
 }
@@ -63,7 +76,13 @@ export async function runAttempt(
   const timeoutMs = Math.max(0, Math.min(limits.timeoutMs, limits.deadlineMs));
   const unlisten = [listen(signals.cancel, 'cancel', controller), listen(signals.stop, 'stop', controller)];
   void clock.sleep(timeoutMs, controller.signal).then(
-    () => controller.abort(new Interrupt(byDeadline ? 'deadline' : 'timeout', byDeadline ? 'the runbook timeout was reached' : `timed out after ${formatDuration(timeoutMs)}`)),
+    () =>
+      controller.abort(
+        new Interrupt(
+          byDeadline ? 'deadline' : 'timeout',
+          byDeadline ? 'the runbook timeout was reached' : `timed out after ${formatDuration(timeoutMs)}`,
+        ),
+      ),
     () => undefined,
   );
   const aborted = new Promise<never>((_, reject) => {

@@ -3,7 +3,12 @@ import { harness, runbookOf } from './testing/engine-harness';
 import { MemoryStore } from './testing/memory-store';
 
 const http = (id: string, extra: Record<string, unknown> = {}) => ({ id, uses: 'http', with: { url: 'http://127.0.0.1/x' }, ...extra });
-const post = (id: string, extra: Record<string, unknown> = {}) => ({ id, uses: 'http', with: { method: 'POST', url: 'http://127.0.0.1/x' }, ...extra });
+const post = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  uses: 'http',
+  with: { method: 'POST', url: 'http://127.0.0.1/x' },
+  ...extra,
+});
 
 function hangUntilAborted(ctx: StepRunContext): Promise<never> {
   return new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error)));
@@ -11,7 +16,9 @@ function hangUntilAborted(ctx: StepRunContext): Promise<never> {
 
 describe('engine: order, conditions and outputs', () => {
   it('runs steps in order and lets a condition read an earlier outcome', async () => {
-    const runbook = runbookOf({ steps: [http('probe', { onFailure: 'continue' }), post('restart', { if: "steps.probe.outcome == 'failure'" }), http('verify')] });
+    const runbook = runbookOf({
+      steps: [http('probe', { onFailure: 'continue' }), post('restart', { if: "steps.probe.outcome == 'failure'" }), http('verify')],
+    });
     const failing = harness(runbook, { script: { probe: ['fail-permanent'] } });
     expect(await failing.run()).toMatchObject({ status: 'succeeded' });
     expect(failing.store.trail()).toEqual(['probe:failed', 'restart:succeeded', 'verify:succeeded']);
@@ -60,7 +67,10 @@ describe('engine: retries, backoff and timeouts (virtual clock)', () => {
     const mutating = harness(runbookOf({ steps: [post('restart')] }), { script: { restart: ['fail'] }, defaults: { maxRetries: 2 } });
     await mutating.run();
     expect(mutating.runner.calls).toHaveLength(1);
-    const idempotent = harness(runbookOf({ steps: [post('restart', { idempotent: true })] }), { script: { restart: ['fail'] }, defaults: { maxRetries: 2 } });
+    const idempotent = harness(runbookOf({ steps: [post('restart', { idempotent: true })] }), {
+      script: { restart: ['fail'] },
+      defaults: { maxRetries: 2 },
+    });
     await idempotent.run();
     expect(idempotent.runner.calls).toHaveLength(3);
   });
@@ -96,7 +106,12 @@ describe('engine: onFailure and rollback', () => {
     runbookOf({
       steps: [
         post('a', { rollback: [{ uses: 'notify', with: { text: 'undo a' } }] }),
-        post('b', { rollback: [{ id: 'undo_b1', uses: 'notify', with: { text: 'undo b 1' } }, { id: 'undo_b2', uses: 'notify', with: { text: 'undo b 2' } }] }),
+        post('b', {
+          rollback: [
+            { id: 'undo_b1', uses: 'notify', with: { text: 'undo b 1' } },
+            { id: 'undo_b2', uses: 'notify', with: { text: 'undo b 2' } },
+          ],
+        }),
         http('skipped_one', { if: 'false', rollback: [{ id: 'never', uses: 'notify', with: { text: 'not run' } }] }),
         post('c', { onFailure, rollback: [{ id: 'undo_c', uses: 'notify', with: { text: 'undo c' } }] }),
         http('d'),
@@ -106,12 +121,25 @@ describe('engine: onFailure and rollback', () => {
   it('rolls back the failing step, then the finished steps newest first', async () => {
     const h = harness(withRollbacks('rollback'), { script: { c: ['fail-permanent'] } });
     expect(await h.run()).toMatchObject({ status: 'failed', escalate: false });
-    expect(h.store.trail()).toEqual(['a:succeeded', 'b:succeeded', 'skipped_one:skipped', 'c:failed', 'rb:undo_c:succeeded', 'rb:undo_b1:succeeded', 'rb:undo_b2:succeeded', 'rb:a_rollback_1:succeeded']);
+    expect(h.store.trail()).toEqual([
+      'a:succeeded',
+      'b:succeeded',
+      'skipped_one:skipped',
+      'c:failed',
+      'rb:undo_c:succeeded',
+      'rb:undo_b1:succeeded',
+      'rb:undo_b2:succeeded',
+      'rb:a_rollback_1:succeeded',
+    ]);
   });
 
   it('reports a rollback step that fails and escalates', async () => {
     const h = harness(withRollbacks('rollback'), { script: { c: ['fail-permanent'], undo_b1: ['fail-permanent'] } });
-    expect(await h.run()).toMatchObject({ status: 'failed', escalate: true, reason: expect.stringContaining('rollback failed at undo_b1') });
+    expect(await h.run()).toMatchObject({
+      status: 'failed',
+      escalate: true,
+      reason: expect.stringContaining('rollback failed at undo_b1'),
+    });
     expect(h.store.trail().slice(-3)).toEqual(['rb:undo_b1:failed', 'rb:undo_b2:succeeded', 'rb:a_rollback_1:succeeded']);
   });
 
@@ -130,7 +158,12 @@ describe('engine: onFailure and rollback', () => {
 describe('engine: modes', () => {
   it('dry_run and drill skip mutating steps (reported), and run the rest for real', async () => {
     for (const mode of ['dry_run', 'drill'] as const) {
-      const h = harness(runbookOf({ steps: [http('probe'), post('restart'), { id: 'shell', uses: 'command', with: { path: '/bin/true' } }, http('verify')] }), { mode });
+      const h = harness(
+        runbookOf({
+          steps: [http('probe'), post('restart'), { id: 'shell', uses: 'command', with: { path: '/bin/true' } }, http('verify')],
+        }),
+        { mode },
+      );
       expect(await h.run()).toMatchObject({ status: 'succeeded' });
       expect(h.store.trail()).toEqual(['probe:succeeded', 'restart:skipped', 'shell:skipped', 'verify:succeeded']);
       expect(h.store.attempts.find((a) => a.stepId === 'restart')?.error).toBe(`${mode}: mutating step not run`);
@@ -141,7 +174,13 @@ describe('engine: modes', () => {
 
 describe('engine: cancel and stop', () => {
   it('a cancel aborts the running step and, when the runbook says so, rolls back finished steps', async () => {
-    const runbook = runbookOf({ onCancel: 'rollback', steps: [post('a', { rollback: [{ uses: 'notify', with: { text: 'undo a' } }] }), { id: 'pause', uses: 'wait', with: { duration: '10m' } }] });
+    const runbook = runbookOf({
+      onCancel: 'rollback',
+      steps: [
+        post('a', { rollback: [{ uses: 'notify', with: { text: 'undo a' } }] }),
+        { id: 'pause', uses: 'wait', with: { duration: '10m' } },
+      ],
+    });
     let h: ReturnType<typeof harness> | undefined = undefined;
     h = harness(runbook, { script: { pause: [async (ctx) => (h!.cancel.abort('operator: wrong alert'), hangUntilAborted(ctx))] } });
     expect(await h.run()).toEqual({ status: 'cancelled', reason: 'operator: wrong alert', escalate: false });
@@ -189,11 +228,23 @@ describe('engine: crash recovery', () => {
   const crashedIn = (stepId: string, doc: Record<string, unknown>) => {
     const runbook = runbookOf(doc);
     const index = runbook.steps.findIndex((s) => s.id === stepId);
-    return { runbook, state: { cursor: index, steps: {}, completed: runbook.steps.slice(0, index).map((s) => s.id), attempts: { [stepId]: 1 }, inFlight: { stepId, attempt: 1, rollback: false }, activeMs: 1_000 } };
+    return {
+      runbook,
+      state: {
+        cursor: index,
+        steps: {},
+        completed: runbook.steps.slice(0, index).map((s) => s.id),
+        attempts: { [stepId]: 1 },
+        inFlight: { stepId, attempt: 1, rollback: false },
+        activeMs: 1_000,
+      },
+    };
   };
 
   it('re-runs an interrupted step that is not mutating, after the last finished one', async () => {
-    const { runbook, state } = crashedIn('pause', { steps: [post('restart'), { id: 'pause', uses: 'wait', with: { duration: '5s' } }, http('verify')] });
+    const { runbook, state } = crashedIn('pause', {
+      steps: [post('restart'), { id: 'pause', uses: 'wait', with: { duration: '5s' } }, http('verify')],
+    });
     const h = harness(runbook, { state });
     expect(await h.run()).toMatchObject({ status: 'succeeded' });
     expect(h.runner.calls.map((c) => c.stepId)).toEqual(['pause', 'verify']);

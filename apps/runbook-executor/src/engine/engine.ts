@@ -44,7 +44,8 @@ export class Engine {
       if (this.o.stop.aborted) return { status: 'released' };
       if (this.o.cancel.aborted) return this.cancelled(undefined);
       const step = steps[this.state.cursor];
-      if (this.now() >= this.deadline) return { status: 'timed_out', reason: `the runbook timeout was reached before step ${step.id}`, escalate: false };
+      if (this.now() >= this.deadline)
+        return { status: 'timed_out', reason: `the runbook timeout was reached before step ${step.id}`, escalate: false };
       const end = await this.runStep(step);
       if (end !== 'next') return end;
     }
@@ -57,14 +58,18 @@ export class Engine {
       wanted = step.if ? evaluateCondition(step.if, this.scope()) : true;
     } catch (error) {
       const message = (error as ConditionError).message;
-      return this.afterFailure(step, { result: { ok: false, error: message, retryable: false, outputs: {} }, record: this.instant(step, 'failed', message) });
+      return this.afterFailure(step, {
+        result: { ok: false, error: message, retryable: false, outputs: {} },
+        record: this.instant(step, 'failed', message),
+      });
     }
     if (!wanted) return this.skip(step, 'condition is false');
     if (isMutating(step) && this.o.execution.mode !== 'live') return this.skip(step, `${this.o.execution.mode}: mutating step not run`);
     if (this.needsApproval(step)) {
       const gate = await this.approvalGate(step);
       if (gate !== 'approved') return gate;
-      if (step.uses === 'approval') return this.succeed(step, { result: { ok: true, outputs: { approved: true } }, record: this.instant(step, 'succeeded') });
+      if (step.uses === 'approval')
+        return this.succeed(step, { result: { ok: true, outputs: { approved: true } }, record: this.instant(step, 'succeeded') });
     }
     const finished = await this.attempts(step, false);
     return finished.result.ok ? this.succeed(step, finished) : this.afterFailure(step, finished);
@@ -82,7 +87,10 @@ export class Engine {
       case 'approved':
         return 'approved';
       case 'none': {
-        const summary = step.uses === 'approval' && step.with.summary ? renderText(step.with.summary, this.scope()) : `${this.o.runbook.title}: ${step.name ?? step.id}`;
+        const summary =
+          step.uses === 'approval' && step.with.summary
+            ? renderText(step.with.summary, this.scope())
+            : `${this.o.runbook.title}: ${step.name ?? step.id}`;
         await this.o.store.requestApproval(this.touch(), step, truncate(summary, 1_000), this.instant(step, 'waiting_approval'));
         return { status: 'waiting_approval', stepId: step.id };
       }
@@ -194,11 +202,24 @@ export class Engine {
   /** After a crash: re-run the interrupted attempt's step only if that cannot do harm twice. */
   private async recoverInFlight(): Promise<EngineOutcome | undefined> {
     const inFlight = this.state.inFlight!;
-    const step: AnyStep | undefined = inFlight.rollback ? this.rollbackStep(inFlight.stepId) : this.o.runbook.steps.find((s) => s.id === inFlight.stepId);
+    const step: AnyStep | undefined = inFlight.rollback
+      ? this.rollbackStep(inFlight.stepId)
+      : this.o.runbook.steps.find((s) => s.id === inFlight.stepId);
     this.state.inFlight = undefined;
-    const base = { stepId: inFlight.stepId, stepType: step?.uses ?? 'wait', attempt: inFlight.attempt, rollback: inFlight.rollback, startedAt: this.o.clock.now(), finishedAt: this.o.clock.now() };
+    const base = {
+      stepId: inFlight.stepId,
+      stepType: step?.uses ?? 'wait',
+      attempt: inFlight.attempt,
+      rollback: inFlight.rollback,
+      startedAt: this.o.clock.now(),
+      finishedAt: this.o.clock.now(),
+    };
     if (step && isRerunnable(step)) {
-      await this.o.store.record(this.touch(), { ...base, status: 'failed', error: 'interrupted: the executor stopped during this attempt; running it again (it is not mutating or is idempotent)' });
+      await this.o.store.record(this.touch(), {
+        ...base,
+        status: 'failed',
+        error: 'interrupted: the executor stopped during this attempt; running it again (it is not mutating or is idempotent)',
+      });
       if (inFlight.rollback && this.state.rollback) this.state.rollback.queue.unshift(step.id);
       return undefined;
     }
@@ -220,7 +241,10 @@ export class Engine {
       const result = await runAttempt(
         this.o.runners[step.uses],
         { step, scope: this.scope(), execution: this.o.execution, attempt, clock: this.o.clock },
-        { timeoutMs: stepTimeoutFor(step, this.o.defaults.stepTimeoutMs), deadlineMs: rollback ? Number.POSITIVE_INFINITY : this.deadline - this.now() },
+        {
+          timeoutMs: stepTimeoutFor(step, this.o.defaults.stepTimeoutMs),
+          deadlineMs: rollback ? Number.POSITIVE_INFINITY : this.deadline - this.now(),
+        },
         { cancel: rollback ? undefined : this.o.cancel, stop: isRerunnable(step) ? this.o.stop : undefined },
         this.o.clock,
       );
@@ -229,20 +253,45 @@ export class Engine {
       if (result.ok || !result.retryable || tries > maxRetries) return { result, record };
       await this.o.store.record(this.touch(), record);
       try {
-        await this.o.clock.sleep(Math.min(backoffFor(step, tries), Math.max(0, this.deadline - this.now())), AbortSignal.any([this.o.cancel, this.o.stop]));
+        await this.o.clock.sleep(
+          Math.min(backoffFor(step, tries), Math.max(0, this.deadline - this.now())),
+          AbortSignal.any([this.o.cancel, this.o.stop]),
+        );
       } catch {
         const interrupt = this.o.stop.aborted ? 'stop' : 'cancel';
-        return { result: { ok: false, error: `${interrupt === 'stop' ? 'interrupted' : 'cancelled'} while waiting to retry`, retryable: false, interrupt, outputs: {} } };
+        return {
+          result: {
+            ok: false,
+            error: `${interrupt === 'stop' ? 'interrupted' : 'cancelled'} while waiting to retry`,
+            retryable: false,
+            interrupt,
+            outputs: {},
+          },
+        };
       }
     }
   }
 
   private recordOf(step: AnyStep, attempt: number, rollback: boolean, startedAt: Date, result: AttemptResult): AttemptRecord {
     const finishedAt = this.o.clock.now();
-    const base = { stepId: step.id, stepType: step.uses, attempt, rollback, startedAt, finishedAt, durationMs: finishedAt.getTime() - startedAt.getTime() };
+    const base = {
+      stepId: step.id,
+      stepType: step.uses,
+      attempt,
+      rollback,
+      startedAt,
+      finishedAt,
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+    };
     if (result.ok) return { ...base, status: 'succeeded', excerpt: result.excerpt, events: result.events };
     const status = result.interrupt === 'cancel' || result.interrupt === 'stop' ? 'cancelled' : 'failed';
-    return { ...base, status, error: result.error, excerpt: result.excerpt, refused: result.refused ? { rule: result.refused } : undefined };
+    return {
+      ...base,
+      status,
+      error: result.error,
+      excerpt: result.excerpt,
+      refused: result.refused ? { rule: result.refused } : undefined,
+    };
   }
 
   private instant(step: AnyStep, status: AttemptRecord['status'], error?: string, rollback = false): AttemptRecord {

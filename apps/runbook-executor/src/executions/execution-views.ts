@@ -25,9 +25,18 @@ export function executionSummary(row: ExecutionRow) {
     startedAt: iso(row.started_at),
     finishedAt: iso(row.finished_at),
     durationMs,
-    cancel: row.cancel_requested_at ? { requestedAt: iso(row.cancel_requested_at), by: row.cancel_requested_by, reason: row.cancel_reason } : null,
+    cancel: row.cancel_requested_at
+      ? { requestedAt: iso(row.cancel_requested_at), by: row.cancel_requested_by, reason: row.cancel_reason }
+      : null,
     verification: row.verify_status ? { status: row.verify_status, dueAt: iso(row.verify_due_at) } : null,
-    drill: row.mode === 'drill' ? { targetMs: row.drill_target_ms, durationMs, metTarget: durationMs !== null && row.drill_target_ms !== null ? durationMs <= row.drill_target_ms : null } : null,
+    drill:
+      row.mode === 'drill'
+        ? {
+            targetMs: row.drill_target_ms,
+            durationMs,
+            metTarget: durationMs !== null && row.drill_target_ms !== null ? durationMs <= row.drill_target_ms : null,
+          }
+        : null,
   };
 }
 
@@ -47,7 +56,9 @@ function attemptView(a: AttemptRow) {
 /** The execution with each step of its runbook (rollback steps included once they ran) and every attempt. */
 export function executionDetail(row: ExecutionRow, attempts: AttemptRow[], approvals: ApprovalRow[]) {
   const forward = (row.definition?.steps ?? []).map((step) => ({ id: step.id, name: step.name ?? null, uses: step.uses, rollback: false }));
-  const rollbacks = (row.definition?.steps ?? []).flatMap((step) => step.rollback.map((undo) => ({ id: undo.id, name: undo.name ?? null, uses: undo.uses, rollback: true })));
+  const rollbacks = (row.definition?.steps ?? []).flatMap((step) =>
+    step.rollback.map((undo) => ({ id: undo.id, name: undo.name ?? null, uses: undo.uses, rollback: true })),
+  );
   const steps = [...forward, ...rollbacks]
     .map((step) => ({
       ...step,

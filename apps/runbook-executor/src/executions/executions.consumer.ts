@@ -12,6 +12,16 @@ export class ExecutionsConsumer {
   async onRequested(event: EventOf<'runbooks.requested'>, ctx: HandlerContext): Promise<void> {
     const created = await this.executions.create(event.data, { inbox: { consumer: ctx.consumer, eventId: event.id } });
     if (created.duplicate) ctx.log.debug({ requestId: event.data.requestId }, 'runbook request already recorded');
-    else ctx.log.info({ requestId: event.data.requestId, runbookId: event.data.runbookId, executionId: created.executionId, status: created.status, reason: created.reason }, 'execution recorded');
+    else
+      ctx.log.info(
+        {
+          requestId: event.data.requestId,
+          runbookId: event.data.runbookId,
+          executionId: created.executionId,
+          status: created.status,
+          reason: created.reason,
+        },
+        'execution recorded',
+      );
   }
 }

@@ -32,7 +32,11 @@ export class ExecutionsController {
   @HttpCode(202)
   @RequireRole('operator')
   @ApiOperation({ summary: 'Cancel with a reason: the running step is stopped; rollback runs if the runbook says onCancel: rollback.' })
-  cancel(@Param('id', new ZodPipe(UuidSchema)) id: string, @Body(new ZodPipe(CancelBodySchema)) body: { reason: string }, @Principal() principal: ApiPrincipal) {
+  cancel(
+    @Param('id', new ZodPipe(UuidSchema)) id: string,
+    @Body(new ZodPipe(CancelBodySchema)) body: { reason: string },
+    @Principal() principal: ApiPrincipal,
+  ) {
     return this.executions.cancel(id, principal.name, body.reason);
   }
 }

@@ -64,16 +64,34 @@ export class ExecutionsService {
     return outcome.duplicate ? undefined : outcome.result;
   }
 
-  private async record(tx: Transaction, request: RunbookRequested, runbook: Runbook | undefined, draft: Draft, options: CreateOptions): Promise<{ reason?: string; finalized?: Finalized } | undefined> {
+  private async record(
+    tx: Transaction,
+    request: RunbookRequested,
+    runbook: Runbook | undefined,
+    draft: Draft,
+    options: CreateOptions,
+  ): Promise<{ reason?: string; finalized?: Finalized } | undefined> {
     const admission: Admission =
       request.trigger === 'alert'
-        ? await this.gate.admitAutomatic(tx.manager, { runbookId: request.runbookId, runbook, loopKey: draft.concurrencyKey ?? draft.fingerprint ?? '', now: draft.createdAt })
+        ? await this.gate.admitAutomatic(tx.manager, {
+            runbookId: request.runbookId,
+            runbook,
+            loopKey: draft.concurrencyKey ?? draft.fingerprint ?? '',
+            now: draft.createdAt,
+          })
         : runbook
           ? { admitted: true }
           : { admitted: false, rule: 'unknown_runbook', reason: `runbook ${request.runbookId} is not loaded` };
     const reason = admission.admitted ? undefined : admission.reason;
-    if (!(await this.repo.insert(tx.manager, { ...draft, status: reason ? 'skipped' : 'queued', statusReason: reason, escalate: !!reason }))) return undefined;
-    if (options.audit) await this.audit.record({ ...options.audit, target: draft.id, details: { ...options.audit.details, runbook: request.runbookId, mode: request.mode } }, tx.manager);
+    if (
+      !(await this.repo.insert(tx.manager, { ...draft, status: reason ? 'skipped' : 'queued', statusReason: reason, escalate: !!reason }))
+    )
+      return undefined;
+    if (options.audit)
+      await this.audit.record(
+        { ...options.audit, target: draft.id, details: { ...options.audit.details, runbook: request.runbookId, mode: request.mode } },
+        tx.manager,
+      );
     if (!reason) return { reason };
     const row = (await this.repo.lock(tx.manager, draft.id))!;
     return { reason, finalized: await this.finalizer.finalize(tx, row, { status: 'skipped', reason, escalate: true }, draft.createdAt) };
@@ -84,7 +102,13 @@ export class ExecutionsService {
     const fingerprintFromContext = FingerprintSchema.safeParse(request.context.fingerprint);
     const fingerprint = request.fingerprint ?? (fingerprintFromContext.success ? fingerprintFromContext.data : undefined);
     const params = withDefaults(runbook, request.params);
-    const scope = { ...scopeFor({ id, mode: request.mode, runbookId: request.runbookId, trigger: request.trigger, fingerprint, context: request.context, params }, this.settings.vars), steps: {} };
+    const scope = {
+      ...scopeFor(
+        { id, mode: request.mode, runbookId: request.runbookId, trigger: request.trigger, fingerprint, context: request.context, params },
+        this.settings.vars,
+      ),
+      steps: {},
+    };
     const concurrency = runbook?.concurrency;
     return {
       id,
@@ -104,7 +128,8 @@ export class ExecutionsService {
       requestedBy: request.requestedBy,
       reason: request.reason,
       createdAt: this.clock.now(),
-      drillTargetMs: request.mode === 'drill' ? (drillTargetMs ?? runbook?.drill?.target ?? this.settings.automation.drillTarget) : undefined,
+      drillTargetMs:
+        request.mode === 'drill' ? (drillTargetMs ?? runbook?.drill?.target ?? this.settings.automation.drillTarget) : undefined,
     };
   }
 
@@ -115,14 +140,18 @@ export class ExecutionsService {
     const status = await this.messaging.run(async (tx) => {
       const row = await this.repo.lock(tx.manager, id);
       if (!row) throw notFound('execution', id);
-      if ((TERMINAL_STATUSES as readonly string[]).includes(row.status)) throw new AppError('conflict', `execution ${id} is already ${row.status}`, 409);
+      if ((TERMINAL_STATUSES as readonly string[]).includes(row.status))
+        throw new AppError('conflict', `execution ${id} is already ${row.status}`, 409);
       await this.audit.record({ actor: by, action: 'execution.cancel', target: id, details: { reason, status: row.status } }, tx.manager);
       await this.repo.requestCancel(tx.manager, id, by, reason, now);
       if (row.status === 'running') return 'cancelling' as const;
       await this.approvals.cancelPending(tx.manager, id, now);
       const queue = row.definition?.onCancel === 'rollback' ? rollbackQueue(row.definition, row.state.completed ?? []) : [];
       if (queue.length) {
-        const state = { ...row.state, rollback: { queue, failed: [], outcome: { status: 'cancelled' as const, reason: `${reason} (by ${by})`, escalate: false } } };
+        const state = {
+          ...row.state,
+          rollback: { queue, failed: [], outcome: { status: 'cancelled' as const, reason: `${reason} (by ${by})`, escalate: false } },
+        };
         await this.repo.setStatus(tx.manager, id, 'queued', { state });
         return 'cancelling' as const;
       }

@@ -15,7 +15,11 @@ export class ManualRunsController {
   @HttpCode(202)
   @RequireRole('operator')
   @ApiOperation({ summary: 'Run a runbook by hand (live or dry_run); answers 202 with the execution id.' })
-  execute(@Param('id', new ZodPipe(RunbookIdSchema)) id: string, @Body(new ZodPipe(ExecuteBodySchema)) body: ExecuteBody, @Principal() principal: ApiPrincipal) {
+  execute(
+    @Param('id', new ZodPipe(RunbookIdSchema)) id: string,
+    @Body(new ZodPipe(ExecuteBodySchema)) body: ExecuteBody,
+    @Principal() principal: ApiPrincipal,
+  ) {
     return this.runs.execute(id, body, principal.name);
   }
 }

@@ -37,7 +37,10 @@ export class ManualRunsService {
       requestedBy: actor,
       reason: body.reason,
     };
-    const created = await this.executions.create(request, { drillTargetMs, audit: { actor, action: body.trigger === 'drill' ? 'drill.start' : 'runbook.execute', details: { reason: body.reason } } });
+    const created = await this.executions.create(request, {
+      drillTargetMs,
+      audit: { actor, action: body.trigger === 'drill' ? 'drill.start' : 'runbook.execute', details: { reason: body.reason } },
+    });
     if (created.duplicate) throw new Error('a fresh request id was reported as a duplicate');
     return { executionId: created.executionId, status: created.status, runbookId, mode: body.mode };
   }

@@ -7,7 +7,13 @@ import { ExecutionRow, ExecutionStatus } from './execution.types';
 type Ref = Pick<ExecutionRow, 'id' | 'request_id' | 'runbook_id' | 'mode' | 'fingerprint'>;
 
 function ref(row: Ref) {
-  return { executionId: row.id, requestId: row.request_id, runbookId: row.runbook_id, mode: row.mode, ...(row.fingerprint ? { fingerprint: row.fingerprint } : {}) };
+  return {
+    executionId: row.id,
+    requestId: row.request_id,
+    runbookId: row.runbook_id,
+    mode: row.mode,
+    ...(row.fingerprint ? { fingerprint: row.fingerprint } : {}),
+  };
 }
 
 const opts = (id: string, row: Ref) => ({ id, subject: row.fingerprint ?? undefined });
@@ -15,7 +21,11 @@ const opts = (id: string, row: Ref) => ({ id, subject: row.fingerprint ?? undefi
 /** The runbooks.execution.* events, staged in the transaction that makes them true, with deterministic ids. */
 export const executionEvents = {
   started(tx: Transaction, row: Ref, startedAt: Date): void {
-    tx.stage('runbooks.execution.started', { ...ref(row), startedAt: startedAt.toISOString() }, opts(deriveEventId('execution-started', row.id), row));
+    tx.stage(
+      'runbooks.execution.started',
+      { ...ref(row), startedAt: startedAt.toISOString() },
+      opts(deriveEventId('execution-started', row.id), row),
+    );
   },
 
   step(tx: Transaction, row: Ref, a: AttemptRecord): void {
@@ -37,15 +47,32 @@ export const executionEvents = {
     );
   },
 
-  finished(tx: Transaction, row: Ref & Pick<ExecutionRow, 'started_at'>, f: { status: ExecutionStatus; reason: string; escalate: boolean; at: Date; by?: string }): void {
+  finished(
+    tx: Transaction,
+    row: Ref & Pick<ExecutionRow, 'started_at'>,
+    f: { status: ExecutionStatus; reason: string; escalate: boolean; at: Date; by?: string },
+  ): void {
     const id = deriveEventId('execution-finished', row.id, f.status);
     const startedAt = row.started_at ?? f.at;
     switch (f.status) {
       case 'succeeded':
-        tx.stage('runbooks.execution.succeeded', { ...ref(row), startedAt: startedAt.toISOString(), finishedAt: f.at.toISOString(), durationMs: Math.max(0, f.at.getTime() - startedAt.getTime()) }, opts(id, row));
+        tx.stage(
+          'runbooks.execution.succeeded',
+          {
+            ...ref(row),
+            startedAt: startedAt.toISOString(),
+            finishedAt: f.at.toISOString(),
+            durationMs: Math.max(0, f.at.getTime() - startedAt.getTime()),
+          },
+          opts(id, row),
+        );
         return;
       case 'cancelled':
-        tx.stage('runbooks.execution.cancelled', { ...ref(row), cancelledBy: f.by ?? 'unknown', reason: f.reason, cancelledAt: f.at.toISOString() }, opts(id, row));
+        tx.stage(
+          'runbooks.execution.cancelled',
+          { ...ref(row), cancelledBy: f.by ?? 'unknown', reason: f.reason, cancelledAt: f.at.toISOString() },
+          opts(id, row),
+        );
         return;
       case 'failed':
       case 'timed_out':
@@ -55,7 +82,14 @@ export const executionEvents = {
       case 'rejected':
         tx.stage(
           'runbooks.execution.failed',
-          { ...ref(row), status: f.status, reason: truncate(f.reason, 2_000), ...(row.started_at ? { startedAt: row.started_at.toISOString() } : {}), finishedAt: f.at.toISOString(), escalate: f.escalate },
+          {
+            ...ref(row),
+            status: f.status,
+            reason: truncate(f.reason, 2_000),
+            ...(row.started_at ? { startedAt: row.started_at.toISOString() } : {}),
+            finishedAt: f.at.toISOString(),
+            escalate: f.escalate,
+          },
           opts(id, row),
         );
         return;

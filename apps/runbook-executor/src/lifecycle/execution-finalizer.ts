@@ -34,10 +34,26 @@ const FAILURES: ExecutionStatus[] = ['failed', 'timed_out', 'needs_attention', '
 export class ExecutionFinalizer {
   constructor(private readonly repo: ExecutionsRepository) {}
 
-  async finalize(tx: Transaction, row: ExecutionRow, outcome: FinalOutcomeInput, at: Date, verification?: VerificationWindow): Promise<Finalized> {
+  async finalize(
+    tx: Transaction,
+    row: ExecutionRow,
+    outcome: FinalOutcomeInput,
+    at: Date,
+    verification?: VerificationWindow,
+  ): Promise<Finalized> {
     // A failed or skipped automatic run must reach a person: the mapper escalates the alert on this flag.
-    const escalate = outcome.status !== 'cancelled' && outcome.status !== 'succeeded' && (outcome.escalate || (row.trigger === 'alert' && FAILURES.includes(outcome.status)));
-    await this.repo.finalize(tx.manager, row.id, { status: outcome.status, reason: outcome.reason, escalate, at, verifyDueAt: verification?.dueAt, verifyStatus: verification?.status });
+    const escalate =
+      outcome.status !== 'cancelled' &&
+      outcome.status !== 'succeeded' &&
+      (outcome.escalate || (row.trigger === 'alert' && FAILURES.includes(outcome.status)));
+    await this.repo.finalize(tx.manager, row.id, {
+      status: outcome.status,
+      reason: outcome.reason,
+      escalate,
+      at,
+      verifyDueAt: verification?.dueAt,
+      verifyStatus: verification?.status,
+    });
     executionEvents.finished(tx, row, { ...outcome, escalate, at });
     if (escalate && !row.fingerprint) this.stageEscalation(tx, row, outcome);
     return { row, status: outcome.status, escalate, at };
@@ -52,7 +68,10 @@ export class ExecutionFinalizer {
       executorMetrics.remediations.inc({ runbook: row.runbook_id, result: status });
       if (row.started_at) executorMetrics.remediationDuration.observe({ runbook: row.runbook_id, result: status }, seconds);
     } else if (row.mode === 'drill' && row.started_at) {
-      executorMetrics.drillDuration.observe({ runbook: row.runbook_id, met_target: String(seconds * 1000 <= (row.drill_target_ms ?? Infinity)) }, seconds);
+      executorMetrics.drillDuration.observe(
+        { runbook: row.runbook_id, met_target: String(seconds * 1000 <= (row.drill_target_ms ?? Infinity)) },
+        seconds,
+      );
     }
   }
 

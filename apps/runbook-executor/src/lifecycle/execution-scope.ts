@@ -11,7 +11,9 @@ export interface ScopeInput {
 }
 
 const record = (value: unknown): Record<string, string> =>
-  value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])) : {};
+  value && typeof value === 'object' && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))
+    : {};
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 

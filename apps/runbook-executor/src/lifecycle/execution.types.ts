@@ -3,7 +3,16 @@ import { EngineState } from '../engine/engine.types';
 import { Runbook } from '../definitions/runbook.schema';
 
 export const ACTIVE_STATUSES = ['queued', 'running', 'waiting_approval'] as const;
-export const TERMINAL_STATUSES = ['succeeded', 'failed', 'timed_out', 'cancelled', 'needs_attention', 'skipped', 'rejected', 'ineffective'] as const;
+export const TERMINAL_STATUSES = [
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'needs_attention',
+  'skipped',
+  'rejected',
+  'ineffective',
+] as const;
 export const EXECUTION_STATUSES = [...ACTIVE_STATUSES, ...TERMINAL_STATUSES] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 export type Trigger = 'alert' | 'manual' | 'drill';

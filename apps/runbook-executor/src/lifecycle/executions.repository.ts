@@ -35,9 +35,26 @@ export class ExecutionsRepository {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, CASE WHEN $16 = 'skipped' THEN $19::timestamptz END, $20)
        ON CONFLICT (request_id) DO NOTHING RETURNING id`,
       [
-        e.id, e.requestId, e.runbookId, e.definition ? JSON.stringify(e.definition) : null, e.mode, e.trigger, e.fingerprint ?? null, e.severity,
-        e.concurrencyKey, e.concurrencyLimit, e.runbookLimit, JSON.stringify(e.context), JSON.stringify(e.params), e.requestedBy ?? null,
-        e.reason ?? null, e.status, e.statusReason ?? null, e.escalate, e.createdAt, e.drillTargetMs ?? null,
+        e.id,
+        e.requestId,
+        e.runbookId,
+        e.definition ? JSON.stringify(e.definition) : null,
+        e.mode,
+        e.trigger,
+        e.fingerprint ?? null,
+        e.severity,
+        e.concurrencyKey,
+        e.concurrencyLimit,
+        e.runbookLimit,
+        JSON.stringify(e.context),
+        JSON.stringify(e.params),
+        e.requestedBy ?? null,
+        e.reason ?? null,
+        e.status,
+        e.statusReason ?? null,
+        e.escalate,
+        e.createdAt,
+        e.drillTargetMs ?? null,
       ],
     );
     return rows.length > 0;
@@ -74,7 +91,12 @@ export class ExecutionsRepository {
   }
 
   /** Extends the lease; answers undefined when another worker took the execution over. */
-  async renewLease(id: string, workerId: string, now: Date, leaseMs: number): Promise<Pick<ExecutionRow, 'cancel_requested_at' | 'cancel_requested_by' | 'cancel_reason'> | undefined> {
+  async renewLease(
+    id: string,
+    workerId: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<Pick<ExecutionRow, 'cancel_requested_at' | 'cancel_requested_by' | 'cancel_reason'> | undefined> {
     const result = await this.dataSource.query(
       `UPDATE ${this.table} SET lease_until = $3::timestamptz + make_interval(secs => $4)
         WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING cancel_requested_at, cancel_requested_by, cancel_reason`,
@@ -84,7 +106,10 @@ export class ExecutionsRepository {
   }
 
   async saveState(manager: EntityManager, id: string, workerId: string, state: EngineState): Promise<boolean> {
-    const result = await manager.query(`UPDATE ${this.table} SET state = $3 WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING id`, [id, workerId, JSON.stringify(state)]);
+    const result = await manager.query(
+      `UPDATE ${this.table} SET state = $3 WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING id`,
+      [id, workerId, JSON.stringify(state)],
+    );
     return rowsOf(result).length > 0;
   }
 
@@ -94,7 +119,19 @@ export class ExecutionsRepository {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        ON CONFLICT (execution_id, step_id, attempt, rollback) DO UPDATE SET status = EXCLUDED.status, finished_at = EXCLUDED.finished_at,
          output_excerpt = coalesce(EXCLUDED.output_excerpt, ${this.attemptsTable}.output_excerpt), error = EXCLUDED.error, refused = EXCLUDED.refused`,
-      [executionId, a.stepId, a.stepType, a.attempt, a.rollback, a.status, a.startedAt, a.finishedAt ?? null, a.excerpt ?? null, a.error ?? null, !!a.refused],
+      [
+        executionId,
+        a.stepId,
+        a.stepType,
+        a.attempt,
+        a.rollback,
+        a.status,
+        a.startedAt,
+        a.finishedAt ?? null,
+        a.excerpt ?? null,
+        a.error ?? null,
+        !!a.refused,
+      ],
     );
   }
 
@@ -103,14 +140,17 @@ export class ExecutionsRepository {
   }
 
   async setStatus(manager: EntityManager, id: string, status: ExecutionStatus, fields: { state?: EngineState } = {}): Promise<void> {
-    await manager.query(`UPDATE ${this.table} SET status = $2, lease_owner = NULL, lease_until = NULL, state = coalesce($3::jsonb, state) WHERE id = $1`, [
-      id,
-      status,
-      fields.state ? JSON.stringify(fields.state) : null,
-    ]);
+    await manager.query(
+      `UPDATE ${this.table} SET status = $2, lease_owner = NULL, lease_until = NULL, state = coalesce($3::jsonb, state) WHERE id = $1`,
+      [id, status, fields.state ? JSON.stringify(fields.state) : null],
+    );
   }
 
-  async finalize(manager: EntityManager, id: string, f: { status: ExecutionStatus; reason: string; escalate: boolean; at: Date; verifyDueAt?: Date; verifyStatus?: VerifyStatus }): Promise<void> {
+  async finalize(
+    manager: EntityManager,
+    id: string,
+    f: { status: ExecutionStatus; reason: string; escalate: boolean; at: Date; verifyDueAt?: Date; verifyStatus?: VerifyStatus },
+  ): Promise<void> {
     await manager.query(
       `UPDATE ${this.table} SET status = $2, status_reason = $3, escalate = $4, finished_at = $5, lease_owner = NULL, lease_until = NULL,
               verify_due_at = coalesce($6, verify_due_at), verify_status = coalesce($7, verify_status) WHERE id = $1`,
@@ -119,7 +159,12 @@ export class ExecutionsRepository {
   }
 
   async requestCancel(manager: EntityManager, id: string, by: string, reason: string, at: Date): Promise<void> {
-    await manager.query(`UPDATE ${this.table} SET cancel_requested_at = $2, cancel_requested_by = $3, cancel_reason = $4 WHERE id = $1`, [id, at, by, reason]);
+    await manager.query(`UPDATE ${this.table} SET cancel_requested_at = $2, cancel_requested_by = $3, cancel_reason = $4 WHERE id = $1`, [
+      id,
+      at,
+      by,
+      reason,
+    ]);
   }
 
   async get(id: string): Promise<ExecutionRow | undefined> {
@@ -179,6 +224,10 @@ export class ExecutionsRepository {
 
   /** Automatic runs that no worker has started yet, locked for the transaction (a pause skips them). */
   async lockUnstartedAutomatic(manager: EntityManager): Promise<ExecutionRow[]> {
-    return rowsOf<ExecutionRow>(await manager.query(`SELECT * FROM ${this.table} WHERE status = 'queued' AND trigger = 'alert' AND claims = 0 FOR UPDATE SKIP LOCKED`));
+    return rowsOf<ExecutionRow>(
+      await manager.query(
+        `SELECT * FROM ${this.table} WHERE status = 'queued' AND trigger = 'alert' AND claims = 0 FOR UPDATE SKIP LOCKED`,
+      ),
+    );
   }
 }

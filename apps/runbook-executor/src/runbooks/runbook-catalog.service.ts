@@ -19,9 +19,13 @@ export class RunbookCatalogService implements OnModuleInit {
 
   onModuleInit(): void {
     this.catalogue = loadRunbooks(this.config.FIREBREAK_RUNBOOKS_DIR, new Set(this.settings.connections.keys()));
-    for (const error of this.catalogue.errors) this.logger.error({ file: error.file, problems: error.problems }, `runbook ${error.file} is invalid and was not loaded`);
+    for (const error of this.catalogue.errors)
+      this.logger.error({ file: error.file, problems: error.problems }, `runbook ${error.file} is invalid and was not loaded`);
     executorMetrics.loadErrors.set(this.catalogue.errors.length);
-    this.logger.info({ dir: this.config.FIREBREAK_RUNBOOKS_DIR, loaded: [...this.catalogue.runbooks.keys()], invalid: this.catalogue.errors.length }, 'runbooks loaded');
+    this.logger.info(
+      { dir: this.config.FIREBREAK_RUNBOOKS_DIR, loaded: [...this.catalogue.runbooks.keys()], invalid: this.catalogue.errors.length },
+      'runbooks loaded',
+    );
   }
 
   get(id: string): LoadedRunbook | undefined {

@@ -50,7 +50,9 @@ export function loadRunbooks(dir: string, connections?: ReadonlySet<string>): Ru
   const catalogue: RunbookCatalogue = { runbooks: new Map(), errors: [] };
   let files: string[];
   try {
-    files = readdirSync(root).filter((name) => /\.ya?ml$/.test(name)).sort();
+    files = readdirSync(root)
+      .filter((name) => /\.ya?ml$/.test(name))
+      .sort();
   } catch (error) {
     catalogue.errors.push({ id: '', file: root, problems: [`cannot read the runbooks directory: ${(error as Error).message}`] });
     return catalogue;

@@ -36,14 +36,31 @@ describe('the shipped runbooks', () => {
 
 describe('the shipped config files', () => {
   it('config/automation.yaml and config/connections.yaml load', () => {
-    const settings = loadSettings(buildConfig(SERVICE, { FIREBREAK_CONFIG_DIR: resolve(__dirname, '../../../../config'), DATABASE_URL: 'postgres://firebreak@db:5432/firebreak', FIREBREAK_RUNBOOK_VARS: 'orchestrator_url=http://orchestrator.internal:9000' }));
-    expect(settings.automation).toEqual({ circuitBreaker: { failures: 3, window: 1_800_000 }, loopProtection: { maxRuns: 3, window: 3_600_000 }, approvalTimeout: 1_800_000, drillTarget: 120_000, stepTimeout: 60_000, runbookTimeout: 1_800_000 });
-    expect([...settings.connections.values()]).toEqual([{ name: 'firebreak', url: 'postgres://firebreak@db:5432/firebreak', readOnly: false }]);
+    const settings = loadSettings(
+      buildConfig(SERVICE, {
+        FIREBREAK_CONFIG_DIR: resolve(__dirname, '../../../../config'),
+        DATABASE_URL: 'postgres://firebreak@db:5432/firebreak',
+        FIREBREAK_RUNBOOK_VARS: 'orchestrator_url=http://orchestrator.internal:9000',
+      }),
+    );
+    expect(settings.automation).toEqual({
+      circuitBreaker: { failures: 3, window: 1_800_000 },
+      loopProtection: { maxRuns: 3, window: 3_600_000 },
+      approvalTimeout: 1_800_000,
+      drillTarget: 120_000,
+      stepTimeout: 60_000,
+      runbookTimeout: 1_800_000,
+    });
+    expect([...settings.connections.values()]).toEqual([
+      { name: 'firebreak', url: 'postgres://firebreak@db:5432/firebreak', readOnly: false },
+    ]);
     expect(settings.vars).toEqual({ orchestrator_url: 'http://orchestrator.internal:9000' });
   });
 
   it('a malformed FIREBREAK_RUNBOOK_VARS stops start-up naming it', () => {
-    expect(() => loadSettings(buildConfig(SERVICE, { FIREBREAK_CONFIG_DIR: '/nonexistent', FIREBREAK_RUNBOOK_VARS: 'Bad Name=x' }))).toThrow(/FIREBREAK_RUNBOOK_VARS: "Bad Name=x" must be name=value/);
+    expect(() =>
+      loadSettings(buildConfig(SERVICE, { FIREBREAK_CONFIG_DIR: '/nonexistent', FIREBREAK_RUNBOOK_VARS: 'Bad Name=x' })),
+    ).toThrow(/FIREBREAK_RUNBOOK_VARS: "Bad Name=x" must be name=value/);
   });
 });
 
@@ -51,7 +68,9 @@ describe('the runbooks that act on Firebreak itself, for real', () => {
   let h: ExecutorHarness;
 
   beforeAll(async () => {
-    h = await new ExecutorHarness(SHIPPED, { config: { 'connections.yaml': { connections: [{ name: 'firebreak', serviceDatabase: true }] } } }).start(process.env);
+    h = await new ExecutorHarness(SHIPPED, {
+      config: { 'connections.yaml': { connections: [{ name: 'firebreak', serviceDatabase: true }] } },
+    }).start(process.env);
   });
   afterAll(() => h?.stop());
 
@@ -59,7 +78,10 @@ describe('the runbooks that act on Firebreak itself, for real', () => {
     const response = await h.inject('POST', `/api/v1/runbooks/${runbookId}/execute`, { token: 'operator', payload });
     expect(response.statusCode).toBe(202);
     const { executionId } = response.json();
-    await waitFor(async () => ['succeeded', 'failed'].includes((await h.inject('GET', `/api/v1/executions/${executionId}`)).json().status), { timeoutMs: 60_000 });
+    await waitFor(
+      async () => ['succeeded', 'failed'].includes((await h.inject('GET', `/api/v1/executions/${executionId}`)).json().status),
+      { timeoutMs: 60_000 },
+    );
     return (await h.inject('GET', `/api/v1/executions/${executionId}`)).json();
   };
 
@@ -73,7 +95,17 @@ describe('the runbooks that act on Firebreak itself, for real', () => {
       time: new Date().toISOString(),
       datacontenttype: 'application/json',
       subject: 'alerts.received',
-      data: { originalSubject: 'alerts.received', originalEventId: 'orig', consumer: 'mapper-alerts-received', deliveries: 5, reason, error: 'boom', deadLetteredAt: new Date().toISOString(), payload, headers: {} },
+      data: {
+        originalSubject: 'alerts.received',
+        originalEventId: 'orig',
+        consumer: 'mapper-alerts-received',
+        deliveries: 5,
+        reason,
+        error: 'boom',
+        deadLetteredAt: new Date().toISOString(),
+        payload,
+        headers: {},
+      },
     };
     await publisher.publishRaw(subjects.deadLetter('alerts.received'), 'dlq', new TextEncoder().encode(JSON.stringify(event)), id);
   }
@@ -84,33 +116,58 @@ describe('the runbooks that act on Firebreak itself, for real', () => {
     const alert = publisher.build('alerts.received', {
       source: 'api',
       receivedAt: new Date().toISOString(),
-      alert: { fingerprint: 'abcdefabcdefabcd', status: 'firing', labels: { alertname: 'X' }, annotations: {}, severity: 'warning', startsAt: new Date().toISOString(), endsAt: null, generatorURL: '' },
+      alert: {
+        fingerprint: 'abcdefabcdefabcd',
+        status: 'firing',
+        labels: { alertname: 'X' },
+        annotations: {},
+        severity: 'warning',
+        startsAt: new Date().toISOString(),
+        endsAt: null,
+        generatorURL: '',
+      },
     });
     await deadLetter(publisher, subjects, 'handler_failed', JSON.stringify(alert));
     await deadLetter(publisher, subjects, 'invalid', '{"not":"an event"}');
 
     const execution = await run('dlq_recovery');
     expect(execution.status).toBe('succeeded');
-    expect(execution.steps.map((s: { id: string; outcome: string }) => `${s.id}:${s.outcome}`)).toEqual(['inspect:success', 'replay:success', 'archive:success', 'report:success']);
+    expect(execution.steps.map((s: { id: string; outcome: string }) => `${s.id}:${s.outcome}`)).toEqual([
+      'inspect:success',
+      'replay:success',
+      'archive:success',
+      'report:success',
+    ]);
     await waitFor(() => h.events.some((e) => e.subject === 'alerts.received' && e.event.id === alert.id));
     const archived = await h.app.get(DataSource).query(`SELECT original_subject, reason, payload FROM "${h.id}".dlq_archive`);
     expect(archived).toEqual([{ original_subject: 'alerts.received', reason: 'invalid', payload: '{"not":"an event"}' }]);
     const info = await h.app.get(BusConnection).jsm.streams.info(streamName('FIREBREAK_DLQ', h.id));
     expect(info.state.messages).toBe(0);
     await waitFor(() => h.eventsOf('notifications.requested', (d) => d.executionId === execution.id).length === 1);
-    expect(h.eventsOf('notifications.requested', (d) => d.executionId === execution.id)[0].text).toMatch(/^Dead letters: 2 found .*replayed 1; archived 1\.$/);
+    expect(h.eventsOf('notifications.requested', (d) => d.executionId === execution.id)[0].text).toMatch(
+      /^Dead letters: 2 found .*replayed 1; archived 1\.$/,
+    );
   });
 
-  it('postgres_vacuum runs VACUUM ANALYZE on Firebreak\'s own database and reports its size', async () => {
+  it("postgres_vacuum runs VACUUM ANALYZE on Firebreak's own database and reports its size", async () => {
     const execution = await run('postgres_vacuum');
     expect(execution.status).toBe('succeeded');
     expect(execution.steps.find((s: { id: string }) => s.id === 'vacuum').attempts[0].outputExcerpt).toMatch(/^VACUUM/);
     await waitFor(() => h.eventsOf('notifications.requested', (d) => d.executionId === execution.id).length === 1);
-    expect(h.eventsOf('notifications.requested', (d) => d.executionId === execution.id)[0].text).toMatch(/^VACUUM ANALYZE success: database size \d+ \w+ before, \d+ \w+ after\.$/);
+    expect(h.eventsOf('notifications.requested', (d) => d.executionId === execution.id)[0].text).toMatch(
+      /^VACUUM ANALYZE success: database size \d+ \w+ before, \d+ \w+ after\.$/,
+    );
   });
 
-  it('notify_admin escalates with the alert\'s full context, values as data', async () => {
-    const context = { alert_name: 'CashBalanceNegative', alert_labels: { account: '<script>x</script>', team: 'finance' }, alert_annotations: { summary: 'Balance $(id) below zero' }, severity: 'critical', fingerprint: 'abcdefabcdefabce', triggered_at: '2024-12-09T10:00:00.000Z' };
+  it("notify_admin escalates with the alert's full context, values as data", async () => {
+    const context = {
+      alert_name: 'CashBalanceNegative',
+      alert_labels: { account: '<script>x</script>', team: 'finance' },
+      alert_annotations: { summary: 'Balance $(id) below zero' },
+      severity: 'critical',
+      fingerprint: 'abcdefabcdefabce',
+      triggered_at: '2024-12-09T10:00:00.000Z',
+    };
     const execution = await run('notify_admin', { context });
     expect(execution.status).toBe('succeeded');
     await waitFor(() => h.eventsOf('notifications.requested', (d) => d.executionId === execution.id).length === 1);

@@ -15,7 +15,8 @@ export function renderArgs(templates: string[], ctx: Pick<StepRunContext, 'scope
   return templates.map((template, index) => {
     const value = renderText(template, ctx.scope);
     if (value.includes('\0')) throw new RefusedError('command-arg', `argument ${index} would contain a NUL byte`);
-    if (/^\s*\{\{/.test(template) && value.startsWith('-')) throw new RefusedError('command-arg', `argument ${index} = ${excerptOf(value)} would start with "-" and could be read as an option`);
+    if (/^\s*\{\{/.test(template) && value.startsWith('-'))
+      throw new RefusedError('command-arg', `argument ${index} = ${excerptOf(value)} would start with "-" and could be read as an option`);
     return value;
   });
 }
@@ -37,7 +38,10 @@ export class CommandStepRunner implements StepRunner {
     const args = renderArgs(spec.args, ctx);
     const exit = await this.spawn(spec.path, args, ctx.signal);
     const outputs = { exitCode: exit.code, signal: exit.signal, stdout: exit.stdout.trim(), stderr: exit.stderr.trim() };
-    const excerpt = truncate(`$ ${spec.path} ${args.map((arg) => JSON.stringify(arg)).join(' ')}\n${exit.stdout}${exit.stderr ? `\n[stderr]\n${exit.stderr}` : ''}`, 4_000);
+    const excerpt = truncate(
+      `$ ${spec.path} ${args.map((arg) => JSON.stringify(arg)).join(' ')}\n${exit.stdout}${exit.stderr ? `\n[stderr]\n${exit.stderr}` : ''}`,
+      4_000,
+    );
     if (exit.code === null || !spec.expectExitCode.includes(exit.code)) {
       throw new StepFailure(exit.code === null ? `killed by ${exit.signal}` : `exited with code ${exit.code}`, true, outputs, excerpt);
     }

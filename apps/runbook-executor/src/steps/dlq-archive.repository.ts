@@ -19,7 +19,15 @@ export class DlqArchiveRepository {
   async insert(entry: DeadLetterEntry, executionId: string): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO ${this.table} (dlq_event_id, original_subject, reason, error, dead_lettered_at, payload, execution_id) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-      [entry.id, entry.letter.originalSubject, entry.letter.reason, entry.letter.error, entry.letter.deadLetteredAt, entry.letter.payload, executionId],
+      [
+        entry.id,
+        entry.letter.originalSubject,
+        entry.letter.reason,
+        entry.letter.error,
+        entry.letter.deadLetteredAt,
+        entry.letter.payload,
+        executionId,
+      ],
     );
   }
 }

@@ -32,14 +32,19 @@ export class DlqStepRunner implements StepRunner {
     const spec = ctx.step.with as DlqWith;
     const stream = streamName('FIREBREAK_DLQ', this.deps.subjects.prefix);
     const entries = await this.read(stream, spec, ctx.signal);
-    const chosen = entries.filter((entry) => (spec.reasons ?? (spec.action === 'replay' ? ['handler_failed'] : undefined))?.includes(entry.letter.reason) ?? true);
+    const chosen = entries.filter(
+      (entry) => (spec.reasons ?? (spec.action === 'replay' ? ['handler_failed'] : undefined))?.includes(entry.letter.reason) ?? true,
+    );
     switch (spec.action) {
       case 'inspect':
         return { outputs: summarise(entries), excerpt: JSON.stringify(summarise(entries)) };
       case 'replay': {
         const replayable = chosen.filter((entry) => isSubject(entry.letter.originalSubject));
         for (const entry of replayable) await this.replay(stream, entry);
-        return { outputs: { replayed: replayable.length, skipped: chosen.length - replayable.length }, excerpt: `replayed ${replayable.length} dead letter(s)` };
+        return {
+          outputs: { replayed: replayable.length, skipped: chosen.length - replayable.length },
+          excerpt: `replayed ${replayable.length} dead letter(s)`,
+        };
       }
       case 'archive':
         for (const entry of chosen) {
@@ -72,13 +77,20 @@ export class DlqStepRunner implements StepRunner {
   private async replay(stream: string, entry: DeadLetterEntry): Promise<void> {
     const headers = Object.fromEntries(Object.entries(entry.letter.headers).filter(([name]) => TRACE_HEADERS.includes(name.toLowerCase())));
     const subject = entry.letter.originalSubject;
-    await this.deps.publisher.publishRaw(this.deps.subjects.wire(subject), subject, new TextEncoder().encode(entry.letter.payload), deriveEventId('dlq-replay', entry.id), headers);
+    await this.deps.publisher.publishRaw(
+      this.deps.subjects.wire(subject),
+      subject,
+      new TextEncoder().encode(entry.letter.payload),
+      deriveEventId('dlq-replay', entry.id),
+      headers,
+    );
     await this.deps.jsm().streams.deleteMessage(stream, entry.seq);
   }
 }
 
 function summarise(entries: DeadLetterEntry[]): Record<string, unknown> {
-  const count = (key: (entry: DeadLetterEntry) => string) => entries.reduce<Record<string, number>>((acc, entry) => ({ ...acc, [key(entry)]: (acc[key(entry)] ?? 0) + 1 }), {});
+  const count = (key: (entry: DeadLetterEntry) => string) =>
+    entries.reduce<Record<string, number>>((acc, entry) => ({ ...acc, [key(entry)]: (acc[key(entry)] ?? 0) + 1 }), {});
   return {
     total: entries.length,
     replayable: entries.filter((entry) => entry.letter.reason === 'handler_failed' && isSubject(entry.letter.originalSubject)).length,

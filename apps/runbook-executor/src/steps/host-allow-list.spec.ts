@@ -15,7 +15,13 @@ describe('FIREBREAK_RUNBOOK_HTTP_ALLOW host patterns', () => {
   });
 
   it('is not fooled by look-alike hosts', () => {
-    for (const url of ['http://evil.example.com/', 'http://127.0.0.1.nip.io/', 'http://api.internal.evil.com/', 'http://internal/', 'http://xapi.internal/']) {
+    for (const url of [
+      'http://evil.example.com/',
+      'http://127.0.0.1.nip.io/',
+      'http://api.internal.evil.com/',
+      'http://internal/',
+      'http://xapi.internal/',
+    ]) {
       expect(allows(['127.0.0.1', 'api.internal'], url)).toBe(false);
     }
     expect(allows([], 'http://127.0.0.1/')).toBe(false);

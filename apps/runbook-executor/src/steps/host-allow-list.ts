@@ -39,6 +39,8 @@ export class HostAllowList {
     const hostname = url.hostname.toLowerCase();
     const port = url.port || DEFAULT_PORTS[url.protocol] || '';
     const isIpv4 = IPV4_LITERAL.test(hostname);
-    return this.patterns.some((pattern) => pattern.ipv4 === isIpv4 && pattern.host.test(hostname) && (!pattern.port || pattern.port === port));
+    return this.patterns.some(
+      (pattern) => pattern.ipv4 === isIpv4 && pattern.host.test(hostname) && (!pattern.port || pattern.port === port),
+    );
   }
 }

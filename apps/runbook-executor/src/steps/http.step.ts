@@ -46,7 +46,8 @@ export class HttpStepRunner implements StepRunner {
     let body: string | undefined;
     if (spec.body !== undefined) {
       body = typeof spec.body === 'string' ? renderText(spec.body, ctx.scope) : JSON.stringify(renderValue(spec.body, ctx.scope));
-      if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['content-type'] = typeof spec.body === 'string' ? 'text/plain' : 'application/json';
+      if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type'))
+        headers['content-type'] = typeof spec.body === 'string' ? 'text/plain' : 'application/json';
     }
     const response = await fetch(url, { method: spec.method, headers, body, signal: ctx.signal, redirect: 'manual' });
     const { text, truncated } = await readLimited(response, MAX_RESPONSE_BYTES);
@@ -56,7 +57,12 @@ export class HttpStepRunner implements StepRunner {
     const ok = expected.length ? expected.includes(response.status) : response.status >= 200 && response.status < 300;
     if (!ok) {
       const retryable = response.status >= 500 || response.status === 429 || response.status === 408;
-      throw new StepFailure(`HTTP ${response.status} from ${url.host} (expected ${expected.length ? expected.join(', ') : '2xx'})`, retryable, outputs, excerpt);
+      throw new StepFailure(
+        `HTTP ${response.status} from ${url.host} (expected ${expected.length ? expected.join(', ') : '2xx'})`,
+        retryable,
+        outputs,
+        excerpt,
+      );
     }
     return { outputs, excerpt };
   }

@@ -30,9 +30,14 @@ export function meetsExpectation(samples: Sample[], expect: string, allowEmpty: 
 
 function samplesOf(body: unknown): Sample[] {
   const data = (body as { status?: string; data?: { resultType?: string; result?: unknown } }).data;
-  if ((body as { status?: string }).status !== 'success' || !data) throw new StepFailure(`Prometheus answered ${truncate(JSON.stringify(body), 300)}`, true);
+  if ((body as { status?: string }).status !== 'success' || !data)
+    throw new StepFailure(`Prometheus answered ${truncate(JSON.stringify(body), 300)}`, true);
   if (data.resultType === 'scalar') return [{ metric: {}, value: Number((data.result as [number, string])[1]) }];
-  if (data.resultType === 'vector') return (data.result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((entry) => ({ metric: entry.metric, value: Number(entry.value[1]) }));
+  if (data.resultType === 'vector')
+    return (data.result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((entry) => ({
+      metric: entry.metric,
+      value: Number(entry.value[1]),
+    }));
   throw new StepFailure(`the query returned a ${data.resultType}; an instant vector or scalar is needed`, false);
 }
 
@@ -59,7 +64,12 @@ export class PrometheusStepRunner implements StepRunner {
       const lastChance = now + spec.interval - started > ctx.timeoutMs;
       if ((!ok && holdFor === 0) || lastChance) {
         const wanted = holdFor ? `held for ${formatDuration(holdFor)}` : 'met';
-        throw new StepFailure(`expectation "${spec.expect}" was not ${wanted} (last value ${outputs.value ?? 'none'})`, true, outputs, excerpt);
+        throw new StepFailure(
+          `expectation "${spec.expect}" was not ${wanted} (last value ${outputs.value ?? 'none'})`,
+          true,
+          outputs,
+          excerpt,
+        );
       }
       await ctx.clock.sleep(spec.interval, ctx.signal);
     }
@@ -69,7 +79,11 @@ export class PrometheusStepRunner implements StepRunner {
     const url = new URL('api/v1/query', this.baseUrl!.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
     const response = await fetch(url, { method: 'POST', body: new URLSearchParams({ query }), signal });
     const { text } = await readLimited(response, 1024 * 1024);
-    if (!response.ok) throw new StepFailure(`Prometheus answered HTTP ${response.status}: ${truncate(text, 300)}`, response.status >= 500 || response.status === 429);
+    if (!response.ok)
+      throw new StepFailure(
+        `Prometheus answered HTTP ${response.status}: ${truncate(text, 300)}`,
+        response.status >= 500 || response.status === 429,
+      );
     return samplesOf(parseJsonOrText(text));
   }
 }

@@ -14,7 +14,12 @@ describe('the publish step', () => {
     const result = await new PublishStepRunner().run(
       context('runbooks.requested', { requestId: 'r1', runbookId: 'notify_admin', mode: 'live', trigger: 'manual', context: {} }),
     );
-    expect(result.events).toEqual([expect.objectContaining({ subject: 'runbooks.requested', data: expect.objectContaining({ runbookId: 'notify_admin', trigger: 'alert' }) })]);
+    expect(result.events).toEqual([
+      expect.objectContaining({
+        subject: 'runbooks.requested',
+        data: expect.objectContaining({ runbookId: 'notify_admin', trigger: 'alert' }),
+      }),
+    ]);
   });
 
   it('refuses data that breaks the contract, naming the field', async () => {

@@ -15,11 +15,17 @@ export class PublishStepRunner implements StepRunner {
       data = parseData(spec.subject, renderValue(spec.data, ctx.scope));
       // A runbook that starts another runbook is automation, whatever the step says: the request
       // must pass the same gates (pause, breaker, loop protection) as one made by an alert.
-      if (spec.subject === 'runbooks.requested' && (data as RunbookRequested).trigger === 'manual') data = { ...(data as RunbookRequested), trigger: 'alert' };
+      if (spec.subject === 'runbooks.requested' && (data as RunbookRequested).trigger === 'manual')
+        data = { ...(data as RunbookRequested), trigger: 'alert' };
     } catch (error) {
-      if (error instanceof ContractViolation) throw new StepFailure(`the data does not match ${spec.subject}: ${error.issues.join('; ')}`, false);
+      if (error instanceof ContractViolation)
+        throw new StepFailure(`the data does not match ${spec.subject}: ${error.issues.join('; ')}`, false);
       throw error;
     }
-    return { outputs: { eventId: id }, excerpt: truncate(`${spec.subject} ${JSON.stringify(data)}`, 4_000), events: [{ subject: spec.subject, data, id }] };
+    return {
+      outputs: { eventId: id },
+      excerpt: truncate(`${spec.subject} ${JSON.stringify(data)}`, 4_000),
+      events: [{ subject: spec.subject, data, id }],
+    };
   }
 }

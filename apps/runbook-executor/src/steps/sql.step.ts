@@ -23,7 +23,8 @@ export class SqlStepRunner implements StepRunner {
     const params = spec.params.map((template) => renderText(template, ctx.scope));
     const pool = this.pool(connection);
     const client = await pool.connect();
-    const cancel = () => void pool.query('SELECT pg_cancel_backend($1)', [(client as PoolClient & { processID: number }).processID]).catch(() => undefined);
+    const cancel = () =>
+      void pool.query('SELECT pg_cancel_backend($1)', [(client as PoolClient & { processID: number }).processID]).catch(() => undefined);
     ctx.signal.addEventListener('abort', cancel, { once: true });
     try {
       await client.query(`SET statement_timeout = ${Math.max(1, Math.floor(ctx.timeoutMs))}`);

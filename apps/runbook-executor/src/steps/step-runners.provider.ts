@@ -42,7 +42,12 @@ export class StepRunnersProvider implements OnApplicationShutdown {
       approval: new ApprovalStepRunner(),
       notify: new NotifyStepRunner((id) => catalog.get(id)?.runbook.title ?? id),
       publish: new PublishStepRunner(),
-      dlq: new DlqStepRunner({ jsm: () => connection.jsm, subjects, publisher, archive: (entry, executionId) => archive.insert(entry, executionId) }),
+      dlq: new DlqStepRunner({
+        jsm: () => connection.jsm,
+        subjects,
+        publisher,
+        archive: (entry, executionId) => archive.insert(entry, executionId),
+      }),
     };
   }
 

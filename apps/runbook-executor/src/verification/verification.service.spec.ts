@@ -12,19 +12,38 @@ import { VerificationService } from './verification.service';
 const at = new Date('2024-12-09T10:05:00Z');
 const verified = runbookOf({ verify: { resolvedWithin: '10m' }, steps: [{ id: 'fix', uses: 'wait', with: { duration: '1s' } }] });
 const execution = (extra: Partial<ExecutionRow> = {}) =>
-  ({ id: 'e1', definition: verified, trigger: 'alert', mode: 'live', fingerprint: 'abcdefabcdefabcd', created_at: new Date('2024-12-09T10:00:00Z'), ...extra }) as ExecutionRow;
+  ({
+    id: 'e1',
+    definition: verified,
+    trigger: 'alert',
+    mode: 'live',
+    fingerprint: 'abcdefabcdefabcd',
+    created_at: new Date('2024-12-09T10:00:00Z'),
+    ...extra,
+  }) as ExecutionRow;
 
 function service(resolved: boolean) {
   const repo = { resolvedSince: async () => resolved } as unknown as VerificationRepository;
   const unused = {} as never;
-  return new VerificationService(systemClock, {} as Logger, unused as TransactionalMessaging, repo, unused as ExecutionsRepository, unused as ExecutionFinalizer, new WorkerSignals());
+  return new VerificationService(
+    systemClock,
+    {} as Logger,
+    unused as TransactionalMessaging,
+    repo,
+    unused as ExecutionsRepository,
+    unused as ExecutionFinalizer,
+    new WorkerSignals(),
+  );
 }
 
 const tx = { manager: {} } as Transaction;
 
 describe('the verification window a run opens when it ends', () => {
   it('opens for a succeeded live automatic run of a runbook with verify, due resolvedWithin later', async () => {
-    expect(await service(false).windowFor(tx, execution(), 'succeeded', at)).toEqual({ dueAt: new Date('2024-12-09T10:15:00Z'), status: 'pending' });
+    expect(await service(false).windowFor(tx, execution(), 'succeeded', at)).toEqual({
+      dueAt: new Date('2024-12-09T10:15:00Z'),
+      status: 'pending',
+    });
   });
 
   it('is effective at once when the alert resolved during the run', async () => {

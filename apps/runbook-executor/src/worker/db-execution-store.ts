@@ -30,7 +30,9 @@ export class DbExecutionStore implements ExecutionStore {
       await this.guardedSave(tx, state);
       await this.deps.repo.upsertAttempt(tx.manager, this.row.id, attempt);
       executionEvents.step(tx, this.row, attempt);
-      if (attempt.status === 'succeeded') for (const event of attempt.events ?? []) tx.stage(event.subject, event.data as never, { id: event.id, subject: event.eventSubject });
+      if (attempt.status === 'succeeded')
+        for (const event of attempt.events ?? [])
+          tx.stage(event.subject, event.data as never, { id: event.id, subject: event.eventSubject });
     });
     this.observe(attempt);
   }
@@ -60,7 +62,11 @@ export class DbExecutionStore implements ExecutionStore {
 
   private observe(attempt: AttemptRecord): void {
     if (attempt.status === 'running') return;
-    if (attempt.durationMs !== undefined) executorMetrics.stepDuration.observe({ runbook: this.row.runbook_id, step_type: attempt.stepType, status: attempt.status }, attempt.durationMs / 1000);
+    if (attempt.durationMs !== undefined)
+      executorMetrics.stepDuration.observe(
+        { runbook: this.row.runbook_id, step_type: attempt.stepType, status: attempt.status },
+        attempt.durationMs / 1000,
+      );
     if (attempt.refused) executorMetrics.refusals.inc({ runbook: this.row.runbook_id, rule: attempt.refused.rule });
   }
 }

@@ -42,11 +42,15 @@ export class ExecutionRunner {
   async run(row: ClaimedRow, workerId: string, signals: RunSignals): Promise<void> {
     const log = this.logger.child({ executionId: row.id, runbookId: row.runbook_id, fingerprint: row.fingerprint });
     if (row.cancel_requested_at) signals.cancel.abort(`${row.cancel_reason ?? 'cancelled'} (by ${row.cancel_requested_by ?? 'unknown'})`);
-    const heartbeat = setInterval(() => void this.heartbeat(row, workerId, signals, log), Math.min(1_000, this.config.FIREBREAK_EXECUTION_LEASE_MS / 3));
+    const heartbeat = setInterval(
+      () => void this.heartbeat(row, workerId, signals, log),
+      Math.min(1_000, this.config.FIREBREAK_EXECUTION_LEASE_MS / 3),
+    );
     try {
       if (row.prev_status === 'running') log.warn({ claims: row.claims }, 'resuming an execution whose worker stopped');
       // Also after a crash that came before the first step: the event id is derived, so a repeat is dropped.
-      if (row.claims === 1 || Object.keys(row.state?.attempts ?? {}).length === 0) await this.messaging.run(async (tx) => executionEvents.started(tx, row, row.started_at ?? this.clock.now()));
+      if (row.claims === 1 || Object.keys(row.state?.attempts ?? {}).length === 0)
+        await this.messaging.run(async (tx) => executionEvents.started(tx, row, row.started_at ?? this.clock.now()));
       const outcome = await this.engineFor(row, workerId, signals).run();
       await this.conclude(row, workerId, outcome);
     } catch (error) {
@@ -62,10 +66,24 @@ export class ExecutionRunner {
     const automation = this.settings.automation;
     return new Engine({
       runbook: row.definition,
-      execution: { id: row.id, requestId: row.request_id, runbookId: row.runbook_id, mode: row.mode, trigger: row.trigger, fingerprint: row.fingerprint ?? undefined, severity: row.severity },
+      execution: {
+        id: row.id,
+        requestId: row.request_id,
+        runbookId: row.runbook_id,
+        mode: row.mode,
+        trigger: row.trigger,
+        fingerprint: row.fingerprint ?? undefined,
+        severity: row.severity,
+      },
       scope: scopeFor({ ...row, runbookId: row.runbook_id }, this.settings.vars),
       state: row.state && typeof row.state.cursor === 'number' ? row.state : initialState(),
-      store: new DbExecutionStore(row, workerId, { messaging: this.messaging, repo: this.repo, approvals: this.approvals, approvalRequests: this.approvalRequests, clock: this.clock }),
+      store: new DbExecutionStore(row, workerId, {
+        messaging: this.messaging,
+        repo: this.repo,
+        approvals: this.approvals,
+        approvalRequests: this.approvalRequests,
+        clock: this.clock,
+      }),
       runners: this.steps.runners,
       clock: this.clock,
       cancel: signals.cancel.signal,
@@ -107,7 +125,11 @@ export class ExecutionRunner {
   private async failOnError(row: ClaimedRow, workerId: string, error: unknown, log: Logger): Promise<void> {
     log.error({ err: error }, 'execution failed inside the executor');
     try {
-      await this.conclude(row, workerId, { status: 'failed', reason: `executor error: ${error instanceof Error ? error.message : String(error)}`, escalate: true });
+      await this.conclude(row, workerId, {
+        status: 'failed',
+        reason: `executor error: ${error instanceof Error ? error.message : String(error)}`,
+        escalate: true,
+      });
     } catch (finalError) {
       // Postgres away or the lease gone: the lease expires and recovery decides.
       log.error({ err: finalError }, 'could not record the failure; the execution will be recovered');
@@ -121,7 +143,8 @@ export class ExecutionRunner {
         if (!signals.stop.signal.aborted) signals.stop.abort(new LeaseLostError(row.id));
         return;
       }
-      if (lease.cancel_requested_at && !signals.cancel.signal.aborted) signals.cancel.abort(`${lease.cancel_reason ?? 'cancelled'} (by ${lease.cancel_requested_by ?? 'unknown'})`);
+      if (lease.cancel_requested_at && !signals.cancel.signal.aborted)
+        signals.cancel.abort(`${lease.cancel_reason ?? 'cancelled'} (by ${lease.cancel_requested_by ?? 'unknown'})`);
     } catch (error) {
       log.warn({ err: error }, 'could not renew the execution lease');
     }

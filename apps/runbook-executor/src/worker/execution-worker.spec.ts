@@ -45,7 +45,11 @@ function worker(concurrency = 2) {
     },
   } as unknown as ExecutionRunner;
   const signals = new WorkerSignals();
-  const config = buildConfig(SERVICE, { FIREBREAK_WORKER_POLL_MS: '60000', FIREBREAK_WORKER_CONCURRENCY: String(concurrency), FIREBREAK_SHUTDOWN_GRACE_MS: '5000' });
+  const config = buildConfig(SERVICE, {
+    FIREBREAK_WORKER_POLL_MS: '60000',
+    FIREBREAK_WORKER_CONCURRENCY: String(concurrency),
+    FIREBREAK_SHUTDOWN_GRACE_MS: '5000',
+  });
   const instance = new ExecutionWorker(config, logger, systemClock, repo, runner, signals);
   return { worker: instance, signals, claims, runs, lines };
 }

@@ -34,7 +34,12 @@ export class ExecutionWorker implements LocalWorker, OnApplicationBootstrap, Bef
     private readonly runner: ExecutionRunner,
     signals: WorkerSignals,
   ) {
-    this.poller = new Poller({ name: 'execution-worker', intervalMs: config.FIREBREAK_WORKER_POLL_MS, tick: () => this.claimUntilIdle(), logger });
+    this.poller = new Poller({
+      name: 'execution-worker',
+      intervalMs: config.FIREBREAK_WORKER_POLL_MS,
+      tick: () => this.claimUntilIdle(),
+      logger,
+    });
     signals.attach(this);
   }
 
@@ -68,7 +73,8 @@ export class ExecutionWorker implements LocalWorker, OnApplicationBootstrap, Bef
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, this.config.FIREBREAK_SHUTDOWN_GRACE_MS)))]);
     clearTimeout(timer);
-    if (this.active.size) this.logger.warn({ executions: [...this.active.keys()] }, 'stopping with executions still running; another worker will recover them');
+    if (this.active.size)
+      this.logger.warn({ executions: [...this.active.keys()] }, 'stopping with executions still running; another worker will recover them');
   }
 
   /** A kick while claiming (a slot freed, a new execution) means one more round, so none waits for the next poll. */
@@ -81,7 +87,12 @@ export class ExecutionWorker implements LocalWorker, OnApplicationBootstrap, Bef
 
   private async fill(): Promise<void> {
     while (!this.stopping && this.active.size < this.config.FIREBREAK_WORKER_CONCURRENCY) {
-      const row = await this.repo.claim(this.workerId, this.clock.now(), this.config.FIREBREAK_EXECUTION_LEASE_MS, this.config.FIREBREAK_MAX_CONCURRENT_EXECUTIONS);
+      const row = await this.repo.claim(
+        this.workerId,
+        this.clock.now(),
+        this.config.FIREBREAK_EXECUTION_LEASE_MS,
+        this.config.FIREBREAK_MAX_CONCURRENT_EXECUTIONS,
+      );
       if (!row) return;
       const signals: RunSignals = { cancel: new AbortController(), stop: new AbortController() };
       const done = this.runner.run(row, this.workerId, signals).finally(() => {

@@ -37,7 +37,9 @@ const runbooks = {
     id: 'dangerous',
     title: 'Restart the database',
     severity: 'critical',
-    steps: [{ id: 'restart_db', uses: 'http', timeout: '1m', with: { method: 'POST', url: 'http://127.0.0.1:{{ params.port }}/restart-db' } }],
+    steps: [
+      { id: 'restart_db', uses: 'http', timeout: '1m', with: { method: 'POST', url: 'http://127.0.0.1:{{ params.port }}/restart-db' } },
+    ],
   },
 };
 
@@ -63,13 +65,22 @@ async function startExecutor(): Promise<{ child: ChildProcess; url: string }> {
   });
   children.push(child);
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/health/ready`).catch(() => undefined))?.ok === true, { timeoutMs: 30_000, intervalMs: 100, message: 'the executor to be ready' });
+  await waitFor(async () => (await fetch(`${url}/health/ready`).catch(() => undefined))?.ok === true, {
+    timeoutMs: 30_000,
+    intervalMs: 100,
+    message: 'the executor to be ready',
+  });
   return { child, url };
 }
 
 const attempts = (requestId: string) =>
-  db.query(`SELECT a.step_id, a.attempt, a.status, a.error FROM "${id}".step_attempts a JOIN "${id}".executions e ON e.id = a.execution_id WHERE e.request_id = $1 ORDER BY a.id`, [requestId]);
-const statusOf = async (requestId: string) => ((await db.query(`SELECT status FROM "${id}".executions WHERE request_id = $1`, [requestId]))[0] as { status: string } | undefined)?.status;
+  db.query(
+    `SELECT a.step_id, a.attempt, a.status, a.error FROM "${id}".step_attempts a JOIN "${id}".executions e ON e.id = a.execution_id WHERE e.request_id = $1 ORDER BY a.id`,
+    [requestId],
+  );
+const statusOf = async (requestId: string) =>
+  ((await db.query(`SELECT status FROM "${id}".executions WHERE request_id = $1`, [requestId]))[0] as { status: string } | undefined)
+    ?.status;
 
 beforeAll(async () => {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} does not exist: run \`npm run build\` first (npm test does)`);
@@ -82,7 +93,9 @@ beforeAll(async () => {
   db = new DataSource({ type: 'postgres', url: await resolveDatabaseUrl() });
   await db.initialize();
   bus = await BusConnection.connect({ natsUrl: await resolveNatsUrl(), name: 'recovery-test', logger: pino({ level: 'silent' }) });
-  bus.nc.subscribe(`${id}.runbooks.execution.failed`, { callback: (_e, msg) => void failed.push(msg.json<{ data: Record<string, unknown> }>().data) });
+  bus.nc.subscribe(`${id}.runbooks.execution.failed`, {
+    callback: (_e, msg) => void failed.push(msg.json<{ data: Record<string, unknown> }>().data),
+  });
 });
 
 afterAll(async () => {
@@ -102,28 +115,65 @@ it('after SIGKILL, a new executor resumes from the last finished step and never 
   const port = new URL(target.url).port;
   const request = async (runbookId: string) => {
     const requestId = uniqueTestId(runbookId);
-    await publisher.publish('runbooks.requested', { requestId, runbookId, mode: 'live', trigger: 'alert', fingerprint: '00000000000000aa', context: {}, params: { port } });
+    await publisher.publish('runbooks.requested', {
+      requestId,
+      runbookId,
+      mode: 'live',
+      trigger: 'alert',
+      fingerprint: '00000000000000aa',
+      context: {},
+      params: { port },
+    });
     return requestId;
   };
   const resumable = await request('resumable');
   const dangerous = await request('dangerous');
   publisher.close();
-  await waitFor(async () => (await attempts(resumable)).some((a: { step_id: string; status: string }) => a.step_id === 'pause' && a.status === 'running'), { timeoutMs: 15_000, message: 'the wait step to start' });
-  await waitFor(async () => (await attempts(dangerous)).some((a: { status: string }) => a.status === 'running'), { timeoutMs: 15_000, message: 'the restart to be in flight' });
+  await waitFor(
+    async () =>
+      (await attempts(resumable)).some((a: { step_id: string; status: string }) => a.step_id === 'pause' && a.status === 'running'),
+    { timeoutMs: 15_000, message: 'the wait step to start' },
+  );
+  await waitFor(async () => (await attempts(dangerous)).some((a: { status: string }) => a.status === 'running'), {
+    timeoutMs: 15_000,
+    message: 'the restart to be in flight',
+  });
 
   first.child.kill('SIGKILL');
   await new Promise((done) => first.child.once('exit', done));
   await startExecutor();
 
-  await waitFor(async () => (await statusOf(resumable)) === 'succeeded', { timeoutMs: 30_000, message: 'the resumable execution to succeed' });
-  expect((await attempts(resumable)).map((a: { step_id: string; status: string }) => `${a.step_id}:${a.status}`)).toEqual(['mark:succeeded', 'pause:failed', 'pause:succeeded', 'finish:succeeded']);
+  await waitFor(async () => (await statusOf(resumable)) === 'succeeded', {
+    timeoutMs: 30_000,
+    message: 'the resumable execution to succeed',
+  });
+  expect((await attempts(resumable)).map((a: { step_id: string; status: string }) => `${a.step_id}:${a.status}`)).toEqual([
+    'mark:succeeded',
+    'pause:failed',
+    'pause:succeeded',
+    'finish:succeeded',
+  ]);
   expect(target.requests.filter((r) => r.path === '/mark')).toHaveLength(1);
   expect(target.requests.filter((r) => r.path === '/finish')).toHaveLength(1);
 
-  await waitFor(async () => (await statusOf(dangerous)) === 'needs_attention', { timeoutMs: 30_000, message: 'the dangerous execution to need attention' });
+  await waitFor(async () => (await statusOf(dangerous)) === 'needs_attention', {
+    timeoutMs: 30_000,
+    message: 'the dangerous execution to need attention',
+  });
   expect(restartCalls).toBe(1);
   const restartAttempts = await attempts(dangerous);
-  expect(restartAttempts).toEqual([expect.objectContaining({ step_id: 'restart_db', attempt: 1, status: 'failed', error: expect.stringMatching(/mutating and not idempotent, so it is not run again/) })]);
+  expect(restartAttempts).toEqual([
+    expect.objectContaining({
+      step_id: 'restart_db',
+      attempt: 1,
+      status: 'failed',
+      error: expect.stringMatching(/mutating and not idempotent, so it is not run again/),
+    }),
+  ]);
   await waitFor(() => failed.some((f) => f.runbookId === 'dangerous'));
-  expect(failed.find((f) => f.runbookId === 'dangerous')).toMatchObject({ status: 'needs_attention', escalate: true, fingerprint: '00000000000000aa' });
+  expect(failed.find((f) => f.runbookId === 'dangerous')).toMatchObject({
+    status: 'needs_attention',
+    escalate: true,
+    fingerprint: '00000000000000aa',
+  });
 });

@@ -24,7 +24,11 @@ class BusShutdown implements OnApplicationShutdown {
 
 @Module({})
 export class BusModule {
-  static forRootAsync(options: { imports?: ModuleMetadata['imports']; inject?: InjectionToken[]; useFactory: (...args: never[]) => BusModuleOptions }): DynamicModule {
+  static forRootAsync(options: {
+    imports?: ModuleMetadata['imports'];
+    inject?: InjectionToken[];
+    useFactory: (...args: never[]) => BusModuleOptions;
+  }): DynamicModule {
     return {
       module: BusModule,
       global: true,
@@ -36,7 +40,11 @@ export class BusModule {
           provide: BusConnection,
           useFactory: async (o: BusModuleOptions) => {
             const connection = await BusConnection.connect({ natsUrl: o.natsUrl, name: o.app, logger: o.logger });
-            await provisionStreams(connection.jsm, streamDefinitions({ subjectPrefix: o.subjectPrefix, replicas: o.streamReplicas }), o.logger);
+            await provisionStreams(
+              connection.jsm,
+              streamDefinitions({ subjectPrefix: o.subjectPrefix, replicas: o.streamReplicas }),
+              o.logger,
+            );
             return connection;
           },
           inject: [BUS_OPTIONS],
@@ -54,4 +62,3 @@ export class BusModule {
     };
   }
 }
-

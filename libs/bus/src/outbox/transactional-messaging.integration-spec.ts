@@ -130,7 +130,8 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
       await dataSource.destroy();
     }
     if (connection) {
-      for (const stream of streamDefinitions({ subjectPrefix: subjects.prefix })) await connection.jsm.streams.delete(stream.name).catch(() => undefined);
+      for (const stream of streamDefinitions({ subjectPrefix: subjects.prefix }))
+        await connection.jsm.streams.delete(stream.name).catch(() => undefined);
       publisher.close();
       await connection.drain();
     }
@@ -138,7 +139,9 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
 
   /** The state change a handler makes: one counter per name. */
   async function bump(manager: EntityManager, name: string): Promise<void> {
-    await manager.query(`INSERT INTO "${schema}".counter (name, n) VALUES ($1, 1) ON CONFLICT (name) DO UPDATE SET n = counter.n + 1`, [name]);
+    await manager.query(`INSERT INTO "${schema}".counter (name, n) VALUES ($1, 1) ON CONFLICT (name) DO UPDATE SET n = counter.n + 1`, [
+      name,
+    ]);
   }
 
   async function counter(name: string): Promise<number> {
@@ -281,7 +284,9 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     const event = await offline.run(async (tx) => tx.stage('alerts.received', alertReceived('2222222222222222')));
 
     expect(await offline.sweep()).toBe(0);
-    const [waiting]: Array<OutboxRow & { last_error: string | null }> = await dataSource.query(`SELECT id, sent_at, attempts, last_error FROM "${schema}".outbox`);
+    const [waiting]: Array<OutboxRow & { last_error: string | null }> = await dataSource.query(
+      `SELECT id, sent_at, attempts, last_error FROM "${schema}".outbox`,
+    );
     expect(waiting).toMatchObject({ id: event.id, sent_at: null, attempts: 0 });
     expect(await streamEntriesFor([event.id])).toHaveLength(0);
 
@@ -374,7 +379,7 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     await waitFor(() => handled.length === 2, { message: 'first batch did not start' });
     // The second claim waits on the first's uncommitted inbox rows, then sees them committed.
     const second = messaging.run(work, { consumer: 'c', eventIds: ['r2', 'r3'] });
-    await waitFor(async () => (await blockedInboxClaims()) === 1, { message: 'second batch never waited on the first one\'s inbox rows' });
+    await waitFor(async () => (await blockedInboxClaims()) === 1, { message: "second batch never waited on the first one's inbox rows" });
     release();
     const [one, two] = await Promise.all([first, second]);
 
@@ -399,7 +404,7 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     await waitFor(() => calls === 1, { message: 'first delivery did not start' });
     // The second claim waits on the first's uncommitted inbox row, then sees it committed.
     const second = messaging.run(work, { consumer: 'c', eventId: 'e-race' });
-    await waitFor(async () => (await blockedInboxClaims()) === 1, { message: 'second delivery never waited on the first one\'s inbox row' });
+    await waitFor(async () => (await blockedInboxClaims()) === 1, { message: "second delivery never waited on the first one's inbox row" });
     release();
     const results = await Promise.all([first, second]);
 

@@ -40,7 +40,13 @@ export interface RelayOptions {
   keepInboxForMs: number;
 }
 
-const DEFAULT_RELAY: RelayOptions = { sweepIntervalMs: 2_000, graceMs: 1_000, batchSize: 200, keepSentForMs: 86_400_000, keepInboxForMs: 7 * 86_400_000 };
+const DEFAULT_RELAY: RelayOptions = {
+  sweepIntervalMs: 2_000,
+  graceMs: 1_000,
+  batchSize: 200,
+  keepSentForMs: 86_400_000,
+  keepInboxForMs: 7 * 86_400_000,
+};
 
 /**
  * Exactly-once in effect over an at-least-once bus: the inbox row, the state change and the outbox
@@ -74,7 +80,10 @@ export class TransactionalMessaging {
    */
   run<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   run<T>(work: (tx: Transaction, fresh: ReadonlySet<string>) => Promise<T>, inbox: InboxKey | InboxBatch): Promise<TransactionResult<T>>;
-  async run<T>(work: (tx: Transaction, fresh: ReadonlySet<string>) => Promise<T>, inbox?: InboxKey | InboxBatch): Promise<T | TransactionResult<T>> {
+  async run<T>(
+    work: (tx: Transaction, fresh: ReadonlySet<string>) => Promise<T>,
+    inbox?: InboxKey | InboxBatch,
+  ): Promise<T | TransactionResult<T>> {
     try {
       const outcome = await this.runOnce(work, inbox);
       if (inbox) return outcome;
@@ -101,7 +110,10 @@ export class TransactionalMessaging {
     return new Set(rows.map((row) => row.event_id));
   }
 
-  private async runOnce<T>(work: (tx: Transaction, fresh: ReadonlySet<string>) => Promise<T>, inbox?: InboxKey | InboxBatch): Promise<TransactionResult<T>> {
+  private async runOnce<T>(
+    work: (tx: Transaction, fresh: ReadonlySet<string>) => Promise<T>,
+    inbox?: InboxKey | InboxBatch,
+  ): Promise<TransactionResult<T>> {
     const staged: Staged[] = [];
     const outcome = await this.dataSource.transaction(async (manager) => {
       let fresh: ReadonlySet<string> = new Set();
@@ -152,18 +164,24 @@ export class TransactionalMessaging {
   private async sweepOnce(): Promise<number> {
     try {
       const sent = await this.dataSource.transaction(async (manager) => {
-        const rows: Array<{ id: string; subject: string; event: CloudEvent<unknown>; trace_headers: Record<string, string> }> = await manager.query(
-          `SELECT id, subject, event, trace_headers FROM ${this.schema}.outbox
+        const rows: Array<{ id: string; subject: string; event: CloudEvent<unknown>; trace_headers: Record<string, string> }> =
+          await manager.query(
+            `SELECT id, subject, event, trace_headers FROM ${this.schema}.outbox
             WHERE sent_at IS NULL AND created_at < now() - make_interval(secs => $1)
             ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-          [this.relay.graceMs / 1000, this.relay.batchSize],
-        );
+            [this.relay.graceMs / 1000, this.relay.batchSize],
+          );
         if (rows.length === 0) return 0;
         const results = await Promise.allSettled(rows.map((row) => this.publisher.publishEvent(row.subject, row.event, row.trace_headers)));
         const ok = rows.filter((_, index) => results[index].status === 'fulfilled').map((row) => row.id);
         const failed = rows.filter((_, index) => results[index].status === 'rejected').map((row) => row.id);
-        if (ok.length) await manager.query(`UPDATE ${this.schema}.outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)`, [ok]);
-        if (failed.length) await manager.query(`UPDATE ${this.schema}.outbox SET attempts = attempts + 1, last_error = 'publish failed' WHERE id = ANY($1)`, [failed]);
+        if (ok.length)
+          await manager.query(`UPDATE ${this.schema}.outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)`, [ok]);
+        if (failed.length)
+          await manager.query(
+            `UPDATE ${this.schema}.outbox SET attempts = attempts + 1, last_error = 'publish failed' WHERE id = ANY($1)`,
+            [failed],
+          );
         return ok.length;
       });
       if (sent > 0) this.logger.info({ sent }, 'outbox relay published events left unsent');
@@ -183,14 +201,20 @@ export class TransactionalMessaging {
       const base = index * 4;
       return `($${base + 1}, $${base + 2}, $${base + 3}::jsonb, $${base + 4}::jsonb)`;
     });
-    await manager.query(`INSERT INTO ${this.schema}.outbox (id, subject, event, trace_headers) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING`, values);
+    await manager.query(
+      `INSERT INTO ${this.schema}.outbox (id, subject, event, trace_headers) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING`,
+      values,
+    );
   }
 
   private async publishStaged(staged: Staged[]): Promise<void> {
     if (staged.length === 0) return;
-    const results = await Promise.allSettled(staged.map((entry) => this.publisher.publishEvent(entry.subject, entry.event, entry.traceHeaders)));
+    const results = await Promise.allSettled(
+      staged.map((entry) => this.publisher.publishEvent(entry.subject, entry.event, entry.traceHeaders)),
+    );
     const sent = staged.filter((_, index) => results[index].status === 'fulfilled').map((entry) => entry.event.id);
-    if (sent.length < staged.length) this.logger.warn({ unsent: staged.length - sent.length }, 'publish after commit failed; the outbox relay will retry');
+    if (sent.length < staged.length)
+      this.logger.warn({ unsent: staged.length - sent.length }, 'publish after commit failed; the outbox relay will retry');
     if (sent.length === 0) return;
     try {
       await this.dataSource.query(`UPDATE ${this.schema}.outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)`, [sent]);

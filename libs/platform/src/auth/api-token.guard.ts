@@ -1,4 +1,13 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, UseGuards, applyDecorators, createParamDecorator } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  SetMetadata,
+  UseGuards,
+  applyDecorators,
+  createParamDecorator,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
@@ -26,7 +35,8 @@ export class ApiTokenGuard implements CanActivate {
     if (!match) throw new AppError('unauthorized', 'a bearer token is required (Authorization: Bearer <token>)', 401);
     const principal = this.tokens.authenticate(match[1]);
     if (!principal) throw new AppError('unauthorized', 'the bearer token is not valid', 401);
-    if (!roleAllows(principal.role, required)) throw new AppError('forbidden', `this needs the ${required} role; the token has ${principal.role}`, 403);
+    if (!roleAllows(principal.role, required))
+      throw new AppError('forbidden', `this needs the ${required} role; the token has ${principal.role}`, 403);
     request.principal = principal;
     return true;
   }
@@ -34,7 +44,13 @@ export class ApiTokenGuard implements CanActivate {
 
 /** Guards a route (or controller) by the lowest role that may call it. */
 export const RequireRole = (role: Role) =>
-  applyDecorators(SetMetadata(REQUIRED_ROLE, role), UseGuards(ApiTokenGuard), ApiBearerAuth(), ApiUnauthorizedResponse(), ApiForbiddenResponse());
+  applyDecorators(
+    SetMetadata(REQUIRED_ROLE, role),
+    UseGuards(ApiTokenGuard),
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse(),
+    ApiForbiddenResponse(),
+  );
 
 /**
  * Marks a route (or controller) as deliberately open to anyone: health, metrics, docs, or an endpoint

@@ -30,9 +30,12 @@ export class ApiTokens {
       .flatMap((part, index) => {
         const [token, role, name] = part.split(':');
         if (!token || token.length < 8) problems.push(`FIREBREAK_API_TOKENS entry ${index + 1}: the token must be at least 8 characters`);
-        if (!ROLES.includes(role as Role)) problems.push(`FIREBREAK_API_TOKENS entry ${index + 1}: role must be one of ${ROLES.join(', ')}`);
+        if (!ROLES.includes(role as Role))
+          problems.push(`FIREBREAK_API_TOKENS entry ${index + 1}: role must be one of ${ROLES.join(', ')}`);
         if (problems.length) return [];
-        return [{ hash: digest(token), principal: { role: role as Role, name: name || `token-${digest(token).toString('hex').slice(0, 8)}` } }];
+        return [
+          { hash: digest(token), principal: { role: role as Role, name: name || `token-${digest(token).toString('hex').slice(0, 8)}` } },
+        ];
       });
     if (problems.length) throw new ConfigError(problems);
     return new ApiTokens(entries);

@@ -40,7 +40,12 @@ export class AuditLog {
     ]);
   }
 
-  async recent(limit = 100): Promise<Array<{ id: string; at: Date; actor: string; action: string; target: string; details: Record<string, unknown> }>> {
-    return this.dataSource.query(`SELECT id, at, actor, action, target, details FROM "${this.schema}".audit_log ORDER BY id DESC LIMIT $1`, [limit]);
+  async recent(
+    limit = 100,
+  ): Promise<Array<{ id: string; at: Date; actor: string; action: string; target: string; details: Record<string, unknown> }>> {
+    return this.dataSource.query(
+      `SELECT id, at, actor, action, target, details FROM "${this.schema}".audit_log ORDER BY id DESC LIMIT $1`,
+      [limit],
+    );
   }
 }

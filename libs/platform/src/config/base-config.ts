@@ -4,10 +4,21 @@ const port = z.coerce.number().int().min(1).max(65535);
 
 /** Settings every service reads. Defaults work on one machine with local NATS and Postgres. */
 export const baseEnvSchema = z.object({
-  NATS_URL: z.string().regex(/^(nats|tls|wss?):\/\/[^\s]+$/, 'must be a nats:// URL (comma-separated for a cluster)').default('nats://127.0.0.1:4222'),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).default('postgres://postgres@127.0.0.1:5432/postgres'),
-  FIREBREAK_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase Postgres identifier').optional(),
-  FIREBREAK_SUBJECT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, _ or -').optional(),
+  NATS_URL: z
+    .string()
+    .regex(/^(nats|tls|wss?):\/\/[^\s]+$/, 'must be a nats:// URL (comma-separated for a cluster)')
+    .default('nats://127.0.0.1:4222'),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
+    .default('postgres://postgres@127.0.0.1:5432/postgres'),
+  FIREBREAK_DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lowercase Postgres identifier')
+    .optional(),
+  FIREBREAK_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, _ or -')
+    .optional(),
   FIREBREAK_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   FIREBREAK_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   FIREBREAK_HTTP_HOST: z.string().min(1).default('0.0.0.0'),

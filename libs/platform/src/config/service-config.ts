@@ -18,7 +18,10 @@ export type BaseServiceConfig = z.infer<typeof baseEnvSchema> & { app: AppName; 
 export type ServiceConfig<Shape extends z.ZodRawShape = Record<never, never>> = z.infer<typeof baseEnvSchema> &
   z.infer<z.ZodObject<Shape>> & { app: AppName; dbSchema: string };
 
-export function buildConfig<Shape extends z.ZodRawShape>(options: ServiceOptions<Shape>, env: NodeJS.ProcessEnv = process.env): ServiceConfig<Shape> {
+export function buildConfig<Shape extends z.ZodRawShape>(
+  options: ServiceOptions<Shape>,
+  env: NodeJS.ProcessEnv = process.env,
+): ServiceConfig<Shape> {
   const schema = options.env ? baseEnvSchema.extend(options.env.shape) : baseEnvSchema;
   const parsed = loadEnv(schema, env) as ServiceConfig<Shape>;
   return { ...parsed, app: options.app, dbSchema: parsed.FIREBREAK_DB_SCHEMA ?? options.app.replace(/-/g, '_') };

@@ -20,7 +20,12 @@ export function expandEnvReferences(text: string, env: NodeJS.ProcessEnv, missin
  * Loads a YAML file of the config directory against its schema. A bad file stops start-up with
  * the path and the field; secrets come from `${ENV}` references, never from the file.
  */
-export function loadYamlConfig<T extends z.ZodType>(dir: string, file: string, schema: T, options: { env?: NodeJS.ProcessEnv; optional?: boolean } = {}): z.infer<T> {
+export function loadYamlConfig<T extends z.ZodType>(
+  dir: string,
+  file: string,
+  schema: T,
+  options: { env?: NodeJS.ProcessEnv; optional?: boolean } = {},
+): z.infer<T> {
   const path = resolve(dir, file);
   let text: string;
   try {
@@ -38,7 +43,8 @@ export function loadYamlConfig<T extends z.ZodType>(dir: string, file: string, s
   );
   const result = schema.safeParse(expanded);
   const problems = [...new Set(missing)].map((name) => `${path}: references \${${name}}, which is not set`);
-  if (!result.success) problems.push(...result.error.issues.map((issue) => `${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`));
+  if (!result.success)
+    problems.push(...result.error.issues.map((issue) => `${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`));
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);
   return result.data;
 }

@@ -10,11 +10,17 @@ export async function migrateService<Shape extends z.ZodRawShape>(options: Servi
     if (!options.database) throw new Error(`${options.app} keeps no state`);
     const config = buildConfig(options);
     const logger = createLogger(options.app, config.LOG_LEVEL);
-    const dataSource = await openDatabase({ url: config.DATABASE_URL, schema: config.dbSchema, migrations: options.database.migrations }, logger, 1);
+    const dataSource = await openDatabase(
+      { url: config.DATABASE_URL, schema: config.dbSchema, migrations: options.database.migrations },
+      logger,
+      1,
+    );
     await dataSource.destroy();
     logger.info({ schema: config.dbSchema }, 'schema is up to date');
   } catch (error) {
-    process.stderr.write(`${options.app} migration failed: ${error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `${options.app} migration failed: ${error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   }
 }

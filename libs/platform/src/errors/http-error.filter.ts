@@ -34,16 +34,24 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   private describe(exception: unknown): { status: number; body: ErrorBody } {
     if (exception instanceof AppError) {
-      return { status: exception.status, body: { error: { code: exception.code, message: exception.message, details: exception.details } } };
+      return {
+        status: exception.status,
+        body: { error: { code: exception.code, message: exception.message, details: exception.details } },
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
-      const fromResponse = typeof response === 'object' && response !== null ? (response as { error?: ErrorBody['error']; message?: unknown; details?: unknown }) : {};
+      const fromResponse =
+        typeof response === 'object' && response !== null
+          ? (response as { error?: ErrorBody['error']; message?: unknown; details?: unknown })
+          : {};
       // Terminus' readiness report keeps its own shape: probes and operators read it as is.
       if (status === 503 && fromResponse.details !== undefined) return { status, body: response as ErrorBody };
       if (fromResponse.error && typeof fromResponse.error === 'object') return { status, body: { error: fromResponse.error } };
-      const message = Array.isArray(fromResponse.message) ? fromResponse.message.join('; ') : String(fromResponse.message ?? exception.message);
+      const message = Array.isArray(fromResponse.message)
+        ? fromResponse.message.join('; ')
+        : String(fromResponse.message ?? exception.message);
       return { status, body: { error: { code: CODES[status] ?? `http_${status}`, message } } };
     }
     // Fastify's own errors (body too large, bad JSON, wrong content type) carry a statusCode.

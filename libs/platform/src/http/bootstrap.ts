@@ -35,7 +35,10 @@ export interface BootstrapOptions<Config extends BaseServiceConfig = BaseService
 }
 
 /** Builds the Nest app on Fastify with the shared error shape, OpenAPI at /docs and shutdown hooks. */
-export async function createService<Config extends BaseServiceConfig>(module: Type<unknown>, options: BootstrapOptions<Config>): Promise<NestFastifyApplication> {
+export async function createService<Config extends BaseServiceConfig>(
+  module: Type<unknown>,
+  options: BootstrapOptions<Config>,
+): Promise<NestFastifyApplication> {
   const config = bootServiceConfig(module, options.clock) as Config;
   startTracing(options.app, config.OTEL_EXPORTER_OTLP_ENDPOINT);
   const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimit?.(config) ?? 1_048_576, trustProxy: true });
@@ -88,7 +91,10 @@ function stopOnSignals(app: INestApplication, appName: AppName): void {
 }
 
 /** main.ts of every service: start, or stop at once with a message that says what is wrong. */
-export async function runService<Config extends BaseServiceConfig>(module: Type<unknown>, options: BootstrapOptions<Config>): Promise<void> {
+export async function runService<Config extends BaseServiceConfig>(
+  module: Type<unknown>,
+  options: BootstrapOptions<Config>,
+): Promise<void> {
   try {
     const app = await createService(module, options);
     await listen(app, options.app);

@@ -123,7 +123,14 @@ describe('Poller', () => {
     const { logger } = recordingLogger();
     const at: number[] = [];
     const randoms = [0, 1, 0.5];
-    const poller = new Poller({ name: 'test', intervalMs: 1_000, jitter: 0.2, logger, random: () => randoms.shift() ?? 0.5, tick: async () => void at.push(Date.now()) });
+    const poller = new Poller({
+      name: 'test',
+      intervalMs: 1_000,
+      jitter: 0.2,
+      logger,
+      random: () => randoms.shift() ?? 0.5,
+      tick: async () => void at.push(Date.now()),
+    });
     const started = Date.now();
     poller.start();
     await jest.advanceTimersByTimeAsync(3_000);

@@ -85,7 +85,11 @@ export class Poller {
       if (this.failing) this.options.logger.info({ poller: this.options.name }, 'poll recovered');
       this.failing = false;
     } catch (error) {
-      if (!this.failing) this.options.logger.warn({ err: error, poller: this.options.name }, 'poll failed; will keep trying (logged once until it recovers)');
+      if (!this.failing)
+        this.options.logger.warn(
+          { err: error, poller: this.options.name },
+          'poll failed; will keep trying (logged once until it recovers)',
+        );
       this.failing = true;
     }
   }

@@ -24,7 +24,9 @@ export function startTracing(serviceName: string, otlpEndpoint: string | undefin
     traceExporter: new OTLPTraceExporter({ url: `${otlpEndpoint.replace(/\/$/, '')}/v1/traces` }),
     // A server span per request (continuing an incoming traceparent) so the events a request
     // publishes carry it: one trace from the webhook to the provider call.
-    instrumentations: [new HttpInstrumentation({ ignoreIncomingRequestHook: (request: { url?: string }) => /^\/(health|metrics)/.test(request.url ?? '') })],
+    instrumentations: [
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (request: { url?: string }) => /^\/(health|metrics)/.test(request.url ?? '') }),
+    ],
   });
   sdk.start();
 }

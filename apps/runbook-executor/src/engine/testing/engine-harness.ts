@@ -2,7 +2,16 @@ import { FakeClock } from '@firebreak/testing';
 import { normaliseRunbook, Runbook, RunbookSchema } from '../../definitions/runbook.schema';
 import { STEP_TYPES } from '../../definitions/step.schemas';
 import { Engine } from '../engine';
-import { EngineDefaults, EngineState, ExecutionInfo, initialState, StepResult, StepRunContext, StepRunner, StepRunners } from '../engine.types';
+import {
+  EngineDefaults,
+  EngineState,
+  ExecutionInfo,
+  initialState,
+  StepResult,
+  StepRunContext,
+  StepRunner,
+  StepRunners,
+} from '../engine.types';
 import { StepFailure } from '../step-failure';
 import { MemoryStore } from './memory-store';
 
@@ -62,7 +71,14 @@ export function harness(runbook: Runbook, options: HarnessOptions = {}) {
   const runners = Object.fromEntries(STEP_TYPES.map((type) => [type, runner])) as unknown as StepRunners;
   const cancel = new AbortController();
   const stop = new AbortController();
-  const execution: ExecutionInfo = { id: 'exec-1', requestId: 'req-1', runbookId: runbook.id, mode: options.mode ?? 'live', trigger: 'alert', severity: 'critical' };
+  const execution: ExecutionInfo = {
+    id: 'exec-1',
+    requestId: 'req-1',
+    runbookId: runbook.id,
+    mode: options.mode ?? 'live',
+    trigger: 'alert',
+    severity: 'critical',
+  };
   const engine = new Engine({
     runbook,
     execution,
