@@ -109,12 +109,14 @@ function promqlValue(name: string, value: string, quote: string | undefined): st
     return value;
   }
   if (quote) {
-    // eslint-disable-next-line no-control-regex
-    return value
-      .replace(/\\/g, '\\\\')
-      .replace(quote === '"' ? /"/g : /'/g, `\\${quote}`)
-      .replace(/\n/g, '\\n')
-      .replace(/[\u0000-\u001f]/g, '');
+    return (
+      value
+        .replace(/\\/g, '\\\\')
+        .replace(quote === '"' ? /"/g : /'/g, `\\${quote}`)
+        .replace(/\n/g, '\\n')
+        // eslint-disable-next-line no-control-regex -- control characters are what this strips
+        .replace(/[\u0000-\u001f]/g, '')
+    );
   }
   if (!/^[A-Za-z0-9_:.]+$/.test(value))
     throw new RefusedError('promql-value', `${name} = ${excerptOf(value)} is outside a quoted string and is not a plain name or number`);
