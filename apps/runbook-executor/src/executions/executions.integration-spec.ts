@@ -292,16 +292,14 @@ describe('verification', () => {
   it('keeps a run that helped: the mapper announced the alert resolved inside the window', async () => {
     const requestId = await h.request({ runbookId: 'verified_slow', fingerprint: '5555666677778888', params: { port: port() } });
     await h.waitForStatus(requestId, ['succeeded']);
-    await h.app
-      .get(EventPublisher)
-      .publish('alerts.state.changed', {
-        fingerprint: '5555666677778888',
-        alertname: 'X',
-        severity: 'critical',
-        from: 'firing',
-        to: 'resolved',
-        at: new Date().toISOString(),
-      });
+    await h.app.get(EventPublisher).publish('alerts.state.changed', {
+      fingerprint: '5555666677778888',
+      alertname: 'X',
+      severity: 'critical',
+      from: 'firing',
+      to: 'resolved',
+      at: new Date().toISOString(),
+    });
     await waitFor(async () => (await h.executionByRequest(requestId))?.verify_status === 'effective');
     // Only pending verifications are ever swept: an effective one stays succeeded whenever its window ends.
     await h.app.get(VerificationService).sweepDue();
