@@ -1,5 +1,5 @@
 import { AlertLifecycle } from '@firebreak/contracts';
-import { AlertRecord } from './alert-record';
+import { AlertRecord, NO_HANDLING } from './alert-record';
 import { Command, Decision, decide, Effect, MachineSettings, Refusal } from './alert-machine';
 
 const T0 = Date.parse('2024-05-01T10:00:00Z');
@@ -29,15 +29,7 @@ function stored(status: AlertLifecycle, extra: Partial<AlertRecord> = {}): Alert
     occurrences: 1,
     lastAnnouncedAt: status === 'silenced' ? null : at(0),
     silenceId: status === 'silenced' ? 's1' : null,
-    ...{
-      acknowledgedBy: null,
-      acknowledgedAt: null,
-      acknowledgeNote: null,
-      resolvedBy: null,
-      resolvedAt: null,
-      resolveNote: null,
-      escalatedAt: null,
-    },
+    ...NO_HANDLING,
     runbook: null,
     updatedAt: at(0),
     ...extra,

@@ -44,6 +44,17 @@ export interface AlertRecord {
   updatedAt: Date;
 }
 
+/** Who acknowledged, resolved or escalated the episode: all unset when a new episode opens. */
+export const NO_HANDLING = {
+  acknowledgedBy: null,
+  acknowledgedAt: null,
+  acknowledgeNote: null,
+  resolvedBy: null,
+  resolvedAt: null,
+  resolveNote: null,
+  escalatedAt: null,
+} as const satisfies Partial<AlertRecord>;
+
 export type AlertPatch = Partial<Omit<AlertRecord, 'fingerprint' | 'updatedAt'>>;
 
 /** Column of each field; the only names that ever reach SQL text. */

@@ -1,5 +1,5 @@
 import { AlertLifecycle, labelValue } from '@firebreak/contracts';
-import { AlertPatch, AlertRecord } from './alert-record';
+import { AlertPatch, AlertRecord, NO_HANDLING } from './alert-record';
 import { IncomingState, Transition, transitionFor } from './alert-transition';
 import { Decision, MachineSettings, Received } from './commands';
 import { announce, cancelTimer, count, Effect, history, stateChanged } from './effects';
@@ -75,15 +75,7 @@ function firstSighting({ command, incoming, settings }: Receipt): AlertRecord {
     occurrences: 0,
     lastAnnouncedAt: null,
     silenceId: null,
-    ...{
-      acknowledgedBy: null,
-      acknowledgedAt: null,
-      acknowledgeNote: null,
-      resolvedBy: null,
-      resolvedAt: null,
-      resolveNote: null,
-      escalatedAt: null,
-    },
+    ...NO_HANDLING,
     runbook: null,
     updatedAt: settings.now,
   };
@@ -105,15 +97,7 @@ function open(stored: AlertRecord | null, transition: Of<'open'>, receipt: Recei
     occurrences: base.occurrences + 1,
     lastAnnouncedAt: announced ? settings.now : null,
     silenceId: command.silenceId,
-    ...{
-      acknowledgedBy: null,
-      acknowledgedAt: null,
-      acknowledgeNote: null,
-      resolvedBy: null,
-      resolvedAt: null,
-      resolveNote: null,
-      escalatedAt: null,
-    },
+    ...NO_HANDLING,
     runbook,
   };
   const next: AlertRecord = { ...base, ...patch };

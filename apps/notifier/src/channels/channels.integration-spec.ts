@@ -1,37 +1,10 @@
 import { AuditLog } from '@firebreak/platform';
-import { resolveDatabaseUrl, resolveNatsUrl, uniqueTestId } from '@firebreak/testing';
-import { AppModule } from '../app.module';
 import { NotifierHarness } from '../testing/notifier-harness';
-import { BOT_TOKEN, CHANNELS_YAML, N8N_TOKEN, OPERATOR, ProviderFakes, ROUTING_KEY, VIEWER } from '../testing/provider-fakes';
+import { BOT_TOKEN, N8N_TOKEN, notifierWithFakes, OPERATOR, ROUTING_KEY, VIEWER } from '../testing/provider-fakes';
 
 describe('notifier channels API against real NATS, Postgres and the fake providers', () => {
-  const fakes = new ProviderFakes();
+  const { h, fakes } = notifierWithFakes('notifier_channels');
   const { telegram, slack, webhook } = fakes;
-  const h = new NotifierHarness(
-    uniqueTestId('notifier_channels'),
-    uniqueTestId('notifier_channels'),
-    NotifierHarness.writeConfig(CHANNELS_YAML),
-  );
-
-  beforeAll(async () => {
-    await fakes.start();
-    Object.assign(process.env, {
-      ...fakes.env(),
-      NATS_URL: await resolveNatsUrl(),
-      DATABASE_URL: await resolveDatabaseUrl(),
-      FIREBREAK_SUBJECT_PREFIX: h.prefix,
-      FIREBREAK_DB_SCHEMA: h.schema,
-      FIREBREAK_CONFIG_DIR: h.configDir,
-    });
-    await h.start(AppModule, process.env.NATS_URL!);
-  });
-
-  afterAll(async () => {
-    await h.stop(await resolveDatabaseUrl());
-    await fakes.stop();
-  });
-
-  beforeEach(() => fakes.reset());
 
   const inject = (options: Parameters<NotifierHarness['inject']>[0]) => h.inject(options);
 

@@ -1,34 +1,15 @@
 import { CloudEvent, NotificationDelivered } from '@firebreak/contracts';
-import { resolveDatabaseUrl, resolveNatsUrl, uniqueTestId, waitFor } from '@firebreak/testing';
-import { AppModule } from '../app.module';
+import { waitFor } from '@firebreak/testing';
 import { alertNotify, fingerprint, NotifierHarness } from '../testing/notifier-harness';
-import { CHANNELS_YAML, ProviderFakes, VIEWER } from '../testing/provider-fakes';
+import { notifierWithFakes, VIEWER } from '../testing/provider-fakes';
 
 describe('notifier delivery history and its events against real NATS, Postgres and the fake providers', () => {
-  const fakes = new ProviderFakes();
-  const h = new NotifierHarness(uniqueTestId('notifier_api'), uniqueTestId('notifier_api'), NotifierHarness.writeConfig(CHANNELS_YAML));
+  const { h } = notifierWithFakes('notifier_api');
   let delivered: Array<CloudEvent<NotificationDelivered>> = [];
 
   beforeAll(async () => {
-    await fakes.start();
-    Object.assign(process.env, {
-      ...fakes.env(),
-      NATS_URL: await resolveNatsUrl(),
-      DATABASE_URL: await resolveDatabaseUrl(),
-      FIREBREAK_SUBJECT_PREFIX: h.prefix,
-      FIREBREAK_DB_SCHEMA: h.schema,
-      FIREBREAK_CONFIG_DIR: h.configDir,
-    });
-    await h.start(AppModule, process.env.NATS_URL!);
     delivered = await h.collect('notifications.delivered');
   });
-
-  afterAll(async () => {
-    await h.stop(await resolveDatabaseUrl());
-    await fakes.stop();
-  });
-
-  beforeEach(() => fakes.reset());
 
   const announce = (data: Parameters<NotifierHarness['announce']>[0]) => h.announce(data);
   const settled = (fp: string, count: number) => h.settled(fp, count, VIEWER);

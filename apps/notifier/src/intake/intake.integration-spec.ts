@@ -1,34 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { parseTelegramHtml, resolveDatabaseUrl, resolveNatsUrl, uniqueTestId, waitFor } from '@firebreak/testing';
-import { AppModule } from '../app.module';
+import { parseTelegramHtml, waitFor } from '@firebreak/testing';
 import { alertNotify, fingerprint, NotifierHarness } from '../testing/notifier-harness';
-import { BOT_TOKEN, CHANNELS_YAML, ProviderFakes, ROUTING_KEY, VIEWER } from '../testing/provider-fakes';
+import { BOT_TOKEN, notifierWithFakes, ROUTING_KEY, VIEWER } from '../testing/provider-fakes';
 
 describe('notifier against real NATS, Postgres and the fake providers: routes, formats, idempotency, order', () => {
-  const fakes = new ProviderFakes();
+  const { h, fakes } = notifierWithFakes('notifier');
   const { telegram, slack, pagerduty, webhook } = fakes;
-  const h = new NotifierHarness(uniqueTestId('notifier'), uniqueTestId('notifier'), NotifierHarness.writeConfig(CHANNELS_YAML));
-
-  beforeAll(async () => {
-    await fakes.start();
-    Object.assign(process.env, {
-      ...fakes.env(),
-      NATS_URL: await resolveNatsUrl(),
-      DATABASE_URL: await resolveDatabaseUrl(),
-      FIREBREAK_SUBJECT_PREFIX: h.prefix,
-      FIREBREAK_DB_SCHEMA: h.schema,
-      FIREBREAK_CONFIG_DIR: h.configDir,
-    });
-    await h.start(AppModule, process.env.NATS_URL!);
-  });
-
-  afterAll(async () => {
-    await h.stop(await resolveDatabaseUrl());
-    await fakes.stop();
-  });
-
-  beforeEach(() => fakes.reset());
 
   const announce = (data: Parameters<NotifierHarness['announce']>[0]) => h.announce(data);
   const settled = (fp: string, count: number) => h.settled(fp, count, VIEWER);

@@ -1,4 +1,6 @@
-import { FakePagerDuty, FakeSlack, FakeTelegram, FakeWebhook } from '@firebreak/testing';
+import { FakePagerDuty, FakeSlack, FakeTelegram, FakeWebhook, resolveDatabaseUrl, resolveNatsUrl, uniqueTestId } from '@firebreak/testing';
+import { AppModule } from '../app.module';
+import { NotifierHarness } from './notifier-harness';
 
 export const BOT_TOKEN = '123456:test-token';
 export const ROUTING_KEY = 'R'.repeat(32);
@@ -57,4 +59,34 @@ export class ProviderFakes {
       LOG_LEVEL: 'silent',
     };
   }
+}
+
+/**
+ * A spec file's notifier on CHANNELS_YAML with every provider faked: started before its tests, the
+ * fakes reset before each, everything removed after. Hooks a spec adds run after these.
+ */
+export function notifierWithFakes(name: string): { h: NotifierHarness; fakes: ProviderFakes } {
+  const fakes = new ProviderFakes();
+  const h = new NotifierHarness(uniqueTestId(name), uniqueTestId(name), NotifierHarness.writeConfig(CHANNELS_YAML));
+
+  beforeAll(async () => {
+    await fakes.start();
+    Object.assign(process.env, {
+      ...fakes.env(),
+      NATS_URL: await resolveNatsUrl(),
+      DATABASE_URL: await resolveDatabaseUrl(),
+      FIREBREAK_SUBJECT_PREFIX: h.prefix,
+      FIREBREAK_DB_SCHEMA: h.schema,
+      FIREBREAK_CONFIG_DIR: h.configDir,
+    });
+    await h.start(AppModule, process.env.NATS_URL!);
+  });
+
+  afterAll(async () => {
+    await h.stop(await resolveDatabaseUrl());
+    await fakes.stop();
+  });
+
+  beforeEach(() => fakes.reset());
+  return { h, fakes };
 }
