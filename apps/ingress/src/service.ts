@@ -22,7 +22,7 @@ const envShape = z.object({
    * only, the default) or `none` (anyone: only behind something else that authenticates).
    */
   FIREBREAK_WEBHOOK_AUTH: z.enum(WEBHOOK_AUTH_FALLBACKS).default('loopback'),
-  FIREBREAK_WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1024).max(104_857_600).default(DEFAULT_WEBHOOK_MAX_BYTES),
+  FIREBREAK_WEBHOOK_MAX_BYTES: env.int(1024, 104_857_600, DEFAULT_WEBHOOK_MAX_BYTES),
   /** An alert time further than this past the receipt is taken as the receipt time (and counted). */
   FIREBREAK_MAX_CLOCK_SKEW: env.duration('5m'),
 });

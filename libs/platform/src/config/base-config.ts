@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { env } from './env';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -19,8 +20,8 @@ export const baseEnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, _ or -')
     .optional(),
-  FIREBREAK_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
-  FIREBREAK_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  FIREBREAK_STREAM_REPLICAS: env.int(1, 5, 1),
+  FIREBREAK_PUBLISH_TIMEOUT_MS: env.int(100, 60_000, 5_000),
   FIREBREAK_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   FIREBREAK_HTTP_PORT: port.optional(),
   FIREBREAK_CONFIG_DIR: z.string().min(1).default('./config'),
