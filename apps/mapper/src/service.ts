@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { env, ServiceConfig, ServiceOptions } from '@firebreak/platform';
 import { Initial1732300000000 } from '../migrations/1732300000000-initial';
 import { AlertState1732400000000 } from '../migrations/1732400000000-alert-state';
+import { OutboxRetries1764633600000 } from '../migrations/1764633600000-outbox-retries';
 
 /** The mapper's own settings; the base ones (NATS, Postgres, tokens, config dir) come from the platform. */
 export const mapperEnv = z.object({
@@ -18,5 +19,5 @@ export type MapperConfig = ServiceConfig<typeof mapperEnv.shape>;
 export const SERVICE: ServiceOptions<typeof mapperEnv.shape> = {
   app: 'mapper',
   env: mapperEnv,
-  database: { migrations: [Initial1732300000000, AlertState1732400000000] },
+  database: { migrations: [Initial1732300000000, AlertState1732400000000, OutboxRetries1764633600000] },
 };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { env, ServiceConfig, ServiceOptions } from '@firebreak/platform';
 import { Initial1732300000000 } from '../migrations/1732300000000-initial';
 import { Deliveries1732400000000 } from '../migrations/1732400000000-deliveries';
+import { OutboxRetries1764633600000 } from '../migrations/1764633600000-outbox-retries';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -27,5 +28,5 @@ export type NotifierConfig = ServiceConfig<typeof notifierEnv.shape>;
 export const SERVICE: ServiceOptions<typeof notifierEnv.shape> = {
   app: 'notifier',
   env: notifierEnv,
-  database: { migrations: [Initial1732300000000, Deliveries1732400000000] },
+  database: { migrations: [Initial1732300000000, Deliveries1732400000000, OutboxRetries1764633600000] },
 };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { env, ServiceConfig, ServiceOptions } from '@firebreak/platform';
 import { Initial1732300000000 } from '../migrations/1732300000000-initial';
 import { Executions1733000000000 } from '../migrations/1733000000000-executions';
+import { OutboxRetries1764633600000 } from '../migrations/1764633600000-outbox-retries';
 
 export const envShape = {
   FIREBREAK_RUNBOOKS_DIR: z.string().min(1).default('./runbooks'),
@@ -28,5 +29,5 @@ export type ExecutorConfig = ServiceConfig<typeof envShape>;
 export const SERVICE: ServiceOptions<typeof envShape> = {
   app: 'runbook-executor',
   env: z.object(envShape),
-  database: { migrations: [Initial1732300000000, Executions1733000000000] },
+  database: { migrations: [Initial1732300000000, Executions1733000000000, OutboxRetries1764633600000] },
 };

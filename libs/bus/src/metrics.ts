@@ -15,6 +15,11 @@ export const busMetrics = {
     'consumer',
     'result',
   ]),
+  outboxDead: counter(
+    'firebreak_outbox_dead_total',
+    'Outbox rows set aside after their last publish attempt (or at once when they can never be published), by subject.',
+    ['subject'],
+  ),
   deadLettered: counter('firebreak_bus_dead_lettered_total', 'Messages sent to the dead-letter stream.', ['subject', 'consumer', 'reason']),
   handlerDuration:
     (register.getSingleMetric('firebreak_bus_handler_duration_seconds') as Histogram) ??

@@ -4,7 +4,7 @@ import { streamDefinitions } from '@firebreak/contracts';
 import { resolveDatabaseUrl, resolveNatsUrl, TcpProxy, uniqueTestId, waitFor, sampleAlertReceived } from '@firebreak/testing';
 import { BusConnection } from './connection';
 import { EventConsumer } from './consumer';
-import { messagingTablesUpSql } from './outbox/messaging-tables';
+import { messagingTablesUpSql, outboxRetriesUpSql } from './outbox/messaging-tables';
 import { TransactionalMessaging } from './outbox/transactional-messaging';
 import { EventPublisher } from './publisher';
 import { provisionStreams } from './streams';
@@ -29,7 +29,7 @@ describe('a consumer while Postgres is down', () => {
     admin = new DataSource({ type: 'postgres', url: url.toString() });
     await admin.initialize();
     await admin.query(`CREATE SCHEMA "${schema}"`);
-    for (const sql of messagingTablesUpSql(schema)) await admin.query(sql);
+    for (const sql of [...messagingTablesUpSql(schema), ...outboxRetriesUpSql(schema)]) await admin.query(sql);
     await admin.query(`CREATE TABLE "${schema}".handled (instance text PRIMARY KEY)`);
     proxy = new TcpProxy(url.hostname, Number(url.port || 5432));
     await proxy.start();

@@ -23,3 +23,4 @@ export * from './database/sql';
 export * from './time/clock';
 export * from './time/duration';
 export * from './time/poller';
+export * from './database/outbox-retries.migration';

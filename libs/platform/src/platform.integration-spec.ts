@@ -10,10 +10,15 @@ import { AuditLog } from './auth/audit';
 import { createService } from './http/bootstrap';
 import { ZodPipe } from './http/zod-pipe';
 import { PlatformModule } from './platform.module';
+import { OutboxRetriesMigration } from './database/outbox-retries.migration';
 import { ServiceTablesMigration } from './database/service-tables.migration';
 
 class TestTables1700000000000 extends ServiceTablesMigration {
   name = 'TestTables1700000000000';
+}
+
+class TestOutboxRetries1700000000001 extends OutboxRetriesMigration {
+  name = 'TestOutboxRetries1700000000001';
 }
 
 @Controller('api/v1/things')
@@ -29,7 +34,9 @@ class ThingsController {
 }
 
 @Module({
-  imports: [PlatformModule.forService({ app: 'mapper', database: { migrations: [TestTables1700000000000] } })],
+  imports: [
+    PlatformModule.forService({ app: 'mapper', database: { migrations: [TestTables1700000000000, TestOutboxRetries1700000000001] } }),
+  ],
   controllers: [ThingsController],
 })
 class TestAppModule {}

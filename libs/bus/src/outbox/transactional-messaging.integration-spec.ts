@@ -7,7 +7,7 @@ import { BusConnection } from '../connection';
 import { EventPublisher, PublisherOptions } from '../publisher';
 import { provisionStreams } from '../streams';
 import { SubjectNames } from '../subjects';
-import { messagingTablesUpSql } from './messaging-tables';
+import { messagingTablesUpSql, outboxRetriesUpSql } from './messaging-tables';
 import { Transaction, TransactionalMessaging, TransactionResult } from './transactional-messaging';
 
 const logger = pino({ level: 'silent' });
@@ -111,7 +111,7 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     databaseUrl = await resolveDatabaseUrl();
     dataSource = await new DataSource({ type: 'postgres', url: databaseUrl, schema }).initialize();
     await dataSource.query(`CREATE SCHEMA "${schema}"`);
-    for (const sql of messagingTablesUpSql(schema)) await dataSource.query(sql);
+    for (const sql of [...messagingTablesUpSql(schema), ...outboxRetriesUpSql(schema)]) await dataSource.query(sql);
     await dataSource.query(`CREATE TABLE "${schema}".counter (name text PRIMARY KEY, n integer NOT NULL)`);
     messaging = new TransactionalMessaging(dataSource, publisher, logger);
   });
@@ -265,6 +265,55 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     relay.startRelay();
     cleanups.push(() => relay.stopRelay());
     await waitFor(async () => (await outboxRows())[0].sent_at !== null, { message: 'relay did not publish the leftover row' });
+    expect(await streamEntriesFor([event.id])).toHaveLength(1);
+  });
+
+  it('sets aside a row that can never be published, keeping its error, and publishes the rows behind it', async () => {
+    const crashed = new TransactionalMessaging(dataSource, await deadPublisher(), logger);
+    const small = await crashed.run(async (tx) => tx.stage('alerts.received', alertReceived('3333333333333333')));
+    const huge = {
+      ...small,
+      id: 'huge-event',
+      data: { ...small.data, alert: { ...small.data.alert, annotations: { blob: 'x'.repeat(2 * 1_048_576) } } },
+    };
+    await dataSource.query(
+      `INSERT INTO "${schema}".outbox (id, subject, event, created_at) VALUES ($1, 'alerts.received', $2::jsonb, now() - interval '1 minute')`,
+      [huge.id, JSON.stringify(huge)],
+    );
+
+    const relay = new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 0 });
+    expect(await relay.sweep()).toBe(1);
+
+    expect(await streamEntriesFor([small.id])).toHaveLength(1);
+    const [dead] = await dataSource.query(`SELECT attempts, dead_at, last_error, sent_at FROM "${schema}".outbox WHERE id = 'huge-event'`);
+    expect(dead).toMatchObject({ attempts: 1, sent_at: null, last_error: expect.stringMatching(/max_payload/) });
+    expect(dead.dead_at).toBeInstanceOf(Date);
+    expect(await relay.sweep()).toBe(0);
+  });
+
+  it('backs a failing row off on its own, keeping the error, and publishes it once it is due again', async () => {
+    const crashed = new TransactionalMessaging(dataSource, await deadPublisher(), logger);
+    const event = await crashed.run(async (tx) => tx.stage('alerts.received', alertReceived('4444444444444444')));
+    // A real publisher that JetStream refuses once for this event (a stream missing for a moment).
+    let refusals = 1;
+    const flaky = Object.assign(Object.create(publisher) as EventPublisher, {
+      publishEvent: (subject: string, staged: CloudEvent<unknown>, headers?: Record<string, string>) =>
+        staged.id === event.id && refusals-- > 0
+          ? Promise.reject(new Error('no responders available for request'))
+          : publisher.publishEvent(subject, staged, headers),
+    });
+    const relay = new TransactionalMessaging(dataSource, flaky, logger, { graceMs: 0, retryBaseMs: 60_000 });
+
+    expect(await relay.sweep()).toBe(0);
+    const [waiting] = await dataSource.query(
+      `SELECT attempts, last_error, dead_at, next_attempt_at > now() + interval '50 seconds' AS backed_off FROM "${schema}".outbox WHERE id = $1`,
+      [event.id],
+    );
+    expect(waiting).toEqual({ attempts: 1, last_error: 'no responders available for request', dead_at: null, backed_off: true });
+    expect(await relay.sweep()).toBe(0);
+
+    await dataSource.query(`UPDATE "${schema}".outbox SET next_attempt_at = now() WHERE id = $1`, [event.id]);
+    expect(await relay.sweep()).toBe(1);
     expect(await streamEntriesFor([event.id])).toHaveLength(1);
   });
 

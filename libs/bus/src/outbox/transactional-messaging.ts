@@ -2,7 +2,8 @@ import { CloudEvent, DataOf, Subject } from '@firebreak/contracts';
 import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventOptions } from '../envelope';
-import { DependencyUnavailableError, isConnectionFailure } from '../errors';
+import { DependencyUnavailableError, isConnectionFailure, PermanentError } from '../errors';
+import { busMetrics } from '../metrics';
 import { EventPublisher } from '../publisher';
 import { traceHeadersRecord } from '../trace';
 
@@ -38,6 +39,11 @@ export interface RelayOptions {
   batchSize: number;
   keepSentForMs: number;
   keepInboxForMs: number;
+  /** Publish attempts of one row before it is set aside as dead. */
+  maxAttempts: number;
+  /** Wait after a row's n-th failed attempt: `retryBaseMs` doubling, at most `retryMaxMs`. */
+  retryBaseMs: number;
+  retryMaxMs: number;
 }
 
 const DEFAULT_RELAY: RelayOptions = {
@@ -46,7 +52,19 @@ const DEFAULT_RELAY: RelayOptions = {
   batchSize: 200,
   keepSentForMs: 86_400_000,
   keepInboxForMs: 7 * 86_400_000,
+  // 2 s doubling to 5 min: twenty attempts span about an hour of JetStream refusing a subject.
+  maxAttempts: 20,
+  retryBaseMs: 2_000,
+  retryMaxMs: 300_000,
 };
+
+interface OutboxRow {
+  id: string;
+  subject: string;
+  event: CloudEvent<unknown>;
+  trace_headers: Record<string, string>;
+  attempts: number;
+}
 
 /**
  * Exactly-once in effect over an at-least-once bus: the inbox row, the state change and the outbox
@@ -164,24 +182,23 @@ export class TransactionalMessaging {
   private async sweepOnce(): Promise<number> {
     try {
       const sent = await this.dataSource.transaction(async (manager) => {
-        const rows: Array<{ id: string; subject: string; event: CloudEvent<unknown>; trace_headers: Record<string, string> }> =
-          await manager.query(
-            `SELECT id, subject, event, trace_headers FROM ${this.schema}.outbox
-            WHERE sent_at IS NULL AND created_at < now() - make_interval(secs => $1)
-            ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-            [this.relay.graceMs / 1000, this.relay.batchSize],
-          );
+        const rows: OutboxRow[] = await manager.query(
+          `SELECT id, subject, event, trace_headers, attempts FROM ${this.schema}.outbox
+            WHERE sent_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now() AND created_at < now() - make_interval(secs => $1)
+            ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          [this.relay.graceMs / 1000, this.relay.batchSize],
+        );
         if (rows.length === 0) return 0;
         const results = await Promise.allSettled(rows.map((row) => this.publisher.publishEvent(row.subject, row.event, row.trace_headers)));
         const ok = rows.filter((_, index) => results[index].status === 'fulfilled').map((row) => row.id);
-        const failed = rows.filter((_, index) => results[index].status === 'rejected').map((row) => row.id);
         if (ok.length)
           await manager.query(`UPDATE ${this.schema}.outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)`, [ok]);
-        if (failed.length)
-          await manager.query(
-            `UPDATE ${this.schema}.outbox SET attempts = attempts + 1, last_error = 'publish failed' WHERE id = ANY($1)`,
-            [failed],
-          );
+        await this.recordFailures(
+          manager,
+          rows.flatMap((row, index) =>
+            results[index].status === 'rejected' ? [{ row, error: (results[index] as PromiseRejectedResult).reason }] : [],
+          ),
+        );
         return ok.length;
       });
       if (sent > 0) this.logger.info({ sent }, 'outbox relay published events left unsent');
@@ -190,6 +207,35 @@ export class TransactionalMessaging {
     } catch (error) {
       this.logger.warn({ err: error }, 'outbox sweep failed; will try again');
       return 0;
+    }
+  }
+
+  /**
+   * Each failed row keeps its error and waits its own backoff; after its last attempt, or at once
+   * when no attempt can ever succeed (larger than the server takes), it is set aside as dead.
+   */
+  private async recordFailures(manager: EntityManager, failures: Array<{ row: OutboxRow; error: unknown }>): Promise<void> {
+    if (failures.length === 0) return;
+    const decided = failures.map(({ row, error }) => {
+      const attempts = row.attempts + 1;
+      const dead = error instanceof PermanentError || attempts >= this.relay.maxAttempts;
+      const delayMs = Math.min(this.relay.retryMaxMs, this.relay.retryBaseMs * 2 ** Math.min(attempts - 1, 30));
+      const message = (error instanceof Error ? error.message : String(error)).slice(0, 2_000);
+      return { id: row.id, subject: row.subject, dead, delaySeconds: delayMs / 1000, message, attempts };
+    });
+    await manager.query(
+      `UPDATE ${this.schema}.outbox o SET attempts = o.attempts + 1, last_error = f.message,
+              next_attempt_at = now() + make_interval(secs => f.delay_seconds), dead_at = CASE WHEN f.dead THEN now() END
+         FROM unnest($1::text[], $2::text[], $3::float8[], $4::boolean[]) AS f(id, message, delay_seconds, dead)
+        WHERE o.id = f.id`,
+      [decided.map((d) => d.id), decided.map((d) => d.message), decided.map((d) => d.delaySeconds), decided.map((d) => d.dead)],
+    );
+    for (const dead of decided.filter((d) => d.dead)) {
+      busMetrics.outboxDead.inc({ subject: dead.subject });
+      this.logger.error(
+        { eventId: dead.id, subject: dead.subject, attempts: dead.attempts, error: dead.message },
+        'outbox row set aside: it cannot be published',
+      );
     }
   }
 
