@@ -11,11 +11,11 @@ describe("the mapper's settings", () => {
     });
   });
 
-  it('reads FIREBREAK_AUTOMATION_ENABLED as the runbook executor does: true/false, 1/0, yes/no', () => {
+  it('reads FIREBREAK_AUTOMATION_ENABLED as the runbook executor does, and every word it took before (on/off, enabled/disabled, any case)', () => {
     const read = (value: string) => parse({ FIREBREAK_AUTOMATION_ENABLED: value }).data?.FIREBREAK_AUTOMATION_ENABLED;
-    expect(['true', '1', 'yes'].map(read)).toEqual([true, true, true]);
-    expect(['false', '0', 'no'].map(read)).toEqual([false, false, false]);
-    expect(parse({ FIREBREAK_AUTOMATION_ENABLED: 'on' }).success).toBe(false);
+    expect(['true', '1', 'yes', 'on', 'Y', 'Enabled', 'TRUE'].map(read)).toEqual([true, true, true, true, true, true, true]);
+    expect(['false', '0', 'no', 'off', 'N', 'Disabled', 'False'].map(read)).toEqual([false, false, false, false, false, false, false]);
+    expect(parse({ FIREBREAK_AUTOMATION_ENABLED: 'maybe' }).success).toBe(false);
   });
 
   it('keeps the bounds of the dedup window and the poll interval', () => {

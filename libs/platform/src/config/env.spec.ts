@@ -21,6 +21,14 @@ describe('env helpers', () => {
     ['false', false],
     ['0', false],
     ['no', false],
+    ['on', true],
+    ['off', false],
+    ['Y', true],
+    ['n', false],
+    ['Enabled', true],
+    ['DISABLED', false],
+    ['TRUE', true],
+    ['False', false],
   ])('reads the flag %s as %s', (value, expected) => {
     expect(loadEnv(schema, { FLAG: value }).FLAG).toBe(expected);
   });

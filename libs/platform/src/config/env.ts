@@ -1,19 +1,27 @@
 import { z } from 'zod';
 import { parseDuration } from '../time/duration';
 
-const FLAG_VALUES = ['true', 'false', '1', '0', 'yes', 'no'] as const;
+// zod's stringbool words, which the mapper took before; case does not matter.
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on', 'y', 'enabled']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off', 'n', 'disabled']);
 
 /**
  * The building blocks of every service's environment schema, so one kind of variable is read the
  * same way everywhere (a flag accepts the same words in the mapper as in the executor).
  */
 export const env = {
-  /** true/false, 1/0, yes/no. */
+  /** true/false, 1/0, yes/no, on/off, y/n, enabled/disabled, in any case. */
   flag: (fallback: boolean) =>
     z
-      .enum(FLAG_VALUES, { error: 'must be true or false' })
-      .default(fallback ? 'true' : 'false')
-      .transform((value) => value === 'true' || value === '1' || value === 'yes'),
+      .string()
+      .default(String(fallback))
+      .transform((value, ctx) => {
+        const word = value.trim().toLowerCase();
+        if (TRUE_WORDS.has(word)) return true;
+        if (FALSE_WORDS.has(word)) return false;
+        ctx.addIssue({ code: 'custom', message: 'must be true or false' });
+        return z.NEVER;
+      }),
 
   int: (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback),
 
