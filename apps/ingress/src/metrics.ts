@@ -22,10 +22,9 @@ export const ingressMetrics = {
     'firebreak_ingress_truncated_alerts_total',
     'Alerts Alertmanager left out of its webhooks (max_alerts), as its truncatedAlerts reported.',
   ),
-  clampedTimes: counter(
-    'firebreak_ingress_clamped_times_total',
-    'Alert times further in the future than FIREBREAK_MAX_CLOCK_SKEW, replaced by the receipt time, by field.',
-    ['field'],
+  cutAnnotations: counter(
+    'firebreak_ingress_cut_annotations_total',
+    "Alerts larger than one NATS message (the server's max_payload) whose annotations were cut to fit.",
   ),
   requestDuration: histogram(
     'firebreak_ingress_request_duration_seconds',

@@ -23,8 +23,6 @@ const envShape = z.object({
    */
   FIREBREAK_WEBHOOK_AUTH: z.enum(WEBHOOK_AUTH_FALLBACKS).default('loopback'),
   FIREBREAK_WEBHOOK_MAX_BYTES: env.int(1024, 104_857_600, DEFAULT_WEBHOOK_MAX_BYTES),
-  /** An alert time further than this past the receipt is taken as the receipt time (and counted). */
-  FIREBREAK_MAX_CLOCK_SKEW: env.duration('5m'),
 });
 
 export type IngressConfig = ServiceConfig<typeof envShape.shape>;

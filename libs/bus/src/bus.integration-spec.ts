@@ -135,13 +135,13 @@ describe('bus against real JetStream', () => {
   it('does not count an outage towards the limit: after six deliveries waiting out Postgres, two failures are still retried', async () => {
     const deliveries: number[] = [];
     let handled = false;
-    await consume('outage-then-flaky', 'cccccccccccccccc', async (_event, delivery) => {
+    await consume('outage-then-flaky', '0123456789abcdef', async (_event, delivery) => {
       deliveries.push(delivery);
       if (delivery <= 6) throw new DependencyUnavailableError('postgres', { cause: new Error('connect ECONNREFUSED') });
       if (delivery <= 8) throw new Error('a bug that a retry gets past');
       handled = true;
     });
-    const { event } = await publisher.publish('alerts.received', alertReceived('cccccccccccccccc'));
+    const { event } = await publisher.publish('alerts.received', alertReceived('0123456789abcdef'));
     await waitFor(async () => handled, { message: 'not handled after the outage and two failures' });
     expect(deliveries).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect((await deadLetters()).filter((letter) => letter.data.originalEventId === event.id)).toEqual([]);
@@ -175,6 +175,24 @@ describe('bus against real JetStream', () => {
     await waitFor(async () =>
       (await deadLetters()).some((letter) => letter.data.originalEventId === event.id && letter.data.reason === 'permanent_error'),
     );
+  });
+
+  it('dead-letters a message near the size limit with its payload cut, instead of redelivering it for ever', async () => {
+    await consume('near-limit', 'fedcba9876543210', async () => {
+      throw new PermanentError('refused');
+    });
+    const big = alertReceived('fedcba9876543210');
+    // Fits as it is, but quoted once more inside the dead letter its quotes and backslashes take it past max_payload.
+    const quotes = 50_000;
+    big.alert.annotations = { blob: 'x'.repeat(publisher.maxEventBytes() - 80_000 - quotes) + '"'.repeat(quotes) };
+    const { event } = await publisher.publish('alerts.received', big);
+    await waitFor(async () => (await deadLetters()).some((letter) => letter.data.originalEventId === event.id), {
+      timeoutMs: 15_000,
+      message: 'not dead-lettered',
+    });
+    const letter = (await deadLetters()).find((entry) => entry.data.originalEventId === event.id)!;
+    expect(letter.data.error).toMatch(/^refused \(payload cut to \d+ characters to fit the dead-letter message\)$/);
+    expect(letter.data.payload.length).toBeLessThan(publisher.maxEventBytes() / 4);
   });
 
   it('carries the trace context across the bus', async () => {

@@ -35,6 +35,8 @@ export interface ConsumerOptions<S extends Subject> {
 
 const tracer = trace.getTracer('firebreak-bus');
 const MAX_TRACKED_FAILURES = 10_000;
+// The dead letter's own fields (ids, error text up to 4,000 characters, original headers).
+const DLQ_ENVELOPE_ROOM_BYTES = 32_768;
 
 /** A durable pull consumer with bounded concurrency; settlement is decided by settle(). */
 export class EventConsumer<S extends Subject> {
@@ -206,11 +208,23 @@ export class EventConsumer<S extends Subject> {
     }
   }
 
+  /**
+   * The original payload, cut when the dead letter around it would exceed the server's limit: a
+   * message that big could otherwise never be dead-lettered and would be redelivered for ever.
+   */
+  private dlqPayload(text: string): { text: string; cut: boolean } {
+    const room = this.publisher.maxEventBytes() - DLQ_ENVELOPE_ROOM_BYTES;
+    if (Buffer.byteLength(JSON.stringify(text), 'utf8') <= room) return { text, cut: false };
+    // JSON-escaped inside the dead letter, a character can take up to six bytes.
+    return { text: text.slice(0, Math.floor(room / 6)), cut: true };
+  }
+
   private async deadLetter(msg: JsMsg, settlement: Extract<Settlement, { action: 'dead_letter' }>): Promise<void> {
     const headers: Record<string, string> = {};
     for (const key of msg.headers?.keys() ?? []) headers[key] = msg.headers!.get(key);
     const originalEventId = msg.headers?.get('Nats-Msg-Id') || null;
     const id = deriveEventId('dlq', this.options.durable, this.stream, msg.info.streamSequence);
+    const payload = this.dlqPayload(msg.string());
     const event = {
       specversion: '1.0' as const,
       id,
@@ -225,9 +239,11 @@ export class EventConsumer<S extends Subject> {
         consumer: this.options.durable,
         deliveries: msg.info.deliveryCount,
         reason: settlement.reason,
-        error: settlement.error.slice(0, 4000),
+        error:
+          settlement.error.slice(0, 4000) +
+          (payload.cut ? ` (payload cut to ${payload.text.length} characters to fit the dead-letter message)` : ''),
         deadLetteredAt: new Date().toISOString(),
-        payload: msg.string(),
+        payload: payload.text,
         headers,
       }),
     };

@@ -7,7 +7,6 @@ describe('isConnectionFailure: what retrying can fix', () => {
     ['a DNS lookup that failed for now', { code: 'EAI_AGAIN' }],
     ['connection failure (08006)', { code: '08006' }],
     ['SQL client unable to establish a connection (08001)', { code: '08001' }],
-    ['protocol violation of class 08 (08P01)', { code: '08P01' }],
     ['admin shutdown (57P01)', { code: '57P01' }],
     ['crash shutdown (57P02)', { code: '57P02' }],
     ['cannot connect now (57P03)', { code: '57P03' }],
@@ -26,6 +25,7 @@ describe('isConnectionFailure: what retrying can fix', () => {
 
   it.each([
     ['a unique violation (23505)', { code: '23505' }],
+    ['a protocol violation such as too many bind parameters (08P01)', { code: '08P01' }],
     ['a syntax error (42601)', { code: '42601' }],
     ['an undefined table (42P01)', { code: '42P01' }],
     ['a plain error', new Error('boom')],

@@ -58,11 +58,25 @@ export class DependencyUnavailableError extends RetryableError {
   }
 }
 
-// Node socket errors, and the Postgres SQLSTATEs that retrying fixes: class 08 (connection), 57P01-03
+// Node socket errors, and the Postgres SQLSTATEs that retrying fixes: the connection codes of class 08
+// (not 08P01, a protocol violation such as too many parameters, which fails the same way again), 57P01-03
 // (admin shutdown, crash shutdown, cannot connect now), 53300 (too many connections), 25006 (read-only
 // transaction: a standby during failover), 40001 (serialization failure), 40P01 (deadlock).
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
-const TRANSIENT_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '25006', '40001', '40P01']);
+const TRANSIENT_SQLSTATES = new Set([
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '25006',
+  '40001',
+  '40P01',
+]);
 
 /**
  * Whether trying the same thing again later can succeed: the dependency was away or busy, not the
@@ -72,7 +86,7 @@ const TRANSIENT_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '25006'
 export function isConnectionFailure(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, message, driverError } = error as { code?: unknown; message?: unknown; driverError?: unknown };
-  if (typeof code === 'string' && (SOCKET_CODES.has(code) || TRANSIENT_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  if (typeof code === 'string' && (SOCKET_CODES.has(code) || TRANSIENT_SQLSTATES.has(code))) return true;
   if (driverError !== undefined && driverError !== error && isConnectionFailure(driverError)) return true;
   return (
     typeof message === 'string' &&

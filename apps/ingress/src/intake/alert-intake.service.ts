@@ -4,7 +4,7 @@ import { AlertReceived, ContractViolation } from '@firebreak/contracts';
 import { BusConnection, EventPublisher, PayloadTooLargeError, PublishError } from '@firebreak/bus';
 import { AppError, CONFIG, LOGGER } from '@firebreak/platform';
 import { IngressConfig } from '../service';
-import { clampFutureTimes } from './future-times';
+import { fitToMessage } from './fit-to-message';
 import { ingressMetrics } from '../metrics';
 import { alertEventId } from './alert-event-id';
 import { AcceptedAlertsDto } from './intake.dto';
@@ -43,7 +43,7 @@ export class AlertIntake implements OnApplicationBootstrap {
     if (this.config.FIREBREAK_WEBHOOK_MAX_BYTES > maxEventBytes) {
       this.logger.warn(
         { webhookMaxBytes: this.config.FIREBREAK_WEBHOOK_MAX_BYTES, maxEventBytes },
-        "FIREBREAK_WEBHOOK_MAX_BYTES is above what one NATS message can carry (the server's max_payload): a webhook whose single alert is that large is refused with 413",
+        "FIREBREAK_WEBHOOK_MAX_BYTES is above what one NATS message can carry (the server's max_payload): an alert that large has its annotations cut to fit",
       );
     }
   }
@@ -52,10 +52,10 @@ export class AlertIntake implements OnApplicationBootstrap {
     // Fail fast: buffering while disconnected would hold the caller until the publish timeout.
     if (!this.connection.isConnected()) throw new IntakeUnavailableError('the event bus (NATS) is disconnected');
     const started = performance.now();
-    // The id comes from the times as sent, so a resend of the same notification keeps its id.
+    // The id comes from the alert as sent, so a resend of the same notification keeps its id.
     const items = alerts.map((data) => ({
       subject: 'alerts.received' as const,
-      data: this.withinSkew(data),
+      data: this.fitted(data),
       options: { id: alertEventId(data), subject: data.alert.fingerprint, time: receivedAt },
     }));
     try {
@@ -92,10 +92,18 @@ export class AlertIntake implements OnApplicationBootstrap {
     }
   }
 
-  private withinSkew(received: AlertReceived): AlertReceived {
-    const { received: out, clamped } = clampFutureTimes(received, this.config.FIREBREAK_MAX_CLOCK_SKEW);
-    for (const field of clamped) ingressMetrics.clampedTimes.inc({ field });
-    return out;
+  /** Cuts the annotations of an alert too large for one NATS message; labels too large are refused with 413. */
+  private fitted(received: AlertReceived): AlertReceived {
+    const fitted = fitToMessage(received, this.publisher.maxEventBytes());
+    if (!fitted) return received;
+    if (fitted.cut) {
+      ingressMetrics.cutAnnotations.inc();
+      this.logger.warn(
+        { fingerprint: received.alert.fingerprint },
+        'an alert was larger than one NATS message: its annotations were cut to fit',
+      );
+    }
+    return fitted.received;
   }
 
   private reportFailure(error: PublishError): void {

@@ -32,6 +32,8 @@ describe('the webhook without configured credentials', () => {
   it.each([
     ['X-Forwarded-For', { 'x-forwarded-for': '203.0.113.9' }],
     ['Forwarded', { forwarded: 'for=203.0.113.9;proto=https' }],
+    ['X-Real-IP', { 'x-real-ip': '203.0.113.9' }],
+    ['Via', { via: '1.1 nginx' }],
   ])('refuses a caller on this host that forwards with %s: a proxy in front means not local', async (_name, headers) => {
     app = await startIngress();
     const before = await storedAlertCount(app);

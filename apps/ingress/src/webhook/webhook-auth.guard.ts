@@ -4,6 +4,10 @@ import type { Logger } from 'pino';
 import { AppError, LOGGER } from '@firebreak/platform';
 import { WebhookCredentials } from './webhook-credentials';
 
+// Headers a proxy adds for the client it forwards for. A proxy that adds none (a TCP tunnel) still
+// looks local: set credentials before putting anything in front of the ingress.
+const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip', 'via', 'x-forwarded-host', 'x-client-ip', 'true-client-ip'];
+
 const CHALLENGE = 'Bearer realm="firebreak", Basic realm="firebreak", charset="UTF-8"';
 
 /** The webhook's own auth: Alertmanager's bearer token or basic auth, not the API's role tokens. */
@@ -18,7 +22,7 @@ export class WebhookAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     // The socket's address, not request.ip: with trustProxy a caller could forge X-Forwarded-For.
     const remoteAddress = request.socket.remoteAddress;
-    const proxied = request.headers.forwarded !== undefined || request.headers['x-forwarded-for'] !== undefined;
+    const proxied = PROXY_HEADERS.some((name) => request.headers[name] !== undefined);
     const outcome = this.credentials.check(request.headers.authorization, remoteAddress, proxied);
     switch (outcome) {
       case 'accepted':
