@@ -13,6 +13,9 @@ export interface ActiveAlertCount {
 /** Where the active-alerts gauge reads from at scrape time; the latest app instance sets it. */
 export const activeAlertsSource: { read?: () => Promise<ActiveAlertCount[]> } = {};
 
+/** Where the unreadable-silences gauge reads from at scrape time; the latest app instance sets it. */
+export const unreadableSilencesSource: { read?: () => Promise<number> } = {};
+
 export const mapperMetrics = {
   deduplicated: counter(
     'firebreak_alerts_deduplicated_total',
@@ -48,6 +51,20 @@ export const mapperMetrics = {
           for (const row of counts) this.set({ severity: row.severity, status: row.status }, row.count);
         } catch {
           // Postgres away: the scrape keeps the last values rather than failing.
+        }
+      },
+    }),
+  unreadableSilences:
+    (register.getSingleMetric('firebreak_silences_unreadable') as Gauge) ??
+    new Gauge({
+      name: 'firebreak_silences_unreadable',
+      help: 'Silences not over yet whose stored matchers no longer parse, and so are not applied (read at scrape time).',
+      async collect() {
+        if (!unreadableSilencesSource.read) return;
+        try {
+          this.set(await unreadableSilencesSource.read());
+        } catch {
+          // Postgres away: the scrape keeps the last value rather than failing.
         }
       },
     }),

@@ -27,6 +27,9 @@ describe('the mapper config files (mappings.yaml, escalation.yaml)', () => {
     const badRule = writeConfigDir({ 'mappings.yaml': 'rules:\n  - matchers: [\'team=~"(db"\']\n    runbook: x\n' });
     expect(() => loadFileMappings(badRule)).toThrow(ConfigError);
     expect(() => loadFileMappings(badRule)).toThrow(/mappings\.yaml: rules\.0\.matchers\.0: invalid regex/);
+    // A lookahead RE2 refuses stops start-up too: unlike a stored runtime row, a config file is fixed before a redeploy.
+    const lookahead = writeConfigDir({ 'mappings.yaml': 'rules:\n  - matchers: [\'instance=~"(?!canary).*"\']\n    runbook: x\n' });
+    expect(() => loadFileMappings(lookahead)).toThrow(/mappings\.yaml: rules\.0\.matchers\.0: invalid regex "\(\?!canary\)\.\*"/);
     const badRunbook = writeConfigDir({ 'mappings.yaml': 'alertnames:\n  ServiceDown: "rm -rf /"\n' });
     expect(() => loadFileMappings(badRunbook)).toThrow(/alertnames\.ServiceDown: must be a runbook id/);
     const unknownKey = writeConfigDir({ 'mappings.yaml': 'alertname:\n  ServiceDown: x\n' });

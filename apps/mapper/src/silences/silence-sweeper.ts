@@ -4,7 +4,8 @@ import { CLOCK, Clock, CONFIG, LOGGER, Poller } from '@firebreak/platform';
 import { MapperConfig } from '../service';
 import { AlertLifecycle } from '../lifecycle/alert-lifecycle.service';
 import { SilencedAlerts } from './silenced-alerts';
-import { silenceState, toActive } from './silence';
+import { silenceState } from './silence';
+import { SilenceReader } from './silence-reader';
 import { SilencesRepository } from './silences.repository';
 
 const BATCH = 20;
@@ -17,6 +18,7 @@ export class SilenceSweeper implements OnApplicationBootstrap, BeforeApplication
   constructor(
     private readonly repository: SilencesRepository,
     private readonly alerts: SilencedAlerts,
+    private readonly reader: SilenceReader,
     private readonly lifecycle: AlertLifecycle,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) config: MapperConfig,
@@ -42,8 +44,14 @@ export class SilenceSweeper implements OnApplicationBootstrap, BeforeApplication
       const due = await this.repository.claimTransitions(tx.manager, tx.now, BATCH);
       for (const silence of due) {
         const state = silenceState(silence, tx.now);
-        if (state === 'expired') await this.alerts.release(tx, silence.id);
-        else await this.alerts.silence(tx, toActive(silence));
+        if (state === 'expired') {
+          await this.alerts.release(tx, silence.id);
+        } else {
+          // An unreadable silence silences nothing, but is marked applied all the same: claimed
+          // again on every tick, it would take the exclusive lock and hold back alert transactions.
+          const read = this.reader.read(silence);
+          if (read.ok) await this.alerts.silence(tx, read.silence);
+        }
         await this.repository.markApplied(tx.manager, silence.id, state === 'expired' ? 'expired' : 'active');
         // The next silence reads alerts this one may have changed.
         await tx.flush();

@@ -1,4 +1,4 @@
-import { Matcher, matchesAll, parseMatcher } from '@firebreak/contracts';
+import { Matcher, MatcherError, matchesAll, parseMatcher } from '@firebreak/contracts';
 
 export type SilenceState = 'pending' | 'active' | 'expired';
 
@@ -28,9 +28,30 @@ export function silenceState(silence: Pick<SilenceRecord, 'startsAt' | 'endsAt'>
   return silence.startsAt.getTime() <= now.getTime() ? 'active' : 'pending';
 }
 
-/** Stored matchers were validated on the way in; parsing again cannot fail short of a bad manual edit. */
-export function toActive(silence: Pick<SilenceRecord, 'id' | 'matchers' | 'startsAt' | 'endsAt'>): ActiveSilence {
-  return { id: silence.id, matchers: silence.matchers.map(parseMatcher), startsAt: silence.startsAt, endsAt: silence.endsAt };
+/** A stored silence parsed for matching, or why it cannot be. */
+export type ReadSilence = { ok: true; silence: ActiveSilence } | { ok: false; id: string; problem: string };
+
+/**
+ * Stored matchers were validated on the way in, but by the parser of their day: a pattern an older
+ * release accepted (a lookahead, a backreference, before regexes had RE2 semantics) or a manual
+ * edit no longer parses. Such a silence is reported, never thrown: one bad row must not fail every
+ * alert transaction that reads the silences.
+ */
+export function readSilence(silence: Pick<SilenceRecord, 'id' | 'matchers' | 'startsAt' | 'endsAt'>): ReadSilence {
+  const stored: unknown = silence.matchers;
+  if (!Array.isArray(stored) || stored.length === 0 || !stored.every((text): text is string => typeof text === 'string')) {
+    return { ok: false, id: silence.id, problem: 'matchers: not a list of matcher texts' };
+  }
+  const matchers: Matcher[] = [];
+  for (const [index, text] of stored.entries()) {
+    try {
+      matchers.push(parseMatcher(text));
+    } catch (error) {
+      if (!(error instanceof MatcherError)) throw error;
+      return { ok: false, id: silence.id, problem: `matchers.${index}: ${error.message}` };
+    }
+  }
+  return { ok: true, silence: { id: silence.id, matchers, startsAt: silence.startsAt, endsAt: silence.endsAt } };
 }
 
 export function findSilence(silences: readonly ActiveSilence[], labels: Record<string, string>, now: Date): ActiveSilence | null {

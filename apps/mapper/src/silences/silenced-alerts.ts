@@ -5,7 +5,8 @@ import { AlertLifecycle } from '../lifecycle/alert-lifecycle.service';
 import { AlertStateRepository } from '../lifecycle/alert-state.repository';
 import { AlertTransaction } from '../lifecycle/alert-transaction';
 import { MappingResolver } from '../mappings/mapping-resolver.service';
-import { ActiveSilence, equalityLabels, findSilence, toActive } from './silence';
+import { ActiveSilence, equalityLabels, findSilence } from './silence';
+import { SilenceReader } from './silence-reader';
 import { SilencesRepository } from './silences.repository';
 
 /** What a silence starting or ending does to the alerts it covers, one lifecycle command per alert. */
@@ -15,6 +16,7 @@ export class SilencedAlerts {
     private readonly lifecycle: AlertLifecycle,
     private readonly alerts: AlertStateRepository,
     private readonly silences: SilencesRepository,
+    private readonly reader: SilenceReader,
     private readonly resolver: MappingResolver,
     @Inject(ESCALATION_POLICY) private readonly escalation: EscalationPolicy,
   ) {}
@@ -37,7 +39,7 @@ export class SilencedAlerts {
   async release(tx: AlertTransaction, silenceId: string): Promise<number> {
     const held = await this.alerts.lockSilencedBy(tx.manager, silenceId);
     if (held.length === 0) return 0;
-    const others = (await this.silences.unexpired(tx.now, tx.manager)).filter((silence) => silence.id !== silenceId).map(toActive);
+    const others = this.reader.usable((await this.silences.unexpired(tx.now, tx.manager)).filter((silence) => silence.id !== silenceId));
     for (const alert of held) {
       const replacement = findSilence(others, alert.labels, tx.now);
       await this.lifecycle.execute(tx, alert, {

@@ -3,6 +3,7 @@ import { EscalationModule } from '../escalation/escalation.module';
 import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { MappingsModule } from '../mappings/mappings.module';
 import { SilenceLookup } from './silence-lookup';
+import { SilenceReader } from './silence-reader';
 import { SilenceSweeper } from './silence-sweeper';
 import { SilencedAlerts } from './silenced-alerts';
 import { SilencesController } from './silences.controller';
@@ -13,7 +14,7 @@ import { SilencesService } from './silences.service';
 @Module({
   imports: [LifecycleModule, MappingsModule, EscalationModule],
   controllers: [SilencesController],
-  providers: [SilencesRepository, SilenceLookup, SilencedAlerts, SilencesService, SilenceSweeper],
+  providers: [SilencesRepository, SilenceReader, SilenceLookup, SilencedAlerts, SilencesService, SilenceSweeper],
   exports: [SilenceLookup],
 })
 export class SilencesModule {}

@@ -4,11 +4,16 @@ import { formatMatcher, matchesEmptyLabelSet } from '@firebreak/contracts';
 import { AppError, AuditLog, CLOCK, Clock, notFound } from '@firebreak/platform';
 import { AlertLifecycle } from '../lifecycle/alert-lifecycle.service';
 import { SilencedAlerts } from './silenced-alerts';
-import { SilenceRecord, SilenceState, silenceState, toActive } from './silence';
+import { SilenceRecord, SilenceState, silenceState } from './silence';
+import { SilenceReader } from './silence-reader';
 import { CreateSilenceBody } from './silences.dto';
 import { SilencesRepository } from './silences.repository';
 
-export type SilenceView = Omit<SilenceRecord, 'appliedState'> & { state: SilenceState };
+/**
+ * A silence as the API shows it. `applied: false` with a `problem` marks a stored silence whose
+ * matchers no longer parse (a pattern an older release accepted): it is listed, but not applied.
+ */
+export type SilenceView = Omit<SilenceRecord, 'appliedState'> & { state: SilenceState; applied: boolean; problem?: string };
 
 const LIST_LIMIT = 500;
 
@@ -17,6 +22,7 @@ export class SilencesService {
   constructor(
     private readonly repository: SilencesRepository,
     private readonly alerts: SilencedAlerts,
+    private readonly reader: SilenceReader,
     private readonly lifecycle: AlertLifecycle,
     private readonly audit: AuditLog,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -24,7 +30,7 @@ export class SilencesService {
 
   async list(state: SilenceState | undefined): Promise<SilenceView[]> {
     const now = this.clock.now();
-    return (await this.repository.list(state, now, LIST_LIMIT)).map((silence) => view(silence, now));
+    return (await this.repository.list(state, now, LIST_LIMIT)).map((silence) => this.view(silence, now));
   }
 
   async create(body: CreateSilenceBody, actor: string): Promise<SilenceView> {
@@ -33,7 +39,8 @@ export class SilencesService {
     await this.lifecycle.run(async (tx) => {
       await this.repository.lockExclusive(tx.manager);
       await this.repository.insert(tx.manager, silence);
-      const silenced = silence.appliedState === 'active' ? await this.alerts.silence(tx, toActive(silence)) : 0;
+      const read = this.reader.read(silence);
+      const silenced = silence.appliedState === 'active' && read.ok ? await this.alerts.silence(tx, read.silence) : 0;
       const details = {
         matchers: silence.matchers,
         startsAt: silence.startsAt,
@@ -43,7 +50,7 @@ export class SilencesService {
       };
       await this.audit.record({ actor, action: 'silence.create', target: silence.id, details }, tx.manager);
     });
-    return view(silence, now);
+    return this.view(silence, now);
   }
 
   /** Ends a silence now, as Alertmanager's DELETE does; the record stays, expired. */
@@ -62,7 +69,13 @@ export class SilencesService {
       const startsAt = silence.startsAt.getTime() < tx.now.getTime() ? silence.startsAt : tx.now;
       return { ...silence, startsAt, endsAt: tx.now, updatedAt: tx.now };
     });
-    return view(expired, expired.updatedAt);
+    return this.view(expired, expired.updatedAt);
+  }
+
+  private view(silence: SilenceRecord, now: Date): SilenceView {
+    const { appliedState: _applied, ...rest } = silence;
+    const read = this.reader.read(silence);
+    return { ...rest, state: silenceState(silence, now), applied: read.ok, ...(read.ok ? {} : { problem: read.problem }) };
   }
 
   private validated(body: CreateSilenceBody, actor: string, now: Date): SilenceRecord {
@@ -89,9 +102,4 @@ export class SilencesService {
     };
     return { ...silence, appliedState: silenceState(silence, now) === 'active' ? 'active' : 'pending' };
   }
-}
-
-function view(silence: SilenceRecord, now: Date): SilenceView {
-  const { appliedState: _applied, ...rest } = silence;
-  return { ...rest, state: silenceState(silence, now) };
 }
