@@ -8,6 +8,8 @@ export const envShape = {
   FIREBREAK_RUNBOOKS_DIR: z.string().min(1).default('./runbooks'),
   FIREBREAK_AUTOMATION_ENABLED: env.flag(true),
   FIREBREAK_APPROVAL_REQUIRED: env.flag(false),
+  /** true: the API token that started a run may approve its `risk: high` steps (no separation of duties). */
+  FIREBREAK_APPROVAL_SELF_ALLOWED: env.flag(false),
   FIREBREAK_REMEDIATION_MAX_RETRIES: env.int(0, 20, 3),
   /** Host patterns an http step may call: `*.internal`, `10.0.0.*`, `api.example.com:8443`. */
   FIREBREAK_RUNBOOK_HTTP_ALLOW: env.list('127.0.0.1,localhost'),

@@ -40,7 +40,7 @@ async function pendingApprovalFor(requestId: string) {
 }
 
 describe('approvals', () => {
-  it('pauses before a high-risk step, asks the severity channels, and resumes there once approved', async () => {
+  it('pauses before a high-risk step, announces it once (the notifier tells the severity channels), and resumes there once approved', async () => {
     const requestId = await h.request({ runbookId: 'guarded', fingerprint: 'ffffeeeeddddcccc', params: { port: port() } });
     const { row, approval } = await pendingApprovalFor(requestId);
     expect(approval).toMatchObject({
@@ -51,11 +51,11 @@ describe('approvals', () => {
     });
     expect(target.requests.map((r) => r.path)).toEqual(['/health']);
     await waitFor(() => h.eventsOf('runbooks.approval.requested', (d) => d.executionId === row.id).length === 1);
-    await waitFor(() => h.eventsOf('notifications.requested', (d) => d.executionId === row.id).length === 1);
-    expect(h.eventsOf('notifications.requested', (d) => d.executionId === row.id)[0]).toMatchObject({
-      channels: [],
+    expect(h.eventsOf('runbooks.approval.requested', (d) => d.executionId === row.id)[0]).toMatchObject({
+      approvalId: approval.id,
+      stepId: 'restart',
       severity: 'critical',
-      title: expect.stringMatching(/^Approval needed/),
+      fingerprint: 'ffffeeeeddddcccc',
     });
 
     expect((await h.inject('POST', `/api/v1/approvals/${approval.id}/approve`, { token: 'viewer', payload: {} })).statusCode).toBe(403);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { deriveEventId } from '@firebreak/contracts';
 import { Transaction, TransactionalMessaging } from '@firebreak/bus';
-import { AppError, AuditLog, Clock, CLOCK, LOGGER, notFound } from '@firebreak/platform';
+import { AppError, AuditLog, Clock, CLOCK, CONFIG, LOGGER, notFound } from '@firebreak/platform';
 import { formatDuration } from '../common/duration';
 import { executorMetrics } from '../common/metrics';
 import { ExecutorSettings, SETTINGS } from '../common/settings';
@@ -11,6 +11,7 @@ import { ExecutionFinalizer, Finalized } from '../lifecycle/execution-finalizer'
 import { ExecutionRow } from '../lifecycle/execution.types';
 import { ExecutionsRepository } from '../lifecycle/executions.repository';
 import { WorkerSignals } from '../lifecycle/worker-signals';
+import { ExecutorConfig } from '../service';
 import { ApprovalDecision, ApprovalRow, ApprovalsRepository } from './approvals.repository';
 
 /** Asks for approvals, decides them by API and expires them; the execution resumes, ends rejected, or fails on expiry. */
@@ -20,6 +21,7 @@ export class ApprovalsService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(SETTINGS) private readonly settings: ExecutorSettings,
+    @Inject(CONFIG) private readonly config: ExecutorConfig,
     private readonly messaging: TransactionalMessaging,
     private readonly approvals: ApprovalsRepository,
     private readonly executions: ExecutionsRepository,
@@ -32,7 +34,10 @@ export class ApprovalsService {
     return this.approvals.list({ status, limit });
   }
 
-  /** Records the request and tells the severity channels, in the transaction that pauses the execution at `stepId`. */
+  /**
+   * Records the request and announces it once (`runbooks.approval.requested`, which the notifier sends to
+   * the severity channels), in the transaction that pauses the execution at `stepId`.
+   */
   async request(tx: Transaction, execution: ExecutionRow, stepId: string, summary: string, requestedAt: Date): Promise<void> {
     const approvalId = randomUUID();
     const expiresAt = new Date(requestedAt.getTime() + (execution.definition?.approvalTimeout ?? this.settings.automation.approvalTimeout));
@@ -61,22 +66,6 @@ export class ApprovalsService {
       },
       { id: deriveEventId('approval-requested', execution.id, stepId), subject: fingerprint },
     );
-    const requestId = deriveEventId('approval-notify', execution.id, stepId);
-    tx.stage(
-      'notifications.requested',
-      {
-        requestId,
-        channels: [],
-        severity: execution.severity,
-        title: `Approval needed: ${summary}`.slice(0, 500),
-        text: `Runbook ${execution.runbook_id} waits for approval of step ${stepId} (execution ${execution.id}). Approve or reject: POST /api/v1/approvals/${approvalId}/approve or /reject. Expires ${expiresAt.toISOString()}.`,
-        labels: { runbook: execution.runbook_id, execution: execution.id, approval: approvalId },
-        fingerprint,
-        executionId: execution.id,
-        runbookId: execution.runbook_id,
-      },
-      { id: requestId, subject: fingerprint },
-    );
   }
 
   async decide(id: string, decision: 'approved' | 'rejected', by: string, note: string | undefined): Promise<ApprovalRow> {
@@ -89,6 +78,7 @@ export class ApprovalsService {
       const approval = await this.approvals.lock(tx.manager, id);
       if (!execution || !approval) throw notFound('approval', id);
       if (approval.status !== 'pending') throw new AppError('conflict', `approval ${id} is already ${approval.status}`, 409);
+      if (decision === 'approved') this.checkSeparationOfDuties(execution, approval, by);
       // Past its expiry it is expired, whether or not the expiry sweep got to it yet.
       if (approval.expires_at.getTime() <= now.getTime())
         return { expired: true, finalized: await this.apply(tx, execution, approval, 'expired', null, null, now) };
@@ -127,6 +117,19 @@ export class ApprovalsService {
     if (expired) this.logger.info({ expired }, 'approvals expired');
     executorMetrics.approvalsPending.set(await this.approvals.countPending());
     return expired;
+  }
+
+  /** Separation of duties: whoever started a run does not also approve its high-risk steps (unless configured). */
+  private checkSeparationOfDuties(execution: ExecutionRow, approval: ApprovalRow, by: string): void {
+    if (this.config.FIREBREAK_APPROVAL_SELF_ALLOWED || !execution.requested_by || execution.requested_by !== by) return;
+    const step = execution.definition?.steps.find((s) => s.id === approval.step_id);
+    if (step?.risk !== 'high') return;
+    throw new AppError(
+      'forbidden',
+      `${by} started execution ${execution.id} and may not also approve its high-risk step ${approval.step_id}: another person must approve it (FIREBREAK_APPROVAL_SELF_ALLOWED=true allows it)`,
+      403,
+      { startedBy: by, stepId: approval.step_id },
+    );
   }
 
   /** An approval decided while its execution was being handed back leaves it waiting for nothing: it runs again. */

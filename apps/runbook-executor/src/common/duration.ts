@@ -15,3 +15,9 @@ export const durationSchema = z.string().transform((value, ctx) => {
 export function formatDuration(milliseconds: number): string {
   return ms(milliseconds, { long: false });
 }
+
+/** A drill's target: at most 24h (it is kept in an integer column of milliseconds). */
+export const MAX_DRILL_TARGET_MS = 86_400_000;
+export const drillTargetSchema = durationSchema.pipe(
+  z.number().max(MAX_DRILL_TARGET_MS, `must be at most 24h (${MAX_DRILL_TARGET_MS} ms)`).min(1, 'must be positive'),
+);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Severity, SeveritySchema } from '@firebreak/contracts';
-import { durationSchema } from '../common/duration';
+import { drillTargetSchema, durationSchema } from '../common/duration';
 import { AnyStep, RollbackStep, Step, StepSchema } from './step.schemas';
 
 const ParamSpecSchema = z.strictObject({
@@ -33,7 +33,7 @@ export const RunbookSchema = z
     approvalTimeout: durationSchema.optional(),
     verify: z.strictObject({ resolvedWithin: durationSchema }).optional(),
     onCancel: z.enum(['stop', 'rollback']).default('stop'),
-    drill: z.strictObject({ target: durationSchema }).optional(),
+    drill: z.strictObject({ target: drillTargetSchema }).optional(),
     params: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lowercase letters, digits and _'), ParamSpecSchema).default({}),
     steps: z.array(StepSchema).min(1).max(100),
   })

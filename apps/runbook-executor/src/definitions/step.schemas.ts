@@ -47,6 +47,8 @@ export const NotifyWithSchema = z.strictObject({
   severity: SeveritySchema.optional(),
   title: template.optional(),
   text: template,
+  /** Send in `dry_run` and `drill` too; otherwise the step is recorded as "would notify" and pages nobody. */
+  notifyInDrills: z.boolean().default(false),
 });
 
 export const PUBLISHABLE_SUBJECTS = ['runbooks.requested', 'notifications.requested', 'alerts.received'] as const;

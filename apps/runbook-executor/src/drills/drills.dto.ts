@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { durationSchema } from '../common/duration';
+import { drillTargetSchema } from '../common/duration';
 import { manualRunInputs } from '../executions/executions.dto';
 
 export const DrillBodySchema = z.strictObject({
   runbookId: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be a runbook id (lowercase letters, digits and _)'),
   ...manualRunInputs,
-  target: durationSchema.optional(),
+  target: drillTargetSchema.optional(),
   reason: z.string().max(1_000).optional(),
 });
 export type DrillBody = z.infer<typeof DrillBodySchema>;

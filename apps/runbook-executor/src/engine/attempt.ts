@@ -1,6 +1,6 @@
 import { abortError, Clock } from '@firebreak/platform';
 import { formatDuration } from '../common/duration';
-import { truncate } from '../common/text';
+import { storable, truncate } from '../common/text';
 import { ConditionError } from '../definitions/conditions';
 import { RefusedError } from '../definitions/refusal';
 import { AnyStep } from '../definitions/step.schemas';
@@ -94,9 +94,10 @@ export async function runAttempt(
     const running = runner.run({ ...ctx, signal: controller.signal, timeoutMs });
     running.catch(() => undefined);
     const result = await Promise.race([running, aborted]);
-    return { ok: true, ...result };
+    // Outputs, excerpts and errors carry what a target sent: stored cleaned, so the write cannot fail.
+    return storable({ ok: true, ...result });
   } catch (error) {
-    return classify(error);
+    return storable(classify(error));
   } finally {
     for (const remove of unlisten) remove();
     if (!controller.signal.aborted) controller.abort(new Error('attempt finished'));

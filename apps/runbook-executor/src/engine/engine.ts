@@ -65,6 +65,7 @@ export class Engine {
     }
     if (!wanted) return this.skip(step, 'condition is false');
     if (isMutating(step) && this.o.execution.mode !== 'live') return this.skip(step, `${this.o.execution.mode}: mutating step not run`);
+    if (this.wouldNotify(step)) return this.skip(step, `${this.o.execution.mode}: would notify`);
     if (this.needsApproval(step)) {
       const gate = await this.approvalGate(step);
       if (gate !== 'approved') return gate;
@@ -103,8 +104,13 @@ export class Engine {
     }
   }
 
+  /** Drills and dry runs page nobody unless the notify step asks to (`notifyInDrills: true`). */
+  private wouldNotify(step: AnyStep): boolean {
+    return step.uses === 'notify' && this.o.execution.mode !== 'live' && !step.with.notifyInDrills;
+  }
+
   private async skip(step: Step, reason: string): Promise<StepEnd> {
-    this.state.steps[step.id] = { outcome: 'skipped', outputs: {} };
+    this.state.steps[step.id] = { outcome: 'skipped', outputs: { skipped: reason } };
     this.state.cursor++;
     await this.o.store.record(this.touch(), this.instant(step, 'skipped', reason));
     return 'next';
@@ -125,6 +131,12 @@ export class Engine {
       // Handed back before it finished: the step runs again on resume, so it has no outcome yet.
       await this.persist(finished.record);
       return { status: 'released' };
+    }
+    if (result.refused) {
+      // A refusal is not a failed probe: no condition may read it as one, and the run stops whatever onFailure says.
+      this.state.steps[step.id] = { outcome: 'refused', outputs: {}, error: result.error };
+      await this.persist(finished.record);
+      return this.fail(step, { status: 'failed', reason: `step ${step.id} ${result.error}`, escalate: true });
     }
     this.state.steps[step.id] = { outcome: 'failure', outputs: result.outputs, error: result.error };
     const reason = `step ${step.id} failed: ${result.error}`;
@@ -185,6 +197,10 @@ export class Engine {
       if (!step) continue;
       if (isMutating(step) && this.o.execution.mode !== 'live') {
         await this.o.store.record(this.touch(), this.instant(step, 'skipped', `${this.o.execution.mode}: mutating step not run`, true));
+        continue;
+      }
+      if (this.wouldNotify(step)) {
+        await this.o.store.record(this.touch(), this.instant(step, 'skipped', `${this.o.execution.mode}: would notify`, true));
         continue;
       }
       const finished = await this.attempts(step, true);

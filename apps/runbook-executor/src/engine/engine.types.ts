@@ -4,7 +4,8 @@ import { Runbook } from '../definitions/runbook.schema';
 import { AnyStep, StepType } from '../definitions/step.schemas';
 import { TemplateScope } from '../definitions/template';
 
-export type StepOutcome = 'success' | 'failure' | 'skipped';
+/** `refused`: a safety rule stopped the step before it acted; never read as a failed probe, and it stops the run. */
+export type StepOutcome = 'success' | 'failure' | 'skipped' | 'refused';
 export type FinalStatus = 'succeeded' | 'failed' | 'timed_out' | 'needs_attention' | 'rejected' | 'cancelled' | 'ineffective';
 
 export interface FinalOutcome {

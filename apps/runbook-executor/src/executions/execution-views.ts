@@ -80,7 +80,14 @@ export function encodeCursor(row: ExecutionRow): string {
 }
 
 export function decodeCursor(cursor: string): { createdAt: string; id: string } | undefined {
-  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt)) || !/^[0-9a-f-]{36}$/.test(id)) return undefined;
+  // Only what encodeCursor writes: a strict ISO timestamp (that round-trips) and a UUID, so Postgres never sees junk.
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) return undefined;
+  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (parts.length !== 2) return undefined;
+  const [createdAt, id] = parts;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(createdAt)) return undefined;
+  const at = new Date(createdAt);
+  if (Number.isNaN(at.getTime()) || at.toISOString() !== createdAt) return undefined;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
   return { createdAt, id };
 }

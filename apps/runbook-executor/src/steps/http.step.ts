@@ -49,8 +49,35 @@ export class HttpStepRunner implements StepRunner {
       if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type'))
         headers['content-type'] = typeof spec.body === 'string' ? 'text/plain' : 'application/json';
     }
-    const response = await fetch(url, { method: spec.method, headers, body, signal: ctx.signal, redirect: 'manual' });
-    const { text, truncated } = await readLimited(response, MAX_RESPONSE_BYTES);
+    // No answer (refused connection, reset, DNS, no response in time) is `status: 0`, so a runbook can
+    // tell a probe that reached nothing from one that was never sent (a refusal has no outputs).
+    const own = new AbortController();
+    const graceMs = Math.min(1_000, ctx.timeoutMs / 10);
+    void ctx.clock.sleep(Math.max(0, ctx.timeoutMs - graceMs), own.signal).then(
+      () => own.abort(new Error('no answer in time')),
+      () => undefined,
+    );
+    const noAnswer = (error: unknown): never => {
+      if (ctx.signal.aborted) throw error;
+      const cause = own.signal.aborted
+        ? `no answer within ${Math.round((ctx.timeoutMs - graceMs) / 100) / 10}s`
+        : ((error as { cause?: { code?: string; message?: string } }).cause?.code ??
+          (error as { cause?: { message?: string } }).cause?.message ??
+          (error as Error).message);
+      throw new StepFailure(`no response from ${url.host}: ${cause}`, true, { status: 0, error: cause });
+    };
+    const signal = AbortSignal.any([ctx.signal, own.signal]);
+    let response: Response;
+    let read: { text: string; truncated: boolean };
+    try {
+      response = await fetch(url, { method: spec.method, headers, body, signal, redirect: 'manual' });
+      read = await readLimited(response, MAX_RESPONSE_BYTES);
+    } catch (error) {
+      return noAnswer(error);
+    } finally {
+      if (!own.signal.aborted) own.abort(new Error('finished'));
+    }
+    const { text, truncated } = read;
     const outputs = { status: response.status, body: truncated ? text : parseJsonOrText(text), truncated };
     const excerpt = truncate(`${spec.method} ${url.origin}${url.pathname} → HTTP ${response.status}\n${text}`, 4_000);
     const expected = spec.expectStatus ?? [];
