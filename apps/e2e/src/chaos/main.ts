@@ -14,7 +14,7 @@ function parse(argv: string[]): { options: ChaosOptions; json?: string } {
     if (next === undefined || next.startsWith('--')) throw new Error(`${name} needs a value`);
     return next;
   };
-  const known = new Set(['--alerts', '--json', '--postgres-cut-ms', '--nats-down-ms', '--rate']);
+  const known = new Set(['--alerts', '--json', '--postgres-cut-ms', '--nats-down-ms', '--rate', '--in-flight']);
   for (const arg of argv)
     if (arg.startsWith('--') && !known.has(arg)) throw new Error(`unknown option ${arg} (known: ${[...known].join(', ')})`);
   const int = (name: string, fallback: number, min: number) => {
@@ -30,7 +30,7 @@ function parse(argv: string[]): { options: ChaosOptions; json?: string } {
       postgresCutMs: int('--postgres-cut-ms', 8_000, 0),
       natsDownMs: int('--nats-down-ms', 3_000, 0),
       alertsPerSec: int('--rate', 200, 10),
-      inFlight: 4,
+      inFlight: int('--in-flight', 4, 1),
       drainTimeoutMs: 300_000,
       log: (message) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${message}\n`),
     },

@@ -50,7 +50,7 @@ export interface ChaosResult {
     /** Duplicates whose idempotency-key is the one their first delivery carried. */
     sameIdempotencyKey: number;
     otherIdempotencyKey: number;
-    /** By the fault whose window holds the first delivery (`none` when no fault was under way). */
+    /** By the latest fault whose window (from 2 s before it to its recovery) holds the first delivery; `none` outside every window. */
     byFault: Record<string, number>;
   };
   notifierKills: number;
@@ -284,7 +284,8 @@ function duplicates(receiver: CountingReceiver, faults: FaultRecord[], began: nu
       else result.otherIdempotencyKey++;
     }
     const firstAt = list[0].at - began;
-    const fault = faults.find((f) => firstAt >= f.atMs - 2_000 && firstAt <= f.recoveredMs);
+    // The latest fault begun by then: a send cut off by a kill went out just before the kill.
+    const fault = faults.filter((f) => firstAt >= f.atMs - 2_000 && firstAt <= f.recoveredMs).pop();
     const name = fault ? `${fault.phase}: ${fault.name}` : 'none';
     result.byFault[name] = (result.byFault[name] ?? 0) + extra;
   }
