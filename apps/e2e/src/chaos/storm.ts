@@ -50,7 +50,7 @@ export interface ChaosResult {
     /** Duplicates whose idempotency-key is the one their first delivery carried. */
     sameIdempotencyKey: number;
     otherIdempotencyKey: number;
-    /** By the latest fault whose window (from 2 s before it to its recovery) holds the first delivery; `none` outside every window. */
+    /** By fault: the one begun within 2 s after the first delivery, else the one under way then; `none` outside every fault. */
     byFault: Record<string, number>;
   };
   notifierKills: number;
@@ -284,8 +284,10 @@ function duplicates(receiver: CountingReceiver, faults: FaultRecord[], began: nu
       else result.otherIdempotencyKey++;
     }
     const firstAt = list[0].at - began;
-    // The latest fault begun by then: a send cut off by a kill went out just before the kill.
-    const fault = faults.filter((f) => firstAt >= f.atMs - 2_000 && firstAt <= f.recoveredMs).pop();
+    // A send cut off by a kill went out just before it; else the fault under way when it went out.
+    const fault =
+      faults.find((f) => f.atMs >= firstAt && f.atMs - firstAt <= 2_000) ??
+      faults.filter((f) => f.atMs <= firstAt && firstAt <= f.recoveredMs).pop();
     const name = fault ? `${fault.phase}: ${fault.name}` : 'none';
     result.byFault[name] = (result.byFault[name] ?? 0) + extra;
   }
