@@ -25,7 +25,7 @@ export const notifierMetrics = {
     (register.getSingleMetric('firebreak_notification_outcomes_unwritten') as Gauge) ??
     new Gauge({
       name: 'firebreak_notification_outcomes_unwritten',
-      help: 'Provider answers kept in memory because Postgres could not be written (they are written once it is back, never sent again).',
+      help: 'Provider answers kept in memory because Postgres could not be written; they are written once it is back (meanwhile the replica claims nothing).',
     }),
   inFlight:
     (register.getSingleMetric('firebreak_notification_sends_in_flight') as Gauge) ??

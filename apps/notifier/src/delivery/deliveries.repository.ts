@@ -47,6 +47,8 @@ export interface ClaimedDelivery {
 
 export interface DeliveryUpdate {
   id: string;
+  /** The attempt the answer belongs to (`ClaimedDelivery.attempts`): a newer claim of the row fences it out. */
+  attempts: number;
   status: 'pending' | 'sent' | 'failed';
   nextAttemptAt?: Date;
   sentAt?: Date;
@@ -205,7 +207,10 @@ export class DeliveriesRepository {
     return new Set(rowsOf<{ id: string }>(result).map((row) => row.id));
   }
 
-  /** Remembers the newest announcement sent per alert and target. */
+  /**
+   * Remembers the newest announcement sent per alert and target. Pass only the deliveries
+   * `applyOutcomes` updated in the same transaction: a fenced-out answer marks nothing.
+   */
   async markSent(manager: EntityManager, channel: string, sent: ClaimedDelivery[], now: Date): Promise<void> {
     const withFingerprint = sent.filter((d) => d.fingerprint !== null);
     if (withFingerprint.length === 0) return;
@@ -225,17 +230,25 @@ export class DeliveriesRepository {
     );
   }
 
-  async applyOutcomes(manager: EntityManager, updates: DeliveryUpdate[], now: Date): Promise<void> {
-    if (updates.length === 0) return;
-    await manager.query(
+  /**
+   * Records answers, each only if its row is still pending under the claim the answer belongs to.
+   * A row whose lease ran out while its answer waited (Postgres away) may have been claimed again
+   * (its attempts counted once more) by another replica: the late answer must not overwrite that
+   * claim, so it is fenced out. Returns the ids actually updated: only those may be announced.
+   */
+  async applyOutcomes(manager: EntityManager, updates: DeliveryUpdate[], now: Date): Promise<Set<string>> {
+    if (updates.length === 0) return new Set();
+    const result: unknown = await manager.query(
       `UPDATE ${this.deliveries} d SET status = u.status, next_attempt_at = COALESCE(u.next_attempt_at, d.next_attempt_at), sent_at = u.sent_at,
               last_error = COALESCE(u.last_error, d.last_error), response_status = u.response_status,
-              response_excerpt = COALESCE(u.response_excerpt, d.response_excerpt), updated_at = $8
-         FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::int[], $7::text[])
-              AS u(id, status, next_attempt_at, sent_at, last_error, response_status, response_excerpt)
-        WHERE d.id = u.id AND d.status = 'pending'`,
+              response_excerpt = COALESCE(u.response_excerpt, d.response_excerpt), updated_at = $9
+         FROM unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::int[], $8::text[])
+              AS u(id, attempts, status, next_attempt_at, sent_at, last_error, response_status, response_excerpt)
+        WHERE d.id = u.id AND d.status = 'pending' AND d.attempts = u.attempts
+        RETURNING d.id`,
       [
         updates.map((u) => u.id),
+        updates.map((u) => u.attempts),
         updates.map((u) => u.status),
         updates.map((u) => u.nextAttemptAt ?? null),
         updates.map((u) => u.sentAt ?? null),
@@ -245,6 +258,7 @@ export class DeliveriesRepository {
         now,
       ],
     );
+    return new Set(rowsOf<{ id: string }>(result).map((row) => row.id));
   }
 
   /** A failed delivery goes back to the queue for a fresh set of attempts. */

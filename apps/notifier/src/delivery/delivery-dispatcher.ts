@@ -41,10 +41,12 @@ export class DeliveryDispatcher {
    * wait before the next round (0: there may be more right away) and one promise per send, settled
    * when its provider answered; the answer goes to the recorder at once. Claimed rows stay pending
    * under their lease until recorded, so nothing is claimed twice and an alert's next announcement
-   * waits for this one.
+   * waits for this one. While the recorder holds answers Postgres could not take, nothing is
+   * claimed: those answers are written first, once Postgres is back.
    */
   async round(channel: Channel, slots: number): Promise<{ waitMs: number; sends?: Array<Promise<void>> }> {
     const poll = this.config.FIREBREAK_NOTIFY_POLL_MS;
+    if (this.outcomes.backedUp) return { waitMs: poll };
     const now = this.clock.now();
     // A cheap look before taking the bucket's lock: most rounds of a quiet channel end here.
     const due = await this.deliveries.nextDueAt(channel.name);

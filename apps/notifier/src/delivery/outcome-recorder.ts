@@ -5,6 +5,7 @@ import { DependencyUnavailableError, isConnectionFailure, Transaction, Transacti
 import { Clock, CLOCK, CONFIG, LOGGER } from '@firebreak/platform';
 import { Channel } from '../channel-config/channel-set';
 import { notifierMetrics } from '../metrics';
+import { storableText } from '../notifications/text';
 import { SendOutcome } from '../providers/provider';
 import { NotifierConfig } from '../service';
 import { ClaimedDelivery, DeliveriesRepository, DeliveryUpdate } from './deliveries.repository';
@@ -24,21 +25,41 @@ interface Answered {
   attempt: Attempt;
 }
 
-// While Postgres is away the answers wait in memory; a retry every few seconds finds it back.
-const RECORD_RETRY_MS = [250, 500, 1_000, 2_000, 5_000];
+// While Postgres is away the answers wait in memory; a retry every second at most finds it back
+// soon after it returns, well before the leases of the deliveries it holds run out.
+const RECORD_RETRY_MS = [250, 500, 1_000];
+
+// What a failed answer is stored with when its own error text could not be written.
+const UNSTORED_ERROR = 'the error text could not be stored';
+
+/** Whether waiting can help: Postgres was away or busy, not the answer wrong. */
+function isOutage(error: unknown): boolean {
+  return error instanceof DependencyUnavailableError || isConnectionFailure(error);
+}
 
 /**
  * Records each answer as soon as the provider gave it, and announces the final ones (delivered /
  * failed) in the same transaction. Answers that arrive while a write is running go in the next
- * one (micro-batches), so a crash can repeat at most the sends still on the wire. An answer whose
- * write fails because Postgres is away is kept and written once it is back: a failed write never
- * makes a delivery go out again.
+ * one (micro-batches), so a crash can repeat at most the sends still on the wire.
+ *
+ * An answer whose write fails because Postgres is away is kept and written once it is back, and
+ * meanwhile this replica claims nothing (`backedUp`). With one replica that is the whole story:
+ * nothing is sent again. With several, an outage longer than the lease (HTTP timeout + 30 s) can
+ * still make a delivery go out twice, with the same idempotency key: once Postgres is back another
+ * replica may claim the row, its lease over, before this one wrote the answer. That late answer is
+ * then fenced out (the row's attempts no longer match) and neither recorded nor announced.
+ *
+ * A write that fails for another reason (Postgres refused the data) is retried answer by answer so
+ * one bad answer cannot take the others down; an answer that still fails is written without its
+ * excerpt and error text, and only if that fails too is it dropped (its delivery goes out again
+ * after its lease).
  */
 @Injectable()
 export class OutcomeRecorder {
   private readonly backoff: DeliveryBackoff;
   private readonly waiting: Answered[] = [];
   private writing?: Promise<void>;
+  private outage = false;
 
   constructor(
     private readonly messaging: TransactionalMessaging,
@@ -67,6 +88,15 @@ export class OutcomeRecorder {
   }
 
   /**
+   * True from a write that failed because Postgres was away until the answers it kept are written.
+   * Answers merely waiting for the next micro-batch do not count. While it is set the replica
+   * claims nothing: a claim would run before its own answers are written.
+   */
+  get backedUp(): boolean {
+    return this.outage;
+  }
+
+  /**
    * Waits until every answer taken is written, at most `timeoutMs`; returns how many are still
    * unwritten (their deliveries are sent again once their lease runs out).
    */
@@ -82,53 +112,139 @@ export class OutcomeRecorder {
     let failures = 0;
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0);
-      try {
-        for (const [channel, attempts] of byChannel(batch)) await this.record(channel, attempts);
+      const { unwritten, outage } = await this.writeBatch(batch);
+      if (unwritten.length === 0) {
         if (failures > 0) this.logger.info({ written: batch.length }, 'Postgres is back: delivery outcomes written');
         failures = 0;
-      } catch (error) {
-        if (!(error instanceof DependencyUnavailableError || isConnectionFailure(error))) {
-          // Not an outage, so waiting will not help: the leases run out and the deliveries are tried again.
-          this.logger.error(
-            { err: error, deliveries: batch.length },
-            'writing delivery outcomes failed; they will be retried after their lease',
-          );
-          continue;
-        }
-        this.waiting.unshift(...batch);
-        if (failures === 0)
-          this.logger.warn(
-            { err: error, unwritten: this.waiting.length },
-            'Postgres is away: keeping delivery outcomes until they can be written (nothing is sent again)',
-          );
-        notifierMetrics.outcomesUnwritten.set(this.waiting.length);
-        await this.clock.sleep(RECORD_RETRY_MS[Math.min(failures, RECORD_RETRY_MS.length - 1)]);
-        failures++;
+        this.outage = false;
+        continue;
       }
+      // Only what an outage kept from being written goes back, ahead of what came in meanwhile.
+      this.waiting.unshift(...unwritten);
+      this.outage = true;
+      if (failures === 0)
+        this.logger.warn(
+          { err: outage, unwritten: this.waiting.length },
+          'Postgres is away: keeping delivery outcomes until they can be written and claiming nothing meanwhile ' +
+            '(should it outlast their lease, another replica may send those deliveries again, with the same idempotency key)',
+        );
+      notifierMetrics.outcomesUnwritten.set(this.waiting.length);
+      await this.clock.sleep(RECORD_RETRY_MS[Math.min(failures, RECORD_RETRY_MS.length - 1)]);
+      failures++;
     }
+    this.outage = false;
     notifierMetrics.outcomesUnwritten.set(0);
   }
 
-  private async record(channel: Channel, attempts: Attempt[]): Promise<void> {
+  /**
+   * Writes a micro-batch, one transaction per channel. On an outage it stops and returns what is
+   * still unwritten: the answers of the failed write and of the channels not tried yet.
+   */
+  private async writeBatch(batch: Answered[]): Promise<{ unwritten: Answered[]; outage?: unknown }> {
+    const groups = [...byChannel(batch)];
+    for (const [index, [channel, attempts]] of groups.entries()) {
+      const failed = await this.writeChannel(channel, attempts);
+      if (failed)
+        return {
+          unwritten: [
+            ...failed.unwritten,
+            ...groups.slice(index + 1).flatMap(([c, rest]) => rest.map((attempt) => ({ channel: c, attempt }))),
+          ],
+          outage: failed.outage,
+        };
+    }
+    return { unwritten: [] };
+  }
+
+  /** Writes one channel's answers; returns those an outage kept from being written, or nothing. */
+  private async writeChannel(channel: Channel, attempts: Attempt[]): Promise<{ unwritten: Answered[]; outage: unknown } | undefined> {
+    try {
+      await this.record(channel, attempts);
+      return undefined;
+    } catch (error) {
+      if (isOutage(error)) return { unwritten: attempts.map((attempt) => ({ channel, attempt })), outage: error };
+      if (attempts.length > 1)
+        this.logger.warn(
+          { err: error, channel: channel.name, deliveries: attempts.length },
+          'writing delivery outcomes failed; writing them one by one',
+        );
+      for (const [index, attempt] of attempts.entries()) {
+        const outage = await this.writeAlone(channel, attempt, attempts.length > 1 ? undefined : error);
+        if (outage !== undefined) return { unwritten: attempts.slice(index).map((a) => ({ channel, attempt: a })), outage };
+      }
+      return undefined;
+    }
+  }
+
+  /**
+   * Writes one answer (`failed`: the error its own write already met); when Postgres refuses it,
+   * once more without its excerpt and error text; when that fails too, drops it. Returns the
+   * error of an outage met on the way (the answer is then still unwritten).
+   */
+  private async writeAlone(channel: Channel, attempt: Attempt, failed?: unknown): Promise<unknown> {
+    let refused = failed;
+    if (refused === undefined) {
+      try {
+        await this.record(channel, [attempt]);
+        return undefined;
+      } catch (error) {
+        if (isOutage(error)) return error;
+        refused = error;
+      }
+    }
+    const log = { channel: channel.name, deliveryId: attempt.delivery.id, attempts: attempt.delivery.attempts };
+    try {
+      await this.record(channel, [attempt], { texts: false });
+      this.logger.warn(
+        { ...log, err: refused },
+        'delivery outcome written without its response excerpt and error text: Postgres refused them',
+      );
+      return undefined;
+    } catch (error) {
+      if (isOutage(error)) return error;
+      this.logger.error(
+        { ...log, err: error, firstError: refused },
+        'writing a delivery outcome failed; it is dropped and the delivery will be sent again after its lease',
+      );
+      return undefined;
+    }
+  }
+
+  /** `texts: false` leaves out the response excerpt and the error text (Postgres refused them). */
+  private async record(channel: Channel, attempts: Attempt[], { texts = true } = {}): Promise<void> {
     const judged: Judged[] = attempts.map((a) => ({ ...a, next: nextStep(a.outcome, a.delivery.attempts, this.backoff, a.answeredAt) }));
     const pauses = judged.flatMap((j) =>
       j.next.status === 'pending' && j.next.pauseChannelUntil ? [j.next.pauseChannelUntil.getTime()] : [],
     );
-    await this.messaging.run(async (tx) => {
-      await this.deliveries.applyOutcomes(tx.manager, judged.map(toUpdate), this.clock.now());
+    const applied = await this.messaging.run(async (tx) => {
+      const updated = await this.deliveries.applyOutcomes(
+        tx.manager,
+        judged.map((j) => toUpdate(j, texts)),
+        this.clock.now(),
+      );
+      // Only answers whose update went through are marked and announced: a fenced-out one did nothing.
+      const recorded = judged.filter((j) => updated.has(j.delivery.id));
       await this.deliveries.markSent(
         tx.manager,
         channel.name,
-        judged.filter((j) => j.next.status === 'sent').map((j) => j.delivery),
+        recorded.filter((j) => j.next.status === 'sent').map((j) => j.delivery),
         this.clock.now(),
       );
       if (pauses.length > 0) await this.buckets.pause(tx.manager, channel.name, new Date(Math.max(...pauses)));
-      for (const j of judged) this.stage(tx, channel, j);
+      for (const j of recorded) this.stage(tx, channel, j, texts);
+      return recorded;
     });
-    for (const j of judged) this.report(channel, j);
+    for (const j of judged) {
+      if (applied.includes(j)) this.report(channel, j);
+      else
+        this.logger.warn(
+          { channel: channel.name, deliveryId: j.delivery.id, attempts: j.delivery.attempts },
+          'delivery answer not recorded: the delivery was claimed again (its lease ran out) or is no longer pending',
+        );
+    }
   }
 
-  private stage(tx: Transaction, channel: Channel, { delivery, outcome, answeredAt, next }: Judged): void {
+  private stage(tx: Transaction, channel: Channel, { delivery, outcome, answeredAt, next }: Judged, texts: boolean): void {
     const common = {
       deliveryId: delivery.id,
       announcementId: delivery.announcementId,
@@ -149,7 +265,7 @@ export class OutcomeRecorder {
       const latencyMs = Math.max(0, answeredAt.getTime() - delivery.receivedAt.getTime());
       tx.stage('notifications.delivered', { ...common, deliveredAt: answeredAt.toISOString(), latencyMs }, options);
     } else if (next.status === 'failed' && outcome.result !== 'sent') {
-      tx.stage('notifications.failed', { ...common, failedAt: answeredAt.toISOString(), error: outcome.error.slice(0, 2000) }, options);
+      tx.stage('notifications.failed', { ...common, failedAt: answeredAt.toISOString(), error: errorText(outcome.error, texts) }, options);
     }
   }
 
@@ -193,21 +309,21 @@ function byChannel(answers: Answered[]): Map<Channel, Attempt[]> {
   return groups;
 }
 
-function toUpdate({ delivery, outcome, answeredAt, next }: Judged): DeliveryUpdate {
-  const response =
-    outcome.result === 'sent'
-      ? { responseStatus: outcome.status, responseExcerpt: outcome.excerpt }
-      : {
-          ...(outcome.status !== undefined ? { responseStatus: outcome.status } : {}),
-          ...(outcome.excerpt !== undefined ? { responseExcerpt: outcome.excerpt } : {}),
-        };
-  const error = outcome.result === 'sent' ? {} : { lastError: outcome.error.slice(0, 2000) };
+function errorText(error: string, texts: boolean): string {
+  return texts ? storableText(error, 2000) : UNSTORED_ERROR;
+}
+
+function toUpdate({ delivery, outcome, answeredAt, next }: Judged, texts: boolean): DeliveryUpdate {
+  const excerpt = texts && outcome.excerpt !== undefined ? { responseExcerpt: storableText(outcome.excerpt) } : {};
+  const response = { ...(outcome.status !== undefined ? { responseStatus: outcome.status } : {}), ...excerpt };
+  const error = outcome.result === 'sent' ? {} : { lastError: errorText(outcome.error, texts) };
+  const claim = { id: delivery.id, attempts: delivery.attempts };
   switch (next.status) {
     case 'sent':
-      return { id: delivery.id, status: 'sent', sentAt: answeredAt, ...response };
+      return { ...claim, status: 'sent', sentAt: answeredAt, ...response };
     case 'pending':
-      return { id: delivery.id, status: 'pending', nextAttemptAt: next.nextAttemptAt, ...response, ...error };
+      return { ...claim, status: 'pending', nextAttemptAt: next.nextAttemptAt, ...response, ...error };
     case 'failed':
-      return { id: delivery.id, status: 'failed', ...response, ...error };
+      return { ...claim, status: 'failed', ...response, ...error };
   }
 }

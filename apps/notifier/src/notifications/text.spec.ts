@@ -1,4 +1,4 @@
-import { cut, isHttpUrl, prefixFittingEscaped } from './text';
+import { cut, isHttpUrl, prefixFittingEscaped, storableText } from './text';
 
 describe('text helpers', () => {
   it('cuts to the limit with a marker, leaving short text alone', () => {
@@ -20,6 +20,16 @@ describe('text helpers', () => {
     expect(prefixFittingEscaped('a&b', 6, html)).toBe('a&');
     expect(prefixFittingEscaped('<<<', 9, html)).toBe('<<');
     expect(prefixFittingEscaped('x😀y', 3, html)).toBe('x😀');
+  });
+
+  it('strips what Postgres cannot store (NUL, lone surrogates) and cuts without splitting a pair', () => {
+    expect(storableText('ok\u0000done')).toBe('okdone');
+    expect(storableText('a\uD83Db')).toBe('ab');
+    expect(storableText('a\uDE00b\uD83D')).toBe('ab');
+    expect(storableText('\uDE00\uD83D\uDE00\uD83D')).toBe('😀');
+    expect(storableText('émoji 😀 kept')).toBe('émoji 😀 kept');
+    expect(storableText('ab😀cd', 3)).toBe('ab');
+    expect(storableText('\u0000'.repeat(10) + 'abc', 2)).toBe('ab');
   });
 
   it('accepts only http(s) URLs as links', () => {

@@ -25,6 +25,19 @@ export function prefixFittingEscaped(text: string, max: number, escapedLength: (
   return text.slice(0, end);
 }
 
+// A high surrogate not followed by a low one, a low surrogate not preceded by a high one.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Text from outside (a provider's answer, an error message) made safe to store: Postgres refuses a
+ * NUL in text and jsonb (SQLSTATE 22021, 22P05) and a lone surrogate in jsonb (22P02), and one such
+ * character must not keep an answer from being written. Strips them, then cuts to at most `max`
+ * UTF-16 units without splitting a surrogate pair.
+ */
+export function storableText(text: string, max = Number.MAX_SAFE_INTEGER): string {
+  return cut(text.replaceAll('\u0000', '').replace(LONE_SURROGATE, ''), max, '');
+}
+
 export function isHttpUrl(value: string | undefined): value is string {
   if (!value) return false;
   try {
