@@ -65,13 +65,16 @@ export class DeliveryDispatcher {
     return { waitMs: 0, sends: claim.deliveries.map((delivery) => this.send(channel, delivery)) };
   }
 
+  /** Settles once the provider answered and the answer is written: until then it holds a slot. */
   private async send(channel: Channel, delivery: ClaimedDelivery): Promise<void> {
     notifierMetrics.inFlight.inc({ channel: channel.name });
+    let answer: Attempt;
     try {
-      this.outcomes.submit(channel, await this.attempt(channel, delivery));
+      answer = await this.attempt(channel, delivery);
     } finally {
       notifierMetrics.inFlight.dec({ channel: channel.name });
     }
+    await this.outcomes.submit(channel, answer);
   }
 
   private claim(channel: Channel, now: Date, slots: number): Promise<Claim> {

@@ -49,8 +49,20 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
    * deliveries go out again after the lease, with the same idempotency key.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.all([this.pruning.stop(), ...[...this.loops.values()].map((loop) => loop.stop())]);
-    const unwritten = await this.outcomes.drain(this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS);
+    // Sends hold their slot until their answer is written; with Postgres away that could be never.
+    const stopped = Promise.all([this.pruning.stop(), ...[...this.loops.values()].map((loop) => loop.stop())]);
+    const graceMs = 2 * this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS;
+    const grace = new AbortController();
+    const inTime = await Promise.race([
+      stopped.then(() => true),
+      this.clock.sleep(graceMs, grace.signal).then(
+        () => false,
+        () => true,
+      ),
+    ]);
+    grace.abort();
+    const unwritten = inTime ? await this.outcomes.drain(this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS) : this.outcomes.abandon();
+    await stopped;
     if (unwritten > 0)
       this.logger.error(
         { unwritten },

@@ -113,11 +113,34 @@ describe('outcome recorder', () => {
     fake.store.refuse = (updates) => (calls++ === 0 ? outage() : later(updates));
   }
 
+  it("settles a send's submit only once its answer is written, so a crash can repeat no more than the channel's concurrency", async () => {
+    let away = true;
+    fake.store.refuse = () => (away ? outage() : undefined);
+    let written = false;
+    void recorder.submit(slack, attempt('a1')).then(() => (written = true));
+    await flush();
+    await clock.advance(250);
+    expect(written).toBe(false);
+    away = false;
+    await clock.advance(500);
+    expect(written).toBe(true);
+  });
+
+  it('lets sends still waiting for their write end when shutdown gives up on Postgres, and says how many are lost', async () => {
+    fake.store.refuse = () => outage();
+    let ended = false;
+    void recorder.submit(slack, attempt('a1')).then(() => (ended = true));
+    await flush();
+    expect(recorder.abandon()).toBe(1);
+    await flush();
+    expect(ended).toBe(true);
+  });
+
   it('is not backed up while answers merely wait for the next micro-batch', async () => {
     let open!: () => void;
     fake.store.gate = new Promise<void>((resolve) => (open = resolve));
-    recorder.submit(slack, attempt('a1'));
-    recorder.submit(slack, attempt('a2'));
+    void recorder.submit(slack, attempt('a1'));
+    void recorder.submit(slack, attempt('a2'));
     await flush();
     expect([recorder.unwritten, recorder.backedUp]).toEqual([1, false]);
     open();
@@ -129,7 +152,7 @@ describe('outcome recorder', () => {
   it('is backed up from a write Postgres was away for until the answers it kept are written', async () => {
     let away = true;
     fake.store.refuse = () => (away ? outage() : undefined);
-    recorder.submit(slack, attempt('a1'));
+    void recorder.submit(slack, attempt('a1'));
     await flush();
     expect([recorder.unwritten, recorder.backedUp]).toEqual([1, true]);
     await clock.advance(250);
@@ -143,7 +166,7 @@ describe('outcome recorder', () => {
   it('tries again at most a second apart while Postgres is away', async () => {
     let failures = 0;
     fake.store.refuse = () => (failures++ < 7 ? outage() : undefined);
-    recorder.submit(slack, attempt('a1'));
+    void recorder.submit(slack, attempt('a1'));
     await clock.run(recorder.drain(60_000));
     expect(clock.sleeps.filter((ms) => ms !== 100)).toEqual([250, 500, 1_000, 1_000, 1_000, 1_000, 1_000]);
     expect(writtenIds()).toEqual([['a1']]);
@@ -154,10 +177,10 @@ describe('outcome recorder', () => {
     let hookAway = 1;
     const first = fake.store.refuse;
     fake.store.refuse = (updates) => first(updates) ?? (updates.some((u) => u.id === 'h1') && hookAway-- > 0 ? outage() : undefined);
-    recorder.submit(slack, attempt('s1'));
+    void recorder.submit(slack, attempt('s1'));
     await flush();
-    recorder.submit(slack, attempt('s2'));
-    recorder.submit(hook, attempt('h1'));
+    void recorder.submit(slack, attempt('s2'));
+    void recorder.submit(hook, attempt('h1'));
     await clock.run(recorder.drain(60_000));
     expect(writtenIds()).toEqual([['s1', 's2'], ['h1']]);
     expect(fake.store.events.map((e) => e.data.deliveryId)).toEqual(['s1', 's2', 'h1']);
@@ -168,10 +191,10 @@ describe('outcome recorder', () => {
     batchAfterOutage();
     const first = fake.store.refuse;
     fake.store.refuse = (updates) => first(updates) ?? (updates.some((u) => u.responseExcerpt === 'bad') ? refused() : undefined);
-    recorder.submit(slack, attempt('a1'));
+    void recorder.submit(slack, attempt('a1'));
     await flush();
-    recorder.submit(slack, attempt('bad', { result: 'sent', status: 200, excerpt: 'bad' }));
-    recorder.submit(slack, attempt('a2'));
+    void recorder.submit(slack, attempt('bad', { result: 'sent', status: 200, excerpt: 'bad' }));
+    void recorder.submit(slack, attempt('a2'));
     await clock.run(recorder.drain(60_000));
     expect(writtenIds()).toEqual([['a1'], ['bad'], ['a2']]);
     const bad = fake.store.committed[1][0];
@@ -187,7 +210,7 @@ describe('outcome recorder', () => {
   it('writes a lone answer Postgres refuses once more without its excerpt and error text', async () => {
     const rejected: SendOutcome = { result: 'reject', status: 400, error: 'HTTP 400: refused text', excerpt: 'refused text' };
     fake.store.refuse = (updates) => (updates.some((u) => u.lastError?.includes('refused text')) ? refused() : undefined);
-    recorder.submit(slack, attempt('r1', rejected));
+    void recorder.submit(slack, attempt('r1', rejected));
     await clock.run(recorder.drain(60_000));
     expect(fake.store.committed).toEqual([
       [{ id: 'r1', attempts: 1, status: 'failed', responseStatus: 400, lastError: 'the error text could not be stored' }],
@@ -201,10 +224,10 @@ describe('outcome recorder', () => {
     batchAfterOutage();
     const first = fake.store.refuse;
     fake.store.refuse = (updates) => first(updates) ?? (updates.some((u) => u.id === 'poison') ? refused() : undefined);
-    recorder.submit(slack, attempt('a1'));
+    void recorder.submit(slack, attempt('a1'));
     await flush();
-    recorder.submit(slack, attempt('poison'));
-    recorder.submit(slack, attempt('a2'));
+    void recorder.submit(slack, attempt('poison'));
+    void recorder.submit(slack, attempt('a2'));
     await clock.run(recorder.drain(60_000));
     expect(writtenIds()).toEqual([['a1'], ['a2']]);
     expect(fake.store.errors).toEqual([
@@ -224,11 +247,11 @@ describe('outcome recorder', () => {
       if (updates[0].id === 'a2' && !away) return ((away = true), outage());
       return undefined;
     };
-    recorder.submit(slack, attempt('a0'));
+    void recorder.submit(slack, attempt('a0'));
     await flush();
-    recorder.submit(slack, attempt('a1'));
-    recorder.submit(slack, attempt('a2'));
-    recorder.submit(slack, attempt('a3'));
+    void recorder.submit(slack, attempt('a1'));
+    void recorder.submit(slack, attempt('a2'));
+    void recorder.submit(slack, attempt('a3'));
     await clock.run(recorder.drain(60_000));
     expect(writtenIds()).toEqual([['a0'], ['a1'], ['a2'], ['a3']]);
     expect(fake.store.events.map((e) => e.data.deliveryId)).toEqual(['a0', 'a1', 'a2', 'a3']);
@@ -237,9 +260,9 @@ describe('outcome recorder', () => {
 
   it('neither marks nor announces an answer fenced out by a newer claim of its row', async () => {
     fake.store.fenced.add('stale');
-    recorder.submit(slack, attempt('stale'));
+    void recorder.submit(slack, attempt('stale'));
     await flush();
-    recorder.submit(slack, attempt('fresh'));
+    void recorder.submit(slack, attempt('fresh'));
     await clock.run(recorder.drain(60_000));
     expect(fake.store.marked).toEqual(['fresh']);
     expect(fake.store.events.map((e) => e.data.deliveryId)).toEqual(['fresh']);
@@ -247,7 +270,7 @@ describe('outcome recorder', () => {
 
   it('carries the attempt it answers, and stores texts without NUL or lone surrogates', async () => {
     const outcome: SendOutcome = { result: 'reject', status: 400, error: `HTTP 400: ${'x'.repeat(1_989)}😀`, excerpt: 'no\u0000pe\uD83D' };
-    recorder.submit(slack, attempt('r1', outcome, 2));
+    void recorder.submit(slack, attempt('r1', outcome, 2));
     await clock.run(recorder.drain(60_000));
     const [[update]] = fake.store.committed;
     expect(update).toMatchObject({ id: 'r1', attempts: 2, status: 'failed', responseExcerpt: 'nope' });

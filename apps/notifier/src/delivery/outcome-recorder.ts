@@ -58,6 +58,8 @@ function isOutage(error: unknown): boolean {
 export class OutcomeRecorder {
   private readonly backoff: DeliveryBackoff;
   private readonly waiting: Answered[] = [];
+  /** Settles each taken answer's `submit` promise once it is written (or dropped for good). */
+  private readonly settled = new Map<Attempt, () => void>();
   private writing?: Promise<void>;
   private outage = false;
 
@@ -76,10 +78,26 @@ export class OutcomeRecorder {
     };
   }
 
-  /** Takes a provider's answer; it is written in the next micro-batch. */
-  submit(channel: Channel, attempt: Attempt): void {
+  /**
+   * Takes a provider's answer; it is written in the next micro-batch. Resolves once it is written
+   * (or dropped for good): a send holds its channel's slot until then, so the sends a crash can
+   * repeat — on the wire or answered but not yet written — never exceed the channel's concurrency.
+   */
+  submit(channel: Channel, attempt: Attempt): Promise<void> {
+    const written = new Promise<void>((resolve) => this.settled.set(attempt, resolve));
     this.waiting.push({ channel, attempt });
     this.writing ??= this.writeWaiting().finally(() => (this.writing = undefined));
+    return written;
+  }
+
+  /**
+   * Shutdown gave up waiting for Postgres: lets every send still waiting for its answer to be written
+   * end. Returns how many answers are lost with the process (sent again after their lease).
+   */
+  abandon(): number {
+    for (const release of this.settled.values()) release();
+    this.settled.clear();
+    return this.waiting.length;
   }
 
   /** Answers not yet written (Postgres away, or a write in progress). */
@@ -113,6 +131,8 @@ export class OutcomeRecorder {
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0);
       const { unwritten, outage } = await this.writeBatch(batch);
+      const kept = new Set(unwritten.map((answer) => answer.attempt));
+      for (const { attempt } of batch) if (!kept.has(attempt)) this.release(attempt);
       if (unwritten.length === 0) {
         if (failures > 0) this.logger.info({ written: batch.length }, 'Postgres is back: delivery outcomes written');
         failures = 0;
@@ -134,6 +154,11 @@ export class OutcomeRecorder {
     }
     this.outage = false;
     notifierMetrics.outcomesUnwritten.set(0);
+  }
+
+  private release(attempt: Attempt): void {
+    this.settled.get(attempt)?.();
+    this.settled.delete(attempt);
   }
 
   /**
