@@ -50,24 +50,39 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
    */
   async beforeApplicationShutdown(): Promise<void> {
     // Sends hold their slot until their answer is written; with Postgres away that could be never.
-    const stopped = Promise.all([this.pruning.stop(), ...[...this.loops.values()].map((loop) => loop.stop())]);
+    const stopped = Promise.all([this.pruning.stop(), ...[...this.loops.values()].map((loop) => loop.stop())]).then(
+      () => true,
+      (error: unknown) => {
+        this.logger.error({ err: error }, 'stopping the delivery loops failed');
+        return true;
+      },
+    );
     const graceMs = 2 * this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS;
-    const grace = new AbortController();
-    const inTime = await Promise.race([
-      stopped.then(() => true),
-      this.clock.sleep(graceMs, grace.signal).then(
-        () => false,
-        () => true,
-      ),
-    ]);
-    grace.abort();
+    const inTime = await this.within(stopped, graceMs);
     const unwritten = inTime ? await this.outcomes.drain(this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS) : this.outcomes.abandon();
-    await stopped;
+    // A round may still wait on a Postgres that went silent: give it one more HTTP timeout, then go.
+    if (!inTime) await this.within(stopped, this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS);
     if (unwritten > 0)
       this.logger.error(
         { unwritten },
         'stopping with delivery outcomes Postgres did not take; those deliveries will be sent again after their lease',
       );
+  }
+
+  /** Whether `done` settled within `ms`. */
+  private async within(done: Promise<boolean>, ms: number): Promise<boolean> {
+    const timer = new AbortController();
+    try {
+      return await Promise.race([
+        done,
+        this.clock.sleep(ms, timer.signal).then(
+          () => false,
+          () => true,
+        ),
+      ]);
+    } finally {
+      timer.abort();
+    }
   }
 
   wake(channels: string[]): void {

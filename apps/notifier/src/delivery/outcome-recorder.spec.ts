@@ -134,6 +134,11 @@ describe('outcome recorder', () => {
     expect(recorder.abandon()).toBe(1);
     await flush();
     expect(ended).toBe(true);
+    // A send that answers after shutdown gave up holds nothing up either.
+    let late = false;
+    void recorder.submit(slack, attempt('a2')).then(() => (late = true));
+    await flush();
+    expect(late).toBe(true);
   });
 
   it('is not backed up while answers merely wait for the next micro-batch', async () => {

@@ -62,6 +62,7 @@ export class OutcomeRecorder {
   private readonly settled = new Map<Attempt, () => void>();
   private writing?: Promise<void>;
   private outage = false;
+  private abandoned = false;
 
   constructor(
     private readonly messaging: TransactionalMessaging,
@@ -84,6 +85,11 @@ export class OutcomeRecorder {
    * repeat — on the wire or answered but not yet written — never exceed the channel's concurrency.
    */
   submit(channel: Channel, attempt: Attempt): Promise<void> {
+    // After shutdown gave up on Postgres, a late answer is kept for a last try but holds nothing up.
+    if (this.abandoned) {
+      this.waiting.push({ channel, attempt });
+      return Promise.resolve();
+    }
     const written = new Promise<void>((resolve) => this.settled.set(attempt, resolve));
     this.waiting.push({ channel, attempt });
     this.writing ??= this.writeWaiting().finally(() => (this.writing = undefined));
@@ -95,9 +101,11 @@ export class OutcomeRecorder {
    * end. Returns how many answers are lost with the process (sent again after their lease).
    */
   abandon(): number {
+    this.abandoned = true;
+    const unwritten = this.settled.size;
     for (const release of this.settled.values()) release();
     this.settled.clear();
-    return this.waiting.length;
+    return unwritten;
   }
 
   /** Answers not yet written (Postgres away, or a write in progress). */
