@@ -1,24 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { deriveEventId } from '@firebreak/contracts';
-import { DependencyUnavailableError, isConnectionFailure, Transaction, TransactionalMessaging } from '@firebreak/bus';
+import { DependencyUnavailableError, isConnectionFailure, TransactionalMessaging } from '@firebreak/bus';
 import { Clock, CLOCK, CONFIG, LOGGER } from '@firebreak/platform';
 import { Channel } from '../channel-config/channel-set';
 import { notifierMetrics } from '../metrics';
-import { storableText } from '../notifications/text';
-import { SendOutcome } from '../providers/provider';
 import { NotifierConfig } from '../service';
-import { ClaimedDelivery, DeliveriesRepository, DeliveryUpdate } from './deliveries.repository';
+import { DeliveriesRepository } from './deliveries.repository';
+import { Attempt, OutcomeWriter } from './outcome-writer';
 import { RateBucketsRepository } from './rate-buckets.repository';
-import { DeliveryBackoff, nextStep, NextStep } from './delivery-backoff';
 
-export interface Attempt {
-  delivery: ClaimedDelivery;
-  outcome: SendOutcome;
-  answeredAt: Date;
-}
-
-type Judged = Attempt & { next: NextStep };
+export type { Attempt } from './outcome-writer';
 
 interface Answered {
   channel: Channel;
@@ -28,9 +19,6 @@ interface Answered {
 // While Postgres is away the answers wait in memory; a retry every second at most finds it back
 // soon after it returns, well before the leases of the deliveries it holds run out.
 const RECORD_RETRY_MS = [250, 500, 1_000];
-
-// What a failed answer is stored with when its own error text could not be written.
-const UNSTORED_ERROR = 'the error text could not be stored';
 
 /** Whether waiting can help: Postgres was away or busy, not the answer wrong. */
 function isOutage(error: unknown): boolean {
@@ -56,7 +44,7 @@ function isOutage(error: unknown): boolean {
  */
 @Injectable()
 export class OutcomeRecorder {
-  private readonly backoff: DeliveryBackoff;
+  private readonly writer: OutcomeWriter;
   private readonly waiting: Answered[] = [];
   /** Settles each taken answer's `submit` promise once it is written (or dropped for good). */
   private readonly settled = new Map<Attempt, () => void>();
@@ -65,18 +53,14 @@ export class OutcomeRecorder {
   private abandoned = false;
 
   constructor(
-    private readonly messaging: TransactionalMessaging,
-    private readonly deliveries: DeliveriesRepository,
-    private readonly buckets: RateBucketsRepository,
+    messaging: TransactionalMessaging,
+    deliveries: DeliveriesRepository,
+    buckets: RateBucketsRepository,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) config: NotifierConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.backoff = {
-      maxAttempts: config.FIREBREAK_NOTIFY_MAX_ATTEMPTS,
-      baseMs: config.FIREBREAK_NOTIFY_RETRY_BASE_MS,
-      maxMs: config.FIREBREAK_NOTIFY_RETRY_MAX_MS,
-    };
+    this.writer = new OutcomeWriter(messaging, deliveries, buckets, clock, config, logger);
   }
 
   /**
@@ -192,7 +176,7 @@ export class OutcomeRecorder {
   /** Writes one channel's answers; returns those an outage kept from being written, or nothing. */
   private async writeChannel(channel: Channel, attempts: Attempt[]): Promise<{ unwritten: Answered[]; outage: unknown } | undefined> {
     try {
-      await this.record(channel, attempts);
+      await this.writer.record(channel, attempts);
       return undefined;
     } catch (error) {
       if (isOutage(error)) return { unwritten: attempts.map((attempt) => ({ channel, attempt })), outage: error };
@@ -218,7 +202,7 @@ export class OutcomeRecorder {
     let refused = failed;
     if (refused === undefined) {
       try {
-        await this.record(channel, [attempt]);
+        await this.writer.record(channel, [attempt]);
         return undefined;
       } catch (error) {
         if (isOutage(error)) return error;
@@ -227,7 +211,7 @@ export class OutcomeRecorder {
     }
     const log = { channel: channel.name, deliveryId: attempt.delivery.id, attempts: attempt.delivery.attempts };
     try {
-      await this.record(channel, [attempt], { texts: false });
+      await this.writer.record(channel, [attempt], { texts: false });
       this.logger.warn(
         { ...log, err: refused },
         'delivery outcome written without its response excerpt and error text: Postgres refused them',
@@ -242,121 +226,10 @@ export class OutcomeRecorder {
       return undefined;
     }
   }
-
-  /** `texts: false` leaves out the response excerpt and the error text (Postgres refused them). */
-  private async record(channel: Channel, attempts: Attempt[], { texts = true } = {}): Promise<void> {
-    const judged: Judged[] = attempts.map((a) => ({ ...a, next: nextStep(a.outcome, a.delivery.attempts, this.backoff, a.answeredAt) }));
-    const pauses = judged.flatMap((j) =>
-      j.next.status === 'pending' && j.next.pauseChannelUntil ? [j.next.pauseChannelUntil.getTime()] : [],
-    );
-    const applied = await this.messaging.run(async (tx) => {
-      const updated = await this.deliveries.applyOutcomes(
-        tx.manager,
-        judged.map((j) => toUpdate(j, texts)),
-        this.clock.now(),
-      );
-      // Only answers whose update went through are marked and announced: a fenced-out one did nothing.
-      const recorded = judged.filter((j) => updated.has(j.delivery.id));
-      await this.deliveries.markSent(
-        tx.manager,
-        channel.name,
-        recorded.filter((j) => j.next.status === 'sent').map((j) => j.delivery),
-        this.clock.now(),
-      );
-      if (pauses.length > 0) await this.buckets.pause(tx.manager, channel.name, new Date(Math.max(...pauses)));
-      for (const j of recorded) this.stage(tx, channel, j, texts);
-      return recorded;
-    });
-    for (const j of judged) {
-      if (applied.includes(j)) this.report(channel, j);
-      else
-        this.logger.warn(
-          { channel: channel.name, deliveryId: j.delivery.id, attempts: j.delivery.attempts },
-          'delivery answer not recorded: the delivery was claimed again (its lease ran out) or is no longer pending',
-        );
-    }
-  }
-
-  private stage(tx: Transaction, channel: Channel, { delivery, outcome, answeredAt, next }: Judged, texts: boolean): void {
-    const common = {
-      deliveryId: delivery.id,
-      announcementId: delivery.announcementId,
-      channel: channel.name,
-      channelType: channel.type,
-      target: delivery.target,
-      ...(delivery.fingerprint ? { fingerprint: delivery.fingerprint } : {}),
-      kind: delivery.kind,
-      severity: delivery.severity,
-      attempts: delivery.attempts,
-    };
-    // The seed keeps its old word: a new one would give an outcome already published a second event id.
-    const options = {
-      id: deriveEventId('notifier-settled', delivery.id, answeredAt.toISOString()),
-      ...(delivery.fingerprint ? { subject: delivery.fingerprint } : {}),
-    };
-    if (next.status === 'sent') {
-      const latencyMs = Math.max(0, answeredAt.getTime() - delivery.receivedAt.getTime());
-      tx.stage('notifications.delivered', { ...common, deliveredAt: answeredAt.toISOString(), latencyMs }, options);
-    } else if (next.status === 'failed' && outcome.result !== 'sent') {
-      tx.stage('notifications.failed', { ...common, failedAt: answeredAt.toISOString(), error: errorText(outcome.error, texts) }, options);
-    }
-  }
-
-  private report(channel: Channel, { delivery, outcome, answeredAt, next }: Judged): void {
-    const log = this.logger.child({
-      channel: channel.name,
-      deliveryId: delivery.id,
-      fingerprint: delivery.fingerprint,
-      attempts: delivery.attempts,
-    });
-    switch (next.status) {
-      case 'sent':
-        notifierMetrics.sent.inc({ channel: channel.name, severity: delivery.severity });
-        notifierMetrics.latency.observe(
-          { channel: channel.name },
-          Math.max(0, answeredAt.getTime() - delivery.receivedAt.getTime()) / 1000,
-        );
-        log.debug('delivered');
-        return;
-      case 'pending':
-        if (outcome.result === 'retry') notifierMetrics.retried.inc({ channel: channel.name, reason: outcome.reason });
-        log.warn(
-          { error: outcome.result === 'sent' ? undefined : outcome.error, nextAttemptAt: next.nextAttemptAt },
-          'delivery attempt failed; will retry',
-        );
-        return;
-      case 'failed':
-        notifierMetrics.failed.inc({ channel: channel.name, severity: delivery.severity });
-        log.error(
-          { error: outcome.result === 'sent' ? undefined : outcome.error },
-          'delivery failed for good; notifications.failed published',
-        );
-        return;
-    }
-  }
 }
 
 function byChannel(answers: Answered[]): Map<Channel, Attempt[]> {
   const groups = new Map<Channel, Attempt[]>();
   for (const { channel, attempt } of answers) groups.set(channel, [...(groups.get(channel) ?? []), attempt]);
   return groups;
-}
-
-function errorText(error: string, texts: boolean): string {
-  return texts ? storableText(error, 2000) : UNSTORED_ERROR;
-}
-
-function toUpdate({ delivery, outcome, answeredAt, next }: Judged, texts: boolean): DeliveryUpdate {
-  const excerpt = texts && outcome.excerpt !== undefined ? { responseExcerpt: storableText(outcome.excerpt) } : {};
-  const response = { ...(outcome.status !== undefined ? { responseStatus: outcome.status } : {}), ...excerpt };
-  const error = outcome.result === 'sent' ? {} : { lastError: errorText(outcome.error, texts) };
-  const claim = { id: delivery.id, attempts: delivery.attempts };
-  switch (next.status) {
-    case 'sent':
-      return { ...claim, status: 'sent', sentAt: answeredAt, ...response };
-    case 'pending':
-      return { ...claim, status: 'pending', nextAttemptAt: next.nextAttemptAt, ...response, ...error };
-    case 'failed':
-      return { ...claim, status: 'failed', ...response, ...error };
-  }
 }
