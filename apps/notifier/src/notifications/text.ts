@@ -1,3 +1,4 @@
+import { storableText as storableForPostgres } from '@firebreak/platform';
 /**
  * Cuts text to at most `max` UTF-16 units (Telegram's and Slack's limits count at least that many
  * characters), never splitting a surrogate pair, and ends it with `marker` when it was cut.
@@ -25,9 +26,6 @@ export function prefixFittingEscaped(text: string, max: number, escapedLength: (
   return text.slice(0, end);
 }
 
-// A high surrogate not followed by a low one, a low surrogate not preceded by a high one.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
 /**
  * Text from outside (a provider's answer, an error message) made safe to store: Postgres refuses a
  * NUL in text and jsonb (SQLSTATE 22021, 22P05) and a lone surrogate in jsonb (22P02), and one such
@@ -35,7 +33,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * UTF-16 units without splitting a surrogate pair.
  */
 export function storableText(text: string, max = Number.MAX_SAFE_INTEGER): string {
-  return cut(text.replaceAll('\u0000', '').replace(LONE_SURROGATE, ''), max, '');
+  return cut(storableForPostgres(text, ''), max, '');
 }
 
 export function isHttpUrl(value: string | undefined): value is string {

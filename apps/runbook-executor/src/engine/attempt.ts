@@ -1,6 +1,7 @@
 import { abortError, Clock } from '@firebreak/platform';
 import { formatDuration } from '../common/duration';
-import { storable, truncate } from '../common/text';
+import { storable } from '@firebreak/platform';
+import { truncate } from '../common/text';
 import { ConditionError } from '../definitions/conditions';
 import { RefusedError } from '../definitions/refusal';
 import { AnyStep } from '../definitions/step.schemas';
