@@ -17,6 +17,7 @@ import {
   NotificationDeliveredSchema,
   NotificationFailedSchema,
   NotificationRequestedSchema,
+  SloBudgetChangedSchema,
   SloReportSchema,
 } from './observations';
 
@@ -135,6 +136,13 @@ export const EVENTS = {
     producers: [],
     plannedProducers: ['slo-reporter'],
     description: "An SLO's compliance, error budget and burn rates.",
+  },
+  'slo.budget.changed': {
+    type: 'firebreak.slo.budget.changed.v1',
+    schema: SloBudgetChangedSchema,
+    producers: [],
+    plannedProducers: ['slo-reporter'],
+    description: 'An SLO crossed into or out of burning or exhausted its error budget.',
   },
 } as const satisfies Record<string, EventDefinition>;
 

@@ -60,6 +60,20 @@ export const SloReportSchema = z.object({
 });
 export type SloReport = z.infer<typeof SloReportSchema>;
 
+export const SloBudgetStateSchema = z.enum(['ok', 'burning', 'exhausted', 'no_data']);
+/** An SLO crossed into or out of burning or exhausted: what the runbook-executor keeps for SLO-aware conditions. */
+export const SloBudgetChangedSchema = z.object({
+  sloId: z.string(),
+  service: z.string(),
+  state: SloBudgetStateSchema,
+  previousState: SloBudgetStateSchema.nullable(),
+  /** The fastest burn-rate tier firing (e.g. `page`, `ticket`), null when none. */
+  tier: z.string().nullable(),
+  errorBudgetRemaining: z.number().nullable(),
+  at: timestamp,
+});
+export type SloBudgetChanged = z.infer<typeof SloBudgetChangedSchema>;
+
 /** What a consumer gave up on: the original message, kept whole so it can be replayed. */
 export const DeadLetterSchema = z.object({
   originalSubject: z.string(),

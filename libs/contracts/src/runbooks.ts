@@ -24,6 +24,12 @@ export const RunbookRequestedSchema = z.object({
   runbookId: z.string().min(1),
   mode: ExecutionModeSchema,
   trigger: z.enum(['alert', 'manual', 'drill']),
+  /**
+   * For trigger `alert`: how the mapper chose the runbook. `annotation` means the alert's sender named it
+   * (`automation_runbook`), so the executor runs it only when the runbook opts in (`selectable: annotation`).
+   * Absent on requests from before this field, and on manual runs and drills.
+   */
+  selectedBy: z.enum(['annotation', 'runtime', 'file_alertname', 'file_rule']).optional(),
   fingerprint: FingerprintSchema.optional(),
   context: RunbookContextSchema.partial().catchall(z.unknown()),
   params: z.record(z.string(), z.unknown()).default({}),
