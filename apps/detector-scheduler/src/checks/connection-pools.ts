@@ -1,0 +1,60 @@
+import { Pool, PoolClient } from 'pg';
+import { NamedConnection } from '../definitions/detector-config';
+
+/**
+ * Pools for the named connections of connections.yaml, opened on first use. Every statement runs
+ * in a read-only transaction with a statement timeout, and is cancelled on the server when the
+ * detector's timeout aborts it: a detector only ever reads.
+ */
+export class ConnectionPools {
+  private readonly pools = new Map<string, Pool>();
+
+  async readOne(
+    connection: NamedConnection,
+    text: string,
+    values: unknown[],
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<unknown[][]> {
+    const pool = this.pool(connection);
+    const client = await pool.connect();
+    const cancel = () =>
+      void pool.query('SELECT pg_cancel_backend($1)', [(client as PoolClient & { processID: number }).processID]).catch(() => undefined);
+    signal.addEventListener('abort', cancel, { once: true });
+    try {
+      await client.query('BEGIN READ ONLY');
+      await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+      const result = await client.query({ text, values, rowMode: 'array' });
+      await client.query('COMMIT');
+      return result.rows as unknown[][];
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', cancel);
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((pool) => pool.end().catch(() => undefined)));
+    this.pools.clear();
+  }
+
+  private pool(connection: NamedConnection): Pool {
+    let pool = this.pools.get(connection.name);
+    if (!pool) {
+      pool = new Pool({ connectionString: connection.url, max: 2, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+      pool.on('error', () => undefined);
+      this.pools.set(connection.name, pool);
+    }
+    return pool;
+  }
+}
+
+/** A cell as a number: Postgres bigint and numeric arrive as strings. */
+export function numberOf(cell: unknown): number | null {
+  if (cell === null || cell === undefined) return null;
+  const value = typeof cell === 'number' ? cell : typeof cell === 'string' || typeof cell === 'bigint' ? Number(cell) : NaN;
+  return Number.isFinite(value) ? value : NaN;
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { DefinitionsModule } from '../definitions/definitions.module';
+import { HeartbeatsController } from './heartbeats.controller';
+import { HeartbeatsRepository } from './heartbeats.repository';
+import { HeartbeatsService } from './heartbeats.service';
+
+/** POST /api/v1/heartbeats/:id and the stored beats `heartbeat` detectors read. */
+@Module({
+  imports: [DefinitionsModule],
+  controllers: [HeartbeatsController],
+  providers: [HeartbeatsRepository, HeartbeatsService],
+  exports: [HeartbeatsService],
+})
+export class HeartbeatsModule {}
