@@ -1,0 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { CONFIG, table } from '@firebreak/platform';
+import { Signal } from '../core/signals';
+import { SloConfig } from '../service';
+
+const MINUTE = 60_000;
+
+/** Minute buckets of counted events: one upsert per event, sums over any range. */
+@Injectable()
+export class EventCountsRepository {
+  private readonly counts: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(CONFIG) config: SloConfig,
+  ) {
+    this.counts = table(config.dbSchema, 'event_counts');
+  }
+
+  /** Adds one to each signal's bucket of `at`'s minute, in the caller's transaction. */
+  async increment(manager: EntityManager, signals: readonly Signal[], at: Date): Promise<void> {
+    if (signals.length === 0) return;
+    const bucket = new Date(Math.floor(at.getTime() / MINUTE) * MINUTE);
+    await manager.query(
+      `INSERT INTO ${this.counts} (signal, bucket, count) SELECT s, $2, 1 FROM unnest($1::text[]) AS s
+       ON CONFLICT (signal, bucket) DO UPDATE SET count = ${this.counts}.count + 1`,
+      // Sorted: two events of overlapping signals lock their rows in one order.
+      [[...new Set(signals)].sort(), bucket],
+    );
+  }
+
+  /** Events per signal with from ≤ bucket < to (whole minutes). */
+  async sums(signals: readonly Signal[], from: Date, to: Date): Promise<Map<Signal, number>> {
+    const rows: Array<{ signal: Signal; total: string }> = await this.dataSource.query(
+      `SELECT signal, sum(count)::text AS total FROM ${this.counts}
+       WHERE signal = ANY($1::text[]) AND bucket >= $2 AND bucket < $3 GROUP BY signal`,
+      [signals, from, to],
+    );
+    return new Map(rows.map((row) => [row.signal, Number(row.total)]));
+  }
+
+  /** Events per signal and step (buckets of `stepMs` from `from`), for charts. */
+  async series(
+    signals: readonly Signal[],
+    from: Date,
+    to: Date,
+    stepMs: number,
+  ): Promise<Array<{ at: Date; signal: Signal; count: number }>> {
+    const rows: Array<{ at: Date; signal: Signal; total: string }> = await this.dataSource.query(
+      `SELECT date_bin(make_interval(secs => $4::double precision / 1000), bucket, $2::timestamptz) AS at, signal, sum(count)::text AS total
+       FROM ${this.counts} WHERE signal = ANY($1::text[]) AND bucket >= $2 AND bucket < $3 GROUP BY 1, 2 ORDER BY 1`,
+      [signals, from, to, stepMs],
+    );
+    return rows.map((row) => ({ at: new Date(row.at), signal: row.signal, count: Number(row.total) }));
+  }
+}
