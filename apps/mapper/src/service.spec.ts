@@ -8,6 +8,7 @@ describe("the mapper's settings", () => {
       FIREBREAK_DEDUP_WINDOW_SEC: 300,
       FIREBREAK_AUTOMATION_ENABLED: true,
       FIREBREAK_TIMER_POLL_MS: 5_000,
+      FIREBREAK_MAX_CLOCK_SKEW: 300_000,
     });
   });
 
@@ -22,5 +23,10 @@ describe("the mapper's settings", () => {
     expect(parse({ FIREBREAK_DEDUP_WINDOW_SEC: '604801' }).success).toBe(false);
     expect(parse({ FIREBREAK_TIMER_POLL_MS: '49' }).success).toBe(false);
     expect(parse({ FIREBREAK_DEDUP_WINDOW_SEC: '0', FIREBREAK_TIMER_POLL_MS: '50' }).success).toBe(true);
+  });
+
+  it('reads FIREBREAK_MAX_CLOCK_SKEW as a duration', () => {
+    expect(parse({ FIREBREAK_MAX_CLOCK_SKEW: '30s' }).data?.FIREBREAK_MAX_CLOCK_SKEW).toBe(30_000);
+    expect(parse({ FIREBREAK_MAX_CLOCK_SKEW: 'soon' }).success).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { env, ServiceConfig, ServiceOptions } from '@firebreak/platform';
 import { Initial1732300000000 } from '../migrations/1732300000000-initial';
 import { AlertState1732400000000 } from '../migrations/1732400000000-alert-state';
 import { OutboxRetries1764633600000 } from '../migrations/1764633600000-outbox-retries';
+import { AlertStamps1765000000001 } from '../migrations/1765000000001-alert-stamps';
 
 /** The mapper's own settings; the base ones (NATS, Postgres, tokens, config dir) come from the platform. */
 export const mapperEnv = z.object({
@@ -12,6 +13,11 @@ export const mapperEnv = z.object({
   FIREBREAK_AUTOMATION_ENABLED: env.flag(true),
   /** How often due escalation timers and silence starts/ends are looked for. */
   FIREBREAK_TIMER_POLL_MS: env.int(50, 600_000, 5_000),
+  /**
+   * How far past its receipt an alert's own time (startsAt, endsAt) may lie and still be trusted for
+   * ordering; a later time is ordered as the receipt (a sender's clock ahead, or a hostile 9999).
+   */
+  FIREBREAK_MAX_CLOCK_SKEW: env.duration('5m'),
 });
 
 export type MapperConfig = ServiceConfig<typeof mapperEnv.shape>;
@@ -19,5 +25,5 @@ export type MapperConfig = ServiceConfig<typeof mapperEnv.shape>;
 export const SERVICE: ServiceOptions<typeof mapperEnv.shape> = {
   app: 'mapper',
   env: mapperEnv,
-  database: { migrations: [Initial1732300000000, AlertState1732400000000, OutboxRetries1764633600000] },
+  database: { migrations: [Initial1732300000000, AlertState1732400000000, OutboxRetries1764633600000, AlertStamps1765000000001] },
 };

@@ -198,6 +198,8 @@ describe('mapper: alerts.received → state, dedup, announcements, runbook reque
       runbookId: 'high_error_rate',
       mode: 'live',
       trigger: 'alert',
+      // Chosen by the alertname table of mappings.yaml, not by an annotation.
+      selectedBy: 'file_alertname',
       fingerprint,
       params: {},
       context: {

@@ -37,6 +37,8 @@ export class EscalationPoller implements OnApplicationBootstrap, BeforeApplicati
     let fired = 0;
     for (;;) {
       const claimed = await this.lifecycle.run(async (tx) => {
+        // Due at the alert's own stamp + delay (see stampFor): this replica's clock decides only when
+        // it looks, so a clock off by d fires a timer at most d early or late, and still once (claimed, deleted).
         const due = await this.timers.claimDue(tx.manager, tx.now, BATCH);
         for (const timer of due)
           await this.lifecycle.execute(tx, timer.alert, { type: 'escalation_due', sourceId: timer.sourceId, delayMs: timer.delayMs });

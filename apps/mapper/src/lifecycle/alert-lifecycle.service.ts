@@ -23,6 +23,7 @@ export class AlertLifecycle {
   private readonly stores: EffectStores;
   private readonly dedupWindowMs: number;
   private readonly automationEnabled: boolean;
+  private readonly maxClockSkewMs: number;
 
   constructor(
     private readonly messaging: TransactionalMessaging,
@@ -36,6 +37,7 @@ export class AlertLifecycle {
     this.stores = { history, timers, requests };
     this.dedupWindowMs = config.FIREBREAK_DEDUP_WINDOW_SEC * 1000;
     this.automationEnabled = config.FIREBREAK_AUTOMATION_ENABLED;
+    this.maxClockSkewMs = config.FIREBREAK_MAX_CLOCK_SKEW;
   }
 
   /**
@@ -67,13 +69,18 @@ export class AlertLifecycle {
   }
 
   decide(tx: AlertTransaction, stored: AlertRecord | null, command: Command): Decision {
-    return decide(stored, command, { now: tx.now, dedupWindowMs: this.dedupWindowMs, automationEnabled: this.automationEnabled });
+    return decide(stored, command, {
+      now: tx.now,
+      dedupWindowMs: this.dedupWindowMs,
+      automationEnabled: this.automationEnabled,
+      maxClockSkewMs: this.maxClockSkewMs,
+    });
   }
 
   /** Writes the decision's patch to the stored row the transaction holds (with none, the caller inserted `decision.record`) and applies its effects. */
   async perform(tx: AlertTransaction, stored: AlertRecord | null, decision: Decision): Promise<void> {
     if (stored) await this.state.update(tx.writes, stored.fingerprint, decision.patch);
-    await applyEffects(tx, decision.effects);
+    await applyEffects(tx, decision.effects, decision.at);
   }
 
   /** Decides and performs a command on an alert the transaction holds locked (or on none). */

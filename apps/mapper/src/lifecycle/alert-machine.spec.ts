@@ -1,12 +1,14 @@
 import { AlertLifecycle } from '@firebreak/contracts';
 import { AlertRecord, NO_HANDLING } from './alert-record';
-import { Command, Decision, decide, Effect, MachineSettings, Refusal } from './alert-machine';
+import { Command, Decision, decide, Effect, MachineSettings, Refusal, stampFor } from './alert-machine';
 
 const T0 = Date.parse('2024-05-01T10:00:00Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
 const FINGERPRINT = '0123456789abcdef';
 const LABELS = { alertname: 'DiskFull', severity: 'critical' };
-const settings: MachineSettings = { now: at(10), dedupWindowMs: 5 * 60_000, automationEnabled: true };
+const settings: MachineSettings = { now: at(10), dedupWindowMs: 5 * 60_000, automationEnabled: true, maxClockSkewMs: 5 * 60_000 };
+/** A time no sender's clock should give: stored by an older release, or clamped by this one. */
+const FAR = new Date('9999-12-31T23:59:59Z');
 
 type State = AlertLifecycle | 'none';
 
@@ -31,6 +33,7 @@ function stored(status: AlertLifecycle, extra: Partial<AlertRecord> = {}): Alert
     silenceId: status === 'silenced' ? 's1' : null,
     ...NO_HANDLING,
     runbook: null,
+    stampedAt: at(0),
     updatedAt: at(0),
     ...extra,
   };
@@ -38,7 +41,7 @@ function stored(status: AlertLifecycle, extra: Partial<AlertRecord> = {}): Alert
 
 const MAPPING = { runbookId: 'disk_cleanup', source: 'file_alertname' as const };
 
-function received(options: { status?: 'firing' | 'resolved'; startsAt?: number; silenceId?: string } = {}): Command {
+function received(options: { status?: 'firing' | 'resolved'; startsAt?: number | Date; endsAt?: Date; silenceId?: string } = {}): Command {
   const status = options.status ?? 'firing';
   const alert = {
     fingerprint: FINGERPRINT,
@@ -46,8 +49,8 @@ function received(options: { status?: 'firing' | 'resolved'; startsAt?: number; 
     labels: LABELS,
     annotations: {},
     severity: 'critical' as const,
-    startsAt: at(options.startsAt ?? 0).toISOString(),
-    endsAt: status === 'resolved' ? at(10).toISOString() : null,
+    startsAt: (options.startsAt instanceof Date ? options.startsAt : at(options.startsAt ?? 0)).toISOString(),
+    endsAt: status === 'resolved' ? (options.endsAt ?? at(10)).toISOString() : null,
     generatorURL: '',
   };
   return {
@@ -153,8 +156,12 @@ const TABLE: Row[] = [
   row('firing', 'received: a repeat inside the dedup window', stored('firing', { lastAnnouncedAt: at(8) }), received(), 'firing', 'repeat', ['count:deduplicated']),
   row('firing', 'received: a repeat a new silence covers', stored('firing'), received({ silenceId: 's2' }), 'silenced', 'repeat', ['state:firing→silenced', 'count:silenced', 'timer:cancel', 'history:silenced']),
   row('firing', 'received: a later episode', stored('firing'), received({ startsAt: 8 }), 'firing', 'open', [...FIRST_FIRING, 'history:reopened']),
-  row('firing', 'received: an earlier episode', stored('firing', { startsAt: at(8), eventAt: at(8) }), received(), 'firing', 'stale', ['history:stale_ignored', 'count:stale']),
+  row('firing', 'received: an earlier episode', stored('firing', { startsAt: at(8), eventAt: at(8), eventReceivedAt: at(8) }), received(), 'firing', 'stale', ['history:stale_ignored', 'count:stale']),
   row('firing', 'received: its resolution', stored('firing'), received({ status: 'resolved' }), 'resolved', 'close', ['state:firing→resolved', 'timer:cancel', 'announce:resolved', 'history:resolved']),
+  row('firing', 'received: its resolution, endsAt in 9999 (clamped, counted)', stored('firing'), received({ status: 'resolved', endsAt: FAR }), 'resolved', 'close', ['state:firing→resolved', 'timer:cancel', 'announce:resolved', 'history:resolved', 'count:clock_skew_clamped']),
+  row('firing', 'received: a re-send of an episode that started in 9999 (same episode)', stored('firing', { startsAt: FAR, eventAt: at(0) }), received({ startsAt: FAR }), 'firing', 'repeat', ['announce:repeat', 'history:repeat_announced', 'count:clock_skew_clamped']),
+  row('firing', 'received: the resolution of an episode that started in 9999', stored('firing', { startsAt: FAR, eventAt: at(0) }), received({ status: 'resolved', startsAt: FAR }), 'resolved', 'close', ['state:firing→resolved', 'timer:cancel', 'announce:resolved', 'history:resolved']),
+  row('firing', 'received: the resolution of a 9999 episode an older release stored', stored('firing', { startsAt: FAR, eventAt: FAR }), received({ status: 'resolved', startsAt: FAR }), 'resolved', 'close', ['state:firing→resolved', 'timer:cancel', 'announce:resolved', 'history:resolved']),
   row('firing', 'acknowledge', stored('firing'), acknowledge, 'acknowledged', 'acknowledged', ['timer:cancel', 'announce:acknowledged', 'state:firing→acknowledged', 'history:acknowledged']),
   row('firing', 'resolve', stored('firing'), resolve, 'resolved', 'resolved', ['timer:cancel', 'announce:resolved', 'state:firing→resolved', 'history:resolved']),
   row('firing', 'silence applied', stored('firing'), silenceApplied, 'silenced', 'silenced', ['state:firing→silenced', 'history:silenced', 'timer:cancel']),
@@ -167,6 +174,7 @@ const TABLE: Row[] = [
   row('acknowledged', 'received: its resolution', stored('acknowledged'), received({ status: 'resolved' }), 'resolved', 'close', ['state:acknowledged→resolved', 'timer:cancel', 'announce:resolved', 'history:resolved']),
   row('acknowledged', 'acknowledge', stored('acknowledged'), acknowledge, 'acknowledged', 'refused', [], 'conflict'),
   row('acknowledged', 'resolve', stored('acknowledged'), resolve, 'resolved', 'resolved', ['timer:cancel', 'announce:resolved', 'state:acknowledged→resolved', 'history:resolved']),
+  row('acknowledged', 'resolve an episode an older release stored as starting in 9999', stored('acknowledged', { startsAt: FAR, eventAt: FAR }), resolve, 'resolved', 'resolved', ['timer:cancel', 'announce:resolved', 'state:acknowledged→resolved', 'history:resolved']),
   row('acknowledged', 'silence applied (it has an owner)', stored('acknowledged'), silenceApplied, 'acknowledged', 'ignored', []),
   row('acknowledged', 'silence lifted', stored('acknowledged'), lifted(), 'acknowledged', 'ignored', []),
   row('acknowledged', 'escalation due', stored('acknowledged'), escalationDue, 'acknowledged', 'ignored', ['timer:cancel']),
@@ -174,6 +182,7 @@ const TABLE: Row[] = [
 
   row('resolved', 'received: a late firing of its episode', stored('resolved'), received(), 'resolved', 'stale', ['history:stale_ignored', 'count:stale']),
   row('resolved', 'received: a new episode', stored('resolved'), received({ startsAt: 8 }), 'firing', 'open', ['state:resolved→firing', ...FIRST_FIRING, 'history:reopened']),
+  row('resolved', 'received: a new episode after a resolution stored with endsAt 9999 by an older release', stored('resolved', { endsAt: FAR, eventAt: FAR }), received({ startsAt: 8 }), 'firing', 'open', ['state:resolved→firing', ...FIRST_FIRING, 'history:reopened']),
   row('resolved', 'received: a later resolution', stored('resolved'), received({ status: 'resolved' }), 'resolved', 'record_resolved', ['history:resolution_updated']),
   row('resolved', 'acknowledge', stored('resolved'), acknowledge, 'resolved', 'refused', [], 'conflict'),
   row('resolved', 'resolve', stored('resolved'), resolve, 'resolved', 'refused', [], 'conflict'),
@@ -281,8 +290,9 @@ describe('the alert machine: what the effects carry', () => {
       acknowledgedBy: 'otto',
       acknowledgedAt: at(10),
       acknowledgeNote: 'on it',
+      stampedAt: at(10),
     });
-    const patch = decide(stored('firing', { eventAt: at(12) }), resolve, settings).patch;
+    const patch = decide(stored('firing', { eventAt: at(12), eventReceivedAt: at(8) }), resolve, settings).patch;
     expect(patch).toMatchObject({
       status: 'resolved',
       resolvedBy: 'otto',
@@ -308,7 +318,7 @@ describe('the alert machine: what the effects carry', () => {
       at: at(1).toISOString(),
     };
     const due = decide(stored('firing', { runbook }), escalationDue, settings);
-    expect(due.patch).toEqual({ escalatedAt: at(10) });
+    expect(due.patch).toEqual({ escalatedAt: at(10), stampedAt: at(10) });
     expect(effectsOf(due, 'announce')).toMatchObject([
       {
         notify: {
@@ -321,6 +331,7 @@ describe('the alert machine: what the effects carry', () => {
     expect(failed.patch).toEqual({
       runbook: { ...runbook, status: 'failed', reason: 'exit 1', at: at(10).toISOString() },
       escalatedAt: at(10),
+      stampedAt: at(10),
     });
     expect(effectsOf(failed, 'announce')).toMatchObject([
       {
@@ -334,6 +345,131 @@ describe('the alert machine: what the effects carry', () => {
 
   it("leaves the alert's runbook alone when the outcome is of another request", () => {
     const runbook = { id: 'disk_cleanup', requestId: 'req-0', source: 'file_alertname', status: 'requested', at: at(1).toISOString() };
-    expect(decide(stored('firing', { runbook }), outcome('succeeded', false), settings).patch).toEqual({ runbook });
+    expect(decide(stored('firing', { runbook }), outcome('succeeded', false), settings).patch).toEqual({ runbook, stampedAt: at(10) });
+  });
+});
+
+describe('the alert machine: time it cannot trust', () => {
+  const MINUTE = 60_000;
+  const AHEAD = 10 * MINUTE;
+  /** A receipt of the alert at minute `receivedMin`, as a sender whose clock is `skewMs` ahead reports it. */
+  const event = (
+    status: 'firing' | 'resolved',
+    startsAt: Date,
+    receivedMin: number,
+    endsAt: Date | null = null,
+  ): Command & { type: 'received' } => ({
+    ...(received({ status, startsAt, ...(endsAt ? { endsAt } : {}) }) as Command & { type: 'received' }),
+    sourceId: `evt-${status}-${receivedMin}`,
+    receivedAt: at(receivedMin),
+  });
+  const when = (minutes: number): MachineSettings => ({ ...settings, now: at(minutes) });
+
+  /** Decides each step against the record the previous one left, as the mapper does row by row. */
+  function replay(steps: Array<[Command, number]>): Decision[] {
+    let record: AlertRecord | null = null;
+    return steps.map(([command, minutes]) => {
+      const decision = decide(record, command, when(minutes));
+      record = decision.record;
+      return decision;
+    });
+  }
+  const kinds = (decisions: Decision[]) =>
+    decisions.map((decision) => decision.effects.flatMap((effect) => (effect.type === 'announce' ? [effect.notify.kind] : [])));
+
+  it('a sender 10 minutes ahead: open, repeat, repeat, close, then its next episode opens', () => {
+    const startsAt = new Date(at(0).getTime() + AHEAD);
+    const decisions = replay([
+      [event('firing', startsAt, 0), 0],
+      [event('firing', startsAt, 1), 1],
+      [event('firing', startsAt, 6), 6],
+      [event('resolved', startsAt, 20, new Date(at(20).getTime() + AHEAD)), 20],
+      [event('firing', new Date(at(30).getTime() + AHEAD), 30), 30],
+    ]);
+    expect(decisions.map((decision) => decision.outcome)).toEqual(['open', 'repeat', 'repeat', 'close', 'open']);
+    expect(kinds(decisions)).toEqual([['firing'], [], ['repeat'], ['resolved'], ['firing']]);
+    // The episode keeps the startsAt it was sent with; it is ordered by its receipt.
+    expect(decisions[0].record).toMatchObject({ startsAt, eventAt: at(0) });
+  });
+
+  it('startsAt in 9999: re-sends stay its one episode and an honest resolution a minute later ends it', () => {
+    const decisions = replay([
+      [event('firing', FAR, 0), 0],
+      [event('firing', FAR, 0.5), 0.5],
+      [event('resolved', FAR, 1, at(1)), 1],
+    ]);
+    expect(decisions.map((decision) => decision.outcome)).toEqual(['open', 'repeat', 'close']);
+    const opened = decisions[0];
+    expect(opened.record).toMatchObject({ startsAt: FAR, eventAt: at(0) });
+    expect(opened.effects).toContainEqual({ type: 'count', metric: 'clock_skew_clamped', field: 'startsAt' });
+    expect(opened.effects).toContainEqual(
+      expect.objectContaining({
+        type: 'history',
+        entry: expect.objectContaining({
+          action: 'opened',
+          details: expect.objectContaining({
+            clockSkew: { field: 'startsAt', sent: FAR.toISOString(), orderedAs: at(0).toISOString() },
+          }),
+        }),
+      }),
+    );
+  });
+
+  it('endsAt in 9999: the next firing opens a new episode instead of being stale forever', () => {
+    const decisions = replay([
+      [event('firing', at(0), 0), 0],
+      [event('resolved', at(0), 10, FAR), 10],
+      [event('firing', at(0), 11), 11],
+      [event('firing', at(12), 12), 12],
+    ]);
+    expect(decisions.map((decision) => decision.outcome)).toEqual(['open', 'close', 'stale', 'open']);
+    expect(decisions[1].record).toMatchObject({ endsAt: FAR, eventAt: at(10), resolvedAt: at(10) });
+    expect(decisions[1].effects).toContainEqual({ type: 'count', metric: 'clock_skew_clamped', field: 'endsAt' });
+  });
+
+  it('counts no clamp for a resolution without endsAt (ordered by its receipt) nor for times inside the skew', () => {
+    const noEnd = { ...event('resolved', at(0), 10), alert: { ...event('resolved', at(0), 10).alert, endsAt: null } };
+    const inside = event('firing', at(14), 10);
+    for (const command of [noEnd, inside])
+      expect(decide(null, command, when(10)).effects.filter((effect) => effect.type === 'count')).toEqual([]);
+  });
+
+  it('a resolution by hand is not held back by a far-future time stored before the clamp, so the next episode opens', () => {
+    const legacy = stored('firing', { startsAt: FAR, eventAt: FAR, eventReceivedAt: at(0) });
+    const resolved = decide(legacy, resolve, when(10));
+    expect(resolved.patch).toMatchObject({ status: 'resolved', eventAt: at(10) });
+    expect(decide(resolved.record, event('firing', at(12), 12), when(12)).outcome).toBe('open');
+    // Its late re-send of the 9999 episode stays resolved.
+    expect(decide(resolved.record, event('firing', FAR, 13), when(13)).outcome).toBe('stale');
+  });
+});
+
+describe('the alert machine: stamps that never go back for one alert', () => {
+  it("stamps with the clock, or 1 ms after the alert's last stamp when another replica's clock ran ahead", () => {
+    expect(stampFor(null, at(10))).toEqual(at(10));
+    expect(stampFor({ stampedAt: null }, at(10))).toEqual(at(10));
+    expect(stampFor({ stampedAt: at(5) }, at(10))).toEqual(at(10));
+    expect(stampFor({ stampedAt: at(20) }, at(10))).toEqual(new Date(at(20).getTime() + 1));
+  });
+
+  it('stamps a resolve after the firing a replica 10 minutes ahead announced, and measures the dedup window from it', () => {
+    const ahead = decide(null, received(), { ...settings, now: at(20) });
+    expect(ahead.record).toMatchObject({ stampedAt: at(20), lastAnnouncedAt: at(20) });
+    const repeat = decide(ahead.record, received(), { ...settings, now: at(12) });
+    // Inside the window as the alert's own stamps measure it: counted, not announced early.
+    expect(summary(repeat).effects).toEqual(['count:deduplicated']);
+    expect(repeat.at).toEqual(new Date(at(20).getTime() + 1));
+    const resolution = decide(repeat.record, received({ status: 'resolved' }), { ...settings, now: at(12) });
+    const [announced] = resolution.effects.filter((effect) => effect.type === 'announce');
+    expect(announced).toMatchObject({ notify: { kind: 'resolved' } });
+    expect(resolution.at.getTime()).toBeGreaterThan(ahead.at.getTime());
+    expect(resolution.patch.stampedAt).toEqual(resolution.at);
+  });
+
+  it('leaves the stamp alone when a decision writes and announces nothing', () => {
+    const stale = decide(stored('resolved', { stampedAt: at(20) }), received(), settings);
+    expect(stale.outcome).toBe('stale');
+    expect(stale.patch).toEqual({});
+    expect(stale.at).toEqual(new Date(at(20).getTime() + 1));
   });
 });

@@ -24,7 +24,11 @@ export interface AlertRecord {
   /** The current episode's start; a later startsAt is a new episode. */
   startsAt: Date;
   endsAt: Date | null;
-  /** The own time of the source event that last moved the alert (startsAt, or endsAt when resolved). */
+  /**
+   * The own time of the source event that last moved the alert (startsAt, or endsAt when resolved)
+   * as it is ordered: a time further than FIREBREAK_MAX_CLOCK_SKEW past its receipt is stored as the
+   * receipt (`trustedTime`). startsAt and endsAt keep what the sender said.
+   */
   eventAt: Date;
   eventReceivedAt: Date;
   firstSeen: Date;
@@ -41,6 +45,11 @@ export interface AlertRecord {
   resolveNote: string | null;
   escalatedAt: Date | null;
   runbook: RunbookState | null;
+  /**
+   * The time the alert's last change was stamped with (announcements, state changes, history);
+   * the next one is stamped at least 1 ms later (see `stampFor`). Null on rows older than the column.
+   */
+  stampedAt: Date | null;
   updatedAt: Date;
 }
 
@@ -84,6 +93,7 @@ export const ALERT_COLUMNS: Record<keyof AlertRecord, string> = {
   resolveNote: 'resolve_note',
   escalatedAt: 'escalated_at',
   runbook: 'runbook',
+  stampedAt: 'stamped_at',
   updatedAt: 'updated_at',
 };
 

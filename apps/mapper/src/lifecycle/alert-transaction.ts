@@ -38,7 +38,10 @@ export class AlertTransaction {
     return this.bus.manager;
   }
 
-  /** The time of this change: what the notifier orders an alert's announcements by. */
+  /**
+   * The transaction's clock reading. Each alert's change is stamped with `stampFor(stored, now)`,
+   * which never goes back from the alert's last stamp; that is what the notifier orders by.
+   */
   get now(): Date {
     return this.current;
   }
@@ -53,8 +56,9 @@ export class AlertTransaction {
     if (now > this.current) this.current = now;
   }
 
-  record(entry: Omit<HistoryEntry, 'at'>): void {
-    this.entries.push({ ...entry, at: this.now });
+  /** Queues a history entry, stamped `at` (the decision's time) or the transaction's. */
+  record(entry: Omit<HistoryEntry, 'at'>, at: Date = this.now): void {
+    this.entries.push({ ...entry, at });
   }
 
   afterCommit(increment: () => void): void {

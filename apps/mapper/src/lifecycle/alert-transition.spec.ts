@@ -1,14 +1,17 @@
-import { transitionFor, DecisionContext, IncomingState, isNewer, StoredState } from './alert-transition';
+import { transitionFor, DecisionContext, IncomingState, isNewer, StoredState, trustedTime } from './alert-transition';
 
 const T0 = Date.parse('2024-05-01T10:00:00Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
 const WINDOW = 5 * 60_000;
+const SKEW = 5 * 60_000;
+const FAR = new Date('9999-12-31T23:59:59Z');
 
 const context = (nowMinutes: number, silenced = false, episodeByStartsAt = true): DecisionContext => ({
   now: at(nowMinutes),
   dedupWindowMs: WINDOW,
   silenced,
   episodeByStartsAt,
+  maxClockSkewMs: SKEW,
 });
 const firing = (startsMin: number, receivedMin = startsMin): IncomingState => ({
   status: 'firing',
@@ -155,10 +158,98 @@ describe('deciding what an alert event does (dedup and lifecycle)', () => {
 
   it('orders by the event time first, then by when it was received', () => {
     const held = stored('resolved', 0, { eventAt: at(10), eventReceivedAt: at(10) });
-    expect(isNewer(firing(10, 11), held)).toBe(true);
-    expect(isNewer(firing(10, 10), held)).toBe(false);
-    expect(isNewer(firing(9, 30), held)).toBe(false);
+    expect(isNewer(firing(10, 11), held, SKEW)).toBe(true);
+    expect(isNewer(firing(10, 10), held, SKEW)).toBe(false);
+    expect(isNewer(firing(9, 30), held, SKEW)).toBe(false);
     // A resolve without endsAt counts from when it was received.
-    expect(isNewer({ status: 'resolved', startsAt: at(0), endsAt: null, receivedAt: at(11) }, held)).toBe(true);
+    expect(isNewer({ status: 'resolved', startsAt: at(0), endsAt: null, receivedAt: at(11) }, held, SKEW)).toBe(true);
+  });
+});
+
+describe('times a sender gave that cannot be trusted (FIREBREAK_MAX_CLOCK_SKEW, 5 minutes here)', () => {
+  const withStart = (startsAt: Date, receivedMin: number): IncomingState => ({
+    status: 'firing',
+    startsAt,
+    endsAt: null,
+    receivedAt: at(receivedMin),
+  });
+  const withEnd = (startsAt: Date, endsAt: Date, receivedMin: number): IncomingState => ({
+    status: 'resolved',
+    startsAt,
+    endsAt,
+    receivedAt: at(receivedMin),
+  });
+  /** What the machine stores after opening an episode sent with `startsAt`, received at `receivedMin`. */
+  const opened = (startsAt: Date, receivedMin: number, extra: Partial<StoredState> = {}): StoredState => ({
+    status: 'firing',
+    startsAt,
+    eventAt: trustedTime(startsAt, at(receivedMin), SKEW),
+    eventReceivedAt: at(receivedMin),
+    lastAnnouncedAt: at(receivedMin),
+    ...extra,
+  });
+
+  it('trusts a time up to the skew past its receipt, and orders a later one as the receipt itself', () => {
+    expect(trustedTime(at(15), at(10), SKEW)).toEqual(at(15));
+    expect(trustedTime(at(15.01), at(10), SKEW)).toEqual(at(10));
+    expect(trustedTime(FAR, at(10), SKEW)).toEqual(at(10));
+    expect(trustedTime(at(-60), at(10), SKEW)).toEqual(at(-60));
+  });
+
+  it.each<[string, StoredState, IncomingState, number, Partial<ReturnType<typeof transitionFor>>]>([
+    // A sender whose clock runs 10 minutes ahead: repeat, repeat, close, then a new episode, not open, open, stale.
+    ['10 min ahead: a re-send inside the window', opened(at(10), 0), withStart(at(10), 1), 1, { type: 'repeat', announce: null }],
+    ['10 min ahead: a re-send past the window', opened(at(10), 0), withStart(at(10), 6), 6, { type: 'repeat', announce: 'repeat' }],
+    ['10 min ahead: its resolution', opened(at(10), 0), withEnd(at(10), at(30), 20), 20, { type: 'close', announce: true }],
+    [
+      '10 min ahead: its next episode',
+      opened(at(10), 0, { status: 'resolved', eventAt: at(20), eventReceivedAt: at(20) }),
+      withStart(at(35), 25),
+      25,
+      { type: 'open', announce: 'firing' },
+    ],
+    [
+      '10 min ahead: a copy of the resolved firing an HA peer sends late',
+      opened(at(10), 0, { status: 'resolved', eventAt: at(20), eventReceivedAt: at(20) }),
+      withStart(at(10), 21),
+      21,
+      { type: 'stale' },
+    ],
+    // startsAt in 9999: the same episode on every re-send, and an honest resolution a minute later closes it.
+    ['startsAt 9999: a re-send', opened(FAR, 0), withStart(FAR, 6), 6, { type: 'repeat', announce: 'repeat' }],
+    ['startsAt 9999: the resolution a minute later', opened(FAR, 0), withEnd(FAR, at(1), 1), 1, { type: 'close', announce: true }],
+    ['startsAt 9999: a newer episode while it is held', opened(FAR, 0), withStart(at(3), 3), 3, { type: 'open' }],
+    ['startsAt 9999 stored by an older release', opened(FAR, 0, { eventAt: FAR }), withEnd(FAR, at(1), 1), 1, { type: 'close' }],
+    // endsAt in 9999 on the resolution: the next firing is a new episode, not stale forever.
+    [
+      'endsAt 9999: the next episode',
+      opened(at(0), 0, { status: 'resolved', eventAt: at(10), eventReceivedAt: at(10) }),
+      withStart(at(12), 12),
+      12,
+      { type: 'open', announce: 'firing' },
+    ],
+    [
+      'endsAt 9999 stored by an older release: the next episode',
+      opened(at(0), 0, { status: 'resolved', eventAt: FAR, eventReceivedAt: at(10) }),
+      withStart(at(12), 12),
+      12,
+      { type: 'open', announce: 'firing' },
+    ],
+    [
+      'endsAt 9999: a second resolution of it, received later',
+      opened(at(0), 0, { status: 'resolved', eventAt: at(10), eventReceivedAt: at(10) }),
+      withEnd(at(0), FAR, 11),
+      11,
+      { type: 'record_resolved' },
+    ],
+    // Within the skew a sender's time is its own: a resolution 4 minutes "ahead" still orders after an earlier one.
+    ['within the skew: kept as sent', opened(at(0), 0), withEnd(at(0), at(14), 10), 10, { type: 'close' }],
+  ])('%s', (_what, held, incoming, nowMinutes, expected) => {
+    expect(transitionFor(held, incoming, context(nowMinutes))).toMatchObject(expected);
+  });
+
+  it('still ignores what is older than a clamped time: an honest resolution received before a 9999 firing', () => {
+    const held = opened(FAR, 10);
+    expect(transitionFor(held, withEnd(at(0), at(5), 5), context(10))).toMatchObject({ type: 'stale' });
   });
 });

@@ -29,6 +29,8 @@ export interface DecisionContext {
    * post would page. Their episode ends with a resolution.
    */
   episodeByStartsAt: boolean;
+  /** FIREBREAK_MAX_CLOCK_SKEW: how far past its receipt an event's own time is still trusted for ordering. */
+  maxClockSkewMs: number;
 }
 
 export type Transition =
@@ -43,33 +45,71 @@ export type Transition =
   /** Older than what is held: recorded in history, changes nothing. */
   | { type: 'stale'; reason: string };
 
-/** The event's own time: when it started firing, or when it ended. */
-function eventTime(incoming: IncomingState): Date {
-  return incoming.status === 'resolved' ? (incoming.endsAt ?? incoming.receivedAt) : incoming.startsAt;
+/**
+ * A sender's time as the lifecycle orders it. A time no further than `maxClockSkewMs` past its
+ * receipt is kept (clocks differ a little; a resolution a few seconds "in the future" still closes
+ * the episode it ends). A later one cannot be trusted (a clock far ahead, or a hostile 9999) and
+ * is ordered as the receipt itself, not as receipt + skew: a 9999 firing clamped to receipt + 5m
+ * would still make an honest resolution received within those 5 minutes look older, and the alert
+ * would never resolve. Events of one clamped sender stay in the order they were received in.
+ */
+export function trustedTime(at: Date, receivedAt: Date, maxClockSkewMs: number): Date {
+  return at.getTime() - receivedAt.getTime() > maxClockSkewMs ? receivedAt : at;
 }
 
-/** Newer than the stored state by the event's own time, then by when it was received. */
-export function isNewer(incoming: IncomingState, stored: StoredState): boolean {
-  const at = eventTime(incoming).getTime();
-  const held = stored.eventAt.getTime();
+/** The field an event is ordered by: when it started firing, or when it ended. */
+export function orderingField(incoming: IncomingState): 'startsAt' | 'endsAt' {
+  return incoming.status === 'resolved' && incoming.endsAt ? 'endsAt' : 'startsAt';
+}
+
+/** The event's own time as it is ordered (a resolve without endsAt counts from its receipt). */
+export function orderingTime(incoming: IncomingState, maxClockSkewMs: number): Date {
+  const sent = incoming.status === 'resolved' ? (incoming.endsAt ?? incoming.receivedAt) : incoming.startsAt;
+  return trustedTime(sent, incoming.receivedAt, maxClockSkewMs);
+}
+
+/**
+ * The stored event time as it is ordered. Rows written since the clamp already hold a trusted
+ * time; this also disarms a far-future time an older release stored, so no stored time can block
+ * a resolution or a new episode forever.
+ */
+export function heldTime(stored: Pick<StoredState, 'eventAt' | 'eventReceivedAt'>, maxClockSkewMs: number): Date {
+  return trustedTime(stored.eventAt, stored.eventReceivedAt, maxClockSkewMs);
+}
+
+/** Newer than the stored state by the event's own (trusted) time, then by when it was received. */
+export function isNewer(incoming: IncomingState, stored: StoredState, maxClockSkewMs: number): boolean {
+  const at = orderingTime(incoming, maxClockSkewMs).getTime();
+  const held = heldTime(stored, maxClockSkewMs).getTime();
   return at > held || (at === held && incoming.receivedAt.getTime() > stored.eventReceivedAt.getTime());
 }
 
 /** What an alerts.received event is to the alert held: a new episode, a repeat, its end, a late resolution, or stale. */
 export function transitionFor(stored: StoredState | null, incoming: IncomingState, context: DecisionContext): Transition {
-  return incoming.status === 'firing' ? firingTransition(stored, incoming, context) : resolvedTransition(stored, incoming);
+  return incoming.status === 'firing' ? firingTransition(stored, incoming, context) : resolvedTransition(stored, incoming, context);
 }
 
 function open(context: DecisionContext): Transition {
   return context.silenced ? { type: 'open', to: 'silenced', announce: null } : { type: 'open', to: 'firing', announce: 'firing' };
 }
 
+/**
+ * An episode is identified by the startsAt its sender gave (Alertmanager re-sends an alert with the
+ * same startsAt, however far ahead its clock is): the same startsAt is the episode held. Only a
+ * different startsAt is ordered, by its trusted time, against the held episode's.
+ */
 function firingTransition(stored: StoredState | null, incoming: IncomingState, context: DecisionContext): Transition {
   if (!stored) return open(context);
+  const sameEpisode = incoming.startsAt.getTime() === stored.startsAt.getTime();
   if (stored.status === 'resolved') {
-    return isNewer(incoming, stored) ? open(context) : { type: 'stale', reason: 'firing that is not newer than the resolution held' };
+    if (sameEpisode) return { type: 'stale', reason: 'firing of the episode already resolved' };
+    return isNewer(incoming, stored, context.maxClockSkewMs)
+      ? open(context)
+      : { type: 'stale', reason: 'firing that is not newer than the resolution held' };
   }
-  const delta = incoming.startsAt.getTime() - stored.startsAt.getTime();
+  if (sameEpisode) return repeat(stored, context);
+  // While the episode is active the stored event time is its trusted start (set when it opened).
+  const delta = orderingTime(incoming, context.maxClockSkewMs).getTime() - heldTime(stored, context.maxClockSkewMs).getTime();
   if (delta > 0) return context.episodeByStartsAt ? open(context) : repeat(stored, context);
   if (delta < 0) return { type: 'stale', reason: 'firing of an earlier episode' };
   return repeat(stored, context);
@@ -109,9 +149,9 @@ function repeat(stored: StoredState, context: DecisionContext): Transition {
   }
 }
 
-function resolvedTransition(stored: StoredState | null, incoming: IncomingState): Transition {
+function resolvedTransition(stored: StoredState | null, incoming: IncomingState, context: DecisionContext): Transition {
   if (!stored) return { type: 'record_resolved', first: true };
-  if (!isNewer(incoming, stored)) return { type: 'stale', reason: 'resolution older than the state held' };
+  if (!isNewer(incoming, stored, context.maxClockSkewMs)) return { type: 'stale', reason: 'resolution older than the state held' };
   if (stored.status === 'resolved') return { type: 'record_resolved', first: false };
   return { type: 'close', announce: stored.lastAnnouncedAt !== null };
 }

@@ -6,46 +6,47 @@ import { CountedMetric, Effect } from './effects';
 type Of<K extends Effect['type']> = Extract<Effect, { type: K }>;
 
 /**
- * Performs a decision's effects inside the transaction, stamped with its time: events go to the
+ * Performs a decision's effects inside the transaction, stamped with the decision's time `at` (the
+ * alert's own monotonic stamp, see `stampFor`, not the transaction's clock): events go to the
  * outbox, rows to the write batch, history and metrics to the transaction's queues. The timers
  * cancelled go out in one statement.
  */
-export async function applyEffects(tx: AlertTransaction, effects: readonly Effect[]): Promise<void> {
+export async function applyEffects(tx: AlertTransaction, effects: readonly Effect[], at: Date): Promise<void> {
   const cancelled: string[] = [];
   for (const effect of effects) {
     switch (effect.type) {
       case 'announce':
-        stageAnnouncement(tx, effect);
+        stageAnnouncement(tx, effect, at);
         break;
       case 'state_changed':
         tx.bus.stage(
           'alerts.state.changed',
-          { ...effect.change, at: tx.now.toISOString() },
-          { id: deriveEventId('state', effect.sourceId, effect.change.to), subject: effect.change.fingerprint, time: tx.now },
+          { ...effect.change, at: at.toISOString() },
+          { id: deriveEventId('state', effect.sourceId, effect.change.to), subject: effect.change.fingerprint, time: at },
         );
         break;
       case 'history':
-        tx.record(effect.entry);
+        tx.record(effect.entry, at);
         break;
       case 'runbook_request':
-        await requestRunbook(tx, effect);
+        await requestRunbook(tx, effect, at);
         break;
       case 'runbook_outcome':
         await tx.stores.requests.recordOutcome(tx.writes, effect.requestId, {
           status: effect.status,
           reason: effect.reason,
           executionId: effect.executionId,
-          at: tx.now,
+          at,
         });
         break;
       case 'timer_set':
         await tx.stores.timers.schedule(
           tx.writes,
           effect.fingerprint,
-          new Date(tx.now.getTime() + effect.delayMs),
+          new Date(at.getTime() + effect.delayMs),
           effect.delayMs,
           effect.sourceId,
-          tx.now,
+          at,
         );
         break;
       case 'timer_cancel':
@@ -59,16 +60,16 @@ export async function applyEffects(tx: AlertTransaction, effects: readonly Effec
   await tx.stores.timers.cancel(tx.writes, cancelled);
 }
 
-function stageAnnouncement(tx: AlertTransaction, { notify, sourceId }: Of<'announce'>): void {
+function stageAnnouncement(tx: AlertTransaction, { notify, sourceId }: Of<'announce'>, at: Date): void {
   tx.bus.stage('alerts.notify', notify, {
     id: deriveEventId('notify', sourceId, notify.kind),
     subject: notify.alert.fingerprint,
-    time: tx.now,
+    time: at,
   });
   tx.afterCommit(() => mapperMetrics.sent.inc({ kind: notify.kind }));
 }
 
-async function requestRunbook(tx: AlertTransaction, { fingerprint, runbook, request }: Of<'runbook_request'>): Promise<void> {
+async function requestRunbook(tx: AlertTransaction, { fingerprint, runbook, request }: Of<'runbook_request'>, at: Date): Promise<void> {
   await tx.stores.requests.insert(tx.writes, {
     requestId: runbook.requestId,
     fingerprint,
@@ -76,10 +77,10 @@ async function requestRunbook(tx: AlertTransaction, { fingerprint, runbook, requ
     mappingSource: runbook.source,
     status: runbook.status,
     reason: runbook.reason,
-    at: tx.now,
+    at,
   });
   if (runbook.status === 'requested') {
-    tx.bus.stage('runbooks.requested', request, { id: runbook.requestId, subject: fingerprint, time: tx.now });
+    tx.bus.stage('runbooks.requested', request, { id: runbook.requestId, subject: fingerprint, time: at });
     tx.afterCommit(() => mapperMetrics.runbooksRequested.inc({ runbook: runbook.id }));
   } else {
     tx.afterCommit(() => mapperMetrics.runbooksSuppressed.inc({ runbook: runbook.id }));
@@ -96,5 +97,7 @@ function increment(counted: CountedMetric): void {
       return mapperMetrics.silenced.inc();
     case 'escalated':
       return mapperMetrics.escalated.inc({ reason: counted.reason });
+    case 'clock_skew_clamped':
+      return mapperMetrics.clockSkewClamped.inc({ field: counted.field });
   }
 }

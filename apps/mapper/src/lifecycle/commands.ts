@@ -75,15 +75,21 @@ export interface RunbookOutcomeReceived {
 }
 
 export interface MachineSettings {
-  /** The transaction's time. */
+  /**
+   * The time this change of the alert is stamped with: the transaction's time, or 1 ms after the
+   * alert's last stamp when another replica's clock ran ahead (`decide` sees to it, see `stampFor`).
+   */
   now: Date;
   dedupWindowMs: number;
   automationEnabled: boolean;
+  /** FIREBREAK_MAX_CLOCK_SKEW in ms: how far past its receipt a sender's time is trusted for ordering. */
+  maxClockSkewMs: number;
 }
 
 export type Refusal = { code: 'not_found' } | { code: 'conflict'; status: AlertLifecycle; allowed: readonly AlertLifecycle[] };
 
-export interface Decision {
+/** What one command decides, before `decide` stamps it (see `Decision`). */
+export interface Verdict {
   /** The alert after the command; null while there is no record. */
   record: AlertRecord | null;
   /** The fields to write on the stored row; with no stored row, `record` is what to insert. */
@@ -95,6 +101,11 @@ export interface Decision {
   refused?: Refusal;
 }
 
-export function unchanged(stored: AlertRecord | null, outcome: string, effects: Effect[] = []): Decision {
+export interface Decision extends Verdict {
+  /** The time the decision's effects (announcements, state changes, history, timers) are stamped with. */
+  at: Date;
+}
+
+export function unchanged(stored: AlertRecord | null, outcome: string, effects: Effect[] = []): Verdict {
   return { record: stored, patch: {}, effects, outcome };
 }

@@ -4,11 +4,13 @@ import { HistoryEntry } from './history.repository';
 
 /** Metrics a decision counts once its transaction commits (announcements and requests count themselves). */
 export type CountedMetric =
-  { metric: 'deduplicated' | 'stale' | 'silenced' } | { metric: 'escalated'; reason: 'unacknowledged' | 'runbook_failed' };
+  | { metric: 'deduplicated' | 'stale' | 'silenced' }
+  | { metric: 'escalated'; reason: 'unacknowledged' | 'runbook_failed' }
+  | { metric: 'clock_skew_clamped'; field: 'startsAt' | 'endsAt' };
 
 /**
  * What a decision asks to be done besides writing its patch, as plain data: `applyEffects` performs
- * them in the transaction and stamps them with its time.
+ * them in the transaction and stamps them with the decision's time (`Decision.at`).
  */
 export type Effect =
   | { type: 'announce'; sourceId: string; notify: AlertNotify }

@@ -1,10 +1,10 @@
 import ms from 'ms';
 import { AlertPatch, AlertRecord } from './alert-record';
-import { Decision, EscalationDue, MachineSettings, unchanged } from './commands';
+import { Verdict, EscalationDue, MachineSettings, unchanged } from './commands';
 import { announce, cancelTimer, count, history } from './effects';
 
 /** The timer fires once: it is deleted whatever the alert's state, and only a still firing alert is escalated. */
-export function decideEscalationDue(stored: AlertRecord | null, command: EscalationDue, { now }: MachineSettings): Decision {
+export function decideEscalationDue(stored: AlertRecord | null, command: EscalationDue, { now }: MachineSettings): Verdict {
   if (!stored) return unchanged(null, 'ignored');
   // Ack, resolve and silence delete the timer; this only guards against a manual edit.
   if (stored.status !== 'firing') return unchanged(stored, 'ignored', [cancelTimer(stored.fingerprint)]);

@@ -1,7 +1,10 @@
 import { AlertLifecycle } from '@firebreak/contracts';
 import { AlertPatch, AlertRecord } from './alert-record';
-import { Decision, MachineSettings, OperatorAction } from './commands';
+import { Verdict, MachineSettings, OperatorAction } from './commands';
+import { heldTime } from './alert-transition';
 import { announce, cancelTimer, history, stateChanged } from './effects';
+
+const later = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);
 
 const ALLOWED_FROM: Record<OperatorAction['type'], readonly AlertLifecycle[]> = {
   acknowledge: ['firing'],
@@ -9,7 +12,11 @@ const ALLOWED_FROM: Record<OperatorAction['type'], readonly AlertLifecycle[]> = 
 };
 
 /** Acknowledge and resolve by a person: announced, and the escalation timer cancelled. */
-export function decideOperatorAction(stored: AlertRecord | null, command: OperatorAction, { now }: MachineSettings): Decision {
+export function decideOperatorAction(
+  stored: AlertRecord | null,
+  command: OperatorAction,
+  { now, maxClockSkewMs }: MachineSettings,
+): Verdict {
   if (!stored) return { record: null, patch: {}, effects: [], outcome: 'refused', refused: { code: 'not_found' } };
   const allowed = ALLOWED_FROM[command.type];
   if (!allowed.includes(stored.status))
@@ -26,7 +33,9 @@ export function decideOperatorAction(stored: AlertRecord | null, command: Operat
           endsAt: now,
           silenceId: null,
           // A firing of this episode arriving later is older than this resolution: it stays resolved.
-          eventAt: stored.eventAt.getTime() > now.getTime() ? stored.eventAt : now,
+          // Ordered by the held time as trusted, so a far-future time stored once (a 9999 startsAt)
+          // is not carried on and a later episode can still open.
+          eventAt: later(heldTime(stored, maxClockSkewMs), now),
           eventReceivedAt: now,
         };
   const next: AlertRecord = { ...stored, ...patch, updatedAt: now };

@@ -1,7 +1,7 @@
 import { AlertLifecycle, labelValue } from '@firebreak/contracts';
 import { AlertPatch, AlertRecord, NO_HANDLING } from './alert-record';
-import { IncomingState, Transition, transitionFor } from './alert-transition';
-import { Decision, MachineSettings, Received } from './commands';
+import { IncomingState, orderingField, orderingTime, Transition, transitionFor } from './alert-transition';
+import { MachineSettings, Received, Verdict } from './commands';
 import { announce, cancelTimer, count, Effect, history, stateChanged } from './effects';
 import { firingAnnouncement, planRunbook } from './first-announcement';
 
@@ -10,15 +10,33 @@ type Of<K extends Transition['type']> = Extract<Transition, { type: K }>;
 const later = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);
 
 /** An alerts.received event: which transition it is (alert-transition.ts), and what that writes and does. */
-export function decideReceived(stored: AlertRecord | null, command: Received, settings: MachineSettings): Decision {
+export function decideReceived(stored: AlertRecord | null, command: Received, settings: MachineSettings): Verdict {
   const incoming = incomingOf(command);
   const transition = transitionFor(stored, incoming, {
     now: settings.now,
     dedupWindowMs: settings.dedupWindowMs,
     silenced: command.silenceId !== null,
     episodeByStartsAt: command.source === 'alertmanager',
+    maxClockSkewMs: settings.maxClockSkewMs,
   });
-  const receipt: Receipt = { command, incoming, settings };
+  const receipt: Receipt = {
+    command,
+    incoming,
+    settings,
+    orderedAt: orderingTime(incoming, settings.maxClockSkewMs),
+    skew: skewOf(incoming, settings),
+  };
+  const verdict = decideTransition(stored, transition, receipt);
+  if (!receipt.skew) return verdict;
+  // Counted whatever the transition; written down with the history entry the event leaves (a plain
+  // deduplicated repeat leaves none: its clamped time decided nothing, it only counts).
+  const effects = verdict.effects.map((effect) =>
+    effect.type === 'history' ? history({ ...effect.entry, details: { ...effect.entry.details, clockSkew: receipt.skew } }) : effect,
+  );
+  return { ...verdict, effects: [...effects, count({ metric: 'clock_skew_clamped', field: receipt.skew.field })] };
+}
+
+function decideTransition(stored: AlertRecord | null, transition: Transition, receipt: Receipt): Verdict {
   switch (transition.type) {
     case 'open':
       return open(stored, transition, receipt);
@@ -33,11 +51,31 @@ export function decideReceived(stored: AlertRecord | null, command: Received, se
   }
 }
 
+/** A sender's time further than the allowed skew past its receipt: what was sent, and what it was ordered as. */
+interface ClockSkew {
+  field: 'startsAt' | 'endsAt';
+  sent: string;
+  orderedAs: string;
+}
+
+function skewOf(incoming: IncomingState, settings: MachineSettings): ClockSkew | null {
+  // A resolution without endsAt is ordered by its receipt: there is no sender's time to distrust.
+  if (incoming.status === 'resolved' && !incoming.endsAt) return null;
+  const field = orderingField(incoming);
+  const sent = field === 'endsAt' ? incoming.endsAt : incoming.startsAt;
+  const orderedAs = orderingTime(incoming, settings.maxClockSkewMs);
+  if (!sent || sent.getTime() === orderedAs.getTime()) return null;
+  return { field, sent: sent.toISOString(), orderedAs: orderedAs.toISOString() };
+}
+
 /** The event with its times parsed, and the settings it is decided with. */
 interface Receipt {
   command: Received;
   incoming: IncomingState;
   settings: MachineSettings;
+  /** The event's own time as it is ordered (`orderingTime`): what `eventAt` stores. */
+  orderedAt: Date;
+  skew: ClockSkew | null;
 }
 
 function incomingOf({ alert, receivedAt }: Received): IncomingState {
@@ -60,7 +98,7 @@ function alertFields({ alert, source }: Received) {
   };
 }
 
-function firstSighting({ command, incoming, settings }: Receipt): AlertRecord {
+function firstSighting({ command, incoming, settings, orderedAt }: Receipt): AlertRecord {
   const at = incoming.receivedAt;
   return {
     fingerprint: command.alert.fingerprint,
@@ -68,7 +106,7 @@ function firstSighting({ command, incoming, settings }: Receipt): AlertRecord {
     status: 'firing',
     startsAt: incoming.startsAt,
     endsAt: null,
-    eventAt: incoming.startsAt,
+    eventAt: orderedAt,
     eventReceivedAt: at,
     firstSeen: at,
     lastSeen: at,
@@ -77,12 +115,13 @@ function firstSighting({ command, incoming, settings }: Receipt): AlertRecord {
     silenceId: null,
     ...NO_HANDLING,
     runbook: null,
+    stampedAt: settings.now,
     updatedAt: settings.now,
   };
 }
 
-function open(stored: AlertRecord | null, transition: Of<'open'>, receipt: Receipt): Decision {
-  const { command, incoming, settings } = receipt;
+function open(stored: AlertRecord | null, transition: Of<'open'>, receipt: Receipt): Verdict {
+  const { command, incoming, settings, orderedAt } = receipt;
   const announced = transition.announce === 'firing';
   const runbook = announced && command.mapping ? planRunbook(command.mapping, command.sourceId, settings) : null;
   const base = stored ?? firstSighting(receipt);
@@ -91,7 +130,7 @@ function open(stored: AlertRecord | null, transition: Of<'open'>, receipt: Recei
     status: transition.to,
     startsAt: incoming.startsAt,
     endsAt: null,
-    eventAt: incoming.startsAt,
+    eventAt: orderedAt,
     eventReceivedAt: incoming.receivedAt,
     lastSeen: later(base.lastSeen, incoming.receivedAt),
     occurrences: base.occurrences + 1,
@@ -120,7 +159,7 @@ function open(stored: AlertRecord | null, transition: Of<'open'>, receipt: Recei
   return { record: next, patch, effects, outcome: 'open' };
 }
 
-function repeat(stored: AlertRecord, transition: Of<'repeat'>, { command, incoming, settings }: Receipt): Decision {
+function repeat(stored: AlertRecord, transition: Of<'repeat'>, { command, incoming, settings }: Receipt): Verdict {
   const { sourceId, alert, mapping } = command;
   const newer = incoming.receivedAt.getTime() > stored.eventReceivedAt.getTime();
   let patch: AlertPatch = {
@@ -164,7 +203,7 @@ function repeatAction(from: AlertLifecycle, to: AlertLifecycle, announced: boole
   return announced ? 'repeat_announced' : null;
 }
 
-function close(stored: AlertRecord, transition: Of<'close'>, { command, incoming }: Receipt): Decision {
+function close(stored: AlertRecord, transition: Of<'close'>, { command, incoming, orderedAt }: Receipt): Verdict {
   const { sourceId } = command;
   const endsAt = incoming.endsAt ?? incoming.receivedAt;
   const patch: AlertPatch = {
@@ -172,12 +211,13 @@ function close(stored: AlertRecord, transition: Of<'close'>, { command, incoming
     annotations: command.alert.annotations,
     startsAt: later(stored.startsAt, incoming.startsAt),
     endsAt,
-    eventAt: endsAt,
+    eventAt: orderedAt,
     eventReceivedAt: incoming.receivedAt,
     lastSeen: later(stored.lastSeen, incoming.receivedAt),
     silenceId: null,
     resolvedBy: `source:${command.source}`,
-    resolvedAt: endsAt,
+    // When it was resolved as far as Firebreak trusts the sender (endsAt keeps what was sent).
+    resolvedAt: orderedAt,
     resolveNote: null,
   };
   const next: AlertRecord = { ...stored, ...patch };
@@ -197,18 +237,18 @@ function close(stored: AlertRecord, transition: Of<'close'>, { command, incoming
   return { record: next, patch, effects, outcome: 'close' };
 }
 
-function recordResolved(stored: AlertRecord | null, receipt: Receipt): Decision {
-  const { command, incoming } = receipt;
+function recordResolved(stored: AlertRecord | null, receipt: Receipt): Verdict {
+  const { command, incoming, orderedAt } = receipt;
   const endsAt = incoming.endsAt ?? incoming.receivedAt;
   const base = stored ?? { ...firstSighting(receipt), occurrences: 1 };
   const patch: AlertPatch = {
     status: 'resolved',
     startsAt: later(base.startsAt, incoming.startsAt),
     endsAt,
-    eventAt: endsAt,
+    eventAt: orderedAt,
     eventReceivedAt: incoming.receivedAt,
     lastSeen: later(base.lastSeen, incoming.receivedAt),
-    ...(stored ? {} : { resolvedBy: `source:${command.source}`, resolvedAt: endsAt }),
+    ...(stored ? {} : { resolvedBy: `source:${command.source}`, resolvedAt: orderedAt }),
   };
   const next: AlertRecord = { ...base, ...patch };
   const reason = stored ? 'a later resolution of an alert already resolved' : 'first seen resolved; nobody was told it fired';
@@ -226,7 +266,7 @@ function recordResolved(stored: AlertRecord | null, receipt: Receipt): Decision 
   return { record: next, patch, effects, outcome: 'record_resolved' };
 }
 
-function stale(stored: AlertRecord, transition: Of<'stale'>, { command, incoming }: Receipt): Decision {
+function stale(stored: AlertRecord, transition: Of<'stale'>, { command, incoming }: Receipt): Verdict {
   const entry = {
     fingerprint: stored.fingerprint,
     sourceId: command.sourceId,

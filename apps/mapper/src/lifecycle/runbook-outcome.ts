@@ -1,9 +1,9 @@
 import { AlertPatch, AlertRecord } from './alert-record';
-import { Decision, MachineSettings, RunbookOutcomeReceived } from './commands';
+import { Verdict, MachineSettings, RunbookOutcomeReceived } from './commands';
 import { announce, cancelTimer, count, Effect, history } from './effects';
 
 /** Records how a requested runbook ended; a failure that asks for it escalates the alert, unless it is resolved. */
-export function decideRunbookOutcome(stored: AlertRecord | null, command: RunbookOutcomeReceived, { now }: MachineSettings): Decision {
+export function decideRunbookOutcome(stored: AlertRecord | null, command: RunbookOutcomeReceived, { now }: MachineSettings): Verdict {
   const { outcome, sourceId } = command;
   const recorded: Effect = {
     type: 'runbook_outcome',

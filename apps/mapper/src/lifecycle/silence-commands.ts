@@ -1,11 +1,11 @@
 import { AlertPatch, AlertRecord } from './alert-record';
 import { unsilencedAnnouncement } from './alert-transition';
-import { Decision, MachineSettings, SilenceApplied, SilenceLifted, unchanged } from './commands';
+import { Verdict, MachineSettings, SilenceApplied, SilenceLifted, unchanged } from './commands';
 import { announce, cancelTimer, Effect, history, stateChanged } from './effects';
 import { firingAnnouncement, planRunbook } from './first-announcement';
 
 /** A silence starting: a firing alert it matches turns silenced and its escalation stops. An acknowledged alert has an owner and stays as it is. */
-export function decideSilenceApplied(stored: AlertRecord | null, command: SilenceApplied): Decision {
+export function decideSilenceApplied(stored: AlertRecord | null, command: SilenceApplied): Verdict {
   if (stored?.status !== 'firing') return unchanged(stored, 'ignored');
   const { silenceId, sourceId } = command;
   const patch: AlertPatch = { status: 'silenced', silenceId };
@@ -21,7 +21,7 @@ export function decideSilenceApplied(stored: AlertRecord | null, command: Silenc
  * The silence holding the alert ended: another silence takes it over, or it fires again, announced
  * as if the silence had never been (a first firing if nobody was told, else a repeat outside the window).
  */
-export function decideSilenceLifted(stored: AlertRecord | null, command: SilenceLifted, settings: MachineSettings): Decision {
+export function decideSilenceLifted(stored: AlertRecord | null, command: SilenceLifted, settings: MachineSettings): Verdict {
   if (stored?.status !== 'silenced' || stored.silenceId !== command.silenceId) return unchanged(stored, 'ignored');
   const { silenceId, sourceId, replacementId } = command;
   if (replacementId !== null) {
