@@ -201,8 +201,25 @@ describe('mapper: the alert API (real NATS and Postgres)', () => {
     expect((await call('GET', '/api/v1/integration-status')).statusCode).toBe(401);
   });
 
+  it('asks the same role for both views of the mappings in force: viewer for GET /mappings and GET /integration-status', async () => {
+    const VIEWER_ONLY_NO_ROLE = 'nobody-token-1';
+    for (const path of ['/api/v1/mappings', '/api/v1/integration-status']) {
+      expect({ path, status: (await call('GET', path)).statusCode }).toEqual({ path, status: 401 });
+      expect({ path, status: (await call('GET', path, VIEWER_ONLY_NO_ROLE)).statusCode }).toEqual({ path, status: 401 });
+      for (const token of [VIEWER, OPERATOR, ADMIN])
+        expect({ path, token, status: (await call('GET', path, token)).statusCode }).toEqual({ path, token, status: 200 });
+    }
+    // Both show the same mappings.
+    const listed = (await call('GET', '/api/v1/mappings', VIEWER)).json();
+    expect((await call('GET', '/api/v1/integration-status', VIEWER)).json().mappings).toEqual(listed);
+    // Changing them stays admin's: a viewer or an operator is refused.
+    for (const token of [VIEWER, OPERATOR]) {
+      expect((await call('PUT', '/api/v1/mappings/X', token, { runbookId: 'y' })).statusCode).toBe(403);
+      expect((await call('DELETE', '/api/v1/mappings/X', token)).statusCode).toBe(403);
+    }
+  });
+
   it('guards the mappings API with the admin role and validates it', async () => {
-    expect((await call('GET', '/api/v1/mappings', OPERATOR)).statusCode).toBe(403);
     expect((await call('PUT', '/api/v1/mappings/X', OPERATOR, { runbookId: 'y' })).statusCode).toBe(403);
     const bad = await call('PUT', '/api/v1/mappings/X', ADMIN, { runbookId: 'rm -rf /' });
     expect(bad.statusCode).toBe(400);
@@ -219,6 +236,99 @@ describe('mapper: the alert API (real NATS and Postgres)', () => {
       { actor: 'ada', action: 'mapping.put', details: { runbookId: 'weird_fix', previous: null } },
       { actor: 'ada', action: 'mapping.delete', details: { runbookId: 'weird_fix' } },
     ]);
+  });
+
+  const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+  const fp = '0123456789abcdef';
+  const badCursors = [
+    '1',
+    '-'.repeat(36),
+    b64(['1', fp]),
+    b64(['2024-02-30T00:00:00.000Z', fp]),
+    b64(['+275760-09-13T00:00:00.000Z', fp]),
+    b64(['0000-01-01T00:00:00.000Z', fp]),
+    b64(['2024-01-01', fp]),
+    b64(['2024-01-01T00:00:00.000Z', '-'.repeat(16)]),
+    b64(['2024-01-01T00:00:00.000Z', fp, 'x']),
+    b64({ firstSeen: '2024-01-01T00:00:00.000Z', fingerprint: fp }),
+    b64('null'),
+    '%00',
+    'x'.repeat(5000),
+  ];
+  const badQueries: Record<string, string[]> = {
+    '/api/v1/alerts': [
+      ...badCursors.map((cursor) => `cursor=${encodeURIComponent(cursor)}`),
+      'cursor=a&cursor=b',
+      'cursor=',
+      'limit=-1',
+      'limit=0',
+      'limit=',
+      'limit=1000000000000',
+      'limit=1e12',
+      'limit=abc',
+      'limit=1.5',
+      'limit=1&limit=2',
+      'status=bogus',
+      'status=',
+      'status=firing,',
+      'status=firing&status=resolved',
+      'severity=urgent',
+      'severity=critical&severity=warning',
+      'alertname=a&alertname=b',
+      `alertname=${'x'.repeat(300)}`,
+      'alertname=a%00b',
+      'label=team',
+      'label==db',
+      'label=team%3Ddb%00',
+      `label=${'x'.repeat(3000)}%3Dy`,
+      Array.from({ length: 21 }, (_, i) => `label=l${i}%3Dv`).join('&'),
+    ],
+    '/api/v1/silences': ['state=bogus', 'state=active&state=expired', 'state=', 'state=%00'],
+  };
+
+  it('answers malformed queries on every list endpoint with 400 naming the parameter, never a 5xx', async () => {
+    for (const [path, queries] of Object.entries(badQueries))
+      for (const query of queries) {
+        const response = await call('GET', `${path}?${query}`, VIEWER);
+        const name = query.split('=')[0];
+        expect({ path, query, status: response.statusCode }).toEqual({ path, query, status: 400 });
+        expect({ path, query, names: response.json().error.message.startsWith(name) }).toEqual({ path, query, names: true });
+      }
+    // A good cursor still pages.
+    const good = await call('GET', `/api/v1/alerts?cursor=${b64(['2024-01-01T00:00:00.000Z', fp])}`, VIEWER);
+    expect(good.statusCode).toBe(200);
+  });
+
+  it('answers bad ids on every detail and action endpoint with a 4xx, and ignores junk on endpoints that take no query', async () => {
+    const ids = [
+      '-'.repeat(36),
+      '1',
+      'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz',
+      'ABCDEF0123456789',
+      '%00',
+      "'; DROP TABLE x; --",
+      'x'.repeat(300),
+    ];
+    for (const raw of ids) {
+      const id = encodeURIComponent(raw);
+      for (const [method, path, token] of [
+        ['GET', `/api/v1/alerts/${id}`, VIEWER],
+        ['POST', `/api/v1/alerts/${id}/acknowledge`, OPERATOR],
+        ['POST', `/api/v1/alerts/${id}/resolve`, OPERATOR],
+        ['DELETE', `/api/v1/silences/${id}`, OPERATOR],
+        ['DELETE', `/api/v1/mappings/${id}`, ADMIN],
+      ] as const) {
+        const status = (await call(method, path, token, method === 'POST' ? {} : undefined)).statusCode;
+        expect({ path, status: status >= 400 && status < 500 }).toEqual({ path, status: true });
+      }
+    }
+    expect((await call('GET', `/api/v1/alerts/${encodeURIComponent('\u0000'.repeat(16))}`, VIEWER)).statusCode).toBe(400);
+    // Over-long path parameters are refused by the HTTP layer already (414), before the 256-character rule.
+    expect((await call('PUT', `/api/v1/mappings/${'x'.repeat(300)}`, ADMIN, { runbookId: 'y' })).statusCode).toBe(414);
+    expect((await call('PUT', '/api/v1/mappings/a%00b', ADMIN, { runbookId: 'y' })).statusCode).toBe(400);
+    for (const path of ['/api/v1/mappings', '/api/v1/integration-status'])
+      for (const query of ['cursor=1', 'limit=-1', 'status=a&status=b', 'x[]=1', 'q=%00'])
+        expect({ path, query, status: (await call('GET', `${path}?${query}`, VIEWER)).statusCode }).toEqual({ path, query, status: 200 });
   });
 
   it('exposes the alert metrics', async () => {

@@ -15,6 +15,11 @@ describe('the alert listing query', () => {
     expect(listAlertsSchema.parse({ cursor }).cursor).toEqual({ firstSeen: '2024-05-01T10:00:00.123Z', fingerprint: '0123456789abcdef' });
     expect(listAlertsSchema.safeParse({ cursor: Buffer.from('["x","y"]').toString('base64url') }).success).toBe(false);
     expect(listAlertsSchema.safeParse({ cursor: '!!!' }).success).toBe(false);
+    // Only the instants encodeCursor writes: "1" or a six-digit year pass Date.parse but not Postgres.
+    for (const firstSeen of ['1', '+275760-09-13T00:00:00.000Z', '2024-02-30T00:00:00.000Z', '2024-05-01T10:00:00Z'])
+      expect(
+        listAlertsSchema.safeParse({ cursor: Buffer.from(JSON.stringify([firstSeen, '0123456789abcdef'])).toString('base64url') }).success,
+      ).toBe(false);
   });
 
   it('takes a comma-separated status list', () => {

@@ -16,11 +16,27 @@ export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.firstSeen, cursor.fingerprint])).toString('base64url');
 }
 
+/**
+ * The instant as `toISOString()` writes it, years 1970-9999: what `encodeCursor` produces, and
+ * nothing Postgres could refuse (`Date.parse` also takes "1" or "+275760-09-13", which fail as SQL: 500).
+ */
+function isCursorInstant(value: unknown): value is string {
+  if (typeof value !== 'string' || !/^(19[7-9]\d|[2-9]\d{3})-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(value)) return false;
+  const parsed = new Date(value);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString() === value;
+}
+
+const CURSOR_MAX = 256;
+
 const cursorSchema = z.string().transform((text, ctx): Cursor => {
   try {
-    const [firstSeen, fingerprint] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
-    if (typeof firstSeen === 'string' && !Number.isNaN(Date.parse(firstSeen)) && FingerprintSchema.safeParse(fingerprint).success) {
-      return { firstSeen, fingerprint: fingerprint as string };
+    if (text.length <= CURSOR_MAX && /^[A-Za-z0-9_-]+$/.test(text)) {
+      const decoded: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+      if (Array.isArray(decoded) && decoded.length === 2) {
+        const [firstSeen, fingerprint] = decoded as unknown[];
+        if (isCursorInstant(firstSeen) && FingerprintSchema.safeParse(fingerprint).success)
+          return { firstSeen, fingerprint: fingerprint as string };
+      }
     }
   } catch {
     // Not base64 JSON: reported below like any other bad cursor.

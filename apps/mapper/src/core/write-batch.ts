@@ -7,6 +7,7 @@ export interface SqlRunner {
 
 // Postgres takes at most 65535 parameters per statement; flush well before.
 const MAX_PARAMS = 20_000;
+export const POSTGRES_MAX_PARAMS = 65_535;
 
 /**
  * Collects the writes of a transaction and sends them as one statement of data-modifying CTEs
@@ -21,9 +22,12 @@ export class WriteBatch implements SqlRunner {
   constructor(private readonly manager: EntityManager) {}
 
   async query(sql: string, params: unknown[] = []): Promise<unknown> {
+    // A statement Postgres would refuse whatever its company: the caller must chunk it (a bug, not an outage).
+    if (params.length > POSTGRES_MAX_PARAMS) throw new Error(`a statement of ${params.length} parameters: Postgres takes at most 65535`);
+    // Flushed before it would pass the limit, so the combined statement stays under it whatever is added.
+    if (this.paramCount + params.length > MAX_PARAMS) await this.flush();
     this.statements.push({ sql, params });
     this.paramCount += params.length;
-    if (this.paramCount > MAX_PARAMS) await this.flush();
     return [];
   }
 

@@ -1,5 +1,5 @@
 import { deriveEventId, RunbookRequested } from '@firebreak/contracts';
-import { RunbookMapping } from '../mappings/runbook-matcher';
+import { mappingSourceOf, RunbookMapping } from '../mappings/runbook-matcher';
 import { AlertRecord, RunbookState } from './alert-record';
 import { MachineSettings } from './commands';
 import { announce, Effect } from './effects';
@@ -46,6 +46,7 @@ function runbookRequest(record: AlertRecord, runbook: RunbookState): RunbookRequ
     runbookId: runbook.id,
     mode: 'live',
     trigger: 'alert',
+    selectedBy: mappingSourceOf(runbook.source),
     fingerprint: record.fingerprint,
     context: {
       alert_name: record.alertname,

@@ -5,6 +5,9 @@ import { AlertLifecycle } from '@firebreak/contracts';
 import { CONFIG, table } from '@firebreak/platform';
 import { MapperConfig } from '../service';
 
+/** 9,000 parameters a statement: far below Postgres's 65,535, and a size the write batch can combine with others. */
+export const HISTORY_ROWS_PER_STATEMENT = 1_000;
+
 export interface HistoryEntry {
   fingerprint: string;
   at: Date;
@@ -41,9 +44,17 @@ export class HistoryRepository {
     this.table = table(config.dbSchema, 'alert_history');
   }
 
-  /** One statement for all entries of a transaction. */
+  /**
+   * All entries of a transaction, in statements of at most `HISTORY_ROWS_PER_STATEMENT` rows: 9
+   * parameters a row would pass Postgres's limit of 65,535 per statement at about 7,000 entries.
+   */
   async insert(runner: SqlRunner, entries: HistoryEntry[]): Promise<void> {
-    if (entries.length === 0) return;
+    for (let start = 0; start < entries.length; start += HISTORY_ROWS_PER_STATEMENT) {
+      await this.insertRows(runner, entries.slice(start, start + HISTORY_ROWS_PER_STATEMENT));
+    }
+  }
+
+  private async insertRows(runner: SqlRunner, entries: HistoryEntry[]): Promise<void> {
     const params: unknown[] = [];
     const rows = entries.map((entry) => {
       params.push(

@@ -9,8 +9,10 @@ import { MappingsService } from './mappings.service';
 export class MappingsController {
   constructor(private readonly mappings: MappingsService) {}
 
+  // The same role as GET /api/v1/integration-status, which shows these mappings too: they hold
+  // alertnames, matchers and runbook ids, no secret (mappings.yaml takes no ${ENV} references).
   @Get()
-  @RequireRole('admin')
+  @RequireRole('viewer')
   @ApiOperation({ summary: 'The alert → runbook mappings in force (annotation, runtime, file table, file rules) and their precedence' })
   list() {
     return this.mappings.inForce();

@@ -9,6 +9,11 @@ export type MappingSource = 'annotation' | 'runtime' | 'file_alertname' | 'file_
 /** First match wins, in this order. */
 export const MAPPING_PRECEDENCE: readonly MappingSource[] = ['annotation', 'runtime', 'file_alertname', 'file_rule'];
 
+/** A stored mapping source as the contract's `selectedBy`; undefined for a value this release does not know. */
+export function mappingSourceOf(source: string): MappingSource | undefined {
+  return (MAPPING_PRECEDENCE as readonly string[]).includes(source) ? (source as MappingSource) : undefined;
+}
+
 export interface RunbookMapping {
   runbookId: string;
   source: MappingSource;

@@ -2,28 +2,34 @@ import { Inject, Injectable } from '@nestjs/common';
 import { matchesAll } from '@firebreak/contracts';
 import { ESCALATION_POLICY, EscalationPolicy } from '../escalation/escalation-config';
 import { AlertLifecycle } from '../lifecycle/alert-lifecycle.service';
-import { AlertStateRepository } from '../lifecycle/alert-state.repository';
 import { AlertTransaction } from '../lifecycle/alert-transaction';
 import { MappingResolver } from '../mappings/mapping-resolver.service';
+import { CoveredAlertsRepository } from './covered-alerts.repository';
 import { ActiveSilence, equalityLabels, findSilence } from './silence';
 import { SilenceReader } from './silence-reader';
 import { SilencesRepository } from './silences.repository';
 
-/** What a silence starting or ending does to the alerts it covers, one lifecycle command per alert. */
+/** One page of a silence starting: how many it silenced, and where the next page starts (null: none left). */
+export interface SilencePage {
+  silenced: number;
+  next: string | null;
+}
+
+/** What a silence starting or ending does to the alerts it covers, one lifecycle command per alert, one bounded page per call. */
 @Injectable()
 export class SilencedAlerts {
   constructor(
     private readonly lifecycle: AlertLifecycle,
-    private readonly alerts: AlertStateRepository,
+    private readonly covered: CoveredAlertsRepository,
     private readonly silences: SilencesRepository,
     private readonly reader: SilenceReader,
     private readonly resolver: MappingResolver,
     @Inject(ESCALATION_POLICY) private readonly escalation: EscalationPolicy,
   ) {}
 
-  /** The firing alerts it matches turn silenced; returns how many. */
-  async silence(tx: AlertTransaction, silence: ActiveSilence): Promise<number> {
-    const candidates = await this.alerts.lockByStatus(tx.manager, ['firing'], equalityLabels(silence.matchers));
+  /** The firing alerts it matches among the next `limit` candidates after fingerprint `after` turn silenced. */
+  async silencePage(tx: AlertTransaction, silence: ActiveSilence, after: string, limit: number): Promise<SilencePage> {
+    const candidates = await this.covered.lockFiringPage(tx.manager, equalityLabels(silence.matchers), after, limit);
     const hits = candidates.filter((alert) => matchesAll(silence.matchers, alert.labels));
     for (const alert of hits) {
       await this.lifecycle.execute(tx, alert, {
@@ -32,16 +38,17 @@ export class SilencedAlerts {
         sourceId: `silence:${silence.id}:start:${alert.fingerprint}`,
       });
     }
-    return hits.length;
+    return { silenced: hits.length, next: candidates.length < limit ? null : candidates[candidates.length - 1].fingerprint };
   }
 
-  /** The alerts it held fire again, unless another silence takes them; returns how many it held. */
-  async release(tx: AlertTransaction, silenceId: string): Promise<number> {
-    const held = await this.alerts.lockSilencedBy(tx.manager, silenceId);
+  /** Up to `limit` alerts it held fire again, unless another silence takes them; returns how many it released. */
+  async releasePage(tx: AlertTransaction, silenceId: string, limit: number): Promise<number> {
+    const held = await this.covered.lockHeldPage(tx.manager, silenceId, limit);
     if (held.length === 0) return 0;
     const others = this.reader.usable((await this.silences.unexpired(tx.now, tx.manager)).filter((silence) => silence.id !== silenceId));
     for (const alert of held) {
       const replacement = findSilence(others, alert.labels, tx.now);
+      // The source id names the silence and the alert, not the page: a page done again after a crash decides the same.
       await this.lifecycle.execute(tx, alert, {
         type: 'silence_lifted',
         sourceId: `silence:${silenceId}:end:${alert.fingerprint}`,

@@ -6,6 +6,8 @@ import { SilenceLookup } from './silence-lookup';
 import { SilenceReader } from './silence-reader';
 import { SilenceSweeper } from './silence-sweeper';
 import { SilencedAlerts } from './silenced-alerts';
+import { SilenceTransitions } from './silence-transitions';
+import { CoveredAlertsRepository } from './covered-alerts.repository';
 import { SilencesController } from './silences.controller';
 import { SilencesRepository } from './silences.repository';
 import { SilencesService } from './silences.service';
@@ -14,7 +16,16 @@ import { SilencesService } from './silences.service';
 @Module({
   imports: [LifecycleModule, MappingsModule, EscalationModule],
   controllers: [SilencesController],
-  providers: [SilencesRepository, SilenceReader, SilenceLookup, SilencedAlerts, SilencesService, SilenceSweeper],
+  providers: [
+    SilencesRepository,
+    CoveredAlertsRepository,
+    SilenceReader,
+    SilenceLookup,
+    SilencedAlerts,
+    SilenceTransitions,
+    SilencesService,
+    SilenceSweeper,
+  ],
   exports: [SilenceLookup],
 })
 export class SilencesModule {}

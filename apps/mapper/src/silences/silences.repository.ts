@@ -39,10 +39,14 @@ export class SilencesRepository {
     return rows[0] ?? null;
   }
 
+  /**
+   * Ends the silence at `at`. Its `applied_state` stays until the alerts it holds are released (the
+   * last page marks it `expired`): until then the sweeper finds it due and finishes the release.
+   */
   async expire(manager: EntityManager, id: string, at: Date): Promise<void> {
     // As Alertmanager does, a silence that had not started yet ends (and starts) now.
     await manager.query(
-      `UPDATE ${this.table} SET starts_at = LEAST(starts_at, $2::timestamptz), ends_at = $2, updated_at = $2, applied_state = 'expired' WHERE id = $1`,
+      `UPDATE ${this.table} SET starts_at = LEAST(starts_at, $2::timestamptz), ends_at = $2, updated_at = $2 WHERE id = $1`,
       [id, at],
     );
   }
@@ -64,20 +68,16 @@ export class SilencesRepository {
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.table}:change`]);
   }
 
-  async anyTransitionDue(now: Date): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
-      `SELECT 1 FROM ${this.table} WHERE (applied_state = 'pending' AND starts_at <= $1) OR (applied_state <> 'expired' AND ends_at <= $1) LIMIT 1`,
-      [now],
-    );
-    return rows.length > 0;
-  }
-
-  /** Silences whose start or end has passed but whose effect on alerts was not applied yet; claimed once across replicas. */
-  async claimTransitions(manager: EntityManager, now: Date, limit: number): Promise<SilenceRecord[]> {
-    return manager.query(
+  /**
+   * Silences whose start or end has passed but whose effect on alerts was not (fully) applied yet.
+   * Not locked: carrying one out is many transactions (SilenceTransitions), each safe to repeat, so two
+   * replicas on the same silence only share the work.
+   */
+  async transitionsDue(now: Date, limit: number): Promise<SilenceRecord[]> {
+    return this.dataSource.query(
       `SELECT ${COLUMNS} FROM ${this.table}
         WHERE (applied_state = 'pending' AND starts_at <= $1) OR (applied_state <> 'expired' AND ends_at <= $1)
-        ORDER BY starts_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        ORDER BY starts_at LIMIT $2`,
       [now, limit],
     );
   }

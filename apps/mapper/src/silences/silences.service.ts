@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { formatMatcher, matchesEmptyLabelSet } from '@firebreak/contracts';
 import { AppError, AuditLog, CLOCK, Clock, notFound } from '@firebreak/platform';
 import { AlertLifecycle } from '../lifecycle/alert-lifecycle.service';
-import { SilencedAlerts } from './silenced-alerts';
+import { SilenceTransitions } from './silence-transitions';
 import { SilenceRecord, SilenceState, silenceState } from './silence';
 import { SilenceReader } from './silence-reader';
 import { CreateSilenceBody } from './silences.dto';
@@ -21,7 +21,7 @@ const LIST_LIMIT = 500;
 export class SilencesService {
   constructor(
     private readonly repository: SilencesRepository,
-    private readonly alerts: SilencedAlerts,
+    private readonly transitions: SilenceTransitions,
     private readonly reader: SilenceReader,
     private readonly lifecycle: AlertLifecycle,
     private readonly audit: AuditLog,
@@ -33,27 +33,25 @@ export class SilencesService {
     return (await this.repository.list(state, now, LIST_LIMIT)).map((silence) => this.view(silence, now));
   }
 
+  /**
+   * Stores the silence, then silences the firing alerts it matches a page at a time
+   * (SilenceTransitions). Alerts received meanwhile already obey it: ingestion reads the silences in force.
+   */
   async create(body: CreateSilenceBody, actor: string): Promise<SilenceView> {
     const now = this.clock.now();
     const silence = this.validated(body, actor, now);
     await this.lifecycle.run(async (tx) => {
       await this.repository.lockExclusive(tx.manager);
-      await this.repository.insert(tx.manager, silence);
-      const read = this.reader.read(silence);
-      const silenced = silence.appliedState === 'active' && read.ok ? await this.alerts.silence(tx, read.silence) : 0;
-      const details = {
-        matchers: silence.matchers,
-        startsAt: silence.startsAt,
-        endsAt: silence.endsAt,
-        comment: silence.comment,
-        silenced,
-      };
+      // Stored as not yet applied: if this process dies before the last page, the sweeper finishes it.
+      await this.repository.insert(tx.manager, { ...silence, appliedState: 'pending' });
+      const details = { matchers: silence.matchers, startsAt: silence.startsAt, endsAt: silence.endsAt, comment: silence.comment };
       await this.audit.record({ actor, action: 'silence.create', target: silence.id, details }, tx.manager);
     });
+    if (silenceState(silence, now) === 'active') await this.transitions.catchUpOrLeave(silence.id);
     return this.view(silence, now);
   }
 
-  /** Ends a silence now, as Alertmanager's DELETE does; the record stays, expired. */
+  /** Ends a silence now, as Alertmanager's DELETE does; the record stays, expired, and the alerts it held are released page by page. */
   async expire(id: string, actor: string): Promise<SilenceView> {
     const expired = await this.lifecycle.run(async (tx) => {
       await this.repository.lockExclusive(tx.manager);
@@ -61,14 +59,11 @@ export class SilencesService {
       if (!silence) throw notFound('silence', id);
       if (silenceState(silence, tx.now) === 'expired') throw new AppError('conflict', `silence ${id} has already expired`, 409);
       await this.repository.expire(tx.manager, id, tx.now);
-      const released = await this.alerts.release(tx, id);
-      await this.audit.record(
-        { actor, action: 'silence.expire', target: id, details: { matchers: silence.matchers, released } },
-        tx.manager,
-      );
+      await this.audit.record({ actor, action: 'silence.expire', target: id, details: { matchers: silence.matchers } }, tx.manager);
       const startsAt = silence.startsAt.getTime() < tx.now.getTime() ? silence.startsAt : tx.now;
       return { ...silence, startsAt, endsAt: tx.now, updatedAt: tx.now };
     });
+    await this.transitions.catchUpOrLeave(id);
     return this.view(expired, expired.updatedAt);
   }
 

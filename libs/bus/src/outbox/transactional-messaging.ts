@@ -58,6 +58,8 @@ const DEFAULT_RELAY: RelayOptions = {
   retryMaxMs: 300_000,
 };
 
+const OUTBOX_ROWS_PER_STATEMENT = 2_000;
+
 interface OutboxRow {
   id: string;
   subject: string;
@@ -240,7 +242,12 @@ export class TransactionalMessaging {
   }
 
   private async insertStaged(manager: EntityManager, staged: Staged[]): Promise<void> {
-    if (staged.length === 0) return;
+    // 4 parameters a row: chunked so a transaction staging many events stays under Postgres's 65,535 per statement.
+    for (let start = 0; start < staged.length; start += OUTBOX_ROWS_PER_STATEMENT)
+      await this.insertStagedRows(manager, staged.slice(start, start + OUTBOX_ROWS_PER_STATEMENT));
+  }
+
+  private async insertStagedRows(manager: EntityManager, staged: Staged[]): Promise<void> {
     const values: unknown[] = [];
     const rows = staged.map((entry, index) => {
       values.push(entry.event.id, entry.subject, JSON.stringify(entry.event), JSON.stringify(entry.traceHeaders));
