@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { buildConfig } from '@firebreak/platform';
+import { executorMetrics } from '../common/metrics';
 import { ExecutorSettings } from '../common/settings';
 import { ExecutionsRepository } from '../lifecycle/executions.repository';
 import { runbookOf } from '../engine/testing/engine-harness';
@@ -50,6 +51,52 @@ describe('the automatic-run gate', () => {
     expect(await gate({}, { failures: 2, runs: 3 }).admitAutomatic(manager, input)).toMatchObject({
       rule: 'loop_protection',
       reason: expect.stringContaining('"api-1"'),
+    });
+  });
+
+  describe('who chose the runbook', () => {
+    const optedIn = { ...runbook, selectable: 'annotation' as const };
+    const refusal = {
+      admitted: false,
+      rule: 'not_selectable',
+      reason: `runbook ${runbook.id} was chosen by the alert's automation_runbook annotation, and it does not opt in to that (selectable: annotation)`,
+    };
+    it.each([
+      // [selectedBy, runbook opts in, admitted]
+      ['annotation', false, false],
+      ['annotation', true, true],
+      ['file_alertname', false, true],
+      ['file_rule', false, true],
+      ['runtime', false, true],
+      [undefined, false, true],
+      ['file_alertname', true, true],
+    ] as const)('selectedBy %s, opted in %s → admitted %s', async (selectedBy, opts, admitted) => {
+      const decision = await gate({}).admitAutomatic(manager, { ...input, runbook: opts ? optedIn : runbook, selectedBy });
+      expect(decision).toEqual(admitted ? { admitted: true } : refusal);
+    });
+
+    it('checks the opt-in before anything else about a known runbook, and an unknown id stays unknown', async () => {
+      const manual = { ...runbook, mode: 'manual' as const };
+      expect(await gate({}, { paused: true }).admitAutomatic(manager, { ...input, runbook: manual, selectedBy: 'annotation' })).toEqual(
+        refusal,
+      );
+      expect(await gate({}).admitAutomatic(manager, { ...input, runbook: undefined, selectedBy: 'annotation' })).toMatchObject({
+        rule: 'unknown_runbook',
+      });
+    });
+
+    it('counts a refused unknown id under runbook="unknown", a catalogued one under its id', async () => {
+      executorMetrics.skipped.reset();
+      await gate({}).admitAutomatic(manager, { ...input, runbookId: 'made_up_by_a_sender', runbook: undefined, selectedBy: 'annotation' });
+      await gate({}).admitAutomatic(manager, { ...input, selectedBy: 'annotation' });
+      const values = (await executorMetrics.skipped.get()).values.map((v) => ({ labels: v.labels, value: v.value }));
+      expect(values).toEqual(
+        expect.arrayContaining([
+          { labels: { runbook: 'unknown', rule: 'unknown_runbook' }, value: 1 },
+          { labels: { runbook: runbook.id, rule: 'not_selectable' }, value: 1 },
+        ]),
+      );
+      expect(values).toHaveLength(2);
     });
   });
 

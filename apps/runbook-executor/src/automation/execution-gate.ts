@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { RunbookRequested } from '@firebreak/contracts';
 import { CONFIG } from '@firebreak/platform';
 import { executorMetrics } from '../common/metrics';
 import { ExecutorSettings, SETTINGS } from '../common/settings';
+import { runbookLabel } from '../definitions/metric-labels';
 import { Runbook } from '../definitions/runbook.schema';
 import { ExecutionsRepository } from '../lifecycle/executions.repository';
 import type { ExecutorConfig } from '../service';
@@ -13,6 +15,8 @@ export type Admission = { admitted: true } | { admitted: false; rule: string; re
 export interface GateInput {
   runbookId: string;
   runbook: Runbook | undefined;
+  /** How the mapper chose the runbook; `annotation` is the alert sender's choice, not an admin's. */
+  selectedBy?: RunbookRequested['selectedBy'];
   /** The concurrency key, else the fingerprint: what loop protection counts runs of. */
   loopKey: string;
   now: Date;
@@ -34,7 +38,7 @@ export class ExecutionGate {
 
   async admitAutomatic(manager: EntityManager, input: GateInput): Promise<Admission> {
     const decision = await this.admission(manager, input);
-    if (!decision.admitted) executorMetrics.skipped.inc({ runbook: input.runbookId, rule: decision.rule });
+    if (!decision.admitted) executorMetrics.skipped.inc({ runbook: runbookLabel(input.runbook), rule: decision.rule });
     return decision;
   }
 
@@ -46,8 +50,16 @@ export class ExecutionGate {
     return { open, failures, threshold: breaker.failures };
   }
 
-  private async admission(manager: EntityManager, { runbookId, runbook, loopKey, now }: GateInput): Promise<Admission> {
+  private async admission(manager: EntityManager, { runbookId, runbook, selectedBy, loopKey, now }: GateInput): Promise<Admission> {
     if (!runbook) return { admitted: false, rule: 'unknown_runbook', reason: `runbook ${runbookId} is not loaded` };
+    // Any alert sender can set annotations: without the runbook's opt-in it could run maintenance or page
+    // people with its own text. Requests from before `selectedBy` existed carry none and are mappings' choices.
+    if (selectedBy === 'annotation' && runbook.selectable !== 'annotation')
+      return {
+        admitted: false,
+        rule: 'not_selectable',
+        reason: `runbook ${runbookId} was chosen by the alert's automation_runbook annotation, and it does not opt in to that (selectable: annotation)`,
+      };
     if (runbook.mode === 'manual')
       return { admitted: false, rule: 'manual_only', reason: `runbook ${runbookId} is manual: it never runs for an alert` };
     if (!this.config.FIREBREAK_AUTOMATION_ENABLED)

@@ -68,6 +68,7 @@ function runners(targetUrl: string): StepRunners {
     sql: unused,
     dlq: unused,
     wait: unused,
+    fail: unused,
     approval: new ApprovalStepRunner(),
     notify: new NotifyStepRunner((id) => id),
     publish: new PublishStepRunner(),

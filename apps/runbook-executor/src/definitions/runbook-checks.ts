@@ -33,6 +33,8 @@ function templatesOf(step: AnyStep): Array<[string, string, Kind]> {
       return text(stringLeaves({ text: step.with.text, title: step.with.title }, 'with', []));
     case 'publish':
       return text(stringLeaves(step.with.data, 'with.data', []));
+    case 'fail':
+      return [['with.reason', step.with.reason, 'text']];
     case 'wait':
     case 'dlq':
       return [];

@@ -29,7 +29,9 @@ describe('runbook validation', () => {
 
   it('names the field of every schema problem', () => {
     expect(problemsOf({ steps: [{ id: 'a', uses: 'teleport', with: {} }] })).toEqual([
-      expect.stringMatching(/^steps\.0\.uses: uses must be one of http, command, prometheus, sql, wait, approval, notify, publish, dlq/),
+      expect.stringMatching(
+        /^steps\.0\.uses: uses must be one of http, command, prometheus, sql, wait, approval, notify, publish, dlq, fail/,
+      ),
     ]);
     expect(problemsOf({ timeout: 'soon', steps: [{ id: 'a', uses: 'wait', with: { duration: '1s' } }] })).toEqual([
       expect.stringMatching(/^timeout: "soon" is not a duration/),
@@ -113,5 +115,30 @@ describe('runbook validation', () => {
       ['read', false],
       ['tell', false],
     ]);
+  });
+
+  it('takes the annotation opt-in as selectable: annotation, off unless written', () => {
+    const steps = [{ id: 'a', uses: 'wait', with: { duration: '1s' } }];
+    expect(RunbookSchema.parse({ ...base, steps }).selectable).toBeUndefined();
+    expect(RunbookSchema.parse({ ...base, selectable: 'annotation', steps }).selectable).toBe('annotation');
+    expect(problemsOf({ selectable: 'anyone', steps })[0]).toMatch(/^selectable: /);
+    expect(problemsOf({ selectable: true, steps })[0]).toMatch(/^selectable: /);
+  });
+
+  it('reserves the id "unknown": it is the metric label of ids outside the catalogue', () => {
+    expect(problemsOf({ id: 'unknown', steps: [{ id: 'a', uses: 'wait', with: { duration: '1s' } }] })).toEqual([
+      'id: "unknown" is reserved',
+    ]);
+  });
+
+  it('checks a fail step: a reason is required, is a text template, and the step is not mutating', () => {
+    expect(problemsOf({ steps: [{ id: 'stop', uses: 'fail', with: {} }] })[0]).toMatch(/^steps\.0\.with\.reason: /);
+    expect(problemsOf({ steps: [{ id: 'stop', uses: 'fail', with: { reason: '{{> partial}}' } }] })).toEqual([
+      'steps.0.with.reason: partials ({{> name}}) are not supported',
+    ]);
+    const [step] = normaliseRunbook(
+      RunbookSchema.parse({ ...base, steps: [{ id: 'stop', uses: 'fail', with: { reason: 'HTTP {{ x }}' } }] }),
+    ).steps;
+    expect(isMutating(step)).toBe(false);
   });
 });

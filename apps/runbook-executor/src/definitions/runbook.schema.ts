@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Severity, SeveritySchema } from '@firebreak/contracts';
 import { drillTargetSchema, durationSchema } from '../common/duration';
+import { UNKNOWN_RUNBOOK } from './metric-labels';
 import { AnyStep, RollbackStep, Step, StepSchema } from './step.schemas';
 
 const ParamSpecSchema = z.strictObject({
@@ -13,12 +14,22 @@ const ParamSpecSchema = z.strictObject({
 
 export const RunbookSchema = z
   .strictObject({
-    id: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lowercase letters, digits and _'),
+    id: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be lowercase letters, digits and _')
+      // Metrics label every id outside the catalogue `unknown`: a runbook of that name would be indistinguishable.
+      .refine((id) => id !== UNKNOWN_RUNBOOK, `"${UNKNOWN_RUNBOOK}" is reserved`),
     title: z.string().min(1).max(200),
     description: z.string().max(2_000).default(''),
     severity: SeveritySchema,
     tags: z.array(z.string().min(1).max(50)).max(30).default([]),
     mode: z.enum(['automatic', 'approval', 'manual']).default('automatic'),
+    /**
+     * `annotation`: an alert's own `automation_runbook` annotation may choose this runbook. Any sender can set
+     * annotations, so a runbook is chosen that way only when it opts in; mappings (config file or API, set by
+     * admins) may choose any runbook.
+     */
+    selectable: z.literal('annotation').optional(),
     timeout: durationSchema.optional(),
     concurrency: z
       .strictObject({
@@ -56,6 +67,7 @@ export interface Runbook {
   severity: Severity;
   tags: string[];
   mode: 'automatic' | 'approval' | 'manual';
+  selectable?: 'annotation';
   timeout?: number;
   concurrency?: { key?: string; limit: number; max?: number };
   loop?: { maxRuns: number; window: number };
@@ -96,6 +108,7 @@ export function isMutating(step: AnyStep): boolean {
     case 'wait':
     case 'approval':
     case 'notify':
+    case 'fail':
       return false;
   }
 }

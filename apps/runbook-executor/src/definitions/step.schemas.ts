@@ -51,6 +51,9 @@ export const NotifyWithSchema = z.strictObject({
   notifyInDrills: z.boolean().default(false),
 });
 
+/** Ends the run as failed with this reason (with `onFailure: escalate`, a person is told): a runbook's "stop here". */
+export const FailWithSchema = z.strictObject({ reason: template.pipe(z.string().min(1)) });
+
 export const PUBLISHABLE_SUBJECTS = ['runbooks.requested', 'notifications.requested', 'alerts.received'] as const;
 export const PublishWithSchema = z.strictObject({
   subject: z.enum(PUBLISHABLE_SUBJECTS),
@@ -76,6 +79,7 @@ const stepTypes = {
   notify: NotifyWithSchema,
   publish: PublishWithSchema,
   dlq: DlqWithSchema,
+  fail: FailWithSchema,
 } as const;
 
 export type StepType = keyof typeof stepTypes;
@@ -127,6 +131,7 @@ export type ApprovalWith = z.infer<typeof ApprovalWithSchema>;
 export type NotifyWith = z.infer<typeof NotifyWithSchema>;
 export type PublishWith = z.infer<typeof PublishWithSchema>;
 export type DlqWith = z.infer<typeof DlqWithSchema>;
+export type FailWith = z.infer<typeof FailWithSchema>;
 
 export type TypedStep =
   | { uses: 'http'; with: HttpWith }
@@ -137,7 +142,8 @@ export type TypedStep =
   | { uses: 'approval'; with: ApprovalWith }
   | { uses: 'notify'; with: NotifyWith }
   | { uses: 'publish'; with: PublishWith }
-  | { uses: 'dlq'; with: DlqWith };
+  | { uses: 'dlq'; with: DlqWith }
+  | { uses: 'fail'; with: FailWith };
 
 export type OnFailure = 'abort' | 'continue' | 'rollback' | 'escalate';
 

@@ -76,6 +76,7 @@ export class ExecutionsService {
         ? await this.gate.admitAutomatic(tx.manager, {
             runbookId: request.runbookId,
             runbook,
+            selectedBy: request.selectedBy,
             loopKey: draft.concurrencyKey ?? draft.fingerprint ?? '',
             now: draft.createdAt,
           })

@@ -3,6 +3,7 @@ import { deriveEventId } from '@firebreak/contracts';
 import { Transaction } from '@firebreak/bus';
 import { executorMetrics } from '../common/metrics';
 import { truncate } from '../common/text';
+import { runbookLabel } from '../definitions/metric-labels';
 import { executionEvents } from './execution-events';
 import { ExecutionRow, ExecutionStatus, VerifyStatus } from './execution.types';
 import { ExecutionsRepository } from './executions.repository';
@@ -62,16 +63,14 @@ export class ExecutionFinalizer {
   /** Metrics once the transaction committed. */
   observe(finalized: Finalized): void {
     const { row, status, at } = finalized;
+    const runbook = runbookLabel(row.definition);
     const seconds = row.started_at ? Math.max(0, (at.getTime() - new Date(row.started_at).getTime()) / 1000) : 0;
-    executorMetrics.executions.inc({ runbook: row.runbook_id, mode: row.mode, status });
+    executorMetrics.executions.inc({ runbook, mode: row.mode, status });
     if (row.mode === 'live') {
-      executorMetrics.remediations.inc({ runbook: row.runbook_id, result: status });
-      if (row.started_at) executorMetrics.remediationDuration.observe({ runbook: row.runbook_id, result: status }, seconds);
+      executorMetrics.remediations.inc({ runbook, result: status });
+      if (row.started_at) executorMetrics.remediationDuration.observe({ runbook, result: status }, seconds);
     } else if (row.mode === 'drill' && row.started_at) {
-      executorMetrics.drillDuration.observe(
-        { runbook: row.runbook_id, met_target: String(seconds * 1000 <= (row.drill_target_ms ?? Infinity)) },
-        seconds,
-      );
+      executorMetrics.drillDuration.observe({ runbook, met_target: String(seconds * 1000 <= (row.drill_target_ms ?? Infinity)) }, seconds);
     }
   }
 

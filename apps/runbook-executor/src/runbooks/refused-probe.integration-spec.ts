@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { FakeHttpTarget, waitFor } from '@firebreak/testing';
+import { FakeHttpTarget, freePort, waitFor } from '@firebreak/testing';
 import { ExecutorHarness } from '../testing/executor-harness';
 
 const SHIPPED = resolve(__dirname, '../../../../runbooks');
@@ -13,7 +13,11 @@ beforeAll(async () => {
       FIREBREAK_RUNBOOK_HTTP_ALLOW: '127.0.0.1',
       FIREBREAK_RUNBOOK_VARS: `orchestrator_url=${target.url},research_system_url=http://research.invalid`,
     },
-    config: { 'connections.yaml': { connections: [{ name: 'firebreak', serviceDatabase: true }] } },
+    config: {
+      'connections.yaml': { connections: [{ name: 'firebreak', serviceDatabase: true }] },
+      // Every failing case here would count towards service_unavailable's circuit breaker (3 by default).
+      'automation.yaml': { circuitBreaker: { failures: 1_000, window: '30m' } },
+    },
   }).start(process.env);
 });
 
@@ -41,6 +45,7 @@ describe('a refused probe is not a failed probe', () => {
     const detail = await detailOf(row.id);
     expect(detail.steps.map((s: { id: string; outcome: string | null }) => `${s.id}:${s.outcome}`)).toEqual([
       'probe:refused',
+      'answered:null',
       'restart:null',
       'settle:null',
       'verify:null',
@@ -72,14 +77,90 @@ describe('a refused probe is not a failed probe', () => {
   });
 
   it('a probe that got no answer (nothing listening) restarts it', async () => {
-    const requestId = await h.request({ runbookId: 'service_unavailable', context: alert({ instance: '127.0.0.1:9', job: 'silent-api' }) });
+    const instance = `127.0.0.1:${await freePort()}`;
+    const requestId = await h.request({ runbookId: 'service_unavailable', context: alert({ instance, job: 'silent-api' }) });
     await waitFor(() => target.requests.some((r) => r.method === 'POST' && r.path === '/services/silent-api/restart'), {
       timeoutMs: 20_000,
     });
     const row = (await h.executionByRequest(requestId))!;
     const probe = (await detailOf(row.id)).steps[0];
     expect(probe).toMatchObject({ id: 'probe', outcome: 'failure' });
-    expect(probe.attempts.at(-1).error).toMatch(/^no response from 127\.0\.0\.1:9/);
+    expect(probe.attempts.at(-1).error).toBe(`no response from ${instance}: ECONNREFUSED`);
     await h.inject('POST', `/api/v1/executions/${row.id}/cancel`, { token: 'operator', payload: { reason: 'test over' } });
+  });
+});
+
+describe('a probe that could not be sent is refused, not "no answer"', () => {
+  it.each([
+    // fetch never connects to 6000 (X11): undici's "bad port", before anything is sent.
+    [
+      'a port fetch refuses',
+      '127.0.0.1:6000',
+      /^step probe refused \(http-request\): the request to "127\.0\.0\.1:6000" could not be sent: "bad port"$/,
+    ],
+    [
+      'a port out of range',
+      '127.0.0.1:99999',
+      /^step probe refused \(url\): "http:\/\/127\.0\.0\.1:99999\/health" is not an absolute URL$/,
+    ],
+    ['a line break in the host', '127.0.0.1\n:80', /^step probe refused \(url-host\)/],
+  ])('%s (instance %j): the run fails with the refusal, escalates, and nothing is restarted', async (_what, instance, reason) => {
+    const requestId = await h.request({
+      runbookId: 'service_unavailable',
+      fingerprint: '0123456789abcdef',
+      context: alert({ instance, job: `unsendable-${instance.slice(-2)}` }),
+    });
+    const row = await h.waitForStatus(requestId, ['failed', 'succeeded']);
+    expect(row.status).toBe('failed');
+    expect(row.status_reason).toMatch(reason);
+    const detail = await detailOf(row.id);
+    expect(detail.steps[0]).toMatchObject({ id: 'probe', outcome: 'refused' });
+    expect(detail.steps[0].attempts).toHaveLength(1);
+    expect(target.requests).toHaveLength(0);
+    await waitFor(() => h.eventsOf('runbooks.execution.failed', (d) => d.executionId === row.id).length === 1);
+    expect(h.eventsOf('runbooks.execution.failed', (d) => d.executionId === row.id)[0]).toMatchObject({ escalate: true });
+  });
+});
+
+describe('a service that answers, but not healthy, goes to a person', () => {
+  it.each([
+    [401, 'wrong credentials'],
+    [404, 'a moved health endpoint'],
+    [302, 'a redirect'],
+  ])('HTTP %i (%s): not restarted; the run stops at "answered" and escalates', async (status) => {
+    target.on('GET', '/health', () => ({ status, headers: (status === 302 ? { location: '/elsewhere' } : {}) as Record<string, string> }));
+    const instance = `127.0.0.1:${new URL(target.url).port}`;
+    const requestId = await h.request({
+      runbookId: 'service_unavailable',
+      fingerprint: '0123456789abcdef',
+      context: alert({ instance, job: `refusing-${status}` }),
+    });
+    const row = await h.waitForStatus(requestId, ['failed', 'succeeded']);
+    expect(row.status).toBe('failed');
+    expect(row.status_reason).toBe(
+      `step answered failed: ${instance} answered its health probe with HTTP ${status}; not restarting it, a person must look`,
+    );
+    const detail = await detailOf(row.id);
+    expect(detail.steps.map((s: { id: string; outcome: string | null }) => `${s.id}:${s.outcome}`)).toEqual([
+      'probe:failure',
+      'answered:failure',
+      'restart:null',
+      'settle:null',
+      'verify:null',
+      'report:null',
+    ]);
+    // A 4xx is not retried (another try would get the same answer); the one probe is all that was sent.
+    expect(target.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /health']);
+    await waitFor(() => h.eventsOf('runbooks.execution.failed', (d) => d.executionId === row.id).length === 1);
+    expect(h.eventsOf('runbooks.execution.failed', (d) => d.executionId === row.id)[0]).toMatchObject({ status: 'failed', escalate: true });
+  });
+
+  it('a healthy answer (200) restarts nothing and the run succeeds', async () => {
+    target.on('GET', '/health', () => ({ status: 200 }));
+    const instance = `127.0.0.1:${new URL(target.url).port}`;
+    const requestId = await h.request({ runbookId: 'service_unavailable', context: alert({ instance, job: 'healthy-api' }) });
+    const row = await h.waitForStatus(requestId, ['failed', 'succeeded']);
+    expect(row.status).toBe('succeeded');
+    expect(target.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /health']);
   });
 });

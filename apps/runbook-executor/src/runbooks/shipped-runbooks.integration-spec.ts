@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parse } from 'yaml';
 import { DataSource } from 'typeorm';
 import { deriveEventId, DLQ, streamName } from '@firebreak/contracts';
 import { BusConnection, EventPublisher, SubjectNames } from '@firebreak/bus';
@@ -31,6 +33,21 @@ describe('the shipped runbooks', () => {
       expect(prose).toMatch(/## Symptoms[\s\S]+## Diagnosis[\s\S]+## Resolution/);
       expect(runbook.steps.length).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('which shipped runbooks an alert annotation may choose', () => {
+  it('exactly the ones config/mappings.yaml maps alerts to opt in (selectable: annotation); maintenance and paging do not', () => {
+    const mappings = parse(readFileSync(resolve(__dirname, '../../../../config/mappings.yaml'), 'utf8')) as {
+      alertnames: Record<string, string>;
+    };
+    const catalogue = loadRunbooks(SHIPPED, new Set(['firebreak']));
+    const optedIn = [...catalogue.runbooks.values()]
+      .filter(({ runbook }) => runbook.selectable === 'annotation')
+      .map(({ runbook }) => runbook.id);
+    expect(optedIn.sort()).toEqual([...new Set(Object.values(mappings.alertnames))].sort());
+    expect(optedIn).toHaveLength(6);
+    for (const id of ['postgres_vacuum', 'notify_admin', 'dlq_recovery']) expect(optedIn).not.toContain(id);
   });
 });
 

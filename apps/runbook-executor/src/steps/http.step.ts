@@ -4,6 +4,7 @@ import { excerptOf, RefusedError } from '../definitions/refusal';
 import { StepFailure } from '../engine/step-failure';
 import { renderText, renderUrl, renderValue } from '../definitions/template';
 import { HttpWith } from '../definitions/step.schemas';
+import { classifyFetchError } from './fetch-errors';
 import { HostAllowList } from './host-allow-list';
 import { parseJsonOrText, readLimited } from './read-limited';
 
@@ -13,6 +14,9 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 /** Resolves a templated URL and checks it against the allow-list; every refusal says which rule. */
 export function resolveHttpUrl(template: string, ctx: Pick<StepRunContext, 'scope'>, allow: HostAllowList): URL {
   const rendered = renderUrl(template, ctx.scope);
+  // The URL parser silently drops tabs and line breaks, so what would be sent is not what was written.
+  // eslint-disable-next-line no-control-regex -- control characters are what is being refused
+  if (/[\u0000-\u001f\u007f]/.test(rendered)) throw new RefusedError('url', `${excerptOf(rendered)} contains a control character`);
   let url: URL;
   try {
     url = new URL(rendered);
@@ -49,7 +53,7 @@ export class HttpStepRunner implements StepRunner {
       if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type'))
         headers['content-type'] = typeof spec.body === 'string' ? 'text/plain' : 'application/json';
     }
-    // No answer (refused connection, reset, DNS, no response in time) is `status: 0`, so a runbook can
+    // No answer (refused connection, reset, DNS, TLS, no response in time) is `status: 0`, so a runbook can
     // tell a probe that reached nothing from one that was never sent (a refusal has no outputs).
     const own = new AbortController();
     const graceMs = Math.min(1_000, ctx.timeoutMs / 10);
@@ -57,23 +61,32 @@ export class HttpStepRunner implements StepRunner {
       () => own.abort(new Error('no answer in time')),
       () => undefined,
     );
-    const noAnswer = (error: unknown): never => {
-      if (ctx.signal.aborted) throw error;
-      const cause = own.signal.aborted
-        ? `no answer within ${Math.round((ctx.timeoutMs - graceMs) / 100) / 10}s`
-        : ((error as { cause?: { code?: string; message?: string } }).cause?.code ??
-          (error as { cause?: { message?: string } }).cause?.message ??
-          (error as Error).message);
-      throw new StepFailure(`no response from ${url.host}: ${cause}`, true, { status: 0, error: cause });
-    };
     const signal = AbortSignal.any([ctx.signal, own.signal]);
     let response: Response;
     let read: { text: string; truncated: boolean };
     try {
-      response = await fetch(url, { method: spec.method, headers, body, signal, redirect: 'manual' });
-      read = await readLimited(response, MAX_RESPONSE_BYTES);
-    } catch (error) {
-      return noAnswer(error);
+      try {
+        response = await fetch(url, { method: spec.method, headers, body, signal, redirect: 'manual' });
+      } catch (error) {
+        if (ctx.signal.aborted) throw error;
+        if (own.signal.aborted) return this.noAnswer(url, `no answer within ${Math.round((ctx.timeoutMs - graceMs) / 100) / 10}s`);
+        const failure = classifyFetchError(error);
+        if (failure.kind === 'no-answer') return this.noAnswer(url, failure.cause);
+        // undici refused to send it (a "bad port", a header or body it will not write): the service was
+        // never asked, so this is no evidence that it is down.
+        throw new RefusedError('http-request', `the request to ${excerptOf(url.host)} could not be sent: ${excerptOf(failure.cause, 200)}`);
+      }
+      try {
+        read = await readLimited(response, MAX_RESPONSE_BYTES);
+      } catch (error) {
+        if (ctx.signal.aborted) throw error;
+        // The service answered (its status is known) but the body broke off: report the status it gave.
+        const cause = own.signal.aborted ? 'the body did not arrive in time' : classifyFetchError(error).cause;
+        throw new StepFailure(`HTTP ${response.status} from ${url.host}, body cut off: ${cause}`, true, {
+          status: response.status,
+          error: cause,
+        });
+      }
     } finally {
       if (!own.signal.aborted) own.abort(new Error('finished'));
     }
@@ -92,5 +105,9 @@ export class HttpStepRunner implements StepRunner {
       );
     }
     return { outputs, excerpt };
+  }
+
+  private noAnswer(url: URL, cause: string): never {
+    throw new StepFailure(`no response from ${url.host}: ${cause}`, true, { status: 0, error: cause });
   }
 }

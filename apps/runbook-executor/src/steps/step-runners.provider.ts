@@ -9,6 +9,7 @@ import { ApprovalStepRunner } from './approval.step';
 import { CommandStepRunner } from './command.step';
 import { DlqArchiveRepository } from './dlq-archive.repository';
 import { DlqStepRunner } from './dlq.step';
+import { FailStepRunner } from './fail.step';
 import { HostAllowList } from './host-allow-list';
 import { HttpStepRunner } from './http.step';
 import { NotifyStepRunner } from './notify.step';
@@ -38,6 +39,7 @@ export class StepRunnersProvider implements OnApplicationShutdown {
       command: new CommandStepRunner(new Set(config.FIREBREAK_RUNBOOK_COMMANDS_ALLOW)),
       prometheus: new PrometheusStepRunner(config.PROMETHEUS_URL),
       sql: this.sql,
+      fail: new FailStepRunner(),
       wait: new WaitStepRunner(),
       approval: new ApprovalStepRunner(),
       notify: new NotifyStepRunner((id) => catalog.get(id)?.runbook.title ?? id),

@@ -1,6 +1,8 @@
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { systemClock } from '@firebreak/platform';
-import { FakeHttpTarget, resolveDatabaseUrl, uniqueTestId } from '@firebreak/testing';
+import { FakeHttpTarget, freePort, resolveDatabaseUrl, uniqueTestId } from '@firebreak/testing';
 import { StepRunContext } from '../engine/engine.types';
 import { RefusedError } from '../definitions/refusal';
 import { AnyStep } from '../definitions/step.schemas';
@@ -79,6 +81,81 @@ describe('http steps', () => {
     await expect(http.run(ctx({ uses: 'http', with: { url: `${target.url}/moved` } }, {}))).rejects.toMatchObject({
       retryable: false,
       message: expect.stringContaining('HTTP 302'),
+    });
+  });
+
+  describe('"no answer" (status 0) only when the request went out and nothing came back', () => {
+    const probe = (url: string, labels: Record<string, string> = {}, timeoutMs = 5_000) =>
+      http.run(ctx({ uses: 'http', with: { url } }, labels, new AbortController().signal, timeoutMs));
+
+    it('a closed port, an unknown name, a TLS failure and no response in time are status 0', async () => {
+      const closed = await freePort();
+      await expect(probe(`http://127.0.0.1:${closed}/health`)).rejects.toMatchObject({
+        retryable: true,
+        outputs: { status: 0, error: 'ECONNREFUSED' },
+      });
+      const dns = new HttpStepRunner(new HostAllowList(['*.invalid']));
+      await expect(dns.run(ctx({ uses: 'http', with: { url: 'http://nothing.invalid/health' } }, {}))).rejects.toMatchObject({
+        outputs: { status: 0, error: 'ENOTFOUND' },
+      });
+      // TLS to a plain-HTTP port: the handshake fails.
+      await expect(probe(`https://127.0.0.1:${new URL(target.url).port}/health`)).rejects.toMatchObject({
+        outputs: { status: 0, error: expect.stringMatching(/^ERR_SSL_|^EPROTO$|^ECONNRESET$/) },
+      });
+      target.on('GET', '/slow', () => ({ delayMs: 2_000 }));
+      await expect(probe(`${target.url}/slow`, {}, 1_000)).rejects.toMatchObject({
+        message: expect.stringMatching(/^no response from 127\.0\.0\.1:\d+: no answer within 0\.9s$/),
+        outputs: { status: 0 },
+      });
+    });
+
+    it('an answer whose body breaks off keeps the status that came', async () => {
+      // A server that sends its status line and part of the body, then drops the connection.
+      const server = createServer((_request, response) => {
+        response.writeHead(503, { 'content-length': '1000' });
+        response.write('partial', () => response.socket?.destroy());
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        await expect(probe(`http://127.0.0.1:${port}/health`)).rejects.toMatchObject({
+          retryable: true,
+          message: expect.stringMatching(new RegExp(`^HTTP 503 from 127\\.0\\.0\\.1:${port}, body cut off: `)),
+          outputs: { status: 503 },
+        });
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    it('a request that could not be sent is refused, never status 0, and nothing is sent', async () => {
+      const url = 'http://{{ alert.labels.instance }}/health';
+      // 6000 (X11) and 9 are on fetch's list of ports it never connects to.
+      for (const instance of ['127.0.0.1:6000', '127.0.0.1:9'])
+        await expect(probe(url, { instance })).rejects.toMatchObject({
+          name: 'RefusedError',
+          rule: 'http-request',
+          message: `refused (http-request): the request to "${instance}" could not be sent: "bad port"`,
+        });
+      await expect(probe(url, { instance: '127.0.0.1:99999' })).rejects.toMatchObject({
+        rule: 'url',
+        message: 'refused (url): "http://127.0.0.1:99999/health" is not an absolute URL',
+      });
+      await expect(probe(url, { instance: '127.0.0.1\n:80' })).rejects.toMatchObject({ rule: 'url-host' });
+      // Operator values are inserted as written; the URL parser would drop the line break and send something else.
+      const withVars = ctx({ uses: 'http', with: { url: '{{ vars.base }}/health' } }, {});
+      withVars.scope.vars = { base: `${target.url}/a\nb` };
+      await expect(http.run(withVars)).rejects.toMatchObject({
+        rule: 'url',
+        message: expect.stringMatching(/contains a control character$/),
+      });
+      // A body on a GET is a request undici refuses to build.
+      await expect(http.run(ctx({ uses: 'http', with: { url: `${target.url}/x`, body: { a: 1 } } }, {}))).rejects.toMatchObject({
+        rule: 'http-request',
+        message: expect.stringContaining('cannot have body'),
+      });
+      expect(target.requests).toHaveLength(0);
     });
   });
 

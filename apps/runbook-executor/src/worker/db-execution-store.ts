@@ -3,6 +3,7 @@ import { Clock } from '@firebreak/platform';
 import { ApprovalsRepository } from '../approvals/approvals.repository';
 import { ApprovalsService } from '../approvals/approvals.service';
 import { executorMetrics } from '../common/metrics';
+import { runbookLabel } from '../definitions/metric-labels';
 import { AnyStep } from '../definitions/step.schemas';
 import { ApprovalStatus, AttemptRecord, EngineState, ExecutionStore, LeaseLostError } from '../engine/engine.types';
 import { executionEvents } from '../lifecycle/execution-events';
@@ -64,9 +65,9 @@ export class DbExecutionStore implements ExecutionStore {
     if (attempt.status === 'running') return;
     if (attempt.durationMs !== undefined)
       executorMetrics.stepDuration.observe(
-        { runbook: this.row.runbook_id, step_type: attempt.stepType, status: attempt.status },
+        { runbook: runbookLabel(this.row.definition), step_type: attempt.stepType, status: attempt.status },
         attempt.durationMs / 1000,
       );
-    if (attempt.refused) executorMetrics.refusals.inc({ runbook: this.row.runbook_id, rule: attempt.refused.rule });
+    if (attempt.refused) executorMetrics.refusals.inc({ runbook: runbookLabel(this.row.definition), rule: attempt.refused.rule });
   }
 }
