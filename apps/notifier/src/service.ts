@@ -3,6 +3,7 @@ import { env, ServiceConfig, ServiceOptions } from '@firebreak/platform';
 import { Initial1732300000000 } from '../migrations/1732300000000-initial';
 import { Deliveries1732400000000 } from '../migrations/1732400000000-deliveries';
 import { OutboxRetries1764633600000 } from '../migrations/1764633600000-outbox-retries';
+import { ClaimsOrderApprovals1765000000001 } from '../migrations/1765000000001-claims-order-approvals';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -28,5 +29,5 @@ export type NotifierConfig = ServiceConfig<typeof notifierEnv.shape>;
 export const SERVICE: ServiceOptions<typeof notifierEnv.shape> = {
   app: 'notifier',
   env: notifierEnv,
-  database: { migrations: [Initial1732300000000, Deliveries1732400000000, OutboxRetries1764633600000] },
+  database: { migrations: [Initial1732300000000, Deliveries1732400000000, OutboxRetries1764633600000, ClaimsOrderApprovals1765000000001] },
 };

@@ -25,8 +25,24 @@ export interface NewDelivery {
   status: 'pending' | 'skipped';
   lastError?: string;
   receivedAt: Date;
-  /** The announcement's own time: deliveries about one alert go out in this order. */
+  /** The announcement's own time: deliveries with one order key go out in this order. */
   orderedAt: Date;
+  /**
+   * What the order holds within (per target): the fingerprint when absent. An approval's request and
+   * decision use `approval:<id>`: they are their own incident, apart from the alert's announcements.
+   */
+  orderKey?: string;
+  /** The approval a delivery asks for or resolves. */
+  approvalId?: string;
+}
+
+/** A delivery of an approval's request, as its decision needs it. */
+export interface ApprovalRequestDelivery {
+  channel: string;
+  target: string;
+  severity: Severity;
+  fingerprint: string | null;
+  content: Notification;
 }
 
 /** A delivery claimed for an attempt (its attempt already counted). */
@@ -39,16 +55,19 @@ export interface ClaimedDelivery {
   kind: NotificationKind;
   severity: Severity;
   fingerprint: string | null;
+  orderKey: string | null;
   content: Notification;
   attempts: number;
+  /** Set by this claim: only an answer carrying it is written (an older claim's late answer is not). */
+  claimToken: string;
   receivedAt: Date;
   orderedAt: Date;
 }
 
 export interface DeliveryUpdate {
   id: string;
-  /** The attempt the answer belongs to (`ClaimedDelivery.attempts`): a newer claim of the row fences it out. */
-  attempts: number;
+  /** The claim the answer belongs to (`ClaimedDelivery.claimToken`): a newer claim of the row fences it out. */
+  claimToken: string;
   status: 'pending' | 'sent' | 'failed';
   nextAttemptAt?: Date;
   sentAt?: Date;
@@ -62,6 +81,7 @@ export interface DeliveryUpdate {
 export class DeliveriesRepository {
   private readonly deliveries: string;
   private readonly marks: string;
+  private readonly approvalPages: string;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -69,6 +89,7 @@ export class DeliveriesRepository {
   ) {
     this.deliveries = table(config.dbSchema, 'deliveries');
     this.marks = table(config.dbSchema, 'alert_marks');
+    this.approvalPages = table(config.dbSchema, 'approval_pages');
   }
 
   /** Inserts new deliveries; an id already there (a redelivered announcement) is left alone. */
@@ -82,7 +103,7 @@ export class DeliveriesRepository {
 
   private async insertChunk(manager: EntityManager, rows: NewDelivery[], now: Date): Promise<string[]> {
     if (rows.length === 0) return [];
-    const width = 15;
+    const width = 17;
     const values: unknown[] = [now];
     const tuples = rows.map((row, index) => {
       values.push(
@@ -97,16 +118,68 @@ export class DeliveriesRepository {
         row.fingerprint ?? null,
       );
       values.push(row.title, JSON.stringify(row.content), row.status, row.lastError ?? null, row.receivedAt, row.orderedAt);
+      values.push(row.orderKey ?? row.fingerprint ?? null, row.approvalId ?? null);
       const p = (i: number) => `$${index * width + i + 2}`;
       return `(${Array.from({ length: width }, (_, i) => (i === 10 ? `${p(i)}::jsonb` : p(i))).join(', ')}, $1, $1, $1)`;
     });
     const inserted: Array<{ id: string }> = await manager.query(
       `INSERT INTO ${this.deliveries} (id, announcement_id, announcement_subject, channel, channel_type, target, kind, severity, fingerprint,
-         title, content, status, last_error, received_at, ordered_at, next_attempt_at, created_at, updated_at)
+         title, content, status, last_error, received_at, ordered_at, order_key, approval_id, next_attempt_at, created_at, updated_at)
        VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING RETURNING id`,
       values,
     );
     return inserted.map((row) => row.id);
+  }
+
+  /**
+   * Notes that an approval's request arrived; returns the decision already recorded, if any (a
+   * request that comes after its decision is not sent). The row is the approval's lock: a request
+   * and its decision written at once by two transactions run one after the other, so the later one
+   * always sees the earlier.
+   */
+  async approvalRequested(manager: EntityManager, approvalId: string, now: Date): Promise<string | null> {
+    const [row] = rowsOf<{ decision: string | null }>(
+      await manager.query(
+        `INSERT INTO ${this.approvalPages} AS p (approval_id, requested_at, updated_at) VALUES ($1, $2, $2)
+         ON CONFLICT (approval_id) DO UPDATE SET requested_at = COALESCE(p.requested_at, EXCLUDED.requested_at), updated_at = EXCLUDED.updated_at
+         RETURNING p.decision`,
+        [approvalId, now],
+      ),
+    );
+    return row?.decision ?? null;
+  }
+
+  /** Notes an approval's decision (the first one stays); returns whether its request was seen. */
+  async approvalDecided(manager: EntityManager, approvalId: string, decision: string, decidedAt: Date, now: Date): Promise<boolean> {
+    const [row] = rowsOf<{ requested: boolean }>(
+      await manager.query(
+        `INSERT INTO ${this.approvalPages} AS p (approval_id, decision, decided_at, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (approval_id) DO UPDATE SET decision = COALESCE(p.decision, EXCLUDED.decision),
+           decided_at = COALESCE(p.decided_at, EXCLUDED.decided_at), updated_at = EXCLUDED.updated_at
+         RETURNING p.requested_at IS NOT NULL AS requested`,
+        [approvalId, decision, decidedAt, now],
+      ),
+    );
+    return row?.requested ?? false;
+  }
+
+  /**
+   * Where an approval's request went: every delivery of it a channel took (sent, still pending,
+   * failed or folded), not those skipped (a disabled channel, or superseded).
+   */
+  async approvalRequestDeliveries(manager: EntityManager, approvalId: string): Promise<ApprovalRequestDelivery[]> {
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      `SELECT channel, target, severity, fingerprint, content FROM ${this.deliveries}
+        WHERE approval_id = $1 AND announcement_subject = 'runbooks.approval.requested' AND status <> 'skipped' ORDER BY seq`,
+      [approvalId],
+    );
+    return rows.map((row) => ({
+      channel: row.channel as string,
+      target: row.target as string,
+      severity: row.severity as Severity,
+      fingerprint: (row.fingerprint as string | null) ?? null,
+      content: row.content as Notification,
+    }));
   }
 
   /** When the channel's earliest pending delivery is due (null when nothing is pending). */
@@ -162,9 +235,9 @@ export class DeliveriesRepository {
   }
 
   /**
-   * Claims up to `limit` due deliveries of a channel and counts the attempt. Only the head of each
-   * alert's queue (per target, by announcement time) is claimable, so a resolve never overtakes its
-   * trigger. The claim is a lease: a replica that dies mid-send leaves the row due again at
+   * Claims up to `limit` due deliveries of a channel, counts the attempt and gives the claim a fresh
+   * token. Only the head of each order key's queue (per target, by announcement time, then by
+   * insertion) is claimable, so a resolve never overtakes its trigger. The claim is a lease: a replica that dies mid-send leaves the row due again at
    * `leaseUntil`. Written as one scan plus primary-key lookups, never a self-join: pending rows
    * swing from none to thousands in a storm, exactly when the planner's statistics are stale.
    */
@@ -174,15 +247,16 @@ export class DeliveriesRepository {
       await manager.query(
         `WITH ranked AS (
            SELECT id, seq, next_attempt_at,
-                  fingerprint IS NULL OR row_number() OVER (PARTITION BY target, fingerprint ORDER BY ordered_at, seq) = 1 AS head
+                  order_key IS NULL OR row_number() OVER (PARTITION BY target, order_key ORDER BY ordered_at, seq) = 1 AS head
              FROM ${this.deliveries} WHERE channel = $1 AND status = 'pending'),
          picked AS (
            SELECT id FROM ${this.deliveries}
             WHERE id = ANY(ARRAY(SELECT id FROM ranked WHERE head AND next_attempt_at <= $2 ORDER BY seq LIMIT $3)) AND status = 'pending'
             FOR UPDATE SKIP LOCKED)
-         UPDATE ${this.deliveries} d SET attempts = d.attempts + 1, next_attempt_at = $4, updated_at = $2
+         UPDATE ${this.deliveries} d SET attempts = d.attempts + 1, claim_token = gen_random_uuid(), next_attempt_at = $4, updated_at = $2
            FROM picked WHERE d.id = picked.id
-         RETURNING d.id, d.seq, d.announcement_id, d.channel_type, d.target, d.kind, d.severity, d.fingerprint, d.content, d.attempts, d.received_at, d.ordered_at`,
+         RETURNING d.id, d.seq, d.announcement_id, d.channel_type, d.target, d.kind, d.severity, d.fingerprint, d.order_key, d.content, d.attempts,
+                   d.claim_token, d.received_at, d.ordered_at`,
         [channel, now, limit, leaseUntil],
       ),
     );
@@ -190,17 +264,17 @@ export class DeliveriesRepository {
   }
 
   /**
-   * Consumers handle announcements concurrently, so a delivery can be recorded after a newer one
-   * about the same alert was already sent (a trigger after its resolve): such claimed deliveries
-   * are skipped instead of sent. Returns the ids skipped.
+   * A delivery can be recorded after a newer one with its order key was already put on the wire (a
+   * trigger redelivered, or from another replica, after its resolve went out): sending it now would
+   * break the order, so such claimed deliveries are skipped instead. Returns the ids skipped.
    */
   async skipSuperseded(manager: EntityManager, claimed: ClaimedDelivery[], now: Date): Promise<Set<string>> {
-    const ids = claimed.filter((d) => d.fingerprint !== null).map((d) => d.id);
+    const ids = claimed.filter((d) => d.orderKey !== null).map((d) => d.id);
     if (ids.length === 0) return new Set();
     const result: unknown = await manager.query(
       `UPDATE ${this.deliveries} d SET status = 'skipped', attempts = d.attempts - 1, last_error = 'superseded: a newer announcement about this alert was already sent', updated_at = $2
          FROM ${this.marks} m
-        WHERE d.id = ANY($1) AND m.channel = d.channel AND m.target = d.target AND m.fingerprint = d.fingerprint AND m.sent_ordered_at > d.ordered_at
+        WHERE d.id = ANY($1) AND m.channel = d.channel AND m.target = d.target AND m.order_key = d.order_key AND m.sent_ordered_at > d.ordered_at
         RETURNING d.id`,
       [ids, now],
     );
@@ -208,33 +282,30 @@ export class DeliveriesRepository {
   }
 
   /**
-   * Remembers the newest announcement sent per alert and target. Pass only the deliveries
-   * `applyOutcomes` updated in the same transaction: a fenced-out answer marks nothing.
+   * Remembers the newest announcement put on the wire per order key and target, in the transaction
+   * that claims it. Marking at the claim, not at the answer, is what keeps the order: a row that
+   * arrives (or comes back from a retry) older than one already on the wire is superseded even
+   * while that one still waits for its answer or retries.
    */
-  async markSent(manager: EntityManager, channel: string, sent: ClaimedDelivery[], now: Date): Promise<void> {
-    const withFingerprint = sent.filter((d) => d.fingerprint !== null);
-    if (withFingerprint.length === 0) return;
+  async markOnWire(manager: EntityManager, channel: string, claimed: ClaimedDelivery[], now: Date): Promise<void> {
+    const keyed = claimed.filter((d) => d.orderKey !== null);
+    if (keyed.length === 0) return;
     await manager.query(
-      `INSERT INTO ${this.marks} (channel, target, fingerprint, sent_ordered_at, updated_at)
-       SELECT $1, u.target, u.fingerprint, max(u.ordered_at), $5 FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS u(target, fingerprint, ordered_at)
-        GROUP BY u.target, u.fingerprint
-       ON CONFLICT (channel, target, fingerprint) DO UPDATE
+      `INSERT INTO ${this.marks} (channel, target, order_key, sent_ordered_at, updated_at)
+       SELECT $1, u.target, u.order_key, max(u.ordered_at), $5 FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS u(target, order_key, ordered_at)
+        GROUP BY u.target, u.order_key
+       ON CONFLICT (channel, target, order_key) DO UPDATE
          SET sent_ordered_at = GREATEST(${this.marks}.sent_ordered_at, EXCLUDED.sent_ordered_at), updated_at = EXCLUDED.updated_at`,
-      [
-        channel,
-        withFingerprint.map((d) => d.target),
-        withFingerprint.map((d) => d.fingerprint),
-        withFingerprint.map((d) => d.orderedAt),
-        now,
-      ],
+      [channel, keyed.map((d) => d.target), keyed.map((d) => d.orderKey), keyed.map((d) => d.orderedAt), now],
     );
   }
 
   /**
    * Records answers, each only if its row is still pending under the claim the answer belongs to.
-   * A row whose lease ran out while its answer waited (Postgres away) may have been claimed again
-   * (its attempts counted once more) by another replica: the late answer must not overwrite that
-   * claim, so it is fenced out. Returns the ids actually updated: only those may be announced.
+   * A row whose lease ran out while its answer waited (Postgres away) may have been claimed again by
+   * another replica, or failed and been retried by an operator (which resets `attempts`, so the
+   * attempt number cannot tell the claims apart): the late answer must not overwrite that claim,
+   * so it is fenced out by the claim token. Returns the ids actually updated: only those may be announced.
    */
   async applyOutcomes(manager: EntityManager, updates: DeliveryUpdate[], now: Date): Promise<Set<string>> {
     if (updates.length === 0) return new Set();
@@ -242,13 +313,13 @@ export class DeliveriesRepository {
       `UPDATE ${this.deliveries} d SET status = u.status, next_attempt_at = COALESCE(u.next_attempt_at, d.next_attempt_at), sent_at = u.sent_at,
               last_error = COALESCE(u.last_error, d.last_error), response_status = u.response_status,
               response_excerpt = COALESCE(u.response_excerpt, d.response_excerpt), updated_at = $9
-         FROM unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::int[], $8::text[])
-              AS u(id, attempts, status, next_attempt_at, sent_at, last_error, response_status, response_excerpt)
-        WHERE d.id = u.id AND d.status = 'pending' AND d.attempts = u.attempts
+         FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::int[], $8::text[])
+              AS u(id, claim_token, status, next_attempt_at, sent_at, last_error, response_status, response_excerpt)
+        WHERE d.id = u.id AND d.status = 'pending' AND d.claim_token = u.claim_token
         RETURNING d.id`,
       [
         updates.map((u) => u.id),
-        updates.map((u) => u.attempts),
+        updates.map((u) => u.claimToken),
         updates.map((u) => u.status),
         updates.map((u) => u.nextAttemptAt ?? null),
         updates.map((u) => u.sentAt ?? null),
@@ -264,7 +335,8 @@ export class DeliveriesRepository {
   /** A failed delivery goes back to the queue for a fresh set of attempts. */
   async requeue(manager: EntityManager, id: string, now: Date): Promise<boolean> {
     const result: unknown = await manager.query(
-      `UPDATE ${this.deliveries} SET status = 'pending', attempts = 0, next_attempt_at = $2, updated_at = $2 WHERE id = $1 AND status = 'failed' RETURNING id`,
+      `UPDATE ${this.deliveries} SET status = 'pending', attempts = 0, claim_token = NULL, next_attempt_at = $2, updated_at = $2
+        WHERE id = $1 AND status = 'failed' RETURNING id`,
       [id, now],
     );
     return rowsOf(result).length > 0;
@@ -278,6 +350,10 @@ export class DeliveriesRepository {
     );
     await this.dataSource.query(
       `DELETE FROM ${this.marks} WHERE ctid IN (SELECT ctid FROM ${this.marks} WHERE updated_at < $1 LIMIT 1000)`,
+      [before],
+    );
+    await this.dataSource.query(
+      `DELETE FROM ${this.approvalPages} WHERE ctid IN (SELECT ctid FROM ${this.approvalPages} WHERE updated_at < $1 LIMIT 1000)`,
       [before],
     );
     return rowsOf(result).length;
@@ -294,8 +370,10 @@ function toClaimed(row: Record<string, unknown>): ClaimedDelivery {
     kind: row.kind as NotificationKind,
     severity: row.severity as Severity,
     fingerprint: row.fingerprint as string | null,
+    orderKey: row.order_key as string | null,
     content: row.content as Notification,
     attempts: row.attempts as number,
+    claimToken: row.claim_token as string,
     receivedAt: new Date(row.received_at as string),
     orderedAt: new Date(row.ordered_at as string),
   };

@@ -93,6 +93,7 @@ export class DeliveryDispatcher {
       const claimed = await this.deliveries.claimDue(manager, channel.name, allowance, now, leaseUntil);
       const skipped = await this.deliveries.skipSuperseded(manager, claimed, now);
       const deliveries = claimed.filter((delivery) => !skipped.has(delivery.id));
+      await this.deliveries.markOnWire(manager, channel.name, deliveries, now);
       const superseded = skipped.size;
       state = spend(state, deliveries.length);
       await this.buckets.save(manager, channel.name, state);

@@ -160,10 +160,11 @@ routes:
   it('never lets a late answer overwrite a newer claim of its row nor announces it; the delivery goes out again, with the same idempotency key', async () => {
     const fp = fingerprint();
     await answersKeptThroughCut([fp]);
-    // Meanwhile another replica, the lease over, claims the row again (as claimDue does: the attempt counted).
+    // Meanwhile another replica, the lease over, claims the row again (as claimDue does: the attempt counted, a new token).
     const [claimed] = rowsOf<{ id: string; attempts: number }>(
       await db.query(
-        `UPDATE ${deliveries()} SET attempts = attempts + 1, next_attempt_at = $2, updated_at = $2 WHERE fingerprint = $1 AND status = 'pending' RETURNING id, attempts`,
+        `UPDATE ${deliveries()} SET attempts = attempts + 1, claim_token = gen_random_uuid(), next_attempt_at = $2, updated_at = $2
+          WHERE fingerprint = $1 AND status = 'pending' RETURNING id, attempts`,
         [fp, new Date(clock.now().getTime() + 60_000)],
       ),
     );
@@ -175,10 +176,9 @@ routes:
       message: 'the kept answer was not written',
     });
 
-    // Fenced out: the row stays the other replica's claim, no alert is marked sent, nothing is announced.
+    // Fenced out: the row stays the other replica's claim, nothing is announced.
     const rows = await db.query(`SELECT status, attempts, response_excerpt FROM ${deliveries()} WHERE id = $1`, [claimed.id]);
     expect(rows).toEqual([{ status: 'pending', attempts: 2, response_excerpt: null }]);
-    expect(await db.query(`SELECT 1 FROM ${table(h.schema, 'alert_marks')} WHERE fingerprint = $1`, [fp])).toEqual([]);
 
     // That replica died with its claim: past its lease this one sends again, under the same key.
     clock.offsetMs += 120_000;

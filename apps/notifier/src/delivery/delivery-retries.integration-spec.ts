@@ -176,6 +176,10 @@ routes:
       const before = slowSlack.messages.length;
       clock.offsetMs += 61_000;
       await waitFor(() => slowSlack.messages.length > before, { message: 'a token earned nothing' });
+      // Slack has the message before its answer is written; until then its row still looks pending.
+      await waitFor(async () => (await history('channel=slow&status=sent&limit=500')).items.length === slowSlack.messages.length, {
+        message: 'the answer was not written',
+      });
     }
     expect((await history('channel=slow&status=pending')).items).toEqual([]);
 

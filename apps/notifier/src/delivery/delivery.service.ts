@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditEntry, AuditLog, Clock, CLOCK } from '@firebreak/platform';
-import { DeliveriesRepository, NewDelivery } from './deliveries.repository';
+import { ApprovalRequestDelivery, DeliveriesRepository, NewDelivery } from './deliveries.repository';
 import { DeliveryWorker } from './delivery-worker';
 
-export type { DeliveryStatus, NewDelivery } from './deliveries.repository';
+export type { ApprovalRequestDelivery, DeliveryStatus, NewDelivery } from './deliveries.repository';
 
 /** What the other features may ask of the delivery queue; its repositories and worker stay inside. */
 @Injectable()
@@ -20,6 +20,26 @@ export class DeliveryService {
   /** Adds deliveries inside the caller's transaction; the caller wakes their channels after the commit. */
   async add(manager: EntityManager, rows: NewDelivery[], now: Date): Promise<void> {
     await this.deliveries.insert(manager, rows, now);
+  }
+
+  /** Inside the caller's transaction: an approval's request arrived; the decision already recorded, if any. */
+  approvalRequested(manager: EntityManager, approvalId: string, now: Date): Promise<string | null> {
+    return this.deliveries.approvalRequested(manager, approvalId, now);
+  }
+
+  /**
+   * Inside the caller's transaction: an approval was decided. Returns the deliveries of its request
+   * (what the decision must resolve); none when the request was never seen.
+   */
+  async approvalDecided(
+    manager: EntityManager,
+    approvalId: string,
+    decision: string,
+    decidedAt: Date,
+    now: Date,
+  ): Promise<ApprovalRequestDelivery[]> {
+    const requested = await this.deliveries.approvalDecided(manager, approvalId, decision, decidedAt, now);
+    return requested ? this.deliveries.approvalRequestDeliveries(manager, approvalId) : [];
   }
 
   /** Queues deliveries someone asked for, audited in the same transaction, and wakes their channels. */

@@ -33,8 +33,10 @@ function attempt(id: string, outcome: SendOutcome = { result: 'sent', status: 20
     kind: 'firing',
     severity: 'critical',
     fingerprint: `fp-${id}`,
+    orderKey: `fp-${id}`,
     content: {},
     attempts,
+    claimToken: `token-${id}-${attempts}`,
     receivedAt: new Date('2024-12-09T09:59:00.000Z'),
     orderedAt: new Date('2024-12-09T09:59:00.000Z'),
   } as unknown as ClaimedDelivery;
@@ -53,12 +55,11 @@ function fakeStore() {
     /** A write waits for this gate when set. */
     gate: undefined as Promise<void> | undefined,
     committed: [] as DeliveryUpdate[][],
-    marked: [] as string[],
     events: [] as Array<{ subject: string; data: Record<string, unknown> }>,
     errors: [] as string[],
   };
   // The recorder writes one transaction at a time.
-  let tx = { updates: [] as DeliveryUpdate[][], marked: [] as string[], events: [] as typeof store.events };
+  let tx = { updates: [] as DeliveryUpdate[][], events: [] as typeof store.events };
   const deliveries = {
     async applyOutcomes(_manager: unknown, updates: DeliveryUpdate[]) {
       await store.gate;
@@ -67,17 +68,13 @@ function fakeStore() {
       tx.updates.push(updates);
       return new Set(updates.filter((u) => !store.fenced.has(u.id)).map((u) => u.id));
     },
-    async markSent(_manager: unknown, _channel: string, sent: ClaimedDelivery[]) {
-      tx.marked.push(...sent.map((d) => d.id));
-    },
   } as unknown as DeliveriesRepository;
   const messaging = {
     async run<T>(work: (tx: unknown) => Promise<T>): Promise<T> {
-      tx = { updates: [], marked: [], events: [] };
+      tx = { updates: [], events: [] };
       const stage = (subject: string, data: Record<string, unknown>) => tx.events.push({ subject, data });
       const result = await work({ manager: {}, stage });
       store.committed.push(...tx.updates);
-      store.marked.push(...tx.marked);
       store.events.push(...tx.events);
       return result;
     },
@@ -203,7 +200,7 @@ describe('outcome recorder', () => {
     await clock.run(recorder.drain(60_000));
     expect(writtenIds()).toEqual([['a1'], ['bad'], ['a2']]);
     const bad = fake.store.committed[1][0];
-    expect(bad).toEqual({ id: 'bad', attempts: 1, status: 'sent', sentAt: expect.any(Date), responseStatus: 200 });
+    expect(bad).toEqual({ id: 'bad', claimToken: 'token-bad-1', status: 'sent', sentAt: expect.any(Date), responseStatus: 200 });
     expect(fake.store.events.map((e) => [e.subject, e.data.deliveryId])).toEqual([
       ['notifications.delivered', 'a1'],
       ['notifications.delivered', 'bad'],
@@ -218,7 +215,7 @@ describe('outcome recorder', () => {
     void recorder.submit(slack, attempt('r1', rejected));
     await clock.run(recorder.drain(60_000));
     expect(fake.store.committed).toEqual([
-      [{ id: 'r1', attempts: 1, status: 'failed', responseStatus: 400, lastError: 'the error text could not be stored' }],
+      [{ id: 'r1', claimToken: 'token-r1-1', status: 'failed', responseStatus: 400, lastError: 'the error text could not be stored' }],
     ]);
     expect(fake.store.events).toEqual([
       { subject: 'notifications.failed', data: expect.objectContaining({ deliveryId: 'r1', error: 'the error text could not be stored' }) },
@@ -263,13 +260,12 @@ describe('outcome recorder', () => {
     expect([recorder.unwritten, recorder.backedUp]).toEqual([0, false]);
   });
 
-  it('neither marks nor announces an answer fenced out by a newer claim of its row', async () => {
+  it('does not announce an answer fenced out by a newer claim of its row', async () => {
     fake.store.fenced.add('stale');
     void recorder.submit(slack, attempt('stale'));
     await flush();
     void recorder.submit(slack, attempt('fresh'));
     await clock.run(recorder.drain(60_000));
-    expect(fake.store.marked).toEqual(['fresh']);
     expect(fake.store.events.map((e) => e.data.deliveryId)).toEqual(['fresh']);
   });
 
@@ -278,7 +274,7 @@ describe('outcome recorder', () => {
     void recorder.submit(slack, attempt('r1', outcome, 2));
     await clock.run(recorder.drain(60_000));
     const [[update]] = fake.store.committed;
-    expect(update).toMatchObject({ id: 'r1', attempts: 2, status: 'failed', responseExcerpt: 'nope' });
+    expect(update).toMatchObject({ id: 'r1', claimToken: 'token-r1-2', status: 'failed', responseExcerpt: 'nope' });
     // Cut at 2000 units without splitting the pair that straddles the limit.
     expect(update.lastError).toBe(`HTTP 400: ${'x'.repeat(1_989)}`);
     expect(fake.store.events[0].data.error).toBe(update.lastError);

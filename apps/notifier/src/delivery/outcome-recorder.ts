@@ -35,7 +35,7 @@ function isOutage(error: unknown): boolean {
  * nothing is sent again. With several, an outage longer than the lease (HTTP timeout + 30 s) can
  * still make a delivery go out twice, with the same idempotency key: once Postgres is back another
  * replica may claim the row, its lease over, before this one wrote the answer. That late answer is
- * then fenced out (the row's attempts no longer match) and neither recorded nor announced.
+ * then fenced out (the row's claim token no longer matches) and neither recorded nor announced.
  *
  * A write that fails for another reason (Postgres refused the data) is retried answer by answer so
  * one bad answer cannot take the others down; an answer that still fails is written without its

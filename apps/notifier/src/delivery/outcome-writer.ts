@@ -57,14 +57,9 @@ export class OutcomeWriter {
         judged.map((j) => toUpdate(j, texts)),
         this.clock.now(),
       );
-      // Only answers whose update went through are marked and announced: a fenced-out one did nothing.
+      // Only answers whose update went through are announced: a fenced-out one did nothing.
+      // (The order marks were set when the deliveries were claimed.)
       const recorded = judged.filter((j) => updated.has(j.delivery.id));
-      await this.deliveries.markSent(
-        tx.manager,
-        channel.name,
-        recorded.filter((j) => j.next.status === 'sent').map((j) => j.delivery),
-        this.clock.now(),
-      );
       if (pauses.length > 0) await this.buckets.pause(tx.manager, channel.name, new Date(Math.max(...pauses)));
       for (const j of recorded) this.stage(tx, channel, j, texts);
       return recorded;
@@ -146,7 +141,7 @@ function toUpdate({ delivery, outcome, answeredAt, next }: Judged, texts: boolea
   const excerpt = texts && outcome.excerpt !== undefined ? { responseExcerpt: storableText(outcome.excerpt) } : {};
   const response = { ...(outcome.status !== undefined ? { responseStatus: outcome.status } : {}), ...excerpt };
   const error = outcome.result === 'sent' ? {} : { lastError: errorText(outcome.error, texts) };
-  const claim = { id: delivery.id, attempts: delivery.attempts };
+  const claim = { id: delivery.id, claimToken: delivery.claimToken };
   switch (next.status) {
     case 'sent':
       return { ...claim, status: 'sent', sentAt: answeredAt, ...response };

@@ -14,8 +14,9 @@ export interface DeliveryPage {
 // The cursor is the position of the page's last row, opaque to callers.
 const encodeCursor = (seq: number) => Buffer.from(`seq:${seq}`).toString('base64url');
 function decodeCursor(cursor: string): number {
-  const match = /^seq:(\d{1,18})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match)
+  // Only the exact text encodeCursor makes: base64url decoding skips stray characters, so re-encode and compare.
+  const match = /^seq:([1-9]\d{0,14})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match || encodeCursor(Number(match[1])) !== cursor)
     throw new AppError('validation_failed', 'cursor: not a cursor this API returned', 400, {
       issues: ['cursor: not a cursor this API returned'],
     });

@@ -22,4 +22,9 @@ export class IntakeConsumer {
   async onApprovalRequested(event: EventOf<'runbooks.approval.requested'>, ctx: HandlerContext): Promise<void> {
     await this.intake.announceApproval(event, ctx);
   }
+
+  @OnEvent('runbooks.approval.decided', { concurrency: 16 })
+  async onApprovalDecided(event: EventOf<'runbooks.approval.decided'>, ctx: HandlerContext): Promise<void> {
+    await this.intake.announceDecision(event, ctx);
+  }
 }

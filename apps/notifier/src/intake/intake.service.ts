@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { EntityManager } from 'typeorm';
 import { CloudEvent, deriveEventId, EventOf } from '@firebreak/contracts';
 import { Batcher, HandlerContext, PermanentError, TransactionalMessaging } from '@firebreak/bus';
 import { Clock, CLOCK } from '@firebreak/platform';
 import { Channel } from '../channel-config/channel-set';
 import { ChannelRegistry } from '../channel-config/channel-registry';
 import { DeliveryService, NewDelivery } from '../delivery/delivery.service';
-import { fromAlertNotify, fromApprovalRequested, fromNotificationRequested } from '../notifications/from-events';
+import { fromAlertNotify, fromApprovalDecided, fromApprovalRequested, fromNotificationRequested } from '../notifications/from-events';
 import { Notification } from '../notifications/notification';
 import { notifierMetrics } from '../metrics';
 
@@ -16,8 +17,16 @@ type Context = Pick<HandlerContext, 'consumer' | 'log'>;
 interface Planned {
   inbox: string;
   eventId: string;
+  /** Announcements with the same key are written one after the other, in the order they arrived. */
+  key: string;
   rows: NewDelivery[];
+  /** An approval's request: not sent when its decision was recorded first. */
+  approvalRequest?: string;
+  /** An approval's decision: its rows are made in the transaction, from the deliveries of its request. */
+  decision?: EventOf<'runbooks.approval.decided'>;
 }
+
+const approvalKey = (approvalId: string) => `approval:${approvalId}`;
 
 interface Announcement {
   subject: string;
@@ -26,6 +35,7 @@ interface Announcement {
   channels: Channel[];
   receivedAt: Date;
   ctx: Context;
+  approvalId?: string;
 }
 
 /**
@@ -33,10 +43,20 @@ interface Announcement {
  * one transaction: a redelivered announcement finds its inbox row (and its delivery ids) and
  * sends nothing twice. Announcements arriving together share the transaction (a storm costs one
  * commit per batch, not per alert). Sending is the delivery worker's job.
+ *
+ * Order: the delivery worker sends an alert's deliveries by announcement time, but it can only
+ * order the rows it sees. Batches run concurrently, so a later batch could commit an alert's
+ * resolve while the batch with its trigger was still running, and the resolve went out first.
+ * Batches are therefore keyed by the order key (fingerprint, or the approval): announcements with
+ * one key never share a batch nor run at once, and commit in the order they arrived.
  */
 @Injectable()
 export class IntakeService {
-  private readonly batcher = new Batcher<Planned, boolean>((items) => this.write(items), { maxSize: 200, maxInFlight: 4 });
+  private readonly batcher = new Batcher<Planned, string[] | null>((items) => this.write(items), {
+    maxSize: 200,
+    maxInFlight: 4,
+    key: (item) => item.key,
+  });
 
   constructor(
     private readonly registry: ChannelRegistry,
@@ -78,27 +98,63 @@ export class IntakeService {
     const labels = { runbook: event.data.runbookId };
     const channels = this.known(this.registry.route(labels, event.data.severity), ctx.log);
     const notification = fromApprovalRequested(event);
-    await this.enqueue({ subject: 'runbooks.approval.requested', event, notification, channels, receivedAt: new Date(event.time), ctx });
+    await this.enqueue({
+      subject: 'runbooks.approval.requested',
+      event,
+      notification,
+      channels,
+      receivedAt: new Date(event.time),
+      ctx,
+      approvalId: event.data.approvalId,
+    });
+  }
+
+  /**
+   * An approval was decided: its request is resolved where it went (PagerDuty: resolve with the
+   * request's dedup_key; chat: a short follow-up, as an alert's resolution is), in order behind it.
+   * A decision whose request was never seen sends nothing.
+   */
+  async announceDecision(event: EventOf<'runbooks.approval.decided'>, ctx: Context): Promise<void> {
+    const { approvalId } = event.data;
+    const woken = await this.batcher.submit({
+      inbox: ctx.consumer,
+      eventId: event.id,
+      key: approvalKey(approvalId),
+      rows: [],
+      decision: event,
+    });
+    if (!woken) ctx.log.info('announcement already handled; nothing sent again');
+    else if (woken.length === 0)
+      ctx.log.info({ approvalId }, 'decision of an approval whose request was not sent anywhere; nothing to resolve');
+    else this.delivery.wake(woken);
   }
 
   private async enqueue(announcement: Announcement): Promise<void> {
-    const { event, channels, ctx } = announcement;
+    const { event, channels, ctx, approvalId } = announcement;
     const rows = channels.flatMap((channel) => this.deliveriesFor(announcement, channel));
-    const fresh = await this.batcher.submit({ inbox: ctx.consumer, eventId: event.id, rows });
-    if (!fresh) {
+    const key = approvalId ? approvalKey(approvalId) : (announcement.notification.fingerprint ?? `event:${event.id}`);
+    const woken = await this.batcher.submit({
+      inbox: ctx.consumer,
+      eventId: event.id,
+      key,
+      rows,
+      ...(approvalId ? { approvalRequest: approvalId } : {}),
+    });
+    if (!woken) {
       ctx.log.info('announcement already handled; nothing sent again');
       return;
     }
     if (channels.length === 0) ctx.log.info({ subject: announcement.subject }, 'no route matched; nobody is told');
     for (const row of rows.filter((r) => r.status === 'skipped')) notifierMetrics.skipped.inc({ channel: row.channel, reason: 'disabled' });
-    this.delivery.wake(channels.filter((channel) => channel.enabled).map((channel) => channel.name));
+    this.delivery.wake(woken);
   }
 
   /**
    * One transaction for a batch: claims the inbox rows (one statement per inbox, as a batch may mix
-   * subjects), adds the deliveries of the new ones.
+   * subjects), adds the deliveries of the new ones. Returns, per item, the channels to wake, or null
+   * for an announcement already handled.
    */
-  private write(items: Planned[]): Promise<boolean[]> {
+  private write(items: Planned[]): Promise<Array<string[] | null>> {
     const now = this.clock.now();
     return this.messaging.run(async ({ manager }) => {
       const fresh = new Map<string, Set<string>>();
@@ -108,13 +164,60 @@ export class IntakeService {
         fresh.set(consumer, await this.messaging.claimInbox(manager, consumer, eventIds));
       }
       // The same event twice in one batch (a redelivery racing its original) counts once.
-      const results = items.map((item) => fresh.get(item.inbox)!.delete(item.eventId));
+      const isNew = items.map((item) => fresh.get(item.inbox)!.delete(item.eventId));
+      const rows = new Map<Planned, NewDelivery[]>();
+      // Approval rows in a fixed order too (they are locks); a batch holds at most one item per approval.
+      const approvals = items.filter((item, index) => isNew[index] && (item.approvalRequest || item.decision));
+      for (const item of approvals.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)))
+        rows.set(item, item.decision ? await this.decisionRows(manager, item.decision, now) : await this.requestRows(manager, item, now));
+      const added = items.map((item, index) => (isNew[index] ? (rows.get(item) ?? item.rows) : null));
       await this.delivery.add(
         manager,
-        items.flatMap((item, index) => (results[index] ? item.rows : [])),
+        added.flatMap((r) => r ?? []),
         now,
       );
-      return results;
+      return added.map((r) => (r ? [...new Set(r.filter((row) => row.status === 'pending').map((row) => row.channel))] : null));
+    });
+  }
+
+  /** A request whose decision is already recorded (it arrived late) is recorded, not sent. */
+  private async requestRows(manager: EntityManager, item: Planned, now: Date): Promise<NewDelivery[]> {
+    const decided = await this.delivery.approvalRequested(manager, item.approvalRequest!, now);
+    if (!decided) return item.rows;
+    return item.rows.map((row) => ({ ...row, status: 'skipped' as const, lastError: `superseded: the approval was already ${decided}` }));
+  }
+
+  /** One delivery per (channel, target) the request went to, with the decision in the request's words. */
+  private async decisionRows(manager: EntityManager, event: EventOf<'runbooks.approval.decided'>, now: Date): Promise<NewDelivery[]> {
+    const { approvalId, decision, decidedAt } = event.data;
+    const requests = await this.delivery.approvalDecided(manager, approvalId, decision, new Date(decidedAt), now);
+    return requests.flatMap((request) => {
+      const channel = this.registry.get(request.channel);
+      // A channel removed from channels.yaml since: nothing to resolve there.
+      if (!channel) return [];
+      const notification = fromApprovalDecided(event, request.content);
+      const content = channel.type === 'webhook' ? { ...notification, event } : notification;
+      return [
+        {
+          id: deriveEventId('delivery', event.id, channel.name, request.target),
+          announcementId: event.id,
+          announcementSubject: 'runbooks.approval.decided',
+          channel: channel.name,
+          channelType: channel.type,
+          target: request.target,
+          kind: notification.kind,
+          severity: request.severity,
+          ...(request.fingerprint ? { fingerprint: request.fingerprint } : {}),
+          title: notification.title.slice(0, 500),
+          content,
+          status: channel.enabled ? ('pending' as const) : ('skipped' as const),
+          ...(channel.enabled ? {} : { lastError: `channel disabled: ${channel.disabledReason}` }),
+          receivedAt: new Date(event.time),
+          orderedAt: new Date(event.time),
+          orderKey: approvalKey(approvalId),
+          approvalId,
+        },
+      ];
     });
   }
 
@@ -137,6 +240,7 @@ export class IntakeService {
       ...(channel.enabled ? {} : { lastError: `channel disabled: ${channel.disabledReason}` }),
       receivedAt: announcement.receivedAt,
       orderedAt: new Date(event.time),
+      ...(announcement.approvalId ? { orderKey: approvalKey(announcement.approvalId), approvalId: announcement.approvalId } : {}),
     }));
   }
 

@@ -94,6 +94,46 @@ export function fromApprovalRequested(event: EventOf<'runbooks.approval.requeste
   };
 }
 
+const DECISION: Record<EventOf<'runbooks.approval.decided'>['data']['decision'], { emoji: string; status: string }> = {
+  approved: { emoji: '✅', status: 'APPROVED' },
+  rejected: { emoji: '⛔', status: 'REJECTED' },
+  expired: { emoji: '⌛', status: 'EXPIRED' },
+};
+
+/**
+ * An approval's decision, told where its request went. Kind `resolved`: PagerDuty resolves the
+ * request's incident (same dedup_key), chat gets a short follow-up, as for an alert's resolution.
+ * The decision names no runbook or step: those come from the request as it was sent.
+ */
+export function fromApprovalDecided(event: EventOf<'runbooks.approval.decided'>, request: Notification): Notification {
+  const data = event.data;
+  const step = request.details.find(([key]) => key === 'step')?.[1];
+  const verdict =
+    data.decision === 'expired' ? 'expired without a decision' : `${data.decision}${data.decidedBy ? ` by ${data.decidedBy}` : ''}`;
+  return {
+    kind: 'resolved',
+    severity: request.severity,
+    emoji: DECISION[data.decision].emoji,
+    source: request.source,
+    status: DECISION[data.decision].status,
+    title: step ? `step ${step} ${verdict}` : verdict,
+    ...(data.note ? { text: data.note } : {}),
+    details: [
+      ['approval', data.approvalId],
+      ['execution', data.executionId],
+      ...optional('decided by', data.decidedBy),
+      ['decided', data.decidedAt],
+      ...optional('fingerprint', request.fingerprint),
+    ],
+    links: [],
+    ...(request.fingerprint ? { fingerprint: request.fingerprint } : {}),
+    dedupKey: request.dedupKey,
+    labels: request.labels,
+    annotations: {},
+    occurredAt: event.time,
+  };
+}
+
 export function testNotification(channel: string, actor: string, text: string | undefined, id: string, at: Date): Notification {
   return {
     kind: 'test',

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Clock, table } from '@firebreak/platform';
+import { FakePagerDuty, resolveDatabaseUrl, resolveNatsUrl, uniqueTestId, waitFor } from '@firebreak/testing';
+import { AppModule } from '../app.module';
+import { alertNotify, fingerprint, NotifierHarness } from '../testing/notifier-harness';
+import { DeliveriesRepository } from './deliveries.repository';
+
+/** Real time plus an offset the test moves forward, so a retry's backoff costs no wait. */
+class MovableClock implements Pick<Clock, 'now'> {
+  offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}
+
+const clock = new MovableClock();
+const OPERATOR = 'operator-token-1';
+
+describe('notifier delivery: order by construction, and claims fenced by their token', () => {
+  const pagerduty = new FakePagerDuty();
+  let h: NotifierHarness;
+
+  beforeAll(async () => {
+    await pagerduty.start();
+    const channels = `channels:
+  - { name: pd, type: pagerduty, routingKey: "${'P'.repeat(32)}", rateLimit: { perMinute: 6000, burst: 200 } }
+routes:
+  - { matchers: ['to="pd"'], channels: [pd] }
+`;
+    h = new NotifierHarness(uniqueTestId('notifier_order'), uniqueTestId('notifier_order'), NotifierHarness.writeConfig(channels));
+    Object.assign(process.env, {
+      NATS_URL: await resolveNatsUrl(),
+      DATABASE_URL: await resolveDatabaseUrl(),
+      FIREBREAK_SUBJECT_PREFIX: h.prefix,
+      FIREBREAK_DB_SCHEMA: h.schema,
+      FIREBREAK_CONFIG_DIR: h.configDir,
+      FIREBREAK_API_TOKENS: `${OPERATOR}:operator:otto`,
+      FIREBREAK_NOTIFY_POLL_MS: '50',
+      // A retry waits a minute of the movable clock: the test decides when it happens.
+      FIREBREAK_NOTIFY_RETRY_BASE_MS: '60000',
+      FIREBREAK_NOTIFY_MAX_ATTEMPTS: '3',
+      LOG_LEVEL: 'silent',
+      PAGERDUTY_EVENTS_URL: pagerduty.eventsUrl,
+    });
+    await h.start(AppModule, process.env.NATS_URL!, { clock });
+  });
+
+  afterAll(async () => {
+    await h?.stop(await resolveDatabaseUrl());
+    await pagerduty.stop();
+  });
+
+  beforeEach(() => pagerduty.reset());
+
+  const itemsOf = async (fp: string) => (await h.history(`fingerprint=${fp}`, OPERATOR)).items;
+
+  it('skips a trigger recorded after its resolve went on the wire, even while that resolve still waits to be retried', async () => {
+    const fp = fingerprint();
+    const now = Date.now();
+    pagerduty.failNext(1, { status: 503 });
+    // The resolve's row exists and is claimed before its trigger's row does (as when two intake
+    // batches committed out of order, or the trigger came through another replica).
+    await h.announce(alertNotify('resolved', fp, 'critical', { to: 'pd' }), { time: new Date(now) });
+    await waitFor(async () => pagerduty.requests.length === 1 && Boolean((await itemsOf(fp))[0]?.lastError), {
+      message: 'the resolve was not tried',
+    });
+    await h.announce(alertNotify('firing', fp, 'critical', { to: 'pd' }), { time: new Date(now - 1_000) });
+    await waitFor(async () => (await itemsOf(fp)).some((item) => item.kind === 'firing' && item.status === 'skipped'), {
+      message: 'the late trigger was not skipped',
+    });
+    // The resolve's retry comes due.
+    clock.offsetMs += 5 * 60_000;
+    await waitFor(async () => (await itemsOf(fp)).some((item) => item.kind === 'resolved' && item.status === 'sent'), {
+      timeoutMs: 20_000,
+      message: 'the resolve was not sent on retry',
+    });
+    expect(pagerduty.requests.map((r) => [r.status, (r.body as { event_action: string }).event_action])).toEqual([
+      [503, 'resolve'],
+      [202, 'resolve'],
+    ]);
+    expect((await itemsOf(fp)).find((item) => item.kind === 'firing')).toMatchObject({
+      status: 'skipped',
+      lastError: 'superseded: a newer announcement about this alert was already sent',
+    });
+    expect(pagerduty.incidents().has(fp)).toBe(false);
+  });
+
+  it('never writes the late answer of a claim made before an operator retried the delivery', async () => {
+    const repo = h.app.get(DeliveriesRepository);
+    const db = h.app.get(DataSource);
+    // A channel no loop of this replica serves, so only the test claims its row.
+    const id = randomUUID();
+    const at = new Date(clock.now().getTime() - 1_000);
+    await db.transaction((manager) =>
+      repo.insert(
+        manager,
+        [
+          {
+            id,
+            announcementId: randomUUID(),
+            announcementSubject: 'alerts.notify',
+            channel: 'elsewhere',
+            channelType: 'webhook',
+            target: 'default',
+            kind: 'firing',
+            severity: 'critical',
+            fingerprint: fingerprint(),
+            title: 'late answers',
+            content: { kind: 'firing' } as never,
+            status: 'pending',
+            receivedAt: at,
+            orderedAt: at,
+          },
+        ],
+        at,
+      ),
+    );
+    const claim = (now: Date) => db.transaction((manager) => repo.claimDue(manager, 'elsewhere', 1, now, new Date(now.getTime() + 1_000)));
+    const answer = (claimToken: string) =>
+      db.transaction((manager) =>
+        repo.applyOutcomes(manager, [{ id, claimToken, status: 'sent', sentAt: clock.now(), responseStatus: 200 }], clock.now()),
+      );
+
+    // The first claim's answer is held up; its lease runs out, another claim fails the delivery for good.
+    const [first] = await claim(clock.now());
+    expect(first.attempts).toBe(1);
+    const [second] = await claim(new Date(clock.now().getTime() + 2_000));
+    expect(second.attempts).toBe(2);
+    await db.transaction((manager) =>
+      repo.applyOutcomes(
+        manager,
+        [{ id, claimToken: second.claimToken, status: 'failed', lastError: 'HTTP 400', responseStatus: 400 }],
+        clock.now(),
+      ),
+    );
+
+    // An operator retries it: attempts start again from 0, so the next claim is attempt 1 again, like the first.
+    const retried = await h.inject({ method: 'POST', url: `/api/v1/notifications/${id}/retry`, token: OPERATOR });
+    expect(retried.statusCode).toBe(200);
+    const [third] = await claim(new Date(clock.now().getTime() + 3_000));
+    expect(third.attempts).toBe(first.attempts);
+    expect(third.claimToken).not.toBe(first.claimToken);
+
+    expect([...(await answer(first.claimToken))]).toEqual([]);
+    const [row] = await db.query(
+      `SELECT status, attempts, claim_token, response_status FROM ${table(h.schema, 'deliveries')} WHERE id = $1`,
+      [id],
+    );
+    // Still the failure's answer (400), not the late one's 200.
+    expect(row).toEqual({ status: 'pending', attempts: 1, claim_token: third.claimToken, response_status: 400 });
+    expect([...(await answer(third.claimToken))]).toEqual([id]);
+  });
+});
