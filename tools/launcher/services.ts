@@ -5,14 +5,13 @@ import type { Output } from './output';
 import { describeExit, spawnManaged } from './processes';
 import type { Stack } from './stack';
 
-// `planned`: the service starts, migrates and reports health, but does not do its job yet.
 export const SERVICES = [
-  { name: 'ingress', port: 8080, planned: false },
-  { name: 'mapper', port: 8081, planned: false },
-  { name: 'runbook-executor', port: 8082, planned: false },
-  { name: 'detector-scheduler', port: 8083, planned: true },
-  { name: 'notifier', port: 8084, planned: false },
-  { name: 'slo-reporter', port: 8085, planned: true },
+  { name: 'ingress', port: 8080 },
+  { name: 'mapper', port: 8081 },
+  { name: 'runbook-executor', port: 8082 },
+  { name: 'detector-scheduler', port: 8083 },
+  { name: 'notifier', port: 8084 },
+  { name: 'slo-reporter', port: 8085 },
 ] as const;
 
 export type ServiceSpec = (typeof SERVICES)[number];

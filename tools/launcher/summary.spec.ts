@@ -22,10 +22,6 @@ describe('renderSummary', () => {
     expect(text).toMatch(/notifier +skipped \(not built\)/);
   });
 
-  it('says which services are only planned, not presenting them as working', () => {
-    expect(text).toContain('Planned: detector-scheduler and slo-reporter start and report health, but run no detectors or SLOs yet.');
-  });
-
   it('shows the NATS and Postgres in use without their passwords', () => {
     expect(text).toContain('postgres://postgres:***@127.0.0.1:5433/postgres');
     expect(text).not.toContain('firebreak@');

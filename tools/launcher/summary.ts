@@ -21,14 +21,12 @@ export function renderSummary(summary: StackSummary): string {
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col]?.length ?? 0)));
   const table = rows.map((row) => `  ${row.map((cell, col) => (col === row.length - 1 ? cell : cell.padEnd(widths[col]))).join('  ')}`);
   const seconds = (summary.readyAfterMs / 1000).toFixed(1);
-  const planned = SERVICES.filter((spec) => spec.planned).map((spec) => spec.name);
   return [
     '',
     `  Firebreak is up: ${summary.started.length} of ${SERVICES.length} services ready after ${seconds} s`,
     '',
     ...table,
     '',
-    ...(planned.length ? [`  Planned: ${planned.join(' and ')} start and report health, but run no detectors or SLOs yet.`, ''] : []),
     `  NATS      ${redactUrl(summary.nats.url)}  (${summary.nats.note})`,
     `  Postgres  ${redactUrl(summary.postgres.url)}  (${summary.postgres.note})`,
     '',

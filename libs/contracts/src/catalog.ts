@@ -41,8 +41,7 @@ export const EVENTS = {
   'alerts.received': {
     type: 'firebreak.alerts.received.v1',
     schema: AlertReceivedSchema,
-    producers: ['ingress'],
-    plannedProducers: ['detector-scheduler', 'slo-reporter'],
+    producers: ['ingress', 'detector-scheduler', 'slo-reporter'],
     description: 'An alert arrived (from Alertmanager, a detector, an SLO burn or a person). Subject: the fingerprint.',
   },
   'alerts.notify': {
@@ -108,8 +107,7 @@ export const EVENTS = {
   'detectors.result': {
     type: 'firebreak.detectors.result.v1',
     schema: DetectorResultSchema,
-    producers: [],
-    plannedProducers: ['detector-scheduler'],
+    producers: ['detector-scheduler'],
     description: 'One run of a detector and what it found.',
   },
   'notifications.requested': {
@@ -133,15 +131,13 @@ export const EVENTS = {
   'slo.report': {
     type: 'firebreak.slo.report.v1',
     schema: SloReportSchema,
-    producers: [],
-    plannedProducers: ['slo-reporter'],
+    producers: ['slo-reporter'],
     description: "An SLO's compliance, error budget and burn rates.",
   },
   'slo.budget.changed': {
     type: 'firebreak.slo.budget.changed.v1',
     schema: SloBudgetChangedSchema,
-    producers: [],
-    plannedProducers: ['slo-reporter'],
+    producers: ['slo-reporter'],
     description: 'An SLO crossed into or out of burning or exhausted its error budget.',
   },
 } as const satisfies Record<string, EventDefinition>;
