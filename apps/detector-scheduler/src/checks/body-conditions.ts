@@ -15,9 +15,10 @@ export function pathSegments(path: string): string[] {
     .filter((segment) => segment !== '');
 }
 
-const MISSING = Symbol('missing');
+/** What valueAt returns for a path the document does not have (unlike `undefined`, never a JSON value). */
+export const MISSING = Symbol('missing');
 
-function valueAt(document: unknown, segments: string[]): unknown {
+export function valueAt(document: unknown, segments: string[]): unknown {
   let current: unknown = document;
   for (const segment of segments) {
     if (current === null || typeof current !== 'object') return MISSING;

@@ -63,6 +63,28 @@ describe('config/detectors.yaml', () => {
     expect((detectors[0].schedule as IntervalSchedule).intervalMs).toBe(5_000);
   });
 
+  it('a heartbeat may be fed by a bus event: a catalogue subject and dotted paths into its data (labels are any key)', () => {
+    const { detectors } = loadDetectors({
+      configDir: dirWith({
+        'detectors.yaml': [
+          'detectors:',
+          '  - id: watchdog',
+          '    type: heartbeat',
+          '    window: 5m',
+          '    interval: 1m',
+          "    event: { subject: alerts.received, match: { alert.labels.alertname: Watchdog, '$.alert.status': firing } }",
+          '  - { id: reports, type: heartbeat, window: 1h, interval: 5m, event: { subject: slo.report } }',
+          '',
+        ].join('\n'),
+      }),
+      databaseUrl: DB,
+    });
+    expect(detectors.map((d) => (d.type === 'heartbeat' ? d.event : undefined))).toEqual([
+      { subject: 'alerts.received', match: { 'alert.labels.alertname': 'Watchdog', '$.alert.status': 'firing' } },
+      { subject: 'slo.report', match: {} },
+    ]);
+  });
+
   it('a missing file means no detectors', () => {
     expect(loadDetectors({ configDir: dirWith({}), databaseUrl: DB }).detectors).toEqual([]);
   });
@@ -108,6 +130,31 @@ describe('config/detectors.yaml', () => {
       'a bad template',
       "- { id: a, type: heartbeat, window: 1m, interval: 1m, annotations: { summary: '{{#x}}' } }",
       'detectors.0.annotations.summary: is not a valid template',
+    ],
+    [
+      'a heartbeat event on a subject outside the catalogue',
+      '- { id: a, type: heartbeat, window: 1m, interval: 1m, event: { subject: alerts.recieved } }',
+      'detectors.0.event.subject: "alerts.recieved" is not a subject of the event catalogue',
+    ],
+    [
+      'a heartbeat event matching a path its data does not have',
+      '- { id: a, type: heartbeat, window: 1m, interval: 1m, event: { subject: alerts.received, match: { alert.label.alertname: Watchdog } } }',
+      'detectors.0.event.match.alert.label.alertname: not in the data of alerts.received: alert has no field "label"',
+    ],
+    [
+      'a heartbeat event matching a whole object',
+      '- { id: a, type: heartbeat, window: 1m, interval: 1m, event: { subject: alerts.received, match: { alert.labels: x } } }',
+      'alert.labels is an object: match one field inside it',
+    ],
+    [
+      'a heartbeat event matching inside a string',
+      '- { id: a, type: heartbeat, window: 1m, interval: 1m, event: { subject: alerts.received, match: { source.x: y } } }',
+      'source is an enum value: it has no field "x"',
+    ],
+    [
+      'an event on a type other than heartbeat',
+      "- { id: a, type: http, url: 'http://x', interval: 1m, event: { subject: alerts.received } }",
+      'detectors.0',
     ],
     ['a reserved label', '- { id: a, type: heartbeat, window: 1m, interval: 1m, labels: { alertname: x } }', 'detectors.0.labels'],
   ])('%s stops start-up naming the file and field', (_what, entry, expected) => {

@@ -2,8 +2,10 @@ import { resolve as resolvePath } from 'node:path';
 import Mustache from 'mustache';
 import { RE2JS } from 're2js';
 import { z } from 'zod';
-import { SeveritySchema } from '@firebreak/contracts';
+import { EVENTS, isSubject, SeveritySchema, Subject, SUBJECTS } from '@firebreak/contracts';
 import { ConfigError, loadYamlConfig, parseDuration } from '@firebreak/platform';
+import { pathSegments } from '../checks/body-conditions';
+import { pathProblem } from './event-path';
 import { Expectation, parseExpectation } from './expectation';
 import { checkCronPattern, CronSchedule, IntervalSchedule, Schedule } from './schedule';
 
@@ -135,11 +137,38 @@ export const NatsConsumerLagDetectorSchema = z.strictObject({
   expect: expectation,
 });
 
+const matchValue = z.union([z.string(), z.number(), z.boolean(), z.null()], { message: 'must be a string, number, boolean or null' });
+
+/**
+ * A bus event that counts as a beat: its subject from the catalogue, and the values its data must
+ * hold at dotted paths (strict equality, as an http body `equals`). No `match`: any event of the subject.
+ */
+const HeartbeatEventSchema = z
+  .strictObject({
+    subject: z.string().transform((subject, ctx): Subject => {
+      if (isSubject(subject)) return subject;
+      ctx.addIssue({ code: 'custom', message: `"${subject}" is not a subject of the event catalogue (${SUBJECTS.join(', ')})` });
+      return z.NEVER;
+    }),
+    match: z
+      .record(z.string().regex(/^[A-Za-z0-9_$][A-Za-z0-9_$.[\]-]*$/, 'must be a dotted path into the event data'), matchValue)
+      .default({}),
+  })
+  .superRefine((event, ctx) => {
+    // A subject refused above leaves nothing to check the paths against.
+    if (typeof event.subject !== 'string' || !isSubject(event.subject)) return;
+    for (const path of Object.keys(event.match)) {
+      const problem = pathProblem(EVENTS[event.subject].schema, pathSegments(path));
+      if (problem) ctx.addIssue({ code: 'custom', path: ['match', path], message: `not in the data of ${event.subject}: ${problem}` });
+    }
+  });
+
 export const HeartbeatDetectorSchema = z.strictObject({
   ...common,
   type: z.literal('heartbeat'),
-  /** A beat (POST /api/v1/heartbeats/:id) must have arrived within this long. */
+  /** A beat (POST /api/v1/heartbeats/:id, or a matching bus event) must have arrived within this long. */
   window: duration,
+  event: HeartbeatEventSchema.optional(),
 });
 
 export const SqlDetectorSchema = z.strictObject({

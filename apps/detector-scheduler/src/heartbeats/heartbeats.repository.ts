@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CONFIG, rowsOf, table } from '@firebreak/platform';
 import { DetectorConfig } from '../service';
 
@@ -29,9 +29,9 @@ export class HeartbeatsRepository {
   }
 
   /** Records a beat; a beat older than the one held (a late retry) does not move it back. */
-  async beat(detectorId: string, at: Date): Promise<HeartbeatRow> {
+  async beat(detectorId: string, at: Date, manager: EntityManager = this.dataSource.manager): Promise<HeartbeatRow> {
     const [row] = rowsOf<Raw>(
-      await this.dataSource.query(
+      await manager.query(
         `INSERT INTO ${this.heartbeats} AS h (detector_id, registered_at, last_beat_at, beats) VALUES ($1, $2, $2, 1)
          ON CONFLICT (detector_id) DO UPDATE SET last_beat_at = GREATEST(h.last_beat_at, EXCLUDED.last_beat_at), beats = h.beats + 1
          RETURNING registered_at, last_beat_at, beats`,
