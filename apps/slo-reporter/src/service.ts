@@ -9,7 +9,7 @@ export const sloEnv = z.object({
   /** How often every SLO is evaluated (burn rates, budget, alerts). */
   FIREBREAK_SLO_EVAL_INTERVAL_MS: env.int(100, 3_600_000, 60_000),
   /** Prometheus for SLOs whose indicator is a Prometheus query. */
-  FIREBREAK_PROMETHEUS_URL: z.url({ message: 'must be a URL such as http://127.0.0.1:9090' }).default('http://127.0.0.1:9090'),
+  PROMETHEUS_URL: z.url({ message: 'must be a URL such as http://127.0.0.1:9090' }).default('http://127.0.0.1:9090'),
   /** How long one Prometheus query may take. */
   FIREBREAK_PROMETHEUS_TIMEOUT_MS: env.int(100, 120_000, 10_000),
   /** The SLO definitions file in the config directory. */

@@ -26,7 +26,7 @@ export class IndicatorService {
     private readonly events: EventCountingService,
     @Inject(CONFIG) config: SloConfig,
   ) {
-    this.prometheus = new PrometheusClient(config.FIREBREAK_PROMETHEUS_URL, config.FIREBREAK_PROMETHEUS_TIMEOUT_MS);
+    this.prometheus = new PrometheusClient(config.PROMETHEUS_URL, config.FIREBREAK_PROMETHEUS_TIMEOUT_MS);
   }
 
   /** Counts over [from, to): events, or time slices for a threshold indicator. Null: no data at all. */

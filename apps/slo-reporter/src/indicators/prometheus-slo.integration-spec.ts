@@ -77,7 +77,7 @@ describe('SLOs over a real Prometheus (backfilled history and a scraped target)'
       slos:
         ratioSlo('shop-availability', 'shop_requests_total', '30d', 0.995) +
         ratioSlo('live-availability', 'live_requests_total', '1d', 0.99),
-      env: { FIREBREAK_PROMETHEUS_URL: prometheus.url },
+      env: { PROMETHEUS_URL: prometheus.url },
     });
     app = await startReporter();
   }, 120_000);
