@@ -7,6 +7,7 @@ import { ExecutionsModule } from './executions/executions.module';
 import { RunbooksModule } from './runbooks/runbooks.module';
 import { SchedulingModule } from './scheduling/scheduling.module';
 import { SERVICE } from './service';
+import { SloStatesModule } from './slo-states/slo-states.module';
 import { VerificationModule } from './verification/verification.module';
 import { WorkerModule } from './worker/worker.module';
 
@@ -21,6 +22,7 @@ import { WorkerModule } from './worker/worker.module';
     WorkerModule,
     DrillsModule,
     SchedulingModule,
+    SloStatesModule,
   ],
 })
 export class AppModule {}

@@ -3,6 +3,7 @@ import { env, ServiceConfig, ServiceOptions } from '@firebreak/platform';
 import { Initial1732300000000 } from '../migrations/1732300000000-initial';
 import { Executions1733000000000 } from '../migrations/1733000000000-executions';
 import { OutboxRetries1764633600000 } from '../migrations/1764633600000-outbox-retries';
+import { SloStates1765300000000 } from '../migrations/1765300000000-slo-states';
 
 export const envShape = {
   FIREBREAK_RUNBOOKS_DIR: z.string().min(1).default('./runbooks'),
@@ -31,5 +32,5 @@ export type ExecutorConfig = ServiceConfig<typeof envShape>;
 export const SERVICE: ServiceOptions<typeof envShape> = {
   app: 'runbook-executor',
   env: z.object(envShape),
-  database: { migrations: [Initial1732300000000, Executions1733000000000, OutboxRetries1764633600000] },
+  database: { migrations: [Initial1732300000000, Executions1733000000000, OutboxRetries1764633600000, SloStates1765300000000] },
 };

@@ -1,5 +1,6 @@
 import { FakeHttpTarget, waitFor } from '@firebreak/testing';
 import { AuditLog } from '@firebreak/platform';
+import { ExecutionsRepository } from '../lifecycle/executions.repository';
 import { ExecutorHarness } from '../testing/executor-harness';
 
 const target = new FakeHttpTarget();
@@ -29,10 +30,21 @@ const serial = {
   loop: { maxRuns: 10, window: '1h' },
   steps: [{ id: 'hold', uses: 'http', with: { url: 'http://127.0.0.1:{{ params.port }}/hold/{{ alert.labels.instance }}' } }],
 };
+// Its URL takes the host from the alert: a hostile `instance` label gets the step refused.
+const probed = {
+  id: 'probed',
+  title: 'Fix the instance that alerted',
+  severity: 'critical',
+  circuitBreaker: { failures: 2, window: '1h' },
+  loop: { maxRuns: 100, window: '1h' },
+  steps: [{ id: 'fix', uses: 'http', retries: { max: 0 }, with: { method: 'POST', url: 'http://{{ alert.labels.instance }}/fix' } }],
+};
 
 beforeAll(async () => {
   await target.start();
-  h = await new ExecutorHarness({ 'fragile.yaml': fragile, 'looping.yaml': looping, 'serial.yaml': serial }).start(process.env);
+  h = await new ExecutorHarness({ 'fragile.yaml': fragile, 'looping.yaml': looping, 'serial.yaml': serial, 'probed.yaml': probed }).start(
+    process.env,
+  );
 });
 
 afterAll(async () => {
@@ -70,6 +82,42 @@ describe('circuit breaker', () => {
     ).json();
     await waitFor(async () => (await h.inject('GET', `/api/v1/executions/${manual.executionId}`)).json().status === 'succeeded');
     await h.waitForStatus(await h.request({ runbookId: 'fragile', params: { port: port() } }), ['succeeded']);
+  });
+});
+
+describe('circuit breaker and refusals', () => {
+  const circuit = async () =>
+    ((await h.inject('GET', '/api/v1/automation', { token: 'viewer' })).json().circuits as Array<{ runbook: string }>).find(
+      (c) => c.runbook === 'probed',
+    );
+  const refusedRun = async (instance: string) => {
+    const requestId = await h.request({ runbookId: 'probed', context: { alert_labels: { instance } } });
+    const row = await h.waitForStatus(requestId, ['failed', 'succeeded', 'skipped']);
+    expect(row).toMatchObject({ status: 'failed', escalate: true });
+    expect(row.status_reason).toMatch(/^step fix refused \(/);
+    expect(await h.app.get(ExecutionsRepository).attempts(row.id)).toEqual([expect.objectContaining({ step_id: 'fix', refused: true })]);
+    expect(await failedEventOf(requestId)).toMatchObject({ status: 'failed', escalate: true });
+  };
+
+  it('does not count runs a refusal stopped: hostile labels cannot open the breaker, real failures still do', async () => {
+    target.on('POST', '/fix', () => ({ status: 500 }));
+    const fixesBefore = target.requests.filter((r) => r.path === '/fix').length;
+    // More refused runs than the threshold (2): each is recorded and escalated, none counts.
+    for (const instance of ['x.invalid', '127.0.0.1:6000', 'evil.example.com']) await refusedRun(instance);
+    expect(await circuit()).toEqual({ runbook: 'probed', open: false, failures: 0, threshold: 2 });
+
+    const real = `127.0.0.1:${port()}`;
+    await h.waitForStatus(await h.request({ runbookId: 'probed', context: { alert_labels: { instance: real } } }), ['failed']);
+    expect(await circuit()).toMatchObject({ open: false, failures: 1 });
+    await refusedRun('127.0.0.1:6000');
+    expect(await circuit()).toMatchObject({ open: false, failures: 1 });
+    await h.waitForStatus(await h.request({ runbookId: 'probed', context: { alert_labels: { instance: real } } }), ['failed']);
+    expect(await circuit()).toMatchObject({ open: true, failures: 2 });
+
+    const skipped = await h.request({ runbookId: 'probed', context: { alert_labels: { instance: real } } });
+    expect((await h.waitForStatus(skipped, ['skipped'])).status_reason).toMatch(/^circuit breaker open: 2 failures of probed/);
+    // Only the two real runs reached the target: the refused ones sent nothing.
+    expect(target.requests.filter((r) => r.path === '/fix')).toHaveLength(fixesBefore + 2);
   });
 });
 

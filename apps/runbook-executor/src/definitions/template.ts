@@ -1,5 +1,6 @@
 import Mustache from 'mustache';
 import { excerptOf, RefusedError } from './refusal';
+import type { SloScope } from './slo-scope';
 
 /** What a template may refer to. Everything except `vars` comes from alerts, requests or step outputs: data, never code. */
 export interface TemplateScope {
@@ -17,6 +18,8 @@ export interface TemplateScope {
   execution: { id: string; mode: string; runbookId: string; trigger: string };
   /** Operator-set values (FIREBREAK_RUNBOOK_VARS): trusted, inserted as written even in URLs. */
   vars: Record<string, string>;
+  /** SLO states, set only while a step's `if:` that refers to `slo` is evaluated (see slo-scope.ts). */
+  slo?: SloScope;
 }
 
 type Token = [string, string, number, number, Token[]?];

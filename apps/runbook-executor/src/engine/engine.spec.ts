@@ -1,3 +1,4 @@
+import { SloState } from '../definitions/slo-scope';
 import { StepRunContext } from './engine.types';
 import { harness, runbookOf } from './testing/engine-harness';
 import { MemoryStore } from './testing/memory-store';
@@ -40,6 +41,44 @@ describe('engine: order, conditions and outputs', () => {
     });
     await h.run();
     expect(seen).toEqual([{ outcome: 'success', outputs: { total: 3 } }]);
+  });
+});
+
+describe('engine: conditions over SLO states', () => {
+  const burning = (sloId: string): SloState => ({
+    sloId,
+    service: 'api',
+    state: 'burning',
+    tier: 'page',
+    budgetRemaining: 0.3,
+    changedAt: new Date(0),
+  });
+
+  it('reads the states when the step comes up, not when the run began, and only for conditions that refer to slo', async () => {
+    const states: SloState[] = [];
+    let reads = 0;
+    const runbook = runbookOf({
+      steps: [
+        http('first', { if: "!slo['api-availability'].burning" }),
+        http('plain', { if: "steps.first.outcome == 'success'" }),
+        post('restart', { if: "!slo['api-availability'].burning" }),
+        http('page', { if: "slo['api-availability'].burning && slo['api-availability'].budgetRemaining < 0.5" }),
+      ],
+    });
+    const h = harness(runbook, {
+      // The SLO starts burning while the first step runs.
+      script: { first: [async () => (states.push(burning('api-availability')), { outputs: {} })] },
+      sloStates: async () => (reads++, [...states]),
+    });
+    expect(await h.run()).toMatchObject({ status: 'succeeded' });
+    expect(h.store.trail()).toEqual(['first:succeeded', 'plain:succeeded', 'restart:skipped', 'page:succeeded']);
+    expect(reads).toBe(3);
+  });
+
+  it('treats every SLO as unknown (not burning) when no states are given', async () => {
+    const h = harness(runbookOf({ steps: [post('restart', { if: "!slo.api.burning && slo.api.state == 'unknown'" })] }));
+    expect(await h.run()).toMatchObject({ status: 'succeeded' });
+    expect(h.store.trail()).toEqual(['restart:succeeded']);
   });
 });
 

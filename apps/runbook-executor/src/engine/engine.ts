@@ -2,6 +2,7 @@ import { abortError } from '@firebreak/platform';
 import { truncate } from '../common/text';
 import { ConditionError, evaluateCondition } from '../definitions/conditions';
 import { isMutating, isRerunnable } from '../definitions/runbook.schema';
+import { refersToSlo, sloScopeOf } from '../definitions/slo-scope';
 import { AnyStep, RollbackStep, Step } from '../definitions/step.schemas';
 import { renderText, TemplateScope } from '../definitions/template';
 import { AttemptResult, backoffFor, runAttempt, stepTimeoutFor } from './attempt';
@@ -54,8 +55,11 @@ export class Engine {
 
   private async runStep(step: Step): Promise<StepEnd> {
     let wanted: boolean;
+    // Read now, not when the run began: a step after a long wait sees the SLO as it is. Outside the
+    // try: Postgres being away is the executor's trouble (the run is recovered), not a false condition.
+    const slo = step.if && refersToSlo(step.if) ? sloScopeOf((await this.o.sloStates?.()) ?? []) : undefined;
     try {
-      wanted = step.if ? evaluateCondition(step.if, this.scope()) : true;
+      wanted = step.if ? evaluateCondition(step.if, { ...this.scope(), slo }) : true;
     } catch (error) {
       const message = (error as ConditionError).message;
       return this.afterFailure(step, {

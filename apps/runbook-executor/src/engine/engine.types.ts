@@ -1,6 +1,7 @@
 import { ExecutionMode, Severity, Subject } from '@firebreak/contracts';
 import { Clock } from '@firebreak/platform';
 import { Runbook } from '../definitions/runbook.schema';
+import { SloState } from '../definitions/slo-scope';
 import { AnyStep, StepType } from '../definitions/step.schemas';
 import { TemplateScope } from '../definitions/template';
 
@@ -131,4 +132,6 @@ export interface EngineOptions {
   /** The worker is stopping: re-runnable steps are interrupted, others finish, then the execution is handed back. */
   stop: AbortSignal;
   defaults: EngineDefaults;
+  /** The SLO states the executor keeps from `slo.budget.changed`, read for conditions that refer to `slo`. None: every SLO is unknown. */
+  sloStates?: () => Promise<SloState[]>;
 }

@@ -197,12 +197,18 @@ export class ExecutionsRepository {
     );
   }
 
-  /** Failures of live runs in the window, counting only those after the runbook's last success. */
+  /**
+   * Failures of live runs in the window, counting only those after the runbook's last success. A run
+   * stopped by a refusal (a forward step's attempt `refused`: a label made its URL, host, port or argv
+   * unsafe) does not count: it says nothing about the runbook, and counting it would let any alert
+   * sender open the breaker of a legitimate runbook with a few hostile labels. It is still escalated.
+   */
   async breakerFailures(manager: EntityManager, runbookId: string, since: Date): Promise<number> {
     const [row] = await manager.query(
       `SELECT count(*)::int AS n FROM ${this.table} f
         WHERE f.runbook_id = $1 AND f.mode = 'live' AND f.status = ANY($2) AND f.finished_at > $3
-          AND f.finished_at > coalesce((SELECT max(finished_at) FROM ${this.table} s WHERE s.runbook_id = $1 AND s.mode = 'live' AND s.status = 'succeeded'), '-infinity')`,
+          AND f.finished_at > coalesce((SELECT max(finished_at) FROM ${this.table} s WHERE s.runbook_id = $1 AND s.mode = 'live' AND s.status = 'succeeded'), '-infinity')
+          AND NOT EXISTS (SELECT 1 FROM ${this.attemptsTable} a WHERE a.execution_id = f.id AND a.refused AND NOT a.rollback)`,
       [runbookId, BREAKER_FAILURES, since],
     );
     return (row as { n: number }).n;

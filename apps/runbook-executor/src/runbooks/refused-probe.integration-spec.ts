@@ -15,7 +15,7 @@ beforeAll(async () => {
     },
     config: {
       'connections.yaml': { connections: [{ name: 'firebreak', serviceDatabase: true }] },
-      // Every failing case here would count towards service_unavailable's circuit breaker (3 by default).
+      // The 4xx and no-answer cases here count towards service_unavailable's circuit breaker (3 by default); refused runs do not.
       'automation.yaml': { circuitBreaker: { failures: 1_000, window: '30m' } },
     },
   }).start(process.env);

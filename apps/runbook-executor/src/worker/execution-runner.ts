@@ -13,6 +13,7 @@ import { scopeFor } from '../lifecycle/execution-scope';
 import { ClaimedRow } from '../lifecycle/execution.types';
 import { ExecutionsRepository } from '../lifecycle/executions.repository';
 import type { ExecutorConfig } from '../service';
+import { SloStatesService } from '../slo-states/slo-states.service';
 import { StepRunnersProvider } from '../steps/step-runners.provider';
 import { VerificationService } from '../verification/verification.service';
 import { DbExecutionStore } from './db-execution-store';
@@ -37,6 +38,7 @@ export class ExecutionRunner {
     private readonly verification: VerificationService,
     private readonly finalizer: ExecutionFinalizer,
     private readonly steps: StepRunnersProvider,
+    private readonly sloStates: SloStatesService,
   ) {}
 
   async run(row: ClaimedRow, workerId: string, signals: RunSignals): Promise<void> {
@@ -94,6 +96,7 @@ export class ExecutionRunner {
         runbookTimeoutMs: automation.runbookTimeout,
         approvalRequired: this.config.FIREBREAK_APPROVAL_REQUIRED,
       },
+      sloStates: () => this.sloStates.states(),
     });
   }
 

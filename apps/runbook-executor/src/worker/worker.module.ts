@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ApprovalsModule } from '../approvals/approvals.module';
 import { SettingsModule } from '../common/settings.module';
 import { LifecycleModule } from '../lifecycle/lifecycle.module';
+import { SloStatesModule } from '../slo-states/slo-states.module';
 import { StepsModule } from '../steps/steps.module';
 import { VerificationModule } from '../verification/verification.module';
 import { ExecutionRunner } from './execution-runner';
@@ -9,7 +10,7 @@ import { ExecutionWorker } from './execution-worker';
 
 /** Claims queued executions and runs them through the engine, keeping their leases alive. */
 @Module({
-  imports: [SettingsModule, LifecycleModule, ApprovalsModule, VerificationModule, StepsModule],
+  imports: [SettingsModule, LifecycleModule, ApprovalsModule, VerificationModule, StepsModule, SloStatesModule],
   providers: [ExecutionRunner, ExecutionWorker],
 })
 export class WorkerModule {}

@@ -4,6 +4,7 @@ import { STEP_TYPES } from '../../definitions/step.schemas';
 import { Engine } from '../engine';
 import {
   EngineDefaults,
+  EngineOptions,
   EngineState,
   ExecutionInfo,
   initialState,
@@ -62,6 +63,7 @@ export interface HarnessOptions {
   clock?: FakeClock;
   defaults?: Partial<EngineDefaults>;
   labels?: Record<string, string>;
+  sloStates?: EngineOptions['sloStates'];
 }
 
 export function harness(runbook: Runbook, options: HarnessOptions = {}) {
@@ -96,6 +98,7 @@ export function harness(runbook: Runbook, options: HarnessOptions = {}) {
     cancel: cancel.signal,
     stop: stop.signal,
     defaults: { maxRetries: 3, stepTimeoutMs: 60_000, runbookTimeoutMs: 600_000, approvalRequired: false, ...options.defaults },
+    sloStates: options.sloStates,
   });
   return { engine, store, clock, runner, cancel, stop, run: () => clock.run(engine.run()) };
 }
