@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { PlatformModule } from '@firebreak/platform';
 import { AlertsModule } from './alerts/alerts.module';
 import { EscalationModule } from './escalation/escalation.module';
+import { EscalationTimersModule } from './escalation-timers/escalation-timers.module';
 import { IntegrationStatusModule } from './integration-status/integration-status.module';
 import { MappingsModule } from './mappings/mappings.module';
 import { RunbooksModule } from './runbooks/runbooks.module';
@@ -15,6 +16,7 @@ import { SilencesModule } from './silences/silences.module';
     SilencesModule,
     MappingsModule,
     EscalationModule,
+    EscalationTimersModule,
     RunbooksModule,
     IntegrationStatusModule,
   ],

@@ -3,7 +3,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { uniqueTestId } from '@firebreak/testing';
-import { BusProbe, ManualClock, processed, startMapper, closeInstallation, useInstallation } from '../testing/mapper-harness';
+import { BusProbe, http, ManualClock, processed, startMapper, closeInstallation, useInstallation } from '../testing/mapper-harness';
 
 const MINUTE = 60_000;
 const FAR = new Date('9999-12-31T23:59:59Z');
@@ -116,5 +116,37 @@ describe('mapper: clocks it cannot trust (real NATS and Postgres)', () => {
     const [opened, closed] = await bus.waitForEvents('alerts.state.changed', fingerprint, 2);
     expect(Date.parse(closed.time)).toBeGreaterThan(Date.parse(opened.time));
     expect((await alertRow(fingerprint)).stamped_at.getTime()).toBe(Date.parse(resolved.time));
+  });
+
+  it("orders a resolution by hand at its replica's clock, not at the stamp a replica 10 minutes ahead left, so the next episode opens", async () => {
+    const labels = { alertname: 'ResolvedByHand', instance: 'db-1', severity: 'critical' };
+    const realStart = new Date();
+    // Only the replica 10 minutes ahead runs while Alertmanager (correct clock) sends the firing.
+    await app.close();
+    const aheadApp = await startMapper();
+    app = aheadApp;
+    const ahead = { app: aheadApp, clock: new ManualClock(aheadApp, new Date(realStart.getTime() + 10 * MINUTE)) };
+    const first = await send(ahead, labels, { startsAt: realStart });
+    const fingerprint = first.data.alert.fingerprint;
+
+    // A correct replica takes over; an operator resolves by hand at real minute 1.
+    const correctApp = await startMapper();
+    const correct = { app: correctApp, clock: new ManualClock(correctApp, new Date(realStart.getTime() + MINUTE)) };
+    await app.close();
+    app = correctApp;
+    const resolved = await http(app)('POST', `/api/v1/alerts/${fingerprint}/resolve`, 'operator-token-1', { note: 'fixed' });
+    expect(resolved.statusCode).toBe(200);
+    const row = await alertRow(fingerprint);
+    expect(row.event_at.getTime()).toBe(realStart.getTime() + MINUTE);
+    // Announcements stay in order: the resolve is stamped after the firing made 10 minutes "later".
+    expect(row.stamped_at.getTime()).toBeGreaterThan(realStart.getTime() + 10 * MINUTE);
+
+    // Alertmanager's next episode starts at real minute 4 (and every re-send keeps that startsAt).
+    correct.clock.advance(3 * MINUTE);
+    await send(correct, labels, { startsAt: correct.clock.now() });
+    expect(await kinds(fingerprint)).toEqual(['firing', 'resolved', 'firing']);
+    expect((await alertRow(fingerprint)).status).toBe('firing');
+    const events = await bus.waitForEvents('alerts.notify', fingerprint, 3);
+    expect(events.map((event) => Date.parse(event.time))).toEqual(events.map((event) => Date.parse(event.time)).sort((a, b) => a - b));
   });
 });

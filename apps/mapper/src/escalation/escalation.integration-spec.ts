@@ -1,4 +1,5 @@
 import { receiptId } from '../alerts/alert-ingest.service';
+import { randomUUID } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
@@ -88,6 +89,56 @@ describe('mapper: escalation timers and runbook outcomes (real NATS and Postgres
     } finally {
       await replicas[1].close();
     }
+  });
+
+  it('silences, instead of escalating, an alert a stored silence covers before its pages reached it', async () => {
+    const before = await escalatedCount('unacknowledged');
+    const event = await send({ alertname: 'LedgerDown', team: 'ledger', severity: 'critical' });
+    const fingerprint = event.data.alert.fingerprint;
+    expect(await timers(fingerprint)).toBe(1);
+    // In force and stored, but its pages have not reached this alert (20k alerts take ~30 s, or a page failed).
+    const silenceId = randomUUID();
+    await db().query(
+      `INSERT INTO "${id}".silences (id, matchers, starts_at, ends_at, created_by, comment, created_at, updated_at, applied_state)
+       VALUES ($1, $2::jsonb, $3, $4, 'olga', 'ledger maintenance', $3, $3, 'active')`,
+      [silenceId, JSON.stringify(['team="ledger"']), clock.now(), new Date(clock.now().getTime() + 60 * MINUTE)],
+    );
+    clock.advance(6 * MINUTE);
+    await waitFor(async () => (await timers(fingerprint)) === 0, { message: 'the due timer was handled' });
+    const row = (await db().query(`SELECT status, silence_id FROM "${id}".alerts WHERE fingerprint = $1`, [fingerprint]))[0];
+    expect(row).toEqual({ status: 'silenced', silence_id: silenceId });
+    expect(await staged('alerts.notify', fingerprint, 'escalated')).toBe(0);
+    expect(await escalatedCount('unacknowledged')).toBe(before);
+    // Silenced as the silence's own page would have done it: the same history entry, and the page finds nothing left.
+    const actions = await db().query(`SELECT action, details FROM "${id}".alert_history WHERE fingerprint = $1 ORDER BY id`, [fingerprint]);
+    expect(actions.map((entry: { action: string }) => entry.action)).toEqual(['opened', 'silenced']);
+    expect(actions[1].details).toEqual({ silenceId });
+  });
+
+  it('measures an escalation delay from the clock, not from a stamp a replica a day ahead left on the alert', async () => {
+    const labels = { alertname: 'QueueStuck', severity: 'critical' };
+    const first = await send(labels);
+    const fingerprint = first.data.alert.fingerprint;
+    const resolved = await bus.publishAlert({
+      labels,
+      status: 'resolved',
+      startsAt: clock.now(),
+      endsAt: clock.now(),
+      receivedAt: clock.now(),
+    });
+    await processed(app, receiptId(resolved));
+    // What a replica whose clock ran a day ahead leaves (its clock was corrected since).
+    await db().query(`UPDATE "${id}".alerts SET stamped_at = $2 WHERE fingerprint = $1`, [
+      fingerprint,
+      new Date(clock.now().getTime() + 24 * 60 * MINUTE),
+    ]);
+    clock.advance(MINUTE);
+    const openedAt = clock.now();
+    await send(labels);
+    const [timer] = await db().query(`SELECT due_at FROM "${id}".escalation_timers WHERE fingerprint = $1`, [fingerprint]);
+    expect(timer.due_at.getTime()).toBe(openedAt.getTime() + 5 * MINUTE);
+    clock.advance(6 * MINUTE);
+    await waitFor(async () => (await staged('alerts.notify', fingerprint, 'escalated')) === 1, { message: 'escalated on time' });
   });
 
   it('escalates at once when a runbook fails and asks for it, records every outcome, and does it once per event', async () => {

@@ -1,6 +1,6 @@
 import { AlertLifecycle } from '@firebreak/contracts';
 import { AlertRecord, NO_HANDLING } from './alert-record';
-import { Command, Decision, decide, Effect, MachineSettings, Refusal, stampFor } from './alert-machine';
+import { Command, Decision, decide, Effect, MachineSettings, Received, Refusal, stampFor } from './alert-machine';
 
 const T0 = Date.parse('2024-05-01T10:00:00Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
@@ -452,11 +452,11 @@ describe('the alert machine: stamps that never go back for one alert', () => {
     expect(stampFor({ stampedAt: at(20) }, at(10))).toEqual(new Date(at(20).getTime() + 1));
   });
 
-  it('stamps a resolve after the firing a replica 10 minutes ahead announced, and measures the dedup window from it', () => {
+  it('stamps a resolve after the firing a replica 10 minutes ahead announced', () => {
     const ahead = decide(null, received(), { ...settings, now: at(20) });
     expect(ahead.record).toMatchObject({ stampedAt: at(20), lastAnnouncedAt: at(20) });
     const repeat = decide(ahead.record, received(), { ...settings, now: at(12) });
-    // Inside the window as the alert's own stamps measure it: counted, not announced early.
+    // The window runs from when that replica's clock said it announced: counted, not announced early.
     expect(summary(repeat).effects).toEqual(['count:deduplicated']);
     expect(repeat.at).toEqual(new Date(at(20).getTime() + 1));
     const resolution = decide(repeat.record, received({ status: 'resolved' }), { ...settings, now: at(12) });
@@ -464,6 +464,46 @@ describe('the alert machine: stamps that never go back for one alert', () => {
     expect(announced).toMatchObject({ notify: { kind: 'resolved' } });
     expect(resolution.at.getTime()).toBeGreaterThan(ahead.at.getTime());
     expect(resolution.patch.stampedAt).toEqual(resolution.at);
+  });
+
+  it('orders a resolution by hand at the clock of the replica making it, not at the stamp, so the next episode opens', () => {
+    // A replica 10 minutes ahead announced the firing; a correct one resolves by hand at minute 1.
+    const firing = decide(null, { ...(received({ startsAt: 0 }) as Received), receivedAt: at(0) }, { ...settings, now: at(10) });
+    const byHand = decide(firing.record, resolve, { ...settings, now: at(1) });
+    expect(byHand.at).toEqual(new Date(at(10).getTime() + 1));
+    expect(byHand.patch).toMatchObject({ status: 'resolved', eventAt: at(1), eventReceivedAt: at(1), resolvedAt: at(1), endsAt: at(1) });
+    // Alertmanager's next episode starts at minute 4; every re-send keeps that startsAt, so stale once is stale forever.
+    const next = decide(byHand.record, { ...(received({ startsAt: 4 }) as Received), receivedAt: at(4) }, { ...settings, now: at(4) });
+    expect(next.outcome).toBe('open');
+    expect(next.at.getTime()).toBeGreaterThan(byHand.at.getTime());
+  });
+
+  it('measures the dedup window and acknowledgements from the clock, not from a stamp a replica a day ahead left', () => {
+    const DAY = 24 * 60;
+    const touched = stored('firing', { lastAnnouncedAt: at(0), stampedAt: at(DAY) });
+    const reminder = decide(touched, received(), { ...settings, now: at(6) });
+    expect(summary(reminder).effects).toContain('announce:repeat');
+    expect(reminder.patch).toMatchObject({ lastAnnouncedAt: at(6), stampedAt: new Date(at(DAY).getTime() + 1) });
+    const acked = decide(touched, acknowledge, { ...settings, now: at(6) });
+    expect(acked.patch).toMatchObject({ acknowledgedAt: at(6) });
+    const escalated = decide(touched, escalationDue, { ...settings, now: at(6) });
+    expect(escalated.patch).toMatchObject({ escalatedAt: at(6) });
+  });
+
+  it('takes the last stamp of a row older than stamped_at (NULL) as the greatest of its own times', () => {
+    const legacy = stored('acknowledged', {
+      stampedAt: null,
+      updatedAt: at(3),
+      lastAnnouncedAt: at(2),
+      acknowledgedAt: at(12),
+      escalatedAt: null,
+      // A sender's endsAt, even 9999, is not a stamp.
+      resolvedAt: FAR,
+    });
+    expect(stampFor(legacy, at(10))).toEqual(new Date(at(12).getTime() + 1));
+    expect(stampFor(legacy, at(20))).toEqual(at(20));
+    expect(stampFor({ ...legacy, acknowledgedAt: null, escalatedAt: at(15) }, at(10))).toEqual(new Date(at(15).getTime() + 1));
+    expect(decide(legacy, resolve, { ...settings, now: at(10) }).at).toEqual(new Date(at(12).getTime() + 1));
   });
 
   it('leaves the stamp alone when a decision writes and announces nothing', () => {

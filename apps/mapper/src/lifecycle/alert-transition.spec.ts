@@ -1,4 +1,14 @@
-import { transitionFor, DecisionContext, IncomingState, isNewer, StoredState, trustedTime } from './alert-transition';
+import {
+  transitionFor,
+  DecisionContext,
+  heldTimeOf,
+  IncomingState,
+  isClamped,
+  isNewer,
+  orderingTime,
+  StoredState,
+  trustedTime,
+} from './alert-transition';
 
 const T0 = Date.parse('2024-05-01T10:00:00Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
@@ -251,5 +261,100 @@ describe('times a sender gave that cannot be trusted (FIREBREAK_MAX_CLOCK_SKEW, 
   it('still ignores what is older than a clamped time: an honest resolution received before a 9999 firing', () => {
     const held = opened(FAR, 10);
     expect(transitionFor(held, withEnd(at(0), at(5), 5), context(10))).toMatchObject({ type: 'stale' });
+  });
+
+  // Times in seconds from T0, for the boundary rows below.
+  const sec = (seconds: number) => new Date(T0 + seconds * 1000);
+  const SKEW_S = SKEW / 1000;
+
+  it.each<[string, StoredState, IncomingState, Partial<ReturnType<typeof transitionFor>>]>([
+    // Alertmanager 5m10s ahead. The firing (real 0 s) is delivered 20 s late: 4m50s ahead, kept as sent.
+    // Its resolve (real 60 s) is delivered in 1 s: 5m09s ahead, clamped. It must still close the episode.
+    [
+      '5m10s ahead: a firing delivered 20 s late, then its resolve delivered at once',
+      { status: 'firing', startsAt: sec(310), eventAt: sec(310), eventReceivedAt: sec(20), lastAnnouncedAt: sec(20) },
+      { status: 'resolved', startsAt: sec(310), endsAt: sec(370), receivedAt: sec(61) },
+      { type: 'close', announce: true },
+    ],
+    // The same sender: a resolve delivered late (kept as sent), then a new episode delivered at once (clamped).
+    [
+      '5m10s ahead: a resolve delivered 20 s late, then the next episode delivered at once',
+      { status: 'resolved', startsAt: sec(310), eventAt: sec(370), eventReceivedAt: sec(80), lastAnnouncedAt: sec(20) },
+      { status: 'firing', startsAt: sec(430), endsAt: null, receivedAt: sec(121) },
+      { type: 'open', announce: 'firing' },
+    ],
+    [
+      'a resolve exactly at the skew past its receipt, after a firing just inside it',
+      { status: 'firing', startsAt: sec(SKEW_S + 59), eventAt: sec(SKEW_S + 59), eventReceivedAt: sec(60), lastAnnouncedAt: sec(60) },
+      { status: 'resolved', startsAt: sec(SKEW_S + 59), endsAt: sec(SKEW_S + 60), receivedAt: sec(60) },
+      { type: 'close' },
+    ],
+    [
+      'a resolve 1 ms past the skew, after a firing just inside it',
+      { status: 'firing', startsAt: sec(SKEW_S + 59), eventAt: sec(SKEW_S + 59), eventReceivedAt: sec(60), lastAnnouncedAt: sec(60) },
+      { status: 'resolved', startsAt: sec(SKEW_S + 59), endsAt: sec(SKEW_S + 60.001), receivedAt: sec(60) },
+      { type: 'close' },
+    ],
+    [
+      'an endsAt in 9999 received after a firing just inside the skew',
+      { status: 'firing', startsAt: sec(SKEW_S + 59), eventAt: sec(SKEW_S + 59), eventReceivedAt: sec(60), lastAnnouncedAt: sec(60) },
+      { status: 'resolved', startsAt: sec(SKEW_S + 59), endsAt: FAR, receivedAt: sec(61) },
+      { type: 'close' },
+    ],
+    [
+      'an honest resolve a second after a 9999 firing',
+      { status: 'firing', startsAt: FAR, eventAt: sec(60), eventReceivedAt: sec(60), lastAnnouncedAt: sec(60) },
+      { status: 'resolved', startsAt: FAR, endsAt: sec(61), receivedAt: sec(61) },
+      { type: 'close' },
+    ],
+  ])('%s', (_what, held, incoming, expected) => {
+    expect(transitionFor(held, incoming, context(incoming.receivedAt.getTime() / 60_000 - T0 / 60_000))).toMatchObject(expected);
+  });
+
+  it('orders a time past the skew as receipt + skew when it arrives (no jump at the limit) and holds it as its receipt', () => {
+    const receivedAt = sec(60);
+    const sent = (seconds: number): IncomingState => ({ status: 'firing', startsAt: sec(seconds), endsAt: null, receivedAt });
+    expect(orderingTime(sent(60 + SKEW_S), SKEW)).toEqual(sec(60 + SKEW_S));
+    expect(isClamped(sent(60 + SKEW_S), SKEW)).toBe(false);
+    expect(orderingTime(sent(60 + SKEW_S + 0.001), SKEW)).toEqual(sec(60 + SKEW_S));
+    expect(isClamped(sent(60 + SKEW_S + 0.001), SKEW)).toBe(true);
+    expect(orderingTime({ ...sent(0), startsAt: FAR }, SKEW)).toEqual(sec(60 + SKEW_S));
+    expect(heldTimeOf({ ...sent(0), startsAt: FAR }, SKEW)).toEqual(receivedAt);
+    expect(heldTimeOf(sent(60 + SKEW_S), SKEW)).toEqual(sec(60 + SKEW_S));
+    // Non-decreasing in the sent time, whatever it is.
+    const times = [-600, 0, 60, 200, 359.999, 360, 360.001, 400, 1e9].map((seconds) => orderingTime(sent(seconds), SKEW).getTime());
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  it('keeps the order of one sender whose events are received in the order sent, whatever its clock and delivery delays', () => {
+    const offsets = [-600, 0, 60, 290, 300, 310, 600, 3600];
+    const delays = [0, 0.5, 1, 20, 60, 299, 301, 900];
+    const gaps = [0.001, 1, 10, 60, 600];
+    let checked = 0;
+    for (const offset of offsets)
+      for (const firstDelay of delays)
+        for (const secondDelay of delays)
+          for (const gap of gaps) {
+            const firingReceived = firstDelay;
+            const resolveReceived = gap + secondDelay;
+            if (resolveReceived <= firingReceived) continue;
+            const firing: IncomingState = { status: 'firing', startsAt: sec(offset), endsAt: null, receivedAt: sec(firingReceived) };
+            const held: StoredState = {
+              status: 'firing',
+              startsAt: firing.startsAt,
+              eventAt: heldTimeOf(firing, SKEW),
+              eventReceivedAt: firing.receivedAt,
+              lastAnnouncedAt: firing.receivedAt,
+            };
+            const resolve: IncomingState = {
+              status: 'resolved',
+              startsAt: sec(offset),
+              endsAt: sec(gap + offset),
+              receivedAt: sec(resolveReceived),
+            };
+            expect({ offset, firstDelay, secondDelay, gap, newer: isNewer(resolve, held, SKEW) }).toMatchObject({ newer: true });
+            checked++;
+          }
+    expect(checked).toBeGreaterThan(1000);
   });
 });

@@ -46,12 +46,10 @@ export type Transition =
   | { type: 'stale'; reason: string };
 
 /**
- * A sender's time as the lifecycle orders it. A time no further than `maxClockSkewMs` past its
- * receipt is kept (clocks differ a little; a resolution a few seconds "in the future" still closes
- * the episode it ends). A later one cannot be trusted (a clock far ahead, or a hostile 9999) and
- * is ordered as the receipt itself, not as receipt + skew: a 9999 firing clamped to receipt + 5m
- * would still make an honest resolution received within those 5 minutes look older, and the alert
- * would never resolve. Events of one clamped sender stay in the order they were received in.
+ * A sender's time as the alert holds it (`eventAt`, `resolvedAt`): kept when it is no further than
+ * `maxClockSkewMs` past its receipt (clocks differ a little), else the receipt itself. This is the
+ * least the held event can claim: a 9999 (or a clock far ahead) held this way blocks nothing
+ * received after it — an honest resolution a second later still closes the episode.
  */
 export function trustedTime(at: Date, receivedAt: Date, maxClockSkewMs: number): Date {
   return at.getTime() - receivedAt.getTime() > maxClockSkewMs ? receivedAt : at;
@@ -62,10 +60,39 @@ export function orderingField(incoming: IncomingState): 'startsAt' | 'endsAt' {
   return incoming.status === 'resolved' && incoming.endsAt ? 'endsAt' : 'startsAt';
 }
 
-/** The event's own time as it is ordered (a resolve without endsAt counts from its receipt). */
+/** The time the sender gave for the event (a resolve without endsAt: its receipt). */
+export function sentTime(incoming: IncomingState): Date {
+  return incoming.status === 'resolved' ? (incoming.endsAt ?? incoming.receivedAt) : incoming.startsAt;
+}
+
+/** What the alert holds of an incoming event once it moved the alert (`eventAt`): see `trustedTime`. */
+export function heldTimeOf(incoming: IncomingState, maxClockSkewMs: number): Date {
+  return trustedTime(sentTime(incoming), incoming.receivedAt, maxClockSkewMs);
+}
+
+/**
+ * An incoming event's time as it is compared with what is held: `min(sent, receivedAt + skew)`.
+ *
+ * Why this and not `trustedTime`: the clamp must not jump. With "kept up to receipt + skew, else the
+ * receipt", a time 1 ms past the limit ordered 5 minutes earlier than one just inside it, so two
+ * events of one sender (whose clock is a little over the skew ahead, with delivery delays that
+ * differ) could swap: a firing delivered 20 s late was kept, its resolve a minute later delivered at
+ * once was moved back before it and dropped as stale, and Alertmanager sends a resolve once. This
+ * function is continuous and non-decreasing in the sent time; held times are `trustedTime` (never
+ * more than the receipt + skew, and just the receipt when the sender was further ahead). For one
+ * sender whose events are received in the order they were sent, that keeps their order in every
+ * case: both kept as sent (sent times compared), the held one clamped (its receipt is before this
+ * receipt, and this sent time is past it), this one clamped (receipt + skew is past the held time,
+ * which was at most its own receipt + skew), both clamped (receipt order). A 9999 cannot block
+ * anything: held, it counts as its receipt; incoming, as receipt + skew.
+ */
 export function orderingTime(incoming: IncomingState, maxClockSkewMs: number): Date {
-  const sent = incoming.status === 'resolved' ? (incoming.endsAt ?? incoming.receivedAt) : incoming.startsAt;
-  return trustedTime(sent, incoming.receivedAt, maxClockSkewMs);
+  return new Date(Math.min(sentTime(incoming).getTime(), incoming.receivedAt.getTime() + maxClockSkewMs));
+}
+
+/** Whether the sender's time lies further past its receipt than the skew allowed (counted, and written in history). */
+export function isClamped(incoming: IncomingState, maxClockSkewMs: number): boolean {
+  return sentTime(incoming).getTime() - incoming.receivedAt.getTime() > maxClockSkewMs;
 }
 
 /**
@@ -77,7 +104,7 @@ export function heldTime(stored: Pick<StoredState, 'eventAt' | 'eventReceivedAt'
   return trustedTime(stored.eventAt, stored.eventReceivedAt, maxClockSkewMs);
 }
 
-/** Newer than the stored state by the event's own (trusted) time, then by when it was received. */
+/** Newer than the stored state by the event's own (bounded) time, then by when it was received. */
 export function isNewer(incoming: IncomingState, stored: StoredState, maxClockSkewMs: number): boolean {
   const at = orderingTime(incoming, maxClockSkewMs).getTime();
   const held = heldTime(stored, maxClockSkewMs).getTime();
@@ -96,7 +123,7 @@ function open(context: DecisionContext): Transition {
 /**
  * An episode is identified by the startsAt its sender gave (Alertmanager re-sends an alert with the
  * same startsAt, however far ahead its clock is): the same startsAt is the episode held. Only a
- * different startsAt is ordered, by its trusted time, against the held episode's.
+ * different startsAt is ordered, by `orderingTime`, against the held episode's.
  */
 function firingTransition(stored: StoredState | null, incoming: IncomingState, context: DecisionContext): Transition {
   if (!stored) return open(context);

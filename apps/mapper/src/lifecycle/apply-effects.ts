@@ -6,10 +6,11 @@ import { CountedMetric, Effect } from './effects';
 type Of<K extends Effect['type']> = Extract<Effect, { type: K }>;
 
 /**
- * Performs a decision's effects inside the transaction, stamped with the decision's time `at` (the
- * alert's own monotonic stamp, see `stampFor`, not the transaction's clock): events go to the
- * outbox, rows to the write batch, history and metrics to the transaction's queues. The timers
- * cancelled go out in one statement.
+ * Performs a decision's effects inside the transaction: events go to the outbox, rows to the write
+ * batch, history and metrics to the transaction's queues. The timers cancelled go out in one
+ * statement. Events and history are stamped with the decision's time `at` (the alert's own
+ * monotonic stamp, see `stampFor`), which orders them; an escalation's due time is measured from the
+ * transaction's clock, never from a stamp another replica's clock may have pushed ahead.
  */
 export async function applyEffects(tx: AlertTransaction, effects: readonly Effect[], at: Date): Promise<void> {
   const cancelled: string[] = [];
@@ -43,10 +44,10 @@ export async function applyEffects(tx: AlertTransaction, effects: readonly Effec
         await tx.stores.timers.schedule(
           tx.writes,
           effect.fingerprint,
-          new Date(at.getTime() + effect.delayMs),
+          new Date(tx.now.getTime() + effect.delayMs),
           effect.delayMs,
           effect.sourceId,
-          at,
+          tx.now,
         );
         break;
       case 'timer_cancel':

@@ -76,8 +76,8 @@ export interface RunbookOutcomeReceived {
 
 export interface MachineSettings {
   /**
-   * The time this change of the alert is stamped with: the transaction's time, or 1 ms after the
-   * alert's last stamp when another replica's clock ran ahead (`decide` sees to it, see `stampFor`).
+   * The replica's clock in this transaction: what the decision measures (windows, due times) and
+   * records (acknowledged, resolved, escalated). Never the alert's stamp (`Decision.at`, see `decide`).
    */
   now: Date;
   dedupWindowMs: number;

@@ -34,7 +34,8 @@ export function decideOperatorAction(
           silenceId: null,
           // A firing of this episode arriving later is older than this resolution: it stays resolved.
           // Ordered by the held time as trusted, so a far-future time stored once (a 9999 startsAt)
-          // is not carried on and a later episode can still open.
+          // is not carried on and a later episode can still open. `now` is this replica's clock, not
+          // the alert's stamp (which may be minutes ahead after a fast replica announced it).
           eventAt: later(heldTime(stored, maxClockSkewMs), now),
           eventReceivedAt: now,
         };

@@ -1,6 +1,6 @@
 import { AlertLifecycle, labelValue } from '@firebreak/contracts';
 import { AlertPatch, AlertRecord, NO_HANDLING } from './alert-record';
-import { IncomingState, orderingField, orderingTime, Transition, transitionFor } from './alert-transition';
+import { heldTimeOf, IncomingState, isClamped, orderingField, Transition, transitionFor } from './alert-transition';
 import { MachineSettings, Received, Verdict } from './commands';
 import { announce, cancelTimer, count, Effect, history, stateChanged } from './effects';
 import { firingAnnouncement, planRunbook } from './first-announcement';
@@ -23,7 +23,7 @@ export function decideReceived(stored: AlertRecord | null, command: Received, se
     command,
     incoming,
     settings,
-    orderedAt: orderingTime(incoming, settings.maxClockSkewMs),
+    orderedAt: heldTimeOf(incoming, settings.maxClockSkewMs),
     skew: skewOf(incoming, settings),
   };
   const verdict = decideTransition(stored, transition, receipt);
@@ -61,11 +61,12 @@ interface ClockSkew {
 function skewOf(incoming: IncomingState, settings: MachineSettings): ClockSkew | null {
   // A resolution without endsAt is ordered by its receipt: there is no sender's time to distrust.
   if (incoming.status === 'resolved' && !incoming.endsAt) return null;
+  if (!isClamped(incoming, settings.maxClockSkewMs)) return null;
   const field = orderingField(incoming);
   const sent = field === 'endsAt' ? incoming.endsAt : incoming.startsAt;
-  const orderedAs = orderingTime(incoming, settings.maxClockSkewMs);
-  if (!sent || sent.getTime() === orderedAs.getTime()) return null;
-  return { field, sent: sent.toISOString(), orderedAs: orderedAs.toISOString() };
+  if (!sent) return null;
+  // Held as its receipt (what eventAt stores); compared on arrival as receipt + skew (`orderingTime`).
+  return { field, sent: sent.toISOString(), orderedAs: heldTimeOf(incoming, settings.maxClockSkewMs).toISOString() };
 }
 
 /** The event with its times parsed, and the settings it is decided with. */
@@ -73,7 +74,7 @@ interface Receipt {
   command: Received;
   incoming: IncomingState;
   settings: MachineSettings;
-  /** The event's own time as it is ordered (`orderingTime`): what `eventAt` stores. */
+  /** The event's own time as the alert holds it (`heldTimeOf`): what `eventAt` stores. */
   orderedAt: Date;
   skew: ClockSkew | null;
 }

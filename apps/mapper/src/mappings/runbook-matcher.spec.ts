@@ -1,6 +1,6 @@
 import { parseMatcher } from '@firebreak/contracts';
 import { FileMappings } from './mapping-config';
-import { MappingTables, matchRunbook } from './runbook-matcher';
+import { MAPPING_PRECEDENCE, mappingSourceOf, MappingTables, matchRunbook } from './runbook-matcher';
 
 const file: FileMappings = {
   alertnames: new Map([
@@ -72,5 +72,15 @@ describe('alert → runbook mapping, first match wins', () => {
     expect(matchRunbook({ alertname: 'constructor' }, {}, tables())).toBeNull();
     expect(matchRunbook({ alertname: '__proto__' }, {}, tables())).toBeNull();
     expect(matchRunbook({ alertname: 'x' }, { hasOwnProperty: 'y' }, tables())).toBeNull();
+  });
+});
+
+describe('the source a runbook request says it was chosen by (selectedBy)', () => {
+  it('passes every known source through', () => {
+    for (const source of MAPPING_PRECEDENCE) expect(mappingSourceOf(source)).toBe(source);
+  });
+
+  it('fails closed on a source this release does not know: as chosen by a sender, so the runbook must opt in', () => {
+    for (const source of ['', 'file', 'Annotation', 'runtime ', '__proto__']) expect(mappingSourceOf(source)).toBe('annotation');
   });
 });

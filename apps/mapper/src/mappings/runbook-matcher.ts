@@ -9,9 +9,14 @@ export type MappingSource = 'annotation' | 'runtime' | 'file_alertname' | 'file_
 /** First match wins, in this order. */
 export const MAPPING_PRECEDENCE: readonly MappingSource[] = ['annotation', 'runtime', 'file_alertname', 'file_rule'];
 
-/** A stored mapping source as the contract's `selectedBy`; undefined for a value this release does not know. */
-export function mappingSourceOf(source: string): MappingSource | undefined {
-  return (MAPPING_PRECEDENCE as readonly string[]).includes(source) ? (source as MappingSource) : undefined;
+/**
+ * A stored mapping source as the contract's `selectedBy`. A value this release does not know (a row
+ * written by a newer release, a manual edit) fails closed as `annotation`: the executor then runs the
+ * runbook only if it opts in to being chosen by a sender. Leaving the field out would read as a
+ * request from before the field existed, which the executor trusts.
+ */
+export function mappingSourceOf(source: string): MappingSource {
+  return (MAPPING_PRECEDENCE as readonly string[]).includes(source) ? (source as MappingSource) : 'annotation';
 }
 
 export interface RunbookMapping {

@@ -10,6 +10,12 @@ import { SilencesRepository } from './silences.repository';
 /** Alerts per transaction when a silence starts or ends: short enough that ingestion waits one page, not the whole silence. */
 export const SILENCE_PAGE = 500;
 
+/** How far a catch-up got: alerts changed, and whether the silence's effect is complete (no page left). */
+export interface CatchUp {
+  changed: number;
+  done: boolean;
+}
+
 /**
  * A silence starting or ending, carried out a page at a time. Each page is its own transaction under
  * the exclusive silence lock: alert ingestion (which takes it shared) runs between pages, and sees the
@@ -29,10 +35,11 @@ export class SilenceTransitions {
   ) {}
 
   /**
-   * Brings the alerts in line with the silence as it is now (started, or over); returns how many alerts
-   * changed. Stops between pages once `keepGoing` says so (shutdown), leaving the rest to the sweeper.
+   * Brings the alerts in line with the silence as it is now (started, or over). Stops between pages
+   * once `keepGoing` says so (shutdown, or an API call that answers after one page), leaving the rest
+   * to the sweeper.
    */
-  async catchUp(silenceId: string, keepGoing: () => boolean = () => true): Promise<number> {
+  async catchUp(silenceId: string, keepGoing: () => boolean = () => true): Promise<CatchUp> {
     let changed = 0;
     let after = '';
     for (;;) {
@@ -56,22 +63,25 @@ export class SilenceTransitions {
         return { changed: silenced.silenced, next: silenced.next };
       });
       changed += page.changed;
-      if (page.next === null || !keepGoing()) return changed;
+      if (page.next === null) return { changed, done: true };
+      if (!keepGoing()) return { changed, done: false };
       after = page.next;
     }
   }
 
   /**
-   * `catchUp` for a change an API call just committed: a failure is logged, not thrown, because the
-   * silence itself is stored and the sweeper finishes what is left; failing the call would make the
-   * operator create it again.
+   * The first page of `catchUp`, for a change an API call just committed: the call answers with it,
+   * not after every page (20,000 alerts take ~30 s, and a client that times out and retries a POST
+   * would create a second silence); the sweeper does the rest. A failure is logged, not thrown: the
+   * silence itself is stored and the sweeper finishes it; failing the call would make the operator
+   * create it again.
    */
-  async catchUpOrLeave(silenceId: string): Promise<number | null> {
+  async firstPage(silenceId: string): Promise<CatchUp> {
     try {
-      return await this.catchUp(silenceId);
+      return await this.catchUp(silenceId, () => false);
     } catch (error) {
-      this.logger.warn({ err: error, silenceId }, 'silence not applied to every alert yet; the sweeper carries on');
-      return null;
+      this.logger.warn({ err: error, silenceId }, 'silence not applied to any alert yet; the sweeper carries on');
+      return { changed: 0, done: false };
     }
   }
 }

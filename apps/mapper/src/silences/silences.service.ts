@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { formatMatcher, matchesEmptyLabelSet } from '@firebreak/contracts';
 import { AppError, AuditLog, CLOCK, Clock, notFound } from '@firebreak/platform';
 import { AlertLifecycle } from '../lifecycle/alert-lifecycle.service';
+import { SilenceSweeper } from './silence-sweeper';
 import { SilenceTransitions } from './silence-transitions';
 import { SilenceRecord, SilenceState, silenceState } from './silence';
 import { SilenceReader } from './silence-reader';
@@ -12,8 +13,25 @@ import { SilencesRepository } from './silences.repository';
 /**
  * A silence as the API shows it. `applied: false` with a `problem` marks a stored silence whose
  * matchers no longer parse (a pattern an older release accepted): it is listed, but not applied.
+ * `progress` says whether its effect on the alerts it covers is complete (`done`) or still being
+ * applied (or lifted) page by page (`in_progress`); alerts received meanwhile already obey it.
  */
-export type SilenceView = Omit<SilenceRecord, 'appliedState'> & { state: SilenceState; applied: boolean; problem?: string };
+export type SilenceView = Omit<SilenceRecord, 'appliedState'> & {
+  state: SilenceState;
+  applied: boolean;
+  progress: SilenceProgress;
+  problem?: string;
+};
+
+export type SilenceProgress = 'in_progress' | 'done';
+
+/** The answer to POST and DELETE: the silence, and how many alerts it silenced (or released) before the answer. */
+export type SilenceChange = SilenceView & { alertsChanged: number };
+
+/** Whether the alerts were brought in line with the silence's state (a silence still to come has nothing to do yet). */
+export function progressOf(state: SilenceState, appliedState: SilenceState): SilenceProgress {
+  return state === 'pending' || state === appliedState ? 'done' : 'in_progress';
+}
 
 const LIST_LIMIT = 500;
 
@@ -22,6 +40,7 @@ export class SilencesService {
   constructor(
     private readonly repository: SilencesRepository,
     private readonly transitions: SilenceTransitions,
+    private readonly sweeper: SilenceSweeper,
     private readonly reader: SilenceReader,
     private readonly lifecycle: AlertLifecycle,
     private readonly audit: AuditLog,
@@ -34,10 +53,11 @@ export class SilencesService {
   }
 
   /**
-   * Stores the silence, then silences the firing alerts it matches a page at a time
-   * (SilenceTransitions). Alerts received meanwhile already obey it: ingestion reads the silences in force.
+   * Stores the silence and silences the first page of firing alerts it matches, then answers; the
+   * sweeper (kicked now) silences the rest page by page (SilenceTransitions). Alerts received
+   * meanwhile already obey it: ingestion and the escalation poller read the silences in force.
    */
-  async create(body: CreateSilenceBody, actor: string): Promise<SilenceView> {
+  async create(body: CreateSilenceBody, actor: string): Promise<SilenceChange> {
     const now = this.clock.now();
     const silence = this.validated(body, actor, now);
     await this.lifecycle.run(async (tx) => {
@@ -47,12 +67,15 @@ export class SilencesService {
       const details = { matchers: silence.matchers, startsAt: silence.startsAt, endsAt: silence.endsAt, comment: silence.comment };
       await this.audit.record({ actor, action: 'silence.create', target: silence.id, details }, tx.manager);
     });
-    if (silenceState(silence, now) === 'active') await this.transitions.catchUpOrLeave(silence.id);
-    return this.view(silence, now);
+    if (silenceState(silence, now) !== 'active') return { ...this.view({ ...silence, appliedState: 'pending' }, now), alertsChanged: 0 };
+    return this.afterFirstPage({ ...silence, appliedState: 'pending' }, now, 'active');
   }
 
-  /** Ends a silence now, as Alertmanager's DELETE does; the record stays, expired, and the alerts it held are released page by page. */
-  async expire(id: string, actor: string): Promise<SilenceView> {
+  /**
+   * Ends a silence now, as Alertmanager's DELETE does; the record stays, expired. The first page of
+   * alerts it held is released before the answer, the sweeper releases the rest.
+   */
+  async expire(id: string, actor: string): Promise<SilenceChange> {
     const expired = await this.lifecycle.run(async (tx) => {
       await this.repository.lockExclusive(tx.manager);
       const silence = await this.repository.lock(tx.manager, id);
@@ -63,14 +86,22 @@ export class SilencesService {
       const startsAt = silence.startsAt.getTime() < tx.now.getTime() ? silence.startsAt : tx.now;
       return { ...silence, startsAt, endsAt: tx.now, updatedAt: tx.now };
     });
-    await this.transitions.catchUpOrLeave(id);
-    return this.view(expired, expired.updatedAt);
+    return this.afterFirstPage(expired, expired.updatedAt, 'expired');
+  }
+
+  /** Applies (or lifts) one page now; what is left goes to the sweeper, kicked so it starts at once. */
+  private async afterFirstPage(silence: SilenceRecord, now: Date, target: SilenceState): Promise<SilenceChange> {
+    const first = await this.transitions.firstPage(silence.id);
+    if (!first.done) this.sweeper.kick();
+    const appliedState = first.done ? target : silence.appliedState;
+    return { ...this.view({ ...silence, appliedState }, now), alertsChanged: first.changed };
   }
 
   private view(silence: SilenceRecord, now: Date): SilenceView {
-    const { appliedState: _applied, ...rest } = silence;
+    const { appliedState, ...rest } = silence;
     const read = this.reader.read(silence);
-    return { ...rest, state: silenceState(silence, now), applied: read.ok, ...(read.ok ? {} : { problem: read.problem }) };
+    const state = silenceState(silence, now);
+    return { ...rest, state, applied: read.ok, progress: progressOf(state, appliedState), ...(read.ok ? {} : { problem: read.problem }) };
   }
 
   private validated(body: CreateSilenceBody, actor: string, now: Date): SilenceRecord {
