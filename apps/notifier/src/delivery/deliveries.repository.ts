@@ -43,6 +43,15 @@ export interface ApprovalRequestDelivery {
   severity: Severity;
   fingerprint: string | null;
   content: Notification;
+  /** Where the request stands in its order key's queue: its decision must come after it. */
+  orderedAt: Date;
+}
+
+/** An approval's page as a decision finds it. */
+export interface ApprovalPage {
+  /** The request was recorded by this release (or backfilled by the migration). */
+  requested: boolean;
+  requestDeliveryIds: string[];
 }
 
 /** A delivery claimed for an attempt (its attempt already counted). */
@@ -68,6 +77,11 @@ export interface DeliveryUpdate {
   id: string;
   /** The claim the answer belongs to (`ClaimedDelivery.claimToken`): a newer claim of the row fences it out. */
   claimToken: string;
+  /**
+   * The claim's attempt number: during a rolling deploy a replica of the previous release may claim
+   * the row again without touching its token, but it does count the attempt.
+   */
+  attempts: number;
   status: 'pending' | 'sent' | 'failed';
   nextAttemptAt?: Date;
   sentAt?: Date;
@@ -132,54 +146,72 @@ export class DeliveriesRepository {
   }
 
   /**
-   * Notes that an approval's request arrived; returns the decision already recorded, if any (a
-   * request that comes after its decision is not sent). The row is the approval's lock: a request
-   * and its decision written at once by two transactions run one after the other, so the later one
-   * always sees the earlier.
+   * Notes that an approval's request arrived, with the ids of its deliveries (what its decision will
+   * resolve); returns the decision already recorded, if any (a request that comes after its
+   * decision is not sent). The row is the approval's lock: a request and its decision written at
+   * once by two transactions run one after the other, so the later one always sees the earlier.
    */
-  async approvalRequested(manager: EntityManager, approvalId: string, now: Date): Promise<string | null> {
+  async approvalRequested(manager: EntityManager, approvalId: string, deliveryIds: string[], now: Date): Promise<string | null> {
     const [row] = rowsOf<{ decision: string | null }>(
       await manager.query(
-        `INSERT INTO ${this.approvalPages} AS p (approval_id, requested_at, updated_at) VALUES ($1, $2, $2)
-         ON CONFLICT (approval_id) DO UPDATE SET requested_at = COALESCE(p.requested_at, EXCLUDED.requested_at), updated_at = EXCLUDED.updated_at
+        `INSERT INTO ${this.approvalPages} AS p (approval_id, requested_at, request_delivery_ids, updated_at) VALUES ($1, $2, $3, $2)
+         ON CONFLICT (approval_id) DO UPDATE SET requested_at = COALESCE(p.requested_at, EXCLUDED.requested_at),
+           request_delivery_ids = p.request_delivery_ids || EXCLUDED.request_delivery_ids, updated_at = EXCLUDED.updated_at
          RETURNING p.decision`,
-        [approvalId, now],
+        [approvalId, now, deliveryIds],
       ),
     );
     return row?.decision ?? null;
   }
 
-  /** Notes an approval's decision (the first one stays); returns whether its request was seen. */
-  async approvalDecided(manager: EntityManager, approvalId: string, decision: string, decidedAt: Date, now: Date): Promise<boolean> {
-    const [row] = rowsOf<{ requested: boolean }>(
+  /** Notes an approval's decision (the first one stays); returns the page as the decision found it. */
+  async approvalDecided(manager: EntityManager, approvalId: string, decision: string, decidedAt: Date, now: Date): Promise<ApprovalPage> {
+    const [row] = rowsOf<{ requested: boolean; ids: string[] }>(
       await manager.query(
         `INSERT INTO ${this.approvalPages} AS p (approval_id, decision, decided_at, updated_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (approval_id) DO UPDATE SET decision = COALESCE(p.decision, EXCLUDED.decision),
            decided_at = COALESCE(p.decided_at, EXCLUDED.decided_at), updated_at = EXCLUDED.updated_at
-         RETURNING p.requested_at IS NOT NULL AS requested`,
+         RETURNING p.requested_at IS NOT NULL AS requested, p.request_delivery_ids AS ids`,
         [approvalId, decision, decidedAt, now],
       ),
     );
-    return row?.requested ?? false;
+    return { requested: row?.requested ?? false, requestDeliveryIds: row?.ids ?? [] };
   }
 
   /**
    * Where an approval's request went: every delivery of it a channel took (sent, still pending,
-   * failed or folded), not those skipped (a disabled channel, or superseded).
+   * failed or folded), not those skipped (a disabled channel, or superseded). Looked up by the ids
+   * its page holds (primary key).
    */
-  async approvalRequestDeliveries(manager: EntityManager, approvalId: string): Promise<ApprovalRequestDelivery[]> {
-    const rows: Array<Record<string, unknown>> = await manager.query(
-      `SELECT channel, target, severity, fingerprint, content FROM ${this.deliveries}
-        WHERE approval_id = $1 AND announcement_subject = 'runbooks.approval.requested' AND status <> 'skipped' ORDER BY seq`,
-      [approvalId],
+  async approvalRequestDeliveries(manager: EntityManager, ids: string[]): Promise<ApprovalRequestDelivery[]> {
+    if (ids.length === 0) return [];
+    return toRequestDeliveries(
+      await manager.query(
+        `SELECT channel, target, severity, fingerprint, content, ordered_at FROM ${this.deliveries}
+          WHERE id = ANY($1) AND status <> 'skipped' ORDER BY seq`,
+        [ids],
+      ),
     );
-    return rows.map((row) => ({
-      channel: row.channel as string,
-      target: row.target as string,
-      severity: row.severity as Severity,
-      fingerprint: (row.fingerprint as string | null) ?? null,
-      content: row.content as Notification,
-    }));
+  }
+
+  /**
+   * The same for a request the page never recorded: one a replica of the previous release took
+   * during a rolling deploy (it knows no approval_pages). Found by the dedup key its content has
+   * always carried; a scan of the table, paid only by such decisions (and by decisions of approvals
+   * never requested). The ids found are noted on the page, so pruning knows them from then on.
+   */
+  async unrecordedApprovalRequestDeliveries(manager: EntityManager, approvalId: string): Promise<ApprovalRequestDelivery[]> {
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      `SELECT id, channel, target, severity, fingerprint, content, ordered_at FROM ${this.deliveries}
+        WHERE announcement_subject = 'runbooks.approval.requested' AND content->>'dedupKey' = $1 AND status <> 'skipped' ORDER BY seq`,
+      [`firebreak-approval-${approvalId}`.slice(0, 255)],
+    );
+    if (rows.length > 0)
+      await manager.query(
+        `UPDATE ${this.approvalPages} SET request_delivery_ids = request_delivery_ids || $2::text[] WHERE approval_id = $1`,
+        [approvalId, rows.map((row) => row.id as string)],
+      );
+    return toRequestDeliveries(rows);
   }
 
   /** When the channel's earliest pending delivery is due (null when nothing is pending). */
@@ -237,7 +269,8 @@ export class DeliveriesRepository {
   /**
    * Claims up to `limit` due deliveries of a channel, counts the attempt and gives the claim a fresh
    * token. Only the head of each order key's queue (per target, by announcement time, then by
-   * insertion) is claimable, so a resolve never overtakes its trigger. The claim is a lease: a replica that dies mid-send leaves the row due again at
+   * insertion) is claimable, so a resolve never overtakes its trigger. A NULL order key (rows
+   * written before the upgrade, or by a replica of the previous release) is the fingerprint. The claim is a lease: a replica that dies mid-send leaves the row due again at
    * `leaseUntil`. Written as one scan plus primary-key lookups, never a self-join: pending rows
    * swing from none to thousands in a storm, exactly when the planner's statistics are stale.
    */
@@ -247,7 +280,8 @@ export class DeliveriesRepository {
       await manager.query(
         `WITH ranked AS (
            SELECT id, seq, next_attempt_at,
-                  order_key IS NULL OR row_number() OVER (PARTITION BY target, order_key ORDER BY ordered_at, seq) = 1 AS head
+                  COALESCE(order_key, fingerprint) IS NULL
+                  OR row_number() OVER (PARTITION BY target, COALESCE(order_key, fingerprint) ORDER BY ordered_at, seq) = 1 AS head
              FROM ${this.deliveries} WHERE channel = $1 AND status = 'pending'),
          picked AS (
            SELECT id FROM ${this.deliveries}
@@ -255,7 +289,8 @@ export class DeliveriesRepository {
             FOR UPDATE SKIP LOCKED)
          UPDATE ${this.deliveries} d SET attempts = d.attempts + 1, claim_token = gen_random_uuid(), next_attempt_at = $4, updated_at = $2
            FROM picked WHERE d.id = picked.id
-         RETURNING d.id, d.seq, d.announcement_id, d.channel_type, d.target, d.kind, d.severity, d.fingerprint, d.order_key, d.content, d.attempts,
+         RETURNING d.id, d.seq, d.announcement_id, d.channel_type, d.target, d.kind, d.severity, d.fingerprint,
+                   COALESCE(d.order_key, d.fingerprint) AS order_key, d.content, d.attempts,
                    d.claim_token, d.received_at, d.ordered_at`,
         [channel, now, limit, leaseUntil],
       ),
@@ -274,7 +309,7 @@ export class DeliveriesRepository {
     const result: unknown = await manager.query(
       `UPDATE ${this.deliveries} d SET status = 'skipped', attempts = d.attempts - 1, last_error = 'superseded: a newer announcement about this alert was already sent', updated_at = $2
          FROM ${this.marks} m
-        WHERE d.id = ANY($1) AND m.channel = d.channel AND m.target = d.target AND m.order_key = d.order_key AND m.sent_ordered_at > d.ordered_at
+        WHERE d.id = ANY($1) AND m.channel = d.channel AND m.target = d.target AND m.fingerprint = COALESCE(d.order_key, d.fingerprint) AND m.sent_ordered_at > d.ordered_at
         RETURNING d.id`,
       [ids, now],
     );
@@ -285,16 +320,17 @@ export class DeliveriesRepository {
    * Remembers the newest announcement put on the wire per order key and target, in the transaction
    * that claims it. Marking at the claim, not at the answer, is what keeps the order: a row that
    * arrives (or comes back from a retry) older than one already on the wire is superseded even
-   * while that one still waits for its answer or retries.
+   * while that one still waits for its answer or retries. The marks' `fingerprint` column holds the
+   * order key (the fingerprint for alerts): replicas of the previous release read and write it too.
    */
   async markOnWire(manager: EntityManager, channel: string, claimed: ClaimedDelivery[], now: Date): Promise<void> {
     const keyed = claimed.filter((d) => d.orderKey !== null);
     if (keyed.length === 0) return;
     await manager.query(
-      `INSERT INTO ${this.marks} (channel, target, order_key, sent_ordered_at, updated_at)
+      `INSERT INTO ${this.marks} (channel, target, fingerprint, sent_ordered_at, updated_at)
        SELECT $1, u.target, u.order_key, max(u.ordered_at), $5 FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS u(target, order_key, ordered_at)
         GROUP BY u.target, u.order_key
-       ON CONFLICT (channel, target, order_key) DO UPDATE
+       ON CONFLICT (channel, target, fingerprint) DO UPDATE
          SET sent_ordered_at = GREATEST(${this.marks}.sent_ordered_at, EXCLUDED.sent_ordered_at), updated_at = EXCLUDED.updated_at`,
       [channel, keyed.map((d) => d.target), keyed.map((d) => d.orderKey), keyed.map((d) => d.orderedAt), now],
     );
@@ -305,7 +341,8 @@ export class DeliveriesRepository {
    * A row whose lease ran out while its answer waited (Postgres away) may have been claimed again by
    * another replica, or failed and been retried by an operator (which resets `attempts`, so the
    * attempt number cannot tell the claims apart): the late answer must not overwrite that claim,
-   * so it is fenced out by the claim token. Returns the ids actually updated: only those may be announced.
+   * so it is fenced out by the claim token. The attempt number fences too: a replica of the previous
+   * release, during a rolling deploy, claims without a token. Returns the ids actually updated: only those may be announced.
    */
   async applyOutcomes(manager: EntityManager, updates: DeliveryUpdate[], now: Date): Promise<Set<string>> {
     if (updates.length === 0) return new Set();
@@ -313,9 +350,9 @@ export class DeliveriesRepository {
       `UPDATE ${this.deliveries} d SET status = u.status, next_attempt_at = COALESCE(u.next_attempt_at, d.next_attempt_at), sent_at = u.sent_at,
               last_error = COALESCE(u.last_error, d.last_error), response_status = u.response_status,
               response_excerpt = COALESCE(u.response_excerpt, d.response_excerpt), updated_at = $9
-         FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::int[], $8::text[])
-              AS u(id, claim_token, status, next_attempt_at, sent_at, last_error, response_status, response_excerpt)
-        WHERE d.id = u.id AND d.status = 'pending' AND d.claim_token = u.claim_token
+         FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::int[], $8::text[], $10::int[])
+              AS u(id, claim_token, status, next_attempt_at, sent_at, last_error, response_status, response_excerpt, attempts)
+        WHERE d.id = u.id AND d.status = 'pending' AND d.claim_token = u.claim_token AND d.attempts = u.attempts
         RETURNING d.id`,
       [
         updates.map((u) => u.id),
@@ -327,9 +364,24 @@ export class DeliveriesRepository {
         updates.map((u) => u.responseStatus ?? null),
         updates.map((u) => u.responseExcerpt ?? null),
         now,
+        updates.map((u) => u.attempts),
       ],
     );
     return new Set(rowsOf<{ id: string }>(result).map((row) => row.id));
+  }
+
+  /**
+   * Whether a newer announcement with the delivery's order key was already put on the wire to its
+   * target: sent now, it would break the order, so the claim would skip it as superseded.
+   */
+  async isSuperseded(manager: EntityManager, id: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM ${this.deliveries} d JOIN ${this.marks} m
+           ON m.channel = d.channel AND m.target = d.target AND m.fingerprint = COALESCE(d.order_key, d.fingerprint)
+        WHERE d.id = $1 AND m.sent_ordered_at > d.ordered_at`,
+      [id],
+    );
+    return rows.length > 0;
   }
 
   /** A failed delivery goes back to the queue for a fresh set of attempts. */
@@ -342,10 +394,21 @@ export class DeliveriesRepository {
     return rowsOf(result).length > 0;
   }
 
-  /** Forgets deliveries no longer pending that are older than the history window, a bounded batch at a time. */
+  /**
+   * Forgets deliveries no longer pending that are older than the history window, a bounded batch at
+   * a time. An approval waits for its decision however long its timeout is (no upper bound), so the
+   * deliveries of its request, and its page, are kept until the decision is recorded: a decision
+   * always finds where to resolve. A page goes only once decided and its request's deliveries are gone.
+   */
   async prune(before: Date): Promise<number> {
     const result: unknown = await this.dataSource.query(
-      `DELETE FROM ${this.deliveries} WHERE ctid IN (SELECT ctid FROM ${this.deliveries} WHERE status <> 'pending' AND updated_at < $1 LIMIT 1000) RETURNING id`,
+      `DELETE FROM ${this.deliveries} WHERE ctid IN (
+         SELECT d.ctid FROM ${this.deliveries} d
+          WHERE d.status <> 'pending' AND d.updated_at < $1
+            AND (d.announcement_subject <> 'runbooks.approval.requested' OR EXISTS (
+                  SELECT 1 FROM ${this.approvalPages} p
+                   WHERE p.approval_id = COALESCE(d.approval_id, substring(d.content->>'dedupKey' from 20)) AND p.decision IS NOT NULL))
+          LIMIT 1000) RETURNING id`,
       [before],
     );
     await this.dataSource.query(
@@ -353,11 +416,26 @@ export class DeliveriesRepository {
       [before],
     );
     await this.dataSource.query(
-      `DELETE FROM ${this.approvalPages} WHERE ctid IN (SELECT ctid FROM ${this.approvalPages} WHERE updated_at < $1 LIMIT 1000)`,
+      `DELETE FROM ${this.approvalPages} WHERE ctid IN (
+         SELECT p.ctid FROM ${this.approvalPages} p
+          WHERE p.decision IS NOT NULL AND p.updated_at < $1
+            AND NOT EXISTS (SELECT 1 FROM ${this.deliveries} d WHERE d.id = ANY(p.request_delivery_ids))
+          LIMIT 1000)`,
       [before],
     );
     return rowsOf(result).length;
   }
+}
+
+function toRequestDeliveries(rows: Array<Record<string, unknown>>): ApprovalRequestDelivery[] {
+  return rows.map((row) => ({
+    channel: row.channel as string,
+    target: row.target as string,
+    severity: row.severity as Severity,
+    fingerprint: (row.fingerprint as string | null) ?? null,
+    content: row.content as Notification,
+    orderedAt: new Date(row.ordered_at as string),
+  }));
 }
 
 function toClaimed(row: Record<string, unknown>): ClaimedDelivery {

@@ -117,9 +117,9 @@ routes:
       ),
     );
     const claim = (now: Date) => db.transaction((manager) => repo.claimDue(manager, 'elsewhere', 1, now, new Date(now.getTime() + 1_000)));
-    const answer = (claimToken: string) =>
+    const answer = ({ claimToken, attempts }: { claimToken: string; attempts: number }) =>
       db.transaction((manager) =>
-        repo.applyOutcomes(manager, [{ id, claimToken, status: 'sent', sentAt: clock.now(), responseStatus: 200 }], clock.now()),
+        repo.applyOutcomes(manager, [{ id, claimToken, attempts, status: 'sent', sentAt: clock.now(), responseStatus: 200 }], clock.now()),
       );
 
     // The first claim's answer is held up; its lease runs out, another claim fails the delivery for good.
@@ -130,7 +130,7 @@ routes:
     await db.transaction((manager) =>
       repo.applyOutcomes(
         manager,
-        [{ id, claimToken: second.claimToken, status: 'failed', lastError: 'HTTP 400', responseStatus: 400 }],
+        [{ id, claimToken: second.claimToken, attempts: second.attempts, status: 'failed', lastError: 'HTTP 400', responseStatus: 400 }],
         clock.now(),
       ),
     );
@@ -142,13 +142,58 @@ routes:
     expect(third.attempts).toBe(first.attempts);
     expect(third.claimToken).not.toBe(first.claimToken);
 
-    expect([...(await answer(first.claimToken))]).toEqual([]);
+    expect([...(await answer(first))]).toEqual([]);
     const [row] = await db.query(
       `SELECT status, attempts, claim_token, response_status FROM ${table(h.schema, 'deliveries')} WHERE id = $1`,
       [id],
     );
     // Still the failure's answer (400), not the late one's 200.
     expect(row).toEqual({ status: 'pending', attempts: 1, claim_token: third.claimToken, response_status: 400 });
-    expect([...(await answer(third.claimToken))]).toEqual([id]);
+    expect([...(await answer(third))]).toEqual([id]);
+  });
+  it('answers an operator retry of a delivery a newer announcement superseded with 409 superseded, and leaves it failed', async () => {
+    const repo = h.app.get(DeliveriesRepository);
+    const db = h.app.get(DataSource);
+    const id = randomUUID();
+    const fp = fingerprint();
+    const at = new Date(clock.now().getTime() - 10_000);
+    await db.transaction(async (manager) => {
+      await repo.insert(
+        manager,
+        [
+          {
+            id,
+            announcementId: randomUUID(),
+            announcementSubject: 'alerts.notify',
+            channel: 'elsewhere',
+            channelType: 'webhook',
+            target: 'default',
+            kind: 'firing',
+            severity: 'critical',
+            fingerprint: fp,
+            title: 'superseded retry',
+            content: { kind: 'firing' } as never,
+            status: 'pending',
+            receivedAt: at,
+            orderedAt: at,
+          },
+        ],
+        at,
+      );
+      await manager.query(`UPDATE ${table(h.schema, 'deliveries')} SET status = 'failed' WHERE id = $1`, [id]);
+      // The alert's resolve, announced after it, is already on the wire to the same target.
+      await repo.markOnWire(
+        manager,
+        'elsewhere',
+        [{ target: 'default', orderKey: fp, orderedAt: new Date(at.getTime() + 1_000) } as never],
+        at,
+      );
+    });
+
+    const retried = await h.inject({ method: 'POST', url: `/api/v1/notifications/${id}/retry`, token: OPERATOR });
+    expect(retried.statusCode).toBe(409);
+    expect(retried.json().error).toMatchObject({ code: 'superseded', message: expect.stringContaining('superseded') });
+    const [row] = await db.query(`SELECT status FROM ${table(h.schema, 'deliveries')} WHERE id = $1`, [id]);
+    expect(row).toEqual({ status: 'failed' });
   });
 });

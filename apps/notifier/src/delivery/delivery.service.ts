@@ -22,14 +22,19 @@ export class DeliveryService {
     await this.deliveries.insert(manager, rows, now);
   }
 
-  /** Inside the caller's transaction: an approval's request arrived; the decision already recorded, if any. */
-  approvalRequested(manager: EntityManager, approvalId: string, now: Date): Promise<string | null> {
-    return this.deliveries.approvalRequested(manager, approvalId, now);
+  /**
+   * Inside the caller's transaction: an approval's request arrived with these deliveries; the
+   * decision already recorded, if any.
+   */
+  approvalRequested(manager: EntityManager, approvalId: string, deliveryIds: string[], now: Date): Promise<string | null> {
+    return this.deliveries.approvalRequested(manager, approvalId, deliveryIds, now);
   }
 
   /**
    * Inside the caller's transaction: an approval was decided. Returns the deliveries of its request
-   * (what the decision must resolve); none when the request was never seen.
+   * (what the decision must resolve); none when the request was never seen. A request the page has
+   * no record of (taken by a replica of the previous release during a rolling deploy) is looked up
+   * by its dedup key instead.
    */
   async approvalDecided(
     manager: EntityManager,
@@ -38,8 +43,10 @@ export class DeliveryService {
     decidedAt: Date,
     now: Date,
   ): Promise<ApprovalRequestDelivery[]> {
-    const requested = await this.deliveries.approvalDecided(manager, approvalId, decision, decidedAt, now);
-    return requested ? this.deliveries.approvalRequestDeliveries(manager, approvalId) : [];
+    const page = await this.deliveries.approvalDecided(manager, approvalId, decision, decidedAt, now);
+    return page.requested
+      ? this.deliveries.approvalRequestDeliveries(manager, page.requestDeliveryIds)
+      : this.deliveries.unrecordedApprovalRequestDeliveries(manager, approvalId);
   }
 
   /** Queues deliveries someone asked for, audited in the same transaction, and wakes their channels. */
@@ -51,15 +58,20 @@ export class DeliveryService {
     this.wake([...new Set(rows.map((row) => row.channel))]);
   }
 
-  /** A failed delivery back to the queue for a fresh set of attempts, audited; false when it is no longer failed. */
-  async retryFailed(id: string, channel: string, entry: AuditEntry): Promise<boolean> {
-    const requeued = await this.dataSource.transaction(async (manager) => {
-      const done = await this.deliveries.requeue(manager, id, this.clock.now());
-      if (done) await this.audit.record(entry, manager);
-      return done;
+  /**
+   * A failed delivery back to the queue for a fresh set of attempts, audited. `changed` when it is no
+   * longer failed; `superseded` when a newer announcement of its order key already went to its
+   * target (it would only be skipped, so it is left as it is).
+   */
+  async retryFailed(id: string, channel: string, entry: AuditEntry): Promise<'requeued' | 'changed' | 'superseded'> {
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      if (await this.deliveries.isSuperseded(manager, id)) return 'superseded' as const;
+      if (!(await this.deliveries.requeue(manager, id, this.clock.now()))) return 'changed' as const;
+      await this.audit.record(entry, manager);
+      return 'requeued' as const;
     });
-    if (requeued) this.wake([channel]);
-    return requeued;
+    if (outcome === 'requeued') this.wake([channel]);
+    return outcome;
   }
 
   /** Pending deliveries per channel: the queue a rate limit or an outage has built up. */

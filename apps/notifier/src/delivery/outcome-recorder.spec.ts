@@ -200,7 +200,14 @@ describe('outcome recorder', () => {
     await clock.run(recorder.drain(60_000));
     expect(writtenIds()).toEqual([['a1'], ['bad'], ['a2']]);
     const bad = fake.store.committed[1][0];
-    expect(bad).toEqual({ id: 'bad', claimToken: 'token-bad-1', status: 'sent', sentAt: expect.any(Date), responseStatus: 200 });
+    expect(bad).toEqual({
+      id: 'bad',
+      claimToken: 'token-bad-1',
+      attempts: 1,
+      status: 'sent',
+      sentAt: expect.any(Date),
+      responseStatus: 200,
+    });
     expect(fake.store.events.map((e) => [e.subject, e.data.deliveryId])).toEqual([
       ['notifications.delivered', 'a1'],
       ['notifications.delivered', 'bad'],
@@ -215,7 +222,16 @@ describe('outcome recorder', () => {
     void recorder.submit(slack, attempt('r1', rejected));
     await clock.run(recorder.drain(60_000));
     expect(fake.store.committed).toEqual([
-      [{ id: 'r1', claimToken: 'token-r1-1', status: 'failed', responseStatus: 400, lastError: 'the error text could not be stored' }],
+      [
+        {
+          id: 'r1',
+          claimToken: 'token-r1-1',
+          attempts: 1,
+          status: 'failed',
+          responseStatus: 400,
+          lastError: 'the error text could not be stored',
+        },
+      ],
     ]);
     expect(fake.store.events).toEqual([
       { subject: 'notifications.failed', data: expect.objectContaining({ deliveryId: 'r1', error: 'the error text could not be stored' }) },
@@ -274,7 +290,7 @@ describe('outcome recorder', () => {
     void recorder.submit(slack, attempt('r1', outcome, 2));
     await clock.run(recorder.drain(60_000));
     const [[update]] = fake.store.committed;
-    expect(update).toMatchObject({ id: 'r1', claimToken: 'token-r1-2', status: 'failed', responseExcerpt: 'nope' });
+    expect(update).toMatchObject({ id: 'r1', claimToken: 'token-r1-2', attempts: 2, status: 'failed', responseExcerpt: 'nope' });
     // Cut at 2000 units without splitting the pair that straddles the limit.
     expect(update.lastError).toBe(`HTTP 400: ${'x'.repeat(1_989)}`);
     expect(fake.store.events[0].data.error).toBe(update.lastError);

@@ -141,7 +141,7 @@ function toUpdate({ delivery, outcome, answeredAt, next }: Judged, texts: boolea
   const excerpt = texts && outcome.excerpt !== undefined ? { responseExcerpt: storableText(outcome.excerpt) } : {};
   const response = { ...(outcome.status !== undefined ? { responseStatus: outcome.status } : {}), ...excerpt };
   const error = outcome.result === 'sent' ? {} : { lastError: errorText(outcome.error, texts) };
-  const claim = { id: delivery.id, claimToken: delivery.claimToken };
+  const claim = { id: delivery.id, claimToken: delivery.claimToken, attempts: delivery.attempts };
   switch (next.status) {
     case 'sent':
       return { ...claim, status: 'sent', sentAt: answeredAt, ...response };

@@ -59,8 +59,14 @@ export class HistoryService {
       target: id,
       details: { channel: record.channel, attempts: record.attempts },
     };
-    if (!(await this.delivery.retryFailed(id, record.channel, audit)))
-      throw new AppError('conflict', `notification ${id} changed meanwhile; look again`, 409);
+    const outcome = await this.delivery.retryFailed(id, record.channel, audit);
+    if (outcome === 'changed') throw new AppError('conflict', `notification ${id} changed meanwhile; look again`, 409);
+    if (outcome === 'superseded')
+      throw new AppError(
+        'superseded',
+        `notification ${id} is superseded: a newer announcement about the same alert (or approval) was already sent to ${record.channel}/${record.target}; sending this one now would undo it`,
+        409,
+      );
     return this.get(id);
   }
 }

@@ -6,7 +6,7 @@ import { Channel } from '../channel-config/channel-set';
 import { ChannelRegistry } from '../channel-config/channel-registry';
 import { DeliveryService, NewDelivery } from '../delivery/delivery.service';
 import { alertNotify } from '../testing/notifier-harness';
-import { IntakeService } from './intake.service';
+import { decisionOrderedAt, IntakeService } from './intake.service';
 
 const pd = { name: 'pd', type: 'pagerduty', enabled: true, targets: ['default'] } as unknown as Channel;
 const ctx = { consumer: 'notifier-alerts-notify', log: pino({ level: 'silent' }) };
@@ -67,6 +67,17 @@ describe('intake order: announcements about one alert are written in the order t
     expect(committed).toEqual([['b:firing'], ['a:firing'], ['a:resolved']]);
   });
 
+  it('writes a burst of announcements about one alert in one transaction, in the order they arrived', async () => {
+    const { service, gates, committed } = intake();
+    const kinds = ['firing', 'resolved', 'firing', 'resolved', 'firing'] as const;
+    const all = kinds.map((kind) => service.announceAlert(notify(kind, 'a'), ctx));
+    await flush();
+    expect(gates).toHaveLength(1);
+    gates[0]();
+    await Promise.all(all);
+    expect(committed).toEqual([kinds.map((kind) => `a:${kind}`)]);
+  });
+
   it('keeps an approval decision behind its request', async () => {
     const { service, gates } = intake();
     const request = {
@@ -92,5 +103,18 @@ describe('intake order: announcements about one alert are written in the order t
     void service.announceDecision(decided, ctx);
     await flush();
     expect(gates).toHaveLength(1);
+  });
+});
+
+describe("decision order: a decision sorts after its request whatever the executors' clocks say", () => {
+  const request = new Date('2026-01-01T10:00:00.000Z');
+
+  it("keeps the decision's own time when it is later than the request", () => {
+    expect(decisionOrderedAt(new Date('2026-01-01T10:05:00.000Z'), request)).toEqual(new Date('2026-01-01T10:05:00.000Z'));
+  });
+
+  it("puts it one millisecond after the request when the decider's clock ran behind (or at the same instant)", () => {
+    expect(decisionOrderedAt(new Date('2026-01-01T09:50:00.000Z'), request)).toEqual(new Date('2026-01-01T10:00:00.001Z'));
+    expect(decisionOrderedAt(request, request)).toEqual(new Date('2026-01-01T10:00:00.001Z'));
   });
 });

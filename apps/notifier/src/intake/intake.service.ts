@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { EntityManager } from 'typeorm';
 import { CloudEvent, deriveEventId, EventOf } from '@firebreak/contracts';
-import { Batcher, HandlerContext, PermanentError, TransactionalMessaging } from '@firebreak/bus';
+import { HandlerContext, PermanentError, TransactionalMessaging } from '@firebreak/bus';
 import { Clock, CLOCK } from '@firebreak/platform';
 import { Channel } from '../channel-config/channel-set';
 import { ChannelRegistry } from '../channel-config/channel-registry';
@@ -10,6 +10,7 @@ import { DeliveryService, NewDelivery } from '../delivery/delivery.service';
 import { fromAlertNotify, fromApprovalDecided, fromApprovalRequested, fromNotificationRequested } from '../notifications/from-events';
 import { Notification } from '../notifications/notification';
 import { notifierMetrics } from '../metrics';
+import { OrderedBatcher } from './ordered-batcher';
 
 /** The handler context an announcement needs: its inbox (the durable consumer) and its log. */
 type Context = Pick<HandlerContext, 'consumer' | 'log'>;
@@ -17,7 +18,7 @@ type Context = Pick<HandlerContext, 'consumer' | 'log'>;
 interface Planned {
   inbox: string;
   eventId: string;
-  /** Announcements with the same key are written one after the other, in the order they arrived. */
+  /** Announcements with the same key are written in the order they arrived (see OrderedBatcher). */
   key: string;
   rows: NewDelivery[];
   /** An approval's request: not sent when its decision was recorded first. */
@@ -48,14 +49,18 @@ interface Announcement {
  * order the rows it sees. Batches run concurrently, so a later batch could commit an alert's
  * resolve while the batch with its trigger was still running, and the resolve went out first.
  * Batches are therefore keyed by the order key (fingerprint, or the approval): announcements with
- * one key never share a batch nor run at once, and commit in the order they arrived.
+ * one key never run in two batches at once, and commit in the order they arrived. Those of one
+ * alert may share a batch (their rows are inserted in arrival order, in one transaction), so a
+ * burst about one alert costs a few transactions, not one after the other per announcement. An
+ * approval's request and decision never share one: the decision reads the rows the request wrote.
  */
 @Injectable()
 export class IntakeService {
-  private readonly batcher = new Batcher<Planned, string[] | null>((items) => this.write(items), {
+  private readonly batcher = new OrderedBatcher<Planned, string[] | null>((items) => this.write(items), {
     maxSize: 200,
     maxInFlight: 4,
     key: (item) => item.key,
+    alone: (item) => Boolean(item.approvalRequest || item.decision),
   });
 
   constructor(
@@ -182,7 +187,8 @@ export class IntakeService {
 
   /** A request whose decision is already recorded (it arrived late) is recorded, not sent. */
   private async requestRows(manager: EntityManager, item: Planned, now: Date): Promise<NewDelivery[]> {
-    const decided = await this.delivery.approvalRequested(manager, item.approvalRequest!, now);
+    const ids = item.rows.map((row) => row.id);
+    const decided = await this.delivery.approvalRequested(manager, item.approvalRequest!, ids, now);
     if (!decided) return item.rows;
     return item.rows.map((row) => ({ ...row, status: 'skipped' as const, lastError: `superseded: the approval was already ${decided}` }));
   }
@@ -213,7 +219,7 @@ export class IntakeService {
           status: channel.enabled ? ('pending' as const) : ('skipped' as const),
           ...(channel.enabled ? {} : { lastError: `channel disabled: ${channel.disabledReason}` }),
           receivedAt: new Date(event.time),
-          orderedAt: new Date(event.time),
+          orderedAt: decisionOrderedAt(new Date(event.time), request.orderedAt),
           orderKey: approvalKey(approvalId),
           approvalId,
         },
@@ -251,4 +257,14 @@ export class IntakeService {
       return channel ? [channel] : [];
     });
   }
+}
+
+/**
+ * Where a decision stands in its approval's queue: after its request, whatever the clocks say. The
+ * decision's time comes from the executor replica that decided, the request's from the one that
+ * asked; with a skew larger than the time to decide, the decision's own time sorts before the
+ * request, the resolve would go first and the request after it, leaving the incident open.
+ */
+export function decisionOrderedAt(decidedEventTime: Date, requestOrderedAt: Date): Date {
+  return new Date(Math.max(decidedEventTime.getTime(), requestOrderedAt.getTime() + 1));
 }
