@@ -4,10 +4,18 @@ export interface BatcherOptions<T> {
   /** Most batches running at once (each holds a database connection). */
   maxInFlight: number;
   /**
-   * Items with the same key never share a batch nor run in two batches at once; they keep their
-   * order. Without a key, batches are taken from the front of the queue in submission order.
+   * Items with the same key keep their order: a batch never takes an item whose key a running batch
+   * holds, and once one item of a key has to wait, every later item of that key waits too. Without a
+   * key, batches are taken from the front of the queue in submission order.
    */
   key?: (item: T) => string;
+  /**
+   * With a key: whether an item must be the only one of its key in its batch. Default: every item is
+   * (for runs that decide each item against what an earlier one of its key committed). Return false for
+   * items whose run keeps their order within one batch, so a burst of one key costs one transaction,
+   * not one per item.
+   */
+  alone?: (item: T) => boolean;
 }
 
 interface Waiting<T, R> {
@@ -59,22 +67,27 @@ export class Batcher<T, R> {
   }
 
   private take(): Array<Waiting<T, R>> {
-    const { key, maxSize } = this.options;
+    const { key, maxSize, alone = () => true } = this.options;
     if (!key) return this.queue.splice(0, maxSize);
     const batch: Array<Waiting<T, R>> = [];
-    const keys = new Set<string>();
+    const taken = new Set<string>();
+    // Keys no further item may join this batch with: busy, already waiting, or closed by an item that must be alone.
+    const closed = new Set<string>();
     for (let index = 0; index < this.queue.length && batch.length < maxSize;) {
-      const itemKey = key(this.queue[index].item);
-      if (this.busyKeys.has(itemKey) || keys.has(itemKey)) {
-        // A later item of a busy key must also wait, or it would overtake the earlier one.
-        keys.add(itemKey);
+      const { item } = this.queue[index];
+      const itemKey = key(item);
+      const mustBeAlone = alone(item);
+      if (this.busyKeys.has(itemKey) || closed.has(itemKey) || (mustBeAlone && taken.has(itemKey))) {
+        // A later item of the key must wait as well, or it would overtake this one.
+        closed.add(itemKey);
         index++;
         continue;
       }
-      keys.add(itemKey);
+      taken.add(itemKey);
+      if (mustBeAlone) closed.add(itemKey);
       batch.push(...this.queue.splice(index, 1));
     }
-    for (const entry of batch) this.busyKeys.add(key(entry.item));
+    for (const itemKey of taken) this.busyKeys.add(itemKey);
     return batch;
   }
 
@@ -89,7 +102,7 @@ export class Batcher<T, R> {
       batch.forEach((entry, index) => entry.resolve(results[index]));
     } catch (error) {
       if (batch.length === 1) return batch[0].reject(error);
-      // One at a time: a failing batch often means a struggling database.
+      // One at a time, in order: a failing batch often means a struggling database.
       for (const entry of batch) await this.run([entry.item]).then(([result]) => entry.resolve(result), entry.reject);
     }
   }

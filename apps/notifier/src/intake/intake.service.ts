@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { EntityManager } from 'typeorm';
 import { CloudEvent, deriveEventId, EventOf } from '@firebreak/contracts';
-import { HandlerContext, PermanentError, TransactionalMessaging } from '@firebreak/bus';
+import { Batcher, HandlerContext, PermanentError, TransactionalMessaging } from '@firebreak/bus';
 import { Clock, CLOCK } from '@firebreak/platform';
 import { Channel } from '../channel-config/channel-set';
 import { ChannelRegistry } from '../channel-config/channel-registry';
@@ -10,7 +10,6 @@ import { DeliveryService, NewDelivery } from '../delivery/delivery.service';
 import { fromAlertNotify, fromApprovalDecided, fromApprovalRequested, fromNotificationRequested } from '../notifications/from-events';
 import { Notification } from '../notifications/notification';
 import { notifierMetrics } from '../metrics';
-import { OrderedBatcher } from './ordered-batcher';
 
 /** The handler context an announcement needs: its inbox (the durable consumer) and its log. */
 type Context = Pick<HandlerContext, 'consumer' | 'log'>;
@@ -18,7 +17,7 @@ type Context = Pick<HandlerContext, 'consumer' | 'log'>;
 interface Planned {
   inbox: string;
   eventId: string;
-  /** Announcements with the same key are written in the order they arrived (see OrderedBatcher). */
+  /** Announcements with the same key are written in the order they arrived (the bus's Batcher with a key, several items of one key per batch). */
   key: string;
   rows: NewDelivery[];
   /** An approval's request: not sent when its decision was recorded first. */
@@ -56,7 +55,7 @@ interface Announcement {
  */
 @Injectable()
 export class IntakeService {
-  private readonly batcher = new OrderedBatcher<Planned, string[] | null>((items) => this.write(items), {
+  private readonly batcher = new Batcher<Planned, string[] | null>((items) => this.write(items), {
     maxSize: 200,
     maxInFlight: 4,
     key: (item) => item.key,

@@ -1,4 +1,4 @@
-import { OrderedBatcher } from './ordered-batcher';
+import { Batcher } from './batcher';
 
 interface Item {
   key: string;
@@ -14,7 +14,7 @@ async function flush(): Promise<void> {
 function batcher(options: { maxSize?: number; maxInFlight?: number; fail?: (items: Item[]) => boolean } = {}) {
   const gates: Array<() => void> = [];
   const runs: string[][] = [];
-  const b = new OrderedBatcher<Item, string>(
+  const b = new Batcher<Item, string>(
     async (items) => {
       runs.push(items.map((item) => item.name));
       await new Promise<void>((resolve) => gates.push(resolve));
@@ -31,7 +31,7 @@ function batcher(options: { maxSize?: number; maxInFlight?: number; fail?: (item
   return { b, gates, runs };
 }
 
-describe('OrderedBatcher: one key in arrival order, several of its items per batch', () => {
+describe('Batcher with a key that lets items share a batch: one key in arrival order, several of its items per batch', () => {
   it('puts a burst about one key into one batch, in the order it arrived', async () => {
     const { b, gates, runs } = batcher();
     const results = ['a1', 'a2', 'b1', 'a3', 'a4'].map((name) => b.submit({ key: name[0], name }));
