@@ -32,6 +32,10 @@ describe('alerts in, runbooks act', () => {
         FIREBREAK_API_TOKENS: `${API_TOKEN}:viewer:e2e`,
         SLACK_WEBHOOK_URL: slack.webhookUrl(),
       },
+      // service_unavailable probes only an instance listed for the alert's job.
+      configFiles: {
+        'services.yaml': `services:\n  api: ['127.0.0.1:${new URL(healthy.url).port}', '127.0.0.1:${new URL(broken.url).port}']\n`,
+      },
     });
     await stack.start();
   });

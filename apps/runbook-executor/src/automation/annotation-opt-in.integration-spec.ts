@@ -12,7 +12,10 @@ beforeAll(async () => {
   await target.start();
   h = await new ExecutorHarness(SHIPPED, {
     env: { FIREBREAK_RUNBOOK_HTTP_ALLOW: '127.0.0.1', FIREBREAK_RUNBOOK_VARS: `orchestrator_url=${target.url}` },
-    config: { 'connections.yaml': { connections: [{ name: 'firebreak', serviceDatabase: true }] } },
+    config: {
+      'connections.yaml': { connections: [{ name: 'firebreak', serviceDatabase: true }] },
+      'services.yaml': { services: { 'optin-api': [`127.0.0.1:${new URL(target.url).port}`] } },
+    },
   }).start(process.env);
 });
 

@@ -37,6 +37,27 @@ const ConnectionsFileSchema = z.strictObject({
     .default([]),
 });
 
+/**
+ * config/services.yaml: service (the `job` label) → its instances as `host:port` (`*` is one DNS label or
+ * octet, as in FIREBREAK_RUNBOOK_HTTP_ALLOW). The port is required: a host that also runs other services
+ * must not let a sender pick a closed port on it and so report this service down.
+ */
+const ServicesFileSchema = z.strictObject({
+  services: z
+    .record(
+      z.string().min(1).max(200),
+      z
+        .array(
+          z
+            .string()
+            .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9*][A-Za-z0-9*.-]*):\d{1,5}$/, 'must be host:port (the port is required)')
+            .refine((entry) => Number(entry.slice(entry.lastIndexOf(':') + 1)) <= 65_535, 'the port must be at most 65535'),
+        )
+        .min(1),
+    )
+    .default({}),
+});
+
 export type AutomationSettings = z.infer<typeof AutomationFileSchema>;
 
 /** A database `sql` steps may use, by the name runbooks give it. */
@@ -50,6 +71,8 @@ export interface ExecutorSettings {
   automation: AutomationSettings;
   connections: Map<string, SqlConnection>;
   vars: Record<string, string>;
+  /** Service → its `host:port` instances, for `http` steps with `instanceOf` (config/services.yaml). */
+  services: Map<string, string[]>;
 }
 
 export const SETTINGS = Symbol('runbook-executor:settings');
@@ -76,5 +99,11 @@ export function loadSettings(config: ExecutorConfig): ExecutorSettings {
       { name: entry.name, url: entry.serviceDatabase ? config.DATABASE_URL : entry.url!, readOnly: entry.readOnly },
     ]),
   );
-  return { automation, connections, vars: parseVars(config.FIREBREAK_RUNBOOK_VARS) };
+  const services = loadYamlConfig(config.FIREBREAK_CONFIG_DIR, 'services.yaml', ServicesFileSchema, { optional: true });
+  return {
+    automation,
+    connections,
+    vars: parseVars(config.FIREBREAK_RUNBOOK_VARS),
+    services: new Map(Object.entries(services.services)),
+  };
 }

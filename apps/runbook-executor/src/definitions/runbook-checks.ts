@@ -18,6 +18,7 @@ function templatesOf(step: AnyStep): Array<[string, string, Kind]> {
     case 'http':
       return [
         ['with.url', step.with.url, 'url'],
+        ...text(stringLeaves(step.with.instanceOf, 'with.instanceOf', [])),
         ...text(stringLeaves(step.with.headers, 'with.headers', [])),
         ...text(stringLeaves(step.with.body, 'with.body', [])),
       ];

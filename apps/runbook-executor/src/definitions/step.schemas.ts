@@ -14,6 +14,11 @@ export const HttpWithSchema = z.strictObject({
   /** JSON body; string leaves are templates rendered as plain text. */
   body: z.unknown().optional(),
   expectStatus: z.array(z.number().int().min(100).max(599)).min(1).optional(),
+  /**
+   * A service in config/services.yaml (a template, e.g. `{{ alert.labels.job }}`): the URL's host:port must be
+   * one of its instances, else the step is refused. For probes whose outcome decides what is done to a service.
+   */
+  instanceOf: template.optional(),
 });
 
 export const CommandWithSchema = z.strictObject({

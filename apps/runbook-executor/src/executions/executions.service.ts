@@ -44,7 +44,10 @@ export class ExecutionsService {
   ) {}
 
   /** At most one execution per request id; a skipped automatic run is recorded and escalated, not dropped. */
-  async create(request: RunbookRequested, options: CreateOptions = {}): Promise<Created> {
+  async create(sent: RunbookRequested, options: CreateOptions = {}): Promise<Created> {
+    // A drill never mutates and pages nobody, so it is not gated; `trigger: drill` in any other mode would be a
+    // live (or dry) run past every gate. Such a request is taken for what it does: automation, gated as an alert's.
+    const request: RunbookRequested = sent.trigger === 'drill' && sent.mode !== 'drill' ? { ...sent, trigger: 'alert' } : sent;
     const runbook = this.catalog.get(request.runbookId)?.runbook;
     const draft = this.draft(request, runbook, options.drillTargetMs);
     const recorded = await this.once((tx) => this.record(tx, request, runbook, draft, options), options.inbox);

@@ -43,19 +43,23 @@ export class ExecutionFinalizer {
     verification?: VerificationWindow,
   ): Promise<Finalized> {
     // A failed or skipped automatic run must reach a person: the mapper escalates the alert on this flag.
-    const escalate =
+    const wanted =
       outcome.status !== 'cancelled' &&
       outcome.status !== 'succeeded' &&
       (outcome.escalate || (row.trigger === 'alert' && FAILURES.includes(outcome.status)));
+    // A dry run or a drill pages nobody (as its notify steps "would notify"): a drill of a shipped probe whose
+    // `fail` step fires, or a dry run with no alert, must not reach on-call or escalate a real alert.
+    const escalate = wanted && row.mode === 'live';
+    const reason = wanted && !escalate ? `${outcome.reason} (${row.mode}: would escalate)` : outcome.reason;
     await this.repo.finalize(tx.manager, row.id, {
       status: outcome.status,
-      reason: outcome.reason,
+      reason,
       escalate,
       at,
       verifyDueAt: verification?.dueAt,
       verifyStatus: verification?.status,
     });
-    executionEvents.finished(tx, row, { ...outcome, escalate, at });
+    executionEvents.finished(tx, row, { ...outcome, reason, escalate, at });
     if (escalate && !row.fingerprint) this.stageEscalation(tx, row, outcome);
     return { row, status: outcome.status, escalate, at };
   }

@@ -17,7 +17,7 @@ export const EXECUTION_STATUSES = [...ACTIVE_STATUSES, ...TERMINAL_STATUSES] as 
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 export type Trigger = 'alert' | 'manual' | 'drill';
 
-/** Failures that count towards a runbook's circuit breaker (a run a refusal stopped never does: see breakerFailures). */
+/** Failures that count towards a runbook's circuit breaker (a run a refusal stopped or a `fail` step ended never does: see breakerFailures). */
 export const BREAKER_FAILURES = ['failed', 'timed_out', 'needs_attention', 'ineffective'] as const;
 
 export type VerifyStatus = 'pending' | 'effective' | 'ineffective';

@@ -202,13 +202,18 @@ export class ExecutionsRepository {
    * stopped by a refusal (a forward step's attempt `refused`: a label made its URL, host, port or argv
    * unsafe) does not count: it says nothing about the runbook, and counting it would let any alert
    * sender open the breaker of a legitimate runbook with a few hostile labels. It is still escalated.
+   * Nor does a run a `fail` step ended (its failed attempt is the run's last forward one): that is the
+   * runbook deciding "this case is for a person" (e.g. the probe got a 4xx), which a sender can provoke
+   * with labels just as well, and which is escalated, not a remediation that went wrong.
    */
   async breakerFailures(manager: EntityManager, runbookId: string, since: Date): Promise<number> {
     const [row] = await manager.query(
       `SELECT count(*)::int AS n FROM ${this.table} f
         WHERE f.runbook_id = $1 AND f.mode = 'live' AND f.status = ANY($2) AND f.finished_at > $3
           AND f.finished_at > coalesce((SELECT max(finished_at) FROM ${this.table} s WHERE s.runbook_id = $1 AND s.mode = 'live' AND s.status = 'succeeded'), '-infinity')
-          AND NOT EXISTS (SELECT 1 FROM ${this.attemptsTable} a WHERE a.execution_id = f.id AND a.refused AND NOT a.rollback)`,
+          AND NOT EXISTS (SELECT 1 FROM ${this.attemptsTable} a WHERE a.execution_id = f.id AND NOT a.rollback AND (a.refused
+            OR (a.step_type = 'fail' AND a.status = 'failed'
+                AND NOT EXISTS (SELECT 1 FROM ${this.attemptsTable} b WHERE b.execution_id = f.id AND NOT b.rollback AND b.id > a.id))))`,
       [runbookId, BREAKER_FAILURES, since],
     );
     return (row as { n: number }).n;

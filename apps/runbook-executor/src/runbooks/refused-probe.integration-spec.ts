@@ -5,9 +5,12 @@ import { ExecutorHarness } from '../testing/executor-harness';
 const SHIPPED = resolve(__dirname, '../../../../runbooks');
 const target = new FakeHttpTarget();
 let h: ExecutorHarness;
+let silentPort: number;
 
 beforeAll(async () => {
   await target.start();
+  silentPort = await freePort();
+  const answering = `127.0.0.1:${new URL(target.url).port}`;
   h = await new ExecutorHarness(SHIPPED, {
     env: {
       FIREBREAK_RUNBOOK_HTTP_ALLOW: '127.0.0.1',
@@ -15,8 +18,19 @@ beforeAll(async () => {
     },
     config: {
       'connections.yaml': { connections: [{ name: 'firebreak', serviceDatabase: true }] },
-      // The 4xx and no-answer cases here count towards service_unavailable's circuit breaker (3 by default); refused runs do not.
+      // The restart cases here could end failed and count towards service_unavailable's circuit breaker (3 by default);
+      // refused runs and runs a `fail` step ended (the 4xx cases) do not.
       'automation.yaml': { circuitBreaker: { failures: 1_000, window: '30m' } },
+      // service_unavailable probes only an instance of the alert's job (probe-trust.integration-spec.ts tests that).
+      'services.yaml': {
+        services: {
+          'silent-api': [`127.0.0.1:${silentPort}`],
+          'unsendable-00': ['127.0.0.1:6000'],
+          ...Object.fromEntries(
+            ['answering-api', 'healthy-api', 'refusing-401', 'refusing-404', 'refusing-302'].map((job) => [job, [answering]]),
+          ),
+        },
+      },
     },
   }).start(process.env);
 });
@@ -46,6 +60,7 @@ describe('a refused probe is not a failed probe', () => {
     expect(detail.steps.map((s: { id: string; outcome: string | null }) => `${s.id}:${s.outcome}`)).toEqual([
       'probe:refused',
       'answered:null',
+      'garbled:null',
       'restart:null',
       'settle:null',
       'verify:null',
@@ -77,7 +92,7 @@ describe('a refused probe is not a failed probe', () => {
   });
 
   it('a probe that got no answer (nothing listening) restarts it', async () => {
-    const instance = `127.0.0.1:${await freePort()}`;
+    const instance = `127.0.0.1:${silentPort}`;
     const requestId = await h.request({ runbookId: 'service_unavailable', context: alert({ instance, job: 'silent-api' }) });
     await waitFor(() => target.requests.some((r) => r.method === 'POST' && r.path === '/services/silent-api/restart'), {
       timeoutMs: 20_000,
@@ -144,6 +159,7 @@ describe('a service that answers, but not healthy, goes to a person', () => {
     expect(detail.steps.map((s: { id: string; outcome: string | null }) => `${s.id}:${s.outcome}`)).toEqual([
       'probe:failure',
       'answered:failure',
+      'garbled:null',
       'restart:null',
       'settle:null',
       'verify:null',

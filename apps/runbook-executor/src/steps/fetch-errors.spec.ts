@@ -54,4 +54,36 @@ describe('what a failed fetch means', () => {
   ])('%s was never sent', (_what, error, cause) => {
     expect(classifyFetchError(error)).toEqual({ kind: 'not-sent', cause });
   });
+
+  it.each([
+    [
+      // undici 7 (Node 24) raises llhttp's parse errors as HTTPParserError, usually without a code.
+      'a non-HTTP port (no status line)',
+      fetchFailed(
+        Object.assign(new Error('Response does not match the HTTP/1.1 protocol (Expected HTTP/, RTSP/ or ICE/)'), {
+          name: 'HTTPParserError',
+          code: undefined,
+          data: 'SSH-2.0-OpenSSH_9.6\r\n',
+        }),
+      ),
+      'Response does not match the HTTP/1.1 protocol (Expected HTTP/, RTSP/ or ICE/)',
+    ],
+    [
+      'an llhttp error with its code',
+      fetchFailed(withCode('Invalid header value char', 'HPE_INVALID_HEADER_TOKEN')),
+      'HPE_INVALID_HEADER_TOKEN: Invalid header value char',
+    ],
+    [
+      'headers past the limit',
+      fetchFailed(withCode('Headers Overflow Error', 'UND_ERR_HEADERS_OVERFLOW')),
+      'UND_ERR_HEADERS_OVERFLOW: Headers Overflow Error',
+    ],
+    [
+      'a length that contradicts itself',
+      fetchFailed(withCode('Response body length does not match content-length header', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')),
+      'UND_ERR_RES_CONTENT_LENGTH_MISMATCH: Response body length does not match content-length header',
+    ],
+  ])('%s: something answered, and it is not valid HTTP', (_what, error, cause) => {
+    expect(classifyFetchError(error)).toEqual({ kind: 'invalid-answer', cause });
+  });
 });

@@ -7,9 +7,13 @@ import { HttpWith } from '../definitions/step.schemas';
 import { classifyFetchError } from './fetch-errors';
 import { HostAllowList } from './host-allow-list';
 import { parseJsonOrText, readLimited } from './read-limited';
+import { ServiceInstances } from './service-instances';
 
 // Outputs are kept in the execution state and rewritten with every attempt: bodies are capped.
 const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/** `outputs.status` of an answer that is not HTTP; `0` is "no answer", 100-599 an HTTP status. */
+export const INVALID_ANSWER = -1;
 
 /** Resolves a templated URL and checks it against the allow-list; every refusal says which rule. */
 export function resolveHttpUrl(template: string, ctx: Pick<StepRunContext, 'scope'>, allow: HostAllowList): URL {
@@ -41,11 +45,15 @@ function renderHeaders(headers: Record<string, string>, ctx: StepRunContext): Re
 
 /** An HTTP call to an allow-listed host. Redirects are not followed: they could lead off the allow-list. */
 export class HttpStepRunner implements StepRunner {
-  constructor(private readonly allow: HostAllowList) {}
+  constructor(
+    private readonly allow: HostAllowList,
+    private readonly services: ServiceInstances = new ServiceInstances(new Map()),
+  ) {}
 
   async run(ctx: StepRunContext): Promise<StepResult> {
     const spec = ctx.step.with as HttpWith;
     const url = resolveHttpUrl(spec.url, ctx, this.allow);
+    if (spec.instanceOf !== undefined) this.checkInstanceOf(spec.instanceOf, url, ctx);
     const headers = renderHeaders(spec.headers, ctx);
     let body: string | undefined;
     if (spec.body !== undefined) {
@@ -72,6 +80,14 @@ export class HttpStepRunner implements StepRunner {
         if (own.signal.aborted) return this.noAnswer(url, `no answer within ${Math.round((ctx.timeoutMs - graceMs) / 100) / 10}s`);
         const failure = classifyFetchError(error);
         if (failure.kind === 'no-answer') return this.noAnswer(url, failure.cause);
+        // Something listens there and answered, but not in HTTP (another protocol's port, a broken proxy,
+        // headers past the limit): status -1, which is neither "no answer" (0, restarted on by the shipped
+        // probes) nor an HTTP status. Not retried: the same port answers the same way.
+        if (failure.kind === 'invalid-answer')
+          throw new StepFailure(`${url.host} answered, but not with valid HTTP: ${excerptOf(failure.cause, 200)}`, false, {
+            status: INVALID_ANSWER,
+            error: failure.cause,
+          });
         // undici refused to send it (a "bad port", a header or body it will not write): the service was
         // never asked, so this is no evidence that it is down.
         throw new RefusedError('http-request', `the request to ${excerptOf(url.host)} could not be sent: ${excerptOf(failure.cause, 200)}`);
@@ -105,6 +121,20 @@ export class HttpStepRunner implements StepRunner {
       );
     }
     return { outputs, excerpt };
+  }
+
+  /**
+   * The probe and the action it decides must concern the same service: an alert's `instance` (what is probed) and
+   * `job` (what is restarted) are both the sender's, so without this a closed port on any allow-listed host
+   * would get any service restarted.
+   */
+  private checkInstanceOf(template: string, url: URL, ctx: StepRunContext): void {
+    const service = renderText(template, ctx.scope);
+    if (!this.services.has(service, url))
+      throw new RefusedError(
+        'service-instance',
+        `${excerptOf(url.host)} is not an instance of service ${excerptOf(service)} in config/services.yaml`,
+      );
   }
 
   private noAnswer(url: URL, cause: string): never {

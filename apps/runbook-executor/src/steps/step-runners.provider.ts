@@ -15,6 +15,7 @@ import { HttpStepRunner } from './http.step';
 import { NotifyStepRunner } from './notify.step';
 import { PrometheusStepRunner } from './prometheus.step';
 import { PublishStepRunner } from './publish.step';
+import { ServiceInstances } from './service-instances';
 import { SqlStepRunner } from './sql.step';
 import { WaitStepRunner } from './wait.step';
 
@@ -35,7 +36,7 @@ export class StepRunnersProvider implements OnApplicationShutdown {
   ) {
     this.sql = new SqlStepRunner(settings.connections);
     this.runners = {
-      http: new HttpStepRunner(new HostAllowList(config.FIREBREAK_RUNBOOK_HTTP_ALLOW)),
+      http: new HttpStepRunner(new HostAllowList(config.FIREBREAK_RUNBOOK_HTTP_ALLOW), new ServiceInstances(settings.services)),
       command: new CommandStepRunner(new Set(config.FIREBREAK_RUNBOOK_COMMANDS_ALLOW)),
       prometheus: new PrometheusStepRunner(config.PROMETHEUS_URL),
       sql: this.sql,

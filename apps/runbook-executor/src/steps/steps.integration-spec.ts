@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, createServer as createNetServer } from 'node:net';
 import { DataSource } from 'typeorm';
 import { systemClock } from '@firebreak/platform';
 import { FakeHttpTarget, freePort, resolveDatabaseUrl, uniqueTestId } from '@firebreak/testing';
@@ -126,6 +126,41 @@ describe('http steps', () => {
       } finally {
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    it('an answer that is not valid HTTP (another protocol, headers past the limit) is status -1: a failure, not "no answer", not a refusal', async () => {
+      // Raw TCP servers: one speaks SSH at whoever connects, one sends a status line and headers past undici's limit.
+      const raw = async (reply: string) => {
+        const server = createNetServer((socket) => {
+          socket.on('error', () => undefined);
+          socket.on('data', () => undefined);
+          socket.write(reply);
+        });
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        return server;
+      };
+      const ssh = await raw('SSH-2.0-OpenSSH_9.6\r\n');
+      const overflow = await raw(`HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`);
+      try {
+        const sshPort = (ssh.address() as AddressInfo).port;
+        const failure = await probe(`http://127.0.0.1:${sshPort}/health`).catch((error: unknown) => error);
+        expect(failure).toBeInstanceOf(StepFailure);
+        expect(failure).toMatchObject({
+          retryable: false,
+          message: `127.0.0.1:${sshPort} answered, but not with valid HTTP: "Response does not match the HTTP/1.1 protocol (Expected HTTP/, RTSP/ or ICE/)"`,
+          outputs: { status: -1, error: expect.stringContaining('does not match the HTTP/1.1 protocol') },
+        });
+        const overflowPort = (overflow.address() as AddressInfo).port;
+        await expect(probe(`http://127.0.0.1:${overflowPort}/health`)).rejects.toMatchObject({
+          retryable: false,
+          message: expect.stringMatching(
+            new RegExp(`^127\\.0\\.0\\.1:${overflowPort} answered, but not with valid HTTP: "UND_ERR_HEADERS_OVERFLOW`),
+          ),
+          outputs: { status: -1, error: expect.stringMatching(/^UND_ERR_HEADERS_OVERFLOW/) },
+        });
+      } finally {
+        for (const server of [ssh, overflow]) await new Promise((resolve) => server.close(resolve));
       }
     });
 
