@@ -8,8 +8,10 @@ export class Detectors1765200000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     const s = `"${schemaOf(queryRunner)}"`;
     const statements = [
-      // A scheduled run's row is its claim: (detector, tick) is unique, so one replica runs a tick.
-      // Runs asked for through the API are keyed by their run id alone.
+      // A scheduled run's row is its claim: (detector, tick) is unique, so one replica runs a tick. The
+      // claim commits before the check runs (no transaction is held open across it); claim_token fences
+      // the result to the replica that holds the claim, and a 'running' row whose claimed_until passed
+      // (its replica died mid-check) may be taken over. Runs asked for through the API are keyed by their run id alone.
       `CREATE TABLE ${s}.detector_runs (
         run_id text PRIMARY KEY,
         detector_id text NOT NULL,
@@ -22,7 +24,9 @@ export class Detectors1765200000000 implements MigrationInterface {
         started_at timestamptz NOT NULL,
         duration_ms integer NOT NULL DEFAULT 0,
         alert text CHECK (alert IN ('raised', 'resolved')),
-        actor text
+        actor text,
+        claim_token text,
+        claimed_until timestamptz
       )`,
       `CREATE UNIQUE INDEX detector_runs_tick_key ON ${s}.detector_runs (detector_id, tick) WHERE trigger = 'schedule'`,
       `CREATE INDEX detector_runs_listing_idx ON ${s}.detector_runs (detector_id, started_at DESC, run_id DESC)`,
@@ -34,7 +38,11 @@ export class Detectors1765200000000 implements MigrationInterface {
         alerting boolean NOT NULL DEFAULT false,
         failing_since timestamptz,
         alert_starts_at timestamptz,
+        -- The firing alert as it was published (null while none fires): its resolution is built from
+        -- these, so it still resolves after the detector was removed, disabled or relabelled.
         fingerprint text,
+        alert_labels jsonb,
+        alert_annotations jsonb,
         last_run_id text,
         last_started_at timestamptz,
         updated_at timestamptz NOT NULL DEFAULT now()

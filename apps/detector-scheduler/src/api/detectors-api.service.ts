@@ -1,28 +1,32 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { DependencyUnavailableError, isConnectionFailure } from '@firebreak/bus';
 import { AppError } from '@firebreak/platform';
 import { DETECTORS, Detector, DetectorCatalog } from '../definitions/detector-config';
+import { HIDDEN, redactUrl } from '../definitions/redact';
 import { detectorFingerprint } from '../runs/alert-event';
 import { DetectorRunsService, RunRecord } from '../runs/detector-runs.service';
 import { RunRow, RunsReader } from '../runs/runs.repository';
 import { encodeCursor, ListRunsQuery } from './detectors.dto';
 
-const SECRET_HEADER = /authorization|token|key|secret|cookie|password/i;
-
-/** The definition as the API shows it: schedule and thresholds, type settings, header values that may be secrets hidden. */
+/**
+ * The definition as the API shows it: schedule and thresholds, type settings. Anything that may hold
+ * a `${ENV}` secret is hidden: header values and the request body entirely, URLs with their userinfo
+ * and query values replaced (redactUrl).
+ */
 function definitionView(detector: Detector): Record<string, unknown> {
   const { schedule, timeoutMs, ...rest } = detector;
   const view: Record<string, unknown> = { ...rest, schedule: schedule.describe(), timeoutMs };
   if ('expect' in detector && detector.type !== 'http') view.expect = detector.expect.text;
   if (detector.type === 'http') {
-    view.headers = Object.fromEntries(
-      Object.entries(detector.headers).map(([name, value]) => [name, SECRET_HEADER.test(name) ? '***' : value]),
-    );
+    view.url = redactUrl(detector.url);
+    view.headers = Object.fromEntries(Object.keys(detector.headers).map((name) => [name, HIDDEN]));
+    if (detector.body !== undefined) view.body = HIDDEN;
     view.expect = {
       ...detector.expect,
       body: detector.expect.body.map((c) => ({ ...c, matches: c.matches?.pattern() })),
     };
   }
-  if (detector.type === 'sql' || detector.type === 'prometheus') view.url = 'url' in detector ? detector.url : undefined;
+  if (detector.type === 'prometheus' && detector.url) view.url = redactUrl(detector.url);
   return view;
 }
 
@@ -58,6 +62,18 @@ function resultView(record: RunRecord) {
     durationMs: Math.round(record.durationMs),
     alert: record.alert,
   };
+}
+
+/** Firebreak's own Postgres away (or its pool exhausted): a 503 to retry, never a 500; anything else as it is. */
+function unavailable(error: unknown, details: { stored: string[]; notRun: string[] }): unknown {
+  if (!(error instanceof DependencyUnavailableError) && !isConnectionFailure(error)) return error;
+  return new AppError(
+    'unavailable',
+    "Firebreak's database is unavailable; the detectors listed in notRun were not run (nothing of them stored): try again",
+    HttpStatus.SERVICE_UNAVAILABLE,
+    details,
+    { 'Retry-After': '5' },
+  );
 }
 
 @Injectable()
@@ -111,9 +127,20 @@ export class DetectorsApiService {
     };
   }
 
+  /**
+   * Every enabled detector now, at most FIREBREAK_DETECTOR_CONCURRENCY at once (the runs' own slots).
+   * If Firebreak's own Postgres cannot be reached, the answer is a 503 naming the detectors whose runs
+   * were stored and those that were not run (nothing half-stored: each run stores in one transaction).
+   */
   async runAll(actor: string) {
     const enabled = this.catalog.detectors.filter((d) => d.enabled);
-    const records = await Promise.all(enabled.map((detector) => this.runs.runNow(detector, actor)));
+    const settled = await Promise.allSettled(enabled.map((detector) => this.runs.runNow(detector, actor)));
+    const records = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failure) {
+      const notRun = enabled.filter((_, i) => settled[i].status === 'rejected').map((d) => d.id);
+      throw unavailable(failure.reason, { stored: records.map((r) => r.detector.id), notRun });
+    }
     const passed = records.filter((r) => r.outcome.status === 'pass').length;
     return { status: 'completed', total_checks: records.length, passed, failed: records.length - passed, results: records.map(resultView) };
   }
@@ -122,7 +149,9 @@ export class DetectorsApiService {
     const detector = this.detector(id);
     if (!detector.enabled)
       throw new AppError('detector_disabled', `detector ${id} is disabled (enabled: false in detectors.yaml)`, HttpStatus.CONFLICT);
-    const record = await this.runs.runNow(detector, actor);
+    const record = await this.runs.runNow(detector, actor).catch((error: unknown) => {
+      throw unavailable(error, { stored: [], notRun: [id] });
+    });
     const ok = record.outcome.status === 'pass';
     return { status: 'completed', total_checks: 1, passed: ok ? 1 : 0, failed: ok ? 0 : 1, results: [resultView(record)] };
   }

@@ -1,5 +1,6 @@
 import { RE2JS } from 're2js';
-import { failedBodyConditions, pathSegments } from './body-conditions';
+import { pathSegments } from '../definitions/data-path';
+import { failedBodyConditions } from './body-conditions';
 
 const body = JSON.stringify({
   status: 'ok',

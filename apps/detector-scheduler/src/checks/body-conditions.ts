@@ -1,31 +1,10 @@
 import type { RE2JS } from 're2js';
+import { MISSING, pathSegments, valueAt } from '../definitions/data-path';
 
 export interface BodyCondition {
   path?: string;
   equals?: string | number | boolean | null;
   matches?: RE2JS;
-}
-
-/** `$.a.b[0].c`, `a.b.0.c` → ['a', 'b', '0', 'c']. */
-export function pathSegments(path: string): string[] {
-  return path
-    .replace(/^\$\.?/, '')
-    .replace(/\[(\d+)\]/g, '.$1')
-    .split('.')
-    .filter((segment) => segment !== '');
-}
-
-/** What valueAt returns for a path the document does not have (unlike `undefined`, never a JSON value). */
-export const MISSING = Symbol('missing');
-
-export function valueAt(document: unknown, segments: string[]): unknown {
-  let current: unknown = document;
-  for (const segment of segments) {
-    if (current === null || typeof current !== 'object') return MISSING;
-    if (!Object.prototype.hasOwnProperty.call(current, segment)) return MISSING;
-    current = (current as Record<string, unknown>)[segment];
-  }
-  return current;
 }
 
 function show(value: unknown): string {

@@ -1,3 +1,4 @@
+import { DependencyUnavailableError } from '@firebreak/bus';
 import { Detector } from '../definitions/detector-config';
 import { Check, CheckError, CheckOutcome } from './check.types';
 
@@ -11,9 +12,10 @@ export interface CheckSet {
 }
 
 /**
- * Runs a detector's check within its timeout. Whatever goes wrong (a timeout, a refused connection,
- * an answer that is not what the type reads) becomes an `error` outcome with the reason: a check
- * never throws, so every run is stored.
+ * Runs a detector's check within its timeout. Whatever goes wrong with the target (a timeout, a
+ * refused connection, an answer that is not what the type reads) becomes an `error` outcome with the
+ * reason, so every run is stored. The one exception: Firebreak's own Postgres unreachable
+ * (DependencyUnavailableError) is not the target failing, so it is thrown and nothing is stored.
  */
 export class CheckRunner {
   constructor(private readonly checks: CheckSet) {}
@@ -30,6 +32,7 @@ export class CheckRunner {
     try {
       return await Promise.race([this.dispatch(detector, { now, signal: controller.signal }), timeout]);
     } catch (error) {
+      if (error instanceof DependencyUnavailableError) throw error;
       const extras = error instanceof CheckError ? error.extras : {};
       return { status: 'error', value: null, message: (error as Error).message || String(error), extras };
     } finally {

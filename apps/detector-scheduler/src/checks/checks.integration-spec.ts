@@ -1,4 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
 import { alertFingerprint, streamName } from '@firebreak/contracts';
 import { FakeClock, FakeHttpTarget, freePort, uniqueTestId } from '@firebreak/testing';
 import { BusReader, closeInstallation, http, startScheduler, useInstallation } from '../testing/detector-harness';
@@ -27,6 +28,16 @@ detectors:
   - { id: prom, type: prometheus, url: '${target}', query: 'up{job="api"}', expect: '== 1', interval: 1h }
   - { id: prom-empty, type: prometheus, url: '${target}', query: absent_metric, expect: '== 1', onNoData: ok, interval: 1h }
   - { id: off, type: heartbeat, window: 1m, interval: 1h, enabled: false }
+  - { id: sql-smuggle, type: sql, connection: firebreak, query: 'SELECT 1; COMMIT; CREATE TABLE ${ID}.smuggled (x int)', expect: '== 1', interval: 1h }
+  - { id: sql-cte-write, type: sql, connection: firebreak, query: "WITH w AS (INSERT INTO ${ID}.heartbeats (detector_id, registered_at) VALUES ('smuggled', now()) RETURNING 1) SELECT count(*) FROM w", expect: '== 1', interval: 1h }
+  - { id: web-query-secret, type: http, url: '${target}/health?token=s3cret-q&page=2', interval: 1h }
+  - id: web-user-secret
+    type: http
+    url: 'http://robot:s3cret-u@127.0.0.1:${closedPort}/hook'
+    method: POST
+    headers: { Authorization: 'Bearer s3cret-h', X-Tenant: 's3cret-t' }
+    body: '{"apiKey": "s3cret-b"}'
+    interval: 1h
 `;
 
 interface RunAnswer {
@@ -85,7 +96,7 @@ describe('detector types against real targets', () => {
       });
     bus = await useInstallation(ID, {
       'detectors.yaml': config(target.url, await freePort()),
-      'connections.yaml': 'connections:\n  - { name: firebreak, serviceDatabase: true }\n',
+      'connections.yaml': 'connections:\n  - { name: firebreak, serviceDatabase: true, readOnly: true }\n',
     });
     app = await startScheduler(clock);
     call = http(app);
@@ -160,6 +171,41 @@ describe('detector types against real targets', () => {
     expect((await call('POST', '/api/v1/heartbeats/web-ok', 'operator-token-1')).statusCode).toBe(404);
     expect((await call('POST', '/api/v1/heartbeats/beat', 'viewer-token-123')).statusCode).toBe(403);
     expect((await call('POST', '/api/v1/heartbeats/beat')).statusCode).toBe(401);
+    // A disabled heartbeat detector: 409, and nothing recorded for it.
+    const off = await call('POST', '/api/v1/heartbeats/off', 'operator-token-1');
+    expect(off.statusCode).toBe(409);
+    expect(off.json()).toMatchObject({ error: { code: 'detector_disabled' } });
+  });
+
+  it('sql: several statements are refused (no COMMIT out of the read-only transaction), a writing CTE is refused', async () => {
+    const smuggle = await run('sql-smuggle');
+    expect(smuggle).toMatchObject({ ok: false, status: 'error', msg: expect.stringContaining('multiple commands') });
+    expect(await run('sql-cte-write')).toMatchObject({ ok: false, status: 'error', msg: expect.stringContaining('read-only transaction') });
+    const dataSource = app.get(DataSource);
+    const [{ smuggled }] = (await dataSource.query('SELECT to_regclass($1)::text AS smuggled', [`${ID}.smuggled`])) as Array<{
+      smuggled: string | null;
+    }>;
+    expect(smuggled).toBeNull();
+    expect(await dataSource.query(`SELECT 1 FROM "${ID}".heartbeats WHERE detector_id = 'smuggled'`)).toEqual([]);
+  });
+
+  it('secrets in URLs, headers and bodies reach neither viewers nor run messages (alert summaries)', async () => {
+    const query = await run('web-query-secret');
+    expect(query).toMatchObject({ ok: true, msg: expect.stringContaining(`GET ${target.url}/health?token=***&page=***`) });
+    const user = await run('web-user-secret');
+    expect(user).toMatchObject({ ok: false, status: 'error', msg: expect.stringContaining(`POST http://***:***@127.0.0.1:`) });
+    const list = await call('GET', '/api/v1/detectors', 'viewer-token-123');
+    const runs = await call('GET', '/api/v1/detectors/web-user-secret/runs', 'viewer-token-123');
+    const results = await bus.waitForEvents('detectors.result', 1, (e) => e.data.detectorId === 'web-user-secret');
+    for (const text of [list.body, runs.body, JSON.stringify(query), JSON.stringify(user), JSON.stringify(results)])
+      expect(text).not.toMatch(/s3cret/);
+    const views = list.json<{ detectors: Array<Record<string, unknown>> }>().detectors;
+    expect(views.find((d) => d.id === 'web-user-secret')).toMatchObject({
+      url: expect.stringContaining('http://***:***@127.0.0.1:'),
+      headers: { Authorization: '***', 'X-Tenant': '***' },
+      body: '***',
+    });
+    expect(views.find((d) => d.id === 'web-query-secret')).toMatchObject({ url: `${target.url}/health?token=***&page=***` });
   });
 
   it('sql: one number compared, a statement that writes refused by the read-only transaction, no data raising the alert at once', async () => {
@@ -198,8 +244,8 @@ describe('detector types against real targets', () => {
     const response = await call('POST', '/api/v1/detectors/run', 'admin-token-1234');
     expect(response.statusCode).toBe(200);
     const body = response.json<RunAnswer>();
-    expect(body.total_checks).toBe(19);
-    expect(body.passed + body.failed).toBe(19);
+    expect(body.total_checks).toBe(23);
+    expect(body.passed + body.failed).toBe(23);
     expect(body.results.map((r) => r.detector)).not.toContain('off');
     for (const result of body.results)
       expect(Object.keys(result)).toEqual(expect.arrayContaining(['ok', 'severity', 'msg', 'fingerprint', 'extras']));

@@ -1,10 +1,13 @@
-import { Pool, PoolClient } from 'pg';
+import { Pool, PoolClient, QueryConfig } from 'pg';
 import { NamedConnection } from '../definitions/detector-config';
 
 /**
- * Pools for the named connections of connections.yaml, opened on first use. Every statement runs
- * in a read-only transaction with a statement timeout, and is cancelled on the server when the
- * detector's timeout aborts it: a detector only ever reads.
+ * Pools for the named connections of connections.yaml (each declared `readOnly: true`, checked at
+ * start), opened on first use. A detector only ever reads, enforced three ways: the query goes over
+ * the extended protocol (`queryMode: 'extended'`, even without parameters), which takes exactly one
+ * statement, so `SELECT 1; COMMIT; CREATE TABLE …` is refused instead of committing its way out of
+ * the transaction; it runs in a `READ ONLY` transaction with a statement timeout; and the session
+ * itself defaults to read-only transactions. It is cancelled on the server when the detector's timeout aborts it.
  */
 export class ConnectionPools {
   private readonly pools = new Map<string, Pool>();
@@ -24,7 +27,10 @@ export class ConnectionPools {
     try {
       await client.query('BEGIN READ ONLY');
       await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
-      const result = await client.query({ text, values, rowMode: 'array' });
+      // node-pg sends a query without values over the simple protocol, which runs several statements;
+      // 'extended' is a node-pg option its type definitions do not list yet.
+      const query = { text, values, rowMode: 'array', queryMode: 'extended' } as QueryConfig & { rowMode: 'array'; queryMode: 'extended' };
+      const result = await client.query(query);
       await client.query('COMMIT');
       return result.rows as unknown[][];
     } catch (error) {
@@ -44,7 +50,14 @@ export class ConnectionPools {
   private pool(connection: NamedConnection): Pool {
     let pool = this.pools.get(connection.name);
     if (!pool) {
-      pool = new Pool({ connectionString: connection.url, max: 2, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+      pool = new Pool({
+        connectionString: connection.url,
+        max: 2,
+        connectionTimeoutMillis: 5_000,
+        idleTimeoutMillis: 30_000,
+        // Every transaction of these sessions is read-only unless it says otherwise (ours never does).
+        options: '-c default_transaction_read_only=on',
+      });
       pool.on('error', () => undefined);
       this.pools.set(connection.name, pool);
     }

@@ -1,3 +1,4 @@
+import { DependencyUnavailableError, isConnectionFailure } from '@firebreak/bus';
 import { HeartbeatDetector } from '../definitions/detector-config';
 import { HeartbeatsService } from '../heartbeats/heartbeats.service';
 import { Check, CheckContext, CheckOutcome } from './check.types';
@@ -11,7 +12,10 @@ export class HeartbeatCheck implements Check<HeartbeatDetector> {
   constructor(private readonly heartbeats: HeartbeatsService) {}
 
   async run(detector: HeartbeatDetector, ctx: CheckContext): Promise<CheckOutcome> {
-    const row = await this.heartbeats.read(detector.id, ctx.now);
+    // The beats are in Firebreak's own database: not reaching it says nothing about the job beating.
+    const row = await this.heartbeats.read(detector.id, ctx.now).catch((error: unknown) => {
+      throw isConnectionFailure(error) ? new DependencyUnavailableError('postgres', { cause: error }) : error;
+    });
     const since = row.lastBeatAt ?? row.registeredAt;
     const ageMs = Math.max(0, ctx.now.getTime() - since.getTime());
     const ageSec = Math.round(ageMs / 100) / 10;

@@ -1,4 +1,5 @@
 import { HttpDetector } from '../definitions/detector-config';
+import { redactUrl, scrubUrl } from '../definitions/redact';
 import { failedBodyConditions } from './body-conditions';
 import { Check, CheckContext, CheckError, CheckOutcome } from './check.types';
 
@@ -25,6 +26,8 @@ async function readLimited(response: Response): Promise<{ text: string; cut: boo
 /** Status, latency (measured to the last byte of the body) and body conditions of one request. Value: latency in ms. */
 export class HttpCheck implements Check<HttpDetector> {
   async run(detector: HttpDetector, ctx: CheckContext): Promise<CheckOutcome> {
+    // Messages become alert summaries and notifications: never the URL's credentials or query values.
+    const shown = `${detector.method} ${redactUrl(detector.url)}`;
     const started = performance.now();
     let response: Response;
     try {
@@ -37,7 +40,9 @@ export class HttpCheck implements Check<HttpDetector> {
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new CheckError(`${detector.method} ${detector.url} failed: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+      // fetch's own messages may quote the URL (one with credentials is refused naming it): never the real one.
+      const reason = scrubUrl(cause?.code ?? cause?.message ?? (error as Error).message, detector.url);
+      throw new CheckError(`${shown} failed: ${reason}`);
     }
     const body = await readLimited(response);
     const latencyMs = Math.round((performance.now() - started) * 10) / 10;
@@ -52,10 +57,7 @@ export class HttpCheck implements Check<HttpDetector> {
     return {
       status: problems.length === 0 ? 'pass' : 'fail',
       value: latencyMs,
-      message:
-        problems.length === 0
-          ? `${detector.method} ${detector.url}: ${response.status} in ${latencyMs} ms`
-          : `${detector.method} ${detector.url}: ${problems.join('; ')}`,
+      message: problems.length === 0 ? `${shown}: ${response.status} in ${latencyMs} ms` : `${shown}: ${problems.join('; ')}`,
       extras,
     };
   }

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { DependencyUnavailableError, isConnectionFailure } from '@firebreak/bus';
 import { NamedConnection, PostgresSizeDetector } from '../definitions/detector-config';
 import { satisfies } from '../definitions/expectation';
 import { Check, CheckContext, CheckError, CheckOutcome } from './check.types';
@@ -47,7 +48,12 @@ export class PostgresSizeCheck implements Check<PostgresSizeDetector> {
       const rows = await this.pools.readOne(this.connections.get(detector.connection)!, text, values, ctx.signal, detector.timeoutMs);
       return rows[0];
     }
-    const rows = (await this.dataSource.query(text, values)) as Array<{ size: unknown; name: unknown }>;
+    // Firebreak's own database through its pool, one short statement (no run holds a connection across
+    // its check any more). A pool that cannot hand out a connection is Firebreak's outage, not the
+    // database growing: thrown as DependencyUnavailableError, never stored as the detector failing.
+    const rows = (await this.dataSource.query(text, values).catch((error: unknown) => {
+      throw isConnectionFailure(error) ? new DependencyUnavailableError('postgres', { cause: error }) : error;
+    })) as Array<{ size: unknown; name: unknown }>;
     return rows[0] ? [rows[0].size, rows[0].name] : undefined;
   }
 }

@@ -157,6 +157,11 @@ describe('config/detectors.yaml', () => {
       'detectors.0',
     ],
     ['a reserved label', '- { id: a, type: heartbeat, window: 1m, interval: 1m, labels: { alertname: x } }', 'detectors.0.labels'],
+    [
+      'a cron timeout over five minutes',
+      "- { id: a, type: heartbeat, window: 1m, cron: '0 * * * *', timeout: 6m }",
+      'detectors.0.timeout: must be at most 5m',
+    ],
   ])('%s stops start-up naming the file and field', (_what, entry, expected) => {
     const problems = problemsOf(`detectors:\n  ${entry}\n`);
     expect(problems.join('\n')).toContain('detectors.yaml: ');
@@ -173,5 +178,18 @@ describe('config/detectors.yaml', () => {
     expect(
       problemsOf(yaml, { 'connections.yaml': `connections:\n  - { name: app, url: '${DB}', readOnly: true }\n` }, 'http://prom:9090'),
     ).toEqual([]);
+  });
+
+  it('a connection a detector uses must be readOnly: true, named by its field in connections.yaml', () => {
+    const yaml =
+      "detectors:\n  - { id: q, type: sql, connection: app, query: 'SELECT 1', expect: '== 1', interval: 1m }\n  - { id: s, type: postgres_size, connection: app, expect: '< 1GB', interval: 1m }\n";
+    const writable = `connections:\n  - { name: other, url: '${DB}' }\n  - { name: app, url: '${DB}' }\n`;
+    expect(problemsOf(yaml, { 'connections.yaml': writable })).toEqual([
+      expect.stringMatching(
+        /connections\.yaml: connections\.1\.readOnly: "app" is used by detector q \(detectors\.0\.connection\), so it must be readOnly: true$/,
+      ),
+    ]);
+    // A disabled detector does not need it; the executor may keep writable connections in the same file.
+    expect(problemsOf(yaml.replace(/interval: 1m }/g, 'interval: 1m, enabled: false }'), { 'connections.yaml': writable })).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { EVENTS, isSubject, SeveritySchema, Subject, SUBJECTS } from '@firebreak/contracts';
 import { ConfigError, loadYamlConfig, parseDuration } from '@firebreak/platform';
-import { pathSegments } from '../checks/body-conditions';
+import { pathSegments } from './data-path';
 import { pathProblem } from './event-path';
 import { Expectation, parseExpectation } from './expectation';
 import { checkCronPattern, CronSchedule, IntervalSchedule, Schedule } from './schedule';
@@ -208,6 +208,7 @@ const DetectorSchema = z.discriminatedUnion(
 type ParsedDetector = z.infer<typeof DetectorSchema>;
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+export const MAX_TIMEOUT_MS = 300_000;
 
 export const DetectorsFileSchema = z.strictObject({ detectors: z.array(DetectorSchema).default([]) }).superRefine((file, ctx) => {
   const seen = new Set<string>();
@@ -219,6 +220,9 @@ export const DetectorsFileSchema = z.strictObject({ detectors: z.array(DetectorS
       ctx.addIssue({ code: 'custom', path: at('interval'), message: 'give exactly one of interval or cron' });
     if (detector.interval !== undefined && detector.timeout !== undefined && detector.timeout > detector.interval)
       ctx.addIssue({ code: 'custom', path: at('timeout'), message: 'must not be longer than the interval' });
+    // A cron schedule has no interval to bound it; a claim lives as long as the timeout, so keep both short.
+    if (detector.timeout !== undefined && detector.timeout > MAX_TIMEOUT_MS)
+      ctx.addIssue({ code: 'custom', path: at('timeout'), message: `must be at most ${MAX_TIMEOUT_MS / 60_000}m` });
   });
 });
 
@@ -275,19 +279,34 @@ export function loadDetectors(options: { configDir: string; databaseUrl: string;
   const file = loadYamlConfig(options.configDir, 'detectors.yaml', DetectorsFileSchema, { optional: true });
   const needsConnections = file.detectors.some((d) => (d.type === 'sql' || d.type === 'postgres_size') && d.connection && d.enabled);
   const connections = new Map<string, NamedConnection>();
+  // Where each connection sits in connections.yaml, to name the field of a connection that is not read-only.
+  const readOnly = new Map<string, { index: number; readOnly: boolean }>();
   if (needsConnections) {
     const parsed = loadYamlConfig(options.configDir, 'connections.yaml', ConnectionsFileSchema, { optional: true });
-    for (const entry of parsed.connections)
-      if (entry.serviceDatabase || entry.url)
-        connections.set(entry.name, { name: entry.name, url: entry.serviceDatabase ? options.databaseUrl : entry.url! });
+    parsed.connections.forEach((entry, index) => {
+      if (!entry.serviceDatabase && !entry.url) return;
+      connections.set(entry.name, { name: entry.name, url: entry.serviceDatabase ? options.databaseUrl : entry.url! });
+      readOnly.set(entry.name, { index, readOnly: entry.readOnly });
+    });
   }
   // Cross-file checks, worded like the loader's field errors: file, place in the file, problem.
   const path = resolvePath(options.configDir, 'detectors.yaml');
+  const connectionsPath = resolvePath(options.configDir, 'connections.yaml');
   const problems: string[] = [];
+  const refused = new Set<string>();
   file.detectors.forEach((detector, index) => {
     if (!detector.enabled) return;
     if ((detector.type === 'sql' || detector.type === 'postgres_size') && detector.connection && !connections.has(detector.connection))
       problems.push(`${path}: detectors.${index}.connection: "${detector.connection}" is not defined in connections.yaml`);
+    // A detector only reads: the connection must say so itself (the executor's runbooks may share the file and write).
+    const connection = detector.type === 'sql' || detector.type === 'postgres_size' ? detector.connection : undefined;
+    const declared = connection ? readOnly.get(connection) : undefined;
+    if (connection && declared && !declared.readOnly && !refused.has(connection)) {
+      refused.add(connection);
+      problems.push(
+        `${connectionsPath}: connections.${declared.index}.readOnly: "${connection}" is used by detector ${detector.id} (detectors.${index}.connection), so it must be readOnly: true`,
+      );
+    }
     if (detector.type === 'prometheus' && !detector.url && !options.prometheusUrl)
       problems.push(`${path}: detectors.${index}.url: give url, or set PROMETHEUS_URL`);
   });

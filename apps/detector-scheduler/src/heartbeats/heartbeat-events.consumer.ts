@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { BusConnection, EventConsumer, EventPublisher, HandlerContext, SubjectNames, TransactionalMessaging } from '@firebreak/bus';
 import { EventOf, Subject } from '@firebreak/contracts';
 import { Clock, CLOCK, LOGGER } from '@firebreak/platform';
-import { MISSING, pathSegments, valueAt } from '../checks/body-conditions';
+import { MISSING, pathSegments, valueAt } from '../definitions/data-path';
 import { DETECTORS, DetectorCatalog, HeartbeatDetector } from '../definitions/detector-config';
 import { HeartbeatsRepository } from './heartbeats.repository';
 

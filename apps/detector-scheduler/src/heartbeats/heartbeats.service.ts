@@ -16,6 +16,13 @@ export class HeartbeatsService {
     const detector = this.catalog.byId.get(detectorId);
     if (!detector || detector.type !== 'heartbeat')
       throw new AppError('not_found', `no heartbeat detector "${detectorId}" is defined in detectors.yaml`, HttpStatus.NOT_FOUND);
+    // Not recorded: the job that beats learns its detector is off (not watching) instead of a silent 200.
+    if (!detector.enabled)
+      throw new AppError(
+        'detector_disabled',
+        `heartbeat detector ${detectorId} is disabled (enabled: false in detectors.yaml)`,
+        HttpStatus.CONFLICT,
+      );
     const now = this.clock.now();
     const row = await this.repository.beat(detectorId, now);
     return { detector: detectorId, receivedAt: now.toISOString(), beats: row.beats, lastBeatAt: row.lastBeatAt?.toISOString() ?? null };

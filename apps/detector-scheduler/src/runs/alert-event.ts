@@ -1,7 +1,8 @@
 import Mustache from 'mustache';
-import { alertFingerprint, AlertReceived, deriveEventId } from '@firebreak/contracts';
+import { alertFingerprint, AlertReceived, deriveEventId, severityFromLabel } from '@firebreak/contracts';
 import { CheckOutcome } from '../checks/check.types';
 import { Detector } from '../definitions/detector-config';
+import type { FiringAlert } from './runs.repository';
 
 /**
  * The labels of a detector's alert: its own labels, then `alertname`, `detector` and `severity`,
@@ -52,36 +53,50 @@ export function renderAnnotations(detector: Detector, outcome: CheckOutcome): Re
   );
 }
 
+/** The alert a detector raises now: its labels, fingerprint and annotations filled with this run. */
+export function firingAlertOf(detector: Detector, outcome: CheckOutcome): FiringAlert {
+  const labels = alertLabels(detector);
+  return { fingerprint: alertFingerprint(labels), labels, annotations: renderAnnotations(detector, outcome) };
+}
+
 /**
  * The `alerts.received` event of a detector's alert raised or resolved. Its id derives from the
  * fingerprint, status and times (as the ingress derives Alertmanager's), so a retried transaction
- * or relay publishes the same id and JetStream drops the copy.
+ * or relay publishes the same id and JetStream drops the copy. A resolution is built from the alert
+ * as it was raised (stored), never from today's definition, which may have been relabelled since.
  */
-export function detectorAlertEvent(
-  detector: Detector,
-  outcome: CheckOutcome,
+export function alertEvent(
+  alert: FiringAlert,
   change: { status: 'firing' | 'resolved'; startsAt: Date; endsAt: Date | null },
   now: Date,
 ): { id: string; data: AlertReceived } {
-  const labels = alertLabels(detector);
-  const fingerprint = alertFingerprint(labels);
   const startsAt = change.startsAt.toISOString();
   const endsAt = change.endsAt?.toISOString() ?? null;
   return {
-    id: deriveEventId('detector', fingerprint, change.status, startsAt, endsAt),
+    id: deriveEventId('detector', alert.fingerprint, change.status, startsAt, endsAt),
     data: {
       source: 'detector',
       receivedAt: now.toISOString(),
       alert: {
-        fingerprint,
+        fingerprint: alert.fingerprint,
         status: change.status,
-        labels,
-        annotations: renderAnnotations(detector, outcome),
-        severity: detector.severity,
+        labels: alert.labels,
+        annotations: alert.annotations,
+        severity: severityFromLabel(alert.labels.severity),
         startsAt,
         endsAt,
         generatorURL: '',
       },
     },
   };
+}
+
+/**
+ * Whether the alert a detector's state fires no longer belongs to its definition: the detector was
+ * removed or disabled, or its name, severity or labels changed (another fingerprint). Such an alert
+ * is resolved from its stored labels; nothing else would ever resolve it.
+ */
+export function isStaleAlert(firing: FiringAlert | null, detector: Detector | undefined): boolean {
+  if (!firing) return false;
+  return !detector || !detector.enabled || detectorFingerprint(detector) !== firing.fingerprint;
 }

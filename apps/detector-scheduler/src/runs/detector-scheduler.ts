@@ -4,23 +4,29 @@ import { DataSource } from 'typeorm';
 import { Clock, CLOCK, CONFIG, LOGGER, Poller } from '@firebreak/platform';
 import { DETECTORS, DetectorCatalog, Detector } from '../definitions/detector-config';
 import { DetectorConfig } from '../service';
-import { DetectorRunsService, RunRecord } from './detector-runs.service';
+import { DetectorRunsService, RunRecord, TickResult } from './detector-runs.service';
 import { RunsRepository } from './runs.repository';
 
 const PRUNE_EVERY_MS = 3_600_000;
 
 /**
  * Every poll, each enabled detector whose current tick this replica has not seen settled is run
- * (at most FIREBREAK_DETECTOR_CONCURRENCY at once, one per detector). Only the latest tick is run:
- * ticks missed while no replica ran are skipped, not replayed in a burst. A run that failed to
- * store (Postgres away) is tried again on the next poll, while its tick is still the current one.
+ * (at most FIREBREAK_DETECTOR_CONCURRENCY at once, one per detector). A tick is settled only once it
+ * is stored (by this replica or another): a tick another replica holds ('busy') stays due here, so if
+ * that replica dies mid-check its claim expires and the tick is run by whoever polls next. Only the
+ * latest tick is run: ticks missed while no replica ran are skipped, not replayed in a burst. A run
+ * that failed to store (Postgres away) is tried again on the next poll, while its tick is still the
+ * current one. Each poll first resolves alerts that no longer belong to a definition (the first poll
+ * runs at start-up).
  */
 @Injectable()
 export class DetectorScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly poller: Poller;
   private readonly settled = new Map<string, number>();
-  private readonly inFlight = new Map<string, Promise<RunRecord | null>>();
+  private readonly inFlight = new Map<string, Promise<TickResult | null>>();
   private lastPrune = 0;
+  /** Runs stored since runDue last asked (a test's view); bounded so a replica nobody asks never grows it. */
+  private readonly stored: RunRecord[] = [];
 
   constructor(
     private readonly runs: DetectorRunsService,
@@ -52,14 +58,27 @@ export class DetectorScheduler implements OnApplicationBootstrap, BeforeApplicat
     await Promise.allSettled(this.inFlight.values());
   }
 
-  /** Starts the due runs and waits for every run in flight: what tests call after moving the clock. */
+  /**
+   * Starts the due runs and waits for every run in flight: what tests call after moving the clock.
+   * Returns the runs this replica stored since the last call, including those of a poll that was
+   * already under way (the one at start-up), which a snapshot of the runs in flight could miss.
+   */
   async runDue(): Promise<RunRecord[]> {
     await this.poller.tickNow();
-    const results = await Promise.allSettled([...this.inFlight.values()]);
-    return results.flatMap((result) => (result.status === 'fulfilled' && result.value ? [result.value] : []));
+    await Promise.allSettled([...this.inFlight.values()]);
+    // In the order of detectors.yaml (then tick), not of completion: a stable answer.
+    const order = (record: RunRecord) => this.catalog.detectors.indexOf(record.detector);
+    return this.stored.splice(0).sort((a, b) => order(a) - order(b) || a.tick.getTime() - b.tick.getTime());
   }
 
   private async poll(): Promise<void> {
+    try {
+      const resolved = await this.runs.resolveStaleAlerts();
+      if (resolved > 0) this.logger.info({ resolved }, 'alerts of removed, disabled or relabelled detectors resolved');
+    } catch (error) {
+      // Runs go on; the sweep is tried again on the next poll.
+      this.logger.warn({ err: error }, 'stale detector alerts not resolved yet');
+    }
     const now = this.clock.now();
     for (const detector of this.catalog.detectors) {
       if (!detector.enabled || this.inFlight.has(detector.id)) continue;
@@ -81,9 +100,11 @@ export class DetectorScheduler implements OnApplicationBootstrap, BeforeApplicat
   private start(detector: Detector, tick: Date): void {
     const running = this.runs
       .runTick(detector, tick)
-      .then((record) => {
-        this.settled.set(detector.id, tick.getTime());
-        return record;
+      .then((result) => {
+        // 'busy': another replica's claim is live; not settled, so it is asked again on the next poll.
+        if (result.kind !== 'busy') this.settled.set(detector.id, tick.getTime());
+        if (result.kind === 'stored' && this.stored.push(result.record) > 1_000) this.stored.shift();
+        return result;
       })
       .catch((error: unknown) => {
         this.logger.warn({ err: error, detector: detector.id, tick }, 'detector run not stored; tried again on the next poll');
