@@ -31,6 +31,9 @@ export class SloTables1764720000000 implements MigrationInterface {
         firing boolean NOT NULL,
         starts_at timestamptz NOT NULL,
         changed_at timestamptz NOT NULL,
+        -- The labels it fired with: its resolution must carry them (the same fingerprint) even after the
+        -- SLO's labels or service changed, or the SLO was removed from slos.yaml.
+        labels jsonb NOT NULL,
         PRIMARY KEY (slo_id, kind)
       )`,
     ];

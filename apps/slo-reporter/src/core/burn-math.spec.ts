@@ -73,6 +73,23 @@ describe('burn tiers', () => {
     expect(tiersFor(THIRTY_DAYS_MS)).toEqual(TIERS_30D);
   });
 
+  it('round up to whole time slices, at least one, for Timeslices', () => {
+    // 7 days over 1-minute slices: 70 s → 2 slices; the other windows are whole minutes already.
+    expect(tiersFor(7 * DAY, 60_000).map((tier) => [promDuration(tier.longMs), promDuration(tier.shortMs)])).toEqual([
+      ['14m', '2m'],
+      ['1h24m', '7m'],
+      ['5h36m', '28m'],
+      ['16h48m', '1h24m'],
+    ]);
+    // 1 day over 5-minute slices: 5 m ÷ 30 = 10 s → one slice; 1 h ÷ 30 = 2 m → one; 3 d ÷ 30 = 2.4 h → 2 h 25 m.
+    expect(tiersFor(DAY, 300_000).map((tier) => [promDuration(tier.longMs), promDuration(tier.shortMs)])).toEqual([
+      ['5m', '5m'],
+      ['15m', '5m'],
+      ['50m', '5m'],
+      ['2h25m', '15m'],
+    ]);
+  });
+
   it('fire only when both windows burn at least the factor', () => {
     const tiers = tiersFor(THIRTY_DAYS_MS);
     // Objective 99.9 %: 2 % errors = 20×; 1 % = 10×; 0.5 % = 5×.

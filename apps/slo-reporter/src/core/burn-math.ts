@@ -34,11 +34,14 @@ export const TIERS_30D: readonly BurnTier[] = [
 /**
  * The tiers for another SLO window: every window scales with the period and the factors stay, so each
  * tier still fires after spending the same fraction of the budget (factor × long ÷ period is unchanged:
- * 14.4 × 1 h ÷ 30 d = 2 %). Windows are whole seconds, so Prometheus can take them as durations.
+ * 14.4 × 1 h ÷ 30 d = 2 %). Windows are rounded up to whole `unitMs` and are at least one unit: whole
+ * seconds for Occurrences (Prometheus takes them as durations), whole time slices for Timeslices (a
+ * window of 70 s over 1-minute slices would hold one slice or none depending on the second it is asked).
  */
-export function tiersFor(periodMs: number): BurnTier[] {
+export function tiersFor(periodMs: number, unitMs = 1000): BurnTier[] {
   const scale = periodMs / THIRTY_DAYS_MS;
-  const round = (ms: number) => Math.max(1000, Math.round((ms * scale) / 1000) * 1000);
+  // The tolerance keeps float noise (70,000.00000001) from adding a whole unit.
+  const round = (ms: number) => Math.max(1, Math.ceil((ms * scale) / unitMs - 1e-9)) * unitMs;
   return TIERS_30D.map((tier) => ({ ...tier, longMs: round(tier.longMs), shortMs: round(tier.shortMs) }));
 }
 

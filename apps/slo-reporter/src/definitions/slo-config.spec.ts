@@ -49,6 +49,23 @@ spec:
       target: 0.995
 `;
 
+/** The OpenSLO document above as a latency thresholdMetric over a calendar month. */
+function threshold(objective: string, extra = ''): string {
+  return (
+    OPENSLO.replace(
+      /ratioMetric:[\s\S]*?timeWindow:\n {4}- duration: 28d\n {6}isRolling: true\n {2}budgetingMethod: Occurrences\n {2}objectives:\n {4}- displayName: good\n {6}target: 0.995\n/,
+      `thresholdMetric:
+        metricSource:
+          type: Prometheus
+          spec: { query: 'histogram_quantile(0.95, sum by (le) (rate(d_bucket[{{.window}}])))' }
+  timeWindow: [{ duration: 1M, isRolling: false, calendar: { startTime: '2024-01-01 00:00:00', timeZone: UTC } }]
+  budgetingMethod: Timeslices
+  objectives: [{ op: lte, value: 1.2, target: 0.95, ${objective} }]
+`,
+    ).trimEnd() + `${extra}\n`
+  );
+}
+
 describe('slos.yaml', () => {
   it('loads a real OpenSLO v1 SLO with a ratioMetric, skipping the other kinds', () => {
     const [slo, ...rest] = parseSloFile(OPENSLO, 'slos.yaml');
@@ -65,23 +82,27 @@ describe('slos.yaml', () => {
     });
   });
 
-  it('loads a thresholdMetric budgeted by Timeslices and a calendar month', () => {
-    const text = OPENSLO.replace(
-      /ratioMetric:[\s\S]*?timeWindow:\n {4}- duration: 28d\n {6}isRolling: true\n {2}budgetingMethod: Occurrences\n {2}objectives:\n {4}- displayName: good\n {6}target: 0.995\n/,
-      `thresholdMetric:
-        metricSource:
-          type: Prometheus
-          spec: { query: 'histogram_quantile(0.95, sum by (le) (rate(d_bucket[{{.window}}])))' }
-  timeWindow: [{ duration: 1M, isRolling: false, calendar: { startTime: '2024-01-01 00:00:00', timeZone: UTC } }]
-  budgetingMethod: Timeslices
-  objectives: [{ op: lte, value: 1.2, target: 0.95, timeSliceTarget: 0.95, timeSliceWindow: 5m }]
-`,
-    );
-    expect(parseSloFile(text, 'slos.yaml')[0]).toMatchObject({
+  it('loads a thresholdMetric budgeted by Timeslices and a calendar month, guarding by one slice unless told', () => {
+    expect(parseSloFile(threshold('timeSliceWindow: 5m'), 'slos.yaml')[0]).toMatchObject({
       window: { kind: 'calendar' },
       budgeting: 'Timeslices',
       indicator: { kind: 'threshold', op: 'lte', value: 1.2, sliceMs: 300_000 },
+      minEvents: 1,
     });
+  });
+
+  it('refuses what a threshold SLO would silently ignore or never reach', () => {
+    expect(problems(threshold('timeSliceWindow: 1m, timeSliceTarget: 0.95'))).toEqual([
+      'slos.yaml: document 2 (web-availability): spec.objectives.0.timeSliceTarget: is not supported: a thresholdMetric slice is good when its value meets op and value',
+    ]);
+    // 30 days (a calendar month's tiers) over 1-minute slices: the shortest window is 5 minutes, 5 slices.
+    expect(parseSloFile(threshold('timeSliceWindow: 1m', '\nfirebreak: { minEvents: 5 }'), 'slos.yaml')[0].minEvents).toBe(5);
+    expect(problems(threshold('timeSliceWindow: 1m', '\nfirebreak: { minEvents: 6 }'))).toEqual([
+      'slos.yaml: document 2 (web-availability): firebreak.minEvents: counts time slices for Timeslices; the shortest window holds 5, so at most 5',
+    ]);
+    expect(problems(threshold('timeSliceWindow: 7m'))).toEqual([
+      'slos.yaml: document 2 (web-availability): spec.objectives.0.timeSliceWindow: must be whole seconds that divide a day (1m, 5m, 1h…)',
+    ]);
   });
 
   it('ships SLOs over Firebreak own events', () => {

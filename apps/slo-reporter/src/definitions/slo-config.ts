@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, parseDuration } from '@firebreak/platform';
+import { THIRTY_DAYS_MS, tiersFor } from '../core/burn-math';
 import { SIGNALS } from '../core/signals';
 import { Indicator, SloDefinition, SloWindow, WINDOW_PLACEHOLDER } from './slo-definition';
 
@@ -75,11 +76,12 @@ const objective = z.object({
 
 const firebreakExtension = z
   .object({
-    minEvents: z.number().int().min(0).default(10),
+    /** Events (Occurrences) or time slices (Timeslices) the short window must hold before a tier may fire. */
+    minEvents: z.number().int().min(0).optional(),
     noDataAfter: z.union([duration('noDataAfter'), z.null()]).optional(),
     labels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names are Prometheus label names'), z.string()).default({}),
   })
-  .default({ minEvents: 10, labels: {} });
+  .default({ labels: {} });
 
 export const openSloDocumentSchema = z.object({
   apiVersion: z.literal('openslo/v1', { message: 'must be openslo/v1' }),
@@ -165,6 +167,13 @@ export function toDefinition(doc: OpenSloDocument): { slo?: SloDefinition; issue
       issues.push({ path: ['spec', 'budgetingMethod'], message: 'a thresholdMetric is budgeted by Timeslices' });
     if (target.op === undefined || target.value === undefined)
       issues.push({ path: ['spec', 'objectives', 0], message: 'a thresholdMetric objective needs op and value' });
+    // OpenSLO's timeSliceTarget is the share of good events a slice needs (ratio timeslices); a threshold
+    // slice is good when its value meets op/value, so a target here would silently mean nothing.
+    if (target.timeSliceTarget !== undefined)
+      issues.push({
+        path: ['spec', 'objectives', 0, 'timeSliceTarget'],
+        message: 'is not supported: a thresholdMetric slice is good when its value meets op and value',
+      });
     const query = (thresholdMetric.metricSource.spec as { query?: string }).query ?? '';
     if (!query.includes(WINDOW_PLACEHOLDER))
       issues.push({ path: [...path, 'spec', 'query'], message: `must use ${WINDOW_PLACEHOLDER} as the range of its rate()` });
@@ -176,6 +185,20 @@ export function toDefinition(doc: OpenSloDocument): { slo?: SloDefinition; issue
       value: target.value ?? 0,
       sliceMs: target.timeSliceWindow ?? 60_000,
     };
+    const sliceMs = indicator.sliceMs;
+    // Slices end on multiples of their length, so whole UTC days (the compliance API) hold whole slices.
+    if (sliceMs < 1000 || sliceMs % 1000 !== 0 || DAY % sliceMs !== 0)
+      issues.push({ path: ['spec', 'objectives', 0, 'timeSliceWindow'], message: 'must be whole seconds that divide a day (1m, 5m, 1h…)' });
+  }
+  if (indicator?.kind === 'threshold' && doc.firebreak.minEvents !== undefined) {
+    // The guard counts slices here: more than the shortest window holds would keep the page tiers quiet forever.
+    const periodMs = window.kind === 'rolling' ? window.ms : THIRTY_DAYS_MS;
+    const slices = tiersFor(periodMs, indicator.sliceMs)[0].shortMs / indicator.sliceMs;
+    if (doc.firebreak.minEvents > slices)
+      issues.push({
+        path: ['firebreak', 'minEvents'],
+        message: `counts time slices for Timeslices; the shortest window holds ${slices}, so at most ${slices}`,
+      });
   }
   if (!indicator || issues.length > 0) return { issues };
   return {
@@ -189,7 +212,8 @@ export function toDefinition(doc: OpenSloDocument): { slo?: SloDefinition; issue
       window,
       budgeting: spec.budgetingMethod,
       indicator,
-      minEvents: doc.firebreak.minEvents,
+      // Timeslices count slices, not events: one slice is enough evidence (its value is already an aggregate).
+      minEvents: doc.firebreak.minEvents ?? (indicator.kind === 'threshold' ? 1 : 10),
       // A broken metric reads as all good, so Prometheus SLOs watch for no data unless told not to; events
       // may rightly be quiet (no notifications to send), so SLOs over them do not.
       noDataAfterMs:

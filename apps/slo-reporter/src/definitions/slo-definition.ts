@@ -11,7 +11,7 @@ export interface SloDefinition {
   window: SloWindow;
   budgeting: 'Occurrences' | 'Timeslices';
   indicator: Indicator;
-  /** No burn-rate alert while the short window counted fewer events than this. */
+  /** No burn-rate alert while the short window counted fewer events (time slices for Timeslices) than this. */
   minEvents: number;
   /** Alert when the indicator had no data for this long; null: never. */
   noDataAfterMs: number | null;

@@ -141,7 +141,7 @@ describe('burn-rate alerts (real NATS and Postgres, fake clock)', () => {
     ]);
     const quiet = await evaluator.evaluate(criticals);
     expect(quiet.raised).toEqual([]);
-    expect(quiet.status.tiers.map((tier) => tier.guarded)).toEqual([true, true, true, true]);
+    expect(quiet.status?.tiers.map((tier) => tier.guarded)).toEqual([true, true, true, true]);
 
     await seedBuckets(app, [
       { signal: 'alerts.firing', from: new Date(now.getTime() - 2 * MINUTE), to: new Date(now.getTime() - MINUTE), perMinute: 8 },
@@ -150,7 +150,7 @@ describe('burn-rate alerts (real NATS and Postgres, fake clock)', () => {
     const loud = await evaluator.evaluate(criticals);
     // 12 events, 9 critical: every tier fires, and with 75 % of 12 events bad the 30-day budget is spent too.
     expect(loud.raised).toEqual(['page-fast', 'page-slow', 'ticket-fast', 'ticket-slow', 'budget-exhausted']);
-    expect(loud.verdict.state).toBe('exhausted');
+    expect(loud.verdict?.state).toBe('exhausted');
     const exhausted = (await bus.events('alerts.received')).find(
       (event) => event.data.alert.labels.alertname === 'SLOErrorBudgetExhausted',
     );
@@ -173,7 +173,7 @@ describe('burn-rate alerts (real NATS and Postgres, fake clock)', () => {
     clock.set(new Date(start.getTime() + 10 * MINUTE));
     const silent = await evaluator.evaluate(remediation);
     expect(silent.raised).toEqual(['no-data']);
-    expect(silent.verdict.state).toBe('no_data');
+    expect(silent.verdict?.state).toBe('no_data');
 
     await seedBuckets(app, [
       {

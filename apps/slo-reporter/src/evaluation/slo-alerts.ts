@@ -1,5 +1,6 @@
 import { Severity } from '@firebreak/contracts';
 import { TierId } from '../core/burn-math';
+import { SloDefinition } from '../definitions/slo-definition';
 import { SloStatus } from './slo-status.service';
 
 /** The alerts an SLO can raise, and its budget state, decided from a status without I/O. */
@@ -31,35 +32,51 @@ export function severityOf(kind: AlertKind): Severity {
 }
 
 /** Labels of an SLO alert: stable, so its fingerprint is too (alertname, slo, tier; plus the SLO's own). */
-export function alertLabels(status: SloStatus, kind: AlertKind, severity: Severity): Record<string, string> {
-  const { slo } = status;
+export function alertLabels(slo: SloDefinition, kind: AlertKind, severity: Severity = severityOf(kind)): Record<string, string> {
   const base = { ...slo.labels, slo: slo.id, service: slo.service, severity };
   if (kind === 'no-data') return { ...base, alertname: 'SLONoData' };
   if (kind === 'budget-exhausted') return { ...base, alertname: 'SLOErrorBudgetExhausted' };
   return { ...base, alertname: 'SLOBurnRate', burnrate_tier: kind };
 }
 
-export function decide(status: SloStatus, noDataForMs: number): Verdict {
+/** Whether two label sets are the same: an alert whose labels changed is another alert (another fingerprint). */
+export function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => b[key] === a[key]);
+}
+
+function noDataAlert(slo: SloDefinition, description: string): WantedAlert {
+  return {
+    kind: 'no-data',
+    severity: severityOf('no-data'),
+    labels: alertLabels(slo, 'no-data'),
+    annotations: { summary: `SLO ${slo.id}: no data for its indicator`, description },
+  };
+}
+
+/**
+ * The verdict from a status. `observedForMs`: how long this SLO has been evaluated; the status already
+ * says whether the last noDataAfter held data, so the no-data alert only waits until the reporter
+ * watched that long (a fresh start must not call the time before it "no data").
+ */
+export function decide(status: SloStatus, observedForMs: number): Verdict {
   const { slo } = status;
   const firing: WantedAlert[] = [];
-  const noData = slo.noDataAfterMs !== null && !status.hasData && noDataForMs >= slo.noDataAfterMs;
+  const noData = slo.noDataAfterMs !== null && !status.hasData && observedForMs >= slo.noDataAfterMs;
   if (noData)
-    firing.push({
-      kind: 'no-data',
-      severity: severityOf('no-data'),
-      labels: alertLabels(status, 'no-data', severityOf('no-data')),
-      annotations: {
-        summary: `SLO ${slo.id}: no data for its indicator`,
-        description: `No ${slo.indicator.source === 'prometheus' ? 'series' : 'events'} for ${Math.round(noDataForMs / 60_000)} min; a broken metric must not read as all good.`,
-      },
-    });
+    firing.push(
+      noDataAlert(
+        slo,
+        `No ${slo.indicator.source === 'prometheus' ? 'series' : 'events'} for ${Math.round(slo.noDataAfterMs! / 60_000)} min; a broken metric must not read as all good.`,
+      ),
+    );
   for (const verdict of status.tiers.filter((candidate) => candidate.firing)) {
     const { tier } = verdict;
     const severity = severityOf(tier.id);
     firing.push({
       kind: tier.id,
       severity,
-      labels: alertLabels(status, tier.id, severity),
+      labels: alertLabels(slo, tier.id, severity),
       annotations: {
         summary: `SLO ${slo.id} burns its error budget ${verdict.longBurn!.toFixed(1)}× too fast`,
         description: `Burn rate ${verdict.longBurn!.toFixed(2)}× over ${window(tier.longMs)} and ${verdict.shortBurn!.toFixed(2)}× over ${window(tier.shortMs)} (threshold ${tier.factor}×, objective ${pct(slo.objective)}).`,
@@ -72,7 +89,7 @@ export function decide(status: SloStatus, noDataForMs: number): Verdict {
     firing.push({
       kind: 'budget-exhausted',
       severity: severityOf('budget-exhausted'),
-      labels: alertLabels(status, 'budget-exhausted', severityOf('budget-exhausted')),
+      labels: alertLabels(slo, 'budget-exhausted'),
       annotations: {
         summary: `SLO ${slo.id} has spent its error budget`,
         description: `Compliance ${pct(status.compliance ?? 0)} against an objective of ${pct(slo.objective)} over ${slo.window.text}.`,
@@ -81,6 +98,30 @@ export function decide(status: SloStatus, noDataForMs: number): Verdict {
   const fastest = status.tiers.find((verdict) => verdict.firing)?.tier.id ?? null;
   const state: BudgetState = noData ? 'no_data' : exhausted ? 'exhausted' : fastest ? 'burning' : 'ok';
   return { firing, state, tier: fastest };
+}
+
+/**
+ * The verdict when the indicator could not be read (Prometheus unreachable or refusing the query): the
+ * alerts and state stay as they were (nothing says they cleared), and once nothing was read for
+ * noDataAfter, the no-data alert fires: an outage of the metrics must not read as all good either.
+ */
+export function decideUnavailable(
+  slo: SloDefinition,
+  stored: { state: BudgetState; tier: string | null; firing: AlertKind[] },
+  silentForMs: number,
+  reason: string,
+): Verdict {
+  const noData = slo.noDataAfterMs !== null && silentForMs >= slo.noDataAfterMs;
+  const firing: WantedAlert[] = stored.firing
+    .filter((kind) => !(noData && kind === 'no-data'))
+    .map((kind) => ({
+      kind,
+      severity: severityOf(kind),
+      labels: alertLabels(slo, kind),
+      annotations: { summary: `SLO ${slo.id}: ${kind} (its indicator cannot be read now)` },
+    }));
+  if (noData) firing.unshift(noDataAlert(slo, `The indicator could not be read for ${Math.round(silentForMs / 60_000)} min: ${reason}`));
+  return { firing, state: noData ? 'no_data' : stored.state, tier: noData ? null : (stored.tier as TierId | null) };
 }
 
 function window(ms: number): string {

@@ -26,7 +26,11 @@ export interface SloStatus {
   budget: Budget | null;
   burnRates: Array<{ window: string; windowMs: number; rate: number | null; total: number | null }>;
   tiers: TierVerdict[];
-  /** Whether the shortest window saw data: what the no-data alert watches. */
+  /**
+   * Whether the indicator had data over the last noDataAfter (whole slices for Timeslices; the shortest
+   * burn window when the SLO does not watch for no data): what the no-data alert watches. Judged over
+   * the no-data window itself, so it does not flip with the second an evaluation runs at.
+   */
   hasData: boolean;
 }
 
@@ -42,9 +46,16 @@ export function sloPeriod(slo: SloDefinition, at: Date): { from: Date; periodMs:
   return calendarMonth(at);
 }
 
-export function sloTiers(slo: SloDefinition): BurnTier[] {
-  return tiersFor(slo.window.kind === 'rolling' ? slo.window.ms : THIRTY_DAYS_MS);
+/** Windows are whole time slices for Timeslices, whole seconds otherwise. */
+export function sloUnitMs(slo: SloDefinition): number {
+  return slo.indicator.kind === 'threshold' ? slo.indicator.sliceMs : 1000;
 }
+
+export function sloTiers(slo: SloDefinition): BurnTier[] {
+  return tiersFor(slo.window.kind === 'rolling' ? slo.window.ms : THIRTY_DAYS_MS, sloUnitMs(slo));
+}
+
+const roundUp = (ms: number, unit: number) => Math.max(1, Math.ceil(ms / unit - 1e-9)) * unit;
 
 /** An SLO's budget, burn rates and tier verdicts at one moment. */
 @Injectable()
@@ -61,7 +72,10 @@ export class SloStatusService {
     await Promise.all(windows.map(async (ms) => byWindow.set(ms, await this.indicators.counts(slo, new Date(at.getTime() - ms), at))));
     const counts = await this.indicators.counts(slo, from, at);
     const verdicts = evaluateTiers(tiers, { get: (ms) => byWindow.get(ms) ?? null }, slo.objective, slo.minEvents);
-    const shortest = byWindow.get(windows[0]) ?? null;
+    const noDataMs = slo.noDataAfterMs === null ? windows[0] : roundUp(slo.noDataAfterMs, sloUnitMs(slo));
+    const watched = byWindow.has(noDataMs)
+      ? byWindow.get(noDataMs)!
+      : await this.indicators.counts(slo, new Date(at.getTime() - noDataMs), at);
     return {
       slo,
       at,
@@ -77,7 +91,7 @@ export class SloStatusService {
         return { window: promDuration(ms), windowMs: ms, rate, total };
       }),
       tiers: verdicts,
-      hasData: shortest !== null && (slo.indicator.source === 'prometheus' || shortest.total > 0),
+      hasData: watched !== null && (slo.indicator.source === 'prometheus' || watched.total > 0),
     };
   }
 }

@@ -17,6 +17,10 @@ export class EventCountingService {
     return !outcome.duplicate;
   }
 
+  prune(before: Date): Promise<number> {
+    return this.counts.prune(before);
+  }
+
   sums(signals: readonly Signal[], from: Date, to: Date): Promise<Map<Signal, number>> {
     return this.counts.sums(signals, from, to);
   }

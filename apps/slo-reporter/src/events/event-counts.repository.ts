@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { CONFIG, table } from '@firebreak/platform';
+import { CONFIG, rowsOf, table } from '@firebreak/platform';
 import { Signal } from '../core/signals';
 import { SloConfig } from '../service';
 
@@ -28,6 +28,17 @@ export class EventCountsRepository {
       // Sorted: two events of overlapping signals lock their rows in one order.
       [[...new Set(signals)].sort(), bucket],
     );
+  }
+
+  /** Deletes buckets older than `before`, at most `limit` rows (short transactions); returns how many went. */
+  async prune(before: Date, limit = 10_000): Promise<number> {
+    const rows = rowsOf<{ signal: string }>(
+      await this.dataSource.query(
+        `DELETE FROM ${this.counts} WHERE ctid IN (SELECT ctid FROM ${this.counts} WHERE bucket < $1 LIMIT $2) RETURNING signal`,
+        [before, limit],
+      ),
+    );
+    return rows.length;
   }
 
   /** Events per signal with from ≤ bucket < to (whole minutes). */

@@ -5,7 +5,8 @@ import { SloDefinition } from '../definitions/slo-definition';
 import { IndicatorService, meets } from '../indicators/indicator.service';
 
 const DAY = 86_400_000;
-const MAX_RANGE_DAYS = 366;
+/** As /slo/summary: a longer range would send Prometheus increase(..[366d]) per SLO for one answer. */
+const MAX_RANGE_DAYS = 90;
 
 export type TargetResult =
   | { pass: boolean | null; actual_pct: number | null; target_pct: number }
@@ -51,7 +52,8 @@ export class ComplianceService {
     if (from.getTime() > Date.parse(`${dTo}T00:00:00Z`))
       throw new AppError('invalid_query', 'date_from must not be after date_to', 400, { date_from: dFrom, date_to: dTo });
     const daysAnalyzed = Math.ceil((end - from.getTime()) / DAY);
-    if (daysAnalyzed > MAX_RANGE_DAYS) throw new AppError('invalid_query', `a range covers at most ${MAX_RANGE_DAYS} days`, 400);
+    if (daysAnalyzed > MAX_RANGE_DAYS)
+      throw new AppError('invalid_query', `a range covers at most ${MAX_RANGE_DAYS} days`, 400, { date_from: dFrom, date_to: dTo });
     const to = new Date(end);
     const report: ComplianceReport = { status: 'ok', d_from: dFrom, d_to: dTo, days_analyzed: daysAnalyzed, overall_pass: true };
     let withData = 0;

@@ -34,8 +34,9 @@ export function prometheusRules(slo: SloDefinition): { text: string } | { proble
     return {
       alert: 'SLOBurnRate',
       expr: [
-        `(${name('sli_error:ratio_rate', tier.longMs)}${selector} > ${threshold}`,
-        `and ${name('sli_error:ratio_rate', tier.shortMs)}${selector} > ${threshold})`,
+        // >= as the reporter decides: a burn of exactly the factor fires in both.
+        `(${name('sli_error:ratio_rate', tier.longMs)}${selector} >= ${threshold}`,
+        `and ${name('sli_error:ratio_rate', tier.shortMs)}${selector} >= ${threshold})`,
         // The low-traffic guard: a handful of requests must not page.
         `and ${name('sli_total:increase', tier.shortMs)}${selector} >= ${slo.minEvents}`,
       ].join('\n'),
@@ -48,7 +49,11 @@ export function prometheusRules(slo: SloDefinition): { text: string } | { proble
   });
   alerting.push({
     alert: 'SLOErrorBudgetExhausted',
-    expr: `${name('sli_error:ratio_rate', periodMs)}${selector} >= ${budget}`,
+    expr: [
+      `${name('sli_error:ratio_rate', periodMs)}${selector} >= ${budget}`,
+      // The reporter's guard on the budget too: 2 failures of 3 requests do not spend a month's budget.
+      `and ${name('sli_total:increase', periodMs)}${selector} >= ${slo.minEvents}`,
+    ].join('\n'),
     labels: { ...slo.labels, ...labels, severity: severityOf('budget-exhausted') },
     annotations: { summary: `SLO ${slo.id} has spent its error budget over ${slo.window.text}` },
   });
@@ -60,15 +65,23 @@ export function prometheusRules(slo: SloDefinition): { text: string } | { proble
       labels: { ...slo.labels, ...labels, severity: severityOf('no-data') },
       annotations: { summary: `SLO ${slo.id}: no data for its indicator` },
     });
+  // Prometheus has no calendar windows: a calendar-month SLO gets rolling 30-day rules (the reporter's
+  // own budget follows the UTC month; its burn tiers are the 30-day ones, as here). Said in the file.
+  const header =
+    slo.window.kind === 'calendar'
+      ? `# SLO ${slo.id} is budgeted over the UTC calendar month; Prometheus has no calendar windows, so these rules\n# use a rolling 30-day window for the budget (the burn-rate tiers are the reporter's own 30-day tiers).\n`
+      : '';
   return {
-    text: stringify(
-      {
-        groups: [
-          { name: `slo-${slo.id}-recordings`, rules: recording },
-          { name: `slo-${slo.id}-alerts`, rules: alerting },
-        ],
-      },
-      { lineWidth: 0 },
-    ),
+    text:
+      header +
+      stringify(
+        {
+          groups: [
+            { name: `slo-${slo.id}-recordings`, rules: recording },
+            { name: `slo-${slo.id}-alerts`, rules: alerting },
+          ],
+        },
+        { lineWidth: 0 },
+      ),
   };
 }

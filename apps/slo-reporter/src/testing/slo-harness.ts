@@ -105,9 +105,10 @@ export class BusProbe {
     );
   }
 
-  /** Waits until a durable consumer has nothing pending or unacknowledged. */
-  async drained(durable: string): Promise<void> {
-    const stream = streamForSubject('notifications.delivered', this.subjects.prefix);
+  /** Waits until the reporter's durable consumer of `subject` has nothing pending or unacknowledged. */
+  async drained(subject: Subject): Promise<void> {
+    const stream = streamForSubject(subject, this.subjects.prefix);
+    const durable = `slo-reporter-${subject.replace(/\./g, '-')}`;
     await waitFor(
       async () => {
         const info = await this.connection.jsm.consumers.info(stream, durable).catch(() => null);
