@@ -62,3 +62,48 @@ export const AlertStateChangedSchema = z.object({
   note: z.string().optional(),
 });
 export type AlertStateChanged = z.infer<typeof AlertStateChangedSchema>;
+
+/** What the knowledge service found about a newly firing alert (from its knowledge base, optionally an LLM's reading of it). */
+export const AlertAnalysisSchema = z.object({
+  fingerprint: FingerprintSchema,
+  alertname: z.string(),
+  severity: SeveritySchema,
+  /** The episode analysed (the alert's startsAt). */
+  startsAt: timestamp,
+  /** `knowledge`: built from the knowledge base alone; `llm`: a model's answer, validated. */
+  engine: z.enum(['knowledge', 'llm']),
+  /** Why the LLM's answer was not used (timeout, invalid JSON, circuit open...), when it was asked and failed. */
+  fallbackReason: z.string().max(500).optional(),
+  summary: z.string().max(4000),
+  probableCauses: z.array(z.object({ cause: z.string().max(1000), evidence: z.string().max(2000) })).max(10),
+  mitigations: z.array(z.string().max(1000)).max(10),
+  /** Diagnostic PromQL built from the alert's labels, every label value escaped. */
+  queries: z.array(z.object({ description: z.string().max(500), promql: z.string().max(2000) })).max(10),
+  similarIncidents: z
+    .array(
+      z.object({
+        fingerprint: FingerprintSchema.optional(),
+        title: z.string().max(500),
+        resolvedAt: timestamp.optional(),
+        runbookId: z.string().optional(),
+        outcome: z.string().optional(),
+      }),
+    )
+    .max(10),
+  /** Only runbooks of the catalogue, with the evidence behind their rank. */
+  recommendedRunbooks: z
+    .array(
+      z.object({
+        runbookId: z.string(),
+        title: z.string().optional(),
+        successRate: z.number().min(0).max(1).nullable(),
+        runs: z.number().int().min(0),
+        fixed: z.number().int().min(0),
+        score: z.number(),
+      }),
+    )
+    .max(10),
+  analyzedAt: timestamp,
+  durationMs: z.number().min(0),
+});
+export type AlertAnalysis = z.infer<typeof AlertAnalysisSchema>;

@@ -1,6 +1,6 @@
 import type { CloudEvent } from './envelope';
 import { z } from 'zod';
-import { AlertNotifySchema, AlertReceivedSchema, AlertStateChangedSchema } from './alerts';
+import { AlertAnalysisSchema, AlertNotifySchema, AlertReceivedSchema, AlertStateChangedSchema } from './alerts';
 import {
   ApprovalDecidedSchema,
   ApprovalRequestedSchema,
@@ -9,6 +9,7 @@ import {
   ExecutionStartedSchema,
   ExecutionStepSchema,
   ExecutionSucceededSchema,
+  RunbookCatalogChangedSchema,
   RunbookRequestedSchema,
 } from './runbooks';
 import {
@@ -21,7 +22,7 @@ import {
   SloReportSchema,
 } from './observations';
 
-export const APPS = ['ingress', 'mapper', 'runbook-executor', 'detector-scheduler', 'notifier', 'slo-reporter'] as const;
+export const APPS = ['ingress', 'mapper', 'runbook-executor', 'detector-scheduler', 'notifier', 'slo-reporter', 'knowledge'] as const;
 export type AppName = (typeof APPS)[number];
 
 interface EventDefinition {
@@ -55,6 +56,14 @@ export const EVENTS = {
     schema: AlertStateChangedSchema,
     producers: ['mapper'],
     description: "An alert's lifecycle moved (firing, acknowledged, resolved, silenced).",
+  },
+  'alerts.analysis': {
+    type: 'firebreak.alerts.analysis.v1',
+    schema: AlertAnalysisSchema,
+    producers: [],
+    plannedProducers: ['knowledge'],
+    description:
+      'What is known about a newly firing alert: probable causes, mitigations, queries, similar incidents, runbooks ranked by how often they fixed it.',
   },
   'runbooks.requested': {
     type: 'firebreak.runbooks.requested.v1',
@@ -91,6 +100,13 @@ export const EVENTS = {
     schema: ExecutionCancelledSchema,
     producers: ['runbook-executor'],
     description: 'An execution was cancelled by a person.',
+  },
+  'runbooks.catalog.changed': {
+    type: 'firebreak.runbooks.catalog.changed.v1',
+    schema: RunbookCatalogChangedSchema,
+    producers: [],
+    plannedProducers: ['runbook-executor'],
+    description: 'A runbook of the catalogue was loaded, stored, replaced or deleted.',
   },
   'runbooks.approval.requested': {
     type: 'firebreak.runbooks.approval.requested.v1',

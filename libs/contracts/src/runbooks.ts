@@ -108,3 +108,22 @@ export type ExecutionFailed = z.infer<typeof ExecutionFailedSchema>;
 export type ExecutionCancelled = z.infer<typeof ExecutionCancelledSchema>;
 export type ApprovalRequested = z.infer<typeof ApprovalRequestedSchema>;
 export type ApprovalDecided = z.infer<typeof ApprovalDecidedSchema>;
+
+/** The runbook-executor's catalogue changed: a runbook loaded from a file at start, or stored, replaced or deleted by API. */
+export const RunbookCatalogChangedSchema = z.object({
+  runbookId: z.string().min(1),
+  action: z.enum(['upserted', 'deleted']),
+  /** `file`: shipped in runbooks/; `api`: stored by PUT /api/v1/runbooks/:id (overrides a file of the same id). */
+  source: z.enum(['file', 'api']),
+  /** Increases with every stored change of this id (files: 0). */
+  version: z.number().int().min(0),
+  title: z.string().max(500).optional(),
+  description: z.string().max(4000).optional(),
+  severity: SeveritySchema.optional(),
+  tags: z.array(z.string()).default([]),
+  /** The runbook's prose (Markdown), capped. */
+  prose: z.string().max(65_536).optional(),
+  changedBy: z.string().optional(),
+  at: timestamp,
+});
+export type RunbookCatalogChanged = z.infer<typeof RunbookCatalogChangedSchema>;

@@ -22,6 +22,7 @@ export const DEFAULT_PORTS: Record<AppName, number> = {
   'detector-scheduler': 8083,
   notifier: 8084,
   'slo-reporter': 8085,
+  knowledge: 8086,
 };
 
 export interface BootstrapOptions<Config extends BaseServiceConfig = BaseServiceConfig> {
