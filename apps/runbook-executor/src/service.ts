@@ -4,9 +4,12 @@ import { Initial1732300000000 } from '../migrations/1732300000000-initial';
 import { Executions1733000000000 } from '../migrations/1733000000000-executions';
 import { OutboxRetries1764633600000 } from '../migrations/1764633600000-outbox-retries';
 import { SloStates1765300000000 } from '../migrations/1765300000000-slo-states';
+import { StoredRunbooks1765400000000 } from '../migrations/1765400000000-stored-runbooks';
 
 export const envShape = {
   FIREBREAK_RUNBOOKS_DIR: z.string().min(1).default('./runbooks'),
+  /** How often each replica reloads the runbooks stored by API from Postgres (a change made on it applies at once). */
+  FIREBREAK_RUNBOOK_REFRESH_MS: env.int(100, 600_000, 2_000),
   FIREBREAK_AUTOMATION_ENABLED: env.flag(true),
   FIREBREAK_APPROVAL_REQUIRED: env.flag(false),
   /** true: the API token that started a run may approve its `risk: high` steps (no separation of duties). */
@@ -32,5 +35,13 @@ export type ExecutorConfig = ServiceConfig<typeof envShape>;
 export const SERVICE: ServiceOptions<typeof envShape> = {
   app: 'runbook-executor',
   env: z.object(envShape),
-  database: { migrations: [Initial1732300000000, Executions1733000000000, OutboxRetries1764633600000, SloStates1765300000000] },
+  database: {
+    migrations: [
+      Initial1732300000000,
+      Executions1733000000000,
+      OutboxRetries1764633600000,
+      SloStates1765300000000,
+      StoredRunbooks1765400000000,
+    ],
+  },
 };

@@ -104,8 +104,7 @@ export const EVENTS = {
   'runbooks.catalog.changed': {
     type: 'firebreak.runbooks.catalog.changed.v1',
     schema: RunbookCatalogChangedSchema,
-    producers: [],
-    plannedProducers: ['runbook-executor'],
+    producers: ['runbook-executor'],
     description: 'A runbook of the catalogue was loaded, stored, replaced or deleted.',
   },
   'runbooks.approval.requested': {

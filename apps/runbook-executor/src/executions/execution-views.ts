@@ -12,6 +12,8 @@ export function executionSummary(row: ExecutionRow) {
     requestId: row.request_id,
     runbookId: row.runbook_id,
     title: row.definition?.title ?? null,
+    runbookSource: row.runbook_source,
+    runbookVersion: row.runbook_version,
     mode: row.mode,
     trigger: row.trigger,
     fingerprint: row.fingerprint,

@@ -48,8 +48,13 @@ export class ExecutionsService {
     // A drill never mutates and pages nobody, so it is not gated; `trigger: drill` in any other mode would be a
     // live (or dry) run past every gate. Such a request is taken for what it does: automation, gated as an alert's.
     const request: RunbookRequested = sent.trigger === 'drill' && sent.mode !== 'drill' ? { ...sent, trigger: 'alert' } : sent;
-    const runbook = this.catalog.get(request.runbookId)?.runbook;
-    const draft = this.draft(request, runbook, options.drillTargetMs);
+    // One look-up: the definition snapshot and the version it records are of the same catalogue entry.
+    const loaded = this.catalog.get(request.runbookId);
+    const runbook = loaded?.runbook;
+    const draft = {
+      ...this.draft(request, runbook, options.drillTargetMs),
+      ...(loaded ? { runbookRef: { source: loaded.source, version: loaded.version } } : {}),
+    };
     const recorded = await this.once((tx) => this.record(tx, request, runbook, draft, options), options.inbox);
     if (!recorded) return { duplicate: true };
     if (recorded.finalized) {

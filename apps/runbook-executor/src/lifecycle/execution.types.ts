@@ -27,6 +27,9 @@ export interface ExecutionRow {
   request_id: string;
   runbook_id: string;
   definition: Runbook | null;
+  /** Where the definition came from (`file` or `api`) and its version (files: 0); null for runs recorded before. */
+  runbook_source: 'file' | 'api' | null;
+  runbook_version: number | null;
   mode: ExecutionMode;
   trigger: Trigger;
   fingerprint: string | null;
@@ -66,6 +69,8 @@ export interface NewExecution {
   requestId: string;
   runbookId: string;
   definition: Runbook | null;
+  /** The catalogue entry the definition is a snapshot of; absent when the runbook was not loaded. */
+  runbookRef?: { source: 'file' | 'api'; version: number };
   mode: ExecutionMode;
   trigger: Trigger;
   fingerprint?: string;

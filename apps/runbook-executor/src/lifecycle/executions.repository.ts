@@ -31,8 +31,10 @@ export class ExecutionsRepository {
   async insert(manager: EntityManager, e: NewExecution): Promise<boolean> {
     const rows: unknown[] = await manager.query(
       `INSERT INTO ${this.table} (id, request_id, runbook_id, definition, mode, trigger, fingerprint, severity, concurrency_key, concurrency_limit, runbook_limit,
-         context, params, requested_by, reason, status, status_reason, escalate, created_at, not_before, finished_at, drill_target_ms)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, CASE WHEN $16 = 'skipped' THEN $19::timestamptz END, $20)
+         context, params, requested_by, reason, status, status_reason, escalate, created_at, not_before, finished_at, drill_target_ms,
+         runbook_source, runbook_version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, CASE WHEN $16 = 'skipped' THEN $19::timestamptz END, $20,
+         $21, $22)
        ON CONFLICT (request_id) DO NOTHING RETURNING id`,
       [
         e.id,
@@ -55,6 +57,8 @@ export class ExecutionsRepository {
         e.escalate,
         e.createdAt,
         e.drillTargetMs ?? null,
+        e.runbookRef?.source ?? null,
+        e.runbookRef?.version ?? null,
       ],
     );
     return rows.length > 0;

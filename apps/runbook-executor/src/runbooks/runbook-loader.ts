@@ -7,8 +7,14 @@ import { normaliseRunbook, Runbook, RunbookSchema } from '../definitions/runbook
 
 export interface LoadedRunbook {
   runbook: Runbook;
-  file: string;
+  /** The file it was loaded from; for a runbook stored by API, the file it overrides, if any. */
+  file: string | null;
   prose: string | null;
+  /** `file`: shipped in the runbooks directory (version 0); `api`: stored by PUT /api/v1/runbooks/:id. */
+  source: 'file' | 'api';
+  version: number;
+  /** Who stored it and when (`api` only). */
+  stored?: { by: string; at: Date };
 }
 
 export interface RunbookLoadError {
@@ -31,17 +37,28 @@ function readProse(dir: string, id: string): string | null {
   }
 }
 
+/**
+ * Validates one runbook document (a file's YAML, or a body stored by API) with the schema and the checks the schema
+ * cannot make; `expectedId` is what its `id` must be (the file name, or the path of the API). Every problem names the field.
+ */
+export function validateRunbook(
+  raw: unknown,
+  expected: { id: string; what: string },
+  connections?: ReadonlySet<string>,
+): { runbook?: Runbook; problems: string[] } {
+  const parsed = RunbookSchema.safeParse(raw);
+  if (!parsed.success) return { problems: describeZodError(parsed.error) };
+  const runbook = normaliseRunbook(parsed.data);
+  const problems = runbookProblems(runbook, connections);
+  if (runbook.id !== expected.id) problems.push(`id: "${runbook.id}" must match ${expected.what} "${expected.id}"`);
+  return problems.length ? { problems } : { runbook, problems };
+}
+
 /** Parses and validates one file; every problem names the file and the field. */
 export function loadRunbookFile(path: string, connections?: ReadonlySet<string>): { runbook?: Runbook; problems: string[] } {
   const document = parseDocument(readFileSync(path, 'utf8'));
   if (document.errors.length) return { problems: document.errors.map((error) => `yaml: ${error.message.split('\n')[0]}`) };
-  const parsed = RunbookSchema.safeParse(document.toJS());
-  if (!parsed.success) return { problems: describeZodError(parsed.error) };
-  const runbook = normaliseRunbook(parsed.data);
-  const problems = runbookProblems(runbook, connections);
-  const stem = basename(path, extname(path));
-  if (runbook.id !== stem) problems.push(`id: "${runbook.id}" must match the file name "${stem}"`);
-  return problems.length ? { problems } : { runbook, problems };
+  return validateRunbook(document.toJS(), { id: basename(path, extname(path)), what: 'the file name' }, connections);
 }
 
 /** Loads every `<id>.yaml` of the directory; a bad file is reported and left out, the others load. */
@@ -62,7 +79,8 @@ export function loadRunbooks(dir: string, connections?: ReadonlySet<string>): Ru
     const id = basename(name, extname(name));
     try {
       const { runbook, problems } = loadRunbookFile(file, connections);
-      if (runbook && !catalogue.runbooks.has(id)) catalogue.runbooks.set(id, { runbook, file, prose: readProse(root, id) });
+      if (runbook && !catalogue.runbooks.has(id))
+        catalogue.runbooks.set(id, { runbook, file, prose: readProse(root, id), source: 'file', version: 0 });
       else catalogue.errors.push({ id, file, problems: runbook ? [`another file already defines runbook "${id}"`] : problems });
     } catch (error) {
       catalogue.errors.push({ id, file, problems: [`cannot read: ${(error as Error).message}`] });

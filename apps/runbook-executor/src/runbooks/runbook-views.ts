@@ -8,8 +8,10 @@ const duration = (value: number | undefined) => (value === undefined ? null : fo
 export const RunbookViews = {
   list(catalog: RunbookCatalogService) {
     return {
-      runbooks: catalog.list().map(({ runbook, prose }) => ({
+      runbooks: catalog.list().map(({ runbook, prose, source, version }) => ({
         id: runbook.id,
+        source,
+        version,
         title: runbook.title,
         description: runbook.description,
         severity: runbook.severity,
@@ -30,11 +32,14 @@ export const RunbookViews = {
     const loadErrors = catalog.errors(id);
     if (!loaded && loadErrors.length === 0) throw notFound('runbook', id);
     if (!loaded) return { id, loaded: false, definition: null, prose: null, loadErrors };
-    const { runbook, prose, file } = loaded;
+    const { runbook, prose, file, source, version, stored } = loaded;
     return {
       id,
       loaded: true,
+      source,
+      version,
       file,
+      stored: stored ? { by: stored.by, at: stored.at.toISOString() } : null,
       definition: {
         ...runbook,
         timeout: duration(runbook.timeout),
