@@ -12,6 +12,7 @@ export const SERVICES = [
   { name: 'detector-scheduler', port: 8083 },
   { name: 'notifier', port: 8084 },
   { name: 'slo-reporter', port: 8085 },
+  { name: 'knowledge', port: 8086 },
 ] as const;
 
 export type ServiceSpec = (typeof SERVICES)[number];
@@ -67,7 +68,7 @@ export function startServices(rootDir: string, env: NodeJS.ProcessEnv, stack: St
       out.warn(`${spec.name}: ${relative(rootDir, main)} does not exist (not written or not built yet); skipping it`);
       continue;
     }
-    // Each child gets its own port explicitly: an inherited FIREBREAK_HTTP_PORT would put all six on one.
+    // Each child gets its own port explicitly: an inherited FIREBREAK_HTTP_PORT would put them all on one.
     const child = spawnManaged(spec.name, process.execPath, [main], {
       cwd: rootDir,
       env: { ...env, FIREBREAK_HTTP_PORT: String(spec.port) },
@@ -77,7 +78,7 @@ export function startServices(rootDir: string, env: NodeJS.ProcessEnv, stack: St
     started.push(spec);
   }
   if (started.length === 0) {
-    throw new LauncherError('nothing_to_start', 'none of the six services is built yet (dist/apps/<service>/src/main.js); nothing to run');
+    throw new LauncherError('nothing_to_start', 'none of the services is built yet (dist/apps/<service>/src/main.js); nothing to run');
   }
   return started;
 }

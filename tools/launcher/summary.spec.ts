@@ -15,7 +15,7 @@ describe('renderSummary', () => {
     expect(text).toMatch(
       /ingress +http:\/\/127\.0\.0\.1:8080 +http:\/\/127\.0\.0\.1:8080\/docs +http:\/\/127\.0\.0\.1:8080\/metrics +http:\/\/127\.0\.0\.1:8080\/health\/ready/,
     );
-    expect(text).toContain('2 of 6 services ready after 4.2 s');
+    expect(text).toContain('2 of 7 services ready after 4.2 s');
   });
 
   it('marks the services that were not built', () => {

@@ -11,7 +11,7 @@ function findRoot(start: string): string {
   for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) if (existsSync(join(dir, 'nx.json'))) return dir;
   throw new Error(`no nx.json above ${start}`);
 }
-export const APPS = ['ingress', 'mapper', 'runbook-executor', 'detector-scheduler', 'notifier', 'slo-reporter'] as const;
+export const APPS = ['ingress', 'mapper', 'runbook-executor', 'detector-scheduler', 'notifier', 'slo-reporter', 'knowledge'] as const;
 export type App = (typeof APPS)[number];
 
 export interface RunningService {

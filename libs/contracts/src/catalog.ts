@@ -60,8 +60,7 @@ export const EVENTS = {
   'alerts.analysis': {
     type: 'firebreak.alerts.analysis.v1',
     schema: AlertAnalysisSchema,
-    producers: [],
-    plannedProducers: ['knowledge'],
+    producers: ['knowledge'],
     description:
       'What is known about a newly firing alert: probable causes, mitigations, queries, similar incidents, runbooks ranked by how often they fixed it.',
   },

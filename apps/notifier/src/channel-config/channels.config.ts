@@ -10,7 +10,8 @@ const rateLimit = z
   .default({ perMinute: 10, burst: 20 });
 // Sends on the wire at once: a crash can repeat at most this many (each with its idempotency key).
 const concurrency = z.number().int().min(1).max(1_000).default(4);
-const common = { name: channelName, rateLimit, concurrency, fold: z.boolean().optional() };
+// analysis: post the knowledge service's analysis of an alert as a follow-up to its firing message (chat, webhooks).
+const common = { name: channelName, rateLimit, concurrency, fold: z.boolean().optional(), analysis: z.boolean().optional() };
 
 // Secret fields are plain strings here: an unset ${ENV} leaves them empty and disables the channel;
 // their format is checked (checkSecrets) only for channels that are enabled.

@@ -36,6 +36,14 @@ export interface NewDelivery {
   approvalId?: string;
 }
 
+/** A delivery of an alert's firing message, as its analysis follow-up needs it. */
+export interface FiringDelivery {
+  id: string;
+  channel: string;
+  target: string;
+  orderedAt: Date;
+}
+
 /** A delivery of an approval's request, as its decision needs it. */
 export interface ApprovalRequestDelivery {
   channel: string;
@@ -215,6 +223,31 @@ export class DeliveriesRepository {
   }
 
   /** When the channel's earliest pending delivery is due (null when nothing is pending). */
+  /**
+   * The deliveries of an alert episode's firing message (matched by its `started` detail, which is the
+   * episode's startsAt), on the wire or waiting to be: where its analysis is posted as a follow-up.
+   */
+  async firingDeliveries(fingerprint: string, startsAt: string): Promise<FiringDelivery[]> {
+    const rows = await this.dataSource.query<Array<{ id: string; channel: string; target: string; ordered_at: Date }>>(
+      `SELECT id, channel, target, ordered_at FROM ${this.deliveries}
+        WHERE fingerprint = $1 AND announcement_subject = 'alerts.notify' AND kind = 'firing' AND status IN ('pending', 'sent')
+          AND content->'details' @> jsonb_build_array(jsonb_build_array('started'::text, $2::text))
+        ORDER BY seq`,
+      [fingerprint, startsAt],
+    );
+    return rows.map((row) => ({ id: row.id, channel: row.channel, target: row.target, orderedAt: new Date(row.ordered_at) }));
+  }
+
+  /** The Telegram message_id a sent delivery got (`{"ok":true,"result":{"message_id":N,...`, at the head of its stored answer). */
+  async messageIdOf(deliveryId: string): Promise<number | undefined> {
+    const [row] = await this.dataSource.query<Array<{ response_excerpt: string | null }>>(
+      `SELECT response_excerpt FROM ${this.deliveries} WHERE id = $1 AND status = 'sent'`,
+      [deliveryId],
+    );
+    const match = /"message_id"\s*:\s*(\d+)/.exec(row?.response_excerpt ?? '');
+    return match ? Number(match[1]) : undefined;
+  }
+
   async nextDueAt(channel: string): Promise<Date | null> {
     const [row] = await this.dataSource.query(
       `SELECT min(next_attempt_at) AS due FROM ${this.deliveries} WHERE channel = $1 AND status = 'pending'`,

@@ -105,9 +105,13 @@ export class DeliveryDispatcher {
   private async attempt(channel: Channel, delivery: ClaimedDelivery): Promise<Attempt> {
     let outcome: SendOutcome;
     try {
-      outcome = await this.providers
-        .for(channel.type)
-        .send(channel, { id: delivery.id, target: delivery.target, notification: delivery.content });
+      const replyTo = delivery.content.followUpOf ? await this.deliveries.messageIdOf(delivery.content.followUpOf) : undefined;
+      outcome = await this.providers.for(channel.type).send(channel, {
+        id: delivery.id,
+        target: delivery.target,
+        notification: delivery.content,
+        ...(replyTo !== undefined ? { replyToMessageId: replyTo } : {}),
+      });
     } catch (error) {
       // A provider bug must not take the loop down; it is retried like a network error and recorded.
       outcome = { result: 'retry', reason: 'network', error: `provider error: ${(error as Error).message}` };

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditEntry, AuditLog, Clock, CLOCK } from '@firebreak/platform';
-import { ApprovalRequestDelivery, DeliveriesRepository, NewDelivery } from './deliveries.repository';
+import { ApprovalRequestDelivery, DeliveriesRepository, FiringDelivery, NewDelivery } from './deliveries.repository';
 import { DeliveryWorker } from './delivery-worker';
 
-export type { ApprovalRequestDelivery, DeliveryStatus, NewDelivery } from './deliveries.repository';
+export type { ApprovalRequestDelivery, DeliveryStatus, FiringDelivery, NewDelivery } from './deliveries.repository';
 
 /** What the other features may ask of the delivery queue; its repositories and worker stay inside. */
 @Injectable()
@@ -16,6 +16,11 @@ export class DeliveryService {
     private readonly audit: AuditLog,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /** Where an episode's firing message went (its analysis follows it there). */
+  firingDeliveries(fingerprint: string, startsAt: string): Promise<FiringDelivery[]> {
+    return this.deliveries.firingDeliveries(fingerprint, startsAt);
+  }
 
   /** Adds deliveries inside the caller's transaction; the caller wakes their channels after the commit. */
   async add(manager: EntityManager, rows: NewDelivery[], now: Date): Promise<void> {

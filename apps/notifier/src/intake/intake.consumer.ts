@@ -13,6 +13,11 @@ export class IntakeConsumer {
     await this.intake.announceAlert(event, ctx);
   }
 
+  @OnEvent('alerts.analysis', { concurrency: 16 })
+  async onAlertAnalysis(event: EventOf<'alerts.analysis'>, ctx: HandlerContext): Promise<void> {
+    await this.intake.announceAnalysis(event, ctx);
+  }
+
   @OnEvent('notifications.requested', { concurrency: 16 })
   async onNotificationRequested(event: EventOf<'notifications.requested'>, ctx: HandlerContext): Promise<void> {
     await this.intake.announceRequest(event, ctx);

@@ -7,7 +7,13 @@ import { Clock, CLOCK } from '@firebreak/platform';
 import { Channel } from '../channel-config/channel-set';
 import { ChannelRegistry } from '../channel-config/channel-registry';
 import { DeliveryService, NewDelivery } from '../delivery/delivery.service';
-import { fromAlertNotify, fromApprovalDecided, fromApprovalRequested, fromNotificationRequested } from '../notifications/from-events';
+import {
+  fromAlertAnalysis,
+  fromAlertNotify,
+  fromApprovalDecided,
+  fromApprovalRequested,
+  fromNotificationRequested,
+} from '../notifications/from-events';
 import { Notification } from '../notifications/notification';
 import { notifierMetrics } from '../metrics';
 
@@ -27,6 +33,13 @@ interface Planned {
 }
 
 const approvalKey = (approvalId: string) => `approval:${approvalId}`;
+
+/**
+ * How long an analysis waits for its alert's firing message to be recorded: both come off the bus
+ * independently, and the analysis may be handled first. The bus's retries (1 s, 5 s, 15 s, 30 s) pass
+ * this age before the last delivery, so an alert that went nowhere is acknowledged, never dead-lettered.
+ */
+export const FOLLOW_UP_WAIT_MS = 30_000;
 
 interface Announcement {
   subject: string;
@@ -131,6 +144,56 @@ export class IntakeService {
     else if (woken.length === 0)
       ctx.log.info({ approvalId }, 'decision of an approval whose request was not sent anywhere; nothing to resolve');
     else this.delivery.wake(woken);
+  }
+
+  /**
+   * An alert's analysis, as a follow-up where the episode's firing message went, on channels that opted
+   * in (`analysis: true`). Never PagerDuty: a message there would open an incident. Ordered 1 ms after
+   * the firing message in its queue, so Telegram can reply to it, and a later announcement about the
+   * alert is never taken as older than the analysis (which would skip it as superseded).
+   */
+  async announceAnalysis(event: EventOf<'alerts.analysis'>, ctx: Context): Promise<void> {
+    const { fingerprint, startsAt } = event.data;
+    const optedIn = this.registry.all().some((channel) => channel.config.analysis && channel.type !== 'pagerduty');
+    const firing = optedIn ? await this.delivery.firingDeliveries(fingerprint, startsAt) : [];
+    if (optedIn && firing.length === 0 && this.clock.now().getTime() - Date.parse(event.time) < FOLLOW_UP_WAIT_MS)
+      throw new Error('the firing message of this alert episode is not recorded yet; the analysis waits for it');
+    const notification = fromAlertAnalysis(event);
+    const rows = firing.flatMap((f): NewDelivery[] => {
+      const channel = this.registry.get(f.channel);
+      if (!channel?.config.analysis || channel.type === 'pagerduty') return [];
+      const content =
+        channel.type === 'webhook'
+          ? { ...notification, event }
+          : channel.type === 'telegram'
+            ? { ...notification, followUpOf: f.id }
+            : notification;
+      return [
+        {
+          id: deriveEventId('delivery', event.id, channel.name, f.target),
+          announcementId: event.id,
+          announcementSubject: 'alerts.analysis',
+          channel: channel.name,
+          channelType: channel.type,
+          target: f.target,
+          kind: notification.kind,
+          severity: notification.severity,
+          fingerprint,
+          title: notification.title.slice(0, 500),
+          content,
+          status: channel.enabled ? 'pending' : 'skipped',
+          ...(channel.enabled ? {} : { lastError: `channel disabled: ${channel.disabledReason}` }),
+          receivedAt: new Date(event.time),
+          orderedAt: new Date(f.orderedAt.getTime() + 1),
+        },
+      ];
+    });
+    const woken = await this.batcher.submit({ inbox: ctx.consumer, eventId: event.id, key: fingerprint, rows });
+    if (!woken) ctx.log.info('announcement already handled; nothing sent again');
+    else {
+      if (rows.length === 0) ctx.log.info('no opted-in channel got this alert; the analysis is not posted');
+      this.delivery.wake(woken);
+    }
   }
 
   private async enqueue(announcement: Announcement): Promise<void> {

@@ -134,6 +134,44 @@ export function fromApprovalDecided(event: EventOf<'runbooks.approval.decided'>,
   };
 }
 
+/**
+ * An alert's analysis, told as a follow-up to its firing message. Everything in it is data (the
+ * model's words, labels quoted in queries): each provider escapes it like any other message.
+ */
+export function fromAlertAnalysis(event: EventOf<'alerts.analysis'>): Notification {
+  const a = event.data;
+  const details: Array<[string, string]> = [
+    ...a.probableCauses.map((c, i): [string, string] => [`cause ${i + 1}`, c.evidence ? `${c.cause} (${c.evidence})` : c.cause]),
+    ...a.mitigations.map((m, i): [string, string] => [`step ${i + 1}`, m]),
+    ...a.recommendedRunbooks
+      .slice(0, 3)
+      .map((r): [string, string] => [
+        'runbook',
+        r.successRate === null ? `${r.runbookId}: no outcomes yet` : `${r.runbookId}: fixed ${r.fixed} of ${r.runs}`,
+      ]),
+    ...a.queries.slice(0, 3).map((q): [string, string] => ['query', q.promql]),
+    ...a.similarIncidents.slice(0, 2).map((s): [string, string] => ['similar', s.title]),
+    ['engine', a.fallbackReason ? `${a.engine} (model not used: ${a.fallbackReason})` : a.engine],
+    ['fingerprint', a.fingerprint],
+  ];
+  return {
+    kind: 'message',
+    severity: a.severity,
+    emoji: '🔎',
+    source: a.alertname || 'alert',
+    status: 'ANALYSIS',
+    title: `what is known about ${a.alertname || 'this alert'}`,
+    text: a.summary,
+    details,
+    links: [],
+    fingerprint: a.fingerprint,
+    dedupKey: a.fingerprint,
+    labels: { alertname: a.alertname },
+    annotations: {},
+    occurredAt: event.time,
+  };
+}
+
 export function testNotification(channel: string, actor: string, text: string | undefined, id: string, at: Date): Notification {
   return {
     kind: 'test',

@@ -43,6 +43,8 @@ export interface Notification {
   summary?: { count: number; items: SummaryItem[] };
   /** The CloudEvent itself, kept for webhook channels only. */
   event?: CloudEvent<unknown>;
+  /** A follow-up (an alert's analysis): the delivery of the message it follows; Telegram replies to that message. */
+  followUpOf?: string;
 }
 
 const SEVERITY_EMOJI: Record<Severity, string> = { critical: '🔴', error: '🟠', warning: '🟡', info: '🔵' };

@@ -19,6 +19,8 @@ export interface Delivery {
   id: string;
   target: string;
   notification: Notification;
+  /** Telegram: the message_id of the message this one follows up (from that delivery's answer). */
+  replyToMessageId?: number;
 }
 
 /** One per vendor; its format and its API's quirks stay inside its file. */

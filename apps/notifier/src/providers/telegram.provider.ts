@@ -97,6 +97,10 @@ export class TelegramProvider implements ChannelProvider {
         text: renderTelegramHtml(delivery.notification),
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
+        // A follow-up answers the alert's message; if that message was deleted it is still sent, standalone.
+        ...(delivery.replyToMessageId !== undefined
+          ? { reply_to_message_id: delivery.replyToMessageId, allow_sending_without_reply: true }
+          : {}),
       },
       { timeoutMs: this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS },
     );

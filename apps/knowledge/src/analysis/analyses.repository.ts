@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AlertAnalysis } from '@firebreak/contracts';
+import { CONFIG, rowsOf, table } from '@firebreak/platform';
+import { AnalysisConfig } from './analysis.env';
+
+/** The analyses table: one row per episode. */
+@Injectable()
+export class AnalysesRepository {
+  private readonly analyses: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(CONFIG) config: AnalysisConfig,
+  ) {
+    this.analyses = table(config.dbSchema, 'analyses');
+  }
+
+  async exists(fingerprint: string, startsAt: string): Promise<boolean> {
+    const rows = await this.dataSource.query<unknown[]>(`SELECT 1 FROM ${this.analyses} WHERE fingerprint = $1 AND starts_at = $2`, [
+      fingerprint,
+      startsAt,
+    ]);
+    return rows.length > 0;
+  }
+
+  /** Stores the episode's analysis unless one is stored already; true when this call stored it. */
+  async insert(manager: EntityManager, analysis: AlertAnalysis, eventId: string): Promise<boolean> {
+    const rows = rowsOf(
+      await manager.query(
+        `INSERT INTO ${this.analyses} (fingerprint, starts_at, alertname, severity, engine, fallback_reason, event_id, analysis, analyzed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (fingerprint, starts_at) DO NOTHING RETURNING fingerprint`,
+        [
+          analysis.fingerprint,
+          analysis.startsAt,
+          analysis.alertname,
+          analysis.severity,
+          analysis.engine,
+          analysis.fallbackReason ?? null,
+          eventId,
+          JSON.stringify(analysis),
+          analysis.analyzedAt,
+        ],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  /** The analysis of the alert's latest episode. */
+  async latest(fingerprint: string): Promise<AlertAnalysis | undefined> {
+    const rows = await this.dataSource.query<Array<{ analysis: AlertAnalysis }>>(
+      `SELECT analysis FROM ${this.analyses} WHERE fingerprint = $1 ORDER BY starts_at DESC LIMIT 1`,
+      [fingerprint],
+    );
+    return rows[0]?.analysis;
+  }
+}

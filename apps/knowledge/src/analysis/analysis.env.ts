@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { SeveritySchema } from '@firebreak/contracts';
+import { env, ServiceConfig } from '@firebreak/platform';
+
+/** The analysis's settings, spread into the knowledge service's env (service.ts). */
+export const analysisEnvShape = {
+  /** Alerts at or above this severity are analysed when they start firing. */
+  FIREBREAK_ANALYSIS_MIN_SEVERITY: SeveritySchema.default('warning'),
+  /** An OpenAI-compatible base URL (…/v1); unset: the knowledge-base analysis only. */
+  FIREBREAK_LLM_URL: z.url({ message: 'must be a URL such as http://127.0.0.1:11434/v1' }).optional(),
+  FIREBREAK_LLM_MODEL: z.string().min(1).optional(),
+  FIREBREAK_LLM_API_KEY: z.string().min(1).optional(),
+  /** One call to the model. */
+  FIREBREAK_LLM_TIMEOUT_MS: env.int(100, 120_000, 20_000),
+  /** The model's share of an analysis, both attempts together: keeps an analysis within 30 s of the alert. */
+  FIREBREAK_LLM_BUDGET_MS: env.int(100, 300_000, 25_000),
+  /** The answer's token budget (`max_tokens`). */
+  FIREBREAK_LLM_MAX_TOKENS: env.int(64, 32_000, 1200),
+  /** The prompt's budget in characters (roughly 4 per token): documents, then similar incidents, then long values are cut to fit. */
+  FIREBREAK_LLM_MAX_PROMPT_CHARS: env.int(1000, 400_000, 24_000),
+  /** A bigger answer is cut off and treated as invalid. */
+  FIREBREAK_LLM_MAX_RESPONSE_BYTES: env.int(1024, 16 * 1024 * 1024, 1024 * 1024),
+  /** Consecutive failures that open the circuit, and how long the model is then skipped. */
+  FIREBREAK_LLM_BREAKER_FAILURES: env.int(1, 100, 3),
+  FIREBREAK_LLM_BREAKER_COOLDOWN_MS: env.int(1000, 3_600_000, 60_000),
+};
+
+export type AnalysisConfig = ServiceConfig<typeof analysisEnvShape>;

@@ -1,0 +1,91 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { Alert, AlertAnalysis, AlertAnalysisSchema, deriveEventId, isAtLeast } from '@firebreak/contracts';
+import { TransactionalMessaging } from '@firebreak/bus';
+import { CLOCK, Clock, CONFIG, LOGGER } from '@firebreak/platform';
+import { KnowledgeFindings } from '../findings/findings';
+import { AnalysesRepository } from './analyses.repository';
+import { AnalysisEngine } from './analysis-engine';
+import { AnalysisConfig } from './analysis.env';
+
+/**
+ * Analyses alerts: an episode once (stored, announced as `alerts.analysis` through the outbox), or a
+ * webhook's alerts on demand. The model is asked outside any transaction: a 20 s call must not hold a
+ * connection or a row lock.
+ */
+@Injectable()
+export class AnalysisService {
+  private readonly engine: AnalysisEngine;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: AnalysisConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) logger: Logger,
+    findings: KnowledgeFindings,
+    private readonly repository: AnalysesRepository,
+    private readonly messaging: TransactionalMessaging,
+  ) {
+    this.engine = new AnalysisEngine(engineSettings(config), findings, () => clock.now(), logger.child({ component: 'analysis' }));
+  }
+
+  shouldAnalyse(alert: Alert): boolean {
+    return alert.status === 'firing' && isAtLeast(alert.severity, this.config.FIREBREAK_ANALYSIS_MIN_SEVERITY);
+  }
+
+  /** The analysis of one alert, not stored (POST /api/v1/analyze). */
+  async analyse(alert: Alert): Promise<AlertAnalysis> {
+    const result = await this.engine.analyse(alert);
+    return AlertAnalysisSchema.parse({
+      fingerprint: alert.fingerprint,
+      alertname: alert.labels.alertname ?? '',
+      severity: alert.severity,
+      startsAt: alert.startsAt,
+      ...result,
+      analyzedAt: this.clock.now().toISOString(),
+    });
+  }
+
+  /**
+   * The episode's analysis, made once: a redelivery finds its inbox row, another replica or an
+   * earlier attempt finds the episode's row, and neither asks the model or announces again.
+   */
+  async analyseEpisode(alert: Alert, inbox: { consumer: string; eventId: string }): Promise<'analysed' | 'duplicate'> {
+    if (await this.repository.exists(alert.fingerprint, alert.startsAt)) {
+      await this.messaging.run(async () => undefined, inbox);
+      return 'duplicate';
+    }
+    const analysis = await this.analyse(alert);
+    const eventId = deriveEventId('analysis', alert.fingerprint, alert.startsAt);
+    const outcome = await this.messaging.run(async (tx) => {
+      const stored = await this.repository.insert(tx.manager, analysis, eventId);
+      if (stored) tx.stage('alerts.analysis', analysis, { id: eventId, subject: alert.fingerprint });
+      return stored;
+    }, inbox);
+    return !outcome.duplicate && outcome.result ? 'analysed' : 'duplicate';
+  }
+
+  latest(fingerprint: string): Promise<AlertAnalysis | undefined> {
+    return this.repository.latest(fingerprint);
+  }
+}
+
+export function engineSettings(config: AnalysisConfig): ConstructorParameters<typeof AnalysisEngine>[0] {
+  const url = config.FIREBREAK_LLM_URL;
+  if (!url) return {};
+  // Caught at start, not at the first alert: a URL without a model is a mistake, not "no LLM".
+  if (!config.FIREBREAK_LLM_MODEL) throw new Error('FIREBREAK_LLM_MODEL: required when FIREBREAK_LLM_URL is set');
+  return {
+    llm: {
+      url,
+      model: config.FIREBREAK_LLM_MODEL,
+      ...(config.FIREBREAK_LLM_API_KEY ? { apiKey: config.FIREBREAK_LLM_API_KEY } : {}),
+      timeoutMs: config.FIREBREAK_LLM_TIMEOUT_MS,
+      budgetMs: config.FIREBREAK_LLM_BUDGET_MS,
+      maxTokens: config.FIREBREAK_LLM_MAX_TOKENS,
+      maxPromptChars: config.FIREBREAK_LLM_MAX_PROMPT_CHARS,
+      maxResponseBytes: config.FIREBREAK_LLM_MAX_RESPONSE_BYTES,
+      breakerFailures: config.FIREBREAK_LLM_BREAKER_FAILURES,
+      breakerCooldownMs: config.FIREBREAK_LLM_BREAKER_COOLDOWN_MS,
+    },
+  };
+}

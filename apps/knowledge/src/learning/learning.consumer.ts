@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { EventOf } from '@firebreak/contracts';
+import { HandlerContext, OnEvent } from '@firebreak/bus';
+import { LearningService } from './learning.service';
+
+@Injectable()
+export class LearningConsumer {
+  constructor(private readonly learning: LearningService) {}
+
+  // One at a time: an alert's firing and resolution are then handled in the order the mapper published
+  // them (LearningRepository still copes with a resolution handled first, e.g. after a redelivery).
+  @OnEvent('alerts.state.changed', { concurrency: 1 })
+  async onAlertState(event: EventOf<'alerts.state.changed'>, ctx: HandlerContext): Promise<void> {
+    await this.learning.onAlertState(event.data, { consumer: ctx.consumer, eventId: event.id });
+  }
+
+  @OnEvent('runbooks.requested', { concurrency: 8 })
+  async onRequested(event: EventOf<'runbooks.requested'>, ctx: HandlerContext): Promise<void> {
+    await this.learning.onRequested(event, { consumer: ctx.consumer, eventId: event.id });
+  }
+
+  @OnEvent('runbooks.execution.succeeded', { concurrency: 8 })
+  async onSucceeded(event: EventOf<'runbooks.execution.succeeded'>, ctx: HandlerContext): Promise<void> {
+    await this.learning.onSucceeded(event.data, { consumer: ctx.consumer, eventId: event.id });
+  }
+
+  @OnEvent('runbooks.execution.failed', { concurrency: 8 })
+  async onFailed(event: EventOf<'runbooks.execution.failed'>, ctx: HandlerContext): Promise<void> {
+    await this.learning.onFailed(event.data, { consumer: ctx.consumer, eventId: event.id });
+  }
+}

@@ -1,0 +1,4 @@
+import { migrateService } from '@firebreak/platform';
+import { SERVICE } from './service';
+
+void migrateService(SERVICE);

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { knowledgeMetrics } from '../core/metrics';
+import { summarise } from '../core/text';
+import { SearchQuery } from './search.dto';
+import { SearchFilter, SearchRepository, SearchRow } from './search.repository';
+
+export interface SearchHit {
+  id: string;
+  title: string;
+  type: 'static' | 'dynamic' | 'template';
+  severity: string | null;
+  tags: string[];
+  source: string;
+  metadata: Record<string, unknown>;
+  relevance_score: number;
+  summary: string;
+  last_updated: string;
+}
+
+/** Full-text + trigram search over documents, answering in seed 001's shape. */
+@Injectable()
+export class SearchService {
+  constructor(private readonly repo: SearchRepository) {}
+
+  async search(query: SearchQuery) {
+    const started = process.hrtime.bigint();
+    const rows = await this.repo.search(query.q, { type: query.type, severity: query.severity, tags: query.tags, limit: query.limit });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    knowledgeMetrics.searches.inc({ result: rows.length ? 'hits' : 'empty' });
+    return { results: rows.map(toHit), total: rows.length ? Number(rows[0].total) : 0, search_time: `${seconds.toFixed(3)}s` };
+  }
+
+  /** Documents matching any word of `text` (for an alert: its name split into words, label values, annotations). */
+  async related(text: string, filter: SearchFilter): Promise<SearchHit[]> {
+    const words = splitWords(text).slice(0, 40).join(' ');
+    if (!words) return [];
+    return (await this.repo.search(words, filter, 'any')).map(toHit);
+  }
+}
+
+/** `HighErrorRate` → `High Error Rate`, `db_performance` → `db performance`: words Postgres can stem. */
+export function splitWords(text: string): string[] {
+  return text
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter((word) => word.length > 1);
+}
+
+function toHit(row: SearchRow): SearchHit {
+  return {
+    id: row.id,
+    title: row.title,
+    type: row.type,
+    severity: row.severity,
+    tags: row.tags,
+    source: row.source,
+    metadata: row.metadata,
+    relevance_score: Math.round(Math.min(1, Math.max(0, Number(row.relevance))) * 1000) / 1000,
+    summary: summarise(row.body),
+    last_updated: new Date(row.updated_at).toISOString(),
+  };
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { env, ServiceConfig, ServiceOptions } from '@firebreak/platform';
+import { Initial1732300000000 } from '../migrations/1732300000000-initial';
+import { OutboxRetries1764633600000 } from '../migrations/1764633600000-outbox-retries';
+import { KnowledgeTables1765000000000 } from '../migrations/1765000000000-knowledge-tables';
+import { analysisEnvShape } from './analysis/analysis.env';
+import { Analyses1765200000000 } from './analysis/analyses.migration';
+
+/** The knowledge service's own settings; the base ones (NATS, Postgres, tokens, config dir) come from the platform. */
+export const knowledgeEnv = z.object({
+  /** The shipped runbooks (yaml + prose .md), read at start; catalogue events keep them current afterwards. */
+  FIREBREAK_RUNBOOKS_DIR: z.string().min(1).default('./runbooks'),
+  /**
+   * A succeeded run counts as a verified fix when its alert resolved at most this long after the run
+   * finished (the executor's own `verify.resolvedWithin` is not on the bus; 'ineffective' outcomes still win).
+   */
+  FIREBREAK_KNOWLEDGE_FIX_WINDOW: env.duration('30m'),
+  /** The alert analysis (src/analysis): FIREBREAK_ANALYSIS_MIN_SEVERITY and FIREBREAK_LLM_*. */
+  ...analysisEnvShape,
+});
+
+export type KnowledgeConfig = ServiceConfig<typeof knowledgeEnv.shape>;
+
+export const SERVICE: ServiceOptions<typeof knowledgeEnv.shape> = {
+  app: 'knowledge',
+  env: knowledgeEnv,
+  database: { migrations: [Initial1732300000000, OutboxRetries1764633600000, KnowledgeTables1765000000000, Analyses1765200000000] },
+};
