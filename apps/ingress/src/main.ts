@@ -4,6 +4,7 @@ import { IngressConfig, webhookBodyLimit } from './service';
 
 void runService<IngressConfig>(AppModule, {
   app: 'ingress',
-  description: 'The webhook edge: Alertmanager and custom alerts in, alerts.received out, acknowledged by JetStream before the answer.',
+  description:
+    'The webhook edge: Alertmanager, custom alerts and n8n incidents in, alerts.received out, acknowledged by JetStream before the answer.',
   bodyLimit: webhookBodyLimit,
 });

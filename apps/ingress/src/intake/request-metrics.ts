@@ -9,6 +9,7 @@ import { ingressMetrics } from '../metrics';
 export const ALERT_ENDPOINTS: Record<string, string> = {
   '/api/v1/alerts/alertmanager': 'alertmanager',
   '/api/v1/alerts': 'custom',
+  '/webhooks/n8n/incident': 'n8n',
 };
 
 /**

@@ -40,5 +40,7 @@ function webhookCredentials(config: IngressConfig, logger: Logger): WebhookCrede
   imports: [IntakeModule],
   controllers: [WebhookController],
   providers: [WebhookService, WebhookAuthGuard, { provide: WebhookCredentials, useFactory: webhookCredentials, inject: [CONFIG, LOGGER] }],
+  // The n8n webhook takes the same credentials.
+  exports: [WebhookAuthGuard, WebhookCredentials],
 })
 export class WebhookModule {}
