@@ -16,10 +16,10 @@ const later = new Date('2026-12-07T10:00:00Z');
 
 describe('the start-up announcement of a file', () => {
   it('has the same id for the same content at any time (a restart does not flood), another for changed content', () => {
-    expect(startupEvent(file(), at).id).toBe(startupEvent(file(), later).id);
-    expect(startupEvent(file('Check up, changed'), at).id).not.toBe(startupEvent(file(), at).id);
-    expect(startupEvent(file(undefined, '# other prose'), at).id).not.toBe(startupEvent(file(), at).id);
-    expect(startupEvent(file(), at).data).toEqual({
+    expect(startupEvent(file(), at, 0).id).toBe(startupEvent(file(), later, 0).id);
+    expect(startupEvent(file('Check up, changed'), at, 0).id).not.toBe(startupEvent(file(), at, 0).id);
+    expect(startupEvent(file(undefined, '# other prose'), at, 0).id).not.toBe(startupEvent(file(), at, 0).id);
+    expect(startupEvent(file(), at, 0).data).toEqual({
       runbookId: 'checkup',
       action: 'upserted',
       source: 'file',
@@ -33,8 +33,14 @@ describe('the start-up announcement of a file', () => {
     });
   });
 
+  it("carries the id's current stored sequence (a tombstone's), and a new id with it", () => {
+    expect(startupEvent(file(), at, 4).data).toMatchObject({ source: 'file', version: 4 });
+    expect(startupEvent(file(), at, 4).id).toBe(startupEvent(file(), later, 4).id);
+    expect(startupEvent(file(), at, 4).id).not.toBe(startupEvent(file(), at, 0).id);
+  });
+
   it('caps a long prose at the contract limit, saying so', () => {
-    const prose = startupEvent(file(undefined, 'x'.repeat(PROSE_CAP * 2)), at).data.prose!;
+    const prose = startupEvent(file(undefined, 'x'.repeat(PROSE_CAP * 2)), at, 0).data.prose!;
     expect(prose.length <= PROSE_CAP && prose.length > PROSE_CAP - 20).toBe(true);
     expect(prose.endsWith('… [truncated]')).toBe(true);
   });
@@ -45,16 +51,16 @@ describe('the event of a stored version', () => {
 
   it('is one id per runbook and version: the PUT and a later start-up re-announcement share it', () => {
     const put = storedChangeEvent({ runbookId: 'checkup', version: 3, changedBy: 'ada', at }, stored);
-    expect(startupEvent(stored, later).id).toBe(put.id);
+    expect(startupEvent(stored, later, 3).id).toBe(put.id);
     expect(put.data).toMatchObject({ action: 'upserted', source: 'api', version: 3, changedBy: 'ada', at: at.toISOString() });
     expect(storedChangeEvent({ runbookId: 'checkup', version: 4, changedBy: 'ada', at }, stored).id).not.toBe(put.id);
   });
 
-  it('a deletion announces what is in force afterwards: the file again, or nothing', () => {
+  it("a deletion announces what is in force afterwards, the file again or nothing, with the tombstone's version", () => {
     expect(storedChangeEvent({ runbookId: 'checkup', version: 4, changedBy: 'ada', at }, file()).data).toMatchObject({
       action: 'upserted',
       source: 'file',
-      version: 0,
+      version: 4,
       changedBy: 'ada',
       prose: '# prose',
     });

@@ -25,18 +25,21 @@ function describe(loaded: LoadedRunbook): Pick<CatalogChanged, 'title' | 'descri
  * The event of one stored version (a PUT, or a DELETE): its id depends only on the runbook id and the version, so
  * announcing it again (a replica starting) is dropped by JetStream within its window, and upserted by consumers after.
  *
- * A DELETE of a runbook that has a file announces the file, in force again (`upserted`, `source: file`, version 0);
- * a DELETE of one that has none announces `deleted`. Either way the event says what the catalogue now holds for
- * the id, so a consumer replaces what it kept for `runbookId` with it.
+ * `version` is the id's sequence in stored_runbooks (assigned under the per-id lock, so it grows in commit order) for
+ * every announcement, whatever is in force: a DELETE of a runbook that has a file announces the file, in force again
+ * (`upserted`, `source: file`), with the tombstone's version; a DELETE of one that has none announces `deleted` with
+ * it. Either way the event says what the catalogue now holds for the id, and the highest version is the latest
+ * state: a consumer keeps, per `runbookId`, the announcement with the highest version and orders by nothing else
+ * (replica clocks differ).
  */
 export function storedChangeEvent(
   change: { runbookId: string; version: number; changedBy: string; at: Date },
   inForce: LoadedRunbook | undefined,
 ): { id: string; data: CatalogChanged } {
   const id = deriveEventId('runbook-catalog', change.runbookId, 'api', change.version);
-  const common = { runbookId: change.runbookId, changedBy: change.changedBy, at: change.at.toISOString() };
-  if (!inForce) return { id, data: { ...common, action: 'deleted', source: 'api', version: change.version, tags: [] } };
-  return { id, data: { ...common, action: 'upserted', source: inForce.source, version: inForce.version, ...describe(inForce) } };
+  const common = { runbookId: change.runbookId, changedBy: change.changedBy, at: change.at.toISOString(), version: change.version };
+  if (!inForce) return { id, data: { ...common, action: 'deleted', source: 'api', tags: [] } };
+  return { id, data: { ...common, action: 'upserted', source: inForce.source, ...describe(inForce) } };
 }
 
 /** A hash of what a file says, so a restart with unchanged files announces the same event ids. */
@@ -47,10 +50,12 @@ export function contentHash(loaded: LoadedRunbook): string {
 }
 
 /**
- * The start-up announcement of a runbook in force: a file as version 0 with an id from its content (unchanged files,
- * unchanged ids: a restart or a second replica does not flood), a stored one with the id of the PUT that stored it.
+ * The start-up announcement of a runbook in force. A stored one: the event of the PUT that stored it (same id). A
+ * file: `sequence` is the id's current version in stored_runbooks (a tombstone's, 0 if never stored), so it is never
+ * below what a DELETE announced; its event id comes from that and the content (unchanged files, unchanged ids: a
+ * restart or a second replica does not flood).
  */
-export function startupEvent(loaded: LoadedRunbook, at: Date): { id: string; data: CatalogChanged } {
+export function startupEvent(loaded: LoadedRunbook, at: Date, sequence: number): { id: string; data: CatalogChanged } {
   const runbookId = loaded.runbook.id;
   if (loaded.source === 'api')
     return storedChangeEvent(
@@ -58,7 +63,7 @@ export function startupEvent(loaded: LoadedRunbook, at: Date): { id: string; dat
       loaded,
     );
   return {
-    id: deriveEventId('runbook-catalog', runbookId, 'file', contentHash(loaded)),
-    data: { runbookId, action: 'upserted', source: 'file', version: 0, at: at.toISOString(), ...describe(loaded) },
+    id: deriveEventId('runbook-catalog', runbookId, 'file', sequence, contentHash(loaded)),
+    data: { runbookId, action: 'upserted', source: 'file', version: sequence, at: at.toISOString(), ...describe(loaded) },
   };
 }

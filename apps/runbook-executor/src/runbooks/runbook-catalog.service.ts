@@ -32,6 +32,8 @@ export class RunbookCatalogService implements OnModuleInit, OnApplicationBootstr
   /** Reloads started and the latest one applied: a slow reload that read before a change must not undo a newer one. */
   private reloadsStarted = 0;
   private reloadApplied = 0;
+  /** The table's signature at the read last applied: while it holds, a tick reads no definition. */
+  private appliedSignature?: string;
 
   constructor(
     @Inject(CONFIG) private readonly config: ExecutorConfig,
@@ -89,6 +91,14 @@ export class RunbookCatalogService implements OnModuleInit, OnApplicationBootstr
     return this.files.runbooks.get(id);
   }
 
+  /**
+   * The id's current version in stored_runbooks as this replica last read it (a tombstone's included; 0 if never
+   * stored): what the catalogue event of a file in force says, so it never goes below an earlier announcement.
+   */
+  sequenceOf(id: string): number {
+    return this.stored.get(id)?.version ?? 0;
+  }
+
   errors(id?: string): RunbookLoadError[] {
     return id === undefined ? this.loadErrors : this.loadErrors.filter((error) => error.id === id);
   }
@@ -117,11 +127,19 @@ export class RunbookCatalogService implements OnModuleInit, OnApplicationBootstr
     };
   }
 
+  /**
+   * Reads every id's latest stored version, but only when the table changed since the read last applied: the
+   * signature (count, max version) is read first and costs no definition. It is read before the rows, so the rows
+   * are at least as new as the signature kept with them (at worst one needless read on the next tick).
+   */
   private async reloadStored(): Promise<void> {
     const reload = ++this.reloadsStarted;
+    const signature = await this.repo.signature();
+    if (signature === this.appliedSignature) return;
     const rows = await this.repo.latest();
     if (reload < this.reloadApplied) return;
     this.reloadApplied = reload;
+    this.appliedSignature = signature;
     const stored = new Map(rows.map((row) => [row.id, this.entryOf(row)]));
     const runbooks = new Map(this.files.runbooks);
     const errors = [...this.files.errors];

@@ -7,6 +7,7 @@ import { AuditLog, createService, table } from '@firebreak/platform';
 import { FakeHttpTarget, waitFor } from '@firebreak/testing';
 import { AppModule } from '../app.module';
 import { ExecutorHarness, TOKENS } from '../testing/executor-harness';
+import { StoredRunbooksRepository } from './stored-runbooks.repository';
 
 /**
  * Runbooks stored by API over two replicas of the executor (two app instances on one schema and one bus prefix):
@@ -194,6 +195,45 @@ describe('PUT /api/v1/runbooks/:id', () => {
   });
 });
 
+describe('the version a change announces (the order consumers keep)', () => {
+  it('concurrent PUTs on both replicas: one version each, growing in commit order with the time, the highest in force', async () => {
+    const puts = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        call(i % 2 ? second : h.app, 'PUT', '/api/v1/runbooks/raced', {
+          payload: { ...checkup(`/raced-${i}`), id: 'raced', title: `Raced ${i}` },
+        }),
+      ),
+    );
+    expect(puts.map((r) => r.statusCode)).toEqual(Array(8).fill(200));
+    expect(puts.map((r) => r.json().version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+
+    await waitFor(() => catalogEvents('raced').length === 8);
+    const events = catalogEvents('raced').sort((a, b) => (a.version as number) - (b.version as number));
+    expect(events.map((d) => d.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // The time is read under the lock that orders the versions: a later version never carries an earlier time.
+    const times = events.map((d) => Date.parse(d.at as string));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    // Each event describes the version it names, as stored (the PUT that got version n wrote title n's body).
+    const rows: Array<{ version: number; title: string; created_at: Date }> = await h.app
+      .get(DataSource)
+      .query(
+        `SELECT version, definition->>'title' AS title, created_at FROM ${table(h.id, 'stored_runbooks')} WHERE id = 'raced' ORDER BY version`,
+      );
+    expect(events.map((d) => [d.title, d.at])).toEqual(rows.map((row) => [row.title, new Date(row.created_at).toISOString()]));
+    // A consumer keeping the highest version holds what both replicas run.
+    const newest = events.at(-1)!;
+    for (const app of [h.app, second]) await waitFor(async () => (await call(app, 'GET', '/api/v1/runbooks/raced')).json().version === 8);
+    expect((await call(second, 'GET', '/api/v1/runbooks/raced')).json()).toMatchObject({
+      source: 'api',
+      definition: { title: newest.title },
+    });
+    expect((await call(h.app, 'GET', '/api/v1/runbooks/raced')).json()).toMatchObject({
+      source: 'api',
+      definition: { title: newest.title },
+    });
+  });
+});
+
 describe('DELETE /api/v1/runbooks/:id', () => {
   it('removes the stored version: the shipped file is in force again on both replicas, announced once', async () => {
     const eventsBefore = await storedEventCount();
@@ -207,11 +247,12 @@ describe('DELETE /api/v1/runbooks/:id', () => {
     expect(target.requests.map((r) => r.path)).toEqual(['/file', '/file']);
 
     await waitFor(async () => (await storedEventCount()) === eventsBefore + 1);
-    // The event says what the catalogue now holds for the id: the file, with its prose.
+    // The event says what the catalogue now holds for the id: the file, with its prose, under the tombstone's version
+    // (above the PUT's 2: a consumer keeping the highest version takes it).
     expect(catalogEvents('checkup').at(-1)).toMatchObject({
       action: 'upserted',
       source: 'file',
-      version: 0,
+      version: 3,
       changedBy: 'ada',
       prose: '# Check up\n\n## Symptoms\nslow\n',
     });
@@ -222,6 +263,25 @@ describe('DELETE /api/v1/runbooks/:id', () => {
       target: 'checkup',
       details: { version: 3, deletedVersion: 2, restoresFile: expect.stringMatching(/checkup\.yaml$/) },
     });
+  });
+
+  it("a replica starting afterwards announces the file with the id's current version, not 0", async () => {
+    const third = await createService(AppModule, { app: 'runbook-executor', description: 'third replica' });
+    try {
+      await third.init();
+      await waitFor(() => catalogEvents('checkup').some((d) => d.source === 'file' && d.changedBy === undefined && d.version === 3));
+      // The DELETE's announcement and the third replica's start-up one: the same state, the same version.
+      expect(
+        catalogEvents('checkup')
+          .filter((d) => d.source === 'file' && d.version !== 0)
+          .map((d) => [d.version, d.changedBy ?? null, d.title]),
+      ).toEqual([
+        [3, 'ada', 'Check up on the service'],
+        [3, null, 'Check up on the service'],
+      ]);
+    } finally {
+      await third.close();
+    }
   });
 
   it('of a runbook no file has: gone from the catalogue, announced as deleted; a second DELETE is 404', async () => {
@@ -308,5 +368,35 @@ describe('the safety rules hold for stored runbooks', () => {
     const execution = await runOn(h.app, 'stored_outside');
     expect(execution.status).toBe('failed');
     expect((execution as unknown as { statusReason: string }).statusReason).toMatch(/refused \(http-allow\)/);
+  });
+});
+
+describe("each replica's refresh", () => {
+  it('reads no definition while nothing changed, and reads them once something did', async () => {
+    const repo = second.get(StoredRunbooksRepository);
+    const signature = jest.spyOn(repo, 'signature');
+    const latest = jest.spyOn(repo, 'latest');
+    try {
+      // Past the tick that reads what the tests before stored (their last PUT), and from there on count.
+      await waitFor(async () => (await call(second, 'GET', '/api/v1/runbooks/stored_outside')).statusCode === 200);
+      await waitFor(() => signature.mock.calls.length >= 2);
+      signature.mockClear();
+      latest.mockClear();
+      // Several ticks of FIREBREAK_RUNBOOK_REFRESH_MS (200 ms): only the cheap check each time.
+      await waitFor(() => signature.mock.calls.length >= 4);
+      expect(latest).not.toHaveBeenCalled();
+
+      expect((await call(h.app, 'PUT', '/api/v1/runbooks/other', { payload: { ...checkup('/other-v1'), id: 'other' } })).statusCode).toBe(
+        200,
+      );
+      await waitFor(async () => (await call(second, 'GET', '/api/v1/runbooks/other')).json().version === 1);
+      expect(latest).toHaveBeenCalledTimes(1);
+      const after = signature.mock.calls.length;
+      await waitFor(() => signature.mock.calls.length >= after + 3);
+      expect(latest).toHaveBeenCalledTimes(1);
+    } finally {
+      signature.mockRestore();
+      latest.mockRestore();
+    }
   });
 });

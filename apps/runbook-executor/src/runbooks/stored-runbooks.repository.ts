@@ -34,6 +34,15 @@ export class StoredRunbooksRepository {
     );
   }
 
+  /**
+   * What changed since a reload can be told from two numbers, without reading any definition: rows are only ever
+   * appended (a DELETE is a row too), so every change raises the count, and versions only grow.
+   */
+  async signature(): Promise<string> {
+    const [row] = await this.dataSource.query(`SELECT count(*)::int AS count, COALESCE(max(version), 0)::int AS max FROM ${this.table}`);
+    return `${row.count}:${row.max}`;
+  }
+
   async latestOf(manager: EntityManager, id: string): Promise<StoredRunbookRow | undefined> {
     const [row] = await manager.query(
       `SELECT id, version, definition, prose, created_by, created_at FROM ${this.table} WHERE id = $1 ORDER BY version DESC LIMIT 1`,

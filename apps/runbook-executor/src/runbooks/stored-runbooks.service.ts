@@ -45,7 +45,7 @@ export class StoredRunbooksService implements OnApplicationBootstrap {
     try {
       await this.messaging.run(async (tx) => {
         for (const loaded of runbooks) {
-          const { id, data } = startupEvent(loaded, at);
+          const { id, data } = startupEvent(loaded, at, this.catalog.sequenceOf(loaded.runbook.id));
           tx.stage('runbooks.catalog.changed', data, { id, subject: loaded.runbook.id });
         }
       });
@@ -59,9 +59,10 @@ export class StoredRunbooksService implements OnApplicationBootstrap {
     const { runbook, problems } = validateRunbook(body.definition, { id, what: 'the id in the path' }, this.connections);
     if (!runbook) throw new AppError('validation_failed', problems.join('; '), 400, { issues: problems });
     const file = this.catalog.file(id);
-    const at = this.clock.now();
-    const row = await this.messaging.run(async (tx) => {
+    const { row, at } = await this.messaging.run(async (tx) => {
       await this.repo.lock(tx.manager, id);
+      // Read under the lock, so a later version never carries an earlier time than the one before it (one clock).
+      const at = this.clock.now();
       const stored = await this.repo.append(tx.manager, {
         id,
         definition: body.definition,
@@ -88,7 +89,7 @@ export class StoredRunbooksService implements OnApplicationBootstrap {
       };
       const event = storedChangeEvent({ runbookId: id, version: stored.version, changedBy: actor, at }, loaded);
       tx.stage('runbooks.catalog.changed', event.data, { id: event.id, subject: id });
-      return stored;
+      return { row: stored, at };
     });
     await this.catalog.refresh();
     return { id, version: row.version, source: 'api' as const, overridesFile: file?.file ?? null, createdAt: at.toISOString() };
@@ -96,9 +97,9 @@ export class StoredRunbooksService implements OnApplicationBootstrap {
 
   async remove(id: string, actor: string) {
     const file = this.catalog.file(id);
-    const at = this.clock.now();
     const row = await this.messaging.run(async (tx) => {
       await this.repo.lock(tx.manager, id);
+      const at = this.clock.now();
       const latest = await this.repo.latestOf(tx.manager, id);
       if (!latest || latest.definition === null) throw notFound('stored runbook', id);
       const tombstone = await this.repo.append(tx.manager, { id, definition: null, prose: null, createdBy: actor, createdAt: at });
