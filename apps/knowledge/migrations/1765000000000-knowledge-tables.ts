@@ -98,6 +98,7 @@ export class KnowledgeTables1765000000000 implements MigrationInterface {
         duration_ms double precision,
         status text NOT NULL DEFAULT 'requested',
         reason text,
+        started_at timestamptz,
         fixed boolean NOT NULL DEFAULT false,
         ineffective boolean NOT NULL DEFAULT false
       )`,
@@ -106,6 +107,16 @@ export class KnowledgeTables1765000000000 implements MigrationInterface {
       `CREATE INDEX runbook_runs_episode ON ${s}.runbook_runs (episode_id)`,
     ];
     for (const sql of statements) await queryRunner.query(sql);
+    // Typo matching (`q <% title`) is served by trigram GIN indexes; only where pg_trgm exists, in whichever
+    // schema it was installed.
+    const trgm: Array<{ schema: string }> = await queryRunner.query(
+      `SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'`,
+    );
+    if (trgm[0]) {
+      const ops = `"${trgm[0].schema}".gin_trgm_ops`;
+      // One index over title and tags joined (the expression SearchRepository matches with `<%`).
+      await queryRunner.query(`CREATE INDEX documents_title_tags_trgm ON ${s}.documents USING gin ((title || ' ' || tags_text) ${ops})`);
+    }
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -15,6 +15,11 @@ export const knowledgeEnv = z.object({
    * finished (the executor's own `verify.resolvedWithin` is not on the bus; 'ineffective' outcomes still win).
    */
   FIREBREAK_KNOWLEDGE_FIX_WINDOW: env.duration('30m'),
+  /**
+   * How long what is known per alertname (outcome stats, past write-ups, matching documents) is reused for
+   * further alerts of that name: a burst of one alert must not search the knowledge base per alert. 0: off.
+   */
+  FIREBREAK_KNOWLEDGE_FINDINGS_CACHE: env.duration('60s'),
   /** The alert analysis (src/analysis): FIREBREAK_ANALYSIS_MIN_SEVERITY and FIREBREAK_LLM_*. */
   ...analysisEnvShape,
 });

@@ -12,6 +12,9 @@ export interface CatalogEntry {
   present: boolean;
 }
 
+/** The version of a runbook known only from a file read here, never announced by the executor. */
+const FILE_ONLY = -1;
+
 /** The runbook catalogue as last announced: one row per id, deleted ones kept as tombstones (present = false). */
 @Injectable()
 export class CatalogRepository {
@@ -25,9 +28,13 @@ export class CatalogRepository {
   }
 
   /**
-   * Applies an announced change when it is newer than what is stored: by announcement time, then version.
-   * Time first: deleting an API override brings back the file (version 0) later than the override's version.
-   * Returns false for a stale (or repeated) announcement.
+   * Applies an announced change when its version is not older than what is stored. `version` is the executor's
+   * per-id sequence that only increases (a DELETE announces its tombstone's version, a file brought back by
+   * a DELETE a higher one still), so it alone orders the changes of one id: announcement times come from
+   * different replicas' clocks and are not compared. An equal version is applied too: a shipped file edited by
+   * a new deployment is announced at start with the same version (nothing was stored), and a repeat of the
+   * same announcement changes nothing (unchanged content writes no document version). Returns false for a
+   * stale announcement.
    */
   async apply(manager: EntityManager, entry: CatalogEntry): Promise<boolean> {
     const rows = rowsOf(
@@ -35,7 +42,7 @@ export class CatalogRepository {
         `INSERT INTO ${this.catalog} (runbook_id, present, origin, version, title, changed_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (runbook_id) DO UPDATE SET present = EXCLUDED.present, origin = EXCLUDED.origin, version = EXCLUDED.version,
            title = EXCLUDED.title, changed_at = EXCLUDED.changed_at
-         WHERE (${this.catalog}.changed_at, ${this.catalog}.version) < (EXCLUDED.changed_at, EXCLUDED.version)
+         WHERE ${this.catalog}.version <= EXCLUDED.version
          RETURNING runbook_id`,
         [entry.runbookId, entry.present, entry.origin, entry.version, entry.title, entry.changedAt],
       ),
@@ -44,20 +51,33 @@ export class CatalogRepository {
   }
 
   /**
-   * A shipped file read at start: recorded only where nothing newer than a file is known (no API override,
-   * no announcement). Its time is the epoch, so any announcement, even one queued before this start, wins.
+   * A shipped file read at start gives prose for search, not presence: the executor may reject the file,
+   * and only its announcement says the runbook can run. Recorded as a placeholder (not present, version
+   * FILE_ONLY, below any announced version) where nothing was announced yet. Returns true when the file's
+   * prose is what the knowledge base should hold for this id.
    */
   async applyFile(manager: EntityManager, runbookId: string, title: string): Promise<boolean> {
     const rows = rowsOf(
       await manager.query(
-        `INSERT INTO ${this.catalog} (runbook_id, present, origin, version, title, changed_at) VALUES ($1, true, 'file', 0, $2, 'epoch')
+        `INSERT INTO ${this.catalog} (runbook_id, present, origin, version, title, changed_at) VALUES ($1, false, 'file', ${FILE_ONLY}, $2, 'epoch')
          ON CONFLICT (runbook_id) DO UPDATE SET title = EXCLUDED.title
-         WHERE ${this.catalog}.origin = 'file' AND ${this.catalog}.present AND ${this.catalog}.changed_at = 'epoch'
+         WHERE ${this.catalog}.version = ${FILE_ONLY}
          RETURNING runbook_id`,
         [runbookId, title],
       ),
     );
     return rows.length > 0;
+  }
+
+  /** Placeholders of files no longer shipped (and never announced): their prose must not stay searchable. */
+  async dropRemovedFiles(manager: EntityManager, shipped: readonly string[]): Promise<string[]> {
+    const rows: Array<{ runbook_id: string }> = rowsOf(
+      await manager.query(
+        `DELETE FROM ${this.catalog} WHERE version = ${FILE_ONLY} AND NOT (runbook_id = ANY($1::text[])) RETURNING runbook_id`,
+        [shipped],
+      ),
+    );
+    return rows.map((row) => row.runbook_id);
   }
 
   async present(ids?: readonly string[]): Promise<Map<string, { title: string | null }>> {

@@ -10,8 +10,9 @@ import { CatalogRepository } from './catalog.repository';
 import { readRunbookFiles, RunbookProse } from './runbook-files';
 
 /**
- * Which runbooks exist and their prose as `static` documents (id = runbook id): the shipped files at
- * start, then `runbooks.catalog.changed` from the executor. Recommendations name only runbooks known here.
+ * Runbook prose as `static` documents (id = runbook id): the shipped files at start (prose only, until the
+ * executor announces them), then `runbooks.catalog.changed` from the executor. Recommendations name only
+ * runbooks the executor announced as upserted — what it can actually run.
  */
 @Injectable()
 export class CatalogService implements OnApplicationBootstrap {
@@ -27,6 +28,11 @@ export class CatalogService implements OnApplicationBootstrap {
     const { runbooks, problems } = readRunbookFiles(this.config.FIREBREAK_RUNBOOKS_DIR);
     for (const problem of problems) this.logger.warn({ problem }, 'runbook file left out of the knowledge base');
     await this.messaging.run(async (tx) => {
+      for (const gone of await this.repo.dropRemovedFiles(
+        tx.manager,
+        runbooks.map((r) => r.runbookId),
+      ))
+        await this.documents.remove(tx.manager, gone, 'system:runbook-files');
       for (const runbook of runbooks)
         if (await this.repo.applyFile(tx.manager, runbook.runbookId, runbook.title))
           await this.documents.save(tx.manager, runbookDocument(runbook, 'file', 0), 'system:runbook-files');
@@ -68,7 +74,7 @@ export class CatalogService implements OnApplicationBootstrap {
     }, inbox);
   }
 
-  /** The runbooks that exist now, with their titles; limited to `ids` when given. */
+  /** The runbooks the executor announced and has not deleted, with their titles; limited to `ids` when given. */
   known(ids?: readonly string[]): Promise<Map<string, { title: string | null }>> {
     return this.repo.present(ids);
   }

@@ -1,4 +1,4 @@
-import { rankRunbooks, RunbookCandidate, wilsonLowerBound } from './ranking';
+import { rankRunbooks, RunbookCandidate, wilsonLowerBound, wilsonUpperBound } from './ranking';
 
 const candidate = (runbookId: string, runs: number, fixed: number, extra: Partial<RunbookCandidate> = {}): RunbookCandidate => ({
   runbookId,
@@ -20,6 +20,12 @@ describe('Wilson lower bound', () => {
     expect(wilsonLowerBound(1, 1)).toBeCloseTo(0.2065, 3);
     expect(wilsonLowerBound(90, 100)).toBeCloseTo(0.8256, 3);
     expect(wilsonLowerBound(5, 10)).toBeCloseTo(0.2366, 3);
+  });
+
+  it('has an upper bound of 1 without runs and about 0.07 after 0 of 50', () => {
+    expect(wilsonUpperBound(0, 0)).toBe(1);
+    expect(wilsonUpperBound(0, 50)).toBeCloseTo(0.0713, 3);
+    expect(wilsonUpperBound(1, 1)).toBe(1);
   });
 
   it('grows with evidence at the same ratio', () => {
@@ -60,6 +66,15 @@ describe('rankRunbooks', () => {
   it('prefers the runbook that fixed alerts with the same labels when outcomes are equal', () => {
     const ranked = rankRunbooks([candidate('elsewhere', 10, 9), candidate('same-service', 10, 9, { labelOverlap: 1 })]);
     expect(ranked[0].runbookId).toBe('same-service');
+  });
+
+  it('does not let text relevance lift a runbook that failed every run above one that fixed its one run', () => {
+    const ranked = rankRunbooks([
+      candidate('well-written-failure', 50, 0, { textRelevance: 0.9 }),
+      candidate('lucky', 1, 1, { textRelevance: 0.1 }),
+    ]);
+    expect(ranked.map((r) => r.runbookId)).toEqual(['lucky', 'well-written-failure']);
+    expect(ranked[1].score).toBeLessThan(0.05);
   });
 
   it('keeps scores within 0–1 and cuts at the limit', () => {

@@ -16,6 +16,16 @@ export function wilsonLowerBound(successes: number, trials: number, z = Z95): nu
   return Math.max(0, (centre - margin) / (1 + z2 / trials));
 }
 
+/** Upper bound of the same interval (1 when there were no trials: nothing is proven against it). */
+export function wilsonUpperBound(successes: number, trials: number, z = Z95): number {
+  if (trials <= 0) return 1;
+  const p = Math.min(1, Math.max(0, successes / trials));
+  const z2 = z * z;
+  const centre = p + z2 / (2 * trials);
+  const margin = z * Math.sqrt((p * (1 - p) + z2 / (4 * trials)) / trials);
+  return Math.min(1, (centre + margin) / (1 + z2 / trials));
+}
+
 export interface RunbookCandidate {
   runbookId: string;
   title: string;
@@ -54,11 +64,15 @@ export function rankRunbooks(candidates: readonly RunbookCandidate[], limit = 5)
     .filter((c) => c.runs > 0 || clamp01(c.textRelevance) >= TEXT_ONLY_SHARE_OF_BEST * bestText)
     .map((c) => {
       const bound = wilsonLowerBound(c.fixed, c.runs);
-      const text = clamp01(c.textRelevance);
+      // Text says what a runbook is written for; outcomes say whether it works. Text counts only as far as
+      // the outcomes leave it plausible (the Wilson upper bound): 0 fixes in 50 runs leaves ~7 % of it, one
+      // failed run ~79 %, no runs all of it — so well-written prose cannot outrank a proven failure's record.
+      const plausible = wilsonUpperBound(c.fixed, c.runs);
+      const text = clamp01(c.textRelevance) * plausible;
       const labels = clamp01(c.labelOverlap);
       const reasons: string[] = [];
       if (c.runs > 0) reasons.push(`fixed ${c.fixed} of ${c.runs} runs (95 % lower bound ${bound.toFixed(2)})`);
-      if (text > 0) reasons.push(`its text matches the alert (relevance ${text.toFixed(2)})`);
+      if (c.textRelevance > 0) reasons.push(`its text matches the alert (relevance ${clamp01(c.textRelevance).toFixed(2)})`);
       if (labels > 0) reasons.push(`fixed alerts with similar labels (overlap ${labels.toFixed(2)})`);
       return {
         ...c,

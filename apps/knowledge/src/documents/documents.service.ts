@@ -93,6 +93,11 @@ export class DocumentsService {
     return this.repo.getMany(ids);
   }
 
+  /** One document as the caller's transaction sees it. */
+  findIn(manager: EntityManager, id: string): Promise<StoredDocument | undefined> {
+    return this.repo.get(id, manager);
+  }
+
   /**
    * Writes a document the system owns (a runbook's prose, a template, an incident write-up) in the
    * caller's transaction: new → version 1; changed → old kept, version + 1; unchanged → nothing.

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, Clock, CONFIG } from '@firebreak/platform';
+import type { KnowledgeConfig } from '../service';
 import { CatalogService } from '../catalog/catalog.service';
 import { labelOverlap } from '../core/labels';
 import { rankRunbooks, RankedRunbook } from '../core/ranking';
@@ -8,6 +10,16 @@ import { SearchService } from '../search/search.service';
 import { AlertFindings, AlertQuery, DocumentHit, KnowledgeFindings, SimilarIncident } from './findings';
 
 const MAX_RECOMMENDATIONS = 5;
+/** Bounds the cache: one entry per alertname and search text. */
+const MAX_CACHED = 1000;
+
+type Inputs = [
+  Awaited<ReturnType<LearningService['stats']>>,
+  Awaited<ReturnType<LearningService['fixedLabels']>>,
+  Awaited<ReturnType<SearchService['related']>>,
+  Awaited<ReturnType<SearchService['related']>>,
+  Awaited<ReturnType<LearningService['writeups']>>,
+];
 
 /**
  * What the knowledge base knows about one alert: runbooks ranked by what fixed alerts of its name (Wilson
@@ -21,19 +33,18 @@ export class FindingsService implements KnowledgeFindings {
     private readonly catalog: CatalogService,
     private readonly search: SearchService,
     private readonly documents: DocumentsService,
+    @Inject(CONFIG) private readonly config: KnowledgeConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /** Per alertname + search text, with the time it was read (Map order = insertion order, oldest first). */
+  private readonly cache = new Map<string, { at: number; inputs: Promise<Inputs> }>();
 
   async forAlert(alert: AlertQuery): Promise<AlertFindings> {
     const text = [alert.alertname, ...Object.values(alert.labels), alert.annotations?.summary ?? '', alert.annotations?.description ?? '']
       .join(' ')
       .slice(0, 2000);
-    const [stats, fixedLabels, runbookHits, documents, pastEpisodes] = await Promise.all([
-      this.learning.stats(alert.alertname),
-      this.learning.fixedLabels(alert.alertname),
-      this.search.related(text, { sources: ['runbook'], limit: 20 }),
-      this.search.related(text, { limit: 10 }),
-      this.learning.writeups(alert.alertname, 50),
-    ]);
+    const [stats, fixedLabels, runbookHits, documents, pastEpisodes] = await this.inputs(alert.alertname, text);
     const candidates = new Set([...stats.map((s) => s.runbookId), ...runbookHits.map((h) => h.id)]);
     const known = await this.catalog.known([...candidates]);
     const relevance = new Map(runbookHits.map((h) => [h.id, h.relevance_score]));
@@ -86,6 +97,37 @@ export class FindingsService implements KnowledgeFindings {
       similarIncidents,
       documents: documentHits,
     };
+  }
+
+  /**
+   * What is known for alerts of this name and text, reused for FIREBREAK_KNOWLEDGE_FINDINGS_CACHE. The
+   * searches are scoped: runbook prose, and documents other than write-ups of other alerts (write-ups are
+   * the unbounded part of the corpus).
+   */
+  private inputs(alertname: string, text: string): Promise<Inputs> {
+    const key = JSON.stringify([alertname, text]);
+    const now = this.clock.now().getTime();
+    const ttl = this.config.FIREBREAK_KNOWLEDGE_FINDINGS_CACHE;
+    const hit = this.cache.get(key);
+    if (hit && now - hit.at < ttl) return hit.inputs;
+    const inputs = Promise.all([
+      this.learning.stats(alertname),
+      this.learning.fixedLabels(alertname),
+      this.search.related(text, { sources: ['runbook'], limit: 20 }),
+      this.search.related(text, { limit: 10, incidentsOf: alertname }),
+      this.learning.writeups(alertname, 50),
+    ]);
+    if (ttl > 0) {
+      this.cache.delete(key);
+      this.cache.set(key, { at: now, inputs });
+      // A failed read is not kept: the next alert asks again.
+      inputs.catch(() => this.cache.get(key)?.inputs === inputs && this.cache.delete(key));
+      for (const old of this.cache.keys()) {
+        if (this.cache.size <= MAX_CACHED) break;
+        this.cache.delete(old);
+      }
+    }
+    return inputs;
   }
 
   /** What ran in each write-up, from its metadata (the write-up is the record people read). */

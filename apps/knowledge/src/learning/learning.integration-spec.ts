@@ -1,6 +1,14 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { uniqueTestId, waitFor } from '@firebreak/testing';
-import { BusProbe, closeInstallation, http, runbooksDir, startKnowledge, useInstallation } from '../testing/knowledge-harness';
+import {
+  announceRunbooks,
+  BusProbe,
+  closeInstallation,
+  http,
+  runbooksDir,
+  startKnowledge,
+  useInstallation,
+} from '../testing/knowledge-harness';
 
 const ID = uniqueTestId('knowledge_learning');
 
@@ -38,6 +46,7 @@ describe('learning from the bus and from people (real Postgres and NATS)', () =>
     bus = await useInstallation(ID, { runbooksDir: runbooksDir(RUNBOOKS) });
     app = await startKnowledge();
     call = http(app);
+    await announceRunbooks(bus, RUNBOOKS);
   });
 
   afterAll(async () => {
@@ -45,6 +54,12 @@ describe('learning from the bus and from people (real Postgres and NATS)', () =>
   });
 
   const patterns = async () => (await call('GET', '/api/v1/knowledge/patterns', 'viewer-token')).json<Patterns>();
+  /** The incident write-ups of one alert (by fingerprint), oldest episode first. */
+  const writeupsOf = async (fingerprint: string) =>
+    (await call('GET', '/api/v1/knowledge/documents?type=dynamic&source=incident&limit=500', 'viewer-token'))
+      .json<{ documents: Array<{ id: string; version: number; content: string; metadata: Record<string, unknown> }> }>()
+      .documents.filter((d) => d.metadata.fingerprint === fingerprint)
+      .sort((a, b) => String(a.metadata.fired_at).localeCompare(String(b.metadata.fired_at)));
 
   /** One alert episode as the mapper and executor announce it: fired, a runbook requested, its outcome, resolved. */
   async function episode(
@@ -110,13 +125,13 @@ describe('learning from the bus and from people (real Postgres and NATS)', () =>
   }
 
   it('counts a runbook that ran and whose alert resolved as a verified fix, and writes the incident up', async () => {
-    const { fingerprint, firedAt, requested } = await episode(1, {
+    const { fingerprint, requested } = await episode(1, {
       alertname: 'HighErrorRate',
       runbookId: 'high_error_rate',
       outcome: 'succeeded',
     });
-    const writeup = `/api/v1/knowledge/documents/incident-${fingerprint}-${firedAt}`;
-    await waitFor(async () => (await call('GET', writeup, 'viewer-token')).statusCode === 200, { message: 'write-up written' });
+    await waitFor(async () => (await writeupsOf(fingerprint)).length === 1, { message: 'write-up written' });
+    const writeup = `/api/v1/knowledge/documents/${(await writeupsOf(fingerprint))[0].id}`;
     await waitFor(async () => (await patterns()).incident_patterns.HighErrorRate?.fixed === 1, { message: 'fix counted' });
 
     const doc = (await call('GET', writeup, 'viewer-token')).json<{
@@ -248,6 +263,147 @@ describe('learning from the bus and from people (real Postgres and NATS)', () =>
     expect(body.recommendations[0]).toMatchObject({ runbook_id: 'high_error_rate', evidence: { runs: 2, fixed: 2 } });
     expect(body.similar_incidents.length).toBeGreaterThanOrEqual(2);
     expect(body.similar_incidents[0].runbooks[0]).toMatchObject({ runbookId: expect.any(String), outcome: expect.any(String) });
+  });
+
+  /**
+   * One episode at chosen times (ms from t0): fired, a run requested, started, finished (succeeded), resolved;
+   * published in the order given.
+   */
+  async function timedEpisode(
+    n: number,
+    alertname: string,
+    t0: number,
+    at: { fired: number; requested: number; started: number; finished: number; resolved: number },
+    order: Array<'fire' | 'request' | 'done' | 'resolve'> = ['fire', 'request', 'done', 'resolve'],
+  ) {
+    const fingerprint = fp(n);
+    const base = { fingerprint, alertname, severity: 'critical' as const };
+    const ref = { executionId: `exec-${n}`, requestId: `req-${n}`, runbookId: 'high_error_rate', mode: 'live' as const, fingerprint };
+    const events: Record<string, () => Promise<unknown>> = {
+      fire: () => bus.publish('alerts.state.changed', { ...base, from: null, to: 'firing', at: iso(t0 + at.fired) }, `fire-${n}`),
+      request: () =>
+        bus.publish(
+          'runbooks.requested',
+          {
+            requestId: `req-${n}`,
+            runbookId: 'high_error_rate',
+            mode: 'live',
+            trigger: 'alert',
+            fingerprint,
+            context: { alert_name: alertname, alert_labels: { alertname, job: 'api' }, severity: 'critical', fingerprint },
+            params: {},
+          },
+          `req-${n}`,
+          new Date(t0 + at.requested),
+        ),
+      done: () =>
+        bus.publish(
+          'runbooks.execution.succeeded',
+          { ...ref, startedAt: iso(t0 + at.started), finishedAt: iso(t0 + at.finished), durationMs: at.finished - at.started },
+          `done-${n}`,
+        ),
+      resolve: () =>
+        bus.publish('alerts.state.changed', { ...base, from: 'firing', to: 'resolved', at: iso(t0 + at.resolved) }, `resolve-${n}`),
+    };
+    for (const step of order) await events[step]();
+    return fingerprint;
+  }
+  const NORMAL = { fired: 0, requested: 10_000, started: 15_000, finished: 45_000, resolved: 60_000 };
+
+  it('writes one write-up per episode even when a late firing moves its start back', async () => {
+    const t0 = Date.now() - 600_000;
+    const fingerprint = await timedEpisode(6, 'LateFiring', t0, NORMAL, ['request', 'done', 'resolve']);
+    await waitFor(async () => (await writeupsOf(fingerprint)).length === 1, { message: 'write-up of the resolution' });
+    await timedEpisode(6, 'LateFiring', t0, NORMAL, ['fire']);
+    await bus.drained('alerts.state.changed');
+    const writeups = await writeupsOf(fingerprint);
+    expect(writeups).toHaveLength(1);
+    expect(writeups[0].metadata.fired_at).toBe(iso(t0));
+    expect((await patterns()).incident_patterns.LateFiring).toMatchObject({ frequency: 1, runs: 1, fixed: 1 });
+  });
+
+  it("freezes a write-up's similar incidents: a redelivery after an older incident was learnt changes nothing", async () => {
+    const t0 = Date.now() - 600_000;
+    const first = await timedEpisode(71, 'Frozen', t0, NORMAL);
+    const second = await timedEpisode(72, 'Frozen', t0 + 120_000, NORMAL);
+    await waitFor(async () => (await writeupsOf(first)).length === 1 && (await writeupsOf(second)).length === 1, {
+      message: 'both written up',
+    });
+    const [before] = await writeupsOf(second);
+    expect(before.metadata.similar_incidents).toEqual([expect.objectContaining({ document_id: (await writeupsOf(first))[0].id })]);
+    // An incident older than the second one, learnt only now: a rewrite that re-read past incidents would list it.
+    const older = await timedEpisode(73, 'Frozen', t0 - 3_600_000, NORMAL);
+    await waitFor(async () => (await writeupsOf(older)).length === 1, { message: 'older incident written up' });
+    await bus.publish(
+      'runbooks.execution.succeeded',
+      {
+        executionId: 'exec-72',
+        requestId: 'req-72',
+        runbookId: 'high_error_rate',
+        mode: 'live',
+        fingerprint: second,
+        startedAt: iso(t0 + 120_000 + NORMAL.started),
+        finishedAt: iso(t0 + 120_000 + NORMAL.finished),
+        durationMs: 30_000,
+      },
+      'done-72-again',
+    );
+    await bus.drained('runbooks.execution.succeeded');
+    const [after] = await writeupsOf(second);
+    expect(after.version).toBe(before.version);
+    expect(after.content).toBe(before.content);
+  });
+
+  it('does not count a run as the fix when the alert resolved before the run started', async () => {
+    const t0 = Date.now() - 600_000;
+    await timedEpisode(8, 'SelfHealed', t0, { fired: 0, requested: 5_000, started: 15_000, finished: 45_000, resolved: 12_000 }, [
+      'fire',
+      'request',
+      'resolve',
+      'done',
+    ]);
+    await waitFor(async () => (await patterns()).incident_patterns.SelfHealed?.runs === 1, { message: 'run counted' });
+    expect((await patterns()).incident_patterns.SelfHealed).toMatchObject({ runs: 1, fixed: 0 });
+  });
+
+  it('counts a report without an id once however often it is retried, and keeps ids case-sensitive', async () => {
+    const report = (incident: Record<string, unknown>) =>
+      call('POST', '/api/v1/knowledge/learn', 'operator-token', {
+        incident_data: { type: 'NoIdReport', resolution: ['high_error_rate'], success: true, ...incident },
+        context: { job: 'api' },
+      });
+    const first = await report({ diagnosis: ['slow'] });
+    expect(first.json<{ new_runbook_created: boolean }>().new_runbook_created).toBe(true);
+    // The same body with its keys in another order is the same report.
+    const retried = await call('POST', '/api/v1/knowledge/learn', 'operator-token', {
+      context: { job: 'api' },
+      incident_data: { success: true, resolution: ['high_error_rate'], diagnosis: ['slow'], type: 'NoIdReport' },
+    });
+    expect(retried.json<{ new_runbook_created: boolean }>().new_runbook_created).toBe(false);
+    expect((await patterns()).incident_patterns.NoIdReport).toMatchObject({ frequency: 1, runs: 1 });
+
+    const upper = await report({ id: 'INC-1' });
+    const lower = await report({ id: 'inc-1' });
+    expect(upper.json<{ runbook_id: string }>().runbook_id).toBe('learned-INC-1');
+    expect(lower.json<{ runbook_id: string }>().runbook_id).toBe('learned-inc-1');
+    expect((await call('GET', '/api/v1/knowledge/documents/learned-INC-1', 'viewer-token')).statusCode).toBe(200);
+    expect((await call('GET', '/api/v1/knowledge/documents/learned-inc-1', 'viewer-token')).statusCode).toBe(200);
+    expect((await patterns()).incident_patterns.NoIdReport).toMatchObject({ frequency: 3, runs: 3 });
+  });
+
+  it('sorts patterns by counts as numbers (10 before 9)', async () => {
+    const report = (id: string, type: string, resolution: string, diagnosis: string) =>
+      call('POST', '/api/v1/knowledge/learn', 'operator-token', {
+        incident_data: { id, type, diagnosis: [diagnosis], resolution: [resolution], success: true },
+      });
+    for (let i = 0; i < 10; i++) expect((await report(`ten-${i}`, 'SortA', 'r_ten', 'd_ten')).statusCode).toBe(200);
+    for (let i = 0; i < 9; i++) expect((await report(`nine-${i}`, 'SortA', 'r_nine', 'd_nine')).statusCode).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await report(`two-${i}`, 'SortB', 'r_two', 'd_two')).statusCode).toBe(200);
+    const p = await patterns();
+    expect(p.incident_patterns.SortA.common_solutions).toEqual(['r_ten', 'r_nine']);
+    expect(p.incident_patterns.SortA.triggers).toEqual(['d_ten', 'd_nine']);
+    const order = Object.keys(p.incident_patterns);
+    expect(order.indexOf('SortA')).toBeLessThan(order.indexOf('SortB'));
   });
 
   it.each([

@@ -91,6 +91,8 @@ export interface RunOutcome {
   mode: string;
   status: string;
   reason: string | null;
+  /** When the execution started (a resolution before it cannot be its fix); null when not reported. */
+  startedAt: Date | null;
   finishedAt: Date;
   durationMs: number | null;
 }
@@ -119,21 +121,25 @@ export class LearningRepository {
    * resolution already recorded (handled late) is not a new episode: it is the true start of the first
    * episode resolved after it, whose start was only guessed (see closeEpisode).
    */
-  async openEpisode(manager: EntityManager, e: { fingerprint: string; alertname: string; severity: string; at: Date }): Promise<void> {
+  async openEpisode(
+    manager: EntityManager,
+    e: { fingerprint: string; alertname: string; severity: string; at: Date },
+  ): Promise<string | null> {
     const later: Array<{ id: string; fired_at: Date }> = await manager.query(
       `SELECT id, fired_at FROM ${this.episodes} WHERE fingerprint = $1 AND resolved_at >= $2 ORDER BY resolved_at LIMIT 1`,
       [e.fingerprint, e.at],
     );
     if (later.length) {
-      if (new Date(later[0].fired_at) > e.at)
-        await manager.query(`UPDATE ${this.episodes} SET fired_at = $2 WHERE id = $1`, [later[0].id, e.at]);
-      return;
+      if (new Date(later[0].fired_at) <= e.at) return null;
+      await manager.query(`UPDATE ${this.episodes} SET fired_at = $2 WHERE id = $1`, [later[0].id, e.at]);
+      return String(later[0].id);
     }
     await manager.query(
       `INSERT INTO ${this.episodes} (fingerprint, alertname, severity, fired_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (fingerprint) WHERE resolved_at IS NULL DO NOTHING`,
       [e.fingerprint, e.alertname, e.severity, e.at],
     );
+    return null;
   }
 
   /**
@@ -142,25 +148,38 @@ export class LearningRepository {
    * earliest run waiting for it (or at the resolution itself): what ran is learnt, and the late firing is
    * recognised as stale by openEpisode.
    */
-  async closeEpisode(manager: EntityManager, e: { fingerprint: string; alertname: string; severity: string; at: Date }): Promise<void> {
-    const closed = rowsOf(
+  async closeEpisode(
+    manager: EntityManager,
+    e: { fingerprint: string; alertname: string; severity: string; at: Date },
+  ): Promise<string | null> {
+    const closed: Array<{ id: string }> = rowsOf(
       await manager.query(
         `UPDATE ${this.episodes} SET resolved_at = $2 WHERE fingerprint = $1 AND resolved_at IS NULL AND fired_at <= $2 RETURNING id`,
         [e.fingerprint, e.at],
       ),
     );
-    if (closed.length) return;
-    const repeated = await manager.query(`SELECT 1 FROM ${this.episodes} WHERE fingerprint = $1 AND resolved_at = $2`, [
-      e.fingerprint,
-      e.at,
-    ]);
-    if (repeated.length) return;
-    await manager.query(
+    if (closed.length) return String(closed[0].id);
+    const repeated: Array<{ id: string }> = await manager.query(
+      `SELECT id FROM ${this.episodes} WHERE fingerprint = $1 AND resolved_at = $2`,
+      [e.fingerprint, e.at],
+    );
+    if (repeated.length) return null;
+    const inserted: Array<{ id: string }> = await manager.query(
       `INSERT INTO ${this.episodes} (fingerprint, alertname, severity, fired_at, resolved_at)
        SELECT $1, $2, $3, least($4, coalesce(min(requested_at), $4)), $4 FROM ${this.runs}
-       WHERE fingerprint = $1 AND episode_id IS NULL AND origin = 'bus' AND requested_at <= $4`,
+       WHERE fingerprint = $1 AND episode_id IS NULL AND origin = 'bus' AND requested_at <= $4
+       RETURNING id`,
       [e.fingerprint, e.alertname, e.severity, e.at],
     );
+    return inserted[0] ? String(inserted[0].id) : null;
+  }
+
+  /** The episode a run was put into (after settle), if any. */
+  async episodeOfRun(manager: EntityManager, requestId: string): Promise<string | null> {
+    const rows: Array<{ episode_id: string | null }> = await manager.query(`SELECT episode_id FROM ${this.runs} WHERE request_id = $1`, [
+      requestId,
+    ]);
+    return rows[0]?.episode_id ? String(rows[0].episode_id) : null;
   }
 
   async recordRequested(manager: EntityManager, r: RequestedRun): Promise<void> {
@@ -193,8 +212,8 @@ export class LearningRepository {
   async recordOutcome(manager: EntityManager, o: RunOutcome): Promise<void> {
     const ineffective = o.status === 'ineffective';
     await manager.query(
-      `INSERT INTO ${this.runs} (request_id, execution_id, runbook_id, origin, fingerprint, mode, status, reason, finished_at, duration_ms, ineffective, requested_at)
-       VALUES ($1, $2, $3, 'bus', $4, $5, $6, $7, $8, $9, $10, NULL)
+      `INSERT INTO ${this.runs} (request_id, execution_id, runbook_id, origin, fingerprint, mode, status, reason, finished_at, duration_ms, ineffective, requested_at, started_at)
+       VALUES ($1, $2, $3, 'bus', $4, $5, $6, $7, $8, $9, $10, NULL, $11)
        ON CONFLICT (request_id) DO UPDATE SET
          execution_id = EXCLUDED.execution_id,
          fingerprint = coalesce(${this.runs}.fingerprint, EXCLUDED.fingerprint),
@@ -203,15 +222,28 @@ export class LearningRepository {
          reason = CASE WHEN ${this.runs}.ineffective THEN ${this.runs}.reason ELSE EXCLUDED.reason END,
          finished_at = CASE WHEN ${this.runs}.ineffective THEN ${this.runs}.finished_at ELSE EXCLUDED.finished_at END,
          duration_ms = coalesce(EXCLUDED.duration_ms, ${this.runs}.duration_ms),
+         started_at = coalesce(${this.runs}.started_at, EXCLUDED.started_at),
          ineffective = ${this.runs}.ineffective OR EXCLUDED.ineffective`,
-      [o.requestId, o.executionId, o.runbookId, o.fingerprint, o.mode, o.status, o.reason, o.finishedAt, o.durationMs, ineffective],
+      [
+        o.requestId,
+        o.executionId,
+        o.runbookId,
+        o.fingerprint,
+        o.mode,
+        o.status,
+        o.reason,
+        o.finishedAt,
+        o.durationMs,
+        ineffective,
+        o.startedAt,
+      ],
     );
   }
 
   /**
    * Puts one alert's runs into the resolved episodes they happened in, fills an episode's labels from its
    * runs (alert state events carry none), and decides `fixed` for each: a live run that succeeded, was not
-   * found ineffective, and whose alert resolved at most `windowMs` after it finished. Idempotent: any event
+   * found ineffective, and whose alert resolved after it started and at most `windowMs` after it finished. Idempotent: any event
    * order ends in the same rows. Returns the resolved episodes of this alert that ran automation.
    */
   async settle(manager: EntityManager, fingerprint: string, windowMs: number): Promise<Episode[]> {
@@ -233,7 +265,9 @@ export class LearningRepository {
     );
     await manager.query(
       `UPDATE ${this.runs} r SET fixed = (r.status = 'succeeded' AND NOT r.ineffective AND coalesce(r.mode, 'live') = 'live'
-           AND r.finished_at IS NOT NULL AND e.resolved_at <= r.finished_at + make_interval(secs => $2::double precision / 1000)),
+           AND r.finished_at IS NOT NULL AND e.resolved_at <= r.finished_at + make_interval(secs => $2::double precision / 1000)
+           -- An alert that resolved before the run started resolved on its own.
+           AND e.resolved_at >= coalesce(r.started_at, r.requested_at, r.finished_at)),
          alertname = coalesce(r.alertname, e.alertname)
        FROM ${this.episodes} e
        WHERE r.episode_id = e.id AND e.fingerprint = $1 AND e.resolved_at IS NOT NULL`,
@@ -405,11 +439,11 @@ export class LearningRepository {
               coalesce(ep.avg_ms, man.avg_ms) AS avg_resolve_ms,
               coalesce(rn.runs, 0)::text AS runs, coalesce(rn.fixed, 0)::text AS fixed
        FROM ep FULL JOIN man ON man.alertname = ep.alertname FULL JOIN rn ON rn.alertname = coalesce(ep.alertname, man.alertname)
-       ORDER BY 2 DESC, 1 LIMIT 200`,
+       ORDER BY coalesce(ep.episodes, 0) + coalesce(man.reports, 0) DESC, 1 LIMIT 200`,
     );
     const solutions: Array<{ alertname: string; runbook_id: string; fixed: string }> = await this.dataSource.query(
       `SELECT r.alertname, r.runbook_id, count(*) FILTER (WHERE r.fixed)::text AS fixed FROM ${this.runs} r
-       WHERE r.alertname IS NOT NULL AND ${COUNTS} GROUP BY 1, 2 HAVING count(*) FILTER (WHERE r.fixed) > 0 ORDER BY 3 DESC, 2`,
+       WHERE r.alertname IS NOT NULL AND ${COUNTS} GROUP BY 1, 2 HAVING count(*) FILTER (WHERE r.fixed) > 0 ORDER BY count(*) FILTER (WHERE r.fixed) DESC, 2`,
     );
     const triggers: Array<{ alertname: string; pair: string; n: string }> = await this.dataSource.query(
       `SELECT alertname, pair, count(*)::text AS n FROM (
@@ -419,7 +453,7 @@ export class LearningRepository {
          -- A report's diagnosis is stored once, on its first resolution's row (…#0), one entry per line.
          SELECT alertname, d FROM ${this.runs}, unnest(string_to_array(reason, E'\\n')) d
          WHERE origin = 'manual' AND request_id LIKE '%#0' AND reason IS NOT NULL) t
-       GROUP BY 1, 2 ORDER BY 3 DESC, 2`,
+       GROUP BY 1, 2 ORDER BY count(*) DESC, 2`,
     );
     const effectiveness: Array<{ runbook_id: string; runs: string; fixed: string; avg_ms: number | null }> = await this.dataSource.query(
       `SELECT r.runbook_id, count(*)::text AS runs, count(*) FILTER (WHERE r.fixed)::text AS fixed, avg(r.duration_ms) AS avg_ms

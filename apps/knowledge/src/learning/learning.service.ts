@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { EntityManager } from 'typeorm';
@@ -14,7 +14,7 @@ import type { KnowledgeConfig } from '../service';
 import { LearnBody } from './learning.dto';
 import { LearningRepository } from './learning.repository';
 import { Episode, RunbookStats } from './learning.types';
-import { renderWriteup, writeupId } from './writeup';
+import { renderWriteup, SimilarWriteup, writeupId } from './writeup';
 
 /**
  * Learns which runbook fixes which alert from the bus: alert episodes (alerts.state.changed), what was asked
@@ -39,10 +39,12 @@ export class LearningService {
       await this.repo.lockFingerprint(tx.manager, change.fingerprint);
       const at = new Date(change.at);
       const episode = { fingerprint: change.fingerprint, alertname: change.alertname, severity: change.severity, at };
-      if (change.to === 'firing' && (change.from === null || change.from === 'resolved')) await this.repo.openEpisode(tx.manager, episode);
-      else if (change.to === 'resolved') await this.repo.closeEpisode(tx.manager, episode);
+      let touched: string | null;
+      if (change.to === 'firing' && (change.from === null || change.from === 'resolved'))
+        touched = await this.repo.openEpisode(tx.manager, episode);
+      else if (change.to === 'resolved') touched = await this.repo.closeEpisode(tx.manager, episode);
       else return;
-      await this.settle(tx.manager, change.fingerprint);
+      await this.settle(tx.manager, change.fingerprint, { episodeId: touched });
     }, inbox);
   }
 
@@ -66,7 +68,7 @@ export class LearningService {
         mode: request.mode,
         requestedAt: new Date(event.time),
       });
-      await this.settle(tx.manager, fingerprint);
+      await this.settle(tx.manager, fingerprint, { requestId: request.requestId });
     }, inbox);
   }
 
@@ -76,6 +78,7 @@ export class LearningService {
         ...done,
         status: 'succeeded',
         reason: null,
+        startedAt: new Date(done.startedAt),
         finishedAt: new Date(done.finishedAt),
         durationMs: done.durationMs,
       },
@@ -90,6 +93,7 @@ export class LearningService {
         ...failed,
         status: failed.status,
         reason: failed.reason.slice(0, 1000),
+        startedAt: failed.startedAt ? new Date(failed.startedAt) : null,
         finishedAt: new Date(failed.finishedAt),
         // An `ineffective` verdict comes long after the run ended; its duration is the run's, kept from `succeeded`.
         durationMs: started !== null && failed.status !== 'ineffective' ? new Date(failed.finishedAt).getTime() - started : null,
@@ -107,6 +111,7 @@ export class LearningService {
       mode: string;
       status: string;
       reason: string | null;
+      startedAt: Date | null;
       finishedAt: Date;
       durationMs: number | null;
     },
@@ -115,7 +120,7 @@ export class LearningService {
     const outcome = await this.messaging.run(async (tx) => {
       if (o.fingerprint) await this.repo.lockFingerprint(tx.manager, o.fingerprint);
       await this.repo.recordOutcome(tx.manager, { ...o, fingerprint: o.fingerprint ?? null });
-      if (o.fingerprint) await this.settle(tx.manager, o.fingerprint);
+      if (o.fingerprint) await this.settle(tx.manager, o.fingerprint, { requestId: o.requestId });
       return this.repo.runbookTotals(o.runbookId, tx.manager);
     }, inbox);
     if (outcome.duplicate) return;
@@ -124,26 +129,35 @@ export class LearningService {
     if (runs > 0) knowledgeMetrics.runbookSuccessRate.set({ runbook: o.runbookId }, fixed / runs);
   }
 
-  /** Links runs to resolved episodes, decides fixes, and (re)writes the write-up of each such episode. */
-  private async settle(manager: EntityManager, fingerprint: string): Promise<void> {
+  /**
+   * Links runs to resolved episodes and decides fixes; then writes up only the episode this event touched
+   * (and any resolved one not written up yet). Rewriting every episode of the alert on every event made
+   * each write-up a new version per event and cost a query per past episode.
+   */
+  private async settle(
+    manager: EntityManager,
+    fingerprint: string,
+    touched: { episodeId?: string | null; requestId?: string },
+  ): Promise<void> {
     const episodes = await this.repo.settle(manager, fingerprint, this.config.FIREBREAK_KNOWLEDGE_FIX_WINDOW);
-    for (const episode of episodes) await this.writeUp(manager, episode);
+    const episodeId = touched.requestId ? await this.repo.episodeOfRun(manager, touched.requestId) : (touched.episodeId ?? null);
+    for (const episode of episodes) if (episode.writeupId === null || episode.id === episodeId) await this.writeUp(manager, episode);
   }
 
   private async writeUp(manager: EntityManager, episode: Episode): Promise<void> {
     const runs = await this.repo.runsOf(manager, episode.id);
-    const past = await this.repo.writeups(episode.alertname, 50, episode.id, manager);
-    const similar = past
-      .filter((p) => p.firedAt < episode.firedAt)
-      .map((p) => ({ p, overlap: labelOverlap(p.labels ?? {}, episode.labels ?? {}) }))
-      .sort((a, b) => b.overlap - a.overlap || b.p.firedAt.getTime() - a.p.firedAt.getTime())
-      .slice(0, 5)
-      .map(({ p }) => ({
-        documentId: p.writeupId ?? writeupId(p),
-        title: `Incident: ${p.alertname} at ${p.firedAt.toISOString()}`,
-        resolvedAt: p.resolvedAt,
-      }));
     const id = writeupId(episode);
+    // Similar incidents are what was known when the incident was first written up: frozen, so later
+    // incidents neither shrink the list nor make each rewrite a new version.
+    const existing = await this.documents.findIn(manager, id);
+    const frozen = existing?.metadata.similar_incidents;
+    const similar: SimilarWriteup[] = Array.isArray(frozen)
+      ? (frozen as Array<{ document_id: string; title: string; resolved_at: string | null }>).map((f) => ({
+          documentId: f.document_id,
+          title: f.title,
+          resolvedAt: f.resolved_at ? new Date(f.resolved_at) : null,
+        }))
+      : await this.similarTo(manager, episode);
     const ttr = episode.resolvedAt ? episode.resolvedAt.getTime() - episode.firedAt.getTime() : null;
     await this.documents.save(
       manager,
@@ -166,6 +180,11 @@ export class LearningService {
             outcome: run.ineffective ? 'ineffective' : run.status,
             fixed: run.fixed,
           })),
+          similar_incidents: similar.map((x) => ({
+            document_id: x.documentId,
+            title: x.title,
+            resolved_at: x.resolvedAt?.toISOString() ?? null,
+          })),
         },
         body: renderWriteup(episode, runs, similar),
         source: 'incident',
@@ -175,13 +194,30 @@ export class LearningService {
     if (episode.writeupId !== id) await this.repo.setWriteup(manager, episode.id, id);
   }
 
+  private async similarTo(manager: EntityManager, episode: Episode): Promise<SimilarWriteup[]> {
+    const past = await this.repo.writeups(episode.alertname, 50, episode.id, manager);
+    return past
+      .filter((p) => p.firedAt < episode.firedAt)
+      .map((p) => ({ p, overlap: labelOverlap(p.labels ?? {}, episode.labels ?? {}) }))
+      .sort((a, b) => b.overlap - a.overlap || b.p.firedAt.getTime() - a.p.firedAt.getTime())
+      .slice(0, 5)
+      .map(({ p }) => ({
+        documentId: p.writeupId ?? writeupId(p),
+        title: `Incident: ${p.alertname} at ${p.firedAt.toISOString()}`,
+        resolvedAt: p.resolvedAt,
+      }));
+  }
+
   /** Seed 001's learn: an outcome reported by people or n8n, counted like runs (per resolution entry). */
   async learn(body: LearnBody, principal: ApiPrincipal) {
     const data = body.incident_data;
-    const reportId = data.id ?? randomUUID();
+    // Without an id, the report's own content names it: a retried POST (n8n retries) counts once.
+    const reportId = data.id ?? `sha256-${createHash('sha256').update(canonicalJson(body)).digest('hex').slice(0, 32)}`;
     const signature = signatureOf(body.context);
     const at = this.clock.now();
-    const documentId = `learned-${reportId.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}`;
+    // Ids are case-sensitive everywhere (runs and document): `INC-1` and `inc-1` are two reports. The id's
+    // characters are already those of a document id.
+    const documentId = `learned-${reportId}`;
     const created = await this.messaging.run(async (tx) => {
       let fresh = false;
       for (const [index, resolution] of data.resolution.entries())
@@ -274,6 +310,15 @@ export class LearningService {
     this.logger.debug({ patterns: byAlert.length }, 'patterns computed');
     return { incident_patterns, resolution_effectiveness };
   }
+}
+
+/** JSON with object keys sorted: the same report, however its keys were ordered, hashes the same. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
 
 function round(x: number): number {

@@ -80,7 +80,11 @@ function resolution(episode: Episode, runs: readonly Run[], ttr: number | null):
   return `Resolved ${formatDuration(ttr)} after firing; no run is credited with the fix (none succeeded within the fix window).`;
 }
 
-/** Deterministic per episode: a redelivered resolution rewrites the same document (a new version only if it changed). */
-export function writeupId(episode: Pick<Episode, 'fingerprint' | 'firedAt'>): string {
-  return `incident-${episode.fingerprint}-${episode.firedAt.getTime()}`;
+/**
+ * Deterministic per episode: a redelivered resolution rewrites the same document (a new version only if it
+ * changed). Built from the episode's row id, not its start: a late firing moves the start back, and an id
+ * from the start would then name a second write-up of the same episode.
+ */
+export function writeupId(episode: Pick<Episode, 'fingerprint' | 'id'>): string {
+  return `incident-${episode.fingerprint}-${episode.id}`;
 }

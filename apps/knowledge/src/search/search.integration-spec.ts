@@ -1,6 +1,17 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { uniqueTestId, waitFor } from '@firebreak/testing';
-import { BusProbe, closeInstallation, http, runbooksDir, startKnowledge, useInstallation } from '../testing/knowledge-harness';
+import { DataSource } from 'typeorm';
+import { resolveDatabaseUrl } from '@firebreak/testing';
+import {
+  announceRunbooks,
+  BusProbe,
+  closeInstallation,
+  http,
+  runbooksDir,
+  startKnowledge,
+  useInstallation,
+} from '../testing/knowledge-harness';
+import { SearchRepository } from './search.repository';
 
 const ID = uniqueTestId('knowledge_search');
 
@@ -244,8 +255,8 @@ describe('knowledge search and documents (real Postgres and NATS)', () => {
     await waitFor(async () => (await search('q=kafka%20lag')).results[0]?.id === 'kafka_lag', { message: 'kafka_lag indexed' });
 
     await bus.publish('runbooks.catalog.changed', change({ version: 2, title: 'Kafka consumer lag v2', at: at(3) }), 'cat-2');
-    // Older than what is stored: announced late, must not win.
-    await bus.publish('runbooks.catalog.changed', change({ version: 1, title: 'Kafka stale', at: at(2) }), 'cat-3');
+    // An older version announced by a replica whose clock runs ahead: the version alone decides, it must not win.
+    await bus.publish('runbooks.catalog.changed', change({ version: 1, title: 'Kafka stale', at: at(9) }), 'cat-3');
     await bus.drained('runbooks.catalog.changed');
     const doc = (await call('GET', '/api/v1/knowledge/documents/kafka_lag', 'viewer-token')).json<{ title: string; version: number }>();
     expect(doc.title).toBe('Kafka consumer lag v2');
@@ -256,5 +267,95 @@ describe('knowledge search and documents (real Postgres and NATS)', () => {
       message: 'kafka_lag removed',
     });
     expect((await search('q=kafka')).results.map((r) => r.id)).not.toContain('kafka_lag');
+  });
+
+  it('recommends a runbook only once the executor announced it, and no longer once deleted', async () => {
+    const recommended = async () =>
+      (await call('GET', '/api/v1/knowledge/recommendations?alertname=PostgresVacuumNeeded&label=job=db', 'viewer-token'))
+        .json<{ recommendations: Array<{ runbook_id: string }> }>()
+        .recommendations.map((r) => r.runbook_id);
+    // The file is read (its prose is searchable) but the executor never announced it: it may not run there.
+    expect((await search('q=vacuum')).results[0]?.id).toBe('postgres_vacuum');
+    expect(await recommended()).not.toContain('postgres_vacuum');
+
+    await announceRunbooks(bus, [CORPUS[0]]);
+    expect(await recommended()).toContain('postgres_vacuum');
+
+    await bus.publish(
+      'runbooks.catalog.changed',
+      { runbookId: 'postgres_vacuum', action: 'deleted', source: 'file', version: 2, tags: [], at: new Date().toISOString() },
+      'vacuum-deleted',
+    );
+    await bus.drained('runbooks.catalog.changed');
+    expect(await recommended()).not.toContain('postgres_vacuum');
+
+    // Brought back (the executor's next version): recommended again, and its prose searchable again.
+    await bus.publish(
+      'runbooks.catalog.changed',
+      {
+        runbookId: 'postgres_vacuum',
+        title: CORPUS[0].title,
+        description: CORPUS[0].description,
+        tags: CORPUS[0].tags,
+        prose: CORPUS[0].prose,
+        action: 'upserted',
+        source: 'file',
+        version: 3,
+        at: new Date().toISOString(),
+      },
+      'vacuum-back',
+    );
+    await bus.drained('runbooks.catalog.changed');
+    expect(await recommended()).toContain('postgres_vacuum');
+    expect((await search('q=dead%20tuples')).results[0]?.id).toBe('postgres_vacuum');
+  });
+
+  describe('with a few thousand documents', () => {
+    beforeAll(async () => {
+      // Incident write-ups of many alerts, as months of learning leave them; inserted directly for speed.
+      const db = await new DataSource({ type: 'postgres', url: await resolveDatabaseUrl() }).initialize();
+      await db.query(
+        `INSERT INTO "${ID}".documents (id, title, type, severity, tags, tags_text, metadata, body, source, created_at, updated_at)
+         SELECT 'filler-' || i, 'Incident: Alert' || (i % 50) || ' on ' || md5(i::text), 'dynamic', 'warning', ARRAY['incident'],
+                'incident', jsonb_build_object('alertname', 'Alert' || (i % 50)),
+                'Latency and errors on ' || md5(i::text) || ' ' || md5((i * 7)::text) || ' database queue', 'incident', now(), now()
+         FROM generate_series(1, 4000) i`,
+      );
+      // As autovacuum would: merges GIN's pending list (fresh bulk inserts make index scans look costly) and
+      // gathers statistics.
+      await db.query(`VACUUM ANALYZE "${ID}".documents`);
+      await db.destroy();
+    });
+
+    /** Every scan node of a JSON plan: what kind, on which table, through which index. */
+    const scans = (plan: string) => {
+      const out: Array<{ type: string; relation?: string; index?: string }> = [];
+      const walk = (node: Record<string, unknown>) => {
+        out.push({ type: String(node['Node Type']), relation: node['Relation Name'] as string, index: node['Index Name'] as string });
+        for (const child of (node.Plans as Array<Record<string, unknown>> | undefined) ?? []) walk(child);
+      };
+      for (const root of JSON.parse(plan) as Array<{ Plan: Record<string, unknown> }>) walk(root.Plan);
+      return out;
+    };
+
+    it('finds candidates through the indexes, never by scanning every document', async () => {
+      const repo = app.get(SearchRepository);
+      for (const [q, mode, index] of [
+        ['circuit breaker', 'all', 'documents_search'],
+        ['circuit breakr', 'all', 'documents_title_tags_trgm'],
+        ['HighErrorRate job api production', 'any', 'documents_search'],
+      ] as const) {
+        const nodes = scans(await repo.plan(q, { limit: 10, incidentsOf: 'HighErrorRate' }, mode));
+        expect(nodes.filter((n) => n.type === 'Seq Scan' && n.relation === 'documents')).toEqual([]);
+        expect(nodes.map((n) => n.index)).toContain(index);
+      }
+    });
+
+    it('still ranks the right runbook first, for words and for typos', async () => {
+      expect((await search('q=circuit%20breaker')).results[0]?.id).toBe('high_error_rate');
+      expect((await search('q=dead%20tuples')).results[0]?.id).toBe('postgres_vacuum');
+      expect((await search(`q=${encodeURIComponent('postgress vacum')}`)).results[0]?.id).toBe('postgres_vacuum');
+      expect((await search(`q=${encodeURIComponent('servce unavailble')}`)).results[0]?.id).toBe('service_unavailable');
+    });
   });
 });

@@ -77,6 +77,29 @@ export function http(app: NestFastifyApplication) {
     });
 }
 
+/** Announces runbooks as the executor does (upserted, version 1), so they may be recommended; waits until applied. */
+export async function announceRunbooks(
+  bus: BusProbe,
+  runbooks: Array<{ id: string; title: string; description?: string; tags?: string[] }>,
+) {
+  for (const r of runbooks)
+    await bus.publish(
+      'runbooks.catalog.changed',
+      {
+        runbookId: r.id,
+        action: 'upserted',
+        source: 'file',
+        version: 1,
+        title: r.title,
+        description: r.description,
+        tags: r.tags ?? [],
+        at: new Date().toISOString(),
+      },
+      `announce-${r.id}`,
+    );
+  await bus.drained('runbooks.catalog.changed');
+}
+
 /** Publishes events as another service would. */
 export class BusProbe {
   private constructor(
@@ -93,8 +116,9 @@ export class BusProbe {
     return new BusProbe(connection, new EventPublisher(connection, { source: 'mapper', subjects, publishTimeoutMs: 5000 }), subjects);
   }
 
-  async publish<S extends Subject>(subject: S, data: DataOf<S>, id: string): Promise<CloudEvent<DataOf<S>>> {
-    return (await this.publisher.publish(subject, data, { id })).event;
+  /** `time`: the event's own time (a run's request time is read from it). */
+  async publish<S extends Subject>(subject: S, data: DataOf<S>, id: string, time?: Date): Promise<CloudEvent<DataOf<S>>> {
+    return (await this.publisher.publish(subject, data, { id, time })).event;
   }
 
   /** The same event again under another Nats-Msg-Id, as a redelivery past JetStream's duplicate window would be. */
