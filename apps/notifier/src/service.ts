@@ -4,6 +4,7 @@ import { Initial1732300000000 } from '../migrations/1732300000000-initial';
 import { Deliveries1732400000000 } from '../migrations/1732400000000-deliveries';
 import { OutboxRetries1764633600000 } from '../migrations/1764633600000-outbox-retries';
 import { ClaimsOrderApprovals1765000000001 } from '../migrations/1765000000001-claims-order-approvals';
+import { AnalysisWaits1765300000000 } from '../migrations/1765300000000-analysis-waits';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -29,5 +30,13 @@ export type NotifierConfig = ServiceConfig<typeof notifierEnv.shape>;
 export const SERVICE: ServiceOptions<typeof notifierEnv.shape> = {
   app: 'notifier',
   env: notifierEnv,
-  database: { migrations: [Initial1732300000000, Deliveries1732400000000, OutboxRetries1764633600000, ClaimsOrderApprovals1765000000001] },
+  database: {
+    migrations: [
+      Initial1732300000000,
+      Deliveries1732400000000,
+      OutboxRetries1764633600000,
+      ClaimsOrderApprovals1765000000001,
+      AnalysisWaits1765300000000,
+    ],
+  },
 };

@@ -203,11 +203,49 @@ describe('analysis engine', () => {
     }
   });
 
-  it('an HTTP error is a fallback, not an exception', async () => {
-    fake.reply({ raw: JSON.stringify({ error: { message: 'overloaded' } }), status: 503 });
+  it('an HTTP error is a fallback, not an exception; the server’s words never reach the analysis (it is posted to chat)', async () => {
+    const body = JSON.stringify({ error: { message: 'overloaded <a href="http://evil">key sk-live-123</a>' } });
+    fake.reply({ raw: body, status: 503 });
     const result = await engine().analyse(alert);
     expect(result.engine).toBe('knowledge');
-    expect(result.fallbackReason).toMatch(/^http_error: HTTP 503/);
+    expect(result.fallbackReason).toBe('http_error: the model server answered with an error');
+    expect(JSON.stringify(result)).not.toContain('sk-live-123');
+    expect(JSON.stringify(result)).not.toContain('overloaded');
+  });
+
+  it('counts the budget from the announcement: an alert that waited in the queue past it gets the knowledge base at once', async () => {
+    fake.reply({ content: JSON.stringify(good) });
+    // Announced 24.5 s ago with a 25 s budget: too little left for a call.
+    const result = await engine().analyse(alert, new Date(now.getTime() - 24_500));
+    expect(valid(result)).toBeTruthy();
+    expect(result.engine).toBe('knowledge');
+    expect(result.fallbackReason).toMatch(/^no_time: /);
+    expect(fake.requests).toHaveLength(0);
+    // The duration counts the wait too (from the announcement, not the handler's start).
+    expect(result.durationMs).toBeGreaterThanOrEqual(24_500);
+    // Announced just now: the model is asked as usual.
+    expect((await engine().analyse(alert, now)).engine).toBe('llm');
+  });
+
+  it('half-open after the cool-down: one trial call, concurrent analyses meanwhile skip the model', async () => {
+    fake.reply({ raw: 'oops', status: 500 });
+    const subject = engine({ breakerFailures: 1, breakerCooldownMs: 60_000 });
+    await subject.analyse(alert);
+    expect(fake.requests).toHaveLength(1);
+    now = new Date(now.getTime() + 61_000);
+    fake.reply({ content: JSON.stringify(good) });
+    fake.answerDelayMs = 300;
+    try {
+      const results = await Promise.all(Array.from({ length: 5 }, () => subject.analyse(alert)));
+      expect(fake.requests).toHaveLength(2);
+      expect(results.filter((r) => r.engine === 'llm')).toHaveLength(1);
+      expect(results.filter((r) => r.fallbackReason?.startsWith('circuit_open'))).toHaveLength(4);
+    } finally {
+      fake.answerDelayMs = 0;
+    }
+    // The trial succeeded: the circuit is closed, calls go out again, concurrently.
+    await Promise.all([subject.analyse(alert), subject.analyse(alert)]);
+    expect(fake.requests).toHaveLength(4);
   });
 
   it('the circuit opens after repeated failures, skips the model during the cool-down, then tries again', async () => {

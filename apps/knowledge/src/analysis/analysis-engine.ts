@@ -42,8 +42,14 @@ export class AnalysisEngine {
     }
   }
 
-  async analyse(alert: Alert): Promise<EngineResult> {
+  /**
+   * `since`: when the alert was announced (the event's time). The model's budget counts from then, not
+   * from when this handler got to it: an analysis that waited in a queue gets what is left, and none
+   * when too little is (the knowledge-base analysis at once). The duration metric counts from then too.
+   */
+  async analyse(alert: Alert, since?: Date): Promise<EngineResult> {
     const started = performance.now();
+    const queuedMs = since ? Math.max(0, this.now().getTime() - since.getTime()) : 0;
     const findings = await this.findings.forAlert({
       alertname: alert.labels.alertname ?? '',
       labels: alert.labels,
@@ -54,13 +60,13 @@ export class AnalysisEngine {
     let result: EngineResult;
     if (!this.client || !this.breaker) result = { ...base, engine: 'knowledge', durationMs: 0 };
     else {
-      const asked = await this.askModel(alert, findings);
+      const asked = await this.askModel(alert, findings, this.settings.llm!.budgetMs - queuedMs - (performance.now() - started));
       result =
         'answer' in asked
           ? { ...merge(base, asked.answer), engine: 'llm', durationMs: 0 }
           : { ...base, engine: 'knowledge', fallbackReason: asked.reason, durationMs: 0 };
     }
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = (performance.now() - started + queuedMs) / 1000;
     result.durationMs = Math.round(seconds * 1000);
     analysisMetrics.total.inc({ engine: result.engine, result: result.fallbackReason ? fallbackCode(result.fallbackReason) : 'ok' });
     analysisMetrics.duration.observe({ engine: result.engine }, seconds);
@@ -68,18 +74,19 @@ export class AnalysisEngine {
   }
 
   /** One try, and one more when the answer was unusable; a failure is a reason, never an exception. */
-  private async askModel(alert: Alert, findings: AlertFindings): Promise<{ answer: LlmAnswer } | { reason: string }> {
-    if (!this.breaker!.allows()) return { reason: 'circuit_open: the model failed repeatedly; skipped during the cool-down' };
+  private async askModel(alert: Alert, findings: AlertFindings, budgetMs: number): Promise<{ answer: LlmAnswer } | { reason: string }> {
+    if (budgetMs < MIN_CALL_MS) return { reason: `no_time: ${REASON_TEXT.no_time}` };
+    if (!this.breaker!.acquire()) return { reason: `circuit_open: ${REASON_TEXT.circuit_open}` };
     const messages = [
       { role: 'system' as const, content: SYSTEM_PROMPT },
       { role: 'user' as const, content: promptData(alert, findings, this.settings.llm!.maxPromptChars) },
     ];
     let last: LlmError | undefined;
-    const { timeoutMs, budgetMs } = this.settings.llm!;
+    const { timeoutMs } = this.settings.llm!;
     const deadline = performance.now() + budgetMs;
     for (let attempt = 1; attempt <= 2; attempt++) {
       const left = Math.min(timeoutMs, deadline - performance.now());
-      if (attempt > 1 && left < 1000) break;
+      if (attempt > 1 && left < MIN_CALL_MS) break;
       try {
         const answer = await this.client!.completeJson(messages, LlmAnswerSchema, 'alert_analysis', Math.max(1, Math.round(left)));
         this.breaker!.success();
@@ -87,19 +94,35 @@ export class AnalysisEngine {
       } catch (error) {
         last = error instanceof LlmError ? error : new LlmError('network', (error as Error).message);
         this.breaker!.failure();
+        // The server's own words (an error body, a stack) go to the log only, never into the analysis posted to chat.
         this.logger.warn({ reason: last.reason, attempt, err: last.message }, 'the model gave no usable analysis');
-        if (!last.invalidAnswer || !this.breaker!.allows()) break;
+        if (!last.invalidAnswer || !this.breaker!.acquire()) break;
       }
     }
-    return { reason: `${last!.reason}: ${last!.message}`.slice(0, 500) };
+    return { reason: `${last!.reason}: ${REASON_TEXT[last!.reason]}` };
   }
 }
 
-const FAILURES: readonly LlmFailure[] = ['timeout', 'network', 'http_error', 'too_large', 'not_json', 'wrong_schema', 'circuit_open'];
+/** A call with less time than this left is not worth making. */
+const MIN_CALL_MS = 1000;
+
+/** What an analysis says about a failure: a fixed text per code, so nothing the model server wrote reaches a chat. */
+export const REASON_TEXT: Record<LlmFailure | 'no_time', string> = {
+  timeout: 'the model did not answer in time',
+  network: 'the model could not be reached',
+  http_error: 'the model server answered with an error',
+  too_large: 'the model’s answer was too large',
+  not_json: 'the model’s answer was not JSON',
+  wrong_schema: 'the model’s answer did not match the schema',
+  circuit_open: 'the model failed repeatedly; skipped during the cool-down',
+  no_time: 'too little of the time budget was left after the alert waited in the queue',
+};
+
+const FAILURES: readonly string[] = Object.keys(REASON_TEXT);
 /** The bounded code at the front of a fallback reason (a metric label). */
 export function fallbackCode(reason: string): string {
   const code = reason.split(':')[0];
-  return (FAILURES as readonly string[]).includes(code) ? code : 'other';
+  return FAILURES.includes(code) ? code : 'other';
 }
 
 /**

@@ -12,12 +12,19 @@ import { AnalysisService } from './analysis.service';
 export class AnalysisConsumer {
   constructor(private readonly analysis: AnalysisService) {}
 
-  // A few at once: each may wait for the model for up to its timeout.
-  @OnEvent('alerts.notify', { concurrency: 4 })
+  // Many at once: an analysis mostly waits (on the model, up to its budget), so a burst of alerts must
+  // not queue behind four of them; the budget counts from the announcement, so queueing eats it.
+  @OnEvent('alerts.notify', { concurrency: 32 })
   async onNotify(event: EventOf<'alerts.notify'>, ctx: HandlerContext): Promise<void> {
     const { kind, alert } = event.data;
     if (kind !== 'firing' || !this.analysis.shouldAnalyse(alert)) return;
-    const outcome = await this.analysis.analyseEpisode(alert, { consumer: ctx.consumer, eventId: event.id });
-    ctx.log.info({ outcome }, outcome === 'analysed' ? 'alert analysed' : 'episode already analysed; nothing announced again');
+    const outcome = await this.analysis.analyseEpisode(alert, { consumer: ctx.consumer, eventId: event.id }, new Date(event.time));
+    ctx.log.info({ outcome }, OUTCOME_TEXT[outcome]);
   }
 }
+
+const OUTCOME_TEXT = {
+  analysed: 'alert analysed',
+  duplicate: 'episode already analysed; nothing announced again',
+  stale: 'alert announced too long ago; not analysed',
+} as const;

@@ -6,13 +6,15 @@ import { env, ServiceConfig } from '@firebreak/platform';
 export const analysisEnvShape = {
   /** Alerts at or above this severity are analysed when they start firing. */
   FIREBREAK_ANALYSIS_MIN_SEVERITY: SeveritySchema.default('warning'),
+  /** An alert announced longer ago than this is not analysed (a backlog after an outage, or the first deployment). */
+  FIREBREAK_ANALYSIS_MAX_AGE_MS: env.int(10_000, 86_400_000, 300_000),
   /** An OpenAI-compatible base URL (…/v1); unset: the knowledge-base analysis only. */
   FIREBREAK_LLM_URL: z.url({ message: 'must be a URL such as http://127.0.0.1:11434/v1' }).optional(),
   FIREBREAK_LLM_MODEL: z.string().min(1).optional(),
   FIREBREAK_LLM_API_KEY: z.string().min(1).optional(),
   /** One call to the model. */
   FIREBREAK_LLM_TIMEOUT_MS: env.int(100, 120_000, 20_000),
-  /** The model's share of an analysis, both attempts together: keeps an analysis within 30 s of the alert. */
+  /** The model's share of an analysis, both attempts together, counted from the alert's announcement: keeps an analysis within 30 s of it. */
   FIREBREAK_LLM_BUDGET_MS: env.int(100, 300_000, 25_000),
   /** The answer's token budget (`max_tokens`). */
   FIREBREAK_LLM_MAX_TOKENS: env.int(64, 32_000, 1200),

@@ -1,3 +1,4 @@
+import { register } from 'prom-client';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
@@ -152,6 +153,47 @@ describe('alert analysis in the knowledge service', () => {
     const read = await http('GET', `/api/v1/alerts/${fingerprint}/analysis`, VIEWER);
     expect(read.statusCode).toBe(200);
     expect(read.json()).toMatchObject({ fingerprint, engine: 'llm', markdown: expect.stringContaining('## Analysis') });
+  });
+
+  it('skips (acknowledges, asks no model) a firing announced longer ago than the max age: a backlog after an outage', async () => {
+    const old = fp();
+    const asked = fake.requests.length;
+    await publisher.publish('alerts.notify', notify('firing', old), {
+      id: randomUUID(),
+      subject: old,
+      time: new Date(Date.now() - 3_600_000),
+    });
+    const fresh = fp();
+    await publisher.publish('alerts.notify', notify('firing', fresh), { id: randomUUID(), subject: fresh });
+    await waitFor(async () => (await published('alerts.analysis')).some((e) => e.data.fingerprint === fresh), { timeoutMs: 20_000 });
+    expect((await published('alerts.analysis')).some((e) => e.data.fingerprint === old)).toBe(false);
+    expect((await http('GET', `/api/v1/alerts/${old}/analysis`, VIEWER)).statusCode).toBe(404);
+    // One model call: the fresh alert's; none for the old one.
+    expect(fake.requests.length).toBe(asked + 1);
+    expect(await register.getSingleMetricAsString('firebreak_analysis_skipped_total')).toMatch(/reason="stale"} [1-9]/);
+  });
+
+  it('analyses a burst concurrently: 16 alerts with a 1.5 s model each are all announced well within 30 s', async () => {
+    fake.answerDelayMs = 1500;
+    try {
+      const burst = Array.from({ length: 16 }, () => fp());
+      const started = Date.now();
+      await Promise.all(burst.map((f) => publisher.publish('alerts.notify', notify('firing', f), { id: randomUUID(), subject: f })));
+      await waitFor(
+        async () => {
+          const announced = new Set((await published('alerts.analysis')).map((e) => e.data.fingerprint));
+          return burst.every((f) => announced.has(f));
+        },
+        { timeoutMs: 20_000 },
+      );
+      const elapsed = Date.now() - started;
+      // Four at a time (the old limit) would take at least 4 × 1.5 s = 6 s.
+      expect(elapsed).toBeLessThan(5_000);
+      const analyses = (await published('alerts.analysis')).filter((e) => burst.includes(e.data.fingerprint));
+      expect(analyses.every((e) => e.data.engine === 'llm')).toBe(true);
+    } finally {
+      fake.answerDelayMs = 0;
+    }
   });
 
   it('leaves alerts below the minimum severity alone', async () => {

@@ -7,6 +7,7 @@ import { KnowledgeFindings } from '../findings/findings';
 import { AnalysesRepository } from './analyses.repository';
 import { AnalysisEngine } from './analysis-engine';
 import { AnalysisConfig } from './analysis.env';
+import { analysisMetrics } from './metrics';
 
 /**
  * Analyses alerts: an episode once (stored, announced as `alerts.analysis` through the outbox), or a
@@ -33,8 +34,8 @@ export class AnalysisService {
   }
 
   /** The analysis of one alert, not stored (POST /api/v1/analyze). */
-  async analyse(alert: Alert): Promise<AlertAnalysis> {
-    const result = await this.engine.analyse(alert);
+  async analyse(alert: Alert, since?: Date): Promise<AlertAnalysis> {
+    const result = await this.engine.analyse(alert, since);
     return AlertAnalysisSchema.parse({
       fingerprint: alert.fingerprint,
       alertname: alert.labels.alertname ?? '',
@@ -49,12 +50,22 @@ export class AnalysisService {
    * The episode's analysis, made once: a redelivery finds its inbox row, another replica or an
    * earlier attempt finds the episode's row, and neither asks the model or announces again.
    */
-  async analyseEpisode(alert: Alert, inbox: { consumer: string; eventId: string }): Promise<'analysed' | 'duplicate'> {
+  async analyseEpisode(
+    alert: Alert,
+    inbox: { consumer: string; eventId: string },
+    announcedAt: Date,
+  ): Promise<'analysed' | 'duplicate' | 'stale'> {
+    // After an outage or on first deployment the consumer reads days of alerts: analysing old episodes
+    // would call the model for each and post follow-ups nobody waits for. Acknowledged and counted.
+    if (this.clock.now().getTime() - announcedAt.getTime() > this.config.FIREBREAK_ANALYSIS_MAX_AGE_MS) {
+      analysisMetrics.skipped.inc({ reason: 'stale' });
+      return 'stale';
+    }
     if (await this.repository.exists(alert.fingerprint, alert.startsAt)) {
       await this.messaging.run(async () => undefined, inbox);
       return 'duplicate';
     }
-    const analysis = await this.analyse(alert);
+    const analysis = await this.analyse(alert, announcedAt);
     const eventId = deriveEventId('analysis', alert.fingerprint, alert.startsAt);
     const outcome = await this.messaging.run(async (tx) => {
       const stored = await this.repository.insert(tx.manager, analysis, eventId);

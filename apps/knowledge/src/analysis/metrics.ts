@@ -13,9 +13,11 @@ export const analysisMetrics = {
     'engine',
     'result',
   ]),
+  /** Alerts not analysed: `stale`, announced longer ago than FIREBREAK_ANALYSIS_MAX_AGE_MS. */
+  skipped: counter('firebreak_analysis_skipped_total', 'Newly firing alerts not analysed, by reason.', ['reason']),
   duration: histogram(
     'firebreak_analysis_duration_seconds',
-    'Time to analyse one alert (knowledge base plus the model when one is set).',
+    'Time from an alert’s announcement to its analysis (queue time, knowledge base, the model when one is set).',
     ['engine'],
     [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 20, 30, 60],
   ),

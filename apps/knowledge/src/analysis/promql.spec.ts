@@ -36,6 +36,9 @@ describe('PromQL from hostile labels', () => {
     expect(isLabelName('9x')).toBe(false);
     expect(isLabelName('a-b')).toBe(false);
     expect(isLabelName('x="1"} or vector(1) or up{y')).toBe(false);
+    // Prometheus's reserved names: `__name__` in ALERTS{...} would select another metric.
+    expect(isLabelName('__name__')).toBe(false);
+    expect(allLabelsSelector({ __name__: 'up', alertname: 'A' })).toBe('{alertname="A"}');
     const selector = allLabelsSelector({ alertname: 'HighCPU', 'x="1"} or vector(1) or up{y': 'v', job: 'a"pi' });
     expect(selector).toBe('{alertname="HighCPU",job="a\\"pi"}');
   });

@@ -9,7 +9,11 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 // Labels that identify a series well enough to narrow a query; others (severity, team...) are routing, not series.
 const SELECTOR_LABELS = ['job', 'instance', 'service', 'namespace', 'pod', 'container', 'deployment', 'cluster', 'database', 'db'];
 
-export const isLabelName = (name: string): boolean => LABEL_NAME.test(name);
+/**
+ * A label name a selector may carry. Names starting with `__` are Prometheus's own (`__name__` is the
+ * metric name: `ALERTS{__name__="x"}` would select another metric, not narrow ALERTS); alerts never have them.
+ */
+export const isLabelName = (name: string): boolean => LABEL_NAME.test(name) && !name.startsWith('__');
 
 /** A PromQL double-quoted string literal holding `value` verbatim. */
 export function promqlString(value: string): string {

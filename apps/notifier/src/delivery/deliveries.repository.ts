@@ -7,6 +7,8 @@ import { Notification, NotificationKind } from '../notifications/notification';
 import { NotifierConfig } from '../service';
 
 const INSERT_CHUNK = 2_000;
+/** Follow-ups (an alert's analysis): never folded into a summary, sent after the channel's other messages. */
+const FOLLOW_UP_SUBJECT = 'alerts.analysis';
 
 export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'folded' | 'skipped';
 
@@ -104,6 +106,7 @@ export class DeliveriesRepository {
   private readonly deliveries: string;
   private readonly marks: string;
   private readonly approvalPages: string;
+  private readonly waits: string;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -112,6 +115,7 @@ export class DeliveriesRepository {
     this.deliveries = table(config.dbSchema, 'deliveries');
     this.marks = table(config.dbSchema, 'alert_marks');
     this.approvalPages = table(config.dbSchema, 'approval_pages');
+    this.waits = table(config.dbSchema, 'analysis_waits');
   }
 
   /** Inserts new deliveries; an id already there (a redelivered announcement) is left alone. */
@@ -222,13 +226,12 @@ export class DeliveriesRepository {
     return toRequestDeliveries(rows);
   }
 
-  /** When the channel's earliest pending delivery is due (null when nothing is pending). */
   /**
    * The deliveries of an alert episode's firing message (matched by its `started` detail, which is the
    * episode's startsAt), on the wire or waiting to be: where its analysis is posted as a follow-up.
    */
-  async firingDeliveries(fingerprint: string, startsAt: string): Promise<FiringDelivery[]> {
-    const rows = await this.dataSource.query<Array<{ id: string; channel: string; target: string; ordered_at: Date }>>(
+  async firingDeliveries(manager: EntityManager, fingerprint: string, startsAt: string): Promise<FiringDelivery[]> {
+    const rows = await manager.query<Array<{ id: string; channel: string; target: string; ordered_at: Date }>>(
       `SELECT id, channel, target, ordered_at FROM ${this.deliveries}
         WHERE fingerprint = $1 AND announcement_subject = 'alerts.notify' AND kind = 'firing' AND status IN ('pending', 'sent')
           AND content->'details' @> jsonb_build_array(jsonb_build_array('started'::text, $2::text))
@@ -236,6 +239,42 @@ export class DeliveriesRepository {
       [fingerprint, startsAt],
     );
     return rows.map((row) => ({ id: row.id, channel: row.channel, target: row.target, orderedAt: new Date(row.ordered_at) }));
+  }
+
+  /**
+   * Serialises, per alert episode, the transaction that records its firing message and the one that
+   * records its analysis (replicas included): whichever commits second sees the first's rows, so an
+   * analysis is either queued behind its firing message or parked and taken by it, never neither.
+   * Taken in key order in one statement: two batches cannot deadlock on each other.
+   */
+  async lockEpisodes(manager: EntityManager, episodes: Array<{ fingerprint: string; startsAt: string }>): Promise<void> {
+    if (episodes.length === 0) return;
+    await manager.query(
+      `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(u.fp || '|' || u.starts_at, 0) AS k
+          FROM unnest($1::text[], $2::text[]) AS u(fp, starts_at) ORDER BY 1) AS keys`,
+      [episodes.map((e) => e.fingerprint), episodes.map((e) => e.startsAt)],
+    );
+  }
+
+  /** An analysis whose firing message is not recorded yet waits here (the first one of an episode stays). */
+  async parkAnalysis(manager: EntityManager, fingerprint: string, startsAt: string, event: unknown, now: Date): Promise<void> {
+    await manager.query(
+      `INSERT INTO ${this.waits} (fingerprint, starts_at, event, created_at) VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT DO NOTHING`,
+      [fingerprint, startsAt, JSON.stringify(event), now],
+    );
+  }
+
+  /** Takes (deletes and returns) the analyses parked for these episodes. */
+  async takeParked(manager: EntityManager, episodes: Array<{ fingerprint: string; startsAt: string }>): Promise<unknown[]> {
+    if (episodes.length === 0) return [];
+    const rows = rowsOf<{ event: unknown }>(
+      await manager.query(
+        `DELETE FROM ${this.waits} w USING unnest($1::text[], $2::text[]) AS u(fp, starts_at)
+          WHERE w.fingerprint = u.fp AND w.starts_at = u.starts_at RETURNING w.event`,
+        [episodes.map((e) => e.fingerprint), episodes.map((e) => e.startsAt)],
+      ),
+    );
+    return rows.map((row) => row.event);
   }
 
   /** The Telegram message_id a sent delivery got (`{"ok":true,"result":{"message_id":N,...`, at the head of its stored answer). */
@@ -248,6 +287,7 @@ export class DeliveriesRepository {
     return match ? Number(match[1]) : undefined;
   }
 
+  /** When the channel's earliest pending delivery is due (null when nothing is pending). */
   async nextDueAt(channel: string): Promise<Date | null> {
     const [row] = await this.dataSource.query(
       `SELECT min(next_attempt_at) AS due FROM ${this.deliveries} WHERE channel = $1 AND status = 'pending'`,
@@ -267,7 +307,8 @@ export class DeliveriesRepository {
   /** How many due deliveries not tried yet the channel has, counting no further than `upTo`. */
   async countBacklog(manager: EntityManager, channel: string, now: Date, upTo: number): Promise<number> {
     const [row] = await manager.query(
-      `SELECT count(*) AS n FROM (SELECT 1 FROM ${this.deliveries} WHERE channel = $1 AND status = 'pending' AND attempts = 0 AND next_attempt_at <= $2 LIMIT $3) AS backlog`,
+      `SELECT count(*) AS n FROM (SELECT 1 FROM ${this.deliveries} WHERE channel = $1 AND status = 'pending' AND attempts = 0 AND next_attempt_at <= $2
+           AND announcement_subject <> '${FOLLOW_UP_SUBJECT}' LIMIT $3) AS backlog`,
       [channel, now, upTo],
     );
     return Number(row.n);
@@ -285,7 +326,7 @@ export class DeliveriesRepository {
       summary: Notification['summary'] | null;
     }> = await manager.query(
       `SELECT id, target, kind, severity, title, received_at, content->'summary' AS summary FROM ${this.deliveries}
-          WHERE channel = $1 AND status = 'pending' AND attempts = 0 AND next_attempt_at <= $2
+          WHERE channel = $1 AND status = 'pending' AND attempts = 0 AND next_attempt_at <= $2 AND announcement_subject <> '${FOLLOW_UP_SUBJECT}'
           ORDER BY seq OFFSET $3 LIMIT $4 FOR UPDATE SKIP LOCKED`,
       [channel, now, skip, limit],
     );
@@ -307,25 +348,40 @@ export class DeliveriesRepository {
    * `leaseUntil`. Written as one scan plus primary-key lookups, never a self-join: pending rows
    * swing from none to thousands in a storm, exactly when the planner's statistics are stale.
    */
-  async claimDue(manager: EntityManager, channel: string, limit: number, now: Date, leaseUntil: Date): Promise<ClaimedDelivery[]> {
+  async claimDue(
+    manager: EntityManager,
+    channel: string,
+    limit: number,
+    now: Date,
+    leaseUntil: Date,
+    options: { followUps?: boolean } = {},
+  ): Promise<ClaimedDelivery[]> {
     if (limit <= 0) return [];
+    // Follow-ups (analyses) wait while the delivery they follow is pending (a primary-key lookup each),
+    // come after everything else the round can take, and not at all while the channel folds.
     const rows = rowsOf<Record<string, unknown>>(
       await manager.query(
         `WITH ranked AS (
-           SELECT id, seq, next_attempt_at,
+           SELECT id, seq, next_attempt_at, announcement_subject = '${FOLLOW_UP_SUBJECT}' AS follow_up, content->>'followUpOf' AS follow_up_of,
                   COALESCE(order_key, fingerprint) IS NULL
                   OR row_number() OVER (PARTITION BY target, COALESCE(order_key, fingerprint) ORDER BY ordered_at, seq) = 1 AS head
              FROM ${this.deliveries} WHERE channel = $1 AND status = 'pending'),
          picked AS (
            SELECT id FROM ${this.deliveries}
-            WHERE id = ANY(ARRAY(SELECT id FROM ranked WHERE head AND next_attempt_at <= $2 ORDER BY seq LIMIT $3)) AND status = 'pending'
+            WHERE id = ANY(ARRAY(
+                    SELECT r.id FROM ranked r
+                     WHERE r.head AND r.next_attempt_at <= $2 AND (NOT r.follow_up OR $5::boolean)
+                       AND (r.follow_up_of IS NULL OR NOT EXISTS (
+                             SELECT 1 FROM ${this.deliveries} f WHERE f.id = r.follow_up_of AND f.status = 'pending'))
+                     ORDER BY r.follow_up, r.seq LIMIT $3))
+              AND status = 'pending'
             FOR UPDATE SKIP LOCKED)
          UPDATE ${this.deliveries} d SET attempts = d.attempts + 1, claim_token = gen_random_uuid(), next_attempt_at = $4, updated_at = $2
            FROM picked WHERE d.id = picked.id
          RETURNING d.id, d.seq, d.announcement_id, d.channel_type, d.target, d.kind, d.severity, d.fingerprint,
                    COALESCE(d.order_key, d.fingerprint) AS order_key, d.content, d.attempts,
                    d.claim_token, d.received_at, d.ordered_at`,
-        [channel, now, limit, leaseUntil],
+        [channel, now, limit, leaseUntil, options.followUps ?? true],
       ),
     );
     return rows.map(toClaimed).sort((a, b) => a.seq - b.seq);
@@ -433,7 +489,12 @@ export class DeliveriesRepository {
    * deliveries of its request, and its page, are kept until the decision is recorded: a decision
    * always finds where to resolve. A page goes only once decided and its request's deliveries are gone.
    */
-  async prune(before: Date): Promise<number> {
+  async prune(before: Date, waitsBefore: Date = before): Promise<number> {
+    // Analyses whose firing message never came: the alert went to no opted-in channel.
+    await this.dataSource.query(
+      `DELETE FROM ${this.waits} WHERE ctid IN (SELECT ctid FROM ${this.waits} WHERE created_at < $1 LIMIT 1000)`,
+      [waitsBefore],
+    );
     const result: unknown = await this.dataSource.query(
       `DELETE FROM ${this.deliveries} WHERE ctid IN (
          SELECT d.ctid FROM ${this.deliveries} d

@@ -90,7 +90,8 @@ export class DeliveryDispatcher {
       // Fold against the tokens, not the batch: a worker that is merely behind must not fold.
       const folded = channel.fold ? await this.folder.fold(manager, channel, available(state, Number.MAX_SAFE_INTEGER), now) : 0;
       const allowance = available(state, Math.min(slots, this.config.FIREBREAK_NOTIFY_BATCH_SIZE));
-      const claimed = await this.deliveries.claimDue(manager, channel.name, allowance, now, leaseUntil);
+      // A folding channel is over its budget: follow-ups wait until its own messages are through.
+      const claimed = await this.deliveries.claimDue(manager, channel.name, allowance, now, leaseUntil, { followUps: folded === 0 });
       const skipped = await this.deliveries.skipSuperseded(manager, claimed, now);
       const deliveries = claimed.filter((delivery) => !skipped.has(delivery.id));
       await this.deliveries.markOnWire(manager, channel.name, deliveries, now);

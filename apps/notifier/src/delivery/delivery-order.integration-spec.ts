@@ -4,7 +4,8 @@ import { Clock, table } from '@firebreak/platform';
 import { FakePagerDuty, resolveDatabaseUrl, resolveNatsUrl, uniqueTestId, waitFor } from '@firebreak/testing';
 import { AppModule } from '../app.module';
 import { alertNotify, fingerprint, NotifierHarness } from '../testing/notifier-harness';
-import { DeliveriesRepository } from './deliveries.repository';
+import { analysisKey } from '../intake/intake.service';
+import { DeliveriesRepository, NewDelivery } from './deliveries.repository';
 
 /** Real time plus an offset the test moves forward, so a retry's backoff costs no wait. */
 class MovableClock implements Pick<Clock, 'now'> {
@@ -195,5 +196,53 @@ routes:
     expect(retried.json().error).toMatchObject({ code: 'superseded', message: expect.stringContaining('superseded') });
     const [row] = await db.query(`SELECT status FROM ${table(h.schema, 'deliveries')} WHERE id = $1`, [id]);
     expect(row).toEqual({ status: 'failed' });
+  });
+
+  it('claims a follow-up only once the delivery it follows is no longer pending, after the channel’s other messages, and not while folding', async () => {
+    const repo = h.app.get(DeliveriesRepository);
+    const db = h.app.get(DataSource);
+    const channel = 'followups';
+    const at = new Date(clock.now().getTime() - 1_000);
+    const row = (fields: { id: string; fp: string; followUpOf?: string }): NewDelivery => ({
+      id: fields.id,
+      announcementId: randomUUID(),
+      announcementSubject: fields.followUpOf ? 'alerts.analysis' : 'alerts.notify',
+      channel,
+      channelType: 'telegram',
+      target: '-1001',
+      kind: fields.followUpOf ? 'message' : 'firing',
+      severity: 'critical',
+      fingerprint: fields.fp,
+      title: 't',
+      content: (fields.followUpOf ? { kind: 'message', followUpOf: fields.followUpOf } : { kind: 'firing' }) as never,
+      status: 'pending',
+      receivedAt: at,
+      orderedAt: at,
+      ...(fields.followUpOf ? { orderKey: analysisKey(fields.fp) } : {}),
+    });
+    const [a, b] = [fingerprint(), fingerprint()];
+    const [firingA, followUpA, firingB] = [randomUUID(), randomUUID(), randomUUID()];
+    // The follow-up is recorded before the firing message of another alert (a lower seq).
+    await db.transaction((m) => repo.insert(m, [row({ id: firingA, fp: a }), row({ id: followUpA, fp: a, followUpOf: firingA })], at));
+    await db.transaction((m) => repo.insert(m, [row({ id: firingB, fp: b })], at));
+    const claim = (limit: number, followUps = true) =>
+      db.transaction(async (m) =>
+        (await repo.claimDue(m, channel, limit, clock.now(), new Date(clock.now().getTime() + 60_000), { followUps })).map((d) => d.id),
+      );
+
+    // A's firing message is pending (claimed, on the wire): its follow-up waits; the firing messages go.
+    expect((await claim(10)).sort()).toEqual([firingA, firingB].sort());
+    expect(await claim(10)).toEqual([]);
+    await db.query(`UPDATE ${table(h.schema, 'deliveries')} SET status = 'sent' WHERE id = $1`, [firingA]);
+    // A folding channel keeps its follow-ups back; otherwise the follow-up goes once what it follows is sent.
+    expect(await claim(10, false)).toEqual([]);
+    expect(await claim(10)).toEqual([followUpA]);
+
+    // With one slot, an alert's firing message goes before a follow-up recorded earlier.
+    const [c, followUpC, firingD] = [fingerprint(), randomUUID(), randomUUID()];
+    await db.transaction((m) => repo.insert(m, [row({ id: followUpC, fp: c, followUpOf: firingA })], at));
+    await db.transaction((m) => repo.insert(m, [row({ id: firingD, fp: fingerprint() })], at));
+    expect(await claim(1)).toEqual([firingD]);
+    expect(await claim(1)).toEqual([followUpC]);
   });
 });

@@ -9,6 +9,11 @@ import { DeliveryDispatcher } from './delivery-dispatcher';
 import { OutcomeRecorder } from './outcome-recorder';
 
 const PRUNE_EVERY_MS = 3_600_000;
+/**
+ * How long an analysis waits for its alert's firing message: the knowledge service analyses only
+ * alerts announced in the last few minutes, so an hour covers an intake far behind.
+ */
+const ANALYSIS_WAIT_MS = 3_600_000;
 
 /**
  * One loop per enabled channel, so a slow or throttled provider never delays another. Retry state
@@ -90,8 +95,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async prune(): Promise<void> {
-    const before = new Date(this.clock.now().getTime() - this.config.FIREBREAK_NOTIFY_HISTORY_DAYS * 86_400_000);
-    const removed = await this.deliveries.prune(before);
+    const now = this.clock.now().getTime();
+    const before = new Date(now - this.config.FIREBREAK_NOTIFY_HISTORY_DAYS * 86_400_000);
+    const removed = await this.deliveries.prune(before, new Date(now - ANALYSIS_WAIT_MS));
     if (removed > 0) this.logger.info({ removed }, 'pruned delivery history');
   }
 

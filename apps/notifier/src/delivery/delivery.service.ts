@@ -17,9 +17,24 @@ export class DeliveryService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Where an episode's firing message went (its analysis follows it there). */
-  firingDeliveries(fingerprint: string, startsAt: string): Promise<FiringDelivery[]> {
-    return this.deliveries.firingDeliveries(fingerprint, startsAt);
+  /** Inside the caller's transaction: where an episode's firing message went (its analysis follows it there). */
+  firingDeliveries(manager: EntityManager, fingerprint: string, startsAt: string): Promise<FiringDelivery[]> {
+    return this.deliveries.firingDeliveries(manager, fingerprint, startsAt);
+  }
+
+  /** Inside the caller's transaction: one episode's firing message and analysis are recorded one after the other. */
+  lockEpisodes(manager: EntityManager, episodes: Array<{ fingerprint: string; startsAt: string }>): Promise<void> {
+    return this.deliveries.lockEpisodes(manager, episodes);
+  }
+
+  /** Inside the caller's transaction: an analysis that came before its firing message waits for it. */
+  parkAnalysis(manager: EntityManager, fingerprint: string, startsAt: string, event: unknown, now: Date): Promise<void> {
+    return this.deliveries.parkAnalysis(manager, fingerprint, startsAt, event, now);
+  }
+
+  /** Inside the caller's transaction: the analyses that waited for these episodes' firing messages. */
+  takeParked(manager: EntityManager, episodes: Array<{ fingerprint: string; startsAt: string }>): Promise<unknown[]> {
+    return this.deliveries.takeParked(manager, episodes);
   }
 
   /** Adds deliveries inside the caller's transaction; the caller wakes their channels after the commit. */

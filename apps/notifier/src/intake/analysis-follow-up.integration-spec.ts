@@ -10,6 +10,7 @@ import {
   uniqueTestId,
   waitFor,
 } from '@firebreak/testing';
+import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
 import { alertNotify, fingerprint, NotifierHarness } from '../testing/notifier-harness';
 import { BOT_TOKEN, ROUTING_KEY, VIEWER } from '../testing/provider-fakes';
@@ -67,6 +68,9 @@ describe('analysis follow-ups', () => {
 
   const publishAnalysis = (data: DataOf<'alerts.analysis'>) =>
     h.publisher.publish('alerts.analysis', data, { id: randomUUID(), subject: data.fingerprint });
+  const hooksOf = (fp: string) => webhook.requests.filter((r) => JSON.stringify(r.body).includes(fp)).length;
+  const parked = async (fp: string) =>
+    Number((await h.app.get(DataSource).query(`SELECT count(*) AS n FROM "${h.schema}".analysis_waits WHERE fingerprint = $1`, [fp]))[0].n);
   const history = async (fp: string) =>
     (await h.history(`fingerprint=${fp}&limit=100`, VIEWER)).items as Array<{
       channel: string;
@@ -168,6 +172,25 @@ describe('analysis follow-ups', () => {
     expect(slack.messages.filter((m) => JSON.stringify(m.body).includes(fp))).toHaveLength(2);
   });
 
+  it('is still posted, as a reply, when the alert was resolved before its analysis arrived (finding 1)', async () => {
+    const fp = fingerprint();
+    await h.announce(alertNotify('firing', fp, 'critical'));
+    await waitFor(() => telegram.messages.length === 2);
+    const firingIds = telegram.messages.map((m) => m.messageId).sort();
+    // A model answer takes seconds: the resolve (a later announcement in the alert's queue) goes out first.
+    await h.announce(alertNotify('resolved', fp, 'critical'));
+    await waitFor(() => telegram.messages.length === 4);
+    await publishAnalysis(analysisOf(fp));
+    // Hook: firing, resolved, follow-up; quiet: firing, resolved.
+    await waitFor(() => telegram.messages.length === 6 && slack.messages.length === 3 && hooksOf(fp) === 5, {
+      message: () => `telegram ${telegram.messages.length}, slack ${slack.messages.length}, webhook ${hooksOf(fp)}`,
+    });
+    const replies = telegram.messages.slice(4);
+    expect(replies.every((r) => r.text.includes('ANALYSIS'))).toBe(true);
+    expect(replies.map((r) => r.body.reply_to_message_id).sort()).toEqual(firingIds);
+    expect((await history(fp)).filter((r) => r.status === 'skipped')).toEqual([]);
+  });
+
   it('an analysis that arrives before the firing message is recorded waits for it, then replies to it', async () => {
     const fp = fingerprint();
     await publishAnalysis(analysisOf(fp));
@@ -179,6 +202,23 @@ describe('analysis follow-ups', () => {
     expect(first.body.reply_to_message_id).toBeUndefined();
     expect(second.body.reply_to_message_id).toBeUndefined();
     expect(replies.map((r) => r.body.reply_to_message_id).sort()).toEqual([first.messageId, second.messageId].sort());
+  });
+
+  it('an analysis recorded long before the firing message (intake far behind) is parked, not retried or dropped, and then posted (finding 4)', async () => {
+    const fp = fingerprint();
+    // Published 10 minutes ago: a retry loop bounded by the analysis's age would have given up on it.
+    await h.publisher.publish('alerts.analysis', analysisOf(fp), { id: randomUUID(), subject: fp, time: new Date(Date.now() - 600_000) });
+    await waitFor(async () => (await parked(fp)) === 1, { message: 'analysis parked for its firing message' });
+    expect(telegram.messages).toHaveLength(0);
+    await h.announce(alertNotify('firing', fp, 'critical'));
+    // The webhooks too (hook: firing and follow-up; quiet: firing), so none arrives during the next test.
+    await waitFor(() => telegram.messages.length === 4 && slack.messages.length === 2 && hooksOf(fp) === 3, {
+      message: () => `telegram ${telegram.messages.length}, slack ${slack.messages.length}, webhook ${hooksOf(fp)}`,
+    });
+    const [first, second, ...replies] = telegram.messages;
+    expect(replies.map((r) => r.body.reply_to_message_id).sort()).toEqual([first.messageId, second.messageId].sort());
+    // Taken by the firing message's transaction: nothing left waiting.
+    expect(await parked(fp)).toBe(0);
   });
 
   it('posts nothing where the alert’s firing message did not go, nor for another episode', async () => {

@@ -8,7 +8,7 @@ import { DeliveryService, NewDelivery } from '../delivery/delivery.service';
 import { alertNotify } from '../testing/notifier-harness';
 import { decisionOrderedAt, IntakeService } from './intake.service';
 
-const pd = { name: 'pd', type: 'pagerduty', enabled: true, targets: ['default'] } as unknown as Channel;
+const pd = { name: 'pd', type: 'pagerduty', enabled: true, targets: ['default'], config: {} } as unknown as Channel;
 const ctx = { consumer: 'notifier-alerts-notify', log: pino({ level: 'silent' }) };
 
 async function flush(): Promise<void> {
@@ -37,7 +37,7 @@ function intake() {
     add: async (_manager: unknown, rows: NewDelivery[]) => void committed.push(rows.map((row) => `${row.fingerprint}:${row.kind}`)),
     wake: () => undefined,
   } as unknown as DeliveryService;
-  const registry = { route: () => ['pd'], get: () => pd } as unknown as ChannelRegistry;
+  const registry = { route: () => ['pd'], get: () => pd, all: () => [pd] } as unknown as ChannelRegistry;
   const service = new IntakeService(registry, messaging, delivery, { now: () => new Date(), sleep: async () => undefined });
   return { service, gates, committed };
 }

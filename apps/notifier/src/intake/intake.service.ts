@@ -6,7 +6,7 @@ import { Batcher, HandlerContext, PermanentError, TransactionalMessaging } from 
 import { Clock, CLOCK } from '@firebreak/platform';
 import { Channel } from '../channel-config/channel-set';
 import { ChannelRegistry } from '../channel-config/channel-registry';
-import { DeliveryService, NewDelivery } from '../delivery/delivery.service';
+import { DeliveryService, FiringDelivery, NewDelivery } from '../delivery/delivery.service';
 import {
   fromAlertAnalysis,
   fromAlertNotify,
@@ -30,16 +30,24 @@ interface Planned {
   approvalRequest?: string;
   /** An approval's decision: its rows are made in the transaction, from the deliveries of its request. */
   decision?: EventOf<'runbooks.approval.decided'>;
+  /** An alert's analysis: its follow-ups are made in the transaction, behind the firing message (or it is parked for it). */
+  analysis?: EventOf<'alerts.analysis'>;
+  /** The firing message of an episode: analyses parked for it are taken in the same transaction. */
+  firingEpisode?: Episode;
+}
+
+interface Episode {
+  fingerprint: string;
+  startsAt: string;
 }
 
 const approvalKey = (approvalId: string) => `approval:${approvalId}`;
-
 /**
- * How long an analysis waits for its alert's firing message to be recorded: both come off the bus
- * independently, and the analysis may be handled first. The bus's retries (1 s, 5 s, 15 s, 30 s) pass
- * this age before the last delivery, so an alert that went nowhere is acknowledged, never dead-lettered.
+ * Follow-ups have a queue of their own: in the alert's queue, anything sent about the alert while the
+ * model thought (resolved, a repeat, an ack) would make the follow-up look superseded and skip it.
+ * Their order behind the firing message is kept at claim time instead (`followUpOf`).
  */
-export const FOLLOW_UP_WAIT_MS = 30_000;
+export const analysisKey = (fingerprint: string) => `analysis:${fingerprint}`;
 
 interface Announcement {
   subject: string;
@@ -148,26 +156,39 @@ export class IntakeService {
 
   /**
    * An alert's analysis, as a follow-up where the episode's firing message went, on channels that opted
-   * in (`analysis: true`). Never PagerDuty: a message there would open an incident. Ordered 1 ms after
-   * the firing message in its queue, so Telegram can reply to it, and a later announcement about the
-   * alert is never taken as older than the analysis (which would skip it as superseded).
+   * in (`analysis: true`). Never PagerDuty: a message there would open an incident. Recorded at once:
+   * behind the firing message when it is recorded, else parked until it is (the firing message's
+   * transaction queues it). Queued under `analysis:<fingerprint>`, and claimed only once the firing
+   * delivery it follows is no longer pending, so Telegram can reply to it (or, if that one failed, it
+   * goes out standalone).
    */
   async announceAnalysis(event: EventOf<'alerts.analysis'>, ctx: Context): Promise<void> {
-    const { fingerprint, startsAt } = event.data;
-    const optedIn = this.registry.all().some((channel) => channel.config.analysis && channel.type !== 'pagerduty');
-    const firing = optedIn ? await this.delivery.firingDeliveries(fingerprint, startsAt) : [];
-    if (optedIn && firing.length === 0 && this.clock.now().getTime() - Date.parse(event.time) < FOLLOW_UP_WAIT_MS)
-      throw new Error('the firing message of this alert episode is not recorded yet; the analysis waits for it');
+    const woken = await this.batcher.submit({
+      inbox: ctx.consumer,
+      eventId: event.id,
+      key: event.data.fingerprint,
+      rows: [],
+      // With no channel opted in, nothing is looked up or parked: the inbox row alone.
+      ...(this.analysisWanted() ? { analysis: event } : {}),
+    });
+    if (!woken) ctx.log.info('announcement already handled; nothing sent again');
+    else if (woken.length === 0) ctx.log.info('no opted-in channel has this alert’s firing message (yet); nothing posted now');
+    else this.delivery.wake(woken);
+  }
+
+  private analysisWanted(): boolean {
+    return this.registry.all().some((channel) => channel.config.analysis && channel.type !== 'pagerduty');
+  }
+
+  /** The follow-ups of an analysis, one per opted-in channel and target its episode's firing message went to. */
+  private followUps(event: EventOf<'alerts.analysis'>, firing: FiringDelivery[]): NewDelivery[] {
+    const { fingerprint } = event.data;
     const notification = fromAlertAnalysis(event);
-    const rows = firing.flatMap((f): NewDelivery[] => {
+    return firing.flatMap((f): NewDelivery[] => {
       const channel = this.registry.get(f.channel);
       if (!channel?.config.analysis || channel.type === 'pagerduty') return [];
-      const content =
-        channel.type === 'webhook'
-          ? { ...notification, event }
-          : channel.type === 'telegram'
-            ? { ...notification, followUpOf: f.id }
-            : notification;
+      // Every follow-up names the firing delivery it follows: the claim waits while that one is pending.
+      const content = channel.type === 'webhook' ? { ...notification, event, followUpOf: f.id } : { ...notification, followUpOf: f.id };
       return [
         {
           id: deriveEventId('delivery', event.id, channel.name, f.target),
@@ -184,28 +205,57 @@ export class IntakeService {
           status: channel.enabled ? 'pending' : 'skipped',
           ...(channel.enabled ? {} : { lastError: `channel disabled: ${channel.disabledReason}` }),
           receivedAt: new Date(event.time),
-          orderedAt: new Date(f.orderedAt.getTime() + 1),
+          orderedAt: new Date(event.time),
+          orderKey: analysisKey(fingerprint),
         },
       ];
     });
-    const woken = await this.batcher.submit({ inbox: ctx.consumer, eventId: event.id, key: fingerprint, rows });
-    if (!woken) ctx.log.info('announcement already handled; nothing sent again');
-    else {
-      if (rows.length === 0) ctx.log.info('no opted-in channel got this alert; the analysis is not posted');
-      this.delivery.wake(woken);
+  }
+
+  /** Inside the batch's transaction, after its other rows are in: follow-ups of analyses, both ways round. */
+  private async analysisRows(manager: EntityManager, items: Planned[], now: Date): Promise<Map<Planned, NewDelivery[]>> {
+    const out = new Map<Planned, NewDelivery[]>();
+    const analyses = items.filter((item) => item.analysis);
+    const firings = items.filter((item) => item.firingEpisode);
+    if (analyses.length === 0 && firings.length === 0) return out;
+    await this.delivery.lockEpisodes(manager, [
+      ...analyses.map((item) => ({ fingerprint: item.analysis!.data.fingerprint, startsAt: item.analysis!.data.startsAt })),
+      ...firings.map((item) => item.firingEpisode!),
+    ]);
+    for (const item of analyses) {
+      const { fingerprint, startsAt } = item.analysis!.data;
+      const firing = await this.delivery.firingDeliveries(manager, fingerprint, startsAt);
+      if (firing.length === 0) await this.delivery.parkAnalysis(manager, fingerprint, startsAt, item.analysis, now);
+      out.set(item, this.followUps(item.analysis!, firing));
     }
+    for (const item of firings) {
+      const parked = (await this.delivery.takeParked(manager, [item.firingEpisode!])) as Array<EventOf<'alerts.analysis'>>;
+      if (parked.length === 0) continue;
+      const firing = item.rows
+        .filter((row) => row.status === 'pending')
+        .map((row) => ({ id: row.id, channel: row.channel, target: row.target, orderedAt: row.orderedAt }));
+      out.set(item, [...item.rows, ...parked.flatMap((event) => this.followUps(event, firing))]);
+    }
+    return out;
   }
 
   private async enqueue(announcement: Announcement): Promise<void> {
     const { event, channels, ctx, approvalId } = announcement;
     const rows = channels.flatMap((channel) => this.deliveriesFor(announcement, channel));
     const key = approvalId ? approvalKey(approvalId) : (announcement.notification.fingerprint ?? `event:${event.id}`);
+    const alert = announcement.subject === 'alerts.notify' ? (event as EventOf<'alerts.notify'>).data.alert : undefined;
+    // A firing message that went somewhere may have an analysis waiting for it (only when a channel wants analyses).
+    const firingEpisode =
+      alert && announcement.notification.kind === 'firing' && rows.some((row) => row.status === 'pending') && this.analysisWanted()
+        ? { fingerprint: alert.fingerprint, startsAt: alert.startsAt }
+        : undefined;
     const woken = await this.batcher.submit({
       inbox: ctx.consumer,
       eventId: event.id,
       key,
       rows,
       ...(approvalId ? { approvalRequest: approvalId } : {}),
+      ...(firingEpisode ? { firingEpisode } : {}),
     });
     if (!woken) {
       ctx.log.info('announcement already handled; nothing sent again');
@@ -237,12 +287,23 @@ export class IntakeService {
       const approvals = items.filter((item, index) => isNew[index] && (item.approvalRequest || item.decision));
       for (const item of approvals.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)))
         rows.set(item, item.decision ? await this.decisionRows(manager, item.decision, now) : await this.requestRows(manager, item, now));
-      const added = items.map((item, index) => (isNew[index] ? (rows.get(item) ?? item.rows) : null));
+      let added = items.map((item, index) => (isNew[index] ? (rows.get(item) ?? item.rows) : null));
       await this.delivery.add(
         manager,
         added.flatMap((r) => r ?? []),
         now,
       );
+      // Analyses next: they look for the firing deliveries just added (an alert and its analysis may share a batch).
+      const followUps = await this.analysisRows(
+        manager,
+        items.filter((_, index) => isNew[index]),
+        now,
+      );
+      if (followUps.size > 0) {
+        const fresh = [...followUps].flatMap(([item, all]) => (item.analysis ? all : all.slice(item.rows.length)));
+        await this.delivery.add(manager, fresh, now);
+        added = items.map((item, index) => (isNew[index] ? (followUps.get(item) ?? added[index]) : null));
+      }
       return added.map((r) => (r ? [...new Set(r.filter((row) => row.status === 'pending').map((row) => row.channel))] : null));
     });
   }
