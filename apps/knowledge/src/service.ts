@@ -4,7 +4,7 @@ import { Initial1732300000000 } from '../migrations/1732300000000-initial';
 import { OutboxRetries1764633600000 } from '../migrations/1764633600000-outbox-retries';
 import { KnowledgeTables1765000000000 } from '../migrations/1765000000000-knowledge-tables';
 import { analysisEnvShape } from './analysis/analysis.env';
-import { Analyses1765200000000 } from './analysis/analyses.migration';
+import { Analyses1765200000000 } from '../migrations/1765200000000-analyses';
 
 /** The knowledge service's own settings; the base ones (NATS, Postgres, tokens, config dir) come from the platform. */
 export const knowledgeEnv = z.object({

@@ -3,7 +3,7 @@ import { schemaOf } from '@firebreak/platform';
 
 /**
  * One analysis per alert episode (fingerprint, startsAt): the key makes "once per episode" hold
- * whichever replica or redelivery analyses it. Kept next to the analysis code (its one owner).
+ * whichever replica or redelivery analyses it (owned by src/analysis).
  */
 export class Analyses1765200000000 implements MigrationInterface {
   name = 'Analyses1765200000000';
