@@ -1,6 +1,8 @@
 // Two tiers beside the code: *.spec.ts (logic, no I/O) and *.integration-spec.ts (real NATS and
-// Postgres), plus apps/e2e which starts the services as processes. Run in band: the integration
-// tiers share one NATS and one Postgres and isolate by prefix/schema, not by parallelism.
+// Postgres), plus apps/e2e which starts the services as processes. One test file at a time: the
+// integration tiers share one NATS and one Postgres and isolate by prefix/schema, not by parallelism.
+// `npm test` runs them in one worker that is replaced when its heap stays above 1.5 GB after a file
+// (--workerIdleMemoryLimit): in band, what ~140 files leave behind outgrew the 4 GB heap.
 const fs = require('node:fs');
 const swcrc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 delete swcrc.exclude;
