@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { EventOf } from '@firebreak/contracts';
 import { HandlerContext, OnEvent } from '@firebreak/bus';
-import { LearningService } from './learning.service';
+import { BusLearningService } from './bus-learning.service';
 
 @Injectable()
 export class LearningConsumer {
-  constructor(private readonly learning: LearningService) {}
+  constructor(private readonly learning: BusLearningService) {}
 
   // One at a time: an alert's firing and resolution are then handled in the order the mapper published
-  // them (LearningRepository still copes with a resolution handled first, e.g. after a redelivery).
+  // them (EpisodeRepository still copes with a resolution handled first, e.g. after a redelivery).
   @OnEvent('alerts.state.changed', { concurrency: 1 })
   async onAlertState(event: EventOf<'alerts.state.changed'>, ctx: HandlerContext): Promise<void> {
     await this.learning.onAlertState(event.data, { consumer: ctx.consumer, eventId: event.id });

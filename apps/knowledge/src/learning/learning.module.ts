@@ -2,14 +2,28 @@ import { Module } from '@nestjs/common';
 import { DocumentsModule } from '../documents/documents.module';
 import { LearningConsumer } from './learning.consumer';
 import { LearningController } from './learning.controller';
-import { LearningRepository } from './learning.repository';
+import { BusLearningService } from './bus-learning.service';
+import { EpisodeRepository } from './episode.repository';
+import { IncidentWriteupService } from './incident-writeup.service';
+import { LearnService } from './learn.service';
+import { LearningStatsRepository } from './learning-stats.repository';
 import { LearningService } from './learning.service';
+import { RunRepository } from './run.repository';
 
 /** Which runbook fixed which alert: episodes, runs and outcomes from the bus and from people; incident write-ups. */
 @Module({
   imports: [DocumentsModule],
   controllers: [LearningController],
-  providers: [LearningRepository, LearningService, LearningConsumer],
+  providers: [
+    EpisodeRepository,
+    RunRepository,
+    LearningStatsRepository,
+    IncidentWriteupService,
+    BusLearningService,
+    LearnService,
+    LearningService,
+    LearningConsumer,
+  ],
   exports: [LearningService],
 })
 export class LearningModule {}
