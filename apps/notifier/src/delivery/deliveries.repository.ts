@@ -5,107 +5,20 @@ import { CONFIG, rowsOf, table } from '@firebreak/platform';
 import { ChannelType } from '../channel-config/channels.config';
 import { Notification, NotificationKind } from '../notifications/notification';
 import { NotifierConfig } from '../service';
+import { ClaimedDelivery, FiringDelivery, NewDelivery } from './delivery.types';
 
 const INSERT_CHUNK = 2_000;
 /** Follow-ups (an alert's analysis): never folded into a summary, sent after the channel's other messages. */
 const FOLLOW_UP_SUBJECT = 'alerts.analysis';
-
-export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'folded' | 'skipped';
-
-export interface NewDelivery {
-  id: string;
-  announcementId: string;
-  announcementSubject: string;
-  channel: string;
-  channelType: ChannelType;
-  target: string;
-  kind: NotificationKind;
-  severity: Severity;
-  fingerprint?: string;
-  title: string;
-  content: Notification;
-  status: 'pending' | 'skipped';
-  lastError?: string;
-  receivedAt: Date;
-  /** The announcement's own time: deliveries with one order key go out in this order. */
-  orderedAt: Date;
-  /**
-   * What the order holds within (per target): the fingerprint when absent. An approval's request and
-   * decision use `approval:<id>`: they are their own incident, apart from the alert's announcements.
-   */
-  orderKey?: string;
-  /** The approval a delivery asks for or resolves. */
-  approvalId?: string;
-}
-
-/** A delivery of an alert's firing message, as its analysis follow-up needs it. */
-export interface FiringDelivery {
-  id: string;
-  channel: string;
-  target: string;
-  orderedAt: Date;
-}
-
-/** A delivery of an approval's request, as its decision needs it. */
-export interface ApprovalRequestDelivery {
-  channel: string;
-  target: string;
-  severity: Severity;
-  fingerprint: string | null;
-  content: Notification;
-  /** Where the request stands in its order key's queue: its decision must come after it. */
-  orderedAt: Date;
-}
-
-/** An approval's page as a decision finds it. */
-export interface ApprovalPage {
-  /** The request was recorded by this release (or backfilled by the migration). */
-  requested: boolean;
-  requestDeliveryIds: string[];
-}
-
-/** A delivery claimed for an attempt (its attempt already counted). */
-export interface ClaimedDelivery {
-  id: string;
-  seq: number;
-  announcementId: string;
-  channelType: ChannelType;
-  target: string;
-  kind: NotificationKind;
-  severity: Severity;
-  fingerprint: string | null;
-  orderKey: string | null;
-  content: Notification;
-  attempts: number;
-  /** Set by this claim: only an answer carrying it is written (an older claim's late answer is not). */
-  claimToken: string;
-  receivedAt: Date;
-  orderedAt: Date;
-}
-
-export interface DeliveryUpdate {
-  id: string;
-  /** The claim the answer belongs to (`ClaimedDelivery.claimToken`): a newer claim of the row fences it out. */
-  claimToken: string;
-  /**
-   * The claim's attempt number: during a rolling deploy a replica of the previous release may claim
-   * the row again without touching its token, but it does count the attempt.
-   */
-  attempts: number;
-  status: 'pending' | 'sent' | 'failed';
-  nextAttemptAt?: Date;
-  sentAt?: Date;
-  lastError?: string;
-  responseStatus?: number;
-  responseExcerpt?: string;
-}
-
-/** Deliveries as the queue sees them: claiming, folding and recording outcomes. The API's reads are in history/history.repository.ts. */
+/**
+ * Deliveries as the queue sees them: what is sent next (claim, order keys, superseded marks, folding,
+ * follow-up waits). Outcomes are written by delivery-outcomes.repository.ts, approval pages and pruning
+ * are in delivery-history.repository.ts; the API's reads are in history/history.repository.ts.
+ */
 @Injectable()
 export class DeliveriesRepository {
   private readonly deliveries: string;
   private readonly marks: string;
-  private readonly approvalPages: string;
   private readonly waits: string;
 
   constructor(
@@ -114,7 +27,6 @@ export class DeliveriesRepository {
   ) {
     this.deliveries = table(config.dbSchema, 'deliveries');
     this.marks = table(config.dbSchema, 'alert_marks');
-    this.approvalPages = table(config.dbSchema, 'approval_pages');
     this.waits = table(config.dbSchema, 'analysis_waits');
   }
 
@@ -156,76 +68,6 @@ export class DeliveriesRepository {
     );
     return inserted.map((row) => row.id);
   }
-
-  /**
-   * Notes that an approval's request arrived, with the ids of its deliveries (what its decision will
-   * resolve); returns the decision already recorded, if any (a request that comes after its
-   * decision is not sent). The row is the approval's lock: a request and its decision written at
-   * once by two transactions run one after the other, so the later one always sees the earlier.
-   */
-  async approvalRequested(manager: EntityManager, approvalId: string, deliveryIds: string[], now: Date): Promise<string | null> {
-    const [row] = rowsOf<{ decision: string | null }>(
-      await manager.query(
-        `INSERT INTO ${this.approvalPages} AS p (approval_id, requested_at, request_delivery_ids, updated_at) VALUES ($1, $2, $3, $2)
-         ON CONFLICT (approval_id) DO UPDATE SET requested_at = COALESCE(p.requested_at, EXCLUDED.requested_at),
-           request_delivery_ids = p.request_delivery_ids || EXCLUDED.request_delivery_ids, updated_at = EXCLUDED.updated_at
-         RETURNING p.decision`,
-        [approvalId, now, deliveryIds],
-      ),
-    );
-    return row?.decision ?? null;
-  }
-
-  /** Notes an approval's decision (the first one stays); returns the page as the decision found it. */
-  async approvalDecided(manager: EntityManager, approvalId: string, decision: string, decidedAt: Date, now: Date): Promise<ApprovalPage> {
-    const [row] = rowsOf<{ requested: boolean; ids: string[] }>(
-      await manager.query(
-        `INSERT INTO ${this.approvalPages} AS p (approval_id, decision, decided_at, updated_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (approval_id) DO UPDATE SET decision = COALESCE(p.decision, EXCLUDED.decision),
-           decided_at = COALESCE(p.decided_at, EXCLUDED.decided_at), updated_at = EXCLUDED.updated_at
-         RETURNING p.requested_at IS NOT NULL AS requested, p.request_delivery_ids AS ids`,
-        [approvalId, decision, decidedAt, now],
-      ),
-    );
-    return { requested: row?.requested ?? false, requestDeliveryIds: row?.ids ?? [] };
-  }
-
-  /**
-   * Where an approval's request went: every delivery of it a channel took (sent, still pending,
-   * failed or folded), not those skipped (a disabled channel, or superseded). Looked up by the ids
-   * its page holds (primary key).
-   */
-  async approvalRequestDeliveries(manager: EntityManager, ids: string[]): Promise<ApprovalRequestDelivery[]> {
-    if (ids.length === 0) return [];
-    return toRequestDeliveries(
-      await manager.query(
-        `SELECT channel, target, severity, fingerprint, content, ordered_at FROM ${this.deliveries}
-          WHERE id = ANY($1) AND status <> 'skipped' ORDER BY seq`,
-        [ids],
-      ),
-    );
-  }
-
-  /**
-   * The same for a request the page never recorded: one a replica of the previous release took
-   * during a rolling deploy (it knows no approval_pages). Found by the dedup key its content has
-   * always carried; a scan of the table, paid only by such decisions (and by decisions of approvals
-   * never requested). The ids found are noted on the page, so pruning knows them from then on.
-   */
-  async unrecordedApprovalRequestDeliveries(manager: EntityManager, approvalId: string): Promise<ApprovalRequestDelivery[]> {
-    const rows: Array<Record<string, unknown>> = await manager.query(
-      `SELECT id, channel, target, severity, fingerprint, content, ordered_at FROM ${this.deliveries}
-        WHERE announcement_subject = 'runbooks.approval.requested' AND content->>'dedupKey' = $1 AND status <> 'skipped' ORDER BY seq`,
-      [`firebreak-approval-${approvalId}`.slice(0, 255)],
-    );
-    if (rows.length > 0)
-      await manager.query(
-        `UPDATE ${this.approvalPages} SET request_delivery_ids = request_delivery_ids || $2::text[] WHERE approval_id = $1`,
-        [approvalId, rows.map((row) => row.id as string)],
-      );
-    return toRequestDeliveries(rows);
-  }
-
   /**
    * The deliveries of an alert episode's firing message (matched by its `started` detail, which is the
    * episode's startsAt), on the wire or waiting to be: where its analysis is posted as a follow-up.
@@ -294,14 +136,6 @@ export class DeliveriesRepository {
       [channel],
     );
     return row?.due ? new Date(row.due) : null;
-  }
-
-  /** Pending deliveries per channel: the queue a rate limit or an outage has built up. */
-  async pendingByChannel(): Promise<Map<string, number>> {
-    const rows: Array<{ channel: string; pending: string }> = await this.dataSource.query(
-      `SELECT channel, count(*) AS pending FROM ${this.deliveries} WHERE status = 'pending' GROUP BY channel`,
-    );
-    return new Map(rows.map((row) => [row.channel, Number(row.pending)]));
   }
 
   /** How many due deliveries not tried yet the channel has, counting no further than `upTo`. */
@@ -424,41 +258,6 @@ export class DeliveriesRepository {
       [channel, keyed.map((d) => d.target), keyed.map((d) => d.orderKey), keyed.map((d) => d.orderedAt), now],
     );
   }
-
-  /**
-   * Records answers, each only if its row is still pending under the claim the answer belongs to.
-   * A row whose lease ran out while its answer waited (Postgres away) may have been claimed again by
-   * another replica, or failed and been retried by an operator (which resets `attempts`, so the
-   * attempt number cannot tell the claims apart): the late answer must not overwrite that claim,
-   * so it is fenced out by the claim token. The attempt number fences too: a replica of the previous
-   * release, during a rolling deploy, claims without a token. Returns the ids actually updated: only those may be announced.
-   */
-  async applyOutcomes(manager: EntityManager, updates: DeliveryUpdate[], now: Date): Promise<Set<string>> {
-    if (updates.length === 0) return new Set();
-    const result: unknown = await manager.query(
-      `UPDATE ${this.deliveries} d SET status = u.status, next_attempt_at = COALESCE(u.next_attempt_at, d.next_attempt_at), sent_at = u.sent_at,
-              last_error = COALESCE(u.last_error, d.last_error), response_status = u.response_status,
-              response_excerpt = COALESCE(u.response_excerpt, d.response_excerpt), updated_at = $9
-         FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::int[], $8::text[], $10::int[])
-              AS u(id, claim_token, status, next_attempt_at, sent_at, last_error, response_status, response_excerpt, attempts)
-        WHERE d.id = u.id AND d.status = 'pending' AND d.claim_token = u.claim_token AND d.attempts = u.attempts
-        RETURNING d.id`,
-      [
-        updates.map((u) => u.id),
-        updates.map((u) => u.claimToken),
-        updates.map((u) => u.status),
-        updates.map((u) => u.nextAttemptAt ?? null),
-        updates.map((u) => u.sentAt ?? null),
-        updates.map((u) => u.lastError ?? null),
-        updates.map((u) => u.responseStatus ?? null),
-        updates.map((u) => u.responseExcerpt ?? null),
-        now,
-        updates.map((u) => u.attempts),
-      ],
-    );
-    return new Set(rowsOf<{ id: string }>(result).map((row) => row.id));
-  }
-
   /**
    * Whether a newer announcement with the delivery's order key was already put on the wire to its
    * target: sent now, it would break the order, so the claim would skip it as superseded.
@@ -472,64 +271,6 @@ export class DeliveriesRepository {
     );
     return rows.length > 0;
   }
-
-  /** A failed delivery goes back to the queue for a fresh set of attempts. */
-  async requeue(manager: EntityManager, id: string, now: Date): Promise<boolean> {
-    const result: unknown = await manager.query(
-      `UPDATE ${this.deliveries} SET status = 'pending', attempts = 0, claim_token = NULL, next_attempt_at = $2, updated_at = $2
-        WHERE id = $1 AND status = 'failed' RETURNING id`,
-      [id, now],
-    );
-    return rowsOf(result).length > 0;
-  }
-
-  /**
-   * Forgets deliveries no longer pending that are older than the history window, a bounded batch at
-   * a time. An approval waits for its decision however long its timeout is (no upper bound), so the
-   * deliveries of its request, and its page, are kept until the decision is recorded: a decision
-   * always finds where to resolve. A page goes only once decided and its request's deliveries are gone.
-   */
-  async prune(before: Date, waitsBefore: Date = before): Promise<number> {
-    // Analyses whose firing message never came: the alert went to no opted-in channel.
-    await this.dataSource.query(
-      `DELETE FROM ${this.waits} WHERE ctid IN (SELECT ctid FROM ${this.waits} WHERE created_at < $1 LIMIT 1000)`,
-      [waitsBefore],
-    );
-    const result: unknown = await this.dataSource.query(
-      `DELETE FROM ${this.deliveries} WHERE ctid IN (
-         SELECT d.ctid FROM ${this.deliveries} d
-          WHERE d.status <> 'pending' AND d.updated_at < $1
-            AND (d.announcement_subject <> 'runbooks.approval.requested' OR EXISTS (
-                  SELECT 1 FROM ${this.approvalPages} p
-                   WHERE p.approval_id = COALESCE(d.approval_id, substring(d.content->>'dedupKey' from 20)) AND p.decision IS NOT NULL))
-          LIMIT 1000) RETURNING id`,
-      [before],
-    );
-    await this.dataSource.query(
-      `DELETE FROM ${this.marks} WHERE ctid IN (SELECT ctid FROM ${this.marks} WHERE updated_at < $1 LIMIT 1000)`,
-      [before],
-    );
-    await this.dataSource.query(
-      `DELETE FROM ${this.approvalPages} WHERE ctid IN (
-         SELECT p.ctid FROM ${this.approvalPages} p
-          WHERE p.decision IS NOT NULL AND p.updated_at < $1
-            AND NOT EXISTS (SELECT 1 FROM ${this.deliveries} d WHERE d.id = ANY(p.request_delivery_ids))
-          LIMIT 1000)`,
-      [before],
-    );
-    return rowsOf(result).length;
-  }
-}
-
-function toRequestDeliveries(rows: Array<Record<string, unknown>>): ApprovalRequestDelivery[] {
-  return rows.map((row) => ({
-    channel: row.channel as string,
-    target: row.target as string,
-    severity: row.severity as Severity,
-    fingerprint: (row.fingerprint as string | null) ?? null,
-    content: row.content as Notification,
-    orderedAt: new Date(row.ordered_at as string),
-  }));
 }
 
 function toClaimed(row: Record<string, unknown>): ClaimedDelivery {

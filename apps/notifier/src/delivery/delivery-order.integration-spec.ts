@@ -5,7 +5,9 @@ import { FakePagerDuty, resolveDatabaseUrl, resolveNatsUrl, uniqueTestId, waitFo
 import { AppModule } from '../app.module';
 import { alertNotify, fingerprint, NotifierHarness } from '../testing/notifier-harness';
 import { analysisKey } from '../intake/intake.service';
-import { DeliveriesRepository, NewDelivery } from './deliveries.repository';
+import { DeliveriesRepository } from './deliveries.repository';
+import { DeliveryOutcomesRepository } from './delivery-outcomes.repository';
+import { NewDelivery } from './delivery.types';
 
 /** Real time plus an offset the test moves forward, so a retry's backoff costs no wait. */
 class MovableClock implements Pick<Clock, 'now'> {
@@ -89,6 +91,7 @@ routes:
 
   it('never writes the late answer of a claim made before an operator retried the delivery', async () => {
     const repo = h.app.get(DeliveriesRepository);
+    const outcomes = h.app.get(DeliveryOutcomesRepository);
     const db = h.app.get(DataSource);
     // A channel no loop of this replica serves, so only the test claims its row.
     const id = randomUUID();
@@ -120,7 +123,11 @@ routes:
     const claim = (now: Date) => db.transaction((manager) => repo.claimDue(manager, 'elsewhere', 1, now, new Date(now.getTime() + 1_000)));
     const answer = ({ claimToken, attempts }: { claimToken: string; attempts: number }) =>
       db.transaction((manager) =>
-        repo.applyOutcomes(manager, [{ id, claimToken, attempts, status: 'sent', sentAt: clock.now(), responseStatus: 200 }], clock.now()),
+        outcomes.applyOutcomes(
+          manager,
+          [{ id, claimToken, attempts, status: 'sent', sentAt: clock.now(), responseStatus: 200 }],
+          clock.now(),
+        ),
       );
 
     // The first claim's answer is held up; its lease runs out, another claim fails the delivery for good.
@@ -129,7 +136,7 @@ routes:
     const [second] = await claim(new Date(clock.now().getTime() + 2_000));
     expect(second.attempts).toBe(2);
     await db.transaction((manager) =>
-      repo.applyOutcomes(
+      outcomes.applyOutcomes(
         manager,
         [{ id, claimToken: second.claimToken, attempts: second.attempts, status: 'failed', lastError: 'HTTP 400', responseStatus: 400 }],
         clock.now(),

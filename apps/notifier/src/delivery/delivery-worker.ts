@@ -4,7 +4,7 @@ import { Clock, CLOCK, CONFIG, LOGGER, Poller } from '@firebreak/platform';
 import { ChannelRegistry } from '../channel-config/channel-registry';
 import { NotifierConfig } from '../service';
 import { ChannelLoop } from './channel-loop';
-import { DeliveriesRepository } from './deliveries.repository';
+import { DeliveryHistoryRepository } from './delivery-history.repository';
 import { DeliveryDispatcher } from './delivery-dispatcher';
 import { OutcomeRecorder } from './outcome-recorder';
 
@@ -29,7 +29,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   constructor(
     private readonly registry: ChannelRegistry,
     private readonly dispatcher: DeliveryDispatcher,
-    private readonly deliveries: DeliveriesRepository,
+    private readonly history: DeliveryHistoryRepository,
     private readonly outcomes: OutcomeRecorder,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: NotifierConfig,
@@ -97,7 +97,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private async prune(): Promise<void> {
     const now = this.clock.now().getTime();
     const before = new Date(now - this.config.FIREBREAK_NOTIFY_HISTORY_DAYS * 86_400_000);
-    const removed = await this.deliveries.prune(before, new Date(now - ANALYSIS_WAIT_MS));
+    const removed = await this.history.prune(before, new Date(now - ANALYSIS_WAIT_MS));
     if (removed > 0) this.logger.info({ removed }, 'pruned delivery history');
   }
 
@@ -105,7 +105,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private async reportStranded(): Promise<void> {
     const enabled = new Set(this.registry.enabled().map((channel) => channel.name));
     try {
-      for (const [channel, pending] of await this.deliveries.pendingByChannel()) {
+      for (const [channel, pending] of await this.history.pendingByChannel()) {
         if (!enabled.has(channel))
           this.logger.warn({ channel, pending }, 'deliveries wait for a channel that is disabled or no longer configured');
       }

@@ -3,6 +3,8 @@ import { ChannelConfigModule } from '../channel-config/channel-config.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { BacklogFolder } from './backlog-folder';
 import { DeliveriesRepository } from './deliveries.repository';
+import { DeliveryHistoryRepository } from './delivery-history.repository';
+import { DeliveryOutcomesRepository } from './delivery-outcomes.repository';
 import { DeliveryDispatcher } from './delivery-dispatcher';
 import { DeliveryService } from './delivery.service';
 import { DeliveryWorker } from './delivery-worker';
@@ -14,6 +16,8 @@ import { RateBucketsRepository } from './rate-buckets.repository';
   imports: [ChannelConfigModule, ProvidersModule],
   providers: [
     DeliveriesRepository,
+    DeliveryOutcomesRepository,
+    DeliveryHistoryRepository,
     RateBucketsRepository,
     BacklogFolder,
     OutcomeRecorder,

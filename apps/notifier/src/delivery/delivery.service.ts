@@ -1,10 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditEntry, AuditLog, Clock, CLOCK } from '@firebreak/platform';
-import { ApprovalRequestDelivery, DeliveriesRepository, FiringDelivery, NewDelivery } from './deliveries.repository';
+import { DeliveriesRepository } from './deliveries.repository';
+import { DeliveryHistoryRepository } from './delivery-history.repository';
+import { DeliveryOutcomesRepository } from './delivery-outcomes.repository';
+import { ApprovalRequestDelivery, FiringDelivery, NewDelivery } from './delivery.types';
 import { DeliveryWorker } from './delivery-worker';
 
-export type { ApprovalRequestDelivery, DeliveryStatus, FiringDelivery, NewDelivery } from './deliveries.repository';
+export type { ApprovalRequestDelivery, DeliveryStatus, FiringDelivery, NewDelivery } from './delivery.types';
 
 /** What the other features may ask of the delivery queue; its repositories and worker stay inside. */
 @Injectable()
@@ -12,6 +15,8 @@ export class DeliveryService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly deliveries: DeliveriesRepository,
+    private readonly outcomes: DeliveryOutcomesRepository,
+    private readonly history: DeliveryHistoryRepository,
     private readonly worker: DeliveryWorker,
     private readonly audit: AuditLog,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -47,7 +52,7 @@ export class DeliveryService {
    * decision already recorded, if any.
    */
   approvalRequested(manager: EntityManager, approvalId: string, deliveryIds: string[], now: Date): Promise<string | null> {
-    return this.deliveries.approvalRequested(manager, approvalId, deliveryIds, now);
+    return this.history.approvalRequested(manager, approvalId, deliveryIds, now);
   }
 
   /**
@@ -63,10 +68,10 @@ export class DeliveryService {
     decidedAt: Date,
     now: Date,
   ): Promise<ApprovalRequestDelivery[]> {
-    const page = await this.deliveries.approvalDecided(manager, approvalId, decision, decidedAt, now);
+    const page = await this.history.approvalDecided(manager, approvalId, decision, decidedAt, now);
     return page.requested
-      ? this.deliveries.approvalRequestDeliveries(manager, page.requestDeliveryIds)
-      : this.deliveries.unrecordedApprovalRequestDeliveries(manager, approvalId);
+      ? this.history.approvalRequestDeliveries(manager, page.requestDeliveryIds)
+      : this.history.unrecordedApprovalRequestDeliveries(manager, approvalId);
   }
 
   /** Queues deliveries someone asked for, audited in the same transaction, and wakes their channels. */
@@ -86,7 +91,7 @@ export class DeliveryService {
   async retryFailed(id: string, channel: string, entry: AuditEntry): Promise<'requeued' | 'changed' | 'superseded'> {
     const outcome = await this.dataSource.transaction(async (manager) => {
       if (await this.deliveries.isSuperseded(manager, id)) return 'superseded' as const;
-      if (!(await this.deliveries.requeue(manager, id, this.clock.now()))) return 'changed' as const;
+      if (!(await this.outcomes.requeue(manager, id, this.clock.now()))) return 'changed' as const;
       await this.audit.record(entry, manager);
       return 'requeued' as const;
     });
@@ -96,7 +101,7 @@ export class DeliveryService {
 
   /** Pending deliveries per channel: the queue a rate limit or an outage has built up. */
   pendingByChannel(): Promise<Map<string, number>> {
-    return this.deliveries.pendingByChannel();
+    return this.history.pendingByChannel();
   }
 
   wake(channels: string[]): void {

@@ -4,7 +4,8 @@ import { FakeClock } from '@firebreak/testing';
 import { Channel } from '../channel-config/channel-set';
 import { SendOutcome } from '../providers/provider';
 import { NotifierConfig } from '../service';
-import { ClaimedDelivery, DeliveriesRepository, DeliveryUpdate } from './deliveries.repository';
+import { DeliveryOutcomesRepository } from './delivery-outcomes.repository';
+import { ClaimedDelivery, DeliveryUpdate } from './delivery.types';
 import { Attempt, OutcomeRecorder } from './outcome-recorder';
 import { RateBucketsRepository } from './rate-buckets.repository';
 
@@ -68,7 +69,7 @@ function fakeStore() {
       tx.updates.push(updates);
       return new Set(updates.filter((u) => !store.fenced.has(u.id)).map((u) => u.id));
     },
-  } as unknown as DeliveriesRepository;
+  } as unknown as DeliveryOutcomesRepository;
   const messaging = {
     async run<T>(work: (tx: unknown) => Promise<T>): Promise<T> {
       tx = { updates: [], events: [] };

@@ -5,7 +5,7 @@ import { Clock, CLOCK, CONFIG, LOGGER } from '@firebreak/platform';
 import { Channel } from '../channel-config/channel-set';
 import { notifierMetrics } from '../metrics';
 import { NotifierConfig } from '../service';
-import { DeliveriesRepository } from './deliveries.repository';
+import { DeliveryOutcomesRepository } from './delivery-outcomes.repository';
 import { Attempt, OutcomeWriter } from './outcome-writer';
 import { RateBucketsRepository } from './rate-buckets.repository';
 
@@ -54,7 +54,7 @@ export class OutcomeRecorder {
 
   constructor(
     messaging: TransactionalMessaging,
-    deliveries: DeliveriesRepository,
+    deliveries: DeliveryOutcomesRepository,
     buckets: RateBucketsRepository,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) config: NotifierConfig,

@@ -7,7 +7,8 @@ import { notifierMetrics } from '../metrics';
 import { storableText } from '../notifications/text';
 import { SendOutcome } from '../providers/provider';
 import { NotifierConfig } from '../service';
-import { ClaimedDelivery, DeliveriesRepository, DeliveryUpdate } from './deliveries.repository';
+import { DeliveryOutcomesRepository } from './delivery-outcomes.repository';
+import { ClaimedDelivery, DeliveryUpdate } from './delivery.types';
 import { DeliveryBackoff, nextStep, NextStep } from './delivery-backoff';
 import { RateBucketsRepository } from './rate-buckets.repository';
 
@@ -32,7 +33,7 @@ export class OutcomeWriter {
 
   constructor(
     private readonly messaging: TransactionalMessaging,
-    private readonly deliveries: DeliveriesRepository,
+    private readonly deliveries: DeliveryOutcomesRepository,
     private readonly buckets: RateBucketsRepository,
     private readonly clock: Clock,
     config: NotifierConfig,

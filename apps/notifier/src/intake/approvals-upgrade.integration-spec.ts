@@ -9,6 +9,7 @@ import { Deliveries1732400000000 } from '../../migrations/1732400000000-deliveri
 import { OutboxRetries1764633600000 } from '../../migrations/1764633600000-outbox-retries';
 import { AppModule } from '../app.module';
 import { DeliveriesRepository } from '../delivery/deliveries.repository';
+import { DeliveryHistoryRepository } from '../delivery/delivery-history.repository';
 import { fromApprovalRequested } from '../notifications/from-events';
 import { fingerprint, NotifierHarness } from '../testing/notifier-harness';
 
@@ -229,7 +230,7 @@ routes:
   });
 
   it('keeps an undecided approval across pruning, so a decision later than the history window still resolves it', async () => {
-    const repo = h.app.get(DeliveriesRepository);
+    const repo = h.app.get(DeliveryHistoryRepository);
     const approvalId = randomUUID();
     const requested = requestEvent(approvalId, new Date());
     await h.publisher.publish('runbooks.approval.requested', requested.data, { id: requested.id });
