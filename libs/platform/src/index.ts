@@ -24,3 +24,4 @@ export * from './time/clock';
 export * from './time/duration';
 export * from './time/poller';
 export * from './database/outbox-retries.migration';
+export * from './prometheus/prometheus-api';

@@ -11,3 +11,4 @@ export * from './fake-http-target';
 export * from './tcp-proxy';
 export * from './sample-events';
 export * from './fake-clock';
+export * from './test-prometheus';

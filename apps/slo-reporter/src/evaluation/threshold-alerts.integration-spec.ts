@@ -30,16 +30,17 @@ const S = E + 60 * MINUTE;
 
 /** Prometheus's query_range in its own shape: one series, a value at every step from start to end. */
 function queryRange(request: RecordedRequest) {
-  const start = Number(request.query.start) * 1000;
-  const end = Number(request.query.end) * 1000;
-  const step = Number(request.query.step.replace(/s$/, '')) * 1000;
+  const form = request.body as Record<string, string>;
+  const start = Number(form.start) * 1000;
+  const end = Number(form.end) * 1000;
+  const step = Number(form.step.replace(/s$/, '')) * 1000;
   const values: Array<[number, string]> = [];
   for (let at = start; at <= end; at += step) values.push([at / 1000, at > E && at <= S ? '2' : '0.5']);
   return { body: { status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values }] } } };
 }
 
 describe('burn-rate alerts of a Timeslices SLO (fake Prometheus, real NATS and Postgres)', () => {
-  const prometheus = new FakeHttpTarget().on('GET', '/api/v1/query_range', queryRange);
+  const prometheus = new FakeHttpTarget().on('POST', '/api/v1/query_range', queryRange);
   let app: NestFastifyApplication;
   let bus: BusProbe;
   let clock: FakeClock;

@@ -1,11 +1,10 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { waitFor } from '@firebreak/testing';
+import { checkRules, TestPrometheus, waitFor } from '@firebreak/testing';
 import { SloCatalog } from '../definitions/slo-catalog';
 import { SloStatusService } from '../evaluation/slo-status.service';
 import { BusProbe, closeInstallation, http, manualClock, startReporter, useInstallation } from '../testing/slo-harness';
-import { checkRules, TestPrometheus } from '../testing/prometheus';
 
 const ID = `slo_prom_${process.pid}`;
 const DAY = 86_400_000;

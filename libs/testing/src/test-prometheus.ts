@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, waitFor } from '@firebreak/testing';
+import { freePort, waitFor } from './infra';
 
 export const PROMETHEUS_BIN = '/usr/bin/prometheus';
 export const PROMTOOL_BIN = '/usr/bin/promtool';
@@ -11,7 +11,7 @@ const run = promisify(execFile);
 
 /** Debian's Prometheus on a free port with a temporary TSDB, optionally backfilled with promtool first. */
 export class TestPrometheus {
-  readonly dir = mkdtempSync(join(tmpdir(), 'slo-prometheus-'));
+  readonly dir = mkdtempSync(join(tmpdir(), 'test-prometheus-'));
   url = '';
   private child?: ChildProcess;
   private output = '';
@@ -70,7 +70,7 @@ export class TestPrometheus {
 
 /** `promtool check rules`; resolves with its output, rejects with it when the rules are refused. */
 export async function checkRules(text: string): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'slo-rules-'));
+  const dir = mkdtempSync(join(tmpdir(), 'test-rules-'));
   const file = join(dir, 'rules.yml');
   writeFileSync(file, text);
   try {
