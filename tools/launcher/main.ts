@@ -1,4 +1,5 @@
 import { join, relative } from 'node:path';
+import { BackupSchedule, readBackupSchedule } from './backup-schedule';
 import { readLauncherConfig, type LauncherConfig } from './config';
 import { LauncherError } from './errors';
 import { waitUntilReady } from './health';
@@ -14,7 +15,7 @@ import { renderSummary } from './summary';
 const ROOT_DIR = join(__dirname, '..', '..', '..');
 const LABEL_WIDTH = Math.max(...SERVICES.map((s) => s.name.length));
 
-async function bringUp(config: LauncherConfig, stack: Stack, out: Output): Promise<void> {
+async function bringUp(config: LauncherConfig, stack: Stack, out: Output, backups: BackupSchedule): Promise<void> {
   const nats = await ensureNats(config.natsUrl, config.dataDir, stack, out);
   if (stack.isStopping) return;
   const postgres = await ensurePostgres(config.databaseUrl, config.dataDir, stack, out);
@@ -44,6 +45,7 @@ async function bringUp(config: LauncherConfig, stack: Stack, out: Output): Promi
       readyAfterMs: Date.now() - startedAt,
     }),
   );
+  backups.start();
 }
 
 function natsNote(nats: NatsInUse, rootDir: string): string {
@@ -63,8 +65,10 @@ function postgresNote(pg: PostgresInUse, rootDir: string): string {
 
 function main(): Promise<number> {
   let config: LauncherConfig;
+  let backupConfig: ReturnType<typeof readBackupSchedule>;
   try {
     config = readLauncherConfig(process.env, { rootDir: ROOT_DIR, stdoutIsTty: process.stdout.isTTY === true });
+    backupConfig = readBackupSchedule(process.env, ROOT_DIR);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     return Promise.resolve(1);
@@ -76,11 +80,13 @@ function main(): Promise<number> {
   out.assignColor('postgres', DIM);
 
   const stack = new Stack(config.stopGraceMs);
+  const backups = new BackupSchedule(backupConfig, ROOT_DIR, out);
   return new Promise<number>((resolve) => {
     let exitCode: number | undefined;
     const shutdown = (code: number): void => {
       if (exitCode !== undefined) return;
       exitCode = code;
+      backups.stop();
       out.info(`stopping (services first, up to ${config.stopGraceMs / 1000} s, then NATS and Postgres if started here)`);
       void stack.stop().then(() => {
         out.info('stopped');
@@ -100,7 +106,7 @@ function main(): Promise<number> {
     }
     process.once('exit', () => stack.killAllNow());
 
-    bringUp(config, stack, out).catch((error: unknown) => {
+    bringUp(config, stack, out, backups).catch((error: unknown) => {
       if (stack.isStopping) return;
       out.error(
         error instanceof LauncherError

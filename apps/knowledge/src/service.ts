@@ -20,6 +20,8 @@ export const knowledgeEnv = z.object({
    * further alerts of that name: a burst of one alert must not search the knowledge base per alert. 0: off.
    */
   FIREBREAK_KNOWLEDGE_FINDINGS_CACHE: env.duration('60s'),
+  /** Incident write-ups not changed for this long are deleted (at start, then daily); documents written by people never are. */
+  FIREBREAK_WRITEUP_RETENTION: env.duration('400d'),
   /** The alert analysis (src/analysis): FIREBREAK_ANALYSIS_MIN_SEVERITY and FIREBREAK_LLM_*. */
   ...analysisEnvShape,
 });

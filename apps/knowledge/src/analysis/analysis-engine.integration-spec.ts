@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { Alert, AlertAnalysisSchema } from '@firebreak/contracts';
-import { AnalysisEngine, EngineSettings } from './analysis-engine';
+import { AnalysisEngine, EngineSettings, REASON_TEXT } from './analysis-engine';
 import { diagnosticQueries } from './promql';
 import { FakeOpenAi } from './testing/fake-openai';
 import { SAMPLE_FINDINGS, StubFindings } from './testing/stub-findings';
@@ -54,6 +54,7 @@ describe('analysis engine', () => {
           breakerFailures: 3,
           breakerCooldownMs: 60_000,
           budgetMs: 25_000,
+          concurrency: 32,
           ...overrides,
         },
       },
@@ -261,6 +262,31 @@ describe('analysis engine', () => {
     fake.reply({ content: JSON.stringify(good) });
     expect((await subject.analyse(alert)).engine).toBe('llm');
     expect(fake.requests).toHaveLength(3);
+  });
+
+  it('at most FIREBREAK_LLM_CONCURRENCY analyses ask the model at once; the others wait their turn and are answered', async () => {
+    fake.reply({ content: JSON.stringify(good) });
+    fake.answerDelayMs = 200;
+    fake.maxInFlight = 0;
+    try {
+      const limited = engine({ concurrency: 2 });
+      const results = await Promise.all(Array.from({ length: 5 }, () => limited.analyse(alert)));
+      expect(results.map((r) => r.engine)).toEqual(['llm', 'llm', 'llm', 'llm', 'llm']);
+      expect(fake.requests).toHaveLength(5);
+      expect(fake.maxInFlight).toBe(2);
+    } finally {
+      fake.answerDelayMs = 0;
+    }
+  });
+
+  it('a waiter whose budget runs out before a place frees up gets the knowledge base, marked busy, without asking', async () => {
+    fake.reply({ hang: true });
+    const limited = engine({ concurrency: 1, timeoutMs: 2500, budgetMs: 2500 });
+    const [first, second] = await Promise.all([limited.analyse(alert), limited.analyse(alert)]);
+    expect(first).toMatchObject({ engine: 'knowledge', fallbackReason: expect.stringMatching(/^timeout: /) });
+    expect(valid(second)).toBeTruthy();
+    expect(second).toMatchObject({ engine: 'knowledge', fallbackReason: `busy: ${REASON_TEXT.busy}` });
+    expect(fake.requests).toHaveLength(1);
   });
 
   it('keeps the prompt within its budget with huge annotations', async () => {

@@ -2,6 +2,7 @@ import { Alert, AlertAnalysis } from '@firebreak/contracts';
 import type { Logger } from 'pino';
 import { AlertFindings, KnowledgeFindings } from '../findings/findings';
 import { CircuitBreaker } from './circuit-breaker';
+import { ConcurrencyGate } from './concurrency-gate';
 import { AnalysisBody, knowledgeAnalysis } from './knowledge-analysis';
 import { capAnswer, LlmAnswer, LlmAnswerSchema, SYSTEM_PROMPT } from './llm-answer';
 import { LlmClient, LlmError, LlmFailure, LlmSettings } from './llm-client';
@@ -14,6 +15,8 @@ export interface EngineSettings {
     breakerCooldownMs: number;
     /** Both attempts together: the retry gets what is left (and is not made with less than a second). */
     budgetMs: number;
+    /** Analyses asking the model at once; the others wait for a place within their budget. */
+    concurrency: number;
   };
 }
 
@@ -29,6 +32,7 @@ export type EngineResult = AnalysisBody & Pick<AlertAnalysis, 'engine' | 'fallba
 export class AnalysisEngine {
   private readonly client?: LlmClient;
   private readonly breaker?: CircuitBreaker;
+  private readonly gate?: ConcurrencyGate;
 
   constructor(
     private readonly settings: EngineSettings,
@@ -39,6 +43,7 @@ export class AnalysisEngine {
     if (settings.llm) {
       this.client = new LlmClient(settings.llm);
       this.breaker = new CircuitBreaker(settings.llm.breakerFailures, settings.llm.breakerCooldownMs, now);
+      this.gate = new ConcurrencyGate(settings.llm.concurrency);
     }
   }
 
@@ -73,9 +78,24 @@ export class AnalysisEngine {
     return result;
   }
 
-  /** One try, and one more when the answer was unusable; a failure is a reason, never an exception. */
+  /**
+   * Waits for one of the model's places (FIREBREAK_LLM_CONCURRENCY) while at least a call's worth of the budget
+   * would be left, then asks; holding the place for the retry too, so a started analysis is not starved by new ones.
+   */
   private async askModel(alert: Alert, findings: AlertFindings, budgetMs: number): Promise<{ answer: LlmAnswer } | { reason: string }> {
     if (budgetMs < MIN_CALL_MS) return { reason: `no_time: ${REASON_TEXT.no_time}` };
+    const waitStarted = performance.now();
+    const release = await this.gate!.acquire(budgetMs - MIN_CALL_MS);
+    if (!release) return { reason: `busy: ${REASON_TEXT.busy}` };
+    try {
+      return await this.callModel(alert, findings, budgetMs - (performance.now() - waitStarted));
+    } finally {
+      release();
+    }
+  }
+
+  /** One try, and one more when the answer was unusable; a failure is a reason, never an exception. */
+  private async callModel(alert: Alert, findings: AlertFindings, budgetMs: number): Promise<{ answer: LlmAnswer } | { reason: string }> {
     if (!this.breaker!.acquire()) return { reason: `circuit_open: ${REASON_TEXT.circuit_open}` };
     const messages = [
       { role: 'system' as const, content: SYSTEM_PROMPT },
@@ -107,7 +127,7 @@ export class AnalysisEngine {
 const MIN_CALL_MS = 1000;
 
 /** What an analysis says about a failure: a fixed text per code, so nothing the model server wrote reaches a chat. */
-export const REASON_TEXT: Record<LlmFailure | 'no_time', string> = {
+export const REASON_TEXT: Record<LlmFailure | 'no_time' | 'busy', string> = {
   timeout: 'the model did not answer in time',
   network: 'the model could not be reached',
   http_error: 'the model server answered with an error',
@@ -116,6 +136,7 @@ export const REASON_TEXT: Record<LlmFailure | 'no_time', string> = {
   wrong_schema: 'the model’s answer did not match the schema',
   circuit_open: 'the model failed repeatedly; skipped during the cool-down',
   no_time: 'too little of the time budget was left after the alert waited in the queue',
+  busy: 'the model was busy with other analyses for the whole time budget',
 };
 
 const FAILURES: readonly string[] = Object.keys(REASON_TEXT);

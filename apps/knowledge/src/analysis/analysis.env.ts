@@ -22,6 +22,8 @@ export const analysisEnvShape = {
   FIREBREAK_LLM_MAX_PROMPT_CHARS: env.int(1000, 400_000, 24_000),
   /** A bigger answer is cut off and treated as invalid. */
   FIREBREAK_LLM_MAX_RESPONSE_BYTES: env.int(1024, 16 * 1024 * 1024, 1024 * 1024),
+  /** Analyses that ask the model at once; the others wait their turn within their budget, then get the knowledge base (`busy`). */
+  FIREBREAK_LLM_CONCURRENCY: env.int(1, 256, 4),
   /** Consecutive failures that open the circuit, and how long the model is then skipped. */
   FIREBREAK_LLM_BREAKER_FAILURES: env.int(1, 100, 3),
   FIREBREAK_LLM_BREAKER_COOLDOWN_MS: env.int(1000, 3_600_000, 60_000),

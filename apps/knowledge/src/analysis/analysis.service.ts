@@ -97,6 +97,7 @@ export function engineSettings(config: AnalysisConfig): ConstructorParameters<ty
       maxResponseBytes: config.FIREBREAK_LLM_MAX_RESPONSE_BYTES,
       breakerFailures: config.FIREBREAK_LLM_BREAKER_FAILURES,
       breakerCooldownMs: config.FIREBREAK_LLM_BREAKER_COOLDOWN_MS,
+      concurrency: config.FIREBREAK_LLM_CONCURRENCY,
     },
   };
 }

@@ -77,6 +77,15 @@ export class DocumentsRepository {
     return { documents: rows.map(toDocument), total: Number(total) };
   }
 
+  /** The documents a backup keeps (written by people or from incidents), in id order from `after` (keyset paging: stable while documents change). */
+  async pageForBackup(after: string, limit: number): Promise<StoredDocument[]> {
+    const rows: DocumentRow[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM ${this.documents} WHERE source IN ('api', 'incident') AND id COLLATE "C" > $1 ORDER BY id COLLATE "C" LIMIT $2`,
+      [after, limit],
+    );
+    return rows.map(toDocument);
+  }
+
   /** Undefined when the id is taken. */
   async insert(manager: EntityManager, draft: DocumentDraft, now: Date): Promise<StoredDocument | undefined> {
     const rows = rowsOf<DocumentRow>(
@@ -118,6 +127,23 @@ export class DocumentsRepository {
       [id, now, actor],
     );
     return rowsOf(await manager.query(`DELETE FROM ${this.documents} WHERE id = $1 RETURNING id`, [id])).length > 0;
+  }
+
+  /**
+   * Deletes up to `batch` incident write-ups (type dynamic, source incident) last changed before `before`, with their
+   * old versions; documents written by people are never touched. Returns how many went.
+   */
+  async pruneWriteups(manager: EntityManager, before: Date, batch: number): Promise<number> {
+    const gone: Array<{ id: string }> = rowsOf(
+      await manager.query(
+        `DELETE FROM ${this.documents} WHERE id IN (
+           SELECT id FROM ${this.documents} WHERE type = 'dynamic' AND source = 'incident' AND updated_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED
+         ) RETURNING id`,
+        [before, batch],
+      ),
+    );
+    if (gone.length) await manager.query(`DELETE FROM ${this.versions} WHERE id = ANY($1::text[])`, [gone.map((row) => row.id)]);
+    return gone.length;
   }
 
   async versionsOf(

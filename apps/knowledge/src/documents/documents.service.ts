@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import { TransactionalMessaging } from '@firebreak/bus';
 import { ApiPrincipal, AppError, AuditLog, CLOCK, Clock } from '@firebreak/platform';
 import { CreateDocument, ListDocuments, UpdateDocument } from './documents.dto';
+import { RestoreDocument } from './documents-backup.dto';
 import { DocumentsRepository } from './documents.repository';
 import { DocumentDraft, documentView, StoredDocument } from './documents.types';
 
@@ -76,6 +77,56 @@ export class DocumentsService {
       return doc;
     });
     return documentView(stored);
+  }
+
+  /**
+   * Puts a backed-up document back under its id: created when missing, replaced (old content kept as a version)
+   * when different, nothing when the same, so restoring twice changes nothing. Documents of runbooks and
+   * templates are their sources' to write (409).
+   */
+  async restore(id: string, body: RestoreDocument, principal: ApiPrincipal) {
+    const draft: DocumentDraft = {
+      id,
+      title: body.title,
+      type: body.type,
+      severity: body.severity,
+      tags: unique(body.tags),
+      metadata: body.metadata,
+      body: body.content,
+      source: body.source,
+    };
+    return this.messaging.run(async (tx) => {
+      const current = await this.repo.get(id, tx.manager, true);
+      if (current && MANAGED_ELSEWHERE.has(current.source))
+        throw new AppError('conflict', `document ${id} comes from a ${current.source}; change it at its source`, 409);
+      if (current && sameContent(current, draft)) return { id, version: current.version, changed: false };
+      const doc = await this.save(tx.manager, draft, principal.name);
+      await this.audit.record(
+        {
+          actor: principal.name,
+          action: 'knowledge.document.restore',
+          target: id,
+          details: { from: current?.version ?? null, to: doc.version },
+        },
+        tx.manager,
+      );
+      return { id, version: doc.version, changed: true };
+    });
+  }
+
+  async pageForBackup(after: string, limit: number) {
+    const documents = await this.repo.pageForBackup(after, limit);
+    return { documents: documents.map(documentView), next: documents.length === limit ? documents[documents.length - 1].id : null };
+  }
+
+  /** Incident write-ups last changed before `before`, in batches (short transactions, no long lock); how many were deleted. */
+  async pruneWriteups(before: Date, batch = 1000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const deleted = await this.messaging.run((tx) => this.repo.pruneWriteups(tx.manager, before, batch));
+      total += deleted;
+      if (deleted < batch) return total;
+    }
   }
 
   async get(id: string) {

@@ -67,9 +67,12 @@ export class IncidentWriteupService {
   }
 
   private async similarTo(manager: EntityManager, episode: Episode): Promise<SimilarWriteup[]> {
-    const past = await this.episodes.writeups(episode.alertname, 50, episode.id, manager);
+    const past = (await this.episodes.writeups(episode.alertname, 50, episode.id, manager)).filter((p) => p.firedAt < episode.firedAt);
+    // Write-ups past FIREBREAK_WRITEUP_RETENTION are gone; their episodes keep writeup_id (so they are not written up
+    // again) but are no similar incidents any more.
+    const kept = new Set((await this.documents.find(past.map((p) => p.writeupId ?? writeupId(p)))).map((d) => d.id));
     return past
-      .filter((p) => p.firedAt < episode.firedAt)
+      .filter((p) => kept.has(p.writeupId ?? writeupId(p)))
       .map((p) => ({ p, overlap: labelOverlap(p.labels ?? {}, episode.labels ?? {}) }))
       .sort((a, b) => b.overlap - a.overlap || b.p.firedAt.getTime() - a.p.firedAt.getTime())
       .slice(0, 5)

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DocumentsModule } from '../documents/documents.module';
+import { LearningBackupController } from './learning-backup.controller';
+import { LearningBackupRepository } from './learning-backup.repository';
 import { LearningConsumer } from './learning.consumer';
 import { LearningController } from './learning.controller';
 import { BusLearningService } from './bus-learning.service';
@@ -9,11 +11,12 @@ import { LearnService } from './learn.service';
 import { LearningStatsRepository } from './learning-stats.repository';
 import { LearningService } from './learning.service';
 import { RunRepository } from './run.repository';
+import { WriteupRetentionService } from './writeup-retention.service';
 
 /** Which runbook fixed which alert: episodes, runs and outcomes from the bus and from people; incident write-ups. */
 @Module({
   imports: [DocumentsModule],
-  controllers: [LearningController],
+  controllers: [LearningController, LearningBackupController],
   providers: [
     EpisodeRepository,
     RunRepository,
@@ -23,6 +26,8 @@ import { RunRepository } from './run.repository';
     LearnService,
     LearningService,
     LearningConsumer,
+    WriteupRetentionService,
+    LearningBackupRepository,
   ],
   exports: [LearningService],
 })

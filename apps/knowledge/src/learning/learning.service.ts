@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { LOGGER } from '@firebreak/platform';
 import { formatDuration } from '../core/text';
+import { DocumentsService } from '../documents/documents.service';
 import { EpisodeRepository } from './episode.repository';
 import { LearningStatsRepository } from './learning-stats.repository';
 import { Episode, RunbookStats } from './learning.types';
@@ -14,6 +15,7 @@ export class LearningService {
     private readonly statsRepo: LearningStatsRepository,
     private readonly episodes: EpisodeRepository,
     private readonly runs: RunRepository,
+    private readonly documents: DocumentsService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -25,8 +27,11 @@ export class LearningService {
     return this.statsRepo.fixedLabels(alertname);
   }
 
-  writeups(alertname: string, limit: number): Promise<Episode[]> {
-    return this.episodes.writeups(alertname, limit);
+  /** Past episodes with a write-up still kept (FIREBREAK_WRITEUP_RETENTION removes old ones; their episodes stay). */
+  async writeups(alertname: string, limit: number): Promise<Episode[]> {
+    const episodes = await this.episodes.writeups(alertname, limit);
+    const kept = new Set((await this.documents.find(episodes.flatMap((e) => (e.writeupId ? [e.writeupId] : [])))).map((d) => d.id));
+    return episodes.filter((e) => e.writeupId !== null && kept.has(e.writeupId));
   }
 
   /** The alert of a fingerprint as last learnt (its name and labels), for recommendations by fingerprint. */

@@ -22,6 +22,9 @@ export class FakeOpenAi {
   readonly requests: ChatRequest[] = [];
   /** Every answer waits this long first: a slow model. */
   answerDelayMs = 0;
+  /** Requests being answered now, and the most there were at once (reset it with `maxInFlight = 0`). */
+  inFlight = 0;
+  maxInFlight = 0;
   private replies: FakeReply[] = [];
   private server?: Server;
   private readonly hanging = new Set<ServerResponse>();
@@ -51,6 +54,8 @@ export class FakeOpenAi {
     }
     this.requests.push({ headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ChatRequest['body'] });
     const reply = this.replies.length > 1 ? this.replies.shift()! : this.replies[0];
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    res.once('close', () => this.inFlight--);
     if (this.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
     if (!reply || 'hang' in reply) {
       this.hanging.add(res);
