@@ -35,6 +35,8 @@ export interface FiringDelivery {
   id: string;
   channel: string;
   target: string;
+  /** Only a firing delivery on the wire or waiting to be (`pending`, `sent`) gets a follow-up. */
+  status: DeliveryStatus;
   orderedAt: Date;
 }
 

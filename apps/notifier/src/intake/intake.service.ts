@@ -177,7 +177,7 @@ export class IntakeService {
   }
 
   private analysisWanted(): boolean {
-    return this.registry.all().some((channel) => channel.config.analysis && channel.type !== 'pagerduty');
+    return this.registry.all().some(postsAnalyses);
   }
 
   /** The follow-ups of an analysis, one per opted-in channel and target its episode's firing message went to. */
@@ -186,7 +186,7 @@ export class IntakeService {
     const notification = fromAlertAnalysis(event);
     return firing.flatMap((f): NewDelivery[] => {
       const channel = this.registry.get(f.channel);
-      if (!channel?.config.analysis || channel.type === 'pagerduty') return [];
+      if (!channel || !postsAnalyses(channel) || (f.status !== 'pending' && f.status !== 'sent')) return [];
       // Every follow-up names the firing delivery it follows: the claim waits while that one is pending.
       const content = channel.type === 'webhook' ? { ...notification, event, followUpOf: f.id } : { ...notification, followUpOf: f.id };
       return [
@@ -225,6 +225,8 @@ export class IntakeService {
     for (const item of analyses) {
       const { fingerprint, startsAt } = item.analysis!.data;
       const firing = await this.delivery.firingDeliveries(manager, fingerprint, startsAt);
+      // Parked only while the firing message is not recorded: once it is, its rows say where the analysis goes
+      // (nowhere, when none of its channels opted in or none of its deliveries is pending or sent).
       if (firing.length === 0) await this.delivery.parkAnalysis(manager, fingerprint, startsAt, item.analysis, now);
       out.set(item, this.followUps(item.analysis!, firing));
     }
@@ -233,7 +235,7 @@ export class IntakeService {
       if (parked.length === 0) continue;
       const firing = item.rows
         .filter((row) => row.status === 'pending')
-        .map((row) => ({ id: row.id, channel: row.channel, target: row.target, orderedAt: row.orderedAt }));
+        .map((row) => ({ id: row.id, channel: row.channel, target: row.target, status: row.status, orderedAt: row.orderedAt }));
       out.set(item, [...item.rows, ...parked.flatMap((event) => this.followUps(event, firing))]);
     }
     return out;
@@ -244,9 +246,12 @@ export class IntakeService {
     const rows = channels.flatMap((channel) => this.deliveriesFor(announcement, channel));
     const key = approvalId ? approvalKey(approvalId) : (announcement.notification.fingerprint ?? `event:${event.id}`);
     const alert = announcement.subject === 'alerts.notify' ? (event as EventOf<'alerts.notify'>).data.alert : undefined;
-    // A firing message that went somewhere may have an analysis waiting for it (only when a channel wants analyses).
+    // A firing message may have an analysis waiting for it only when one of its own channels wants analyses:
+    // otherwise its transaction neither locks the episode nor looks for one.
     const firingEpisode =
-      alert && announcement.notification.kind === 'firing' && rows.some((row) => row.status === 'pending') && this.analysisWanted()
+      alert &&
+      announcement.notification.kind === 'firing' &&
+      rows.some((row) => row.status === 'pending' && this.postsAnalysesTo(row.channel))
         ? { fingerprint: alert.fingerprint, startsAt: alert.startsAt }
         : undefined;
     const woken = await this.batcher.submit({
@@ -373,6 +378,11 @@ export class IntakeService {
     }));
   }
 
+  private postsAnalysesTo(name: string): boolean {
+    const channel = this.registry.get(name);
+    return channel !== undefined && postsAnalyses(channel);
+  }
+
   private known(names: string[], log: Logger): Channel[] {
     return names.flatMap((name) => {
       const channel = this.registry.get(name);
@@ -380,6 +390,11 @@ export class IntakeService {
       return channel ? [channel] : [];
     });
   }
+}
+
+/** Channels that opted in to analysis follow-ups; never PagerDuty (a message there would open an incident). */
+function postsAnalyses(channel: Channel): boolean {
+  return Boolean(channel.config.analysis) && channel.type !== 'pagerduty';
 }
 
 /**

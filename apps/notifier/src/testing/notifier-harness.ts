@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { CloudEvent, DataOf, Severity, streamDefinitions, Subject } from '@firebreak/contracts';
 import { BusConnection, EventConsumer, EventPublisher, SubjectNames } from '@firebreak/bus';
 import { Clock, CLOCK, createService } from '@firebreak/platform';
-import { waitFor } from '@firebreak/testing';
+import { resolveDatabaseUrl, resolveNatsUrl, waitFor } from '@firebreak/testing';
 
 /**
  * Test support for the notifier's integration tests: the app in-process, a publisher that plays
@@ -33,6 +33,20 @@ export class NotifierHarness {
     const dir = mkdtempSync(join(tmpdir(), 'notifier-config-'));
     writeFileSync(join(dir, 'channels.yaml'), channelsYaml);
     return dir;
+  }
+
+  /** Points the app at the local NATS and Postgres, under this harness's prefix, schema and config; returns the NATS URL. */
+  async useEnvironment(extra: Record<string, string> = {}): Promise<string> {
+    const natsUrl = await resolveNatsUrl();
+    Object.assign(process.env, {
+      NATS_URL: natsUrl,
+      DATABASE_URL: await resolveDatabaseUrl(),
+      FIREBREAK_SUBJECT_PREFIX: this.prefix,
+      FIREBREAK_DB_SCHEMA: this.schema,
+      FIREBREAK_CONFIG_DIR: this.configDir,
+      ...extra,
+    });
+    return natsUrl;
   }
 
   /** `clock`: the time the app decides by (rates, retries, latency) instead of the system's. */
