@@ -1,14 +1,19 @@
 import { FakeHttpTarget } from '@firebreak/testing';
 import { benchEngine } from './engine-bench';
+import { benchPersisted } from './persisted-bench';
 
-// `node dist/apps/runbook-executor/src/bench/main.js [executions]`: prints the engine figures as JSON
+// `node dist/apps/runbook-executor/src/bench/main.js [executions] [persisted executions]`: prints the engine
+// figures and, under `persisted`, the real path's (JetStream, Postgres, outbox) as one JSON line
 // (npm run bench runs it as a process and puts them in its table).
 async function main(): Promise<void> {
   const target = new FakeHttpTarget();
   await target.start();
   try {
-    const result = await benchEngine({ executions: Number(process.argv[2] ?? 1000), targetUrl: target.url });
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    const executions = Number(process.argv[2] ?? 1000);
+    const result = await benchEngine({ executions, targetUrl: target.url });
+    target.reset();
+    const persisted = await benchPersisted({ executions: Number(process.argv[3] ?? executions), targetUrl: target.url });
+    process.stdout.write(`${JSON.stringify({ ...result, persisted })}\n`);
   } finally {
     await target.stop();
   }

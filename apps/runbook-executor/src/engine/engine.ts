@@ -39,6 +39,11 @@ export class Engine {
     return this.forward();
   }
 
+  /** The state to write with the outcome, after run() returned (see ExecutionStore.defer). */
+  closingState(): EngineState {
+    return this.touch();
+  }
+
   private async forward(): Promise<EngineOutcome> {
     const steps = this.o.runbook.steps;
     while (this.state.cursor < steps.length) {
@@ -125,7 +130,9 @@ export class Engine {
     this.state.steps[step.id] = { outcome: 'success', outputs };
     this.state.completed.push(step.id);
     this.state.cursor++;
-    await this.persist(finished.record);
+    // One transaction less per step: written with the next step's start (or the run's end).
+    if (finished.record) this.o.store.defer(finished.record);
+    else await this.o.store.save(this.touch());
     return 'next';
   }
 

@@ -65,9 +65,19 @@ export interface AttemptRecord {
 
 export type ApprovalStatus = 'none' | 'pending' | 'approved' | 'rejected' | 'expired';
 
-/** Persistence of one execution. Each call is one transaction; a lost lease throws LeaseLostError. */
+/**
+ * Persistence of one execution. Each call that returns a promise is one transaction; a lost lease
+ * throws LeaseLostError.
+ */
 export interface ExecutionStore {
   record(state: EngineState, attempt: AttemptRecord): Promise<void>;
+  /**
+   * Keeps a finished attempt to be written, with the state as it is then, in the next transaction:
+   * the next `record`/`save`/`requestApproval`, or the closing write the caller makes after
+   * `Engine.run()` returns. The engine defers only where nothing acts on the outside before that
+   * write, so a crash in between is a crash during the attempt, which the stored `inFlight` covers.
+   */
+  defer(attempt: AttemptRecord): void;
   save(state: EngineState): Promise<void>;
   approvalStatus(stepId: string): Promise<ApprovalStatus>;
   requestApproval(state: EngineState, step: AnyStep, summary: string, attempt: AttemptRecord): Promise<void>;

@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CONFIG, rowsOf, table } from '@firebreak/platform';
 import { AttemptRecord, EngineState } from '../engine/engine.types';
 import type { ExecutorConfig } from '../service';
+import { claimStatement, stateWithAttemptsStatement, attemptColumns } from './worker-statements';
 import { AttemptRow, BREAKER_FAILURES, ClaimedRow, ExecutionRow, ExecutionStatus, NewExecution, VerifyStatus } from './execution.types';
 
 export interface ExecutionFilter {
@@ -65,33 +66,28 @@ export class ExecutionsRepository {
   }
 
   /**
-   * Takes the oldest runnable execution: one whose worker's lease expired (crash recovery) first,
-   * then a queued one that fits the global, per-runbook and per-key limits. Claims are serialised
-   * by an advisory lock so replicas count running executions consistently; the row itself is
-   * taken with FOR UPDATE SKIP LOCKED.
+   * Takes up to `max` runnable executions, oldest first: those whose worker's lease expired (crash
+   * recovery) before queued ones that fit the global, per-runbook and per-key limits. Claims are
+   * serialised by an advisory lock so replicas count running executions consistently; rows are
+   * taken with FOR UPDATE SKIP LOCKED. Within one claim, queued rows are admitted in order so the
+   * ones admitted together fit the limits as well: ranked within their key, then their runbook,
+   * then overall, each count added to what already runs.
    */
-  async claim(workerId: string, now: Date, leaseMs: number, globalLimit: number): Promise<ClaimedRow | undefined> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.table}:claim`]);
-      const result = await manager.query(
-        `WITH candidate AS (
-           SELECT e.id, e.status AS prev_status FROM ${this.table} e
-            WHERE (e.status = 'running' AND e.lease_until < $1)
-               OR (e.status = 'queued' AND e.not_before <= $1
-                   AND (SELECT count(*) FROM ${this.table} r WHERE r.status = 'running') < $4
-                   AND (e.concurrency_limit IS NULL OR (SELECT count(*) FROM ${this.table} r WHERE r.status = 'running'
-                          AND r.runbook_id = e.runbook_id AND r.concurrency_key IS NOT DISTINCT FROM e.concurrency_key) < e.concurrency_limit)
-                   AND (e.runbook_limit IS NULL OR (SELECT count(*) FROM ${this.table} r WHERE r.status = 'running' AND r.runbook_id = e.runbook_id) < e.runbook_limit))
-            ORDER BY (e.status = 'running') DESC, e.created_at
-            LIMIT 1 FOR UPDATE SKIP LOCKED)
-         UPDATE ${this.table} e SET status = 'running', lease_owner = $2, lease_until = $1::timestamptz + make_interval(secs => $3),
-                started_at = coalesce(e.started_at, $1), claims = e.claims + 1
-           FROM candidate WHERE e.id = candidate.id
-         RETURNING e.*, candidate.prev_status`,
-        [now, workerId, leaseMs / 1000, globalLimit],
-      );
-      return rowsOf<ClaimedRow>(result)[0];
-    });
+  async claim(
+    manager: EntityManager,
+    workerId: string,
+    now: Date,
+    leaseMs: number,
+    globalLimit: number,
+    max: number,
+  ): Promise<ClaimedRow[]> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.table}:claim`]);
+    const result = await manager.query(claimStatement(this.table), [now, workerId, leaseMs / 1000, globalLimit, max]);
+    // Recovered first, then oldest first, as the worker starts them.
+    return rowsOf<ClaimedRow>(result).sort(
+      (a, b) =>
+        Number(a.prev_status !== 'running') - Number(b.prev_status !== 'running') || a.created_at.getTime() - b.created_at.getTime(),
+    );
   }
 
   /** Extends the lease; answers undefined when another worker took the execution over. */
@@ -117,26 +113,25 @@ export class ExecutionsRepository {
     return rowsOf(result).length > 0;
   }
 
-  async upsertAttempt(manager: EntityManager, executionId: string, a: AttemptRecord): Promise<void> {
-    await manager.query(
-      `INSERT INTO ${this.attemptsTable} (execution_id, step_id, step_type, attempt, rollback, status, started_at, finished_at, output_excerpt, error, refused)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (execution_id, step_id, attempt, rollback) DO UPDATE SET status = EXCLUDED.status, finished_at = EXCLUDED.finished_at,
-         output_excerpt = coalesce(EXCLUDED.output_excerpt, ${this.attemptsTable}.output_excerpt), error = EXCLUDED.error, refused = EXCLUDED.refused`,
-      [
-        executionId,
-        a.stepId,
-        a.stepType,
-        a.attempt,
-        a.rollback,
-        a.status,
-        a.startedAt,
-        a.finishedAt ?? null,
-        a.excerpt ?? null,
-        a.error ?? null,
-        !!a.refused,
-      ],
-    );
+  /**
+   * The state and attempts of one write, in one statement: nothing is written unless this worker
+   * still holds the lease (answers false then). Attempts are inserted in the order given.
+   */
+  async saveStateWithAttempts(
+    manager: EntityManager,
+    id: string,
+    workerId: string,
+    state: EngineState,
+    attempts: AttemptRecord[],
+  ): Promise<boolean> {
+    if (attempts.length === 0) return this.saveState(manager, id, workerId, state);
+    const result = await manager.query(stateWithAttemptsStatement(this.table, this.attemptsTable), [
+      id,
+      workerId,
+      JSON.stringify(state),
+      ...attemptColumns(attempts),
+    ]);
+    return rowsOf(result).length > 0;
   }
 
   async lock(manager: EntityManager, id: string): Promise<ExecutionRow | undefined> {

@@ -18,8 +18,14 @@ export interface StoreDependencies {
   clock: Clock;
 }
 
-/** Persists one claimed execution: every write checks this worker still holds the lease, in the same transaction as its events. */
+/**
+ * Persists one claimed execution: every write checks this worker still holds the lease, in the
+ * same transaction (and statement) as its attempts, and stages their events in that transaction.
+ */
 export class DbExecutionStore implements ExecutionStore {
+  /** Deferred attempts, kept until a transaction that wrote them committed. */
+  private deferred: AttemptRecord[] = [];
+
   constructor(
     private readonly row: ExecutionRow,
     private readonly workerId: string,
@@ -27,19 +33,17 @@ export class DbExecutionStore implements ExecutionStore {
   ) {}
 
   async record(state: EngineState, attempt: AttemptRecord): Promise<void> {
-    await this.deps.messaging.run(async (tx) => {
-      await this.guardedSave(tx, state);
-      await this.deps.repo.upsertAttempt(tx.manager, this.row.id, attempt);
-      executionEvents.step(tx, this.row, attempt);
-      if (attempt.status === 'succeeded')
-        for (const event of attempt.events ?? [])
-          tx.stage(event.subject, event.data as never, { id: event.id, subject: event.eventSubject });
-    });
-    this.observe(attempt);
+    const written = await this.deps.messaging.run((tx) => this.writeIn(tx, state, [attempt]));
+    this.committed(written);
+  }
+
+  defer(attempt: AttemptRecord): void {
+    this.deferred.push(attempt);
   }
 
   async save(state: EngineState): Promise<void> {
-    await this.deps.messaging.run((tx) => this.guardedSave(tx, state));
+    const written = await this.deps.messaging.run((tx) => this.writeIn(tx, state, []));
+    this.committed(written);
   }
 
   async approvalStatus(stepId: string): Promise<ApprovalStatus> {
@@ -49,16 +53,40 @@ export class DbExecutionStore implements ExecutionStore {
 
   async requestApproval(state: EngineState, step: AnyStep, summary: string, attempt: AttemptRecord): Promise<void> {
     const now = this.deps.clock.now();
-    await this.deps.messaging.run(async (tx) => {
-      await this.guardedSave(tx, state);
-      await this.deps.repo.upsertAttempt(tx.manager, this.row.id, attempt);
-      executionEvents.step(tx, this.row, attempt);
+    const written = await this.deps.messaging.run(async (tx) => {
+      const written = await this.writeIn(tx, state, [attempt]);
       await this.deps.approvalRequests.request(tx, this.row, step.id, summary, now);
+      return written;
     });
+    this.committed(written);
   }
 
-  private async guardedSave(tx: Transaction, state: EngineState): Promise<void> {
-    if (!(await this.deps.repo.saveState(tx.manager, this.row.id, this.workerId, state))) throw new LeaseLostError(this.row.id);
+  /** Whether the engine left attempts for the closing write. */
+  hasDeferred(): boolean {
+    return this.deferred.length > 0;
+  }
+
+  /**
+   * Writes the state, what was deferred and `attempts` in the caller's transaction (the executor's
+   * closing write uses it directly) and returns what to pass to `committed` once it committed.
+   */
+  async writeIn(tx: Transaction, state: EngineState, attempts: AttemptRecord[]): Promise<AttemptRecord[]> {
+    const all = [...this.deferred, ...attempts];
+    if (!(await this.deps.repo.saveStateWithAttempts(tx.manager, this.row.id, this.workerId, state, all)))
+      throw new LeaseLostError(this.row.id);
+    for (const attempt of all) {
+      executionEvents.step(tx, this.row, attempt);
+      if (attempt.status === 'succeeded')
+        for (const event of attempt.events ?? [])
+          tx.stage(event.subject, event.data as never, { id: event.id, subject: event.eventSubject });
+    }
+    return all;
+  }
+
+  /** After the commit: the deferred attempts it wrote are done with (a failed write keeps them for the next). */
+  committed(written: AttemptRecord[]): void {
+    this.deferred = this.deferred.filter((attempt) => !written.includes(attempt));
+    for (const attempt of written) this.observe(attempt);
   }
 
   private observe(attempt: AttemptRecord): void {

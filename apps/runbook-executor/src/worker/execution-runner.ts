@@ -6,8 +6,7 @@ import { ApprovalsRepository } from '../approvals/approvals.repository';
 import { ApprovalsService } from '../approvals/approvals.service';
 import { ExecutorSettings, SETTINGS } from '../common/settings';
 import { Engine } from '../engine/engine';
-import { EngineOutcome, initialState, LeaseLostError } from '../engine/engine.types';
-import { executionEvents } from '../lifecycle/execution-events';
+import { AttemptRecord, EngineOutcome, EngineState, initialState, LeaseLostError } from '../engine/engine.types';
 import { ExecutionFinalizer } from '../lifecycle/execution-finalizer';
 import { scopeFor } from '../lifecycle/execution-scope';
 import { ClaimedRow } from '../lifecycle/execution.types';
@@ -17,6 +16,12 @@ import { SloStatesService } from '../slo-states/slo-states.service';
 import { StepRunnersProvider } from '../steps/step-runners.provider';
 import { VerificationService } from '../verification/verification.service';
 import { DbExecutionStore } from './db-execution-store';
+
+/** What the closing transaction writes besides the outcome: the state and the attempts the engine deferred. */
+interface ClosingWrite {
+  store: DbExecutionStore;
+  state: () => EngineState;
+}
 
 export interface RunSignals {
   cancel: AbortController;
@@ -48,22 +53,33 @@ export class ExecutionRunner {
       () => void this.heartbeat(row, workerId, signals, log),
       Math.min(1_000, this.config.FIREBREAK_EXECUTION_LEASE_MS / 3),
     );
+    let closing: ClosingWrite | undefined;
     try {
       if (row.prev_status === 'running') log.warn({ claims: row.claims }, 'resuming an execution whose worker stopped');
-      // Also after a crash that came before the first step: the event id is derived, so a repeat is dropped.
-      if (row.claims === 1 || Object.keys(row.state?.attempts ?? {}).length === 0)
-        await this.messaging.run(async (tx) => executionEvents.started(tx, row, row.started_at ?? this.clock.now()));
-      const outcome = await this.engineFor(row, workerId, signals).run();
-      await this.conclude(row, workerId, outcome);
+      const store = this.storeFor(row, workerId);
+      const engine = this.engineFor(row, store, signals);
+      closing = { store, state: () => engine.closingState() };
+      const outcome = await engine.run();
+      await this.conclude(row, workerId, outcome, closing);
     } catch (error) {
       if (error instanceof LeaseLostError) log.warn('another worker took this execution over; leaving it');
-      else await this.failOnError(row, workerId, error, log);
+      else await this.failOnError(row, workerId, error, log, closing);
     } finally {
       clearInterval(heartbeat);
     }
   }
 
-  private engineFor(row: ClaimedRow, workerId: string, signals: RunSignals): Engine {
+  private storeFor(row: ClaimedRow, workerId: string): DbExecutionStore {
+    return new DbExecutionStore(row, workerId, {
+      messaging: this.messaging,
+      repo: this.repo,
+      approvals: this.approvals,
+      approvalRequests: this.approvalRequests,
+      clock: this.clock,
+    });
+  }
+
+  private engineFor(row: ClaimedRow, store: DbExecutionStore, signals: RunSignals): Engine {
     if (!row.definition) throw new Error(`execution ${row.id} has no runbook definition`);
     const automation = this.settings.automation;
     return new Engine({
@@ -79,13 +95,7 @@ export class ExecutionRunner {
       },
       scope: scopeFor({ ...row, runbookId: row.runbook_id }, this.settings.vars),
       state: row.state && typeof row.state.cursor === 'number' ? row.state : initialState(),
-      store: new DbExecutionStore(row, workerId, {
-        messaging: this.messaging,
-        repo: this.repo,
-        approvals: this.approvals,
-        approvalRequests: this.approvalRequests,
-        clock: this.clock,
-      }),
+      store,
       runners: this.steps.runners,
       clock: this.clock,
       cancel: signals.cancel.signal,
@@ -100,11 +110,14 @@ export class ExecutionRunner {
     });
   }
 
-  private async conclude(row: ClaimedRow, workerId: string, outcome: EngineOutcome): Promise<void> {
+  /** The outcome, in one transaction with what the engine left to write (the last step's attempt). */
+  private async conclude(row: ClaimedRow, workerId: string, outcome: EngineOutcome, closing?: ClosingWrite): Promise<void> {
     const at = this.clock.now();
+    let written: AttemptRecord[] = [];
     const finalized = await this.messaging.run(async (tx) => {
       const current = await this.repo.lock(tx.manager, row.id);
       if (!current || current.lease_owner !== workerId) throw new LeaseLostError(row.id);
+      if (closing?.store.hasDeferred()) written = await closing.store.writeIn(tx, closing.state(), []);
       switch (outcome.status) {
         case 'released':
           await this.repo.setStatus(tx.manager, row.id, 'queued');
@@ -122,17 +135,19 @@ export class ExecutionRunner {
         }
       }
     });
+    closing?.store.committed(written);
     if (finalized) this.finalizer.observe(finalized);
   }
 
-  private async failOnError(row: ClaimedRow, workerId: string, error: unknown, log: Logger): Promise<void> {
+  private async failOnError(row: ClaimedRow, workerId: string, error: unknown, log: Logger, closing?: ClosingWrite): Promise<void> {
     log.error({ err: error }, 'execution failed inside the executor');
     try {
-      await this.conclude(row, workerId, {
-        status: 'failed',
-        reason: `executor error: ${error instanceof Error ? error.message : String(error)}`,
-        escalate: true,
-      });
+      await this.conclude(
+        row,
+        workerId,
+        { status: 'failed', reason: `executor error: ${error instanceof Error ? error.message : String(error)}`, escalate: true },
+        closing,
+      );
     } catch (finalError) {
       // Postgres away or the lease gone: the lease expires and recovery decides.
       log.error({ err: finalError }, 'could not record the failure; the execution will be recovered');

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import { buildConfig, systemClock } from '@firebreak/platform';
+import { buildConfig } from '@firebreak/platform';
 import { ClaimedRow } from '../lifecycle/execution.types';
-import { ExecutionsRepository } from '../lifecycle/executions.repository';
 import { WorkerSignals } from '../lifecycle/worker-signals';
 import { SERVICE } from '../service';
+import { ExecutionClaims } from './execution-claims';
 import { ExecutionRunner, RunSignals } from './execution-runner';
 import { ExecutionWorker } from './execution-worker';
 
@@ -25,18 +25,18 @@ const row = (id: string) => ({ id }) as ClaimedRow;
  * everything that happens within a test was started by the start-up round or a kick.
  */
 function worker(concurrency = 2) {
-  const claims: Array<ReturnType<typeof deferred<ClaimedRow | undefined>>> = [];
+  const claims: Array<ReturnType<typeof deferred<ClaimedRow[]>> & { max: number }> = [];
   const runs = new Map<string, { signals: RunSignals; done: ReturnType<typeof deferred<void>> }>();
   const lines: Array<{ level: string; msg: string }> = [];
   const log = (level: string) => (_fields: unknown, msg: string) => void lines.push({ level, msg });
   const logger = { warn: log('warn'), info: log('info'), error: log('error') } as unknown as Logger;
-  const repo = {
-    claim: () => {
-      const claim = deferred<ClaimedRow | undefined>();
+  const executionClaims = {
+    claim: (_workerId: string, max: number) => {
+      const claim = { ...deferred<ClaimedRow[]>(), max };
       claims.push(claim);
       return claim.promise;
     },
-  } as unknown as ExecutionsRepository;
+  } as unknown as ExecutionClaims;
   const runner = {
     run: (claimed: ClaimedRow, _workerId: string, signals: RunSignals) => {
       const done = deferred<void>();
@@ -50,29 +50,54 @@ function worker(concurrency = 2) {
     FIREBREAK_WORKER_CONCURRENCY: String(concurrency),
     FIREBREAK_SHUTDOWN_GRACE_MS: '5000',
   });
-  const instance = new ExecutionWorker(config, logger, systemClock, repo, runner, signals);
+  const instance = new ExecutionWorker(config, logger, executionClaims, runner, signals);
   return { worker: instance, signals, claims, runs, lines };
 }
 
 describe('the execution worker', () => {
-  it('claims as soon as it starts, up to its concurrency, and again the moment a run ends', async () => {
+  it('claims every free slot in one round as soon as it starts, and a freed slot the moment a run ends', async () => {
     const w = worker(2);
     w.worker.onApplicationBootstrap();
     await settle();
-    w.claims[0].resolve(row('a'));
+    expect(w.claims.map((c) => c.max)).toEqual([2]);
+    w.claims[0].resolve([row('a'), row('b')]);
     await settle();
-    w.claims[1].resolve(row('b'));
-    await settle();
-    expect(w.claims).toHaveLength(2);
+    expect(w.claims).toHaveLength(1);
     expect([...w.runs.keys()]).toEqual(['a', 'b']);
-
     w.runs.get('a')!.done.resolve();
     await settle();
-    expect(w.claims).toHaveLength(3);
-    w.claims[2].resolve(undefined);
+    expect(w.claims.map((c) => c.max)).toEqual([2, 1]);
+    w.claims[1].resolve([]);
     w.runs.get('b')!.done.resolve();
     await settle();
-    w.claims.at(-1)!.resolve(undefined);
+    w.claims.at(-1)!.resolve([]);
+    await w.worker.beforeApplicationShutdown();
+  });
+
+  it('claims again at once only while every slot asked for was filled', async () => {
+    const w = worker(3);
+    w.worker.onApplicationBootstrap();
+    await settle();
+    w.claims[0].resolve([row('a'), row('b'), row('c')]);
+    await settle();
+    w.runs.get('a')!.done.resolve();
+    await settle();
+    expect(w.claims.map((c) => c.max)).toEqual([3, 1]);
+    w.claims[1].resolve([row('d')]);
+    await settle();
+    // All three slots busy again: nothing to claim until a run ends.
+    expect(w.claims).toHaveLength(2);
+    w.runs.get('b')!.done.resolve();
+    await settle();
+    expect(w.claims.map((c) => c.max)).toEqual([3, 1, 1]);
+    w.claims[2].resolve([]);
+    await settle();
+    // Fewer rows than free slots: nothing else is runnable now, so no claim follows without a kick.
+    expect(w.claims).toHaveLength(3);
+    expect([...w.runs.keys()]).toEqual(['a', 'b', 'c', 'd']);
+    for (const id of ['c', 'd']) w.runs.get(id)!.done.resolve();
+    await settle();
+    for (const claim of w.claims) claim.resolve([]);
     await w.worker.beforeApplicationShutdown();
   });
 
@@ -81,10 +106,10 @@ describe('the execution worker', () => {
     w.worker.onApplicationBootstrap();
     await settle();
     w.signals.kick();
-    w.claims[0].resolve(undefined);
+    w.claims[0].resolve([]);
     await settle();
     expect(w.claims).toHaveLength(2);
-    w.claims[1].resolve(undefined);
+    w.claims[1].resolve([]);
     await settle();
     expect(w.claims).toHaveLength(2);
     await w.worker.beforeApplicationShutdown();
@@ -98,7 +123,7 @@ describe('the execution worker', () => {
     w.worker.onApplicationBootstrap();
     await settle();
     expect(w.claims).toHaveLength(1);
-    w.claims[0].resolve(undefined);
+    w.claims[0].resolve([]);
     await w.worker.beforeApplicationShutdown();
   });
 
@@ -114,7 +139,7 @@ describe('the execution worker', () => {
     await settle();
     w.signals.kick();
     await settle();
-    w.claims[2].resolve(undefined);
+    w.claims[2].resolve([]);
     await settle();
     expect(w.lines.map((line) => line.level)).toEqual(['warn', 'info']);
     await w.worker.beforeApplicationShutdown();
@@ -124,16 +149,19 @@ describe('the execution worker', () => {
     const w = worker();
     w.worker.onApplicationBootstrap();
     await settle();
-    w.claims[0].resolve(row('a'));
+    w.claims[0].resolve([row('a')]);
     await settle();
     const run = w.runs.get('a')!;
     run.signals.stop.signal.addEventListener('abort', () => run.done.resolve());
+    w.signals.kick();
+    await settle();
+    expect(w.claims).toHaveLength(2);
     let stopped = false;
     const stopping = w.worker.beforeApplicationShutdown().then(() => (stopped = true));
     await settle();
     expect(stopped).toBe(false);
     expect(run.signals.stop.signal.aborted).toBe(false);
-    w.claims[1].resolve(undefined);
+    w.claims[1].resolve([]);
     await stopping;
     expect(run.signals.stop.signal.aborted).toBe(true);
     expect(run.signals.cancel.signal.aborted).toBe(false);
@@ -146,16 +174,15 @@ describe('the execution worker', () => {
     const w = worker();
     w.worker.onApplicationBootstrap();
     await settle();
-    w.claims[0].resolve(row('a'));
+    w.claims[0].resolve([row('a')]);
     await settle();
     expect(w.signals.cancelLocal('a', 'wrong alert (by otto)')).toBe(true);
     expect(w.runs.get('a')!.signals.cancel.signal.reason).toBe('wrong alert (by otto)');
     expect(w.signals.cancelLocal('a', 'again')).toBe(false);
     expect(w.signals.cancelLocal('elsewhere', 'x')).toBe(false);
-    w.claims[1].resolve(undefined);
     w.runs.get('a')!.done.resolve();
     await settle();
-    w.claims.at(-1)!.resolve(undefined);
+    w.claims.at(-1)!.resolve([]);
     await w.worker.beforeApplicationShutdown();
   });
 });

@@ -2,11 +2,12 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { Clock, CLOCK, CONFIG, LOGGER, Poller } from '@firebreak/platform';
+import { CONFIG, LOGGER, Poller } from '@firebreak/platform';
 import { executorMetrics } from '../common/metrics';
-import { ExecutionsRepository } from '../lifecycle/executions.repository';
+import { ClaimedRow } from '../lifecycle/execution.types';
 import { LocalWorker, WorkerSignals } from '../lifecycle/worker-signals';
 import type { ExecutorConfig } from '../service';
+import { ExecutionClaims } from './execution-claims';
 import { ExecutionRunner, RunSignals } from './execution-runner';
 
 interface Active extends RunSignals {
@@ -29,8 +30,7 @@ export class ExecutionWorker implements LocalWorker, OnApplicationBootstrap, Bef
   constructor(
     @Inject(CONFIG) private readonly config: ExecutorConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(CLOCK) private readonly clock: Clock,
-    private readonly repo: ExecutionsRepository,
+    private readonly claims: ExecutionClaims,
     private readonly runner: ExecutionRunner,
     signals: WorkerSignals,
   ) {
@@ -85,23 +85,25 @@ export class ExecutionWorker implements LocalWorker, OnApplicationBootstrap, Bef
     } while (this.kicked && !this.stopping);
   }
 
+  /** Claims for every free slot at once; fewer rows than asked means nothing more is runnable now. */
   private async fill(): Promise<void> {
-    while (!this.stopping && this.active.size < this.config.FIREBREAK_WORKER_CONCURRENCY) {
-      const row = await this.repo.claim(
-        this.workerId,
-        this.clock.now(),
-        this.config.FIREBREAK_EXECUTION_LEASE_MS,
-        this.config.FIREBREAK_MAX_CONCURRENT_EXECUTIONS,
-      );
-      if (!row) return;
-      const signals: RunSignals = { cancel: new AbortController(), stop: new AbortController() };
-      const done = this.runner.run(row, this.workerId, signals).finally(() => {
-        this.active.delete(row.id);
-        executorMetrics.running.set(this.active.size);
-        this.kick();
-      });
-      this.active.set(row.id, { ...signals, done });
-      executorMetrics.running.set(this.active.size);
+    while (!this.stopping) {
+      const free = this.config.FIREBREAK_WORKER_CONCURRENCY - this.active.size;
+      if (free <= 0) return;
+      const rows = await this.claims.claim(this.workerId, free);
+      for (const row of rows) this.start(row);
+      if (rows.length < free) return;
     }
+  }
+
+  private start(row: ClaimedRow): void {
+    const signals: RunSignals = { cancel: new AbortController(), stop: new AbortController() };
+    const done = this.runner.run(row, this.workerId, signals).finally(() => {
+      this.active.delete(row.id);
+      executorMetrics.running.set(this.active.size);
+      this.kick();
+    });
+    this.active.set(row.id, { ...signals, done });
+    executorMetrics.running.set(this.active.size);
   }
 }

@@ -5,12 +5,13 @@ import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { SloStatesModule } from '../slo-states/slo-states.module';
 import { StepsModule } from '../steps/steps.module';
 import { VerificationModule } from '../verification/verification.module';
+import { ExecutionClaims } from './execution-claims';
 import { ExecutionRunner } from './execution-runner';
 import { ExecutionWorker } from './execution-worker';
 
 /** Claims queued executions and runs them through the engine, keeping their leases alive. */
 @Module({
   imports: [SettingsModule, LifecycleModule, ApprovalsModule, VerificationModule, StepsModule, SloStatesModule],
-  providers: [ExecutionRunner, ExecutionWorker],
+  providers: [ExecutionClaims, ExecutionRunner, ExecutionWorker],
 })
 export class WorkerModule {}

@@ -100,5 +100,11 @@ export function harness(runbook: Runbook, options: HarnessOptions = {}) {
     defaults: { maxRetries: 3, stepTimeoutMs: 60_000, runbookTimeoutMs: 600_000, approvalRequired: false, ...options.defaults },
     sloStates: options.sloStates,
   });
-  return { engine, store, clock, runner, cancel, stop, run: () => clock.run(engine.run()) };
+  // As the executor does: the outcome's closing write takes what the engine deferred.
+  const run = async () => {
+    const outcome = await clock.run(engine.run());
+    store.close(engine.closingState());
+    return outcome;
+  };
+  return { engine, store, clock, runner, cancel, stop, run };
 }

@@ -11,15 +11,36 @@ export class MemoryStore implements ExecutionStore {
   constructor(private readonly keep = true) {}
   recorded = 0;
 
+  /** Deferred attempts not written yet: like the database store, they are written with the next write. */
+  readonly deferred: AttemptRecord[] = [];
+
   async record(state: EngineState, attempt: AttemptRecord): Promise<void> {
     this.recorded++;
-    if (!this.keep) return;
-    this.saved = structuredClone(state);
-    this.attempts.push({ ...attempt });
+    this.write(state, [attempt]);
+  }
+
+  defer(attempt: AttemptRecord): void {
+    this.deferred.push({ ...attempt });
   }
 
   async save(state: EngineState): Promise<void> {
-    if (this.keep) this.saved = structuredClone(state);
+    this.write(state, []);
+  }
+
+  /** The caller's closing write after `Engine.run()`: the state and whatever is still deferred. */
+  close(state: EngineState): void {
+    if (this.deferred.length) this.write(state, []);
+  }
+
+  /** Each write (one transaction in the database store): its attempts as "step:status", and the state it wrote. */
+  readonly writes: Array<{ attempts: string[]; cursor: number; inFlight?: string }> = [];
+
+  private write(state: EngineState, attempts: AttemptRecord[]): void {
+    const all = [...this.deferred.splice(0), ...attempts];
+    this.writes.push({ attempts: all.map((a) => `${a.stepId}:${a.status}`), cursor: state.cursor, inFlight: state.inFlight?.stepId });
+    if (!this.keep) return;
+    this.saved = structuredClone(state);
+    for (const attempt of all) this.attempts.push({ ...attempt });
   }
 
   async approvalStatus(stepId: string): Promise<ApprovalStatus> {

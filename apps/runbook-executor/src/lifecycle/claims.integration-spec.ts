@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { DataSource } from 'typeorm';
+import { buildConfig, openDatabase, table } from '@firebreak/platform';
+import { resolveDatabaseUrl, uniqueTestId } from '@firebreak/testing';
+import { AttemptRecord, initialState } from '../engine/engine.types';
+import { SERVICE } from '../service';
+import { NewExecution } from './execution.types';
+import { ExecutionsRepository } from './executions.repository';
+
+// The repository alone on its own schema: no worker here claims behind the test's back.
+const schema = uniqueTestId('claims');
+const LEASE_MS = 30_000;
+let db: DataSource;
+let repo: ExecutionsRepository;
+let clock = Date.parse('2026-01-01T00:00:00Z');
+const tick = () => new Date((clock += 1_000));
+
+beforeAll(async () => {
+  const config = buildConfig(SERVICE, { FIREBREAK_DB_SCHEMA: schema, DATABASE_URL: await resolveDatabaseUrl() });
+  db = await openDatabase(
+    { url: await resolveDatabaseUrl(), schema, migrations: SERVICE.database!.migrations },
+    pino({ level: 'silent' }),
+    1,
+  );
+  repo = new ExecutionsRepository(db, config);
+});
+
+afterAll(async () => {
+  await db?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await db?.destroy();
+});
+
+beforeEach(async () => {
+  await db.query(`TRUNCATE ${table(schema, 'executions')} CASCADE`);
+});
+
+async function queue(runbookId: string, limits: Partial<Pick<NewExecution, 'concurrencyKey' | 'concurrencyLimit' | 'runbookLimit'>> = {}) {
+  const id = randomUUID();
+  const execution: NewExecution = {
+    id,
+    requestId: id,
+    runbookId,
+    definition: null,
+    mode: 'live',
+    trigger: 'alert',
+    severity: 'warning',
+    concurrencyKey: limits.concurrencyKey ?? null,
+    concurrencyLimit: limits.concurrencyLimit ?? null,
+    runbookLimit: limits.runbookLimit ?? null,
+    context: {},
+    params: {},
+    status: 'queued',
+    escalate: false,
+    createdAt: tick(),
+  };
+  await db.transaction((manager) => repo.insert(manager, execution));
+  return id;
+}
+
+const claim = (worker: string, max: number, globalLimit = 100, at = new Date(clock + 60_000)) =>
+  db.transaction((manager) => repo.claim(manager, worker, at, LEASE_MS, globalLimit, max));
+
+describe('claiming several executions at once', () => {
+  it('takes the oldest runnable ones up to the number asked for', async () => {
+    const ids = [await queue('a'), await queue('b'), await queue('c')];
+    expect((await claim('w1', 2)).map((row) => row.id)).toEqual(ids.slice(0, 2));
+    expect((await claim('w1', 5)).map((row) => row.id)).toEqual(ids.slice(2));
+    expect(await claim('w1', 5)).toEqual([]);
+  });
+
+  it('admits no more of a runbook than its limit leaves, counting what already runs', async () => {
+    const first = await queue('limited', { runbookLimit: 2 });
+    expect((await claim('w1', 1)).map((row) => row.id)).toEqual([first]);
+    const waiting = [await queue('limited', { runbookLimit: 2 }), await queue('limited', { runbookLimit: 2 })];
+    const other = await queue('free');
+    expect((await claim('w1', 10)).map((row) => row.id)).toEqual([waiting[0], other]);
+  });
+
+  it('admits one execution per key when the key allows one, oldest first, and skips past a full key', async () => {
+    const k1 = [
+      await queue('keyed', { concurrencyKey: 'k1', concurrencyLimit: 1 }),
+      await queue('keyed', { concurrencyKey: 'k1', concurrencyLimit: 1 }),
+    ];
+    const k2 = [
+      await queue('keyed', { concurrencyKey: 'k2', concurrencyLimit: 1 }),
+      await queue('keyed', { concurrencyKey: 'k2', concurrencyLimit: 1 }),
+    ];
+    expect((await claim('w1', 10)).map((row) => row.id)).toEqual([k1[0], k2[0]]);
+    expect(await claim('w1', 10)).toEqual([]);
+    const k3 = await queue('keyed', { concurrencyKey: 'k3', concurrencyLimit: 1 });
+    expect((await claim('w1', 10)).map((row) => row.id)).toEqual([k3]);
+  });
+
+  it('fills the global limit and no more, and a row refused by its key does not use a global slot', async () => {
+    await queue('running');
+    await claim('w1', 1);
+    const keyed = [
+      await queue('keyed', { concurrencyKey: 'k', concurrencyLimit: 1 }),
+      await queue('keyed', { concurrencyKey: 'k', concurrencyLimit: 1 }),
+    ];
+    const free = [await queue('free'), await queue('free')];
+    // 1 running, global 3: two slots, for the first keyed row and the first free one.
+    expect((await claim('w1', 10, 3)).map((row) => row.id)).toEqual([keyed[0], free[0]]);
+  });
+
+  it('takes executions whose worker lost its lease first, marked as recovered', async () => {
+    const queued = await queue('fresh');
+    const crashed = await queue('crashed');
+    await db.query(`UPDATE ${table(schema, 'executions')} SET created_at = created_at + interval '1 hour' WHERE id = $1`, [crashed]);
+    await db.query(`UPDATE ${table(schema, 'executions')} SET status = 'running', lease_owner = 'dead', lease_until = $2 WHERE id = $1`, [
+      crashed,
+      new Date(clock),
+    ]);
+    const rows = await claim('w2', 10);
+    expect(rows.map((row) => [row.id, row.prev_status, row.lease_owner, row.claims])).toEqual([
+      [crashed, 'running', 'w2', 1],
+      [queued, 'queued', 'w2', 1],
+    ]);
+  });
+
+  it('two workers claiming at the same moment share the runbook limit and never take the same row', async () => {
+    for (let i = 0; i < 6; i++) await queue('shared', { runbookLimit: 3 });
+    const [one, two] = await Promise.all([claim('w1', 10), claim('w2', 10)]);
+    const ids = [...one, ...two].map((row) => row.id);
+    expect(ids).toHaveLength(3);
+    expect(new Set(ids).size).toBe(3);
+  });
+});
+
+describe('the state and attempts of one write', () => {
+  const attempt = (stepId: string, status: AttemptRecord['status'], excerpt?: string): AttemptRecord => ({
+    stepId,
+    stepType: 'http',
+    attempt: 1,
+    rollback: false,
+    status,
+    startedAt: new Date(clock),
+    finishedAt: status === 'running' ? undefined : new Date(clock),
+    excerpt,
+  });
+
+  it('writes the state and the attempts in the order given, one row per attempt', async () => {
+    const id = await queue('written');
+    await claim('w1', 1);
+    const state = { ...initialState(), cursor: 1 };
+    expect(
+      await db.transaction((m) =>
+        repo.saveStateWithAttempts(m, id, 'w1', state, [
+          attempt('first', 'running'),
+          attempt('first', 'succeeded', 'HTTP 200'),
+          attempt('second', 'running'),
+        ]),
+      ),
+    ).toBe(true);
+    expect(await db.transaction((m) => repo.saveStateWithAttempts(m, id, 'w1', state, [attempt('second', 'succeeded')]))).toBe(true);
+    const rows = await repo.attempts(id);
+    expect(rows.map((row) => [row.step_id, row.status, row.output_excerpt])).toEqual([
+      ['first', 'succeeded', 'HTTP 200'],
+      ['second', 'succeeded', null],
+    ]);
+    expect((await repo.get(id))?.state).toMatchObject({ cursor: 1 });
+  });
+
+  it('writes nothing, state or attempts, for a worker that no longer holds the lease', async () => {
+    const id = await queue('taken');
+    await claim('w1', 1);
+    const saved = await db.transaction((m) =>
+      repo.saveStateWithAttempts(m, id, 'someone-else', { ...initialState(), cursor: 3 }, [attempt('first', 'succeeded')]),
+    );
+    expect(saved).toBe(false);
+    expect(await repo.attempts(id)).toEqual([]);
+    expect((await repo.get(id))?.state).toEqual({});
+  });
+});
