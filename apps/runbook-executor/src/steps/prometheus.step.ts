@@ -1,15 +1,10 @@
+import { InstantSample, PrometheusQueryError, queryInstant } from '@firebreak/platform';
 import { truncate } from '../common/text';
 import { formatDuration } from '../common/duration';
 import { StepResult, StepRunContext, StepRunner } from '../engine/engine.types';
 import { StepFailure } from '../engine/step-failure';
 import { renderPromQL } from '../definitions/template';
 import { PrometheusWith } from '../definitions/step.schemas';
-import { parseJsonOrText, readLimited } from './read-limited';
-
-interface Sample {
-  metric: Record<string, string>;
-  value: number;
-}
 
 const COMPARATORS: Record<string, (a: number, b: number) => boolean> = {
   '==': (a, b) => a === b,
@@ -20,25 +15,12 @@ const COMPARATORS: Record<string, (a: number, b: number) => boolean> = {
   '>': (a, b) => a > b,
 };
 
-export function meetsExpectation(samples: Sample[], expect: string, allowEmpty: boolean): boolean {
+export function meetsExpectation(samples: InstantSample[], expect: string, allowEmpty: boolean): boolean {
   const match = /^(==|!=|<=|>=|<|>)\s*(-?\d+(?:\.\d+)?)$/.exec(expect.trim());
   if (!match) return false;
   if (samples.length === 0) return allowEmpty;
   const compare = COMPARATORS[match[1]];
   return samples.every((sample) => compare(sample.value, Number(match[2])));
-}
-
-function samplesOf(body: unknown): Sample[] {
-  const data = (body as { status?: string; data?: { resultType?: string; result?: unknown } }).data;
-  if ((body as { status?: string }).status !== 'success' || !data)
-    throw new StepFailure(`Prometheus answered ${truncate(JSON.stringify(body), 300)}`, true);
-  if (data.resultType === 'scalar') return [{ metric: {}, value: Number((data.result as [number, string])[1]) }];
-  if (data.resultType === 'vector')
-    return (data.result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((entry) => ({
-      metric: entry.metric,
-      value: Number(entry.value[1]),
-    }));
-  throw new StepFailure(`the query returned a ${data.resultType}; an instant vector or scalar is needed`, false);
 }
 
 /** An instant query compared with an expectation, optionally held for a while (polling every `interval`). */
@@ -75,15 +57,12 @@ export class PrometheusStepRunner implements StepRunner {
     }
   }
 
-  private async query(query: string, signal: AbortSignal): Promise<Sample[]> {
-    const url = new URL('api/v1/query', this.baseUrl!.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
-    const response = await fetch(url, { method: 'POST', body: new URLSearchParams({ query }), signal });
-    const { text } = await readLimited(response, 1024 * 1024);
-    if (!response.ok)
-      throw new StepFailure(
-        `Prometheus answered HTTP ${response.status}: ${truncate(text, 300)}`,
-        response.status >= 500 || response.status === 429,
-      );
-    return samplesOf(parseJsonOrText(text));
+  private async query(query: string, signal: AbortSignal): Promise<InstantSample[]> {
+    try {
+      return await queryInstant(this.baseUrl!, query, undefined, { signal, maxBytes: 1024 * 1024 });
+    } catch (error) {
+      if (error instanceof PrometheusQueryError) throw new StepFailure(truncate(error.message, 400), error.transient);
+      throw error;
+    }
   }
 }
