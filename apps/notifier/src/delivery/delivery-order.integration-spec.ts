@@ -4,7 +4,7 @@ import { Clock, table } from '@firebreak/platform';
 import { FakePagerDuty, resolveDatabaseUrl, resolveNatsUrl, uniqueTestId, waitFor } from '@firebreak/testing';
 import { AppModule } from '../app.module';
 import { alertNotify, fingerprint, NotifierHarness } from '../testing/notifier-harness';
-import { analysisKey } from '../intake/intake.service';
+import { analysisKey } from '../intake/analysis-follow-ups';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryOutcomesRepository } from './delivery-outcomes.repository';
 import { NewDelivery } from './delivery.types';

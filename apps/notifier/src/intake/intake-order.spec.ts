@@ -6,7 +6,8 @@ import { Channel } from '../channel-config/channel-set';
 import { ChannelRegistry } from '../channel-config/channel-registry';
 import { DeliveryService, NewDelivery } from '../delivery/delivery.service';
 import { alertNotify } from '../testing/notifier-harness';
-import { decisionOrderedAt, IntakeService } from './intake.service';
+import { decisionOrderedAt } from './approval-rows';
+import { IntakeService } from './intake.service';
 
 const pd = { name: 'pd', type: 'pagerduty', enabled: true, targets: ['default'], config: {} } as unknown as Channel;
 const ctx = { consumer: 'notifier-alerts-notify', log: pino({ level: 'silent' }) };

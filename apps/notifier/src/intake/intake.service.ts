@@ -1,26 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { EntityManager } from 'typeorm';
 import { CloudEvent, deriveEventId, EventOf } from '@firebreak/contracts';
 import { Batcher, HandlerContext, PermanentError, TransactionalMessaging } from '@firebreak/bus';
 import { Clock, CLOCK } from '@firebreak/platform';
 import { Channel } from '../channel-config/channel-set';
 import { ChannelRegistry } from '../channel-config/channel-registry';
-import { DeliveryService, FiringDelivery, NewDelivery } from '../delivery/delivery.service';
-import {
-  fromAlertAnalysis,
-  fromAlertNotify,
-  fromApprovalDecided,
-  fromApprovalRequested,
-  fromNotificationRequested,
-} from '../notifications/from-events';
+import { DeliveryService, NewDelivery } from '../delivery/delivery.service';
+import { fromAlertNotify, fromApprovalRequested, fromNotificationRequested } from '../notifications/from-events';
 import { Notification } from '../notifications/notification';
+import { AnalysisFollowUps } from './analysis-follow-ups';
+import { approvalKey, ApprovalRows } from './approval-rows';
 import { notifierMetrics } from '../metrics';
 
 /** The handler context an announcement needs: its inbox (the durable consumer) and its log. */
 type Context = Pick<HandlerContext, 'consumer' | 'log'>;
 
-interface Planned {
+export interface Planned {
   inbox: string;
   eventId: string;
   /** Announcements with the same key are written in the order they arrived (the bus's Batcher with a key, several items of one key per batch). */
@@ -36,18 +31,10 @@ interface Planned {
   firingEpisode?: Episode;
 }
 
-interface Episode {
+export interface Episode {
   fingerprint: string;
   startsAt: string;
 }
-
-const approvalKey = (approvalId: string) => `approval:${approvalId}`;
-/**
- * Follow-ups have a queue of their own: in the alert's queue, anything sent about the alert while the
- * model thought (resolved, a repeat, an ack) would make the follow-up look superseded and skip it.
- * Their order behind the firing message is kept at claim time instead (`followUpOf`).
- */
-export const analysisKey = (fingerprint: string) => `analysis:${fingerprint}`;
 
 interface Announcement {
   subject: string;
@@ -76,6 +63,8 @@ interface Announcement {
  */
 @Injectable()
 export class IntakeService {
+  private readonly analyses: AnalysisFollowUps;
+  private readonly approvals: ApprovalRows;
   private readonly batcher = new Batcher<Planned, string[] | null>((items) => this.write(items), {
     maxSize: 200,
     maxInFlight: 4,
@@ -88,7 +77,10 @@ export class IntakeService {
     private readonly messaging: TransactionalMessaging,
     private readonly delivery: DeliveryService,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.analyses = new AnalysisFollowUps(registry, delivery);
+    this.approvals = new ApprovalRows(registry, delivery);
+  }
 
   async announceAlert(event: EventOf<'alerts.notify'>, ctx: Context): Promise<void> {
     const { alert } = event.data;
@@ -169,76 +161,11 @@ export class IntakeService {
       key: event.data.fingerprint,
       rows: [],
       // With no channel opted in, nothing is looked up or parked: the inbox row alone.
-      ...(this.analysisWanted() ? { analysis: event } : {}),
+      ...(this.analyses.wanted() ? { analysis: event } : {}),
     });
     if (!woken) ctx.log.info('announcement already handled; nothing sent again');
     else if (woken.length === 0) ctx.log.info('no opted-in channel has this alert’s firing message (yet); nothing posted now');
     else this.delivery.wake(woken);
-  }
-
-  private analysisWanted(): boolean {
-    return this.registry.all().some(postsAnalyses);
-  }
-
-  /** The follow-ups of an analysis, one per opted-in channel and target its episode's firing message went to. */
-  private followUps(event: EventOf<'alerts.analysis'>, firing: FiringDelivery[]): NewDelivery[] {
-    const { fingerprint } = event.data;
-    const notification = fromAlertAnalysis(event);
-    return firing.flatMap((f): NewDelivery[] => {
-      const channel = this.registry.get(f.channel);
-      if (!channel || !postsAnalyses(channel) || (f.status !== 'pending' && f.status !== 'sent')) return [];
-      // Every follow-up names the firing delivery it follows: the claim waits while that one is pending.
-      const content = channel.type === 'webhook' ? { ...notification, event, followUpOf: f.id } : { ...notification, followUpOf: f.id };
-      return [
-        {
-          id: deriveEventId('delivery', event.id, channel.name, f.target),
-          announcementId: event.id,
-          announcementSubject: 'alerts.analysis',
-          channel: channel.name,
-          channelType: channel.type,
-          target: f.target,
-          kind: notification.kind,
-          severity: notification.severity,
-          fingerprint,
-          title: notification.title.slice(0, 500),
-          content,
-          status: channel.enabled ? 'pending' : 'skipped',
-          ...(channel.enabled ? {} : { lastError: `channel disabled: ${channel.disabledReason}` }),
-          receivedAt: new Date(event.time),
-          orderedAt: new Date(event.time),
-          orderKey: analysisKey(fingerprint),
-        },
-      ];
-    });
-  }
-
-  /** Inside the batch's transaction, after its other rows are in: follow-ups of analyses, both ways round. */
-  private async analysisRows(manager: EntityManager, items: Planned[], now: Date): Promise<Map<Planned, NewDelivery[]>> {
-    const out = new Map<Planned, NewDelivery[]>();
-    const analyses = items.filter((item) => item.analysis);
-    const firings = items.filter((item) => item.firingEpisode);
-    if (analyses.length === 0 && firings.length === 0) return out;
-    await this.delivery.lockEpisodes(manager, [
-      ...analyses.map((item) => ({ fingerprint: item.analysis!.data.fingerprint, startsAt: item.analysis!.data.startsAt })),
-      ...firings.map((item) => item.firingEpisode!),
-    ]);
-    for (const item of analyses) {
-      const { fingerprint, startsAt } = item.analysis!.data;
-      const firing = await this.delivery.firingDeliveries(manager, fingerprint, startsAt);
-      // Parked only while the firing message is not recorded: once it is, its rows say where the analysis goes
-      // (nowhere, when none of its channels opted in or none of its deliveries is pending or sent).
-      if (firing.length === 0) await this.delivery.parkAnalysis(manager, fingerprint, startsAt, item.analysis, now);
-      out.set(item, this.followUps(item.analysis!, firing));
-    }
-    for (const item of firings) {
-      const parked = (await this.delivery.takeParked(manager, [item.firingEpisode!])) as Array<EventOf<'alerts.analysis'>>;
-      if (parked.length === 0) continue;
-      const firing = item.rows
-        .filter((row) => row.status === 'pending')
-        .map((row) => ({ id: row.id, channel: row.channel, target: row.target, status: row.status, orderedAt: row.orderedAt }));
-      out.set(item, [...item.rows, ...parked.flatMap((event) => this.followUps(event, firing))]);
-    }
-    return out;
   }
 
   private async enqueue(announcement: Announcement): Promise<void> {
@@ -251,7 +178,7 @@ export class IntakeService {
     const firingEpisode =
       alert &&
       announcement.notification.kind === 'firing' &&
-      rows.some((row) => row.status === 'pending' && this.postsAnalysesTo(row.channel))
+      rows.some((row) => row.status === 'pending' && this.analyses.postsTo(row.channel))
         ? { fingerprint: alert.fingerprint, startsAt: alert.startsAt }
         : undefined;
     const woken = await this.batcher.submit({
@@ -291,7 +218,12 @@ export class IntakeService {
       // Approval rows in a fixed order too (they are locks); a batch holds at most one item per approval.
       const approvals = items.filter((item, index) => isNew[index] && (item.approvalRequest || item.decision));
       for (const item of approvals.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)))
-        rows.set(item, item.decision ? await this.decisionRows(manager, item.decision, now) : await this.requestRows(manager, item, now));
+        rows.set(
+          item,
+          item.decision
+            ? await this.approvals.decisionRows(manager, item.decision, now)
+            : await this.approvals.requestRows(manager, item, now),
+        );
       let added = items.map((item, index) => (isNew[index] ? (rows.get(item) ?? item.rows) : null));
       await this.delivery.add(
         manager,
@@ -299,7 +231,7 @@ export class IntakeService {
         now,
       );
       // Analyses next: they look for the firing deliveries just added (an alert and its analysis may share a batch).
-      const followUps = await this.analysisRows(
+      const followUps = await this.analyses.rows(
         manager,
         items.filter((_, index) => isNew[index]),
         now,
@@ -310,48 +242,6 @@ export class IntakeService {
         added = items.map((item, index) => (isNew[index] ? (followUps.get(item) ?? added[index]) : null));
       }
       return added.map((r) => (r ? [...new Set(r.filter((row) => row.status === 'pending').map((row) => row.channel))] : null));
-    });
-  }
-
-  /** A request whose decision is already recorded (it arrived late) is recorded, not sent. */
-  private async requestRows(manager: EntityManager, item: Planned, now: Date): Promise<NewDelivery[]> {
-    const ids = item.rows.map((row) => row.id);
-    const decided = await this.delivery.approvalRequested(manager, item.approvalRequest!, ids, now);
-    if (!decided) return item.rows;
-    return item.rows.map((row) => ({ ...row, status: 'skipped' as const, lastError: `superseded: the approval was already ${decided}` }));
-  }
-
-  /** One delivery per (channel, target) the request went to, with the decision in the request's words. */
-  private async decisionRows(manager: EntityManager, event: EventOf<'runbooks.approval.decided'>, now: Date): Promise<NewDelivery[]> {
-    const { approvalId, decision, decidedAt } = event.data;
-    const requests = await this.delivery.approvalDecided(manager, approvalId, decision, new Date(decidedAt), now);
-    return requests.flatMap((request) => {
-      const channel = this.registry.get(request.channel);
-      // A channel removed from channels.yaml since: nothing to resolve there.
-      if (!channel) return [];
-      const notification = fromApprovalDecided(event, request.content);
-      const content = channel.type === 'webhook' ? { ...notification, event } : notification;
-      return [
-        {
-          id: deriveEventId('delivery', event.id, channel.name, request.target),
-          announcementId: event.id,
-          announcementSubject: 'runbooks.approval.decided',
-          channel: channel.name,
-          channelType: channel.type,
-          target: request.target,
-          kind: notification.kind,
-          severity: request.severity,
-          ...(request.fingerprint ? { fingerprint: request.fingerprint } : {}),
-          title: notification.title.slice(0, 500),
-          content,
-          status: channel.enabled ? ('pending' as const) : ('skipped' as const),
-          ...(channel.enabled ? {} : { lastError: `channel disabled: ${channel.disabledReason}` }),
-          receivedAt: new Date(event.time),
-          orderedAt: decisionOrderedAt(new Date(event.time), request.orderedAt),
-          orderKey: approvalKey(approvalId),
-          approvalId,
-        },
-      ];
     });
   }
 
@@ -378,11 +268,6 @@ export class IntakeService {
     }));
   }
 
-  private postsAnalysesTo(name: string): boolean {
-    const channel = this.registry.get(name);
-    return channel !== undefined && postsAnalyses(channel);
-  }
-
   private known(names: string[], log: Logger): Channel[] {
     return names.flatMap((name) => {
       const channel = this.registry.get(name);
@@ -390,19 +275,4 @@ export class IntakeService {
       return channel ? [channel] : [];
     });
   }
-}
-
-/** Channels that opted in to analysis follow-ups; never PagerDuty (a message there would open an incident). */
-function postsAnalyses(channel: Channel): boolean {
-  return Boolean(channel.config.analysis) && channel.type !== 'pagerduty';
-}
-
-/**
- * Where a decision stands in its approval's queue: after its request, whatever the clocks say. The
- * decision's time comes from the executor replica that decided, the request's from the one that
- * asked; with a skew larger than the time to decide, the decision's own time sorts before the
- * request, the resolve would go first and the request after it, leaving the incident open.
- */
-export function decisionOrderedAt(decidedEventTime: Date, requestOrderedAt: Date): Date {
-  return new Date(Math.max(decidedEventTime.getTime(), requestOrderedAt.getTime() + 1));
 }
