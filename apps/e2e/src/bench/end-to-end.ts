@@ -1,89 +1,85 @@
-import { FakeSlack } from '@firebreak/testing';
-import { Stack } from '../stack';
-import { percentile } from './load';
-import { webhookBody } from './payloads';
+import { exactlyOnceFailure, percentile } from './deliveries';
+import { failureText, sendAtRate } from './open-loop';
+import { BenchPipeline, TOKEN } from './pipeline';
+import { Row } from './report';
+import { findMaxRate, measureStep, RATE_LADDER, StepMeasurement } from './stepping';
 
-const TOKEN = 'bench-token-0123456789';
-const ALERTS_PER_WEBHOOK = 10;
-
-export interface EndToEndResult {
-  rate: number;
-  sent: number;
-  delivered: number;
-  p50Ms: number;
-  p99Ms: number;
-}
+/** How long a step's backlog may take to arrive before the next step (or part) begins. */
+const DRAIN_TIMEOUT_MS = 30_000;
 
 /**
- * A Slack channel without rate limit or folding, so every alert is one message to time, and 256 sends
- * on the wire: at 1,000 alerts/s the default of 4, which suits a real chat channel (its provider takes
- * about a message a second), would hold the pipeline up.
+ * Open-loop load at a fixed rate, webhook → ingress → mapper → notifier → local webhook channel, each
+ * alert timed from its webhook's send to the channel's receipt of its CloudEvent.
  */
-function channelsYaml(webhookUrl: string): string {
-  return [
-    'channels:',
-    `  - { name: bench-slack, type: slack, webhookUrl: "${webhookUrl}", rateLimit: { perMinute: 100000, burst: 10000 }, concurrency: 256, fold: false }`,
-    'routes:',
-    '  - { matchers: [], channels: [bench-slack] }',
-    '',
-  ].join('\n');
+export async function latencyRows(pipeline: BenchPipeline, rates: number[], durationSec: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const rate of rates) {
+    const sent = await sendAtRate({
+      url: pipeline.webhookUrl,
+      token: TOKEN,
+      run: `e2e${rate}x${Date.now()}`,
+      alertsPerSec: rate,
+      durationSec,
+    });
+    const stats = await pipeline.settle(sent.sentAt, 60_000);
+    rows.push({
+      id: `e2e-${rate}`,
+      name: `end to end at ${rate} alerts/s (webhook → webhook channel)`,
+      value: rate,
+      unit: 'alerts/s offered',
+      p50Ms: percentile(stats.latenciesMs, 50),
+      p99Ms: percentile(stats.latenciesMs, 99),
+      note: `${stats.delivered}/${stats.sent} delivered; ${failureText(sent)}`,
+      failure: exactlyOnceFailure(stats),
+    });
+  }
+  return rows;
 }
 
-/**
- * Open-loop load at a fixed rate of alerts per second, webhook → ingress → mapper → notifier → fake
- * Slack, each alert timed from its webhook's send to Slack's receipt of its message.
- */
-export async function endToEnd(rates: number[], durationSec: number): Promise<EndToEndResult[]> {
-  const slack = new FakeSlack();
-  await slack.start();
-  const stack = new Stack({
-    apps: ['ingress', 'mapper', 'notifier'],
-    env: { FIREBREAK_WEBHOOK_TOKENS: TOKEN, FIREBREAK_AUTOMATION_ENABLED: 'false', LOG_LEVEL: 'error' },
-    configFiles: { 'channels.yaml': channelsYaml(slack.webhookUrl()) },
+/** One step of the search: `durationSec` at `rate`, then its backlog drained. */
+async function step(pipeline: BenchPipeline, rate: number, durationSec: number): Promise<StepMeasurement & { note: string }> {
+  const sent = await sendAtRate({
+    url: pipeline.webhookUrl,
+    token: TOKEN,
+    run: `max${rate}x${Date.now()}`,
+    alertsPerSec: rate,
+    durationSec,
   });
-  await stack.start();
-  const results: EndToEndResult[] = [];
-  try {
-    for (const rate of rates) results.push(await runAtRate(stack.url('ingress'), slack, rate, durationSec));
-  } finally {
-    await stack.cleanUp();
-    await slack.stop();
-  }
-  return results;
+  const stats = await pipeline.settle(sent.sentAt, DRAIN_TIMEOUT_MS);
+  return {
+    ...measureStep(rate, durationSec, sent, pipeline.receiver.deliveries),
+    note: [
+      `p99 ${percentile(stats.latenciesMs, 99)} ms`,
+      stats.drained ? undefined : `${stats.missing} not delivered within ${DRAIN_TIMEOUT_MS / 1000} s`,
+      stats.duplicates > 0 ? `${stats.duplicates} DUPLICATES` : undefined,
+    ]
+      .filter(Boolean)
+      .join(', '),
+  };
 }
 
-async function runAtRate(ingressUrl: string, slack: FakeSlack, rate: number, durationSec: number): Promise<EndToEndResult> {
-  const run = `e2e${rate}x${Date.now()}`;
-  const sentAt = new Map<number, number>();
-  const webhooksPerSec = rate / ALERTS_PER_WEBHOOK;
-  const total = Math.round(webhooksPerSec * durationSec);
-  const started = Date.now();
-  const posts: Array<Promise<unknown>> = [];
-  for (let sequence = 0; sequence < total; sequence++) {
-    const due = started + (sequence * 1000) / webhooksPerSec;
-    const wait = due - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    sentAt.set(sequence, Date.now());
-    posts.push(
-      fetch(`${ingressUrl}/api/v1/alerts/alertmanager`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-        body: webhookBody(run, sequence, ALERTS_PER_WEBHOOK),
-      }),
+/**
+ * The highest offered rate the pipeline kept up with: the rate steps up until delivery falls under
+ * 95 % of it or latency keeps growing within a step.
+ */
+export async function maxThroughputRow(pipeline: BenchPipeline, stepSec: number, log: (line: string) => void): Promise<Row> {
+  const notes = new Map<number, string>();
+  const { maxRate, steps } = await findMaxRate(RATE_LADDER, async (rate) => {
+    const measured = await step(pipeline, rate, stepSec);
+    notes.set(rate, measured.note);
+    log(
+      `max: ${rate}/s offered → sent ${Math.round(measured.sentPerSec)}/s, delivered ${Math.round(measured.deliveredPerSec)}/s, p50 ${Math.round(measured.firstThirdP50Ms)} → ${Math.round(measured.lastThirdP50Ms)} ms, ${measured.note}`,
     );
-  }
-  await Promise.allSettled(posts);
-  const expected = total * ALERTS_PER_WEBHOOK;
-  const mine = () => slack.messages.filter((message) => JSON.stringify(message).includes(run));
-  const deadline = Date.now() + 60_000;
-  while (mine().length < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
-  const latencies: number[] = [];
-  for (const request of slack.requests) {
-    const body = JSON.stringify(request.body);
-    if (!body.includes(run)) continue;
-    const match = /host-(\d+)-\d+:9100/.exec(body);
-    if (match) latencies.push(request.receivedAt.getTime() - (sentAt.get(Number(match[1])) ?? request.receivedAt.getTime()));
-  }
-  latencies.sort((a, b) => a - b);
-  return { rate, sent: expected, delivered: latencies.length, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+    return measured;
+  });
+  const last = steps[steps.length - 1];
+  const behind = last && !last.keptUp ? `at ${last.offered}/s: ${last.reason}` : 'the ladder ended before the pipeline fell behind';
+  return {
+    id: 'e2e-max',
+    name: 'maximum sustained end to end (webhook → webhook channel)',
+    value: maxRate,
+    unit: 'alerts/s',
+    note: `${stepSec} s steps ${steps.map((s) => s.offered).join(', ')}; fell behind ${behind}`,
+    failure: [...notes.values()].some((note) => note.includes('DUPLICATES')) ? 'DUPLICATE deliveries during the search' : undefined,
+  };
 }

@@ -46,8 +46,3 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     durationSec: options.durationSec,
   };
 }
-
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}

@@ -1,177 +1,157 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveNatsUrl } from '@firebreak/testing';
-import { Alertmanager } from '../alertmanager';
-import { ROOT, Stack } from '../stack';
-import { execFileSync } from 'node:child_process';
-import { endToEnd } from './end-to-end';
+import { ROOT } from '../stack';
+import { parseArgs, Part } from './args';
+import { latencyRows, maxThroughputRow } from './end-to-end';
+import { alertmanagerRow, ALERTS_PER_REQUEST, CONNECTIONS, engineRows, ingressAloneRow } from './ingest';
 import { jetstreamCeiling } from './jetstream-ceiling';
-import { runLoad } from './load';
-import { alertmanagerBody, webhookBody } from './payloads';
+import { machineBasics, otherActivity } from './machine';
+import { BenchPipeline } from './pipeline';
+import { MachineSummary, markdownTable, Row, textTable, withRatios } from './report';
+import { soakRows } from './soak';
+import { stormRow } from './storm-drain';
+import { idleRssRows, ingressWithStackRow, startWholeStack } from './whole-stack';
 
-const CONNECTIONS = 50;
-const ALERTS_PER_REQUEST = 10;
 const DURATION_SEC = Number(process.env.BENCH_DURATION_SEC ?? 10);
-const TOKEN = 'bench-token-0123456789';
+const STEP_SEC = Number(process.env.BENCH_STEP_SEC ?? 6);
 
-interface Row {
-  name: string;
-  perSec: number;
-  unit: string;
-  p50Ms?: number;
-  p99Ms?: number;
-  note?: string;
+function log(line: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
 
-async function alertmanagerIngest(): Promise<Row> {
-  // Its receiver is never reached within the run (group_wait longer than the run).
-  const alertmanager = new Alertmanager('http://127.0.0.1:9/', 'unused', { groupWait: '10m', groupInterval: '10m', repeatInterval: '1h' });
-  await alertmanager.start();
+/** A part that throws becomes a failed row: the other parts of the run still count. */
+async function part(name: string, rows: Row[], measure: () => Promise<Row[]>): Promise<void> {
+  log(`${name}…`);
   try {
-    const run = `am${Date.now()}`;
-    const result = await runLoad({
-      url: `${alertmanager.url}/api/v2/alerts`,
-      connections: CONNECTIONS,
-      durationSec: DURATION_SEC,
-      headers: {},
-      body: (sequence) => alertmanagerBody(run, sequence, ALERTS_PER_REQUEST),
-      itemsPerRequest: ALERTS_PER_REQUEST,
-    });
-    return {
-      name: 'Alertmanager 0.25 POST /api/v2/alerts',
-      perSec: result.itemsPerSec,
-      unit: 'alerts/s',
-      p50Ms: result.p50Ms,
-      p99Ms: result.p99Ms,
-      note: `${result.non2xx} non-2xx`,
-    };
-  } finally {
-    await alertmanager.stop();
+    rows.push(...(await measure()));
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    log(`${name} FAILED: ${error instanceof Error ? (error.stack ?? message) : message}`);
+    rows.push({ id: `${name}-failed`, name, value: Number.NaN, unit: '', failure: `part failed: ${message}` });
   }
 }
 
-async function ingressIngest(): Promise<Row> {
-  const stack = new Stack({ apps: ['ingress'], env: { FIREBREAK_WEBHOOK_TOKENS: TOKEN, LOG_LEVEL: 'error' } });
-  await stack.start();
-  try {
-    const run = `in${Date.now()}`;
-    const result = await runLoad({
-      url: `${stack.url('ingress')}/api/v1/alerts/alertmanager`,
-      connections: CONNECTIONS,
-      durationSec: DURATION_SEC,
-      headers: { authorization: `Bearer ${TOKEN}` },
-      body: (sequence) => webhookBody(run, sequence, ALERTS_PER_REQUEST),
-      itemsPerRequest: ALERTS_PER_REQUEST,
-    });
-    return {
-      name: 'Firebreak ingress (acked by JetStream)',
-      perSec: result.itemsPerSec,
-      unit: 'alerts/s',
-      p50Ms: result.p50Ms,
-      p99Ms: result.p99Ms,
-      note: `${result.non2xx} non-2xx, ${result.errors} errors`,
-    };
-  } finally {
-    await stack.cleanUp();
-  }
-}
-
-/** The runbook engine runs in its own process (the e2e project may not import an app). */
-function engineRows(): Row[] {
-  const output = execFileSync(process.execPath, [join(ROOT, 'dist/apps/runbook-executor/src/bench/main.js'), '1000'], { encoding: 'utf8' });
-  const engine = JSON.parse(output.trim().split('\n').pop()!) as {
-    engine: { executionsPerSec: number; stepMs: { p50: number; p99: number }; cpuUsPerStep: number };
-    bareHttp: { callsPerSec: number; callMs: { p50: number; p99: number }; cpuUsPerCall: number };
-    overheadPerStep: { latencyMs: number; cpuUs: number };
-  };
+async function ceilingRows(): Promise<Row[]> {
+  const ceiling = await jetstreamCeiling(await resolveNatsUrl(), 50_000);
   return [
     {
-      name: 'runbook engine: 3-step http runbook',
-      perSec: engine.engine.executionsPerSec,
-      unit: 'execs/s',
-      p50Ms: engine.engine.stepMs.p50,
-      p99Ms: engine.engine.stepMs.p99,
-      note: `per step; ${engine.engine.cpuUsPerStep} µs CPU/step`,
+      id: 'js-publish',
+      name: 'raw JetStream: nats.js js.publish()',
+      value: ceiling.jsPublishPerSec,
+      unit: 'msgs/s',
+      note: '2000 in flight, Nats-Msg-Id',
     },
     {
-      name: 'bare HTTP call to the same target',
-      perSec: engine.bareHttp.callsPerSec,
-      unit: 'calls/s',
-      p50Ms: engine.bareHttp.callMs.p50,
-      p99Ms: engine.bareHttp.callMs.p99,
-      note: `${engine.bareHttp.cpuUsPerCall} µs CPU/call; engine overhead ${engine.overheadPerStep.cpuUs} µs CPU, ${engine.overheadPerStep.latencyMs} ms per step`,
+      id: 'async-ack',
+      name: 'raw JetStream: async acks on one inbox',
+      value: ceiling.asyncAckPerSec,
+      unit: 'msgs/s',
+      note: '2000 in flight, Nats-Msg-Id',
+    },
+    {
+      id: 'event-publisher',
+      name: 'EventPublisher (validate+envelope+trace)',
+      value: ceiling.eventPublisherPerSec,
+      unit: 'msgs/s',
+      note: '2000 in flight',
+      versus: 'async-ack',
     },
   ];
 }
 
-function table(rows: Row[]): string {
-  const lines = rows.map((row) =>
-    [
-      row.name.padEnd(44),
-      `${row.perSec}`.padStart(9),
-      row.unit.padEnd(9),
-      row.p50Ms === undefined ? '' : `p50 ${row.p50Ms} ms`,
-      row.p99Ms === undefined ? '' : `p99 ${row.p99Ms} ms`,
-      row.note ?? '',
-    ].join('  '),
-  );
-  return lines.join('\n');
+/** Starts a stack, runs the measurements that share it, always removes it. */
+async function withStack(start: () => Promise<BenchPipeline>, use: (pipeline: BenchPipeline) => Promise<void>): Promise<void> {
+  const pipeline = await start();
+  try {
+    await use(pipeline);
+  } finally {
+    await pipeline.stop();
+  }
 }
 
-async function main(): Promise<void> {
-  const natsUrl = await resolveNatsUrl();
-  const rows: Row[] = [];
-  const ceiling = await jetstreamCeiling(natsUrl, 50_000);
-  rows.push({
-    name: 'raw JetStream: nats.js js.publish()',
-    perSec: ceiling.jsPublishPerSec,
-    unit: 'msgs/s',
-    note: '2000 in flight, Nats-Msg-Id',
-  });
-  rows.push({
-    name: 'raw JetStream: async acks on one inbox',
-    perSec: ceiling.asyncAckPerSec,
-    unit: 'msgs/s',
-    note: '2000 in flight, Nats-Msg-Id',
-  });
-  rows.push({
-    name: 'EventPublisher (validate+envelope+trace)',
-    perSec: ceiling.eventPublisherPerSec,
-    unit: 'msgs/s',
-    note: '2000 in flight',
-  });
-  rows.push(await alertmanagerIngest());
-  rows.push(await ingressIngest());
-  for (const result of await endToEnd([200, 1000], DURATION_SEC)) {
-    rows.push({
-      name: `end to end at ${result.rate} alerts/s (webhook→Slack)`,
-      perSec: result.rate,
-      unit: 'alerts/s',
-      p50Ms: result.p50Ms,
-      p99Ms: result.p99Ms,
-      note: `${result.delivered}/${result.sent} delivered`,
+async function measureParts(parts: Set<Part>, rows: Row[]): Promise<void> {
+  if (parts.has('ceiling')) await part('ceiling', rows, ceilingRows);
+  if (parts.has('alertmanager')) await part('alertmanager', rows, async () => [await alertmanagerRow(DURATION_SEC)]);
+  if (parts.has('ingress')) await part('ingress', rows, async () => [await ingressAloneRow(DURATION_SEC)]);
+  if (parts.has('rss') || parts.has('stack'))
+    await part('whole stack', rows, async () => {
+      const measured: Row[] = [];
+      await withStack(startWholeStack, async (pipeline) => {
+        if (parts.has('rss')) measured.push(...(await idleRssRows(pipeline)));
+        if (parts.has('stack')) measured.push(await ingressWithStackRow(pipeline, DURATION_SEC));
+      });
+      return measured;
     });
-  }
-  rows.push(...engineRows());
-  const result = {
-    at: new Date().toISOString(),
-    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
-    connections: CONNECTIONS,
-    alertsPerRequest: ALERTS_PER_REQUEST,
-    durationSec: DURATION_SEC,
-    rows,
+  if (parts.has('e2e') || parts.has('max') || parts.has('storm'))
+    await part('pipeline', rows, async () => {
+      const measured: Row[] = [];
+      const pipeline = new BenchPipeline();
+      await withStack(
+        async () => (await pipeline.start(), pipeline),
+        async () => {
+          if (parts.has('e2e')) measured.push(...(await latencyRows(pipeline, [200, 1000], DURATION_SEC)));
+          if (parts.has('max')) measured.push(await maxThroughputRow(pipeline, STEP_SEC, log));
+          if (parts.has('storm')) measured.push(await stormRow(pipeline, log));
+        },
+      );
+      return measured;
+    });
+  if (parts.has('engine')) await part('engine', rows, async () => engineRows());
+}
+
+/** Ctrl-C or a timeout's SIGTERM: the stacks' processes, schemas and streams go too. */
+function stopStacksOnSignal(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      log(`${signal}: stopping ${BenchPipeline.running.size} stack(s)`);
+      void Promise.allSettled([...BenchPipeline.running].map((pipeline) => pipeline.stop())).then(() => process.exit(130));
+    });
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  stopStacksOnSignal();
+  const startBasics = machineBasics();
+  const busyAtStart = await otherActivity();
+  log(`${startBasics.cores} cores, load ${startBasics.load.map((n) => n.toFixed(2)).join(' ')}; ${busyAtStart}`);
+  const rows: Row[] = [];
+  if (args.soakMinutes !== undefined) {
+    const minutes = args.soakMinutes;
+    await part('soak', rows, async () => {
+      let measured: Row[] = [];
+      await withStack(startWholeStack, async (pipeline) => void (measured = await soakRows(pipeline, minutes, log)));
+      return measured;
+    });
+  } else await measureParts(args.parts, rows);
+  const machine: MachineSummary = {
+    cores: startBasics.cores,
+    node: startBasics.node,
+    loadAtStart: startBasics.load,
+    loadAtEnd: machineBasics().load,
+    busyAtStart,
+    busyAtEnd: await otherActivity(),
   };
+  const result = withRatios(rows);
+  const at = new Date().toISOString();
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `bench-${result.at.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`${table(rows)}\n\nwritten to ${file}\n`);
+  const file = join(dir, `bench-${at.replace(/[:.]/g, '-')}.json`);
+  const settings = { connections: CONNECTIONS, alertsPerRequest: ALERTS_PER_REQUEST, durationSec: DURATION_SEC, stepSec: STEP_SEC };
+  const parts = args.soakMinutes === undefined ? [...args.parts] : [`soak ${args.soakMinutes} min`];
+  writeFileSync(file, `${JSON.stringify({ at, machine, parts, settings, rows: result }, null, 2)}\n`);
+  writeFileSync(join(dir, 'latest.md'), markdownTable(result, machine, at));
+  const failures = result.filter((row) => row.failure);
+  process.stdout.write(`${textTable(result)}\n\nmachine: ${JSON.stringify(machine)}\nwritten to ${file} and bench/results/latest.md\n`);
+  if (failures.length > 0)
+    process.stderr.write(`\n!!! ${failures.length} row(s) FAILED: ${failures.map((row) => `${row.name}: ${row.failure}`).join('; ')}\n`);
+  return failures.length > 0 ? 1 : 0;
 }
 
 main().then(
-  () => process.exit(0),
+  (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
+    process.exit(2);
   },
 );

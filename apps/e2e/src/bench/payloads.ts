@@ -16,6 +16,11 @@ function labels(run: string, sequence: number, index: number): Record<string, st
 
 /** An Alertmanager webhook v4 body with `count` alerts no earlier request had. */
 export function webhookBody(run: string, sequence: number, count: number): string {
+  return webhookBatch(run, sequence, count).body;
+}
+
+/** The same webhook body, with the fingerprints of its alerts (what the channel's receiver counts by). */
+export function webhookBatch(run: string, sequence: number, count: number): { body: string; fingerprints: string[] } {
   const alerts = Array.from({ length: count }, (_, index) => {
     const set = labels(run, sequence, index);
     return {
@@ -28,7 +33,7 @@ export function webhookBody(run: string, sequence: number, count: number): strin
       fingerprint: alertFingerprint(set),
     };
   });
-  return JSON.stringify({
+  const body = JSON.stringify({
     version: '4',
     groupKey: `{}:{alertname="BenchServiceDown"}`,
     truncatedAlerts: 0,
@@ -40,6 +45,7 @@ export function webhookBody(run: string, sequence: number, count: number): strin
     externalURL: 'http://alertmanager.example:9093',
     alerts,
   });
+  return { body, fingerprints: alerts.map((alert) => alert.fingerprint) };
 }
 
 /** The same alerts as Alertmanager's own `POST /api/v2/alerts` takes them. */
