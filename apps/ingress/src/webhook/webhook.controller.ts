@@ -1,10 +1,11 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AlertmanagerWebhook } from '@firebreak/contracts';
-import { Public, ZodPipe } from '@firebreak/platform';
+import { Public } from '@firebreak/platform';
 import { AcceptedAlertsDto } from '../intake/intake.dto';
 import { JsonBodyGuard } from '../intake/json-body.guard';
-import { alertmanagerWebhookOpenApi, AlertmanagerWebhookSchema } from './webhook.dto';
+import { alertmanagerWebhookOpenApi } from './webhook.dto';
+import { WebhookBodyPipe } from './webhook-validator';
 import { WebhookAuthGuard } from './webhook-auth.guard';
 import { WebhookService } from './webhook.service';
 
@@ -25,7 +26,7 @@ export class WebhookController {
   })
   @ApiBody({ schema: alertmanagerWebhookOpenApi })
   @ApiOkResponse({ type: AcceptedAlertsDto })
-  receive(@Body(new ZodPipe(AlertmanagerWebhookSchema)) webhook: AlertmanagerWebhook): Promise<AcceptedAlertsDto> {
+  receive(@Body(new WebhookBodyPipe()) webhook: AlertmanagerWebhook): Promise<AcceptedAlertsDto> {
     return this.webhooks.receive(webhook);
   }
 }

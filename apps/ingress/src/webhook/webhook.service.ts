@@ -22,6 +22,6 @@ export class WebhookService {
       );
     }
     const receivedAt = new Date();
-    return this.intake.accept(alertsReceivedFromWebhook(webhook, receivedAt), receivedAt);
+    return this.intake.accept(alertsReceivedFromWebhook(webhook, receivedAt), receivedAt, true);
   }
 }
