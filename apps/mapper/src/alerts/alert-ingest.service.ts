@@ -39,7 +39,7 @@ interface Submitted {
 @Injectable()
 export class AlertIngestService {
   private readonly batcher = new Batcher<Submitted, IngestResult>((batch) => this.ingestBatch(batch), {
-    maxSize: 64,
+    maxSize: 128,
     // Each batch holds one of the 20 pooled connections for its transaction.
     maxInFlight: 8,
     key: ({ event }) => event.data.alert.fingerprint,

@@ -7,8 +7,8 @@ import { AlertIngestService } from './alert-ingest.service';
 export class AlertsConsumer {
   constructor(private readonly ingest: AlertIngestService) {}
 
-  // Storms: many messages in flight, so the ingest service can gather them into batches.
-  @OnEvent('alerts.received', { concurrency: 256 })
+  // Storms: many messages in flight, so the ingest service can gather them into batches (8 batches of 64 when saturated).
+  @OnEvent('alerts.received', { concurrency: 512 })
   async received(event: EventOf<'alerts.received'>, ctx: HandlerContext): Promise<void> {
     const outcome = await this.ingest.ingest(event, ctx.consumer);
     ctx.log.debug({ duplicate: outcome.duplicate, transition: outcome.duplicate ? undefined : outcome.transition }, 'alert event handled');

@@ -5,6 +5,22 @@ export interface SqlRunner {
   query(sql: string, params?: unknown[]): Promise<unknown>;
 }
 
+/**
+ * Rows of one kind gathered by a transaction and written by one statement at flush, whatever their
+ * number: e.g. `INSERT ... SELECT ... FROM jsonb_to_recordset($1)`, the rows as one JSON document.
+ * With `key`, a later row of a key replaces the earlier one (the last write of a row wins), so the
+ * statement never touches a row twice.
+ */
+export interface RowWrite<R> {
+  key?: (row: R) => string;
+  statements(rows: R[]): Statement[];
+}
+
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
 // Postgres takes at most 65535 parameters per statement; flush well before.
 const MAX_PARAMS = 20_000;
 export const POSTGRES_MAX_PARAMS = 65_535;
@@ -12,12 +28,14 @@ export const POSTGRES_MAX_PARAMS = 65_535;
 /**
  * Collects the writes of a transaction and sends them as one statement of data-modifying CTEs
  * (`WITH w0 AS (UPDATE ...), w1 AS (INSERT ...) SELECT 1`): one round trip instead of one per
- * write, which is where an alert storm spends its time. Writes in a batch must not touch the same
- * row twice, and a read that must see them needs `flush()` first.
+ * write, which is where an alert storm spends its time. Rows of one kind (`row`) become one
+ * statement, so Postgres parses and plans a few statements per batch, not a few per alert.
+ * Writes in a batch must not touch the same row twice, and a read that must see them needs `flush()` first.
  */
 export class WriteBatch implements SqlRunner {
-  private statements: Array<{ sql: string; params: unknown[] }> = [];
+  private statements: Statement[] = [];
   private paramCount = 0;
+  private readonly rows = new Map<RowWrite<never>, Map<string, unknown> | unknown[]>();
 
   constructor(private readonly manager: EntityManager) {}
 
@@ -31,7 +49,22 @@ export class WriteBatch implements SqlRunner {
     return [];
   }
 
+  /** Adds a row to its kind's statement (sent at flush). */
+  row<R>(write: RowWrite<R>, row: R): void {
+    const kind = write as RowWrite<never>;
+    let rows = this.rows.get(kind);
+    if (!rows) this.rows.set(kind, (rows = write.key ? new Map<string, unknown>() : []));
+    if (Array.isArray(rows)) rows.push(row);
+    else rows.set(write.key!(row), row);
+  }
+
   async flush(): Promise<void> {
+    for (const [write, rows] of this.rows) {
+      const list = (Array.isArray(rows) ? rows : [...rows.values()]) as never[];
+      if (list.length === 0) continue;
+      this.statements.push(...write.statements(list));
+    }
+    this.rows.clear();
     const pending = this.statements;
     this.statements = [];
     this.paramCount = 0;
@@ -49,4 +82,13 @@ export class WriteBatch implements SqlRunner {
     });
     await this.manager.query(`WITH ${parts.join(', ')} SELECT 1`, params);
   }
+}
+
+/**
+ * A FROM item of the rows sent as one JSON array in `param`, as `r`, with each row's place in the
+ * array as `r.n` (to insert in order). `columns`: `name type, ...`, the names the JSON objects use.
+ */
+export function jsonRows(param: string, columns: string): string {
+  const names = columns.split(',').map((column) => column.trim().split(/\s+/)[0]);
+  return `ROWS FROM (jsonb_to_recordset(${param}::jsonb) AS (${columns})) WITH ORDINALITY AS r(${names.join(', ')}, n)`;
 }

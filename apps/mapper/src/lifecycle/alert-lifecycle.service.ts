@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InboxBatch, InboxKey, Transaction, TransactionalMessaging } from '@firebreak/bus';
 import { CLOCK, Clock, CONFIG } from '@firebreak/platform';
 import { MapperConfig } from '../service';
-import { AlertRecord } from './alert-record';
+import { AlertPatch, AlertRecord } from './alert-record';
 import { AlertStateRepository } from './alert-state.repository';
 import { AlertTransaction, EffectStores } from './alert-transaction';
 import { Command, Decision, decide } from './alert-machine';
@@ -77,9 +77,16 @@ export class AlertLifecycle {
     });
   }
 
-  /** Writes the decision's patch to the stored row the transaction holds (with none, the caller inserted `decision.record`) and applies its effects. */
+  /**
+   * Writes the decision's patch to the stored row the transaction holds (with none, the caller
+   * inserted `decision.record`) and applies its effects. The row is written whole, as it is with the
+   * patch: the transaction holds it locked, so nothing else changed it since it was read.
+   */
   async perform(tx: AlertTransaction, stored: AlertRecord | null, decision: Decision): Promise<void> {
-    if (stored) await this.state.update(tx.writes, stored.fingerprint, decision.patch);
+    if (stored) {
+      const row = patched(stored, decision.patch);
+      if (row !== stored) this.state.update(tx.writes, row);
+    }
     await applyEffects(tx, decision.effects, decision.at);
   }
 
@@ -90,4 +97,16 @@ export class AlertLifecycle {
     await this.perform(tx, stored, decision);
     return decision;
   }
+}
+
+/** The stored row with the patch's fields (an undefined one leaves its field as it is); the row itself when nothing changes. */
+function patched(stored: AlertRecord, patch: AlertPatch): AlertRecord {
+  const changes: Record<string, unknown> = {};
+  let changed = false;
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    changes[field] = value;
+    changed = true;
+  }
+  return changed ? { ...stored, ...changes } : stored;
 }

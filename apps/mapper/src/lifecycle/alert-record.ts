@@ -97,12 +97,6 @@ export const ALERT_COLUMNS: Record<keyof AlertRecord, string> = {
   updatedAt: 'updated_at',
 };
 
-const JSON_FIELDS = new Set<keyof AlertRecord>(['labels', 'annotations', 'runbook']);
-
-export function isJsonField(field: keyof AlertRecord): boolean {
-  return JSON_FIELDS.has(field);
-}
-
 /** `a.col AS "field", ...` for reading rows straight into AlertRecord. */
 export function alertSelectList(alias: string): string {
   return Object.entries(ALERT_COLUMNS)

@@ -2,12 +2,41 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CONFIG, table } from '@firebreak/platform';
 import { MapperConfig } from '../service';
-import { SqlRunner } from '../core/write-batch';
-import { ALERT_COLUMNS, AlertPatch, AlertRecord, alertSelectList, isJsonField } from './alert-record';
+import { jsonRows, RowWrite, WriteBatch } from '../core/write-batch';
+import { ALERT_COLUMNS, AlertRecord, alertSelectList } from './alert-record';
 
-function sqlValue(field: keyof AlertRecord, value: unknown): unknown {
-  return isJsonField(field) && value !== null && value !== undefined ? JSON.stringify(value) : value;
-}
+/** The Postgres type of each column written (all but `updated_at`, which Postgres sets). */
+const COLUMN_TYPES: Record<Exclude<keyof AlertRecord, 'updatedAt'>, string> = {
+  fingerprint: 'text',
+  alertname: 'text',
+  severity: 'text',
+  status: 'text',
+  source: 'text',
+  labels: 'jsonb',
+  annotations: 'jsonb',
+  generatorURL: 'text',
+  startsAt: 'timestamptz',
+  endsAt: 'timestamptz',
+  eventAt: 'timestamptz',
+  eventReceivedAt: 'timestamptz',
+  firstSeen: 'timestamptz',
+  lastSeen: 'timestamptz',
+  occurrences: 'integer',
+  lastAnnouncedAt: 'timestamptz',
+  silenceId: 'uuid',
+  acknowledgedBy: 'text',
+  acknowledgedAt: 'timestamptz',
+  acknowledgeNote: 'text',
+  resolvedBy: 'text',
+  resolvedAt: 'timestamptz',
+  resolveNote: 'text',
+  escalatedAt: 'timestamptz',
+  runbook: 'jsonb',
+  stampedAt: 'timestamptz',
+};
+const FIELDS = Object.keys(COLUMN_TYPES) as Array<keyof typeof COLUMN_TYPES>;
+/** The records as one JSON document, read back by field name: `r."startsAt"`, ... */
+const RECORDS = jsonRows('$1', FIELDS.map((field) => `"${field}" ${COLUMN_TYPES[field]}`).join(', '));
 
 const byFingerprint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -21,9 +50,13 @@ const byFingerprint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export class AlertStateRepository {
   private readonly table: string;
   private readonly select = alertSelectList('a');
+  private readonly updates: RowWrite<AlertRecord>;
 
   constructor(@Inject(CONFIG) config: MapperConfig) {
     this.table = table(config.dbSchema, 'alerts');
+    const sets = FIELDS.filter((field) => field !== 'fingerprint').map((field) => `${ALERT_COLUMNS[field]} = r."${field}"`);
+    const sql = `UPDATE ${this.table} a SET ${sets.join(', ')}, updated_at = now() FROM ${RECORDS} WHERE a.fingerprint = r.fingerprint`;
+    this.updates = { key: (record) => record.fingerprint, statements: (records) => [{ sql, params: [JSON.stringify(records)] }] };
   }
 
   async lock(manager: EntityManager, fingerprint: string): Promise<AlertRecord | null> {
@@ -48,32 +81,22 @@ export class AlertStateRepository {
    */
   async insertNew(manager: EntityManager, records: readonly AlertRecord[]): Promise<Set<string>> {
     if (records.length === 0) return new Set();
-    const fields = (Object.keys(ALERT_COLUMNS) as Array<keyof AlertRecord>).filter((field) => field !== 'updatedAt');
-    const params: unknown[] = [];
     const sorted = [...records].sort((a, b) => byFingerprint(a.fingerprint, b.fingerprint));
-    const tuples = sorted.map((record) => {
-      const placeholders = fields.map((field) => {
-        params.push(sqlValue(field, record[field]));
-        return `$${params.length}${isJsonField(field) ? '::jsonb' : ''}`;
-      });
-      return `(${placeholders.join(', ')})`;
-    });
     const rows: Array<{ fingerprint: string }> = await manager.query(
-      `INSERT INTO ${this.table} (${fields.map((field) => ALERT_COLUMNS[field]).join(', ')}) VALUES ${tuples.join(', ')}
+      `INSERT INTO ${this.table} (${FIELDS.map((field) => ALERT_COLUMNS[field]).join(', ')})
+       SELECT ${FIELDS.map((field) => `r."${field}"`).join(', ')} FROM ${RECORDS} ORDER BY r.n
        ON CONFLICT (fingerprint) DO NOTHING RETURNING fingerprint`,
-      params,
+      [JSON.stringify(sorted)],
     );
     return new Set(rows.map((row) => row.fingerprint));
   }
 
-  async update(runner: SqlRunner, fingerprint: string, patch: AlertPatch): Promise<void> {
-    const fields = (Object.keys(patch) as Array<keyof AlertPatch>).filter((field) => patch[field] !== undefined);
-    if (fields.length === 0) return;
-    const sets = fields.map((field, index) => `${ALERT_COLUMNS[field]} = $${index + 2}${isJsonField(field) ? '::jsonb' : ''}`);
-    await runner.query(`UPDATE ${this.table} SET ${sets.join(', ')}, updated_at = now() WHERE fingerprint = $1`, [
-      fingerprint,
-      ...fields.map((field) => sqlValue(field, patch[field])),
-    ]);
+  /**
+   * Writes the alert as `record` (the row the transaction holds locked, with its decision's changes):
+   * the transaction's updates go out as one statement at flush, the last of an alert winning.
+   */
+  update(batch: WriteBatch, record: AlertRecord): void {
+    batch.row(this.updates, record);
   }
 
   /** Locks the alerts in the given statuses whose labels contain `contains` (a cheap pre-filter). */

@@ -66,7 +66,7 @@ export class AlertTransaction {
   }
 
   async flush(): Promise<void> {
-    await this.stores.history.insert(this.writes, this.entries.splice(0));
+    this.stores.history.insert(this.writes, this.entries.splice(0));
     await this.writes.flush();
   }
 

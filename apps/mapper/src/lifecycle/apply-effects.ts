@@ -7,8 +7,7 @@ type Of<K extends Effect['type']> = Extract<Effect, { type: K }>;
 
 /**
  * Performs a decision's effects inside the transaction: events go to the outbox, rows to the write
- * batch, history and metrics to the transaction's queues. The timers cancelled go out in one
- * statement. Events and history are stamped with the decision's time `at` (the alert's own
+ * batch (one statement per table at flush), history and metrics to the transaction's queues. Events and history are stamped with the decision's time `at` (the alert's own
  * monotonic stamp, see `stampFor`), which orders them; an escalation's due time is measured from the
  * transaction's clock, never from a stamp another replica's clock may have pushed ahead.
  */
@@ -30,7 +29,7 @@ export async function applyEffects(tx: AlertTransaction, effects: readonly Effec
         tx.record(effect.entry, at);
         break;
       case 'runbook_request':
-        await requestRunbook(tx, effect, at);
+        requestRunbook(tx, effect, at);
         break;
       case 'runbook_outcome':
         await tx.stores.requests.recordOutcome(tx.writes, effect.requestId, {
@@ -41,7 +40,7 @@ export async function applyEffects(tx: AlertTransaction, effects: readonly Effec
         });
         break;
       case 'timer_set':
-        await tx.stores.timers.schedule(
+        tx.stores.timers.schedule(
           tx.writes,
           effect.fingerprint,
           new Date(tx.now.getTime() + effect.delayMs),
@@ -58,7 +57,7 @@ export async function applyEffects(tx: AlertTransaction, effects: readonly Effec
         break;
     }
   }
-  await tx.stores.timers.cancel(tx.writes, cancelled);
+  tx.stores.timers.cancel(tx.writes, cancelled);
 }
 
 function stageAnnouncement(tx: AlertTransaction, { notify, sourceId }: Of<'announce'>, at: Date): void {
@@ -70,8 +69,8 @@ function stageAnnouncement(tx: AlertTransaction, { notify, sourceId }: Of<'annou
   tx.afterCommit(() => mapperMetrics.sent.inc({ kind: notify.kind }));
 }
 
-async function requestRunbook(tx: AlertTransaction, { fingerprint, runbook, request }: Of<'runbook_request'>, at: Date): Promise<void> {
-  await tx.stores.requests.insert(tx.writes, {
+function requestRunbook(tx: AlertTransaction, { fingerprint, runbook, request }: Of<'runbook_request'>, at: Date): void {
+  tx.stores.requests.insert(tx.writes, {
     requestId: runbook.requestId,
     fingerprint,
     runbookId: runbook.id,

@@ -1,12 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { SqlRunner } from '../core/write-batch';
+import { jsonRows, RowWrite, WriteBatch } from '../core/write-batch';
 import { AlertLifecycle } from '@firebreak/contracts';
 import { CONFIG, table } from '@firebreak/platform';
 import { MapperConfig } from '../service';
-
-/** 9,000 parameters a statement: far below Postgres's 65,535, and a size the write batch can combine with others. */
-export const HISTORY_ROWS_PER_STATEMENT = 1_000;
 
 export interface HistoryEntry {
   fingerprint: string;
@@ -36,45 +33,24 @@ export interface HistoryView {
 @Injectable()
 export class HistoryRepository {
   private readonly table: string;
+  private readonly rows: RowWrite<HistoryEntry>;
 
   constructor(
     @Inject(CONFIG) config: MapperConfig,
     private readonly dataSource: DataSource,
   ) {
     this.table = table(config.dbSchema, 'alert_history');
+    const sql = `INSERT INTO ${this.table} (fingerprint, at, source_id, action, from_status, to_status, actor, note, details)
+       SELECT r.fingerprint, r.at, r."sourceId", r.action, r."from", r."to", r.actor, r.note, coalesce(r.details, '{}')
+         FROM ${jsonRows('$1', 'fingerprint text, at timestamptz, "sourceId" text, action text, "from" text, "to" text, actor text, note text, details jsonb')}
+        ORDER BY r.n`;
+    // The entries as they are, in one JSON document: no parameter limit to chunk for.
+    this.rows = { statements: (entries) => [{ sql, params: [JSON.stringify(entries)] }] };
   }
 
-  /**
-   * All entries of a transaction, in statements of at most `HISTORY_ROWS_PER_STATEMENT` rows: 9
-   * parameters a row would pass Postgres's limit of 65,535 per statement at about 7,000 entries.
-   */
-  async insert(runner: SqlRunner, entries: HistoryEntry[]): Promise<void> {
-    for (let start = 0; start < entries.length; start += HISTORY_ROWS_PER_STATEMENT) {
-      await this.insertRows(runner, entries.slice(start, start + HISTORY_ROWS_PER_STATEMENT));
-    }
-  }
-
-  private async insertRows(runner: SqlRunner, entries: HistoryEntry[]): Promise<void> {
-    const params: unknown[] = [];
-    const rows = entries.map((entry) => {
-      params.push(
-        entry.fingerprint,
-        entry.at,
-        entry.sourceId,
-        entry.action,
-        entry.from,
-        entry.to,
-        entry.actor ?? null,
-        entry.note ?? null,
-        JSON.stringify(entry.details ?? {}),
-      );
-      const base = params.length - 9;
-      return `(${Array.from({ length: 9 }, (_, i) => `$${base + i + 1}`).join(', ')}::jsonb)`;
-    });
-    await runner.query(
-      `INSERT INTO ${this.table} (fingerprint, at, source_id, action, from_status, to_status, actor, note, details) VALUES ${rows.join(', ')}`,
-      params,
-    );
+  /** Queues the entries on the batch: all of a transaction's go out as one statement, in the order queued (their ids follow it). */
+  insert(batch: WriteBatch, entries: HistoryEntry[]): void {
+    for (const entry of entries) batch.row(this.rows, entry);
   }
 
   /** The newest `limit` entries, oldest first. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { SqlRunner } from '../core/write-batch';
+import { jsonRows, RowWrite, SqlRunner, WriteBatch } from '../core/write-batch';
 import { CONFIG, table } from '@firebreak/platform';
 import { MapperConfig } from '../service';
 
@@ -24,20 +24,23 @@ export interface RequestCount {
 @Injectable()
 export class RunbookRequestsRepository {
   private readonly table: string;
+  private readonly requests: RowWrite<RunbookRequestRow>;
 
   constructor(
     @Inject(CONFIG) config: MapperConfig,
     private readonly dataSource: DataSource,
   ) {
     this.table = table(config.dbSchema, 'runbook_requests');
+    const sql = `INSERT INTO ${this.table} (request_id, fingerprint, runbook_id, mapping_source, status, reason, requested_at, updated_at)
+       SELECT r."requestId", r.fingerprint, r."runbookId", r."mappingSource", r.status, r.reason, r.at, r.at
+         FROM ${jsonRows('$1', '"requestId" text, fingerprint text, "runbookId" text, "mappingSource" text, status text, reason text, at timestamptz')}
+       ON CONFLICT (request_id) DO NOTHING`;
+    this.requests = { statements: (rows) => [{ sql, params: [JSON.stringify(rows)] }] };
   }
 
-  async insert(runner: SqlRunner, row: RunbookRequestRow): Promise<void> {
-    await runner.query(
-      `INSERT INTO ${this.table} (request_id, fingerprint, runbook_id, mapping_source, status, reason, requested_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (request_id) DO NOTHING`,
-      [row.requestId, row.fingerprint, row.runbookId, row.mappingSource, row.status, row.reason ?? null, row.at],
-    );
+  /** Queued on the batch: a transaction's requests go out as one statement. */
+  insert(batch: WriteBatch, row: RunbookRequestRow): void {
+    batch.row(this.requests, row);
   }
 
   async recordOutcome(

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { SqlRunner } from '../core/write-batch';
+import { jsonRows, RowWrite, Statement, WriteBatch } from '../core/write-batch';
 import { CONFIG, table } from '@firebreak/platform';
 import { MapperConfig } from '../service';
 import { AlertRecord, alertSelectList } from './alert-record';
@@ -11,28 +11,53 @@ export interface DueTimer {
   alert: AlertRecord;
 }
 
+interface TimerSet {
+  fingerprint: string;
+  cancelled: false;
+  dueAt: Date;
+  delayMs: number;
+  sourceId: string;
+  createdAt: Date;
+}
+
+type TimerChange = TimerSet | { fingerprint: string; cancelled: true };
+
 /** `escalation_timers`: one pending escalation per alert, a row with a due time. */
 @Injectable()
 export class TimersRepository {
   private readonly timers: string;
   private readonly alerts: string;
+  /** The last change of each alert's timer in a transaction: set (with its due time) or cancelled. */
+  private readonly changes: RowWrite<TimerChange>;
 
   constructor(@Inject(CONFIG) config: MapperConfig) {
     this.timers = table(config.dbSchema, 'escalation_timers');
     this.alerts = table(config.dbSchema, 'alerts');
+    const set = `INSERT INTO ${this.timers} (fingerprint, due_at, source_id, delay_ms, created_at)
+       SELECT r.fingerprint, r."dueAt", r."sourceId", r."delayMs", r."createdAt"
+         FROM ${jsonRows('$1', 'fingerprint text, "dueAt" timestamptz, "sourceId" text, "delayMs" bigint, "createdAt" timestamptz')}
+       ON CONFLICT (fingerprint) DO UPDATE SET due_at = EXCLUDED.due_at, source_id = EXCLUDED.source_id, delay_ms = EXCLUDED.delay_ms, created_at = EXCLUDED.created_at`;
+    const cancel = `DELETE FROM ${this.timers} WHERE fingerprint = ANY($1)`;
+    this.changes = {
+      key: (change) => change.fingerprint,
+      // One row per alert (the key), so neither statement touches a row twice and they never touch the same one.
+      statements: (changes) => {
+        const sets = changes.filter((change): change is TimerSet => !change.cancelled);
+        const cancels = changes.filter((change) => change.cancelled).map((change) => change.fingerprint);
+        const statements: Statement[] = [];
+        if (sets.length) statements.push({ sql: set, params: [JSON.stringify(sets)] });
+        if (cancels.length) statements.push({ sql: cancel, params: [cancels] });
+        return statements;
+      },
+    };
   }
 
-  async schedule(runner: SqlRunner, fingerprint: string, dueAt: Date, delayMs: number, sourceId: string, now: Date): Promise<void> {
-    await runner.query(
-      `INSERT INTO ${this.timers} (fingerprint, due_at, source_id, delay_ms, created_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (fingerprint) DO UPDATE SET due_at = EXCLUDED.due_at, source_id = EXCLUDED.source_id, delay_ms = EXCLUDED.delay_ms, created_at = EXCLUDED.created_at`,
-      [fingerprint, dueAt, sourceId, delayMs, now],
-    );
+  schedule(batch: WriteBatch, fingerprint: string, dueAt: Date, delayMs: number, sourceId: string, now: Date): void {
+    batch.row(this.changes, { fingerprint, cancelled: false, dueAt, delayMs, sourceId, createdAt: now });
   }
 
-  async cancel(runner: SqlRunner, fingerprints: string[]): Promise<void> {
-    if (fingerprints.length === 0) return;
-    await runner.query(`DELETE FROM ${this.timers} WHERE fingerprint = ANY($1)`, [fingerprints]);
+  cancel(batch: WriteBatch, fingerprints: string[]): void {
+    for (const fingerprint of fingerprints) batch.row(this.changes, { fingerprint, cancelled: true });
   }
 
   /**

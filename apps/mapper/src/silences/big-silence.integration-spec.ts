@@ -190,10 +190,10 @@ describe('mapper: silences over many alerts (real NATS and Postgres)', () => {
       to: null,
       details: { i },
     }));
-    // 8,000 × 9 parameters = 72,000: more than one statement may carry.
+    // 8,000 entries: 72,000 parameters as VALUES lists (more than one statement may carry); one JSON document now.
     await db.transaction(async (manager) => {
       const batch = new WriteBatch(manager);
-      await app.get(HistoryRepository, { strict: false }).insert(batch, entries);
+      app.get(HistoryRepository, { strict: false }).insert(batch, entries);
       await batch.flush();
     });
     const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM "${id}".alert_history WHERE source_id LIKE 'bulk-history-%'`);

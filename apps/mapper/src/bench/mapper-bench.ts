@@ -1,0 +1,156 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { streamForSubject } from '@firebreak/contracts';
+import { uniqueTestId } from '@firebreak/testing';
+import { BusProbe, closeInstallation, startMapper, useInstallation } from '../testing/mapper-harness';
+import { Workload, workloadEvents } from './workload';
+
+export interface MapperBenchOptions {
+  workload: Workload;
+  /** alerts.received events published. */
+  events: number;
+}
+
+export interface MapperBenchResult {
+  workload: Workload;
+  events: number;
+  notifies: number;
+  elapsedMs: number;
+  alertsPerSec: number;
+  /** The mapper's CPU (this process) per alerts.received event. */
+  cpuUsPerEvent: number;
+  /** Of that CPU, the share spent in the kernel (socket writes and reads). */
+  systemCpuShare: number;
+  /** CPU of the Postgres backends serving the mapper per event (a backend closed before the end is missed). */
+  postgresCpuUsPerEvent: number;
+  /** Statements sent to Postgres (BEGIN and COMMIT included) per event. */
+  statementsPerEvent: number;
+  /** The same, counting each CTE of a combined write statement as one (what Postgres parses and plans). */
+  statementPartsPerEvent: number;
+}
+
+/** CPU time of a process so far, in µs (Linux: /proc/<pid>/stat utime + stime, in clock ticks of 10 ms). */
+function processCpuUs(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Counts every statement a pg client sends (typeorm's pool is made of them) and the CPU the
+ * Postgres backends serving them used meanwhile (each backend read when first seen and at the end).
+ */
+function watchPostgres() {
+  const original = Client.prototype.query;
+  const backends = new Map<number, { first: number; last: number }>();
+  let statements = 0;
+  let parts = 0;
+  const read = (pid: number) => {
+    const cpu = processCpuUs(pid);
+    if (cpu === null) return;
+    const seen = backends.get(pid);
+    if (seen) seen.last = cpu;
+    else backends.set(pid, { first: cpu, last: cpu });
+  };
+  Client.prototype.query = function (this: Client & { processID?: number }, ...args: unknown[]) {
+    statements++;
+    // A write batch's statement carries its writes as CTEs (`WITH w0 AS (...), w1 AS (...)`): each is parsed and planned.
+    parts += typeof args[0] === 'string' ? Math.max(1, args[0].match(/\bw\d+ AS \(/g)?.length ?? 0) : 1;
+    if (this.processID && !backends.has(this.processID)) read(this.processID);
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof Client.prototype.query;
+  return {
+    statements: () => statements,
+    parts: () => parts,
+    /** Stops counting; the backends' CPU since first seen, in µs. */
+    stop: (): number => {
+      Client.prototype.query = original;
+      for (const pid of backends.keys()) read(pid);
+      return [...backends.values()].reduce((sum, { first, last }) => sum + last - first, 0);
+    },
+  };
+}
+
+async function notifiesOnStream(bus: BusProbe): Promise<number> {
+  const wire = bus.subjects.wire('alerts.notify');
+  const info = await bus.connection.jsm.streams.info(streamForSubject('alerts.notify', bus.subjects.prefix), { subjects_filter: wire });
+  return info.state.subjects?.[wire] ?? 0;
+}
+
+/** Starts the publisher process and resolves once it is connected and about to publish. */
+async function startPublisher(id: string, workload: Workload, events: number, now: number) {
+  const child = spawn(process.execPath, [join(__dirname, 'publish-backlog.js'), id, workload, String(events), String(now)], {
+    // The child inherits this process's environment: the installation useInstallation pointed it at.
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const [line] = (await once(lines, 'line')) as [string];
+  if (line !== 'ready') throw new Error(`publisher said ${line}`);
+  const exited = once(child, 'exit').then(([code]) => {
+    if (code !== 0) throw new Error(`publisher exited ${String(code)}`);
+  });
+  return { exited };
+}
+
+/**
+ * The mapper (in this process, started and idle) taking a workload of alerts.received published
+ * straight to JetStream by another process as fast as it acknowledges them; timed from the first
+ * publish until every expected alerts.notify is on the stream.
+ */
+export async function benchMapper(options: MapperBenchOptions): Promise<MapperBenchResult> {
+  const id = uniqueTestId(`mapper_bench_${options.workload}`);
+  const bus = await useInstallation(id, {
+    tokens: 'viewer-token-1:viewer:vera',
+    config: { 'mappings.yaml': 'alertnames:\n  BenchDown: service_unavailable\n', 'escalation.yaml': 'escalation:\n  critical: 5m\n' },
+  });
+  let app: NestFastifyApplication | undefined;
+  try {
+    app = await startMapper();
+    const now = Date.now();
+    const { inputs, notifies } = workloadEvents(options.workload, options.events, id, now);
+    const publisher = await startPublisher(id, options.workload, options.events, now);
+    const postgres = watchPostgres();
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    let seen = 0;
+    while ((seen = await notifiesOnStream(bus)) < notifies) {
+      if (performance.now() - started > 300_000) throw new Error(`${seen} of ${notifies} alerts.notify after 300 s`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const elapsedMs = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    const postgresCpuUs = postgres.stop();
+    await publisher.exited;
+    await checkHandled(app, id, inputs.length);
+    return {
+      workload: options.workload,
+      events: inputs.length,
+      notifies: seen,
+      elapsedMs: Math.round(elapsedMs),
+      alertsPerSec: Math.round((inputs.length / elapsedMs) * 1000),
+      cpuUsPerEvent: Math.round((used.user + used.system) / inputs.length),
+      systemCpuShare: Math.round((used.system / (used.user + used.system)) * 100) / 100,
+      postgresCpuUsPerEvent: Math.round(postgresCpuUs / inputs.length),
+      statementsPerEvent: Math.round((postgres.statements() / inputs.length) * 100) / 100,
+      statementPartsPerEvent: Math.round((postgres.parts() / inputs.length) * 100) / 100,
+    };
+  } finally {
+    await closeInstallation(id, app, bus);
+  }
+}
+
+async function checkHandled(app: NestFastifyApplication, schema: string, events: number): Promise<void> {
+  const db = app.get(DataSource);
+  const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM "${schema}".inbox WHERE consumer = 'mapper-alerts-received'`);
+  if (n !== events) throw new Error(`the mapper claimed ${n} of ${events} events`);
+}
