@@ -50,6 +50,10 @@ describe('approvals', () => {
       summary: 'Guarded restart guarded: restart',
     });
     expect(target.requests.map((r) => r.path)).toEqual(['/health']);
+    // The probe's duration is recorded; the approval request is not a step attempt with a duration.
+    const metrics = (await h.inject('GET', '/metrics', { token: null })).body;
+    expect(metrics).toMatch(/firebreak_runbook_step_duration_seconds_count\{runbook="guarded",step_type="http",status="succeeded"\} 1/);
+    expect(metrics).not.toMatch(/firebreak_runbook_step_duration_seconds_count\{[^}]*status="waiting_approval"/);
     await waitFor(() => h.eventsOf('runbooks.approval.requested', (d) => d.executionId === row.id).length === 1);
     expect(h.eventsOf('runbooks.approval.requested', (d) => d.executionId === row.id)[0]).toMatchObject({
       approvalId: approval.id,

@@ -58,8 +58,8 @@ async function queue(runbookId: string, limits: Partial<Pick<NewExecution, 'conc
   return id;
 }
 
-const claim = (worker: string, max: number, globalLimit = 100, at = new Date(clock + 60_000)) =>
-  db.transaction((manager) => repo.claim(manager, worker, at, LEASE_MS, globalLimit, max));
+const claim = (worker: string, max: number, globalLimit = 100, at = new Date(clock + 60_000), running: string[] = []) =>
+  db.transaction((manager) => repo.claim(manager, worker, at, LEASE_MS, globalLimit, max, running));
 
 describe('claiming several executions at once', () => {
   it('takes the oldest runnable ones up to the number asked for', async () => {
@@ -117,6 +117,32 @@ describe('claiming several executions at once', () => {
       [crashed, 'running', 'w2', 1],
       [queued, 'queued', 'w2', 1],
     ]);
+  });
+
+  it('ranks the whole queue before cutting to the number asked for: a full key does not crowd out a newer runnable row', async () => {
+    const keyed = [];
+    for (let i = 0; i < 4; i++) keyed.push(await queue('keyed', { concurrencyKey: 'k', concurrencyLimit: 1 }));
+    const other = await queue('other');
+    expect((await claim('w1', 4)).map((row) => row.id)).toEqual([keyed[0], other]);
+  });
+
+  it('does not recover an execution from the worker still running it, even when its lease ran out', async () => {
+    const id = await queue('long-step');
+    const at = new Date(clock + 60_000);
+    expect((await claim('w1', 1, 100, at)).map((row) => row.id)).toEqual([id]);
+    // An outage longer than the lease: the lease ran out while w1 is still in the step.
+    const later = new Date(at.getTime() + LEASE_MS + 1_000);
+    expect(await claim('w1', 5, 100, later, [id])).toEqual([]);
+    const taken = await claim('w2', 5, 100, later);
+    expect(taken.map((row) => [row.id, row.prev_status, row.lease_owner])).toEqual([[id, 'running', 'w2']]);
+  });
+
+  it('recovers its own expired execution once the worker no longer runs it (its run gave up)', async () => {
+    const id = await queue('abandoned');
+    const at = new Date(clock + 60_000);
+    await claim('w1', 1, 100, at);
+    const taken = await claim('w1', 5, 100, new Date(at.getTime() + LEASE_MS + 1_000), []);
+    expect(taken.map((row) => [row.id, row.prev_status, row.claims])).toEqual([[id, 'running', 2]]);
   });
 
   it('two workers claiming at the same moment share the runbook limit and never take the same row', async () => {

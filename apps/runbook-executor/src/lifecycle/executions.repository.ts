@@ -71,7 +71,9 @@ export class ExecutionsRepository {
    * serialised by an advisory lock so replicas count running executions consistently; rows are
    * taken with FOR UPDATE SKIP LOCKED. Within one claim, queued rows are admitted in order so the
    * ones admitted together fit the limits as well: ranked within their key, then their runbook,
-   * then overall, each count added to what already runs.
+   * then overall, each count added to what already runs, before the cut to `max`. `running`: the
+   * executions this worker runs now, never recovered from it even when their lease ran out (see
+   * claimStatement).
    */
   async claim(
     manager: EntityManager,
@@ -80,9 +82,10 @@ export class ExecutionsRepository {
     leaseMs: number,
     globalLimit: number,
     max: number,
+    running: string[] = [],
   ): Promise<ClaimedRow[]> {
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.table}:claim`]);
-    const result = await manager.query(claimStatement(this.table), [now, workerId, leaseMs / 1000, globalLimit, max]);
+    const result = await manager.query(claimStatement(this.table), [now, workerId, leaseMs / 1000, globalLimit, max, running]);
     // Recovered first, then oldest first, as the worker starts them.
     return rowsOf<ClaimedRow>(result).sort(
       (a, b) =>

@@ -2,42 +2,63 @@ import { AttemptRecord } from '../engine/engine.types';
 
 /**
  * The worker's two hot statements, kept apart from the repository that runs them. Parameters of the
- * claim: $1 now, $2 worker id, $3 lease seconds, $4 global limit, $5 how many to take.
+ * claim: $1 now, $2 worker id, $3 lease seconds, $4 global limit, $5 how many to take, $6 the ids
+ * this worker is running now.
+ *
+ * Queued rows are ranked over the whole eligible set (within their key, then their runbook, then
+ * overall, each count added to what already runs) and only then cut to $5: cutting first would let
+ * the oldest rows of a full key fill the batch and leave runnable rows of other runbooks for the next
+ * poll. Rows of a key or runbook that is full already are left out first (in a storm most of the
+ * backlog waits behind a full key), and a row further than $5 down its key or runbook can never be
+ * picked (its older siblings would be admitted first), so only the first ranking sorts the backlog
+ * (by bytes: partitions only need equality). The ranking reads without locks; only the rows picked are locked (SKIP LOCKED, and
+ * still in the status they were picked in), so a large backlog costs one sort, not a lock per row.
+ *
+ * A lease is recovered only from another worker, or from this one when it no longer runs that
+ * execution: after an outage longer than the lease, a worker still running a long step would
+ * otherwise take its own execution again and run it twice.
  */
 export function claimStatement(table: string): string {
   return `WITH running AS MATERIALIZED (SELECT runbook_id, concurrency_key FROM ${table} WHERE status = 'running'),
+   running_keys AS (SELECT runbook_id, concurrency_key, count(*) AS n FROM running GROUP BY runbook_id, concurrency_key),
+   running_runbooks AS (SELECT runbook_id, count(*) AS n FROM running GROUP BY runbook_id),
    expired AS (
      SELECT e.id, e.created_at FROM ${table} e WHERE e.status = 'running' AND e.lease_until < $1
+        AND NOT (e.lease_owner = $2 AND e.id = ANY($6::uuid[]))
       ORDER BY e.created_at LIMIT $5 FOR UPDATE SKIP LOCKED),
-   queued AS (
-     SELECT e.id, e.created_at, e.runbook_id, e.concurrency_key, e.concurrency_limit, e.runbook_limit FROM ${table} e
+   eligible AS (
+     SELECT e.id, e.created_at, e.runbook_id, e.concurrency_key, e.concurrency_limit, e.runbook_limit,
+            coalesce(rk.n, 0) AS key_running, coalesce(rr.n, 0) AS runbook_running
+       FROM ${table} e
+       LEFT JOIN running_keys rk ON rk.runbook_id = e.runbook_id AND rk.concurrency_key IS NOT DISTINCT FROM e.concurrency_key
+       LEFT JOIN running_runbooks rr ON rr.runbook_id = e.runbook_id
       WHERE e.status = 'queued' AND e.not_before <= $1
-        AND (e.concurrency_limit IS NULL OR (SELECT count(*) FROM running r
-               WHERE r.runbook_id = e.runbook_id AND r.concurrency_key IS NOT DISTINCT FROM e.concurrency_key) < e.concurrency_limit)
-        AND (e.runbook_limit IS NULL OR (SELECT count(*) FROM running r WHERE r.runbook_id = e.runbook_id) < e.runbook_limit)
-      ORDER BY e.created_at LIMIT $5 FOR UPDATE SKIP LOCKED),
+        AND (e.concurrency_limit IS NULL OR coalesce(rk.n, 0) < e.concurrency_limit)
+        AND (e.runbook_limit IS NULL OR coalesce(rr.n, 0) < e.runbook_limit)),
    by_key AS (
-     SELECT q.*, row_number() OVER (PARTITION BY q.runbook_id, q.concurrency_key ORDER BY q.created_at, q.id) AS n FROM queued q),
-   key_fits AS (
-     SELECT k.* FROM by_key k WHERE k.concurrency_limit IS NULL OR k.n + (SELECT count(*) FROM running r
-       WHERE r.runbook_id = k.runbook_id AND r.concurrency_key IS NOT DISTINCT FROM k.concurrency_key) <= k.concurrency_limit),
+     SELECT k.id, k.created_at, k.runbook_id, k.runbook_limit, k.runbook_running FROM (
+       SELECT q.*, row_number() OVER (PARTITION BY q.runbook_id COLLATE "C", q.concurrency_key COLLATE "C" ORDER BY q.created_at, q.id) AS n
+         FROM eligible q) k
+      WHERE k.n <= $5 AND (k.concurrency_limit IS NULL OR k.n + k.key_running <= k.concurrency_limit)),
    by_runbook AS (
-     SELECT k.id, k.created_at, k.runbook_id, k.runbook_limit, row_number() OVER (PARTITION BY k.runbook_id ORDER BY k.created_at, k.id) AS n FROM key_fits k),
-   runbook_fits AS (
-     SELECT b.id, b.created_at FROM by_runbook b WHERE b.runbook_limit IS NULL
-         OR b.n + (SELECT count(*) FROM running r WHERE r.runbook_id = b.runbook_id) <= b.runbook_limit),
+     SELECT b.id, b.created_at FROM (
+       SELECT k.*, row_number() OVER (PARTITION BY k.runbook_id COLLATE "C" ORDER BY k.created_at, k.id) AS n FROM by_key k) b
+      WHERE b.n <= $5 AND (b.runbook_limit IS NULL OR b.n + b.runbook_running <= b.runbook_limit)),
    admitted AS (
-     SELECT f.id, f.created_at FROM (SELECT f.*, row_number() OVER (ORDER BY f.created_at, f.id) AS n FROM runbook_fits f) f
-      WHERE f.n + (SELECT count(*) FROM running) <= $4),
+     SELECT f.id, f.created_at FROM (SELECT b.id, b.created_at, row_number() OVER (ORDER BY b.created_at, b.id) AS n FROM by_runbook b) f
+      WHERE f.n + (SELECT count(*) FROM running) <= $4
+      ORDER BY f.created_at, f.id LIMIT $5),
    picked AS (
      SELECT id, prev_status FROM (
        SELECT id, 'running' AS prev_status, 0 AS recovery_last, created_at FROM expired
        UNION ALL SELECT id, 'queued', 1, created_at FROM admitted) c
-      ORDER BY recovery_last, created_at LIMIT $5)
+      ORDER BY recovery_last, created_at LIMIT $5),
+   locked AS (
+     SELECT e.id, p.prev_status FROM ${table} e JOIN picked p ON p.id = e.id WHERE e.status = p.prev_status FOR UPDATE OF e SKIP LOCKED)
    UPDATE ${table} e SET status = 'running', lease_owner = $2, lease_until = $1::timestamptz + make_interval(secs => $3),
           started_at = coalesce(e.started_at, $1), claims = e.claims + 1
-     FROM picked WHERE e.id = picked.id
-   RETURNING e.*, picked.prev_status`;
+     FROM locked WHERE e.id = locked.id
+   RETURNING e.*, locked.prev_status`;
 }
 
 /** $1 execution id, $2 worker id, $3 state, $4… the attempt columns as arrays (attemptColumns). */

@@ -58,7 +58,8 @@ export class DbExecutionStore implements ExecutionStore {
       await this.deps.approvalRequests.request(tx, this.row, step.id, summary, now);
       return written;
     });
-    this.committed(written);
+    // The request is no step attempt that took time: only the deferred attempts it wrote have a duration to record.
+    this.committed(written.filter((other) => other !== attempt));
   }
 
   /** Whether the engine left attempts for the closing write. */

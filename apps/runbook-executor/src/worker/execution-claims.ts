@@ -21,8 +21,8 @@ export class ExecutionClaims {
     private readonly repo: ExecutionsRepository,
   ) {}
 
-  /** Up to `max` executions, recovered ones first, then oldest first. */
-  async claim(workerId: string, max: number): Promise<ClaimedRow[]> {
+  /** Up to `max` executions, recovered ones first, then oldest first; none of `running`, which the worker runs now. */
+  async claim(workerId: string, max: number, running: string[] = []): Promise<ClaimedRow[]> {
     const now = this.clock.now();
     return this.messaging.run(async (tx) => {
       const rows = await this.repo.claim(
@@ -32,6 +32,7 @@ export class ExecutionClaims {
         this.config.FIREBREAK_EXECUTION_LEASE_MS,
         this.config.FIREBREAK_MAX_CONCURRENT_EXECUTIONS,
         max,
+        running,
       );
       // Published once the claim commits, so before any step event; the id is derived, so a repeat after a crash is dropped.
       for (const row of rows) if (startsNow(row)) executionEvents.started(tx, row, row.started_at ?? now);

@@ -49,10 +49,7 @@ export class ExecutionRunner {
   async run(row: ClaimedRow, workerId: string, signals: RunSignals): Promise<void> {
     const log = this.logger.child({ executionId: row.id, runbookId: row.runbook_id, fingerprint: row.fingerprint });
     if (row.cancel_requested_at) signals.cancel.abort(`${row.cancel_reason ?? 'cancelled'} (by ${row.cancel_requested_by ?? 'unknown'})`);
-    const heartbeat = setInterval(
-      () => void this.heartbeat(row, workerId, signals, log),
-      Math.min(1_000, this.config.FIREBREAK_EXECUTION_LEASE_MS / 3),
-    );
+    const heartbeat = setInterval(() => void this.heartbeat(row, workerId, signals, log), this.retryIntervalMs());
     let closing: ClosingWrite | undefined;
     try {
       if (row.prev_status === 'running') log.warn({ claims: row.claims }, 'resuming an execution whose worker stopped');
@@ -63,7 +60,7 @@ export class ExecutionRunner {
       await this.conclude(row, workerId, outcome, closing);
     } catch (error) {
       if (error instanceof LeaseLostError) log.warn('another worker took this execution over; leaving it');
-      else await this.failOnError(row, workerId, error, log, closing);
+      else await this.failOnError(row, workerId, error, log, signals, closing);
     } finally {
       clearInterval(heartbeat);
     }
@@ -139,19 +136,50 @@ export class ExecutionRunner {
     if (finalized) this.finalizer.observe(finalized);
   }
 
-  private async failOnError(row: ClaimedRow, workerId: string, error: unknown, log: Logger, closing?: ClosingWrite): Promise<void> {
+  /**
+   * Records the failure. While a finished step's success is held back (ExecutionStore.defer), giving
+   * up would let recovery see that step as in flight and stop a run whose non-idempotent step did
+   * succeed, so the write is retried until it commits, another worker holds the lease, or the worker
+   * stops. Every try is lease-guarded, so a retry after the local lease time is still safe.
+   */
+  private async failOnError(
+    row: ClaimedRow,
+    workerId: string,
+    error: unknown,
+    log: Logger,
+    signals: RunSignals,
+    closing?: ClosingWrite,
+  ): Promise<void> {
     log.error({ err: error }, 'execution failed inside the executor');
-    try {
-      await this.conclude(
-        row,
-        workerId,
-        { status: 'failed', reason: `executor error: ${error instanceof Error ? error.message : String(error)}`, escalate: true },
-        closing,
-      );
-    } catch (finalError) {
-      // Postgres away or the lease gone: the lease expires and recovery decides.
-      log.error({ err: finalError }, 'could not record the failure; the execution will be recovered');
+    const outcome: EngineOutcome = {
+      status: 'failed',
+      reason: `executor error: ${error instanceof Error ? error.message : String(error)}`,
+      escalate: true,
+    };
+    for (let tries = 1; ; tries++) {
+      try {
+        await this.conclude(row, workerId, outcome, closing);
+        return;
+      } catch (finalError) {
+        const heldBack = closing?.store.hasDeferred() ?? false;
+        if (finalError instanceof LeaseLostError || !heldBack || signals.stop.signal.aborted) {
+          // Postgres away or the lease gone: the lease expires and recovery decides.
+          log.error({ err: finalError }, 'could not record the failure; the execution will be recovered');
+          return;
+        }
+        if (tries === 1) log.warn({ err: finalError }, 'could not record a finished step and the failure; retrying until Postgres is back');
+        try {
+          await this.clock.sleep(this.retryIntervalMs(), signals.stop.signal);
+        } catch {
+          log.error('stopping with a finished step unrecorded; the execution will be recovered');
+          return;
+        }
+      }
     }
+  }
+
+  private retryIntervalMs(): number {
+    return Math.min(1_000, this.config.FIREBREAK_EXECUTION_LEASE_MS / 3);
   }
 
   private async heartbeat(row: ClaimedRow, workerId: string, signals: RunSignals, log: Logger): Promise<void> {

@@ -25,14 +25,15 @@ const row = (id: string) => ({ id }) as ClaimedRow;
  * everything that happens within a test was started by the start-up round or a kick.
  */
 function worker(concurrency = 2) {
-  const claims: Array<ReturnType<typeof deferred<ClaimedRow[]>> & { max: number }> = [];
+  const claims: Array<ReturnType<typeof deferred<ClaimedRow[]>> & { max: number; running: string[] }> = [];
+  const started: string[] = [];
   const runs = new Map<string, { signals: RunSignals; done: ReturnType<typeof deferred<void>> }>();
   const lines: Array<{ level: string; msg: string }> = [];
   const log = (level: string) => (_fields: unknown, msg: string) => void lines.push({ level, msg });
   const logger = { warn: log('warn'), info: log('info'), error: log('error') } as unknown as Logger;
   const executionClaims = {
-    claim: (_workerId: string, max: number) => {
-      const claim = { ...deferred<ClaimedRow[]>(), max };
+    claim: (_workerId: string, max: number, running: string[]) => {
+      const claim = { ...deferred<ClaimedRow[]>(), max, running };
       claims.push(claim);
       return claim.promise;
     },
@@ -40,6 +41,7 @@ function worker(concurrency = 2) {
   const runner = {
     run: (claimed: ClaimedRow, _workerId: string, signals: RunSignals) => {
       const done = deferred<void>();
+      started.push(claimed.id);
       runs.set(claimed.id, { signals, done });
       return done.promise;
     },
@@ -51,7 +53,7 @@ function worker(concurrency = 2) {
     FIREBREAK_SHUTDOWN_GRACE_MS: '5000',
   });
   const instance = new ExecutionWorker(config, logger, executionClaims, runner, signals);
-  return { worker: instance, signals, claims, runs, lines };
+  return { worker: instance, signals, claims, runs, lines, started };
 }
 
 describe('the execution worker', () => {
@@ -168,6 +170,28 @@ describe('the execution worker', () => {
     w.signals.kick();
     await settle();
     expect(w.claims).toHaveLength(2);
+  });
+
+  it('tells the claim which executions it runs, and never starts a second run of one it still runs', async () => {
+    const w = worker(3);
+    w.worker.onApplicationBootstrap();
+    await settle();
+    w.claims[0].resolve([row('a')]);
+    await settle();
+    w.signals.kick();
+    await settle();
+    expect(w.claims[1].running).toEqual(['a']);
+    // As a claim would answer after an outage longer than the lease, had it not excluded 'a'.
+    w.claims[1].resolve([row('a'), row('b')]);
+    await settle();
+    expect(w.started).toEqual(['a', 'b']);
+    expect(w.lines.map((line) => line.msg)).toContain(
+      'claimed an execution this worker is still running; leaving it to the run in progress',
+    );
+    for (const id of ['a', 'b']) w.runs.get(id)!.done.resolve();
+    await settle();
+    for (const claim of w.claims) claim.resolve([]);
+    await w.worker.beforeApplicationShutdown();
   });
 
   it('cancels a run of this replica through the signals, once', async () => {

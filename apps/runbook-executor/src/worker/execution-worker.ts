@@ -90,13 +90,18 @@ export class ExecutionWorker implements LocalWorker, OnApplicationBootstrap, Bef
     while (!this.stopping) {
       const free = this.config.FIREBREAK_WORKER_CONCURRENCY - this.active.size;
       if (free <= 0) return;
-      const rows = await this.claims.claim(this.workerId, free);
+      const rows = await this.claims.claim(this.workerId, free, [...this.active.keys()]);
       for (const row of rows) this.start(row);
       if (rows.length < free) return;
     }
   }
 
   private start(row: ClaimedRow): void {
+    // Never a second engine on a run this worker still runs (its lease may have run out during an outage).
+    if (this.active.has(row.id)) {
+      this.logger.warn({ executionId: row.id }, 'claimed an execution this worker is still running; leaving it to the run in progress');
+      return;
+    }
     const signals: RunSignals = { cancel: new AbortController(), stop: new AbortController() };
     const done = this.runner.run(row, this.workerId, signals).finally(() => {
       this.active.delete(row.id);
