@@ -95,7 +95,8 @@ export function chunk<T>(rows: readonly T[]): T[][] {
 
 /**
  * What was learnt: the service adds only missing episodes and runs, so the plan asks it (dry_run) how many each
- * chunk would add; episodes go before runs, which find their episode by fingerprint and fired_at.
+ * chunk would add; episodes go before runs, which find their episode by its id (kept by the backup, so a restored
+ * episode keeps its write-up's id and a start moved back since the snapshot adds no second episode).
  */
 async function planLearning(api: ApiClient, snapshot: SnapshotContent): Promise<Change[]> {
   const requests = [

@@ -1,7 +1,7 @@
 import { ApiClient } from './api-client';
 import { collectAll, countsOf } from './collect';
 import { DEFAULT_RETENTION } from './retention';
-import { ToolSettings } from './settings';
+import { publicUrls, ToolSettings } from './settings';
 import { Counts } from './snapshot-format';
 import { pruneSnapshots, writeSnapshot } from './snapshot-files';
 
@@ -16,7 +16,7 @@ export async function runBackup(settings: ToolSettings, outDir: string, now: () 
   const api = new ApiClient(settings);
   const startedAt = now();
   const content = await collectAll(api);
-  const path = await writeSnapshot(outDir, content, { createdAt: startedAt.toISOString(), services: settings.urls }, startedAt);
+  const path = await writeSnapshot(outDir, content, { createdAt: startedAt.toISOString(), services: publicUrls(settings.urls) }, startedAt);
   const removed = await pruneSnapshots(outDir, DEFAULT_RETENTION, now());
   return { path, counts: countsOf(content), removed };
 }

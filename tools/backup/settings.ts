@@ -33,6 +33,27 @@ export function readSettings(env: NodeJS.ProcessEnv): ToolSettings {
     : { urls, token: undefined, tokenFrom: 'nowhere (neither FIREBREAK_TOKEN nor an admin token in FIREBREAK_API_TOKENS is set)' };
 }
 
+/**
+ * A service URL as a manifest may record it: without `user:password@`, query string or fragment (a token put
+ * there must not end up in a snapshot that is committed to git). Not a URL: recorded as `(not a URL)`.
+ */
+export function publicUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    parsed.search = '';
+    parsed.hash = '';
+    return parsed.toString().replace(/\/+$/, '');
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+export function publicUrls(urls: Record<ServiceName, string>): Record<ServiceName, string> {
+  return Object.fromEntries(Object.entries(urls).map(([name, url]) => [name, publicUrl(url)])) as Record<ServiceName, string>;
+}
+
 export function firstAdminToken(spec: string | undefined): string | undefined {
   for (const part of (spec ?? '').split(',')) {
     const [token, role] = part.trim().split(':');

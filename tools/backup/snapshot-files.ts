@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { countsOf, SnapshotContent } from './collect';
+import { checkDocumentLimits } from './document-limits';
 import { chooseRetention, RetentionPolicy, snapshotName } from './retention';
 import { safeFileName } from './safe-names';
 import {
@@ -36,10 +38,7 @@ export async function writeSnapshot(
   at: Date,
 ): Promise<string> {
   await mkdir(baseDir, { recursive: true });
-  let sequence = 0;
-  while (existsSync(join(baseDir, snapshotName(at, sequence)))) sequence++;
-  const name = snapshotName(at, sequence);
-  const partial = join(baseDir, `${PARTIAL_PREFIX}${name}-${process.pid}`);
+  const partial = join(baseDir, `${PARTIAL_PREFIX}${snapshotName(at)}-${process.pid}-${randomUUID().slice(0, 8)}`);
   await rm(partial, { recursive: true, force: true });
   try {
     for (const dir of ['runbooks', 'mappings', 'knowledge', 'learning']) await mkdir(join(partial, dir), { recursive: true });
@@ -55,12 +54,34 @@ export async function writeSnapshot(
     await writeFile(join(partial, 'learning', 'runs.yaml'), toYaml(content.learning.runs));
     const full: Manifest = { format: 1, ...manifest, counts: countsOf(content) };
     await writeFile(join(partial, MANIFEST), toYaml(full));
-    await rename(partial, join(baseDir, name));
+    return await claimName(partial, baseDir, at);
   } catch (error) {
     await rm(partial, { recursive: true, force: true });
     throw error;
   }
-  return join(baseDir, name);
+}
+
+/** More backups than this in one second is not a schedule; it is a loop gone wrong. */
+const MAX_SAME_SECOND = 100;
+
+/**
+ * Renames the finished snapshot to the first free `<time>[-N]`. The rename itself is the claim: renaming onto a
+ * snapshot directory that exists (it is never empty: it has a manifest) fails, so two backups in the same second,
+ * in one process or two, never take one name; the loser tries the next sequence.
+ */
+async function claimName(partial: string, baseDir: string, at: Date): Promise<string> {
+  for (let sequence = 0; sequence < MAX_SAME_SECOND; sequence++) {
+    const target = join(baseDir, snapshotName(at, sequence));
+    if (existsSync(target)) continue;
+    try {
+      await rename(partial, target);
+      return target;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+    }
+  }
+  throw new Error(`${baseDir} already holds ${MAX_SAME_SECOND} snapshots made at ${snapshotName(at)}: not writing another`);
 }
 
 /** Reads and checks a whole snapshot; any problem is a SnapshotFormatError naming the file. Nothing is changed. */
@@ -80,7 +101,9 @@ export async function readSnapshot(dir: string): Promise<{ manifest: Manifest; c
   };
   const knowledge = join(dir, 'knowledge');
   for (const type of existsSync(knowledge) ? (await readdir(knowledge)).sort() : [])
-    content.documents.push(...(await readEach(join(knowledge, type), '.md', documentFromMarkdown)));
+    content.documents.push(
+      ...(await readEach(join(knowledge, type), '.md', (text, file) => checkDocumentLimits(documentFromMarkdown(text, file), file))),
+    );
   const counts = countsOf(content);
   for (const [kind, n] of Object.entries(counts))
     if (manifest.counts?.[kind as keyof typeof counts] !== n)
@@ -139,8 +162,12 @@ export async function pruneSnapshots(baseDir: string, policy: RetentionPolicy, n
   const { remove } = chooseRetention(complete, policy);
   for (const name of remove) await rm(join(baseDir, name), { recursive: true, force: true });
   for (const name of dirs.filter((n) => n.startsWith(PARTIAL_PREFIX))) {
-    const { mtimeMs } = await stat(join(baseDir, name));
-    if (now.getTime() - mtimeMs > STALE_PARTIAL_MS) await rm(join(baseDir, name), { recursive: true, force: true });
+    // A backup running at the same time may have renamed its partial directory since the listing.
+    const info = await stat(join(baseDir, name)).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (info && now.getTime() - info.mtimeMs > STALE_PARTIAL_MS) await rm(join(baseDir, name), { recursive: true, force: true });
   }
   return remove;
 }

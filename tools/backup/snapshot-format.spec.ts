@@ -32,6 +32,12 @@ describe('safeFileName', () => {
     expect(name).not.toBe(id);
   });
 
+  it('gives ids differing only in case names that differ case-insensitively too', () => {
+    const names = ['DiskFull', 'diskfull', 'DISKFULL', 'diskFull'].map(safeFileName);
+    expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(4);
+    expect(safeFileName('diskfull')).toBe('diskfull');
+  });
+
   it('never gives two ids one name', () => {
     expect(safeFileName('a/b')).not.toBe(safeFileName('a_b~'));
     expect(safeFileName('a/b')).not.toBe(safeFileName('a\\b'));

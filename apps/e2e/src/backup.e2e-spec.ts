@@ -109,12 +109,25 @@ describe('npm run backup / restore against running services', () => {
       },
     });
     expect(learnt.status).toBe(200);
+    // A report as long as POST /learn allows: a 200-character type (a tag over 64 characters) and 20 diagnoses of
+    // 200 characters (a reason of 4,019): the service stores it, so the backup must restore it.
+    const longType = `LongReport_${'y'.repeat(189)}`;
+    const longReport = await api('knowledge', 'POST', '/api/v1/knowledge/learn', {
+      incident_data: {
+        id: 'INC-78',
+        type: longType,
+        diagnosis: Array.from({ length: 20 }, (_, i) => `${i}`.padEnd(200, 'd')),
+        resolution: ['backup_restart'],
+        success: false,
+      },
+    });
+    expect(longReport.status).toBe(200);
     const patternsBefore = (await api('knowledge', 'GET', '/api/v1/knowledge/patterns')).body;
     expect(JSON.stringify(patternsBefore)).toContain('DiskFull');
 
     const backup = await cli(['backup', '--out', outDir]);
     expect(backup).toMatchObject({ code: 0, stderr: '' });
-    expect(backup.stdout).toMatch(/1 stored runbooks, 6 runtime mappings, 2 documents, \d+ alert episodes, 1 runbook runs/);
+    expect(backup.stdout).toMatch(/1 stored runbooks, 6 runtime mappings, 3 documents, \d+ alert episodes, 2 runbook runs/);
     const [snapshot] = readdirSync(outDir);
     expect(snapshot).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z$/);
     const dir = join(outDir, snapshot);
@@ -140,12 +153,12 @@ describe('npm run backup / restore against running services', () => {
 
     const dryRun = await cli(['restore', dir, '--dry-run']);
     expect(dryRun.code).toBe(0);
-    expect(dryRun.stdout).toMatch(/would change 10:/); // runbook, 6 mappings, 2 documents, the runs
+    expect(dryRun.stdout).toMatch(/would change 11:/); // runbook, 6 mappings, 3 documents, the runs
     expect((await api('mapper', 'GET', '/api/v1/mappings')).body.runtime).toEqual([]); // the dry run changed nothing
 
     const restore = await cli(['restore', dir]);
     expect(restore).toMatchObject({ code: 0, stderr: '' });
-    expect(restore.stdout).toMatch(/restored 10 changes/);
+    expect(restore.stdout).toMatch(/restored 11 changes/);
 
     const stored = await api('runbook-executor', 'GET', '/api/v1/runbooks/backup_restart');
     expect(stored.body).toMatchObject({ source: 'api', prose: '# Restart\n\nSteps.\n', definition: { title: runbook.title } });
@@ -159,6 +172,7 @@ describe('npm run backup / restore against running services', () => {
       metadata: { owner: 'dba', links: ['https://wiki.example/disk'] },
       source: 'api',
     });
+    expect((await api('knowledge', 'GET', '/api/v1/knowledge/documents/learned-INC-78')).status).toBe(200);
     // What was learnt is back: the same patterns as before the loss.
     expect((await api('knowledge', 'GET', '/api/v1/knowledge/patterns')).body).toEqual(patternsBefore);
     // The restored runbook was announced on the bus like any API change: knowledge indexed it again.
@@ -171,6 +185,53 @@ describe('npm run backup / restore against running services', () => {
     expect(again).toMatchObject({ code: 0, stderr: '' });
     expect(again.stdout).toMatch(/nothing to restore/);
     expect((await api('runbook-executor', 'GET', '/api/v1/runbooks/backup_restart/versions')).body.versions).toHaveLength(3); // stored, deleted, restored
+  });
+
+  it('two backups at once in one second both finish under their own names; names differing only in case stay apart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'firebreak-backup-twice-'));
+    try {
+      for (const alertname of ['CaseE2E', 'casee2e'])
+        expect((await api('mapper', 'PUT', `/api/v1/mappings/${alertname}`, { runbookId: 'backup_restart' })).status).toBe(200);
+      const [first, second] = await Promise.all([cli(['backup', '--out', dir]), cli(['backup', '--out', dir])]);
+      expect([first.code, second.code, first.stderr, second.stderr]).toEqual([0, 0, '', '']);
+      const written = [first, second].map((r) => /backup written to (\S+):/.exec(r.stdout)?.[1]);
+      expect(new Set(written).size).toBe(2);
+      // Retention keeps the newest of a day, so the earlier of the two may already be gone again; never both.
+      const snapshots = readdirSync(dir).sort();
+      expect(snapshots.length).toBeGreaterThanOrEqual(1);
+      for (const snapshot of snapshots) {
+        expect(written).toContain(join(dir, snapshot));
+        const files = readdirSync(join(dir, snapshot, 'mappings'));
+        expect(new Set(files.map((f) => f.toLowerCase())).size).toBe(files.length);
+        expect(files.filter((f) => f.toLowerCase().startsWith('casee2e'))).toHaveLength(2);
+      }
+    } finally {
+      for (const alertname of ['CaseE2E', 'casee2e']) await api('mapper', 'DELETE', `/api/v1/mappings/${alertname}`);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a snapshot with a document the knowledge service would refuse, naming the file, before changing anything', async () => {
+    const bad = mkdtempSync(join(tmpdir(), 'firebreak-bad-snapshot-'));
+    try {
+      const { writeFileSync, mkdirSync } = await import('node:fs');
+      writeFileSync(join(bad, 'manifest.yaml'), 'format: 1\ncounts: { runbooks: 0, mappings: 1, documents: 1, episodes: 0, runs: 0 }\n');
+      mkdirSync(join(bad, 'mappings'));
+      writeFileSync(join(bad, 'mappings', 'good.yaml'), 'alertname: GoodToo\nrunbookId: backup_restart\n');
+      mkdirSync(join(bad, 'knowledge', 'dynamic'), { recursive: true });
+      const tag = 'T'.repeat(65);
+      writeFileSync(
+        join(bad, 'knowledge', 'dynamic', 'incident-x-1.md'),
+        `---\nid: incident-x-1\ntitle: t\ntype: dynamic\nseverity: null\ntags: [${tag}]\nmetadata: {}\nsource: incident\n---\nbody\n`,
+      );
+      const result = await cli(['restore', bad]);
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: .*incident-x-1\.md: .*tag/)]);
+      const alertnames = (await api('mapper', 'GET', '/api/v1/mappings')).body.runtime.map((m: { alertname: string }) => m.alertname);
+      expect(alertnames).not.toContain('GoodToo');
+    } finally {
+      rmSync(bad, { recursive: true, force: true });
+    }
   });
 
   it('refuses a snapshot with a broken file before changing anything', async () => {

@@ -4,6 +4,7 @@ import { Initial1732300000000 } from '../migrations/1732300000000-initial';
 import { OutboxRetries1764633600000 } from '../migrations/1764633600000-outbox-retries';
 import { KnowledgeTables1765000000000 } from '../migrations/1765000000000-knowledge-tables';
 import { analysisEnvShape } from './analysis/analysis.env';
+import { writeupRetentionEnv } from './learning/writeup-retention.env';
 import { Analyses1765200000000 } from '../migrations/1765200000000-analyses';
 
 /** The knowledge service's own settings; the base ones (NATS, Postgres, tokens, config dir) come from the platform. */
@@ -20,8 +21,11 @@ export const knowledgeEnv = z.object({
    * further alerts of that name: a burst of one alert must not search the knowledge base per alert. 0: off.
    */
   FIREBREAK_KNOWLEDGE_FINDINGS_CACHE: env.duration('60s'),
-  /** Incident write-ups not changed for this long are deleted (at start, then daily); documents written by people never are. */
-  FIREBREAK_WRITEUP_RETENTION: env.duration('400d'),
+  /**
+   * Incident write-ups nobody edited, not rewritten for this long, are deleted (at start, then daily); documents
+   * written by people and write-ups people edited never are. `400d`, `12h` or `off`; a bare number is refused.
+   */
+  FIREBREAK_WRITEUP_RETENTION: writeupRetentionEnv,
   /** The alert analysis (src/analysis): FIREBREAK_ANALYSIS_MIN_SEVERITY and FIREBREAK_LLM_*. */
   ...analysisEnvShape,
 });

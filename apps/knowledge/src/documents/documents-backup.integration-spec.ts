@@ -100,16 +100,23 @@ describe('knowledge documents: backup export, restore, write-up retention', () =
     await call('PUT', '/api/v1/knowledge/backup/documents/incident-old-1', 'admin-token', body({ content: 'v2' }));
     await call('PUT', '/api/v1/knowledge/backup/documents/incident-new-1', 'admin-token', body());
     await call('PUT', '/api/v1/knowledge/backup/documents/people-old-1', 'admin-token', body({ source: 'api' })); // dynamic, but by people
+    // A write-up a person edited through the documents API keeps its source but is theirs now: never pruned.
+    await call('PUT', '/api/v1/knowledge/backup/documents/incident-edited-1', 'admin-token', body());
+    const { source: _source, ...edit } = body({ content: '# DiskFull\n\nWhat really happened: …\n' });
+    expect((await call('PUT', '/api/v1/knowledge/documents/incident-edited-1', 'admin-token', edit)).statusCode).toBe(200);
+    // incident-old-1's second version was the learning rewriting it (a restore by an admin counts as a person).
+    await db.query(`UPDATE "${ID}".document_versions SET replaced_by = 'system:learning' WHERE id = 'incident-old-1'`);
     await db.query(
-      `UPDATE "${ID}".documents SET updated_at = now() - interval '31 days' WHERE id IN ('incident-old-1', 'people-old-1', 'clean_logs', 'template-incident')`,
+      `UPDATE "${ID}".documents SET updated_at = now() - interval '31 days'
+        WHERE id IN ('incident-old-1', 'incident-edited-1', 'people-old-1', 'clean_logs', 'template-incident')`,
     );
     expect(await versions('incident-old-1')).toBe(1);
 
     expect(await app.get(WriteupRetentionService).prune()).toBe(1);
     const left = (await db.query(`SELECT id FROM "${ID}".documents WHERE id = ANY($1::text[]) ORDER BY id`, [
-      ['incident-old-1', 'incident-new-1', 'people-old-1', 'clean_logs', 'template-incident'],
+      ['incident-old-1', 'incident-new-1', 'incident-edited-1', 'people-old-1', 'clean_logs', 'template-incident'],
     ])) as Array<{ id: string }>;
-    expect(left.map((r) => r.id)).toEqual(['clean_logs', 'incident-new-1', 'people-old-1', 'template-incident']);
+    expect(left.map((r) => r.id)).toEqual(['clean_logs', 'incident-edited-1', 'incident-new-1', 'people-old-1', 'template-incident']);
     expect(await versions('incident-old-1')).toBe(0);
     expect(await app.get(WriteupRetentionService).prune()).toBe(0); // nothing left to prune
   });

@@ -36,6 +36,9 @@ function toDocument(row: DocumentRow): StoredDocument {
   };
 }
 
+/** The actor the learning writes and rewrites incident write-ups as (IncidentWriteupService). */
+export const WRITEUP_AUTHOR = 'system:learning';
+
 /** Documents and their old versions; every write in the caller's transaction. */
 @Injectable()
 export class DocumentsRepository {
@@ -131,15 +134,20 @@ export class DocumentsRepository {
 
   /**
    * Deletes up to `batch` incident write-ups (type dynamic, source incident) last changed before `before`, with their
-   * old versions; documents written by people are never touched. Returns how many went.
+   * old versions; documents written by people are never touched, nor write-ups a person edited. A write-up is
+   * never-edited when every earlier version was replaced by the learning itself (`replaced_by` of each version is the
+   * actor of the change that replaced it): an edit through the API (or a restore by an admin) leaves a version
+   * replaced by that person, and such a write-up is kept. Returns how many went.
    */
   async pruneWriteups(manager: EntityManager, before: Date, batch: number): Promise<number> {
     const gone: Array<{ id: string }> = rowsOf(
       await manager.query(
         `DELETE FROM ${this.documents} WHERE id IN (
-           SELECT id FROM ${this.documents} WHERE type = 'dynamic' AND source = 'incident' AND updated_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED
+           SELECT id FROM ${this.documents} WHERE type = 'dynamic' AND source = 'incident' AND updated_at < $1
+             AND NOT EXISTS (SELECT 1 FROM ${this.versions} v WHERE v.id = ${this.documents}.id AND v.replaced_by IS DISTINCT FROM $3)
+           LIMIT $2 FOR UPDATE SKIP LOCKED
          ) RETURNING id`,
-        [before, batch],
+        [before, batch, WRITEUP_AUTHOR],
       ),
     );
     if (gone.length) await manager.query(`DELETE FROM ${this.versions} WHERE id = ANY($1::text[])`, [gone.map((row) => row.id)]);

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { labelOverlap } from '../core/labels';
+import { WRITEUP_AUTHOR } from '../documents/documents.repository';
+import { fitDocumentLimits } from '../documents/document-limits';
 import { DocumentsService } from '../documents/documents.service';
 import { EpisodeRepository } from './episode.repository';
 import { Episode } from './learning.types';
@@ -33,10 +35,10 @@ export class IncidentWriteupService {
     const ttr = episode.resolvedAt ? episode.resolvedAt.getTime() - episode.firedAt.getTime() : null;
     await this.documents.save(
       manager,
-      {
+      fitDocumentLimits({
         id,
         title: `Incident: ${episode.alertname} at ${episode.firedAt.toISOString()}`,
-        type: 'dynamic',
+        type: 'dynamic' as const,
         severity: episode.severity,
         tags: ['incident', episode.alertname, ...new Set(runs.map((run) => run.runbookId))].slice(0, 50),
         metadata: {
@@ -59,9 +61,9 @@ export class IncidentWriteupService {
           })),
         },
         body: renderWriteup(episode, runs, similar),
-        source: 'incident',
-      },
-      'system:learning',
+        source: 'incident' as const,
+      }),
+      WRITEUP_AUTHOR,
     );
     if (episode.writeupId !== id) await this.episodes.setWriteup(manager, episode.id, id);
   }

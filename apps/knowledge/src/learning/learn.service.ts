@@ -5,6 +5,7 @@ import { ApiPrincipal, AuditLog, CLOCK, Clock } from '@firebreak/platform';
 import { signatureOf } from '../core/labels';
 import { wilsonLowerBound } from '../core/ranking';
 import { escapeMarkdown, formatDuration } from '../core/text';
+import { fitDocumentLimits } from '../documents/document-limits';
 import { DocumentsService } from '../documents/documents.service';
 import { LearnBody } from './learning.dto';
 import { LearningStatsRepository } from './learning-stats.repository';
@@ -101,7 +102,7 @@ function learnedDocument(id: string, body: LearnBody, actor: string) {
     ...(Object.keys(body.context).length ? Object.entries(body.context).map(([k, v]) => `- **${e(k)}**: ${e(v)}`) : ['- (none given)']),
     '',
   ];
-  return {
+  return fitDocumentLimits({
     id,
     title: `Incident: ${data.type} (reported)`,
     type: 'dynamic' as const,
@@ -110,5 +111,5 @@ function learnedDocument(id: string, body: LearnBody, actor: string) {
     metadata: { incident_type: data.type, success: data.success, duration_ms: data.duration ?? null, context: body.context },
     body: lines.join('\n'),
     source: 'incident' as const,
-  };
+  });
 }

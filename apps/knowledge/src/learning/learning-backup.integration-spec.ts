@@ -6,6 +6,7 @@ import { BusProbe, closeInstallation, http, runbooksDir, startKnowledge, useInst
 const ID = uniqueTestId('kn_learn_backup');
 
 const episode = {
+  id: 7,
   fingerprint: 'fp-disk-1',
   alertname: 'DiskFull',
   severity: 'critical',
@@ -30,7 +31,7 @@ const run = {
   duration_ms: 60000,
   fixed: true,
   ineffective: false,
-  episode: { fingerprint: 'fp-disk-1', fired_at: '2026-11-01T10:00:00.123456+00:00' },
+  episode: { id: 7, fingerprint: 'fp-disk-1', fired_at: '2026-11-01T10:00:00.123456+00:00' },
 };
 
 /** What was learnt, exported and imported for backups (real Postgres and NATS). */
@@ -85,6 +86,47 @@ describe('knowledge learning backup', () => {
     expect((await call('GET', '/api/v1/knowledge/patterns', 'viewer-token')).json()).toEqual(patterns);
     const audit = await db.query(`SELECT action, actor FROM "${ID}".audit_log WHERE action = 'knowledge.learning.restore'`);
     expect(audit).toHaveLength(3);
+  });
+
+  it('matches episodes by id: a start moved back since the snapshot adds no duplicate; new episodes get ids past the restored ones', async () => {
+    const first = {
+      ...episode,
+      id: 40,
+      fingerprint: 'fp-moved',
+      fired_at: '2026-11-02T10:00:00+00:00',
+      writeup_id: 'incident-fp-moved-40',
+    };
+    expect((await post({ episodes: [first] })).json()).toEqual({ added: { episodes: 1, runs: 0 }, dryRun: false });
+    // A late firing moved the episode's start back (EpisodeRepository.openEpisode).
+    await db.query(`UPDATE "${ID}".alert_episodes SET fired_at = '2026-11-02T09:00:00Z' WHERE id = 40`);
+    expect((await post({ episodes: [first] })).json()).toEqual({ added: { episodes: 0, runs: 0 }, dryRun: false });
+    expect(await db.query(`SELECT count(*)::int AS n FROM "${ID}".alert_episodes WHERE fingerprint = 'fp-moved'`)).toEqual([{ n: 1 }]);
+    // A run of the old snapshot still finds its episode by id.
+    const late = {
+      ...run,
+      request_id: 'req-moved',
+      fingerprint: 'fp-moved',
+      episode: { id: 40, fingerprint: 'fp-moved', fired_at: first.fired_at },
+    };
+    expect((await post({ runs: [late] })).json()).toEqual({ added: { episodes: 0, runs: 1 }, dryRun: false });
+    expect(await db.query(`SELECT episode_id FROM "${ID}".runbook_runs WHERE request_id = 'req-moved'`)).toEqual([{ episode_id: '40' }]);
+    // The next episode opened live is numbered past every restored one, so its write-up id is new.
+    const [opened] = await db.query(
+      `INSERT INTO "${ID}".alert_episodes (fingerprint, alertname, severity, fired_at) VALUES ('fp-new', 'X', 'info', now()) RETURNING id`,
+    );
+    expect(Number(opened.id)).toBeGreaterThan(40);
+  });
+
+  it('takes back everything the service stores: a manual report of 20 long diagnoses, long names and reasons', async () => {
+    const reason = Array.from({ length: 20 }, (_, i) => `${i}`.padEnd(200, 'x')).join('\n');
+    const long = { ...run, request_id: 'req-long', origin: 'manual', reason, alertname: 'A'.repeat(2000), episode: null };
+    expect((await post({ runs: [long] })).json()).toEqual({ added: { episodes: 0, runs: 1 }, dryRun: false });
+  });
+
+  it('refuses (409) episodes whose ids here belong to another alert: a snapshot of another installation', async () => {
+    const res = await post({ episodes: [{ ...episode, fingerprint: 'fp-other' }] });
+    expect(res.statusCode).toBe(409);
+    expect(await db.query(`SELECT count(*)::int AS n FROM "${ID}".alert_episodes WHERE fingerprint = 'fp-other'`)).toEqual([{ n: 0 }]);
   });
 
   it('refuses bad rows with a 400 naming the field and adds nothing; writing is for admins', async () => {

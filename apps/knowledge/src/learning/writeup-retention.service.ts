@@ -8,7 +8,8 @@ const DAY_MS = 24 * 3600_000;
 
 /**
  * Incident write-ups (dynamic documents from incidents) older than FIREBREAK_WRITEUP_RETENTION are deleted at start
- * and then daily. Only write-ups: documents written by people, runbook prose and templates are never pruned, and the
+ * and then daily (`off`: never). Only write-ups nobody edited: documents written by people, write-ups a person
+ * changed (see DocumentsRepository.pruneWriteups), runbook prose and templates are never pruned, and the
  * learnt statistics (episodes, runs) stay. Every replica may prune; deleting what is already gone changes nothing.
  */
 @Injectable()
@@ -23,6 +24,7 @@ export class WriteupRetentionService implements OnApplicationBootstrap, OnModule
   ) {}
 
   onApplicationBootstrap(): void {
+    if (this.config.FIREBREAK_WRITEUP_RETENTION === null) return;
     void this.prune();
     this.timer = setInterval(() => void this.prune(), DAY_MS).unref();
   }
@@ -33,6 +35,7 @@ export class WriteupRetentionService implements OnApplicationBootstrap, OnModule
 
   /** How many write-ups went; a failure is logged (the next day tries again), never thrown. */
   async prune(): Promise<number> {
+    if (this.config.FIREBREAK_WRITEUP_RETENTION === null) return 0;
     const before = new Date(this.clock.now().getTime() - this.config.FIREBREAK_WRITEUP_RETENTION);
     try {
       const deleted = await this.documents.pruneWriteups(before);
