@@ -1,7 +1,7 @@
 import { AckPolicy, ConsumerMessages, DeliverPolicy, JetStreamApiError, JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { deriveEventId, DLQ, EventOf, parseEvent, streamForSubject, Subject } from '@firebreak/contracts';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, Context, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { BusConnection } from './connection';
 import { busMetrics } from './metrics';
@@ -9,7 +9,8 @@ import { EventPublisher } from './publisher';
 import { DependencyUnavailableError } from './errors';
 import { DEFAULT_RETRY_POLICY, RetryPolicy, settle, Settlement } from './settlement';
 import { SubjectNames } from './subjects';
-import { extractTraceContext } from './trace';
+import { lazyChild } from './lazy-logger';
+import { extractTraceContext, tracingActive } from './trace';
 
 export interface HandlerContext {
   /** The durable consumer this handler runs as: the inbox key of what it handles. */
@@ -33,7 +34,8 @@ export interface ConsumerOptions<S extends Subject> {
   retry?: Partial<RetryPolicy>;
 }
 
-const tracer = trace.getTracer('firebreak-bus');
+const TRACER = 'firebreak-bus';
+const tracer = trace.getTracer(TRACER);
 const MAX_TRACKED_FAILURES = 10_000;
 // The dead letter's own fields (ids, error text up to 4,000 characters, original headers).
 const DLQ_ENVELOPE_ROOM_BYTES = 32_768;
@@ -127,18 +129,21 @@ export class EventConsumer<S extends Subject> {
     const deliveryCount = msg.info.deliveryCount;
     const started = process.hrtime.bigint();
     const heartbeat = setInterval(() => msg.working(), Math.max(1000, this.ackWaitMs / 3));
-    let log = this.logger.child({
+    const bindings: Record<string, unknown> = {
       consumer: this.options.durable,
       subject: this.options.subject,
       streamSeq: msg.info.streamSequence,
       deliveryCount,
-    });
+    };
+    // Built only when something logs: most messages log nothing at the enabled level.
+    const log = lazyChild(this.logger, () => bindings);
     const parentContext = extractTraceContext(msg.headers);
     let failure: unknown;
-    await tracer.startActiveSpan(`process ${this.options.subject}`, { kind: SpanKind.CONSUMER }, parentContext, async (span) => {
+    const run = async (span?: Span): Promise<void> => {
       try {
         const event = parseEvent(this.options.subject, msg.json());
-        log = log.child({ eventId: event.id, fingerprint: event.subject, traceId: span.spanContext().traceId });
+        const traceId = span ? span.spanContext().traceId : trace.getSpanContext(parentContext)?.traceId;
+        Object.assign(bindings, { eventId: event.id, fingerprint: event.subject, traceId });
         await this.options.handler(event, {
           consumer: this.options.durable,
           deliveryCount,
@@ -148,13 +153,17 @@ export class EventConsumer<S extends Subject> {
         });
       } catch (error) {
         failure = error;
-        span.recordException(error instanceof Error ? error : new Error(String(error)));
-        span.setStatus({ code: SpanStatusCode.ERROR });
+        span?.recordException(error instanceof Error ? error : new Error(String(error)));
+        span?.setStatus({ code: SpanStatusCode.ERROR });
       } finally {
         clearInterval(heartbeat);
-        span.end();
+        span?.end();
       }
-    });
+    };
+    // A span only when spans are recorded; without one the incoming context alone carries the trace on.
+    if (tracingActive(TRACER))
+      await tracer.startActiveSpan(`process ${this.options.subject}`, { kind: SpanKind.CONSUMER }, parentContext, run);
+    else await withContext(parentContext, () => run());
     busMetrics.handlerDuration.observe(
       { subject: this.options.subject, consumer: this.options.durable },
       Number(process.hrtime.bigint() - started) / 1e9,
@@ -162,7 +171,9 @@ export class EventConsumer<S extends Subject> {
     const attempts = { deliveries: deliveryCount, failures: this.countFailure(msg.info.streamSequence, failure) };
     const settlement = settle(failure, attempts, this.policy);
     if (settlement.action !== 'nak') this.handlerFailures.delete(msg.info.streamSequence);
-    await context.with(parentContext, () => this.apply(msg, settlement, failure === undefined ? log : log.child({ err: failure })));
+    await withContext(parentContext, () =>
+      this.apply(msg, settlement, failure === undefined ? log : lazyChild(this.logger, () => ({ ...bindings, err: failure }))),
+    );
   }
 
   /**
@@ -263,4 +274,9 @@ export class EventConsumer<S extends Subject> {
       // Metrics are best effort; a failed lookup (NATS away) leaves the last value.
     }
   }
+}
+
+/** Runs `fn` in `ctx`, skipping the context switch when it is already the active one (no incoming trace). */
+function withContext<T>(ctx: Context, fn: () => T): T {
+  return ctx === context.active() ? fn() : context.with(ctx, fn);
 }

@@ -1,4 +1,4 @@
-import { context, propagation, Context, TextMapGetter, TextMapSetter } from '@opentelemetry/api';
+import { context, propagation, trace, Context, ProxyTracerProvider, TextMapGetter, TextMapSetter } from '@opentelemetry/api';
 import type { MsgHdrs } from '@nats-io/transport-node';
 
 const setter: TextMapSetter<MsgHdrs> = {
@@ -26,4 +26,13 @@ export function traceHeadersRecord(from: Context = context.active()): Record<str
   const carrier: Record<string, string> = {};
   propagation.inject(from, carrier);
   return carrier;
+}
+
+/**
+ * Whether spans go anywhere: a tracer provider is registered (the SDK started). Without one a span
+ * records nothing, and the trace context still crosses the bus through propagation alone.
+ */
+export function tracingActive(tracerName: string): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegateTracer(tracerName) !== undefined;
 }

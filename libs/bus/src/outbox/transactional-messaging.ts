@@ -6,6 +6,7 @@ import { DependencyUnavailableError, isConnectionFailure, PermanentError } from 
 import { busMetrics } from '../metrics';
 import { EventPublisher } from '../publisher';
 import { traceHeadersRecord } from '../trace';
+import { SentMarker } from './sent-marker';
 
 export interface Transaction {
   manager: EntityManager;
@@ -78,6 +79,7 @@ export class TransactionalMessaging {
   private sweeping?: Promise<number>;
   private readonly relay: RelayOptions;
   private readonly schema: string;
+  private readonly marker: SentMarker;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -87,6 +89,9 @@ export class TransactionalMessaging {
   ) {
     this.relay = { ...DEFAULT_RELAY, ...relay };
     this.schema = `"${(dataSource.options as { schema?: string }).schema ?? 'public'}"`;
+    this.marker = new SentMarker(async (ids) => {
+      await this.dataSource.query(`UPDATE ${this.schema}.outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)`, [ids]);
+    });
   }
 
   /**
@@ -165,11 +170,12 @@ export class TransactionalMessaging {
     void this.sweep();
   }
 
-  /** Stops the relay and waits for a sweep in flight, so nothing uses Postgres after shutdown closed it. */
+  /** Stops the relay and waits for a sweep and marks in flight, so nothing uses Postgres after shutdown closed it. */
   async stopRelay(): Promise<void> {
     clearInterval(this.sweeper);
     this.sweeper = undefined;
     await this.sweeping;
+    await this.marker.idle();
   }
 
   /** Publishes unsent outbox rows (crash leftovers), holding their row locks so replicas do not race. */
@@ -270,7 +276,8 @@ export class TransactionalMessaging {
       this.logger.warn({ unsent: staged.length - sent.length }, 'publish after commit failed; the outbox relay will retry');
     if (sent.length === 0) return;
     try {
-      await this.dataSource.query(`UPDATE ${this.schema}.outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)`, [sent]);
+      // Shared with the transactions publishing at the same time: one statement for all of them.
+      await this.marker.mark(sent);
     } catch (error) {
       // Published but not marked: the sweep publishes again and JetStream drops the duplicate.
       this.logger.warn({ err: error }, 'could not mark outbox rows sent');
