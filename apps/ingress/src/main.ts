@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { z } from 'zod';
 import { createLogger, loadEnv, runService } from '@firebreak/platform';
 import { ingressWorkerCount } from './workers/worker-count';
-import { joinClusterMetrics } from './workers/cluster-metrics';
+import { announceReady, joinClusterMetrics } from './workers/cluster-metrics';
 import { runPrimary } from './workers/primary';
 
 const DESCRIPTION =
@@ -31,6 +31,8 @@ async function startWorker(): Promise<void> {
   const { AppModule } = await import('./app.module.js');
   const { webhookBodyLimit } = await import('./service.js');
   await runService(AppModule, { app: 'ingress', description: DESCRIPTION, bodyLimit: webhookBodyLimit });
+  // Listening now: the primary may ask it for its metrics (before, a scrape would wait on it).
+  if (cluster.isWorker) announceReady();
 }
 
 function main(): void {

@@ -2,6 +2,7 @@ import pino from 'pino';
 import { context, propagation, trace, ROOT_CONTEXT } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { register } from 'prom-client';
 import { AlertReceived, streamDefinitions, streamForSubject } from '@firebreak/contracts';
 import { resolveNatsUrl, sampleAlertReceived, uniqueTestId } from '@firebreak/testing';
 import { BusConnection } from './connection';
@@ -75,5 +76,17 @@ describe('publishing a batch (the ingress path)', () => {
     await expect(publisher.publishMany([item('4000000000000001'), huge])).rejects.toBeInstanceOf(PayloadTooLargeError);
     await expect(publisher.publishTrustedMany([item('4000000000000001'), huge])).rejects.toBeInstanceOf(PayloadTooLargeError);
     expect((await connection.jsm.streams.info(alertsStream())).state.messages).toBe(before);
+  });
+
+  it('counts no publish failure for an event refused as too large (nothing was sent; the caller cuts it and publishes again)', async () => {
+    const failed = async () =>
+      (await register.getSingleMetric('firebreak_bus_publish_failed_total')!.get()).values.reduce((sum, { value }) => sum + value, 0);
+    const before = await failed();
+    const huge = item('5000000000000001');
+    huge.data = { ...huge.data, alert: { ...huge.data.alert, annotations: { blob: 'x'.repeat(publisher.maxEventBytes()) } } };
+    await expect(publisher.publishTrustedMany([huge])).rejects.toBeInstanceOf(PayloadTooLargeError);
+    await expect(publisher.publishMany([huge])).rejects.toBeInstanceOf(PayloadTooLargeError);
+    await expect(publisher.publish('alerts.received', huge.data, huge.options)).rejects.toBeInstanceOf(PayloadTooLargeError);
+    expect(await failed()).toBe(before);
   });
 });

@@ -146,9 +146,10 @@ export class EventPublisher {
     return (this.connection.nc.info?.max_payload ?? 1_048_576) - HEADER_ROOM_BYTES;
   }
 
+  // Not a publish failure (nothing was sent, the server refused nothing): the ingress cuts such an
+  // alert and publishes it again, so counting it would count a failure for every alert it carried.
   private refuseOversized(subject: string, payload: Uint8Array): void {
     if (payload.length <= this.maxEventBytes()) return;
-    busMetrics.publishFailed.inc({ subject });
     throw new PayloadTooLargeError(subject, payload.length, this.maxEventBytes());
   }
 

@@ -1,6 +1,6 @@
 import { AlertmanagerWebhook, AlertmanagerWebhookSchema, alertsReceivedFromWebhook, AlertReceivedSchema } from '@firebreak/contracts';
 import { alertmanagerFixture } from '@firebreak/testing';
-import { parseWebhook } from './webhook-validator';
+import { meetsAlertReceivedContract, parseWebhook } from './webhook-validator';
 
 const FIXTURES = ['firing-group', 'partially-resolved', 'resolved', 'truncated-max-alerts'] as const;
 
@@ -35,6 +35,13 @@ const HOSTILE: unknown[] = [
   '2024-12-09T10:00:00Z',
   '0001-01-01T00:00:00Z',
   '+010000-01-01T00:00:00Z',
+  // Four-digit years whose UTC falls outside 0000–9999 (the contract takes them; alerts.received cannot).
+  '9999-12-31T23:59:59-01:00',
+  '9999-12-31T23:00:00-00:59',
+  '9999-12-31T22:59:59-01:00',
+  '0000-01-01T00:00:00+01:00',
+  '0000-01-01T00:00:00-01:00',
+  '0000-01-01T00:00:00Z',
   '2024-13-45T10:00:00Z',
   '2024-02-30T10:00:00Z',
   '2024-12-09t10:00:00z',
@@ -55,6 +62,9 @@ const HOSTILE: unknown[] = [
   { ['k'.repeat(1024)]: 'v' },
   { ['k'.repeat(1025)]: 'v' },
   { a: 'x'.repeat(65_537) },
+  // JSON.parse makes `__proto__` an own key; zod's record drops it.
+  JSON.parse('{"__proto__":"x","a":"b"}'),
+  JSON.parse('{"__proto__":"x"}'),
 ];
 
 /** A small deterministic PRNG, so a failure names a case that can be rerun. */
@@ -115,10 +125,13 @@ describe('the webhook validator', () => {
         const label = `${name} ${path.join('.')} = ${JSON.stringify(value)?.slice(0, 40)}`;
         expect({ label, ok: actual.ok }).toEqual({ label, ok: expected.ok });
         if (actual.ok && expected.ok) expect(actual.data).toEqual(expected.data);
-        // What passes becomes alerts.received data the ingress publishes without validating it again.
-        if (actual.ok)
-          for (const data of alertsReceivedFromWebhook(actual.data as AlertmanagerWebhook, new Date()))
-            expect({ label, valid: AlertReceivedSchema.safeParse(data).success }).toEqual({ label, valid: true });
+        // What passes becomes alerts.received data, published without validating it again when it is
+        // judged to meet that contract (else validated, and refused).
+        if (actual.ok) {
+          const received = alertsReceivedFromWebhook(actual.data as AlertmanagerWebhook, new Date());
+          const valid = received.every((data) => AlertReceivedSchema.safeParse(data).success);
+          expect({ label, trusted: meetsAlertReceivedContract(received) }).toEqual({ label, trusted: valid });
+        }
         cases++;
       }
     }
@@ -135,6 +148,23 @@ describe('the webhook validator', () => {
     expect(parseWebhook(body)).toEqual(expected);
     expect(parse).not.toHaveBeenCalled();
     parse.mockRestore();
+  });
+
+  it('leaves a `__proto__` label to zod, which drops it, so the labels and fingerprint are the contract’s', () => {
+    const text = JSON.stringify(alertmanagerFixture('firing-group'));
+    for (const edited of [
+      text.replace('"labels":{', '"labels":{"__proto__":"x",'),
+      text.replace(/"labels":\{[^}]*\}/, '"labels":{"__proto__":"x"}'),
+    ]) {
+      expect(edited).not.toBe(text);
+      const expected = zodOutcome(JSON.parse(edited));
+      const actual = outcome(() => parseWebhook(JSON.parse(edited)));
+      expect(actual.ok).toBe(expected.ok);
+      if (actual.ok && expected.ok) {
+        expect(actual.data).toEqual(expected.data);
+        expect(Object.keys((actual.data as AlertmanagerWebhook).alerts[0].labels)).not.toContain('__proto__');
+      }
+    }
   });
 
   it('refuses with the contract’s own words, naming each field', () => {

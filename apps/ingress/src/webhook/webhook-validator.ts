@@ -1,5 +1,5 @@
 import { PipeTransform } from '@nestjs/common';
-import { AlertmanagerWebhook, AlertmanagerWebhookSchema, describeZodError } from '@firebreak/contracts';
+import { AlertmanagerWebhook, AlertmanagerWebhookSchema, AlertReceived, describeZodError } from '@firebreak/contracts';
 import { AppError } from '@firebreak/platform';
 
 // Mirrors libs/contracts alertmanager.ts rule for rule (lengths in UTF-16 units, as zod counts);
@@ -17,12 +17,13 @@ const isTime = (value: unknown): value is string => isString(value, 64) && RFC33
 /** A label set: names of 1 to 1024 characters, values strings of at most 65536; `needOne`: not empty. */
 function isLabelSet(value: unknown, needOne: boolean): boolean {
   if (!isObject(value)) return false;
-  let count = 0;
-  for (const name in value) {
-    if (name.length < 1 || name.length > 1024 || !isString(value[name], 65_536)) return false;
-    count++;
+  const names = Object.keys(value);
+  for (const name of names) {
+    // zod's record drops a `__proto__` key (JSON.parse makes it an own property): left to zod, so the
+    // labels (and the fingerprint computed from them) are the contract's.
+    if (name.length < 1 || name.length > 1024 || name === '__proto__' || !isString(value[name], 65_536)) return false;
   }
-  return !needOne || count > 0;
+  return !needOne || names.length > 0;
 }
 
 /** Fills in the contract's default when the field is absent; false when present and not valid. */
@@ -114,6 +115,21 @@ export function parseWebhook(body: unknown): AlertmanagerWebhook {
   if (result.success) return result.data;
   const issues = describeZodError(result.error);
   throw new AppError('validation_failed', issues.join('; '), 400, { issues });
+}
+
+// `Date#toISOString` of a four-digit year: 24 characters. Past 9999 it writes `+010000-…` (27), which
+// alerts.received refuses.
+const ISO_LENGTH = 24;
+const fourDigitYear = (time: string | null) => time === null || time.length === ISO_LENGTH;
+
+/**
+ * Whether alerts.received data mapped from a validated webhook meets its contract without a second
+ * check. The webhook contract takes any four-digit year with any offset, so `9999-12-31T23:59:59-01:00`
+ * passes yet lands in year 10000 in UTC: such a request goes the validating way and is refused (400
+ * `invalid_alert`), as before the trusted path. (Before the epoch the mapping writes "not set".)
+ */
+export function meetsAlertReceivedContract(alerts: AlertReceived[]): boolean {
+  return alerts.every(({ alert }) => fourDigitYear(alert.startsAt) && fourDigitYear(alert.endsAt));
 }
 
 export class WebhookBodyPipe implements PipeTransform<unknown, AlertmanagerWebhook> {

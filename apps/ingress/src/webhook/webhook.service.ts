@@ -5,6 +5,7 @@ import { LOGGER } from '@firebreak/platform';
 import { AlertIntake } from '../intake/alert-intake.service';
 import { AcceptedAlertsDto } from '../intake/intake.dto';
 import { ingressMetrics } from '../metrics';
+import { meetsAlertReceivedContract } from './webhook-validator';
 
 @Injectable()
 export class WebhookService {
@@ -22,6 +23,7 @@ export class WebhookService {
       );
     }
     const receivedAt = new Date();
-    return this.intake.accept(alertsReceivedFromWebhook(webhook, receivedAt), receivedAt, true);
+    const alerts = alertsReceivedFromWebhook(webhook, receivedAt);
+    return this.intake.accept(alerts, receivedAt, meetsAlertReceivedContract(alerts));
   }
 }

@@ -23,15 +23,16 @@ export function runPrimary(count: number, logger: Logger): void {
   cluster.on('exit', (worker, code, signal) => {
     const lived = Date.now() - (startedAt.get(worker) ?? 0);
     startedAt.delete(worker);
+    // process.exit() with no code exits with process.exitCode: 1 once the primary gave up.
     if (stopping) {
-      if (startedAt.size === 0) process.exit(0);
+      if (startedAt.size === 0) process.exit();
       return;
     }
     quickExits = lived < QUICK_EXIT_MS ? quickExits + 1 : 0;
     if (quickExits >= MAX_QUICK_EXITS) {
       logger.fatal({ code, signal, quickExits }, 'ingress workers keep dying right after they start; stopping the ingress');
-      stopAll('SIGTERM');
       process.exitCode = 1;
+      stopAll('SIGTERM');
       return;
     }
     // Its accepted alerts are in JetStream already; requests it held unanswered get a reset and the
@@ -43,7 +44,7 @@ export function runPrimary(count: number, logger: Logger): void {
   const stopAll = (signal: NodeJS.Signals) => {
     stopping = true;
     for (const worker of startedAt.keys()) worker.process.kill(signal);
-    if (startedAt.size === 0) process.exit(process.exitCode ?? 0);
+    if (startedAt.size === 0) process.exit();
   };
   process.once('SIGTERM', () => {
     logger.info({ workers: startedAt.size }, 'ingress stopping its workers');
@@ -53,7 +54,7 @@ export function runPrimary(count: number, logger: Logger): void {
   // them skip draining, so the primary only waits for them.
   process.once('SIGINT', () => {
     stopping = true;
-    if (startedAt.size === 0) process.exit(0);
+    if (startedAt.size === 0) process.exit();
   });
 
   serveClusterMetrics();
