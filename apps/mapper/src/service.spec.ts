@@ -9,7 +9,14 @@ describe("the mapper's settings", () => {
       FIREBREAK_AUTOMATION_ENABLED: true,
       FIREBREAK_TIMER_POLL_MS: 5_000,
       FIREBREAK_MAX_CLOCK_SKEW: 300_000,
+      FIREBREAK_WRITE_STATEMENT_MAX_BYTES: 16 * 1024 * 1024,
     });
+  });
+
+  it('keeps a write statement far below the jsonb limit, and big enough for a row', () => {
+    expect(parse({ FIREBREAK_WRITE_STATEMENT_MAX_BYTES: String(128 * 1024 * 1024 + 1) }).success).toBe(false);
+    expect(parse({ FIREBREAK_WRITE_STATEMENT_MAX_BYTES: '1023' }).success).toBe(false);
+    expect(parse({ FIREBREAK_WRITE_STATEMENT_MAX_BYTES: '1024' }).data?.FIREBREAK_WRITE_STATEMENT_MAX_BYTES).toBe(1024);
   });
 
   it('reads FIREBREAK_AUTOMATION_ENABLED as the runbook executor does, and every word it took before (on/off, enabled/disabled, any case)', () => {

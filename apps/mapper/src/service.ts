@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { env, ServiceConfig, ServiceOptions } from '@firebreak/platform';
+import { BatchLimits, DEFAULT_BATCH_LIMITS } from './core/write-batch';
 import { Initial1732300000000 } from '../migrations/1732300000000-initial';
 import { AlertState1732400000000 } from '../migrations/1732400000000-alert-state';
 import { OutboxRetries1764633600000 } from '../migrations/1764633600000-outbox-retries';
@@ -18,9 +19,18 @@ export const mapperEnv = z.object({
    * ordering; a later time is ordered as the receipt (a sender's clock ahead, or a hostile 9999).
    */
   FIREBREAK_MAX_CLOCK_SKEW: env.duration('5m'),
+  /**
+   * At most this many bytes of rows (as JSON) in one write statement: a batch's rows of a table go
+   * out in several statements past it, far below Postgres's jsonb limit whatever alerts hold.
+   */
+  FIREBREAK_WRITE_STATEMENT_MAX_BYTES: env.int(1_024, 128 * 1024 * 1024, DEFAULT_BATCH_LIMITS.maxBytes),
 });
 
 export type MapperConfig = ServiceConfig<typeof mapperEnv.shape>;
+
+export function batchLimits(config: MapperConfig): BatchLimits {
+  return { ...DEFAULT_BATCH_LIMITS, maxBytes: config.FIREBREAK_WRITE_STATEMENT_MAX_BYTES };
+}
 
 export const SERVICE: ServiceOptions<typeof mapperEnv.shape> = {
   app: 'mapper',

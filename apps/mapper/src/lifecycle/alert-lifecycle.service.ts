@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InboxBatch, InboxKey, Transaction, TransactionalMessaging } from '@firebreak/bus';
 import { CLOCK, Clock, CONFIG } from '@firebreak/platform';
-import { MapperConfig } from '../service';
+import { batchLimits, MapperConfig } from '../service';
+import { BatchLimits } from '../core/write-batch';
 import { AlertPatch, AlertRecord } from './alert-record';
 import { AlertStateRepository } from './alert-state.repository';
 import { AlertTransaction, EffectStores } from './alert-transaction';
@@ -24,6 +25,7 @@ export class AlertLifecycle {
   private readonly dedupWindowMs: number;
   private readonly automationEnabled: boolean;
   private readonly maxClockSkewMs: number;
+  private readonly limits: BatchLimits;
 
   constructor(
     private readonly messaging: TransactionalMessaging,
@@ -38,6 +40,7 @@ export class AlertLifecycle {
     this.dedupWindowMs = config.FIREBREAK_DEDUP_WINDOW_SEC * 1000;
     this.automationEnabled = config.FIREBREAK_AUTOMATION_ENABLED;
     this.maxClockSkewMs = config.FIREBREAK_MAX_CLOCK_SKEW;
+    this.limits = batchLimits(config);
   }
 
   /**
@@ -52,7 +55,7 @@ export class AlertLifecycle {
   ): Promise<T | Outcome<T>> {
     let tx: AlertTransaction | undefined;
     const inTransaction = async (bus: Transaction, fresh: ReadonlySet<string> = new Set()) => {
-      tx = new AlertTransaction(bus, this.stores, this.clock);
+      tx = new AlertTransaction(bus, this.stores, this.clock, this.limits);
       const result = await work(tx, fresh);
       await tx.flush();
       return result;

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CONFIG, table } from '@firebreak/platform';
-import { MapperConfig } from '../service';
-import { jsonRows, RowWrite, WriteBatch } from '../core/write-batch';
+import { batchLimits, MapperConfig } from '../service';
+import { BatchLimits, chunkRows, jsonArray, jsonRows, RowWrite, WriteBatch } from '../core/write-batch';
 import { ALERT_COLUMNS, AlertRecord, alertSelectList } from './alert-record';
 
 /** The Postgres type of each column written (all but `updated_at`, which Postgres sets). */
@@ -51,12 +51,18 @@ export class AlertStateRepository {
   private readonly table: string;
   private readonly select = alertSelectList('a');
   private readonly updates: RowWrite<AlertRecord>;
+  private readonly insert: string;
+  private readonly limits: BatchLimits;
 
   constructor(@Inject(CONFIG) config: MapperConfig) {
     this.table = table(config.dbSchema, 'alerts');
+    this.limits = batchLimits(config);
+    this.insert = `INSERT INTO ${this.table} (${FIELDS.map((field) => ALERT_COLUMNS[field]).join(', ')})
+       SELECT ${FIELDS.map((field) => `r."${field}"`).join(', ')} FROM ${RECORDS} ORDER BY r.n
+       ON CONFLICT (fingerprint) DO NOTHING RETURNING fingerprint`;
     const sets = FIELDS.filter((field) => field !== 'fingerprint').map((field) => `${ALERT_COLUMNS[field]} = r."${field}"`);
     const sql = `UPDATE ${this.table} a SET ${sets.join(', ')}, updated_at = now() FROM ${RECORDS} WHERE a.fingerprint = r.fingerprint`;
-    this.updates = { key: (record) => record.fingerprint, statements: (records) => [{ sql, params: [JSON.stringify(records)] }] };
+    this.updates = { key: (record) => record.fingerprint, statements: (_, encoded) => [{ sql, params: [jsonArray(encoded)] }] };
   }
 
   async lock(manager: EntityManager, fingerprint: string): Promise<AlertRecord | null> {
@@ -76,19 +82,19 @@ export class AlertStateRepository {
   }
 
   /**
-   * Inserts the records in one statement and returns the fingerprints it inserted. One missing from
-   * the answer was inserted meanwhile by another transaction (which this one waited for).
+   * Inserts the records, a statement per chunk of them (`limits`; in fingerprint order, so the lock
+   * order holds across chunks), and returns the fingerprints inserted. One missing from the answer
+   * was inserted meanwhile by another transaction (which this one waited for).
    */
   async insertNew(manager: EntityManager, records: readonly AlertRecord[]): Promise<Set<string>> {
-    if (records.length === 0) return new Set();
     const sorted = [...records].sort((a, b) => byFingerprint(a.fingerprint, b.fingerprint));
-    const rows: Array<{ fingerprint: string }> = await manager.query(
-      `INSERT INTO ${this.table} (${FIELDS.map((field) => ALERT_COLUMNS[field]).join(', ')})
-       SELECT ${FIELDS.map((field) => `r."${field}"`).join(', ')} FROM ${RECORDS} ORDER BY r.n
-       ON CONFLICT (fingerprint) DO NOTHING RETURNING fingerprint`,
-      [JSON.stringify(sorted)],
-    );
-    return new Set(rows.map((row) => row.fingerprint));
+    const encoded = sorted.map((record) => JSON.stringify(record));
+    const inserted = new Set<string>();
+    for (const [start, end] of chunkRows(encoded, this.limits)) {
+      const rows: Array<{ fingerprint: string }> = await manager.query(this.insert, [jsonArray(encoded.slice(start, end))]);
+      for (const row of rows) inserted.add(row.fingerprint);
+    }
+    return inserted;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { Transaction } from '@firebreak/bus';
 import { Clock } from '@firebreak/platform';
-import { WriteBatch } from '../core/write-batch';
+import { BatchLimits, DEFAULT_BATCH_LIMITS, WriteBatch } from '../core/write-batch';
 import { HistoryEntry, HistoryRepository } from './history.repository';
 import { RunbookRequestsRepository } from './runbook-requests.repository';
 import { TimersRepository } from './timers.repository';
@@ -15,7 +15,7 @@ export interface EffectStores {
 
 /**
  * One alert transaction: the bus transaction, its writes (sent together at flush), and the time
- * its changes are stamped with. History goes out in one statement at flush; metrics count only
+ * its changes are stamped with. History goes out at flush (a statement per chunk); metrics count only
  * once the transaction committed, so a rolled-back or duplicate event counts nothing.
  */
 export class AlertTransaction {
@@ -29,8 +29,9 @@ export class AlertTransaction {
     readonly bus: Transaction,
     readonly stores: EffectStores,
     private readonly clock: Pick<Clock, 'now'>,
+    limits: BatchLimits = DEFAULT_BATCH_LIMITS,
   ) {
-    this.writes = new WriteBatch(bus.manager);
+    this.writes = new WriteBatch(bus.manager, limits);
     this.current = clock.now();
   }
 

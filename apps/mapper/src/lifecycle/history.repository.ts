@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { jsonRows, RowWrite, WriteBatch } from '../core/write-batch';
+import { jsonArray, jsonRows, RowWrite, WriteBatch } from '../core/write-batch';
 import { AlertLifecycle } from '@firebreak/contracts';
 import { CONFIG, table } from '@firebreak/platform';
 import { MapperConfig } from '../service';
@@ -44,11 +44,11 @@ export class HistoryRepository {
        SELECT r.fingerprint, r.at, r."sourceId", r.action, r."from", r."to", r.actor, r.note, coalesce(r.details, '{}')
          FROM ${jsonRows('$1', 'fingerprint text, at timestamptz, "sourceId" text, action text, "from" text, "to" text, actor text, note text, details jsonb')}
         ORDER BY r.n`;
-    // The entries as they are, in one JSON document: no parameter limit to chunk for.
-    this.rows = { statements: (entries) => [{ sql, params: [JSON.stringify(entries)] }] };
+    // A chunk's entries as they are, in one JSON document (the batch sizes the chunks).
+    this.rows = { statements: (_, encoded) => [{ sql, params: [jsonArray(encoded)] }] };
   }
 
-  /** Queues the entries on the batch: all of a transaction's go out as one statement, in the order queued (their ids follow it). */
+  /** Queues the entries on the batch: a transaction's go out in a statement per chunk, in the order queued (their ids follow it). */
   insert(batch: WriteBatch, entries: HistoryEntry[]): void {
     for (const entry of entries) batch.row(this.rows, entry);
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { jsonRows, RowWrite, SqlRunner, WriteBatch } from '../core/write-batch';
+import { jsonArray, jsonRows, RowWrite, SqlRunner, WriteBatch } from '../core/write-batch';
 import { CONFIG, table } from '@firebreak/platform';
 import { MapperConfig } from '../service';
 
@@ -35,10 +35,10 @@ export class RunbookRequestsRepository {
        SELECT r."requestId", r.fingerprint, r."runbookId", r."mappingSource", r.status, r.reason, r.at, r.at
          FROM ${jsonRows('$1', '"requestId" text, fingerprint text, "runbookId" text, "mappingSource" text, status text, reason text, at timestamptz')}
        ON CONFLICT (request_id) DO NOTHING`;
-    this.requests = { statements: (rows) => [{ sql, params: [JSON.stringify(rows)] }] };
+    this.requests = { statements: (_, encoded) => [{ sql, params: [jsonArray(encoded)] }] };
   }
 
-  /** Queued on the batch: a transaction's requests go out as one statement. */
+  /** Queued on the batch: a transaction's requests go out in a statement per chunk. */
   insert(batch: WriteBatch, row: RunbookRequestRow): void {
     batch.row(this.requests, row);
   }

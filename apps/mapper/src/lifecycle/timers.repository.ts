@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { jsonRows, RowWrite, Statement, WriteBatch } from '../core/write-batch';
+import { jsonArray, jsonRows, RowWrite, Statement, WriteBatch } from '../core/write-batch';
 import { CONFIG, table } from '@firebreak/platform';
 import { MapperConfig } from '../service';
 import { AlertRecord, alertSelectList } from './alert-record';
@@ -41,11 +41,11 @@ export class TimersRepository {
     this.changes = {
       key: (change) => change.fingerprint,
       // One row per alert (the key), so neither statement touches a row twice and they never touch the same one.
-      statements: (changes) => {
-        const sets = changes.filter((change): change is TimerSet => !change.cancelled);
+      statements: (changes, encoded) => {
+        const sets = encoded.filter((_, index) => !changes[index].cancelled);
         const cancels = changes.filter((change) => change.cancelled).map((change) => change.fingerprint);
         const statements: Statement[] = [];
-        if (sets.length) statements.push({ sql: set, params: [JSON.stringify(sets)] });
+        if (sets.length) statements.push({ sql: set, params: [jsonArray(sets)] });
         if (cancels.length) statements.push({ sql: cancel, params: [cancels] });
         return statements;
       },
