@@ -59,7 +59,49 @@ const DEFAULT_RELAY: RelayOptions = {
   retryMaxMs: 300_000,
 };
 
+/** 4 parameters a row: under Postgres's 65,535 parameters per statement. */
 const OUTBOX_ROWS_PER_STATEMENT = 2_000;
+/** Postgres refuses a client message over 1 GiB: a transaction staging many large events (a silence page of big alerts) is cut well below. */
+const OUTBOX_BYTES_PER_STATEMENT = 64 * 1024 * 1024;
+
+interface EncodedStaged {
+  id: string;
+  subject: string;
+  event: string;
+  traceHeaders: string;
+}
+
+function encodeStaged(entry: Staged): EncodedStaged {
+  return {
+    id: entry.event.id,
+    subject: entry.subject,
+    event: JSON.stringify(entry.event),
+    traceHeaders: JSON.stringify(entry.traceHeaders),
+  };
+}
+
+/** Consecutive statements of at most OUTBOX_ROWS_PER_STATEMENT rows and (but for a single larger row) `maxBytes` of event JSON. */
+export function outboxStatements<T extends { event: string }>(
+  rows: T[],
+  maxRows = OUTBOX_ROWS_PER_STATEMENT,
+  maxBytes = OUTBOX_BYTES_PER_STATEMENT,
+): T[][] {
+  const statements: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const size = Buffer.byteLength(row.event);
+    if (current.length > 0 && (current.length >= maxRows || bytes + size > maxBytes)) {
+      statements.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(row);
+    bytes += size;
+  }
+  if (current.length > 0) statements.push(current);
+  return statements;
+}
 
 interface OutboxRow {
   id: string;
@@ -248,20 +290,18 @@ export class TransactionalMessaging {
   }
 
   private async insertStaged(manager: EntityManager, staged: Staged[]): Promise<void> {
-    // 4 parameters a row: chunked so a transaction staging many events stays under Postgres's 65,535 per statement.
-    for (let start = 0; start < staged.length; start += OUTBOX_ROWS_PER_STATEMENT)
-      await this.insertStagedRows(manager, staged.slice(start, start + OUTBOX_ROWS_PER_STATEMENT));
+    for (const chunk of outboxStatements(staged.map(encodeStaged))) await this.insertStagedRows(manager, chunk);
   }
 
-  private async insertStagedRows(manager: EntityManager, staged: Staged[]): Promise<void> {
+  private async insertStagedRows(manager: EntityManager, rows: EncodedStaged[]): Promise<void> {
     const values: unknown[] = [];
-    const rows = staged.map((entry, index) => {
-      values.push(entry.event.id, entry.subject, JSON.stringify(entry.event), JSON.stringify(entry.traceHeaders));
+    const tuples = rows.map((row, index) => {
+      values.push(row.id, row.subject, row.event, row.traceHeaders);
       const base = index * 4;
       return `($${base + 1}, $${base + 2}, $${base + 3}::jsonb, $${base + 4}::jsonb)`;
     });
     await manager.query(
-      `INSERT INTO ${this.schema}.outbox (id, subject, event, trace_headers) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING`,
+      `INSERT INTO ${this.schema}.outbox (id, subject, event, trace_headers) VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING`,
       values,
     );
   }
