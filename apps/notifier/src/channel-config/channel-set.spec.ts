@@ -110,6 +110,40 @@ routes:
     expect(problems.join('\n')).not.toMatch(/not-a-url-secret|short-secret/);
   });
 
+  it('takes a Slack Web API channel (botToken + channelId, apiUrl defaulted), disabled while its token is unset', () => {
+    const yaml = `channels:\n  - { name: s, type: slack, botToken: "\${SLACK_BOT_TOKEN}", channelId: C0123ABCD, analysis: true }\nroutes: []`;
+    const [on] = parseChannelSet(yaml, { SLACK_BOT_TOKEN: 'xoxb-1-2-abc' }, 'channels.yaml').channels;
+    expect(on).toMatchObject({ enabled: true, fold: true, config: { botToken: 'xoxb-1-2-abc', channelId: 'C0123ABCD' } });
+    expect(on.config).not.toHaveProperty('apiUrl');
+    const [off] = parseChannelSet(yaml, {}, 'channels.yaml').channels;
+    expect([off.enabled, off.disabledReason]).toEqual([false, 'SLACK_BOT_TOKEN is not set']);
+  });
+
+  it('names the Slack entry whose fields do not fit together, whether or not its secrets are set', () => {
+    const yaml = `channels:
+  - { name: both, type: slack, webhookUrl: "\${SLACK_WEBHOOK_URL}", botToken: "\${SLACK_BOT_TOKEN}", channelId: C1 }
+  - { name: neither, type: slack }
+  - { name: no-channel, type: slack, botToken: "\${SLACK_BOT_TOKEN}" }
+  - { name: no-token, type: slack, channelId: C1 }
+  - { name: hook-api, type: slack, webhookUrl: "https://x", apiUrl: "https://slack.com/api" }
+  - { name: bad-api, type: slack, botToken: "xoxb-1", channelId: C1, apiUrl: "ftp://x" }
+  - { name: bad-id, type: slack, botToken: "\${SLACK_BOT_TOKEN}", channelId: "#alerts" }
+routes: []`;
+    const problems = problemsOf(yaml, { SLACK_BOT_TOKEN: 'xoxb-secret-value' });
+    expect(problems).toEqual([
+      'channels.yaml: channels[0] (both): give either webhookUrl or botToken + channelId, not both',
+      'channels.yaml: channels[1] (neither): needs webhookUrl (incoming webhook) or botToken + channelId (Web API)',
+      'channels.yaml: channels[2] (no-channel): channelId: needed with botToken',
+      'channels.yaml: channels[3] (no-token): botToken: needed with channelId',
+      'channels.yaml: channels[4] (hook-api): apiUrl: only used with botToken + channelId',
+      'channels.yaml: channels[5] (bad-api): apiUrl: must be an http(s) URL',
+      'channels.yaml: channels[6] (bad-id): channelId: must be a Slack channel id such as C0123456789',
+    ]);
+    expect(problems.join('\n')).not.toContain('xoxb-secret-value');
+    // The shape is wrong whatever the environment holds: an unset token does not hide it.
+    expect(problemsOf(yaml, {})).toHaveLength(6);
+  });
+
   it('reports YAML syntax errors with the file name', () => {
     expect(problemsOf('channels: [\n')[0]).toMatch(/^channels\.yaml: /);
     expect(problemsOf('routes: []')[0]).toMatch(/^channels\.yaml: channels: /);

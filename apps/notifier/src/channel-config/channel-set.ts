@@ -1,7 +1,7 @@
 import { parseDocument } from 'yaml';
 import { ConfigError, expandEnvReferences } from '@firebreak/platform';
 import { describeZodError } from '@firebreak/contracts';
-import { ChannelConfig, ChannelsFileSchema, ChannelSchema, chatIdsOf, checkSecrets, parseRoute } from './channels.config';
+import { ChannelConfig, ChannelsFileSchema, ChannelSchema, chatIdsOf, checkSecrets, checkShape, parseRoute } from './channels.config';
 import { Route } from './routing';
 
 export interface Channel {
@@ -66,6 +66,11 @@ function parseChannel(raw: Record<string, unknown>, env: NodeJS.ProcessEnv, wher
     return undefined;
   }
   const config = result.data;
+  const shape = checkShape(config);
+  if (shape.length > 0) {
+    problems.push(...shape.map((issue) => `${where}: ${issue}`));
+    return undefined;
+  }
   const enabled = missing.length === 0;
   if (enabled) problems.push(...checkSecrets(config).map((issue) => `${where}: ${issue}`));
   const targets = config.type === 'telegram' ? chatIdsOf(config) : [];

@@ -22,7 +22,15 @@ export const ChannelSchema = z.discriminatedUnion('type', [
     botToken: z.string(),
     chatIds: z.union([z.array(z.union([z.string(), z.number().int()])), z.string()]),
   }),
-  z.strictObject({ ...common, type: z.literal('slack'), webhookUrl: z.string() }),
+  // Slack: an incoming webhook, or the Web API (botToken + channelId), which can thread follow-ups.
+  z.strictObject({
+    ...common,
+    type: z.literal('slack'),
+    webhookUrl: z.string().optional(),
+    botToken: z.string().optional(),
+    channelId: z.string().optional(),
+    apiUrl: z.string().optional(),
+  }),
   z.strictObject({ ...common, type: z.literal('pagerduty'), routingKey: z.string() }),
   z.strictObject({ ...common, type: z.literal('webhook'), url: z.string(), headers: z.record(z.string(), z.string()).default({}) }),
 ]);
@@ -61,12 +69,33 @@ export function checkSecrets(channel: ChannelConfig): string[] {
           .map((id) => `chatIds: "${id}" is not a chat id (a number or @channelname)`),
       ];
     case 'slack':
-      return isHttpUrl(channel.webhookUrl) ? [] : ['webhookUrl: must be an http(s) URL'];
+      if (channel.webhookUrl !== undefined) return isHttpUrl(channel.webhookUrl) ? [] : ['webhookUrl: must be an http(s) URL'];
+      return [
+        ...(/^[^\s]+$/.test(channel.botToken ?? '') ? [] : ['botToken: must be a bot token (no spaces)']),
+        ...(/^[A-Z0-9]+$/.test(channel.channelId ?? '') ? [] : ['channelId: must be a Slack channel id such as C0123456789']),
+      ];
     case 'pagerduty':
       return /^[A-Za-z0-9]{32}$/.test(channel.routingKey) ? [] : ['routingKey: must be the 32-character integration key'];
     case 'webhook':
       return isHttpUrl(channel.url) ? [] : ['url: must be an http(s) URL'];
   }
+}
+
+export const SLACK_API_URL = 'https://slack.com/api';
+
+/** Which fields belong together, checked whether or not the channel's secrets are set. */
+export function checkShape(channel: ChannelConfig): string[] {
+  if (channel.type !== 'slack') return [];
+  const webApi = channel.botToken !== undefined || channel.channelId !== undefined;
+  if (channel.webhookUrl !== undefined && webApi) return ['give either webhookUrl or botToken + channelId, not both'];
+  if (channel.webhookUrl === undefined && !webApi) return ['needs webhookUrl (incoming webhook) or botToken + channelId (Web API)'];
+  if (webApi && (channel.botToken === undefined || channel.channelId === undefined))
+    return [
+      `${channel.botToken === undefined ? 'botToken' : 'channelId'}: needed with ${channel.botToken === undefined ? 'channelId' : 'botToken'}`,
+    ];
+  if (channel.apiUrl !== undefined && !webApi) return ['apiUrl: only used with botToken + channelId'];
+  if (channel.apiUrl !== undefined && !isHttpUrl(channel.apiUrl)) return ['apiUrl: must be an http(s) URL'];
+  return [];
 }
 
 /** Telegram chat ids from a list or a comma-separated string (as the seeds' ALERT_CHAT_IDS). */

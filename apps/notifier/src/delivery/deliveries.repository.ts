@@ -126,14 +126,18 @@ export class DeliveriesRepository {
     return rows.map((row) => row.event);
   }
 
-  /** The Telegram message_id a sent delivery got (`{"ok":true,"result":{"message_id":N,...`, at the head of its stored answer). */
-  async messageIdOf(deliveryId: string): Promise<number | undefined> {
+  /**
+   * The provider's id of the message a sent delivery posted, read from the head of its stored answer:
+   * Telegram's `"message_id":N`, or the `"ts":"…"` of a Slack Web API post. Undefined when it has none.
+   */
+  async messageIdOf(deliveryId: string): Promise<string | undefined> {
     const [row] = await this.dataSource.query<Array<{ response_excerpt: string | null }>>(
       `SELECT response_excerpt FROM ${this.deliveries} WHERE id = $1 AND status = 'sent'`,
       [deliveryId],
     );
-    const match = /"message_id"\s*:\s*(\d+)/.exec(row?.response_excerpt ?? '');
-    return match ? Number(match[1]) : undefined;
+    const answer = row?.response_excerpt ?? '';
+    const match = /"message_id"\s*:\s*(\d+)/.exec(answer) ?? /"ts"\s*:\s*"(\d+\.\d+)"/.exec(answer);
+    return match?.[1];
   }
 
   /** When the channel's earliest pending delivery is due (null when nothing is pending). */

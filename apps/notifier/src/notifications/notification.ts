@@ -43,7 +43,7 @@ export interface Notification {
   summary?: { count: number; items: SummaryItem[] };
   /** The CloudEvent itself, kept for webhook channels only. */
   event?: CloudEvent<unknown>;
-  /** A follow-up (an alert's analysis): the delivery of the message it follows; Telegram replies to that message. */
+  /** A follow-up (an alert's analysis): the delivery of the message it follows; Telegram replies to it, Slack (Web API) threads under it. */
   followUpOf?: string;
 }
 

@@ -19,8 +19,8 @@ export interface Delivery {
   id: string;
   target: string;
   notification: Notification;
-  /** Telegram: the message_id of the message this one follows up (from that delivery's answer). */
-  replyToMessageId?: number;
+  /** The provider's id of the message this one follows up, from that delivery's answer: Telegram's message_id, Slack's ts. */
+  replyToMessageId?: string;
 }
 
 /** One per vendor; its format and its API's quirks stay inside its file. */

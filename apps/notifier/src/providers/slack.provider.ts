@@ -4,7 +4,8 @@ import { Channel } from '../channel-config/channel-set';
 import { headline, Notification, statusLine } from '../notifications/notification';
 import { cut, prefixFittingEscaped } from '../notifications/text';
 import { NotifierConfig } from '../service';
-import { classify, isAnswer, postJson, retryAfterMs } from './http';
+import { SLACK_API_URL } from '../channel-config/channels.config';
+import { classify, excerpt, HttpAnswer, isAnswer, postJson, retryAfterMs } from './http';
 import { ChannelProvider, Delivery, SendOutcome } from './provider';
 
 const MAX_BLOCKS = 50;
@@ -82,12 +83,69 @@ export class SlackProvider implements ChannelProvider {
   constructor(@Inject(CONFIG) private readonly config: NotifierConfig) {}
 
   async send(channel: Channel, delivery: Delivery): Promise<SendOutcome> {
-    if (channel.config.type !== 'slack') throw new Error(`channel ${channel.name} is not a Slack channel`);
-    const answer = await postJson(channel.config.webhookUrl, renderSlackMessage(delivery.notification), {
-      timeoutMs: this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS,
+    const config = channel.config;
+    if (config.type !== 'slack') throw new Error(`channel ${channel.name} is not a Slack channel`);
+    const message = renderSlackMessage(delivery.notification);
+    const timeoutMs = this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS;
+    if (config.webhookUrl !== undefined) {
+      const answer = await postJson(config.webhookUrl, message, { timeoutMs });
+      if (!isAnswer(answer)) return answer;
+      // Incoming webhooks answer in plain text: `ok`, or an error code such as `channel_is_archived`.
+      return classify(answer, retryAfterMs(answer.headers, new Date()), (a) => a.body.slice(0, 200) || 'no body');
+    }
+    const url = `${(config.apiUrl ?? SLACK_API_URL).replace(/\/+$/, '')}/chat.postMessage`;
+    const body = {
+      channel: config.channelId,
+      ...message,
+      // A follow-up goes in the alert's thread; if the alert's message never went out it stands alone.
+      ...(delivery.replyToMessageId !== undefined ? { thread_ts: delivery.replyToMessageId } : {}),
+    };
+    // The token travels only in this header: never in the URL, an error or anything stored.
+    const answer = await postJson(url, body, {
+      timeoutMs,
+      contentType: 'application/json; charset=utf-8',
+      headers: { authorization: `Bearer ${config.botToken}` },
     });
-    if (!isAnswer(answer)) return answer;
-    // Incoming webhooks answer in plain text: `ok`, or an error code such as `channel_is_archived`.
-    return classify(answer, retryAfterMs(answer.headers, new Date()), (a) => a.body.slice(0, 200) || 'no body');
+    return isAnswer(answer) ? webApiOutcome(answer) : answer;
+  }
+}
+
+interface WebApiReply {
+  ok?: boolean;
+  error?: string;
+  ts?: string;
+  channel?: string;
+}
+
+// Slack's side, not ours: worth another try with backoff.
+const TRANSIENT_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
+
+/**
+ * The Web API answers most errors with HTTP 200 and `{ok:false, error}`. `ratelimited` (HTTP 429 with
+ * Retry-After) waits and retries; Slack's own failures retry; every other error (invalid_auth,
+ * channel_not_found, not_in_channel, invalid_blocks…) cannot succeed as sent.
+ */
+function webApiOutcome(answer: HttpAnswer): SendOutcome {
+  const reply = parseReply(answer.body);
+  const hintMs = retryAfterMs(answer.headers, new Date());
+  if (answer.status < 200 || answer.status >= 300) return classify(answer, hintMs, () => reply.error ?? 'no error code');
+  if (reply.ok === true) {
+    // Stored as the delivery's answer: the ts at its head is what a follow-up threads under.
+    return { result: 'sent', status: answer.status, excerpt: excerpt(JSON.stringify({ ok: true, channel: reply.channel, ts: reply.ts })) };
+  }
+  const code = reply.error ?? 'no error code';
+  const failed = { status: answer.status, error: `Slack API error: ${code}`, excerpt: excerpt(answer.body) };
+  if (code === 'ratelimited')
+    return { result: 'retry', reason: 'throttled', ...failed, ...(hintMs !== undefined ? { retryAfterMs: hintMs } : {}) };
+  if (TRANSIENT_ERRORS.has(code)) return { result: 'retry', reason: 'server_error', ...failed };
+  return { result: 'reject', ...failed };
+}
+
+function parseReply(body: string): WebApiReply {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as WebApiReply) : {};
+  } catch {
+    return {};
   }
 }

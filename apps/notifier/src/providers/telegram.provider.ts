@@ -99,7 +99,7 @@ export class TelegramProvider implements ChannelProvider {
         link_preview_options: { is_disabled: true },
         // A follow-up answers the alert's message; if that message was deleted it is still sent, standalone.
         ...(delivery.replyToMessageId !== undefined
-          ? { reply_to_message_id: delivery.replyToMessageId, allow_sending_without_reply: true }
+          ? { reply_to_message_id: Number(delivery.replyToMessageId), allow_sending_without_reply: true }
           : {}),
       },
       { timeoutMs: this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS },
