@@ -1,4 +1,4 @@
-import { outboxStatements } from './transactional-messaging';
+import { outboxStatements } from './outbox-statements';
 
 const row = (id: string, size: number) => ({ id, event: 'é'.repeat(size / 2) });
 

@@ -93,6 +93,48 @@ describe('outbox sent marks', () => {
     expect(await messaging.sweep()).toBe(0);
   });
 
+  it('a mark never waits for a row the relay holds, so other transactions are not held up behind it', async () => {
+    const messaging = new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 0 });
+    // A row not yet marked (its first mark refused), held FOR UPDATE by another session, as the relay's sweep holds
+    // the rows it publishes.
+    await dataSource.query(`CREATE OR REPLACE FUNCTION "${schema}".refuse_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'mark refused'; END $$`);
+    await dataSource.query(
+      `CREATE TRIGGER refuse_mark BEFORE UPDATE ON "${schema}".outbox FOR EACH ROW WHEN (NEW.sent_at IS NOT NULL) EXECUTE FUNCTION "${schema}".refuse_mark()`,
+    );
+    const held = (await messaging.run(async (tx) => tx.stage('alerts.received', sampleAlertReceived({ fingerprint: '4444444444444444' }))))
+      .id;
+    await dataSource.query(`DROP TRIGGER refuse_mark ON "${schema}".outbox`);
+    const sweep = dataSource.createQueryRunner();
+    await sweep.connect();
+    await sweep.startTransaction();
+    await sweep.query(`SELECT id FROM "${schema}".outbox WHERE id = $1 FOR UPDATE`, [held]);
+    try {
+      // This transaction's publish shares its mark with the held row's: it returns without waiting for the lock.
+      const marker = (messaging as unknown as { marker: { mark(ids: string[]): Promise<void> } }).marker;
+      const heldMark = marker.mark([held]);
+      const other = messaging.run(async (tx) => tx.stage('alerts.received', sampleAlertReceived({ fingerprint: '5555555555555555' })));
+      const outcome = await Promise.race([
+        Promise.all([heldMark, other]).then(() => 'returned'),
+        new Promise((resolve) => setTimeout(() => resolve('waited on the lock'), 5_000)),
+      ]);
+      expect(outcome).toBe('returned');
+      const otherId = (await other).id;
+      expect(await outbox()).toEqual(
+        [
+          { id: held, sent: false, attempts: 0 },
+          { id: otherId, sent: true, attempts: 1 },
+        ].sort((a, b) => (a.id < b.id ? -1 : 1)),
+      );
+    } finally {
+      await sweep.rollbackTransaction();
+      await sweep.release();
+    }
+    // The held row is still the relay's to publish and mark.
+    expect(await messaging.sweep()).toBe(1);
+    expect((await outbox()).every((row) => row.sent)).toBe(true);
+  });
+
   it('marks exactly the rows of the transactions that committed when many publish at once and some roll back', async () => {
     const messaging = new TransactionalMessaging(dataSource, publisher, logger);
     const rolledBack: string[] = [];

@@ -6,6 +6,7 @@ import { DependencyUnavailableError, isConnectionFailure, PermanentError } from 
 import { busMetrics } from '../metrics';
 import { EventPublisher } from '../publisher';
 import { traceHeadersRecord } from '../trace';
+import { encodeStaged, EncodedStaged, outboxStatements, Staged } from './outbox-statements';
 import { SentMarker } from './sent-marker';
 
 export interface Transaction {
@@ -26,12 +27,6 @@ export interface InboxBatch {
 }
 
 export type TransactionResult<T> = { duplicate: true } | { duplicate: false; result: T; events: CloudEvent<unknown>[] };
-
-interface Staged {
-  subject: string;
-  event: CloudEvent<unknown>;
-  traceHeaders: Record<string, string>;
-}
 
 export interface RelayOptions {
   sweepIntervalMs: number;
@@ -58,50 +53,6 @@ const DEFAULT_RELAY: RelayOptions = {
   retryBaseMs: 2_000,
   retryMaxMs: 300_000,
 };
-
-/** 4 parameters a row: under Postgres's 65,535 parameters per statement. */
-const OUTBOX_ROWS_PER_STATEMENT = 2_000;
-/** Postgres refuses a client message over 1 GiB: a transaction staging many large events (a silence page of big alerts) is cut well below. */
-const OUTBOX_BYTES_PER_STATEMENT = 64 * 1024 * 1024;
-
-interface EncodedStaged {
-  id: string;
-  subject: string;
-  event: string;
-  traceHeaders: string;
-}
-
-function encodeStaged(entry: Staged): EncodedStaged {
-  return {
-    id: entry.event.id,
-    subject: entry.subject,
-    event: JSON.stringify(entry.event),
-    traceHeaders: JSON.stringify(entry.traceHeaders),
-  };
-}
-
-/** Consecutive statements of at most OUTBOX_ROWS_PER_STATEMENT rows and (but for a single larger row) `maxBytes` of event JSON. */
-export function outboxStatements<T extends { event: string }>(
-  rows: T[],
-  maxRows = OUTBOX_ROWS_PER_STATEMENT,
-  maxBytes = OUTBOX_BYTES_PER_STATEMENT,
-): T[][] {
-  const statements: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const row of rows) {
-    const size = Buffer.byteLength(row.event);
-    if (current.length > 0 && (current.length >= maxRows || bytes + size > maxBytes)) {
-      statements.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(row);
-    bytes += size;
-  }
-  if (current.length > 0) statements.push(current);
-  return statements;
-}
 
 interface OutboxRow {
   id: string;
@@ -131,8 +82,15 @@ export class TransactionalMessaging {
   ) {
     this.relay = { ...DEFAULT_RELAY, ...relay };
     this.schema = `"${(dataSource.options as { schema?: string }).schema ?? 'public'}"`;
+    // Rows the relay's sweep holds (it took them FOR UPDATE, and marks the ones it publishes) are skipped, not
+    // waited for: marks are shared by every transaction publishing at once, and one waiting on the sweep's lock
+    // would hold up every run() of the process. A row left unmarked is published again under the same Nats-Msg-Id.
     this.marker = new SentMarker(async (ids) => {
-      await this.dataSource.query(`UPDATE ${this.schema}.outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)`, [ids]);
+      await this.dataSource.query(
+        `UPDATE ${this.schema}.outbox SET sent_at = now(), attempts = attempts + 1
+          WHERE id IN (SELECT id FROM ${this.schema}.outbox WHERE id = ANY($1) AND sent_at IS NULL FOR UPDATE SKIP LOCKED)`,
+        [ids],
+      );
     });
   }
 
