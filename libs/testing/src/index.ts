@@ -12,3 +12,4 @@ export * from './tcp-proxy';
 export * from './sample-events';
 export * from './fake-clock';
 export * from './test-prometheus';
+export * from './bench-payloads';

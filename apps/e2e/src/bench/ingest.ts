@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Alertmanager } from '../alertmanager';
 import { ROOT, Stack } from '../stack';
 import { runLoad } from './load';
-import { alertmanagerBody, webhookBody } from './payloads';
+import { alertmanagerBody, webhookBody } from '@firebreak/testing';
 import { TOKEN } from './pipeline';
 import { Row } from './report';
 

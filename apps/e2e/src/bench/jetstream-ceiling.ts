@@ -3,8 +3,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import pino from 'pino';
 import { streamDefinitions } from '@firebreak/contracts';
 import { AckTracker, EventPublisher, BusConnection, provisionStreams, SubjectNames } from '@firebreak/bus';
-import { uniqueTestId } from '@firebreak/testing';
-import { receivedData } from './payloads';
+import { receivedData, uniqueTestId } from '@firebreak/testing';
 
 export interface CeilingResult {
   messages: number;

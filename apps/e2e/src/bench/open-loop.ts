@@ -1,4 +1,4 @@
-import { webhookBatch } from './payloads';
+import { webhookBatch } from '@firebreak/testing';
 
 export const ALERTS_PER_WEBHOOK = 10;
 

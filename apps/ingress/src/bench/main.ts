@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import autocannon from 'autocannon';
-import { alertmanagerBody, webhookBody } from './payloads';
+import { alertmanagerBody, webhookBody } from '@firebreak/testing';
 import { Running, startAlertmanager, startIngress } from './processes';
 
 /**

@@ -1,3 +1,4 @@
+// Load-test bodies shared by the benchmarks (npm run bench, the ingress and mapper benches): new alerts every time.
 import { alertFingerprint, AlertReceived } from '@firebreak/contracts';
 
 const STARTS = '2026-11-22T10:45:04Z';
