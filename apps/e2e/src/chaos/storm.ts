@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { freePort, resolveDatabaseUrl, TcpProxy, uniqueTestId, waitFor } from '@firebreak/testing';
 import { ROOT } from '../stack';
 import { PrivateNats, ServiceProcess } from './processes';
+import { duplicates } from './duplicates';
 import { CountingReceiver } from './receiver';
 import { AlertmanagerLikeSender, sleep, SenderStats } from './sender';
 
@@ -262,36 +263,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     await dropSchemas(databaseUrl, APPS.map(schemaOf)).catch(() => undefined);
     rmSync(workDir, { recursive: true, force: true });
   }
-}
-
-function duplicates(receiver: CountingReceiver, faults: FaultRecord[], began: number): ChaosResult['duplicated'] {
-  const result: ChaosResult['duplicated'] = {
-    firing: 0,
-    resolved: 0,
-    total: 0,
-    sameIdempotencyKey: 0,
-    otherIdempotencyKey: 0,
-    byFault: {},
-  };
-  for (const [id, list] of receiver.deliveries) {
-    if (list.length < 2) continue;
-    const kind = id.split(' ')[1];
-    const extra = list.length - 1;
-    if (kind === 'firing' || kind === 'resolved') result[kind] += extra;
-    result.total += extra;
-    for (const repeat of list.slice(1)) {
-      if (repeat.idempotencyKey !== undefined && repeat.idempotencyKey === list[0].idempotencyKey) result.sameIdempotencyKey++;
-      else result.otherIdempotencyKey++;
-    }
-    const firstAt = list[0].at - began;
-    // A send cut off by a kill went out just before it; else the fault under way when it went out.
-    const fault =
-      faults.find((f) => f.atMs >= firstAt && f.atMs - firstAt <= 2_000) ??
-      faults.filter((f) => f.atMs <= firstAt && firstAt <= f.recoveredMs).pop();
-    const name = fault ? `${fault.phase}: ${fault.name}` : 'none';
-    result.byFault[name] = (result.byFault[name] ?? 0) + extra;
-  }
-  return result;
 }
 
 async function dropSchemas(databaseUrl: string, schemas: string[]): Promise<void> {

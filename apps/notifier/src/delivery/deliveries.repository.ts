@@ -5,7 +5,7 @@ import { CONFIG, rowsOf, table } from '@firebreak/platform';
 import { ChannelType } from '../channel-config/channels.config';
 import { Notification, NotificationKind } from '../notifications/notification';
 import { NotifierConfig } from '../service';
-import { ClaimedDelivery, DeliveryStatus, FiringDelivery, NewDelivery } from './delivery.types';
+import { ClaimedDelivery, NewDelivery } from './delivery.types';
 
 const INSERT_CHUNK = 2_000;
 /** Follow-ups (an alert's analysis): never folded into a summary, sent after the channel's other messages. */
@@ -13,13 +13,13 @@ const FOLLOW_UP_SUBJECT = 'alerts.analysis';
 /**
  * Deliveries as the queue sees them: what is sent next (claim, order keys, superseded marks, folding,
  * follow-up waits). Outcomes are written by delivery-outcomes.repository.ts, approval pages and pruning
- * are in delivery-history.repository.ts; the API's reads are in history/history.repository.ts.
+ * are in delivery-history.repository.ts, analyses waiting for their firing message in
+ * analysis-waits.repository.ts; the API's reads are in history/history.repository.ts.
  */
 @Injectable()
 export class DeliveriesRepository {
   private readonly deliveries: string;
   private readonly marks: string;
-  private readonly waits: string;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -27,7 +27,6 @@ export class DeliveriesRepository {
   ) {
     this.deliveries = table(config.dbSchema, 'deliveries');
     this.marks = table(config.dbSchema, 'alert_marks');
-    this.waits = table(config.dbSchema, 'analysis_waits');
   }
 
   /** Inserts new deliveries; an id already there (a redelivered announcement) is left alone. */
@@ -73,59 +72,6 @@ export class DeliveriesRepository {
    * episode's startsAt), whatever their status: none means the firing message is not recorded yet.
    * Its analysis follows those on the wire or waiting to be (`pending`, `sent`).
    */
-  async firingDeliveries(manager: EntityManager, fingerprint: string, startsAt: string): Promise<FiringDelivery[]> {
-    const rows = await manager.query<Array<{ id: string; channel: string; target: string; status: DeliveryStatus; ordered_at: Date }>>(
-      `SELECT id, channel, target, status, ordered_at FROM ${this.deliveries}
-        WHERE fingerprint = $1 AND announcement_subject = 'alerts.notify' AND kind = 'firing'
-          AND content->'details' @> jsonb_build_array(jsonb_build_array('started'::text, $2::text))
-        ORDER BY seq`,
-      [fingerprint, startsAt],
-    );
-    return rows.map((row) => ({
-      id: row.id,
-      channel: row.channel,
-      target: row.target,
-      status: row.status,
-      orderedAt: new Date(row.ordered_at),
-    }));
-  }
-
-  /**
-   * Serialises, per alert episode, the transaction that records its firing message and the one that
-   * records its analysis (replicas included): whichever commits second sees the first's rows, so an
-   * analysis is either queued behind its firing message or parked and taken by it, never neither.
-   * Taken in key order in one statement: two batches cannot deadlock on each other.
-   */
-  async lockEpisodes(manager: EntityManager, episodes: Array<{ fingerprint: string; startsAt: string }>): Promise<void> {
-    if (episodes.length === 0) return;
-    await manager.query(
-      `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(u.fp || '|' || u.starts_at, 0) AS k
-          FROM unnest($1::text[], $2::text[]) AS u(fp, starts_at) ORDER BY 1) AS keys`,
-      [episodes.map((e) => e.fingerprint), episodes.map((e) => e.startsAt)],
-    );
-  }
-
-  /** An analysis whose firing message is not recorded yet waits here (the first one of an episode stays). */
-  async parkAnalysis(manager: EntityManager, fingerprint: string, startsAt: string, event: unknown, now: Date): Promise<void> {
-    await manager.query(
-      `INSERT INTO ${this.waits} (fingerprint, starts_at, event, created_at) VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT DO NOTHING`,
-      [fingerprint, startsAt, JSON.stringify(event), now],
-    );
-  }
-
-  /** Takes (deletes and returns) the analyses parked for these episodes. */
-  async takeParked(manager: EntityManager, episodes: Array<{ fingerprint: string; startsAt: string }>): Promise<unknown[]> {
-    if (episodes.length === 0) return [];
-    const rows = rowsOf<{ event: unknown }>(
-      await manager.query(
-        `DELETE FROM ${this.waits} w USING unnest($1::text[], $2::text[]) AS u(fp, starts_at)
-          WHERE w.fingerprint = u.fp AND w.starts_at = u.starts_at RETURNING w.event`,
-        [episodes.map((e) => e.fingerprint), episodes.map((e) => e.startsAt)],
-      ),
-    );
-    return rows.map((row) => row.event);
-  }
-
   /**
    * The provider's id of the message a sent delivery posted, read from the head of its stored answer:
    * Telegram's `"message_id":N`, or the `"ts":"…"` of a Slack Web API post. Undefined when it has none.

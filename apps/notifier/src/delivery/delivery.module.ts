@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ChannelConfigModule } from '../channel-config/channel-config.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { BacklogFolder } from './backlog-folder';
+import { AnalysisWaitsRepository } from './analysis-waits.repository';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryHistoryRepository } from './delivery-history.repository';
 import { DeliveryOutcomesRepository } from './delivery-outcomes.repository';
@@ -16,6 +17,7 @@ import { RateBucketsRepository } from './rate-buckets.repository';
   imports: [ChannelConfigModule, ProvidersModule],
   providers: [
     DeliveriesRepository,
+    AnalysisWaitsRepository,
     DeliveryOutcomesRepository,
     DeliveryHistoryRepository,
     RateBucketsRepository,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditEntry, AuditLog, Clock, CLOCK } from '@firebreak/platform';
+import { AnalysisWaitsRepository } from './analysis-waits.repository';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryHistoryRepository } from './delivery-history.repository';
 import { DeliveryOutcomesRepository } from './delivery-outcomes.repository';
@@ -15,6 +16,7 @@ export class DeliveryService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly deliveries: DeliveriesRepository,
+    private readonly waits: AnalysisWaitsRepository,
     private readonly outcomes: DeliveryOutcomesRepository,
     private readonly history: DeliveryHistoryRepository,
     private readonly worker: DeliveryWorker,
@@ -24,22 +26,22 @@ export class DeliveryService {
 
   /** Inside the caller's transaction: where an episode's firing message went (its analysis follows it there). */
   firingDeliveries(manager: EntityManager, fingerprint: string, startsAt: string): Promise<FiringDelivery[]> {
-    return this.deliveries.firingDeliveries(manager, fingerprint, startsAt);
+    return this.waits.firingDeliveries(manager, fingerprint, startsAt);
   }
 
   /** Inside the caller's transaction: one episode's firing message and analysis are recorded one after the other. */
   lockEpisodes(manager: EntityManager, episodes: Array<{ fingerprint: string; startsAt: string }>): Promise<void> {
-    return this.deliveries.lockEpisodes(manager, episodes);
+    return this.waits.lockEpisodes(manager, episodes);
   }
 
   /** Inside the caller's transaction: an analysis that came before its firing message waits for it. */
   parkAnalysis(manager: EntityManager, fingerprint: string, startsAt: string, event: unknown, now: Date): Promise<void> {
-    return this.deliveries.parkAnalysis(manager, fingerprint, startsAt, event, now);
+    return this.waits.parkAnalysis(manager, fingerprint, startsAt, event, now);
   }
 
   /** Inside the caller's transaction: the analyses that waited for these episodes' firing messages. */
   takeParked(manager: EntityManager, episodes: Array<{ fingerprint: string; startsAt: string }>): Promise<unknown[]> {
-    return this.deliveries.takeParked(manager, episodes);
+    return this.waits.takeParked(manager, episodes);
   }
 
   /** Adds deliveries inside the caller's transaction; the caller wakes their channels after the commit. */

@@ -1,13 +1,14 @@
 import { abortError } from '@firebreak/platform';
 import { truncate } from '../common/text';
 import { ConditionError, evaluateCondition } from '../definitions/conditions';
-import { isMutating, isRerunnable } from '../definitions/runbook.schema';
+import { isRerunnable } from '../definitions/runbook.schema';
 import { refersToSlo, sloScopeOf } from '../definitions/slo-scope';
-import { AnyStep, RollbackStep, Step } from '../definitions/step.schemas';
+import { AnyStep, Step } from '../definitions/step.schemas';
 import { renderText, TemplateScope } from '../definitions/template';
 import { AttemptResult, backoffFor, runAttempt, stepTimeoutFor } from './attempt';
 import { AttemptRecord, EngineOptions, EngineOutcome, EngineState, FinalOutcome } from './engine.types';
-import { rollbackQueue } from './rollback';
+import { attemptRecord, needsApproval, notRunInMode } from './step-rules';
+import { rollbackQueue, rollbackStep } from './rollback';
 
 type StepEnd = 'next' | EngineOutcome;
 type Finished = { result: AttemptResult; record?: AttemptRecord };
@@ -73,9 +74,9 @@ export class Engine {
       });
     }
     if (!wanted) return this.skip(step, 'condition is false');
-    if (isMutating(step) && this.o.execution.mode !== 'live') return this.skip(step, `${this.o.execution.mode}: mutating step not run`);
-    if (this.wouldNotify(step)) return this.skip(step, `${this.o.execution.mode}: would notify`);
-    if (this.needsApproval(step)) {
+    const notRunHere = notRunInMode(step, this.o.execution.mode);
+    if (notRunHere) return this.skip(step, notRunHere);
+    if (needsApproval(step, this.o.runbook, this.o.defaults)) {
       const gate = await this.approvalGate(step);
       if (gate !== 'approved') return gate;
       if (step.uses === 'approval')
@@ -83,12 +84,6 @@ export class Engine {
     }
     const finished = await this.attempts(step, false);
     return finished.result.ok ? this.succeed(step, finished) : this.afterFailure(step, finished);
-  }
-
-  private needsApproval(step: Step): boolean {
-    if (step.uses === 'approval') return true;
-    if (this.o.runbook.mode === 'approval' && isMutating(step)) return true;
-    return step.risk === 'high' && this.o.defaults.approvalRequired;
   }
 
   private async approvalGate(step: Step): Promise<'approved' | EngineOutcome> {
@@ -111,11 +106,6 @@ export class Engine {
       case 'expired':
         return { status: 'failed', reason: `approval of step ${step.id} expired`, escalate: true };
     }
-  }
-
-  /** Drills and dry runs page nobody unless the notify step asks to (`notifyInDrills: true`). */
-  private wouldNotify(step: AnyStep): boolean {
-    return step.uses === 'notify' && this.o.execution.mode !== 'live' && !step.with.notifyInDrills;
   }
 
   private async skip(step: Step, reason: string): Promise<StepEnd> {
@@ -194,24 +184,16 @@ export class Engine {
     return rollbackQueue(this.o.runbook, this.state.completed, current?.id);
   }
 
-  private rollbackStep(id: string): RollbackStep | undefined {
-    for (const step of this.o.runbook.steps) for (const undo of step.rollback) if (undo.id === id) return undo;
-    return undefined;
-  }
-
   private async continueRollback(): Promise<EngineOutcome> {
     const rollback = this.state.rollback!;
     while (rollback.queue.length > 0) {
       if (this.o.stop.aborted) return { status: 'released' };
-      const step = this.rollbackStep(rollback.queue[0]);
+      const step = rollbackStep(this.o.runbook, rollback.queue[0]);
       rollback.queue.shift();
       if (!step) continue;
-      if (isMutating(step) && this.o.execution.mode !== 'live') {
-        await this.o.store.record(this.touch(), this.instant(step, 'skipped', `${this.o.execution.mode}: mutating step not run`, true));
-        continue;
-      }
-      if (this.wouldNotify(step)) {
-        await this.o.store.record(this.touch(), this.instant(step, 'skipped', `${this.o.execution.mode}: would notify`, true));
+      const notRunHere = notRunInMode(step, this.o.execution.mode);
+      if (notRunHere) {
+        await this.o.store.record(this.touch(), this.instant(step, 'skipped', notRunHere, true));
         continue;
       }
       const finished = await this.attempts(step, true);
@@ -230,7 +212,7 @@ export class Engine {
   private async recoverInFlight(): Promise<EngineOutcome | undefined> {
     const inFlight = this.state.inFlight!;
     const step: AnyStep | undefined = inFlight.rollback
-      ? this.rollbackStep(inFlight.stepId)
+      ? rollbackStep(this.o.runbook, inFlight.stepId)
       : this.o.runbook.steps.find((s) => s.id === inFlight.stepId);
     this.state.inFlight = undefined;
     const base = {
@@ -276,7 +258,7 @@ export class Engine {
         this.o.clock,
       );
       this.state.inFlight = undefined;
-      const record = this.recordOf(step, attempt, rollback, startedAt, result);
+      const record = attemptRecord(step, attempt, rollback, startedAt, this.o.clock.now(), result);
       if (result.ok || !result.retryable || tries > maxRetries) return { result, record };
       await this.o.store.record(this.touch(), record);
       try {
@@ -297,28 +279,6 @@ export class Engine {
         };
       }
     }
-  }
-
-  private recordOf(step: AnyStep, attempt: number, rollback: boolean, startedAt: Date, result: AttemptResult): AttemptRecord {
-    const finishedAt = this.o.clock.now();
-    const base = {
-      stepId: step.id,
-      stepType: step.uses,
-      attempt,
-      rollback,
-      startedAt,
-      finishedAt,
-      durationMs: finishedAt.getTime() - startedAt.getTime(),
-    };
-    if (result.ok) return { ...base, status: 'succeeded', excerpt: result.excerpt, events: result.events };
-    const status = result.interrupt === 'cancel' || result.interrupt === 'stop' ? 'cancelled' : 'failed';
-    return {
-      ...base,
-      status,
-      error: result.error,
-      excerpt: result.excerpt,
-      refused: result.refused ? { rule: result.refused } : undefined,
-    };
   }
 
   private instant(step: AnyStep, status: AttemptRecord['status'], error?: string, rollback = false): AttemptRecord {
