@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
+import reactHooks from 'eslint-plugin-react-hooks';
 import requireRouteGuard from './tools/lint/rules/require-route-guard.mjs';
 
 export default tseslint.config(
@@ -8,7 +9,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx', '**/*.mts'],
     plugins: { '@nx': nx },
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
@@ -85,6 +86,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The console's single-page app (apps/console/web): React's rules of hooks on top of the rest.
+    files: ['apps/console/web/**/*.ts', 'apps/console/web/**/*.tsx'],
+    ...reactHooks.configs.flat.recommended,
   },
   {
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],

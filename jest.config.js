@@ -7,7 +7,12 @@ const fs = require('node:fs');
 const swcrc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 delete swcrc.exclude;
 swcrc.jsc.baseUrl = __dirname;
-const transform = { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] };
+// The console's single-page app (apps/console/web) is TSX with React's automatic runtime.
+const tsx = { jsc: { target: 'es2022', parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'automatic' } } } };
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }],
+  '^.+\\.tsx$': ['@swc/jest', { ...tsx, module: { type: 'commonjs' }, swcrc: false }],
+};
 const moduleNameMapper = {
   '^@firebreak/(contracts|bus|platform|testing)$': '<rootDir>/libs/$1/src/index.ts',
 };
