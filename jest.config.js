@@ -14,7 +14,7 @@ const transform = {
   '^.+\\.tsx$': ['@swc/jest', { ...tsx, module: { type: 'commonjs' }, swcrc: false }],
 };
 const moduleNameMapper = {
-  '^@firebreak/(contracts|bus|platform|testing)$': '<rootDir>/libs/$1/src/index.ts',
+  '^@firebreak/(contracts|bus|platform|testing|mcp)$': '<rootDir>/libs/$1/src/index.ts',
 };
 const common = { rootDir: __dirname, transform, moduleNameMapper, testEnvironment: 'node' };
 
