@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One image for the six services; FIREBREAK_SERVICE picks which one runs:
+# One image for the seven services and the console; FIREBREAK_SERVICE picks which one runs:
 #   docker run -e FIREBREAK_SERVICE=mapper -e NATS_URL=... -e DATABASE_URL=... firebreak
 # Each service runs its migrations at start; `node dist/apps/<service>/src/migrate.js` runs them alone.
 
@@ -24,4 +24,4 @@ COPY --from=build /app/runbooks ./runbooks
 USER node
 # `exec` replaces the shell, so node itself gets SIGTERM and drains. Run it under an init (compose
 # `init: true`, `docker run --init`) so that processes started by runbook steps are reaped.
-CMD ["sh", "-c", "exec node \"dist/apps/${FIREBREAK_SERVICE:?set FIREBREAK_SERVICE to ingress, mapper, runbook-executor, detector-scheduler, notifier or slo-reporter}/src/main.js\""]
+CMD ["sh", "-c", "exec node \"dist/apps/${FIREBREAK_SERVICE:?set FIREBREAK_SERVICE to ingress, mapper, runbook-executor, detector-scheduler, notifier, slo-reporter, knowledge or console}/src/main.js\""]
