@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiPrincipal, Principal, RequireRole, ZodPipe } from '@firebreak/platform';
 import { alertnameParamsSchema, PutMappingBody, putMappingSchema } from './mappings.dto';
+import { MappingTestBody, mappingTestSchema } from './mapping-test.dto';
 import { MappingsService } from './mappings.service';
 
 @ApiTags('mappings')
@@ -16,6 +17,15 @@ export class MappingsController {
   @ApiOperation({ summary: 'The alert → runbook mappings in force (annotation, runtime, file table, file rules) and their precedence' })
   list() {
     return this.mappings.inForce();
+  }
+
+  // A dry question, nothing is stored or announced: a viewer may ask it (`firebreak routes test`).
+  @Post('test')
+  @RequireRole('viewer')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Which runbook an alert with these labels and annotations would get, and why (nothing is stored)' })
+  test(@Body(new ZodPipe(mappingTestSchema)) body: MappingTestBody) {
+    return this.mappings.test(body.labels, body.annotations);
   }
 
   @Put(':alertname')

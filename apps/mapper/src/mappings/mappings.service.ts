@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditLog, CLOCK, Clock, notFound } from '@firebreak/platform';
 import { MappingResolver } from './mapping-resolver.service';
+import { explainMapping, MappingTestResult } from './mapping-test';
 import { MAPPING_PRECEDENCE, RUNBOOK_ANNOTATION } from './runbook-matcher';
 import { MappingsRepository, RuntimeMapping } from './mappings.repository';
 
@@ -26,6 +27,12 @@ export class MappingsService {
         rules: this.resolver.file.rules.map((rule) => ({ matchers: rule.text, runbook: rule.runbook })),
       },
     };
+  }
+
+  /** The runbook an alert with these labels and annotations would get now, through the resolver alerts go through. */
+  async test(labels: Record<string, string>, annotations: Record<string, string>): Promise<MappingTestResult> {
+    const mapping = await this.resolver.resolve(labels, annotations);
+    return explainMapping(mapping, labels, annotations, this.resolver.file);
   }
 
   async put(alertname: string, runbookId: string, actor: string): Promise<RuntimeMapping> {

@@ -4,11 +4,12 @@ import { DeliveryModule } from '../delivery/delivery.module';
 import { HistoryModule } from '../history/history.module';
 import { ChannelsController } from './channels.controller';
 import { ChannelsService } from './channels.service';
+import { RoutesController } from './routes.controller';
 
-/** The channels API: what channels.yaml configured (never a secret) with each queue, and test notifications. */
+/** The channels API: what channels.yaml configured (never a secret) with each queue, test notifications, and route tests. */
 @Module({
   imports: [ChannelConfigModule, DeliveryModule, HistoryModule],
-  controllers: [ChannelsController],
+  controllers: [ChannelsController, RoutesController],
   providers: [ChannelsService],
 })
 export class ChannelsModule {}

@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { deriveEventId } from '@firebreak/contracts';
+import { deriveEventId, Severity, severityFromLabel } from '@firebreak/contracts';
 import { ApiPrincipal, AppError, Clock, CLOCK, CONFIG } from '@firebreak/platform';
 import { ChannelRegistry, ChannelView } from '../channel-config/channel-registry';
 import { DeliveryService, NewDelivery } from '../delivery/delivery.service';
 import { DeliveryRecord, HistoryService } from '../history/history.service';
 import { testNotification } from '../notifications/from-events';
 import { NotifierConfig } from '../service';
+import { RouteTrace, traceRoutes } from './route-trace';
+
+export interface RoutesTestResult extends RouteTrace {
+  severity: Severity;
+  /** Each channel the routes picked, enabled or not and why; an unknown name is reported, not sent to. */
+  channelStates: Array<{ name: string; type?: string; enabled: boolean; disabledReason?: string }>;
+}
 
 export interface TestResult {
   testId: string;
@@ -31,6 +38,20 @@ export class ChannelsService {
       channels: this.registry.all().map((channel) => ({ ...this.registry.view(channel), pending: pending.get(channel.name) ?? 0 })),
       routes: this.registry.routesView(),
     };
+  }
+
+  /** Where an alert with these labels would be announced, route by route; nothing is sent. */
+  testRoutes(labels: Record<string, string>, severity: Severity | undefined): RoutesTestResult {
+    const effective = severity ?? severityFromLabel(labels.severity);
+    // ChannelRegistry keeps the parsed routes to itself; read them until it offers an accessor.
+    const trace = traceRoutes(this.registry['set'].routes, labels, effective);
+    const channelStates = trace.channels.map((name) => {
+      const channel = this.registry.get(name);
+      if (!channel) return { name, enabled: false, disabledReason: 'not defined in channels.yaml' };
+      const view = this.registry.view(channel);
+      return { name, type: view.type, enabled: view.enabled, ...(view.disabledReason ? { disabledReason: view.disabledReason } : {}) };
+    });
+    return { severity: effective, ...trace, channelStates };
   }
 
   /**
