@@ -2,6 +2,7 @@ export * from './config/config-error';
 export * from './config/base-config';
 export * from './config/load-config';
 export * from './config/yaml-config';
+export * from './config/config-check';
 export * from './logging/create-logger';
 export * from './tracing/tracing';
 export * from './errors/app-error';
