@@ -1,0 +1,137 @@
+import { Command, Option } from 'commander';
+import { positiveInt } from '../args';
+import { CliContext } from '../context';
+import { Column, printFields, printJson, printTable } from '../output';
+
+interface ExecutionSummary {
+  id: string;
+  runbookId: string;
+  mode: string;
+  trigger: string;
+  status: string;
+  statusReason: string | null;
+  fingerprint: string | null;
+  requestedBy: string | null;
+  createdAt: string;
+  durationMs: number | null;
+}
+
+interface Attempt {
+  attempt: number;
+  status: string;
+  durationMs: number | null;
+  error: string | null;
+}
+
+interface ExecutionDetail extends ExecutionSummary {
+  title: string;
+  reason: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  steps: Array<{ id: string; uses: string; rollback: boolean; outcome: string; attempts: Attempt[] }>;
+  approvals: Array<{ id: string; stepId: string; status: string; decidedBy: string | null }>;
+}
+
+const COLUMNS: Column<ExecutionSummary>[] = [
+  { header: 'ID', value: (e) => e.id },
+  { header: 'RUNBOOK', value: (e) => e.runbookId },
+  { header: 'MODE', value: (e) => e.mode },
+  { header: 'STATUS', value: (e) => e.status },
+  { header: 'TRIGGER', value: (e) => e.trigger },
+  { header: 'BY', value: (e) => e.requestedBy ?? '' },
+  { header: 'CREATED AT', value: (e) => e.createdAt },
+  { header: 'FINGERPRINT', value: (e) => e.fingerprint ?? '' },
+];
+
+type StepRow = ExecutionDetail['steps'][number];
+const STEP_COLUMNS: Column<StepRow>[] = [
+  { header: 'STEP', value: (s) => (s.rollback ? `${s.id} (rollback)` : s.id) },
+  { header: 'USES', value: (s) => s.uses },
+  { header: 'OUTCOME', value: (s) => s.outcome },
+  { header: 'ATTEMPTS', value: (s) => s.attempts.length },
+  { header: 'LAST ERROR', value: (s) => s.attempts.at(-1)?.error ?? '' },
+];
+
+const STATUSES = [
+  'queued',
+  'running',
+  'waiting_approval',
+  'succeeded',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'needs_attention',
+  'skipped',
+  'rejected',
+  'ineffective',
+];
+
+export function register(program: Command, ctx: CliContext): void {
+  const execution = program.command('execution').description('runbook executions (list, show, cancel)');
+
+  execution
+    .command('list')
+    .description('executions, newest first')
+    .option('--status <status>', `only this status (${STATUSES.join(', ')})`)
+    .option('--runbook <id>', 'only this runbook')
+    .option('--fingerprint <fp>', 'only runs for this alert')
+    .addOption(new Option('--mode <mode>', 'only this mode').choices(['live', 'dry_run', 'drill']))
+    .addOption(new Option('--limit <n>', 'at most this many').default(50).argParser(positiveInt))
+    .action(async (opts: { status?: string; runbook?: string; fingerprint?: string; mode?: string; limit: number }) => {
+      const params = new URLSearchParams({ limit: String(Math.min(opts.limit, 500)) });
+      for (const key of ['status', 'runbook', 'fingerprint', 'mode'] as const) if (opts[key]) params.set(key, opts[key]);
+      const result = await ctx
+        .client()
+        .get<{ items: ExecutionSummary[]; nextCursor: string | null }>('runbook-executor', `/api/v1/executions?${params}`);
+      if (ctx.output === 'json') printJson(result);
+      else printTable(result.items, COLUMNS);
+    });
+
+  execution
+    .command('show')
+    .description('one execution: its steps with every attempt, and its approvals')
+    .argument('<id>', 'execution id')
+    .action(async (id: string) => {
+      const result = await ctx.client().get<ExecutionDetail>('runbook-executor', `/api/v1/executions/${encodeURIComponent(id)}`);
+      if (ctx.output === 'json') return printJson(result);
+      showExecution(result);
+    });
+
+  execution
+    .command('cancel')
+    .description('cancel: the running step is stopped; rollback runs if the runbook says onCancel: rollback')
+    .argument('<id>', 'execution id')
+    .requiredOption('-c, --comment <reason>', 'why (required)')
+    .action(async (id: string, opts: { comment: string }) => {
+      const result = await ctx
+        .client()
+        .post('runbook-executor', `/api/v1/executions/${encodeURIComponent(id)}/cancel`, { reason: opts.comment });
+      if (ctx.output === 'json') printJson(result);
+      else process.stdout.write(`cancel requested: ${id}\n`);
+    });
+}
+
+function showExecution(result: ExecutionDetail): void {
+  printFields([
+    ['id', result.id],
+    ['runbook', `${result.runbookId} (${result.title})`],
+    ['mode', result.mode],
+    ['status', result.statusReason ? `${result.status}: ${result.statusReason}` : result.status],
+    ['trigger', result.trigger],
+    ['requested by', result.requestedBy ?? ''],
+    ['reason', result.reason ?? ''],
+    ['fingerprint', result.fingerprint ?? ''],
+    ['started', result.startedAt ?? ''],
+    ['finished', result.finishedAt ?? ''],
+  ]);
+  process.stdout.write('\n');
+  printTable(result.steps, STEP_COLUMNS);
+  if (result.approvals.length === 0) return;
+  process.stdout.write('\n');
+  printTable(result.approvals, [
+    { header: 'APPROVAL', value: (a) => a.id },
+    { header: 'STEP', value: (a) => a.stepId },
+    { header: 'STATUS', value: (a) => a.status },
+    { header: 'DECIDED BY', value: (a) => a.decidedBy ?? '' },
+  ]);
+}
