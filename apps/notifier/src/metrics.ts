@@ -39,6 +39,11 @@ export const notifierMetrics = {
     'Attempts that will be retried, by channel and reason (throttled, server_error, network).',
     ['channel', 'reason'],
   ),
+  chatPresses: counter(
+    'firebreak_notifier_chat_presses_total',
+    'Chat button presses, by chat (slack, telegram) and result (requested, duplicate, unmapped, forbidden, invalid, unauthenticated).',
+    ['via', 'result'],
+  ),
   latency:
     (register.getSingleMetric('firebreak_notification_delivery_latency_seconds') as Histogram) ??
     new Histogram({

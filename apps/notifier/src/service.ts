@@ -23,6 +23,15 @@ export const notifierEnv = z.object({
   FIREBREAK_NOTIFY_POLL_MS: env.int(10, 60_000, 500),
   FIREBREAK_NOTIFY_BATCH_SIZE: env.int(1, 1_000, 100),
   FIREBREAK_NOTIFY_HISTORY_DAYS: env.int(1, 3_650, 30),
+  // Chat buttons (Approve / Reject / Acknowledge). Slack: the app's signing secret turns them on for Web API channels.
+  FIREBREAK_SLACK_SIGNING_SECRET: z.string().min(8, 'must be the Slack app signing secret').optional(),
+  // Telegram: the public URL of POST /api/v1/chat/telegram/webhook and the secret Telegram sends back with each update.
+  FIREBREAK_TELEGRAM_WEBHOOK_URL: httpUrl.optional(),
+  FIREBREAK_TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,256}$/, 'must be 1-256 characters of A-Z, a-z, 0-9, "_" and "-"')
+    .optional(),
+  FIREBREAK_CHAT_USERS_FILE: z.string().min(1).default('chat-users.yaml'),
 });
 
 export type NotifierConfig = ServiceConfig<typeof notifierEnv.shape>;

@@ -21,6 +21,7 @@ import {
   SloBudgetChangedSchema,
   SloReportSchema,
 } from './observations';
+import { AlertAcknowledgeCommandSchema, ApprovalDecideCommandSchema } from './commands';
 
 export const APPS = ['ingress', 'mapper', 'runbook-executor', 'detector-scheduler', 'notifier', 'slo-reporter', 'knowledge'] as const;
 export type AppName = (typeof APPS)[number];
@@ -153,6 +154,20 @@ export const EVENTS = {
     schema: SloBudgetChangedSchema,
     producers: ['slo-reporter'],
     description: 'An SLO crossed into or out of burning or exhausted its error budget.',
+  },
+  'commands.approval.decide': {
+    type: 'firebreak.commands.approval.decide.v1',
+    schema: ApprovalDecideCommandSchema,
+    producers: ['notifier'],
+    description:
+      'A chat user pressed Approve or Reject (a request, not a fact): the executor decides it as the approvals API does and announces runbooks.approval.decided.',
+  },
+  'commands.alert.acknowledge': {
+    type: 'firebreak.commands.alert.acknowledge.v1',
+    schema: AlertAcknowledgeCommandSchema,
+    producers: ['notifier'],
+    description:
+      'A chat user pressed Acknowledge on an alert message (a request, not a fact): the mapper acknowledges it as the alerts API does.',
   },
 } as const satisfies Record<string, EventDefinition>;
 

@@ -20,6 +20,9 @@ const DOMAINS = [
   { domain: 'notifications', stream: 'FIREBREAK_NOTIFICATIONS', maxAgeMs: 7 * DAY, duplicateWindowMs: 2 * MINUTE },
   { domain: 'detectors', stream: 'FIREBREAK_DETECTORS', maxAgeMs: 3 * DAY, duplicateWindowMs: 2 * MINUTE },
   { domain: 'slo', stream: 'FIREBREAK_SLO', maxAgeMs: 30 * DAY, duplicateWindowMs: 2 * MINUTE },
+  // Requests people make through a chat (Slack/Telegram buttons): a retried webhook within the window is
+  // dropped by its Nats-Msg-Id; a request older than a day is stale anyway.
+  { domain: 'commands', stream: 'FIREBREAK_COMMANDS', maxAgeMs: DAY, duplicateWindowMs: 5 * MINUTE },
   { domain: 'dlq', stream: 'FIREBREAK_DLQ', maxAgeMs: 30 * DAY, duplicateWindowMs: 2 * MINUTE },
 ] as const;
 

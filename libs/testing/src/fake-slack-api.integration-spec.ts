@@ -1,4 +1,5 @@
-import { FakeSlack } from './fake-slack';
+import { createHmac } from 'node:crypto';
+import { FakeSlack, slackBlockActionsBody, slackSignatureHeaders } from './fake-slack';
 
 const TOKEN = 'xoxb-test-token';
 
@@ -64,5 +65,47 @@ describe('FakeSlack Web API (chat.postMessage)', () => {
     slack.failNextPosts(1, { error: 'ratelimited' });
     const res = await postMessage({ channel: 'C0ALERTS', text: 'x' }, 'xoxb-wrong');
     expect(res.json).toMatchObject({ ok: false, error: 'invalid_auth' });
+  });
+
+  it('records what an app posts to an interaction response_url, and refuses a body that is not JSON', async () => {
+    const url = slack.responseUrl('A1/press-1');
+    const ok = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text: 'Approval sent' }),
+    });
+    const form = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'text=x' });
+    expect([ok.status, form.status]).toEqual([200, 400]);
+    expect(slack.responses).toEqual([
+      expect.objectContaining({
+        path: '/actions/T000/A1/press-1',
+        responseType: 'ephemeral',
+        replaceOriginal: false,
+        text: 'Approval sent',
+      }),
+    ]);
+  });
+
+  it('signs an interaction body as Slack does (v0 HMAC over timestamp and raw body)', () => {
+    const body = slackBlockActionsBody({ userId: 'U1', actionId: 'firebreak_ack', value: '0123456789abcdef', responseUrl: 'https://x' });
+    const headers = slackSignatureHeaders('secret', body, 1_700_000_000);
+    const expected = createHmac('sha256', 'secret').update(`v0:1700000000:${body}`).digest('hex');
+    expect(headers).toEqual({
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': '1700000000',
+      'x-slack-signature': `v0=${expected}`,
+    });
+    const payload = JSON.parse(new URLSearchParams(body).get('payload')!);
+    expect(payload).toMatchObject({
+      type: 'block_actions',
+      user: { id: 'U1' },
+      actions: [{ action_id: 'firebreak_ack', value: '0123456789abcdef' }],
+    });
+  });
+
+  it('refuses an actions block with a repeated action_id', async () => {
+    const button = { type: 'button', action_id: 'a', text: { type: 'plain_text', text: 'A' }, value: '1' };
+    const res = await postMessage({ channel: 'C0ALERTS', text: 'x', blocks: [{ type: 'actions', elements: [button, button] }] });
+    expect(res.json).toMatchObject({ ok: false, error: 'invalid_blocks' });
   });
 });

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { FailureSpec, FakeResponse, FakeServer, isRecord, RecordedRequest, retryAfterHeader } from './fake-server';
 
 export interface SlackWebhookMessage {
@@ -18,6 +19,15 @@ export interface SlackPostedMessage {
   blocks?: unknown[];
   /** The ts of the parent message when posted in a thread. */
   threadTs?: string;
+  body: Record<string, unknown>;
+}
+
+/** A message an app sent to an interaction's `response_url` (`ephemeral`: only the presser sees it). */
+export interface SlackResponseUrlPost {
+  path: string;
+  text?: string;
+  responseType?: string;
+  replaceOriginal?: boolean;
   body: Record<string, unknown>;
 }
 
@@ -52,6 +62,8 @@ export class FakeSlack extends FakeServer {
   readonly messages: SlackWebhookMessage[] = [];
   /** Web API posts. */
   readonly posts: SlackPostedMessage[] = [];
+  /** Posts to interactions' response_url. */
+  readonly responses: SlackResponseUrlPost[] = [];
   private apiFailures: SlackApiFailure[] = [];
   private lastTs = 0;
 
@@ -68,6 +80,11 @@ export class FakeSlack extends FakeServer {
     return `${this.url}/api`;
   }
 
+  /** A response_url as Slack puts in an interaction payload (`https://hooks.slack.com/actions/T…/…/…`). */
+  responseUrl(id = 'A000/XXXX'): string {
+    return `${this.url}/actions/T000/${id}`;
+  }
+
   /** The next `n` chat.postMessage calls fail with this Web API error (after the token is checked). */
   failNextPosts(n: number, failure: SlackApiFailure): void {
     for (let i = 0; i < n; i++) this.apiFailures.push(failure);
@@ -76,6 +93,7 @@ export class FakeSlack extends FakeServer {
   protected override resetState(): void {
     this.messages.length = 0;
     this.posts.length = 0;
+    this.responses.length = 0;
     this.apiFailures = [];
   }
 
@@ -85,6 +103,7 @@ export class FakeSlack extends FakeServer {
 
   protected override handle(request: RecordedRequest): FakeResponse {
     if (request.path.startsWith('/api/')) return this.webApi(request);
+    if (request.path.startsWith('/actions/')) return this.responseUrlPost(request);
     if (!request.path.startsWith('/services/')) return slackError(404, 'no_service');
     if (request.method !== 'POST') return slackError(405, 'invalid_method');
     const body = payloadOf(request.body);
@@ -137,11 +156,72 @@ export class FakeSlack extends FakeServer {
     };
   }
 
+  /** Slack answers a response_url post with `{ok: true}`; it takes JSON only. */
+  private responseUrlPost(request: RecordedRequest): FakeResponse {
+    if (request.method !== 'POST') return slackError(405, 'invalid_method');
+    if (!isRecord(request.body) || !String(request.headers['content-type'] ?? '').startsWith('application/json'))
+      return apiError('invalid_payload', 400);
+    const body = request.body;
+    this.responses.push({
+      path: request.path,
+      text: typeof body.text === 'string' ? body.text : undefined,
+      responseType: typeof body.response_type === 'string' ? body.response_type : undefined,
+      replaceOriginal: typeof body.replace_original === 'boolean' ? body.replace_original : undefined,
+      body,
+    });
+    return { status: 200, body: { ok: true } };
+  }
+
   /** Unique, increasing `seconds.micros` timestamps, as Slack's message ids are. */
   private nextTs(): string {
     this.lastTs = Math.max(this.lastTs + 1, Date.now() * 1000);
     return `${Math.floor(this.lastTs / 1e6)}.${String(this.lastTs % 1e6).padStart(6, '0')}`;
   }
+}
+
+/**
+ * Headers Slack sends with an interaction: `X-Slack-Signature` = `v0=` + hex HMAC-SHA256 of
+ * `v0:<timestamp>:<raw body>` under the app's signing secret. `timestampSec` defaults to now.
+ */
+export function slackSignatureHeaders(signingSecret: string, rawBody: string, timestampSec = Math.floor(Date.now() / 1000)) {
+  const signature = createHmac('sha256', signingSecret).update(`v0:${timestampSec}:${rawBody}`).digest('hex');
+  return {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(timestampSec),
+    'x-slack-signature': `v0=${signature}`,
+  };
+}
+
+/** A `block_actions` payload as Slack posts it when someone presses a button, form-encoded (`payload=<json>`). */
+export function slackBlockActionsBody(input: {
+  userId: string;
+  actionId: string;
+  value: string;
+  responseUrl: string;
+  triggerId?: string;
+  actionTs?: string;
+}): string {
+  const payload = {
+    type: 'block_actions',
+    user: { id: input.userId, username: `user-${input.userId}`, team_id: 'T000' },
+    api_app_id: 'A000',
+    team: { id: 'T000', domain: 'example' },
+    trigger_id: input.triggerId ?? `${Date.now()}.${Math.floor(Math.random() * 1e9)}`,
+    response_url: input.responseUrl,
+    container: { type: 'message', channel_id: 'C0ALERTS', message_ts: '1700000000.000100' },
+    channel: { id: 'C0ALERTS', name: 'alerts' },
+    actions: [
+      {
+        type: 'button',
+        block_id: 'firebreak_actions',
+        action_id: input.actionId,
+        value: input.value,
+        text: { type: 'plain_text', text: 'x' },
+        action_ts: input.actionTs ?? `${(Date.now() / 1000).toFixed(6)}`,
+      },
+    ],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
 
 function apiError(error: string, status = 200): FakeResponse {
@@ -173,9 +253,22 @@ function blocksAreValid(blocks: unknown[]): boolean {
   if (blocks.length > MAX_BLOCKS) return false;
   return blocks.every((block) => {
     if (!isRecord(block) || typeof block.type !== 'string') return false;
+    if (block.type === 'actions') return actionsAreValid(block.elements);
     if (block.type !== 'section' || !isRecord(block.text)) return true;
     return typeof block.text.text === 'string' && block.text.text.length <= MAX_SECTION_TEXT;
   });
+}
+
+/** Slack's limits for an actions block: 1-25 elements, unique action_ids, button values up to 2000 characters. */
+function actionsAreValid(elements: unknown): boolean {
+  if (!Array.isArray(elements) || elements.length === 0 || elements.length > 25) return false;
+  const ids = new Set<string>();
+  for (const element of elements) {
+    if (!isRecord(element) || typeof element.action_id !== 'string' || ids.has(element.action_id)) return false;
+    if (element.value !== undefined && (typeof element.value !== 'string' || element.value.length > 2000)) return false;
+    ids.add(element.action_id);
+  }
+  return true;
 }
 
 function slackError(status: number, code: string): FakeResponse {

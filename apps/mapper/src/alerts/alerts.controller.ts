@@ -39,7 +39,7 @@ export class AlertsController {
     @Body(new ZodPipe(actionBodySchema)) body: ActionBody,
     @Principal() principal: ApiPrincipal,
   ) {
-    return this.actions.acknowledge(params.fingerprint, principal.name, body.note);
+    return this.actions.acknowledge(params.fingerprint, { name: principal.name }, body.note);
   }
 
   @Post(':fingerprint/resolve')
@@ -51,6 +51,6 @@ export class AlertsController {
     @Body(new ZodPipe(actionBodySchema)) body: ActionBody,
     @Principal() principal: ApiPrincipal,
   ) {
-    return this.actions.resolve(params.fingerprint, principal.name, body.note);
+    return this.actions.resolve(params.fingerprint, { name: principal.name }, body.note);
   }
 }

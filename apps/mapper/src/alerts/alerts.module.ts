@@ -5,16 +5,25 @@ import { MappingsModule } from '../mappings/mappings.module';
 import { SilencesModule } from '../silences/silences.module';
 import { ActiveAlertsGauge } from './active-alerts.gauge';
 import { AlertActionsService } from './alert-actions.service';
+import { AlertCommandsConsumer } from './alert-commands.consumer';
 import { AlertIngestService } from './alert-ingest.service';
 import { AlertsQueryService } from './alerts-query.service';
 import { AlertsConsumer } from './alerts.consumer';
 import { AlertsController } from './alerts.controller';
 import { AlertsRepository } from './alerts.repository';
 
-/** Alerts in (alerts.received) and the alert API: listing, detail, acknowledge, resolve. */
+/** Alerts in (alerts.received), the alert API (listing, detail, acknowledge, resolve) and acknowledge requests from the chat. */
 @Module({
   imports: [LifecycleModule, SilencesModule, MappingsModule, EscalationModule],
   controllers: [AlertsController],
-  providers: [AlertsRepository, AlertIngestService, AlertsConsumer, AlertActionsService, AlertsQueryService, ActiveAlertsGauge],
+  providers: [
+    AlertsRepository,
+    AlertIngestService,
+    AlertsConsumer,
+    AlertCommandsConsumer,
+    AlertActionsService,
+    AlertsQueryService,
+    ActiveAlertsGauge,
+  ],
 })
 export class AlertsModule {}

@@ -14,6 +14,8 @@ const STATUS: Record<NotificationKind, string> = {
 // Annotations shown elsewhere in the message (title, text, links) are not repeated as details.
 const SHOWN_ANNOTATIONS = new Set(['summary', 'description', 'runbook_url']);
 const SHOWN_LABELS = new Set(['alertname', 'severity']);
+// An alert someone still has to look at: its message offers Acknowledge.
+const ACKNOWLEDGEABLE = new Set<NotificationKind>(['firing', 'repeat', 'escalated']);
 
 export function fromAlertNotify(event: EventOf<'alerts.notify'>): Notification {
   const { alert, kind } = event.data;
@@ -45,6 +47,7 @@ export function fromAlertNotify(event: EventOf<'alerts.notify'>): Notification {
     labels: alert.labels,
     annotations: alert.annotations,
     occurredAt: event.time,
+    ...(ACKNOWLEDGEABLE.has(kind) ? { actions: [{ action: 'acknowledge' as const, value: alert.fingerprint }] } : {}),
   };
 }
 
@@ -91,6 +94,10 @@ export function fromApprovalRequested(event: EventOf<'runbooks.approval.requeste
     labels: { runbook: data.runbookId },
     annotations: {},
     occurredAt: event.time,
+    actions: [
+      { action: 'approve', value: data.approvalId },
+      { action: 'reject', value: data.approvalId },
+    ],
   };
 }
 

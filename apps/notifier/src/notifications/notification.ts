@@ -7,6 +7,15 @@ export interface Link {
   text: string;
 }
 
+/**
+ * A button a person can press in the chat: Approve / Reject an approval (value: its id), Acknowledge an
+ * alert (value: its fingerprint). Rendered only on channels whose provider has interactivity set up.
+ */
+export interface NotificationAction {
+  action: 'approve' | 'reject' | 'acknowledge';
+  value: string;
+}
+
 export interface SummaryItem {
   severity: Severity;
   kind: NotificationKind;
@@ -45,6 +54,8 @@ export interface Notification {
   event?: CloudEvent<unknown>;
   /** A follow-up (an alert's analysis): the delivery of the message it follows; Telegram replies to it, Slack (Web API) threads under it. */
   followUpOf?: string;
+  /** Buttons, for chat channels with interactivity. */
+  actions?: NotificationAction[];
 }
 
 const SEVERITY_EMOJI: Record<Severity, string> = { critical: '🔴', error: '🟠', warning: '🟡', info: '🔵' };

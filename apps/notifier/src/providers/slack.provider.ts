@@ -5,6 +5,8 @@ import { headline, Notification, statusLine } from '../notifications/notificatio
 import { cut, prefixFittingEscaped } from '../notifications/text';
 import { NotifierConfig } from '../service';
 import { SLACK_API_URL } from '../channel-config/channels.config';
+import { slackActionsBlock } from '../chat/buttons';
+import { hasButtons } from '../chat/chat-settings';
 import { classify, excerpt, HttpAnswer, isAnswer, postJson, retryAfterMs } from './http';
 import { ChannelProvider, Delivery, SendOutcome } from './provider';
 
@@ -36,7 +38,7 @@ const plain = (text: string) => ({ type: 'plain_text', text, emoji: true });
  * Values go in plain_text objects, so Markdown in a label shows as typed instead of formatting
  * the message, and they are escaped for Slack's `&`, `<`, `>` rules as well.
  */
-export function renderSlackMessage(n: Notification): { text: string; blocks: unknown[] } {
+export function renderSlackMessage(n: Notification, options: { buttons?: boolean } = {}): { text: string; blocks: unknown[] } {
   const blocks: unknown[] = [{ type: 'header', text: plain(escapeFitting(headline(n), MAX_HEADER)) }];
   blocks.push({ type: 'section', text: plain(escapeFitting(statusLine(n), MAX_SECTION)) });
   if (n.text) blocks.push({ type: 'section', text: plain(escapeFitting(n.text, MAX_SECTION)) });
@@ -49,10 +51,13 @@ export function renderSlackMessage(n: Notification): { text: string; blocks: unk
     .map((link) => ({ type: 'mrkdwn', text: `<${slackUrl(link.href)}|${escapeSlack(link.text)}>` }))
     .filter((element) => element.text.length <= MAX_TEXT_OBJECT);
   if (n.fingerprint) context.push({ type: 'mrkdwn', text: `fingerprint ${escapeSlack(n.fingerprint)}` });
+  const actions = options.buttons && n.actions ? slackActionsBlock(n.actions) : undefined;
+  const tail = (context.length ? 1 : 0) + (actions ? 1 : 0);
   const fitted =
-    blocks.length + (context.length ? 1 : 0) > MAX_BLOCKS
-      ? [...blocks.slice(0, MAX_BLOCKS - 2), { type: 'section', text: plain('… (more details cut)') }]
+    blocks.length + tail > MAX_BLOCKS
+      ? [...blocks.slice(0, MAX_BLOCKS - 1 - tail), { type: 'section', text: plain('… (more details cut)') }]
       : blocks;
+  if (actions) fitted.push(actions);
   if (context.length) fitted.push({ type: 'context', elements: context.slice(0, 10) });
   return { text: escapeFitting(`${headline(n)} — ${statusLine(n)}`, MAX_FALLBACK), blocks: fitted };
 }
@@ -85,7 +90,7 @@ export class SlackProvider implements ChannelProvider {
   async send(channel: Channel, delivery: Delivery): Promise<SendOutcome> {
     const config = channel.config;
     if (config.type !== 'slack') throw new Error(`channel ${channel.name} is not a Slack channel`);
-    const message = renderSlackMessage(delivery.notification);
+    const message = renderSlackMessage(delivery.notification, { buttons: hasButtons(this.config, channel) });
     const timeoutMs = this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS;
     if (config.webhookUrl !== undefined) {
       const answer = await postJson(config.webhookUrl, message, { timeoutMs });

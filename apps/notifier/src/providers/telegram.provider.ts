@@ -4,6 +4,8 @@ import { Channel } from '../channel-config/channel-set';
 import { Notification, headline } from '../notifications/notification';
 import { cut } from '../notifications/text';
 import { NotifierConfig } from '../service';
+import { telegramKeyboard } from '../chat/buttons';
+import { hasButtons } from '../chat/chat-settings';
 import { classify, HttpAnswer, isAnswer, postJson } from './http';
 import { ChannelProvider, Delivery, SendOutcome } from './provider';
 
@@ -90,6 +92,8 @@ export class TelegramProvider implements ChannelProvider {
     if (channel.config.type !== 'telegram') throw new Error(`channel ${channel.name} is not a Telegram channel`);
     const token = channel.config.botToken;
     const url = `${this.config.TELEGRAM_API_URL.replace(/\/+$/, '')}/bot${token}/sendMessage`;
+    const actions = delivery.notification.actions;
+    const keyboard = actions && hasButtons(this.config, channel) ? telegramKeyboard(actions) : undefined;
     const answer = await postJson(
       url,
       {
@@ -97,6 +101,7 @@ export class TelegramProvider implements ChannelProvider {
         text: renderTelegramHtml(delivery.notification),
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
+        ...(keyboard ? { reply_markup: keyboard } : {}),
         // A follow-up answers the alert's message; if that message was deleted it is still sent, standalone.
         ...(delivery.replyToMessageId !== undefined
           ? { reply_to_message_id: Number(delivery.replyToMessageId), allow_sending_without_reply: true }

@@ -27,7 +27,7 @@ export class ApprovalsController {
     @Body(new ZodPipe(DecisionBodySchema)) body: { note?: string },
     @Principal() principal: ApiPrincipal,
   ) {
-    return approvalView(await this.approvals.decide(id, 'approved', principal.name, body.note));
+    return approvalView(await this.approvals.decide(id, 'approved', { name: principal.name }, body.note));
   }
 
   @Post(':id/reject')
@@ -39,6 +39,6 @@ export class ApprovalsController {
     @Body(new ZodPipe(DecisionBodySchema)) body: { note?: string },
     @Principal() principal: ApiPrincipal,
   ) {
-    return approvalView(await this.approvals.decide(id, 'rejected', principal.name, body.note));
+    return approvalView(await this.approvals.decide(id, 'rejected', { name: principal.name }, body.note));
   }
 }

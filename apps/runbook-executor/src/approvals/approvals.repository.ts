@@ -50,8 +50,8 @@ export class ApprovalsRepository {
     return rows[0]?.status;
   }
 
-  async get(id: string): Promise<ApprovalRow | undefined> {
-    return rowsOf<ApprovalRow>(await this.dataSource.query(`SELECT * FROM ${this.table} WHERE id = $1`, [id]))[0];
+  async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<ApprovalRow | undefined> {
+    return rowsOf<ApprovalRow>(await manager.query(`SELECT * FROM ${this.table} WHERE id = $1`, [id]))[0];
   }
 
   async lock(manager: EntityManager, id: string): Promise<ApprovalRow | undefined> {

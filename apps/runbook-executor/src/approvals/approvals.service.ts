@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { deriveEventId } from '@firebreak/contracts';
-import { Transaction, TransactionalMessaging } from '@firebreak/bus';
+import { ChatActor, deriveEventId } from '@firebreak/contracts';
+import { InboxKey, Transaction, TransactionalMessaging } from '@firebreak/bus';
 import { AppError, AuditLog, Clock, CLOCK, CONFIG, LOGGER, notFound } from '@firebreak/platform';
 import { formatDuration } from '../common/duration';
 import { executorMetrics } from '../common/metrics';
@@ -13,6 +13,15 @@ import { ExecutionsRepository } from '../lifecycle/executions.repository';
 import { WorkerSignals } from '../lifecycle/worker-signals';
 import { ExecutorConfig } from '../service';
 import { ApprovalDecision, ApprovalRow, ApprovalsRepository } from './approvals.repository';
+
+export type PersonDecision = 'approved' | 'rejected';
+
+/** Who decides: an API token's name, or a chat user (the chat and its user id are audited too). */
+export interface Decider {
+  name: string;
+  via?: ChatActor['via'];
+  chatUserId?: string;
+}
 
 /** Asks for approvals, decides them by API and expires them; the execution resumes, ends rejected, or fails on expiry. */
 @Injectable()
@@ -68,35 +77,57 @@ export class ApprovalsService {
     );
   }
 
-  async decide(id: string, decision: 'approved' | 'rejected', by: string, note: string | undefined): Promise<ApprovalRow> {
-    const found = await this.approvals.get(id);
-    if (!found) throw notFound('approval', id);
+  /**
+   * A person's decision, from the API or from a chat request on the bus (with its inbox key, so a
+   * redelivered request is `undefined` and changes nothing). The same rules either way: pending only,
+   * separation of duties, past its expiry it is expired (committed, then refused as a conflict).
+   */
+  decide(id: string, decision: PersonDecision, by: Decider, note: string | undefined): Promise<ApprovalRow>;
+  decide(id: string, decision: PersonDecision, by: Decider, note: string | undefined, inbox: InboxKey): Promise<ApprovalRow | undefined>;
+  async decide(
+    id: string,
+    decision: PersonDecision,
+    by: Decider,
+    note: string | undefined,
+    inbox?: InboxKey,
+  ): Promise<ApprovalRow | undefined> {
     const now = this.clock.now();
-    const result = await this.messaging.run(async (tx) => {
-      // Execution first, then approval: the order every writer takes, so none deadlocks.
-      const execution = await this.executions.lock(tx.manager, found.execution_id);
-      const approval = await this.approvals.lock(tx.manager, id);
-      if (!execution || !approval) throw notFound('approval', id);
-      if (approval.status !== 'pending') throw new AppError('conflict', `approval ${id} is already ${approval.status}`, 409);
-      if (decision === 'approved') this.checkSeparationOfDuties(execution, approval, by);
-      // Past its expiry it is expired, whether or not the expiry sweep got to it yet.
-      if (approval.expires_at.getTime() <= now.getTime())
-        return { expired: true, finalized: await this.apply(tx, execution, approval, 'expired', null, null, now) };
-      await this.audit.record(
-        {
-          actor: by,
-          action: `approval.${decision === 'approved' ? 'approve' : 'reject'}`,
-          target: id,
-          details: { executionId: execution.id, stepId: approval.step_id, note },
-        },
-        tx.manager,
-      );
-      return { expired: false, finalized: await this.apply(tx, execution, approval, decision, by, note ?? null, now) };
-    });
-    if (result.finalized) this.finalizer.observe(result.finalized);
+    const work = (tx: Transaction) => this.decideLocked(tx, id, decision, by, note ?? null, now);
+    const outcome = inbox ? await this.messaging.run(work, inbox) : { duplicate: false as const, result: await this.messaging.run(work) };
+    if (outcome.duplicate) return undefined;
+    const { approval, expired, finalized } = outcome.result;
+    if (finalized) this.finalizer.observe(finalized);
     this.worker.kick();
-    if (result.expired) throw new AppError('conflict', `approval ${id} expired at ${found.expires_at.toISOString()}`, 409);
-    return (await this.approvals.get(id))!;
+    if (expired) throw new AppError('conflict', `approval ${id} expired at ${approval.expires_at.toISOString()}`, 409);
+    return approval;
+  }
+
+  private async decideLocked(tx: Transaction, id: string, decision: PersonDecision, by: Decider, note: string | null, now: Date) {
+    const found = await this.approvals.get(id, tx.manager);
+    // Execution first, then approval: the order every writer takes, so none deadlocks.
+    const execution = found && (await this.executions.lock(tx.manager, found.execution_id));
+    const approval = found && (await this.approvals.lock(tx.manager, id));
+    if (!execution || !approval) throw notFound('approval', id);
+    if (approval.status !== 'pending') throw new AppError('conflict', `approval ${id} is already ${approval.status}`, 409);
+    if (decision === 'approved') this.checkSeparationOfDuties(execution, approval, by.name);
+    // Past its expiry it is expired, whether or not the expiry sweep got to it yet.
+    if (approval.expires_at.getTime() <= now.getTime()) {
+      const finalized = await this.apply(tx, execution, approval, 'expired', null, null, now);
+      return { approval, expired: true, finalized };
+    }
+    const via = by.via ? { via: by.via, chatUserId: by.chatUserId } : {};
+    await this.audit.record(
+      {
+        actor: by.name,
+        action: `approval.${decision === 'approved' ? 'approve' : 'reject'}`,
+        target: id,
+        details: { executionId: execution.id, stepId: approval.step_id, note: note ?? undefined, ...via },
+      },
+      tx.manager,
+    );
+    const finalized = await this.apply(tx, execution, approval, decision, by.name, note, now);
+    const decided: ApprovalRow = { ...approval, status: decision, decided_by: by.name, note, decided_at: now };
+    return { approval: decided, expired: false, finalized };
   }
 
   /** Approvals past their expiry fail their execution (and escalate an automatic one). */
