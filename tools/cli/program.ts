@@ -4,6 +4,7 @@ import * as alert from './commands/alert';
 import * as approval from './commands/approval';
 import * as detector from './commands/detector';
 import * as execution from './commands/execution';
+import * as mcp from './commands/mcp';
 import * as runbook from './commands/runbook';
 import * as silence from './commands/silence';
 import * as slo from './commands/slo';
@@ -58,6 +59,6 @@ export function createProgram(env: NodeJS.ProcessEnv, onWarning: (line: string) 
     },
   };
 
-  for (const group of [alert, silence, runbook, execution, approval, slo, detector, routes, configCheck]) group.register(program, ctx);
+  for (const group of [alert, silence, runbook, execution, approval, slo, detector, routes, configCheck, mcp]) group.register(program, ctx);
   return program;
 }
