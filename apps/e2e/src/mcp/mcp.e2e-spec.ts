@@ -94,11 +94,13 @@ describe('firebreak mcp over stdio', () => {
     expect(JSON.stringify(alerts)).toContain(fingerprint);
 
     // The knowledge service analyses a new critical alert within seconds.
-    let detail: { alert: { fingerprint: string }; analysis: { summary?: string } | null } | undefined;
+    type AlertWithAnalysis = { alert: { fingerprint: string }; analysis: { summary?: string } | null };
+    let detail: AlertWithAnalysis | undefined;
     await waitFor(
       async () => {
-        detail = jsonOf(await client.callTool({ name: 'get_alert', arguments: { fingerprint } }));
-        return detail.analysis !== null;
+        const answer = jsonOf<AlertWithAnalysis>(await client.callTool({ name: 'get_alert', arguments: { fingerprint } }));
+        detail = answer;
+        return answer.analysis !== null;
       },
       { timeoutMs: 60_000, message: 'an analysis of the alert' },
     );
