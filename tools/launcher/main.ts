@@ -2,6 +2,7 @@ import { join, relative } from 'node:path';
 import { BackupSchedule, readBackupSchedule } from './backup-schedule';
 import { readLauncherConfig, type LauncherConfig } from './config';
 import { LauncherError } from './errors';
+import { setUpApiTokens, type ApiTokenSetup } from './first-run-token';
 import { waitUntilReady } from './health';
 import { ensureNats, type NatsInUse } from './nats';
 import { Output } from './output';
@@ -15,13 +16,18 @@ import { renderSummary } from './summary';
 const ROOT_DIR = join(__dirname, '..', '..', '..');
 const LABEL_WIDTH = Math.max(...SERVICES.map((s) => s.name.length));
 
-async function bringUp(config: LauncherConfig, stack: Stack, out: Output, backups: BackupSchedule): Promise<void> {
+async function bringUp(config: LauncherConfig, tokens: ApiTokenSetup, stack: Stack, out: Output, backups: BackupSchedule): Promise<void> {
   const nats = await ensureNats(config.natsUrl, config.dataDir, stack, out);
   if (stack.isStopping) return;
   const postgres = await ensurePostgres(config.databaseUrl, config.dataDir, stack, out);
   if (stack.isStopping) return;
 
-  const env: NodeJS.ProcessEnv = { ...process.env, NATS_URL: nats.url, DATABASE_URL: postgres.url };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NATS_URL: nats.url,
+    DATABASE_URL: postgres.url,
+    FIREBREAK_API_TOKENS: tokens.apiTokens,
+  };
   await runMigrations(config.rootDir, env, stack, out);
   if (stack.isStopping) return;
 
@@ -37,15 +43,17 @@ async function bringUp(config: LauncherConfig, stack: Stack, out: Output, backup
       [`not ready after ${config.startTimeoutMs / 1000} s (FIREBREAK_START_TIMEOUT_SEC):`, ...lines].join('\n'),
     );
   }
+  // Before the summary: the console URL stays the last thing on the screen.
+  backups.start();
   out.raw(
     renderSummary({
       started,
       nats: { url: nats.url, note: natsNote(nats, config.rootDir) },
       postgres: { url: postgres.url, note: postgresNote(postgres, config.rootDir) },
       readyAfterMs: Date.now() - startedAt,
+      localAdminToken: tokens.localAdminToken,
     }),
   );
-  backups.start();
 }
 
 function natsNote(nats: NatsInUse, rootDir: string): string {
@@ -66,9 +74,12 @@ function postgresNote(pg: PostgresInUse, rootDir: string): string {
 function main(): Promise<number> {
   let config: LauncherConfig;
   let backupConfig: ReturnType<typeof readBackupSchedule>;
+  let tokens: ApiTokenSetup;
   try {
     config = readLauncherConfig(process.env, { rootDir: ROOT_DIR, stdoutIsTty: process.stdout.isTTY === true });
-    backupConfig = readBackupSchedule(process.env, ROOT_DIR);
+    tokens = setUpApiTokens(process.env.FIREBREAK_API_TOKENS, config.dataDir);
+    // The scheduled backup takes the first admin token, so on a first run it works with the local one.
+    backupConfig = readBackupSchedule({ ...process.env, FIREBREAK_API_TOKENS: tokens.apiTokens }, ROOT_DIR);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     return Promise.resolve(1);
@@ -106,7 +117,9 @@ function main(): Promise<number> {
     }
     process.once('exit', () => stack.killAllNow());
 
-    bringUp(config, stack, out, backups).catch((error: unknown) => {
+    if (tokens.file)
+      out.info(`FIREBREAK_API_TOKENS is not set: every service accepts the local admin token kept in ${relative(ROOT_DIR, tokens.file)}`);
+    bringUp(config, tokens, stack, out, backups).catch((error: unknown) => {
       if (stack.isStopping) return;
       out.error(
         error instanceof LauncherError

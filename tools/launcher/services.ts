@@ -5,6 +5,9 @@ import type { Output } from './output';
 import { describeExit, spawnManaged } from './processes';
 import type { Stack } from './stack';
 
+/** Started last: it forwards to the others, and its page is the summary's last line. */
+export const CONSOLE_SERVICE = { name: 'console', port: 8090 } as const;
+
 export const SERVICES = [
   { name: 'ingress', port: 8080 },
   { name: 'mapper', port: 8081 },
@@ -13,6 +16,7 @@ export const SERVICES = [
   { name: 'notifier', port: 8084 },
   { name: 'slo-reporter', port: 8085 },
   { name: 'knowledge', port: 8086 },
+  CONSOLE_SERVICE,
 ] as const;
 
 export type ServiceSpec = (typeof SERVICES)[number];

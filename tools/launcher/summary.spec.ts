@@ -1,6 +1,11 @@
 import { renderSummary } from './summary';
 
 describe('renderSummary', () => {
+  const base = {
+    nats: { url: 'nats://127.0.0.1:4222', note: 'already running' },
+    postgres: { url: 'postgres://postgres@127.0.0.1:5432/postgres', note: 'already running' },
+    readyAfterMs: 1000,
+  };
   const text = renderSummary({
     started: [
       { name: 'ingress', port: 8080 },
@@ -15,7 +20,7 @@ describe('renderSummary', () => {
     expect(text).toMatch(
       /ingress +http:\/\/127\.0\.0\.1:8080 +http:\/\/127\.0\.0\.1:8080\/docs +http:\/\/127\.0\.0\.1:8080\/metrics +http:\/\/127\.0\.0\.1:8080\/health\/ready/,
     );
-    expect(text).toContain('2 of 7 services ready after 4.2 s');
+    expect(text).toContain('2 of 8 services ready after 4.2 s');
   });
 
   it('marks the services that were not built', () => {
@@ -25,5 +30,26 @@ describe('renderSummary', () => {
   it('shows the NATS and Postgres in use without their passwords', () => {
     expect(text).toContain('postgres://postgres:***@127.0.0.1:5433/postgres');
     expect(text).not.toContain('firebreak@');
+  });
+
+  it('ends with the console URL that signs in with the first-run token, in the fragment', () => {
+    const started = [{ name: 'console', port: 8090 }] as const;
+    const lines = renderSummary({ ...base, started, localAdminToken: 'tok_EN-123' })
+      .trimEnd()
+      .split('\n');
+    expect(lines.at(-1)).toBe('  Console: http://127.0.0.1:8090/#token=tok_EN-123');
+  });
+
+  it('prints the plain console URL and where to find a token when FIREBREAK_API_TOKENS was given', () => {
+    const line = renderSummary({ ...base, started: [{ name: 'console', port: 8090 }] })
+      .trimEnd()
+      .split('\n')
+      .at(-1);
+    expect(line).toBe('  Console: http://127.0.0.1:8090/  (sign in with one of the tokens of FIREBREAK_API_TOKENS)');
+    expect(line).not.toContain('#token=');
+  });
+
+  it('says the console was not started when it was not built', () => {
+    expect(text.trimEnd().split('\n').at(-1)).toBe('  Console: not started (not built)');
   });
 });

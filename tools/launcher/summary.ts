@@ -1,11 +1,25 @@
 import { redactUrl } from './redact';
-import { SERVICES, serviceUrls, type ServiceSpec } from './services';
+import { CONSOLE_SERVICE, SERVICES, serviceUrls, type ServiceSpec } from './services';
 
 export interface StackSummary {
   started: readonly Pick<ServiceSpec, 'name' | 'port'>[];
   nats: { url: string; note: string };
   postgres: { url: string; note: string };
   readyAfterMs: number;
+  /** The first-run admin token the console URL signs in with; undefined when FIREBREAK_API_TOKENS was given. */
+  localAdminToken?: string;
+}
+
+/**
+ * The console's address. With the first-run token it goes in the fragment, which browsers never send to
+ * a server, so it stays out of access logs; the page reads it, keeps it for the tab and clears the address.
+ */
+export function consoleLine(summary: Pick<StackSummary, 'started' | 'localAdminToken'>): string {
+  if (!summary.started.some((spec) => spec.name === CONSOLE_SERVICE.name)) return '  Console: not started (not built)';
+  const url = `${serviceUrls(CONSOLE_SERVICE).base}/`;
+  return summary.localAdminToken
+    ? `  Console: ${url}#token=${summary.localAdminToken}`
+    : `  Console: ${url}  (sign in with one of the tokens of FIREBREAK_API_TOKENS)`;
 }
 
 /** The table printed once everything answers ready. Connection URLs never show a password. */
@@ -31,6 +45,8 @@ export function renderSummary(summary: StackSummary): string {
     `  Postgres  ${redactUrl(summary.postgres.url)}  (${summary.postgres.note})`,
     '',
     '  Ctrl-C stops everything.',
+    '',
+    consoleLine(summary),
     '',
   ].join('\n');
 }

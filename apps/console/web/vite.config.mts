@@ -11,7 +11,7 @@ export default defineConfig({
   root: here('.'),
   base: '/',
   plugins: [react()],
-  resolve: { alias: { '@firebreak/contracts': here('../../../libs/contracts/src/index.ts') } },
+  resolve: { alias: { '@firebreak/contracts': here('../../../libs/contracts/src/browser.ts') } },
   build: {
     outDir: here('../../../dist/apps/console/web'),
     emptyOutDir: true,

@@ -12,7 +12,9 @@ function findRoot(start: string): string {
   throw new Error(`no nx.json above ${start}`);
 }
 export const APPS = ['ingress', 'mapper', 'runbook-executor', 'detector-scheduler', 'notifier', 'slo-reporter', 'knowledge'] as const;
-export type App = (typeof APPS)[number];
+/** Started only when a test names it: the console (no tables of its own) forwards to the services started before it. */
+export const OPTIONAL_APPS = ['console'] as const;
+export type App = (typeof APPS)[number] | (typeof OPTIONAL_APPS)[number];
 
 export interface RunningService {
   app: App;
@@ -65,7 +67,19 @@ export class Stack {
       LOG_LEVEL: 'warn',
       ...this.options.env,
     };
-    await Promise.all((this.options.apps ?? APPS).map((app) => this.startService(app)));
+    const apps = this.options.apps ?? APPS;
+    await Promise.all(apps.filter((app) => app !== 'console').map((app) => this.startService(app)));
+    // After the others: it is pointed at their (free, random) ports.
+    if (apps.includes('console')) await this.startService('console');
+  }
+
+  /** FIREBREAK_URL_<SERVICE> of every service running now, for the console to forward to. */
+  upstreamEnv(): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [app, service] of this.services) {
+      if (app !== 'console') env[`FIREBREAK_URL_${app.toUpperCase().replace(/-/g, '_')}`] = service.url;
+    }
+    return env;
   }
 
   async startService(app: App, extraEnv: Record<string, string> = {}): Promise<RunningService> {
@@ -77,6 +91,7 @@ export class Stack {
       ...this.baseEnv,
       FIREBREAK_DB_SCHEMA: this.schemaOf(app),
       FIREBREAK_HTTP_PORT: String(port),
+      ...(app === 'console' ? this.upstreamEnv() : {}),
       ...extraEnv,
     };
     const child = spawn(process.execPath, [main], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

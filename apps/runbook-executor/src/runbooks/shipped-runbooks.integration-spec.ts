@@ -14,6 +14,7 @@ import { loadRunbooks } from './runbook-loader';
 const SHIPPED = resolve(__dirname, '../../../../runbooks');
 const SHIPPED_IDS = [
   'db_performance_degradation',
+  'demo_ingress_probe',
   'dlq_recovery',
   'high_error_rate',
   'notify_admin',
@@ -45,8 +46,9 @@ describe('which shipped runbooks an alert annotation may choose', () => {
     const optedIn = [...catalogue.runbooks.values()]
       .filter(({ runbook }) => runbook.selectable === 'annotation')
       .map(({ runbook }) => runbook.id);
-    expect(optedIn.sort()).toEqual([...new Set(Object.values(mappings.alertnames))].sort());
-    expect(optedIn).toHaveLength(6);
+    // The six mapped ones, and the demo's probe (`npm run demo` names it by annotation).
+    expect(optedIn.sort()).toEqual([...new Set(Object.values(mappings.alertnames)), 'demo_ingress_probe'].sort());
+    expect(optedIn).toHaveLength(7);
     for (const id of ['postgres_vacuum', 'notify_admin', 'dlq_recovery']) expect(optedIn).not.toContain(id);
   });
 });

@@ -1,0 +1,6 @@
+import { Module } from '@nestjs/common';
+import { ForwardingController } from './forwarding.controller';
+import { ForwardingService } from './forwarding.service';
+
+@Module({ controllers: [ForwardingController], providers: [ForwardingService] })
+export class ForwardingModule {}
