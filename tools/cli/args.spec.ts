@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { formatMatcher, matchesAll } from '@firebreak/contracts';
-import { parseDuration, parseKeyValues, parseMatcherArgs, positiveInt, serverFilters } from './args';
+import { MAX_LABEL_FILTERS, parseDuration, parseKeyValues, parseMatcherArgs, positiveInt, serverFilters } from './args';
 import { CliError } from './errors';
 
 describe('matcher arguments', () => {
@@ -31,6 +31,17 @@ describe('matcher arguments', () => {
         ['alertname', 'B'],
       ],
     });
+  });
+  it('sends at most the 20 label filters the mapper takes; the rest are applied here only', () => {
+    const names = Array.from({ length: 25 }, (_, i) => `l${i}`);
+    const matchers = parseMatcherArgs(['alertname=A', ...names.map((name) => `${name}=v`)]);
+    const filters = serverFilters(matchers);
+    expect(MAX_LABEL_FILTERS).toBe(20);
+    expect(filters.alertname).toBe('A');
+    expect(filters.labels.map(([name]) => name)).toEqual(names.slice(0, 20));
+    const labels = Object.fromEntries(names.map((name) => [name, 'v']));
+    expect(matchesAll(matchers, { alertname: 'A', ...labels })).toBe(true);
+    expect(matchesAll(matchers, { alertname: 'A', ...labels, l24: 'other' })).toBe(false);
   });
 });
 

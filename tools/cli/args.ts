@@ -18,6 +18,9 @@ export function parseMatcherArgs(args: readonly string[]): Matcher[] {
   }
 }
 
+/** The mapper refuses more `label=` filters than this in one listing request. */
+export const MAX_LABEL_FILTERS = 20;
+
 /** The query the mapper's alert listing can do itself: `alertname=` and label `=` filters. */
 export interface ServerFilters {
   alertname?: string;
@@ -27,14 +30,15 @@ export interface ServerFilters {
 /**
  * Splits matchers into what the mapper filters (equality, sent as `alertname` and `label=name=value`) and what
  * the CLI applies to each alert (`!=`, `=~`, `!~`, and an `=` to the empty string, which also matches a missing
- * label). All matchers are still applied client-side: the server's filters only narrow the pages fetched.
+ * label). All matchers are still applied client-side: the server's filters only narrow the pages fetched, so
+ * equality matchers past the mapper's MAX_LABEL_FILTERS are simply left to the client.
  */
 export function serverFilters(matchers: readonly Matcher[]): ServerFilters {
   const filters: ServerFilters = { labels: [] };
   for (const matcher of matchers) {
     if (matcher.type !== '=' || matcher.value === '') continue;
     if (matcher.name === 'alertname' && filters.alertname === undefined) filters.alertname = matcher.value;
-    else filters.labels.push([matcher.name, matcher.value]);
+    else if (filters.labels.length < MAX_LABEL_FILTERS) filters.labels.push([matcher.name, matcher.value]);
   }
   return filters;
 }

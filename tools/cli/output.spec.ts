@@ -1,4 +1,4 @@
-import { formatLabels, formatTable, sanitize } from './output';
+import { formatJson, formatLabels, formatTable, sanitize } from './output';
 
 describe('sanitize', () => {
   it('removes ANSI escapes so a label cannot clear the screen, recolour or retitle the terminal', () => {
@@ -16,11 +16,33 @@ describe('sanitize', () => {
     expect(sanitize('safe\u202eexe.txt')).toBe('safeexe.txt');
   });
 
+  it('drops the Arabic letter mark, zero-width characters and the BOM that hide or reorder text', () => {
+    expect(sanitize('a\u061cb\u200bc\u200cd\u200de\ufefff')).toBe('abcdef');
+  });
+
   it('keeps ordinary text, Unicode included, and prints non-strings', () => {
     expect(sanitize('Ünïcødé 🔥 <b>html</b> $(rm -rf /)')).toBe('Ünïcødé 🔥 <b>html</b> $(rm -rf /)');
     expect(sanitize(42)).toBe('42');
     expect(sanitize(null)).toBe('');
     expect(sanitize({ a: '\x1b[2J' })).toBe('{"a":"\\u001b[2J"}');
+  });
+});
+
+describe('formatJson', () => {
+  const hostile = 'a\u0085b\u009bc\u007fd\u061ce\u200bf\u200dg\u202eh\u2066i\ufeffj';
+
+  it('escapes C1 controls, DEL, bidi and zero-width characters as \\uXXXX', () => {
+    const text = formatJson({ label: hostile, [`k\u202e`]: 1 });
+    expect(text).toContain('"a\\u0085b\\u009bc\\u007fd\\u061ce\\u200bf\\u200dg\\u202eh\\u2066i\\ufeffj"');
+    expect(text).toContain('"k\\u202e": 1');
+    expect(text).not.toMatch(/[\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/);
+  });
+
+  it('stays JSON that parses back to the same value, Unicode text untouched', () => {
+    const value = { label: hostile, text: 'Ünïcødé 🔥 \u00a0', n: [1, null], esc: '\x1b[2J' };
+    expect(JSON.parse(formatJson(value))).toEqual(value);
+    expect(formatJson(value)).toContain('Ünïcødé 🔥 \u00a0');
+    expect(formatJson(undefined)).toBe('null\n');
   });
 });
 

@@ -10,7 +10,10 @@ export interface Column<T> {
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[ -/]*[0-~]/g;
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+// What JSON.stringify leaves raw but a terminal acts on or hides: DEL and C1 controls, bidi marks and overrides,
+// zero-width characters and the BOM. Escaped as \uXXXX, the JSON means the same to a parser.
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
 /** Text safe to print on a terminal: escape sequences removed, control characters and newlines as spaces. */
 export function sanitize(text: unknown): string {
@@ -51,9 +54,17 @@ export function printFields(fields: ReadonlyArray<[string, unknown]>): void {
   process.stdout.write(fields.map(([key, value]) => `${sanitize(key).padEnd(width)}  ${sanitize(value)}`).join('\n') + '\n');
 }
 
-/** The API's JSON as it came, for scripts (escaping is JSON's). */
+/** The API's JSON as it came, for scripts; characters a terminal would act on are escaped (still valid JSON). */
+export function formatJson(value: unknown): string {
+  const text = JSON.stringify(value ?? null, null, 2).replace(
+    JSON_UNSAFE,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return text + '\n';
+}
+
 export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value ?? null, null, 2) + '\n');
+  process.stdout.write(formatJson(value));
 }
 
 /** Label sets as `a=b, c=d` (sanitised when the table prints it). */

@@ -19,12 +19,19 @@ const ENV_HELP = [
   '  --config PATH / $XDG_CONFIG_HOME/firebreak/config.yml / ~/.config/firebreak/config.yml',
   '      token: <API token>',
   '      urls: { mapper: http://…, runbook-executor: http://…, … }',
-  '  FIREBREAK_TOKEN                    API token (--token overrides it)',
+  '    The file holds a token: keep it chmod 600. If group or others can read it, the CLI warns on stderr',
+  '    (and still uses it).',
+  '  FIREBREAK_TOKEN                    API token (--token overrides it; prefer this: --token shows in ps)',
   ...Object.entries(SERVICES)
     .sort(([, a], [, b]) => a.port - b.port)
     .map(([name, spec]) => `  ${spec.env.padEnd(34)} ${name} (default http://127.0.0.1:${spec.port})`),
   '',
-  'Exit codes: 0 ok, 1 the API refused or failed (or bad input), 2 usage, 3 a service cannot be reached.',
+  'Exit codes:',
+  '  0  ok',
+  '  1  the API refused or failed, or bad input (silence expire: some ids failed, each named on stderr)',
+  '  2  usage (unknown command or option, an id that cannot be one)',
+  '  3  a service cannot be reached (nothing was sent), or a read got no answer: safe to retry',
+  '  4  a change was sent but no answer came back: it may have taken effect; check (show/list) before retrying',
 ].join('\n');
 
 /** The `firebreak` program with every command group; `env` is the environment settings are read from. */
@@ -35,7 +42,10 @@ export function createProgram(env: NodeJS.ProcessEnv, onWarning: (line: string) 
     )
     .addOption(new Option('-o, --output <format>', 'table or json (the API JSON, for scripts)').choices(['table', 'json']).default('table'))
     .option('--config <path>', 'config file (token:, urls:)')
-    .option('--token <token>', 'API token (overrides FIREBREAK_TOKEN and the config file)')
+    .option(
+      '--token <token>',
+      'API token (overrides FIREBREAK_TOKEN and the config file; other users see it in ps: prefer FIREBREAK_TOKEN)',
+    )
     .addHelpText('after', ENV_HELP)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();

@@ -33,7 +33,9 @@ const SEVERITY_ALIASES: Record<string, Severity> = {
 /** Reads the usual label values; an unknown or missing value is `warning`, neither ignored nor paged. */
 export function severityFromLabel(value: string | undefined): Severity {
   if (!value) return 'warning';
-  return SEVERITY_ALIASES[value.trim().toLowerCase()] ?? 'warning';
+  const key = value.trim().toLowerCase();
+  // Own keys only: a label `constructor` or `__proto__` must not read Object.prototype.
+  return Object.hasOwn(SEVERITY_ALIASES, key) ? SEVERITY_ALIASES[key] : 'warning';
 }
 
 export function severityRank(severity: Severity): number {

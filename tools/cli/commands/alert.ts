@@ -2,7 +2,9 @@ import { Command, Option } from 'commander';
 import { matchesAll } from '@firebreak/contracts';
 import { parseMatcherArgs, positiveInt, serverFilters } from '../args';
 import { CliContext } from '../context';
+import { pathSegment } from '../ids';
 import { Column, formatLabels, printJson, printTable } from '../output';
+import { collectPages, MAX_PAGE, Page } from '../paging';
 
 /** The fields of the mapper's alert view the CLI reads. */
 export interface AlertView {
@@ -16,12 +18,6 @@ export interface AlertView {
   acknowledgement: { by: string } | null;
 }
 
-interface AlertPage {
-  items: AlertView[];
-  nextCursor: string | null;
-}
-
-const PAGE = 500;
 const ACTIVE = 'firing,acknowledged,silenced';
 const HIDDEN_LABELS = new Set(['alertname', 'severity']);
 
@@ -66,7 +62,8 @@ export function register(program: Command, ctx: CliContext): void {
       .option('-c, --comment <text>', 'a note kept with the alert')
       .action(async (fingerprint: string, opts: { comment?: string }) => {
         const body = opts.comment ? { note: opts.comment } : {};
-        const result = await ctx.client().post<AlertView>('mapper', `/api/v1/alerts/${encodeURIComponent(fingerprint)}/${path}`, body);
+        const url = `/api/v1/alerts/${pathSegment(fingerprint, 'fingerprint')}/${path}`;
+        const result = await ctx.client().post<AlertView>('mapper', url, body, { check: 'alert query --all' });
         if (ctx.output === 'json') printJson(result);
         else printTable([result], COLUMNS.slice(0, 4));
       });
@@ -79,16 +76,18 @@ async function queryAlerts(
   query: { status?: string; limit: number; matchers: ReturnType<typeof parseMatcherArgs> },
 ): Promise<AlertView[]> {
   const filters = serverFilters(query.matchers);
-  const params = new URLSearchParams({ limit: String(PAGE) });
+  const params = new URLSearchParams({ limit: String(MAX_PAGE) });
   if (query.status) params.set('status', query.status);
   if (filters.alertname) params.set('alertname', filters.alertname);
   for (const [name, value] of filters.labels) params.append('label', `${name}=${value}`);
-  const found: AlertView[] = [];
-  for (let cursor: string | null = null; ;) {
-    if (cursor) params.set('cursor', cursor);
-    const page: AlertPage = await ctx.client().get<AlertPage>('mapper', `/api/v1/alerts?${params}`);
-    for (const alert of page.items) if (matchesAll(query.matchers, { alertname: alert.alertname, ...alert.labels })) found.push(alert);
-    if (found.length >= query.limit || !page.nextCursor) return found.slice(0, query.limit);
-    cursor = page.nextCursor;
-  }
+  const client = ctx.client();
+  return collectPages(
+    'the mapper',
+    (cursor) => {
+      if (cursor) params.set('cursor', cursor);
+      return client.get<Page<AlertView>>('mapper', `/api/v1/alerts?${params}`);
+    },
+    query.limit,
+    (alert) => matchesAll(query.matchers, { alertname: alert.alertname, ...alert.labels }),
+  );
 }

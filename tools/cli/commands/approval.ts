@@ -1,7 +1,9 @@
 import { Command, Option } from 'commander';
 import { positiveInt } from '../args';
 import { CliContext } from '../context';
-import { Column, printJson, printTable } from '../output';
+import { pathSegment } from '../ids';
+import { Column, printJson, printTable, sanitize } from '../output';
+import { collectPages, MAX_PAGE, Page } from '../paging';
 
 interface ApprovalView {
   id: string;
@@ -42,11 +44,24 @@ export function register(program: Command, ctx: CliContext): void {
     .option('-a, --all', 'every status')
     .addOption(new Option('--limit <n>', 'at most this many').default(100).argParser(positiveInt))
     .action(async (opts: { status: string; all?: boolean; limit: number }) => {
-      const params = new URLSearchParams({ limit: String(Math.min(opts.limit, 500)) });
-      if (!opts.all) params.set('status', opts.status);
-      const result = await ctx.client().get<{ items: ApprovalView[] }>('runbook-executor', `/api/v1/approvals?${params}`);
-      if (ctx.output === 'json') printJson(result);
-      else printTable(result.items, COLUMNS);
+      const client = ctx.client();
+      const items = await collectPages(
+        'the runbook-executor',
+        (cursor, size) => {
+          const params = new URLSearchParams({ limit: String(size) });
+          if (!opts.all) params.set('status', opts.status);
+          if (cursor) params.set('cursor', cursor);
+          return client.get<Page<ApprovalView>>('runbook-executor', `/api/v1/approvals?${params}`);
+        },
+        opts.limit,
+      );
+      // The approvals API has one page, no cursor: past it, say the list is cut rather than look complete.
+      if (opts.limit > MAX_PAGE && items.length === MAX_PAGE)
+        process.stderr.write(
+          sanitize(`warning: the runbook-executor lists at most ${MAX_PAGE} approvals; older ones are not shown`) + '\n',
+        );
+      if (ctx.output === 'json') printJson({ items });
+      else printTable(items, COLUMNS);
     });
 
   for (const verb of ['approve', 'reject'] as const) {
@@ -57,9 +72,8 @@ export function register(program: Command, ctx: CliContext): void {
       .option('-c, --comment <text>', verb === 'approve' ? 'a note kept with the decision' : 'the reason, kept with the decision')
       .action(async (id: string, opts: { comment?: string }) => {
         const body = opts.comment ? { note: opts.comment } : {};
-        const result = await ctx
-          .client()
-          .post<ApprovalView>('runbook-executor', `/api/v1/approvals/${encodeURIComponent(id)}/${verb}`, body);
+        const url = `/api/v1/approvals/${pathSegment(id, 'approval')}/${verb}`;
+        const result = await ctx.client().post<ApprovalView>('runbook-executor', url, body, { check: 'approval list --all' });
         if (ctx.output === 'json') printJson(result);
         else printTable([result], [...COLUMNS.slice(0, 4), { header: 'DECIDED BY', value: (a) => a.decidedBy ?? '' }]);
       });

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { CliContext } from '../context';
+import { pathSegment } from '../ids';
 import { Column, printJson, printTable } from '../output';
 
 interface DetectorView {
@@ -59,8 +60,9 @@ export function register(program: Command, ctx: CliContext): void {
     .description('run one detector now (operator), or every enabled one (admin); counts toward thresholds')
     .argument('[id]', 'one detector')
     .action(async (id: string | undefined) => {
-      const path = id === undefined ? '/api/v1/detectors/run' : `/api/v1/detectors/${encodeURIComponent(id)}/run`;
-      const result = await ctx.client().post<{ results: DetectorResult[] }>('detector-scheduler', path, {});
+      // Only a missing id runs them all: `run .` must not become POST /detectors/run.
+      const path = id === undefined ? '/api/v1/detectors/run' : `/api/v1/detectors/${pathSegment(id, 'detector')}/run`;
+      const result = await ctx.client().post<{ results: DetectorResult[] }>('detector-scheduler', path, {}, { check: 'detector list' });
       if (ctx.output === 'json') printJson(result);
       else printTable(result.results, RESULT_COLUMNS);
     });

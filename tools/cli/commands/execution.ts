@@ -1,7 +1,9 @@
 import { Command, Option } from 'commander';
 import { positiveInt } from '../args';
 import { CliContext } from '../context';
+import { pathSegment } from '../ids';
 import { Column, printFields, printJson, printTable } from '../output';
+import { collectPages, Page } from '../paging';
 
 interface ExecutionSummary {
   id: string;
@@ -78,13 +80,19 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--mode <mode>', 'only this mode').choices(['live', 'dry_run', 'drill']))
     .addOption(new Option('--limit <n>', 'at most this many').default(50).argParser(positiveInt))
     .action(async (opts: { status?: string; runbook?: string; fingerprint?: string; mode?: string; limit: number }) => {
-      const params = new URLSearchParams({ limit: String(Math.min(opts.limit, 500)) });
-      for (const key of ['status', 'runbook', 'fingerprint', 'mode'] as const) if (opts[key]) params.set(key, opts[key]);
-      const result = await ctx
-        .client()
-        .get<{ items: ExecutionSummary[]; nextCursor: string | null }>('runbook-executor', `/api/v1/executions?${params}`);
-      if (ctx.output === 'json') printJson(result);
-      else printTable(result.items, COLUMNS);
+      const client = ctx.client();
+      const items = await collectPages(
+        'the runbook-executor',
+        (cursor, size) => {
+          const params = new URLSearchParams({ limit: String(size) });
+          for (const key of ['status', 'runbook', 'fingerprint', 'mode'] as const) if (opts[key]) params.set(key, opts[key]);
+          if (cursor) params.set('cursor', cursor);
+          return client.get<Page<ExecutionSummary>>('runbook-executor', `/api/v1/executions?${params}`);
+        },
+        opts.limit,
+      );
+      if (ctx.output === 'json') printJson({ items });
+      else printTable(items, COLUMNS);
     });
 
   execution
@@ -92,7 +100,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('one execution: its steps with every attempt, and its approvals')
     .argument('<id>', 'execution id')
     .action(async (id: string) => {
-      const result = await ctx.client().get<ExecutionDetail>('runbook-executor', `/api/v1/executions/${encodeURIComponent(id)}`);
+      const result = await ctx.client().get<ExecutionDetail>('runbook-executor', `/api/v1/executions/${pathSegment(id, 'execution')}`);
       if (ctx.output === 'json') return printJson(result);
       showExecution(result);
     });
@@ -103,9 +111,8 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<id>', 'execution id')
     .requiredOption('-c, --comment <reason>', 'why (required)')
     .action(async (id: string, opts: { comment: string }) => {
-      const result = await ctx
-        .client()
-        .post('runbook-executor', `/api/v1/executions/${encodeURIComponent(id)}/cancel`, { reason: opts.comment });
+      const url = `/api/v1/executions/${pathSegment(id, 'execution')}/cancel`;
+      const result = await ctx.client().post('runbook-executor', url, { reason: opts.comment }, { check: `execution show ${id}` });
       if (ctx.output === 'json') printJson(result);
       else process.stdout.write(`cancel requested: ${id}\n`);
     });

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { collect, parseKeyValues } from '../args';
 import { CliContext } from '../context';
+import { pathSegment } from '../ids';
 import { Column, printFields, printJson, printTable, sanitize } from '../output';
 
 interface RunbookSummary {
@@ -77,7 +78,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<id>', 'runbook id')
     .option('--prose', 'print the runbook prose after the steps')
     .action(async (id: string, opts: { prose?: boolean }) => {
-      const result = await ctx.client().get<RunbookDetail>('runbook-executor', `/api/v1/runbooks/${encodeURIComponent(id)}`);
+      const result = await ctx.client().get<RunbookDetail>('runbook-executor', `/api/v1/runbooks/${pathSegment(id, 'runbook')}`);
       if (ctx.output === 'json') return printJson(result);
       showRunbook(result, opts.prose === true);
     });
@@ -102,13 +103,11 @@ function registerRun(group: Command, ctx: CliContext): void {
         params: parseKeyValues(opts.param, '--param'),
         ...(opts.comment ? { reason: opts.comment } : {}),
       };
-      const started = await ctx
-        .client()
-        .post<{ executionId: string; status: string; mode: string }>(
-          'runbook-executor',
-          `/api/v1/runbooks/${encodeURIComponent(id)}/execute`,
-          body,
-        );
+      const url = `/api/v1/runbooks/${pathSegment(id, 'runbook')}/execute`;
+      // A live run that got no answer may be running: look before starting a second one.
+      const started = await ctx.client().post<{ executionId: string; status: string; mode: string }>('runbook-executor', url, body, {
+        check: `execution list --runbook ${id}`,
+      });
       if (ctx.output === 'json') printJson(started);
       else process.stdout.write(`${started.executionId}\n`);
     });

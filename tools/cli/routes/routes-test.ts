@@ -59,8 +59,8 @@ export async function testRoutes(
   severity?: string,
 ): Promise<RoutesTestAnswer> {
   const [mapping, routing] = await Promise.all([
-    client.post<MappingAnswer>('mapper', '/api/v1/mappings/test', { labels, annotations }),
-    client.post<RoutingAnswer>('notifier', '/api/v1/routes/test', { labels, ...(severity ? { severity } : {}) }),
+    client.post<MappingAnswer>('mapper', '/api/v1/mappings/test', { labels, annotations }, { readOnly: true }),
+    client.post<RoutingAnswer>('notifier', '/api/v1/routes/test', { labels, ...(severity ? { severity } : {}) }, { readOnly: true }),
   ]);
   return { mapping, routing };
 }

@@ -157,6 +157,26 @@ describe('the firebreak CLI against running services', () => {
     expect(after.state).toBe('expired');
   });
 
+  it('silence expire tries every id: a bad one is named on stderr (exit 1), an already expired one counts as done', async () => {
+    const ids: string[] = [];
+    for (const name of ['CliExpireA', 'CliExpireB'])
+      ids.push((await cli(['silence', 'add', `alertname=${name}`, '-c', 'several'])).stdout.trim());
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const result = await cli(['silence', 'expire', ids[0], '..', missing, ids[1]]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(`${ids[0]}\n${ids[1]}\n`);
+    const errors = result.stderr.trim().split('\n');
+    expect(errors).toEqual([
+      expect.stringMatching(/^firebreak: \.\.: "\.\." is not a silence id/),
+      expect.stringMatching(new RegExp(`^firebreak: ${missing}: mapper answered 404`)),
+      'firebreak: 2 of 4 silences not expired',
+    ]);
+    const { items } = (await api('mapper', 'GET', '/api/v1/silences?state=expired')).body as { items: Array<{ id: string }> };
+    expect(items.map((s) => s.id)).toEqual(expect.arrayContaining(ids));
+    // Again: the mapper says 409 (already expired), which is what was asked for.
+    expect(await cli(['silence', 'expire', ids[0]])).toMatchObject({ code: 0, stdout: `${ids[0]}\n`, stderr: '' });
+  });
+
   it('runbook run --dry-run starts a dry run that execution show shows', async () => {
     const started = await cli([
       'runbook',
