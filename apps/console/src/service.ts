@@ -32,6 +32,8 @@ export const consoleEnv = z.object({
   FIREBREAK_CONSOLE_UPSTREAM_TIMEOUT_MS: env.int(100, 600_000, 10_000),
   /** Live-update streams open at once, all clients together (429 above). */
   FIREBREAK_CONSOLE_MAX_STREAMS: env.int(1, 10_000, 100),
+  /** `/mcp` also offers the write tools (acknowledge, silence, approve, reject, live runs); the services still check the token's role. */
+  FIREBREAK_CONSOLE_MCP_WRITE_TOOLS: env.flag(false),
   /** The built single-page app (Vite output); default: dist/apps/console/web beside this service's build. */
   FIREBREAK_CONSOLE_WEB_DIR: z.string().min(1).optional(),
 });

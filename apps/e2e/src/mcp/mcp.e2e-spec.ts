@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { waitFor } from '@firebreak/testing';
 import { App, ROOT, Stack } from '../stack';
 
@@ -10,14 +11,19 @@ const OPERATOR = 'mcp-e2e-operator-token';
 const VIEWER = 'mcp-e2e-viewer-token';
 const CLI = join(ROOT, 'dist', 'tools', 'cli', 'main.js');
 const APPS: App[] = ['ingress', 'mapper', 'runbook-executor', 'knowledge', 'slo-reporter', 'detector-scheduler'];
+// Last: it is pointed at the others' ports when it starts.
+const WITH_CONSOLE: App[] = [...APPS, 'console'];
 
 type ToolResult = Awaited<ReturnType<Client['callTool']>>;
 const textOf = (result: ToolResult) => (result.content as Array<{ type: string; text: string }>)[0].text;
 /** A tool's JSON answer, after the line that tells the model label values are data. */
 const jsonOf = <T>(result: ToolResult): T => JSON.parse(textOf(result).replace(/^Note:[^\n]*\n/, '')) as T;
 
-/** `firebreak mcp` (the built CLI) driven by the MCP SDK's own client over stdio, against the built services. */
-describe('firebreak mcp over stdio', () => {
+/**
+ * `firebreak mcp` (the built CLI) over stdio and the console's `/mcp` over streamable HTTP, driven by the MCP SDK's
+ * own client against the built services.
+ */
+describe('Firebreak over MCP', () => {
   let stack: Stack;
   const clients: Client[] = [];
 
@@ -58,7 +64,7 @@ describe('firebreak mcp over stdio', () => {
     });
     await stack.start();
     // One at a time: several services starting at once on a busy machine can outlast each one's readiness wait.
-    for (const app of APPS.slice(1)) await stack.startService(app);
+    for (const app of WITH_CONSOLE.slice(1)) await stack.startService(app);
     const sent = await api(
       'ingress',
       'POST',
@@ -155,5 +161,24 @@ describe('firebreak mcp over stdio', () => {
     expect(acked.isError).toBeFalsy();
     const alert = (await api('mapper', 'GET', `/api/v1/alerts/${fingerprint}`)).body;
     expect(alert).toMatchObject({ status: 'acknowledged', acknowledgement: { by: 'otto', note: 'from an assistant' } });
+  });
+
+  it("answers at the console's /mcp over streamable HTTP with the caller's token, read-only, and refuses without a token", async () => {
+    const endpoint = new URL(`${stack.url('console')}/mcp`);
+    const client = new Client({ name: 'mcp-e2e-http', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(endpoint, { requestInit: { headers: { authorization: `Bearer ${VIEWER}` } } }));
+    clients.push(client);
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['list_alerts', 'get_alert', 'get_slo_status']));
+    expect(tools.map((tool) => tool.name)).not.toContain('create_silence');
+    const detail = jsonOf<{ alert: { fingerprint: string } }>(await client.callTool({ name: 'get_alert', arguments: { fingerprint } }));
+    expect(detail.alert.fingerprint).toBe(fingerprint);
+
+    const anonymous = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(anonymous.status).toBe(401);
   });
 });
