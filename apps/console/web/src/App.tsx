@@ -24,7 +24,7 @@ const NAV = [
   ['/slos', 'SLOs'],
   ['/detectors', 'Detectors'],
   ['/notifications', 'Notifications'],
-  ['/health', 'Health'],
+  ['/status', 'Health'],
 ] as const;
 
 export function App() {
@@ -66,7 +66,7 @@ export function App() {
           <Route path="/slos/:id" element={<SloDetailPage />} />
           <Route path="/detectors" element={<DetectorsPage />} />
           <Route path="/notifications" element={<NotificationsPage />} />
-          <Route path="/health" element={<HealthPage />} />
+          <Route path="/status" element={<HealthPage />} />
           <Route path="*" element={<p>No such page.</p>} />
         </Routes>
       </main>
