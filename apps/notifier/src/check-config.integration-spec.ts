@@ -15,6 +15,21 @@ describe('the notifier config check (what `firebreak check-config` runs for chan
     expect(channels).toMatchObject({ file: resolve('config/channels.yaml'), ok: true, problems: [] });
     expect(channels.notes).toContain('channel pagerduty (pagerduty) will be disabled: PAGERDUTY_ROUTING_KEY is not set');
     expect(channels.notes).toHaveLength(4);
+    const [, chatUsers] = checkNotifierConfig(resolve('config'), {});
+    expect(chatUsers).toEqual({ file: resolve('config/chat-users.yaml'), ok: true, problems: [], notes: [] });
+  });
+
+  it('checks chat-users.yaml with the loader the notifier, the executor and the mapper share', () => {
+    const dir = channelsDir('channels: []\nroutes: []\n');
+    writeFileSync(
+      join(dir, 'chat-users.yaml'),
+      'slack:\n  - { id: U0CARA, name: cara, role: root }\ntelegram:\n  - { id: 1, name: c, role: admin }\n  - { id: 1, name: d, role: viewer }\n',
+    );
+    const [channels, chatUsers] = checkNotifierConfig(dir, {});
+    expect(channels.ok).toBe(true);
+    expect(chatUsers.file).toBe(join(dir, 'chat-users.yaml'));
+    expect(chatUsers.ok).toBe(false);
+    expect(chatUsers.problems).toEqual([expect.stringMatching(/^slack\.0\.role: /), 'telegram.1.id: 1 (d) is listed twice']);
   });
 
   it('names a route to an unknown channel and a bad matcher', () => {

@@ -6,6 +6,7 @@ export * from './alertmanager';
 export * from './alerts';
 export * from './runbooks';
 export * from './observations';
+export * from './chat-users';
 export * from './commands';
 export * from './catalog';
 export * from './streams';

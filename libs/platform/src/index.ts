@@ -3,6 +3,7 @@ export * from './config/base-config';
 export * from './config/load-config';
 export * from './config/yaml-config';
 export * from './config/config-check';
+export * from './config/chat-users';
 export * from './logging/create-logger';
 export * from './tracing/tracing';
 export * from './errors/app-error';

@@ -16,6 +16,23 @@ export interface Actor {
   chatUserId?: string;
 }
 
+/** A chat request: its inbox key (a redelivery changes nothing), when the person pressed and on which episode's message. */
+export interface ChatRequest {
+  inbox: InboxKey;
+  requestedAt: Date;
+  episodeStartsAt?: Date;
+}
+
+/** The button was on a message of an earlier episode, or pressed before the current one started. */
+function isStale(chat: ChatRequest, startsAt: Date): boolean {
+  // The button names its episode (in whole seconds): that is the test. Comparing the press time with startsAt
+  // would refuse a fresh press whenever the sender's clock runs ahead of ours; it is only the fallback for
+  // buttons that carry the fingerprint alone.
+  if (chat.episodeStartsAt !== undefined)
+    return Math.floor(startsAt.getTime() / 1000) !== Math.floor(chat.episodeStartsAt.getTime() / 1000);
+  return chat.requestedAt.getTime() < startsAt.getTime();
+}
+
 /**
  * Acknowledge and resolve by a person, through the API or a chat request on the bus: the lifecycle
  * announces them and stops the escalation; here they are audited.
@@ -28,11 +45,14 @@ export class AlertActionsService {
     private readonly audit: AuditLog,
   ) {}
 
-  /** With an inbox key (a chat request), a redelivered request is `undefined` and changes nothing. */
+  /**
+   * From a chat request, a redelivered request is `undefined` and changes nothing, and a press made before
+   * the current episode started (a button on an older episode's message) is refused as stale.
+   */
   acknowledge(fingerprint: string, actor: Actor, note: string | undefined): Promise<AlertView>;
-  acknowledge(fingerprint: string, actor: Actor, note: string | undefined, inbox: InboxKey): Promise<AlertView | undefined>;
-  acknowledge(fingerprint: string, actor: Actor, note: string | undefined, inbox?: InboxKey): Promise<AlertView | undefined> {
-    return this.act('acknowledge', fingerprint, actor, note, inbox);
+  acknowledge(fingerprint: string, actor: Actor, note: string | undefined, chat: ChatRequest): Promise<AlertView | undefined>;
+  acknowledge(fingerprint: string, actor: Actor, note: string | undefined, chat?: ChatRequest): Promise<AlertView | undefined> {
+    return this.act('acknowledge', fingerprint, actor, note, chat);
   }
 
   async resolve(fingerprint: string, actor: Actor, note: string | undefined): Promise<AlertView> {
@@ -44,13 +64,16 @@ export class AlertActionsService {
     fingerprint: string,
     actor: Actor,
     note: string | undefined,
-    inbox?: InboxKey,
+    chat?: ChatRequest,
   ): Promise<AlertView | undefined> {
+    const inbox = chat?.inbox;
     // A chat request's id is the event's, so what it announces keeps one id however often it is retried.
     const sourceId = inbox ? `chat:${action}:${inbox.eventId}` : `api:${action}:${randomUUID()}`;
     const work = async (tx: AlertTransaction) => {
       const stored = await this.alerts.lock(tx.manager, fingerprint);
       tx.locked();
+      // Checked under the lock: the episode cannot change between this check and the acknowledgement.
+      if (chat && stored && isStale(chat, stored.startsAt)) throw new StaleChatRequestError(fingerprint, stored.startsAt);
       const command: OperatorAction = { type: action, sourceId, actor: actor.name, ...(note !== undefined ? { note } : {}) };
       const decision = await this.lifecycle.execute(tx, stored, command);
       if (decision.refused || !stored || !decision.record) throw refusal(decision.refused ?? { code: 'not_found' }, action, fingerprint);
@@ -64,6 +87,20 @@ export class AlertActionsService {
     if (!inbox) return alertView(await this.lifecycle.run(work));
     const outcome = await this.lifecycle.run(work, inbox);
     return outcome.duplicate ? undefined : alertView(outcome.result);
+  }
+}
+
+/** A chat press on a message of an earlier episode of the alert: it must not acknowledge the episode firing now. */
+export class StaleChatRequestError extends AppError {
+  constructor(fingerprint: string, startsAt: Date) {
+    super(
+      'conflict',
+      `the request was made on an earlier episode of alert ${fingerprint} (the current one started ${startsAt.toISOString()})`,
+      409,
+      {
+        reason: 'stale',
+      },
+    );
   }
 }
 

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ChatUsers } from '@firebreak/contracts';
+import { BaseServiceConfig, CONFIG, loadChatUsers } from '@firebreak/platform';
 import { EscalationModule } from '../escalation/escalation.module';
 import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { MappingsModule } from '../mappings/mappings.module';
@@ -24,6 +26,8 @@ import { AlertsRepository } from './alerts.repository';
     AlertActionsService,
     AlertsQueryService,
     ActiveAlertsGauge,
+    // Who a chat request comes from: the same file the notifier checks presses against.
+    { provide: ChatUsers, useFactory: (config: BaseServiceConfig) => loadChatUsers(config), inject: [CONFIG] },
   ],
 })
 export class AlertsModule {}

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { Severity } from '@firebreak/contracts';
 import { ConfigError } from '@firebreak/platform';
 import { Channel, ChannelSet, parseChannelSet } from './channel-set';
-import { resolveRoutes, routingLabels } from './routing';
+import { resolveRoutes, Route, routingLabels } from './routing';
 
 export interface ChannelView {
   name: string;
@@ -47,6 +47,11 @@ export class ChannelRegistry {
 
   enabled(): Channel[] {
     return this.set.channels.filter((channel) => channel.enabled);
+  }
+
+  /** The routes in file order (for tracing which matched and why). */
+  routes(): readonly Route[] {
+    return this.set.routes;
   }
 
   /** Channel names the routes pick for these labels and severity. */

@@ -44,7 +44,7 @@ export class ChannelsService {
   testRoutes(labels: Record<string, string>, severity: Severity | undefined): RoutesTestResult {
     const effective = severity ?? severityFromLabel(labels.severity);
     // ChannelRegistry keeps the parsed routes to itself; read them until it offers an accessor.
-    const trace = traceRoutes(this.registry['set'].routes, labels, effective);
+    const trace = traceRoutes(this.registry.routes(), labels, effective);
     const channelStates = trace.channels.map((name) => {
       const channel = this.registry.get(name);
       if (!channel) return { name, enabled: false, disabledReason: 'not defined in channels.yaml' };

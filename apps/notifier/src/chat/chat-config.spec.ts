@@ -1,8 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '@firebreak/platform';
-import { actionOfSlack, actionOfTelegram, slackActionsBlock, telegramKeyboard } from './buttons';
+import { ConfigError, loadChatUsers } from '@firebreak/platform';
+import { actionOfSlack, actionOfTelegram, slackActionsBlock, telegramKeyboard } from '../providers/buttons';
 import { chatSettings } from './chat-settings';
-import { ChatUsers } from './chat-users';
 
 function problemsOf(fn: () => unknown): string[] {
   try {
@@ -14,11 +15,16 @@ function problemsOf(fn: () => unknown): string[] {
   throw new Error('expected a ConfigError');
 }
 
-describe('chat-users.yaml', () => {
+describe('chat-users.yaml (the loader the notifier, the executor and the mapper share)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chat-users-'));
+  const load = (text: string) => {
+    writeFileSync(join(dir, 'chat-users.yaml'), text);
+    return loadChatUsers({ FIREBREAK_CONFIG_DIR: dir, FIREBREAK_CHAT_USERS_FILE: 'chat-users.yaml' });
+  };
+
   it('maps Slack and Telegram users to roles; numeric and quoted Telegram ids are the same', () => {
-    const users = ChatUsers.parse(
+    const users = load(
       'slack:\n  - { id: U123ABC, name: alice, role: operator }\ntelegram:\n  - { id: 12345, name: bob, role: admin }\n  - { id: "678", name: vic, role: viewer }',
-      'chat-users.yaml',
     );
     expect(users.find('slack', 'U123ABC')).toEqual({ id: 'U123ABC', name: 'alice', role: 'operator' });
     expect(users.find('telegram', '12345')?.role).toBe('admin');
@@ -28,25 +34,26 @@ describe('chat-users.yaml', () => {
   });
 
   it('loads the shipped file, which maps nobody, and maps nobody when the file is absent', () => {
-    expect(ChatUsers.load(join(__dirname, '../../../../config'), 'chat-users.yaml').size).toBe(0);
-    expect(ChatUsers.load(__dirname, 'no-such-chat-users.yaml').size).toBe(0);
+    const shipped = { FIREBREAK_CONFIG_DIR: join(__dirname, '../../../../config'), FIREBREAK_CHAT_USERS_FILE: 'chat-users.yaml' };
+    expect(loadChatUsers(shipped).size).toBe(0);
+    expect(loadChatUsers({ FIREBREAK_CONFIG_DIR: dir, FIREBREAK_CHAT_USERS_FILE: 'no-such-chat-users.yaml' }).size).toBe(0);
   });
 
-  it('stops start-up naming the entry: a bad role, a bad id, an unknown field, a duplicate, bad YAML', () => {
+  it('stops start-up naming the entry: a bad role, a bad id, an unknown field, a control character, a duplicate, bad YAML', () => {
     const problems = problemsOf(() =>
-      ChatUsers.parse(
-        'slack:\n  - { id: U1AA, name: a, role: root }\n  - { id: "#general", name: b, role: admin }\ntelegram:\n  - { id: 1, name: c, role: admin, rol: x }',
-        'chat-users.yaml',
+      load(
+        'slack:\n  - { id: U1AA, name: a, role: root }\n  - { id: "#general", name: b, role: admin }\n  - { id: U2BB, name: "x\\u0000y", role: admin }\ntelegram:\n  - { id: 1, name: c, role: admin, rol: x }',
       ),
     );
     expect(problems).toEqual([
-      expect.stringMatching(/^chat-users\.yaml: slack\.0\.role: /),
-      expect.stringMatching(/^chat-users\.yaml: slack\.1\.id: must be a Slack user id/),
-      expect.stringMatching(/^chat-users\.yaml: telegram\.0: .*rol/),
+      expect.stringMatching(/chat-users\.yaml: slack\.0\.role: /),
+      expect.stringMatching(/chat-users\.yaml: slack\.1\.id: must be a Slack user id/),
+      expect.stringMatching(/chat-users\.yaml: slack\.2\.name: must not contain NUL or other control characters/),
+      expect.stringMatching(/chat-users\.yaml: telegram\.0: .*rol/),
     ]);
     const twice = 'telegram:\n  - { id: 1, name: c, role: admin }\n  - { id: 1, name: d, role: viewer }';
-    expect(problemsOf(() => ChatUsers.parse(twice, 'f'))).toEqual(['f: telegram[1] (d): the id 1 is listed twice']);
-    expect(problemsOf(() => ChatUsers.parse('slack: [', 'f'))[0]).toMatch(/^f: /);
+    expect(problemsOf(() => load(twice))).toEqual([expect.stringMatching(/chat-users\.yaml: telegram\.1\.id: 1 \(d\) is listed twice$/)]);
+    expect(problemsOf(() => load('slack: ['))[0]).toMatch(/chat-users\.yaml: /);
   });
 });
 
@@ -56,6 +63,9 @@ describe('chat settings', () => {
     expect(chatSettings({ FIREBREAK_SLACK_SIGNING_SECRET: 'abcdefgh' })).toEqual({ slack: { signingSecret: 'abcdefgh' } });
     expect(problemsOf(() => chatSettings({ FIREBREAK_TELEGRAM_WEBHOOK_SECRET: 's' }))).toEqual([
       'FIREBREAK_TELEGRAM_WEBHOOK_URL is required when FIREBREAK_TELEGRAM_WEBHOOK_SECRET is set (Telegram buttons need both)',
+    ]);
+    expect(problemsOf(() => chatSettings({ FIREBREAK_TELEGRAM_WEBHOOK_URL: 'http://x', FIREBREAK_TELEGRAM_WEBHOOK_SECRET: 's' }))).toEqual([
+      'FIREBREAK_TELEGRAM_WEBHOOK_URL must be an https:// URL (Telegram calls webhooks over HTTPS only)',
     ]);
     expect(problemsOf(() => chatSettings({ FIREBREAK_TELEGRAM_WEBHOOK_URL: 'https://x' }))[0]).toMatch(
       /^FIREBREAK_TELEGRAM_WEBHOOK_SECRET is required/,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { CONFIG, LOGGER } from '@firebreak/platform';
+import { ChannelRegistry } from '../channel-config/channel-registry';
 import { cut } from '../notifications/text';
 import { isAnswer, postJson } from '../providers/http';
 import { escapeSlack } from '../providers/slack.provider';
@@ -8,6 +9,16 @@ import { NotifierConfig } from '../service';
 
 // answerCallbackQuery shows at most 200 characters.
 const TELEGRAM_MAX_ANSWER = 200;
+// Where Slack's response_url points (https://hooks.slack.com/actions/…).
+const SLACK_RESPONSE_ORIGIN = 'https://hooks.slack.com';
+
+const originOf = (url: string): string | undefined => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+};
 
 /** Tells the person who pressed what came of it, in their chat. Best effort: a lost reply changes nothing. */
 @Injectable()
@@ -15,10 +26,29 @@ export class ChatReplies {
   constructor(
     @Inject(CONFIG) private readonly config: NotifierConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly channels: ChannelRegistry,
   ) {}
 
-  /** An ephemeral message (only the presser sees it) through the payload's response_url. */
+  private responseOrigins?: Set<string>;
+
+  /**
+   * An ephemeral message (only the presser sees it) through the payload's response_url. Only to Slack's own
+   * origin (or that of a Slack channel's configured `apiUrl`, e.g. a proxy): whoever holds the signing secret
+   * must not be able to make the notifier POST into the internal network.
+   */
   async slack(responseUrl: string, text: string): Promise<void> {
+    this.responseOrigins ??= new Set(
+      [
+        SLACK_RESPONSE_ORIGIN,
+        ...this.channels
+          .all()
+          .flatMap((channel) => (channel.config.type === 'slack' && channel.config.apiUrl ? [originOf(channel.config.apiUrl)] : [])),
+      ].filter((origin): origin is string => origin !== undefined),
+    );
+    if (!this.responseOrigins.has(originOf(responseUrl) ?? '')) {
+      this.logger.warn({ origin: originOf(responseUrl) }, 'slack response_url is not a Slack URL: no reply sent');
+      return;
+    }
     const body = { response_type: 'ephemeral', replace_original: false, text: escapeSlack(text) };
     await this.post('slack response_url', responseUrl, body);
   }

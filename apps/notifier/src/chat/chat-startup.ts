@@ -1,11 +1,11 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { ChatUsers } from '@firebreak/contracts';
 import { LOGGER } from '@firebreak/platform';
 import { Channel } from '../channel-config/channel-set';
 import { ChannelRegistry } from '../channel-config/channel-registry';
 import { ChatReplies } from './chat-replies';
 import { ChatSettings } from './chat-settings';
-import { ChatUsers } from './chat-users';
 import { CHAT_SETTINGS } from './chat.tokens';
 
 const RETRY_MS = 30_000;

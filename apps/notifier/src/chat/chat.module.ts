@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { CONFIG } from '@firebreak/platform';
+import { ChatUsers } from '@firebreak/contracts';
+import { CONFIG, loadChatUsers } from '@firebreak/platform';
 import { ChannelConfigModule } from '../channel-config/channel-config.module';
 import { NotifierConfig } from '../service';
 import { ChatController } from './chat.controller';
 import { ChatReplies } from './chat-replies';
 import { chatSettings } from './chat-settings';
-import { ChatUsers } from './chat-users';
 import { ChatRepository } from './chat.repository';
 import { ChatService } from './chat.service';
 import { CHAT_SETTINGS } from './chat.tokens';
@@ -22,7 +22,7 @@ import { ChatStartup } from './chat-startup';
     { provide: CHAT_SETTINGS, useFactory: (config: NotifierConfig) => chatSettings(config), inject: [CONFIG] },
     {
       provide: ChatUsers,
-      useFactory: (config: NotifierConfig) => ChatUsers.load(config.FIREBREAK_CONFIG_DIR, config.FIREBREAK_CHAT_USERS_FILE),
+      useFactory: (config: NotifierConfig) => loadChatUsers(config),
       inject: [CONFIG],
     },
     ChatRepository,

@@ -27,6 +27,15 @@ export class ChatRepository {
     return rows[0]?.source ?? undefined;
   }
 
+  /** The decision the notifier has seen announced for an approval (approved, rejected, expired), if any. */
+  async approvalDecision(approvalId: string): Promise<string | undefined> {
+    const rows: Array<{ decision: string | null }> = await this.dataSource.query(
+      `SELECT decision FROM ${this.approvalPages} WHERE approval_id = $1`,
+      [approvalId],
+    );
+    return rows[0]?.decision ?? undefined;
+  }
+
   async alertSource(fingerprint: string): Promise<string | undefined> {
     const rows: Array<{ source: string | null }> = await this.dataSource.query(
       `SELECT content->>'source' AS source FROM ${this.deliveries} WHERE fingerprint = $1 ORDER BY seq DESC LIMIT 1`,

@@ -1,12 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { ApprovalDecideCommandSchema, AlertAcknowledgeCommandSchema, ChatActor, deriveEventId } from '@firebreak/contracts';
+import {
+  ApprovalDecideCommandSchema,
+  AlertAcknowledgeCommandSchema,
+  ChatActor,
+  ChatUser,
+  ChatUsers,
+  ChatVia,
+  deriveEventId,
+} from '@firebreak/contracts';
 import { Transaction, TransactionalMessaging } from '@firebreak/bus';
 import { AuditLog, Clock, CLOCK, LOGGER } from '@firebreak/platform';
 import { notifierMetrics } from '../metrics';
 import { NotificationAction } from '../notifications/notification';
 import { ChatRepository } from './chat.repository';
-import { ChatUser, ChatUsers, ChatVia } from './chat-users';
 
 /** One button press, as either chat reports it. */
 export interface ChatPress {
@@ -19,7 +26,7 @@ export interface ChatPress {
 }
 
 export interface PressOutcome {
-  result: 'requested' | 'duplicate' | 'unmapped' | 'forbidden' | 'invalid';
+  result: 'requested' | 'duplicate' | 'unmapped' | 'forbidden' | 'invalid' | 'decided';
   /** What to tell the person; none for a redelivered press, which was answered the first time. */
   reply?: string;
 }
@@ -64,6 +71,9 @@ export class ChatService {
     const eventId = deriveEventId('chat', press.via, press.interactionId);
     const stage = this.stager(press, actor, eventId);
     if (!stage) return { result: 'invalid', reply: 'This button is not valid any more' };
+    // Already announced as decided: asking the executor again could only be refused, so say so at once.
+    const decided = press.action === 'acknowledge' ? undefined : await this.repository.approvalDecision(press.value).catch(() => undefined);
+    if (decided) return { result: 'decided', reply: `This approval is already ${decided}: nothing was sent` };
     const outcome = await this.messaging.run(
       async (tx) => {
         await this.audit.record(auditEntry(press, user, eventId), tx.manager);
@@ -81,28 +91,47 @@ export class ChatService {
     const comment = `from ${press.via === 'slack' ? 'Slack' : 'Telegram'}`;
     const options = { id: eventId, subject: press.value };
     if (press.action === 'acknowledge') {
-      const data = AlertAcknowledgeCommandSchema.safeParse({ fingerprint: press.value, actor, comment, requestedAt });
-      return data.success ? (tx) => void tx.stage('commands.alert.acknowledge', data.data, options) : undefined;
+      const { fingerprint, episodeStartsAt } = acknowledgeValue(press.value);
+      const request = { fingerprint, ...(episodeStartsAt ? { episodeStartsAt } : {}), actor, comment, requestedAt };
+      const data = AlertAcknowledgeCommandSchema.safeParse(request);
+      const ackOptions = { ...options, subject: fingerprint };
+      return data.success ? (tx) => void tx.stage('commands.alert.acknowledge', data.data, ackOptions) : undefined;
     }
     const data = ApprovalDecideCommandSchema.safeParse({ approvalId: press.value, decision: press.action, actor, comment, requestedAt });
     return data.success ? (tx) => void tx.stage('commands.approval.decide', data.data, options) : undefined;
   }
 
+  /**
+   * Only the request is sent: the executor or the mapper may still refuse it (expired, already decided,
+   * self-approval), so the reply promises the outcome, not success; the decision's announcement follows.
+   */
   private async confirmation(press: ChatPress): Promise<string> {
     if (press.action === 'acknowledge') {
-      const source = await this.repository.alertSource(press.value).catch(() => undefined);
-      return `Acknowledgement sent for ${source ?? `alert ${press.value}`}`;
+      const { fingerprint } = acknowledgeValue(press.value);
+      const source = await this.repository.alertSource(fingerprint).catch(() => undefined);
+      return `Acknowledgement request sent for ${source ?? `alert ${fingerprint}`}; the outcome will be posted here`;
     }
     const source = await this.repository.approvalSource(press.value).catch(() => undefined);
-    return `${press.action === 'approve' ? 'Approval' : 'Rejection'} sent for ${source ?? `approval ${press.value}`}`;
+    const what = press.action === 'approve' ? 'Approval' : 'Rejection';
+    return `${what} request sent for ${source ?? `approval ${press.value}`}; the decision will be posted here`;
   }
+}
+
+/**
+ * An Acknowledge button's value: `<fingerprint>:<episode startsAt, epoch seconds>`, or the bare fingerprint of a
+ * button sent before the episode was carried. Anything else is left as the fingerprint, which the schema refuses.
+ */
+export function acknowledgeValue(value: string): { fingerprint: string; episodeStartsAt?: string } {
+  const match = /^([0-9a-f]{16}):(\d{1,11})$/.exec(value);
+  if (!match) return { fingerprint: value };
+  return { fingerprint: match[1], episodeStartsAt: new Date(Number(match[2]) * 1000).toISOString() };
 }
 
 function auditEntry(press: ChatPress, user: ChatUser, eventId: string) {
   return {
     actor: `${user.name} via ${press.via}`,
     action: press.action === 'acknowledge' ? 'chat.alert.acknowledge' : `chat.approval.${press.action}`,
-    target: press.value,
+    target: press.action === 'acknowledge' ? acknowledgeValue(press.value).fingerprint : press.value,
     details: { chatUserId: press.chatUserId, role: user.role, eventId },
   };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventOf } from '@firebreak/contracts';
 import { AuditLog } from '@firebreak/platform';
 import {
+  FakeHttpTarget,
   FakeSlack,
   FakeTelegram,
   resolveDatabaseUrl,
@@ -106,7 +107,10 @@ describe('Slack chat buttons', () => {
       },
     ]);
     const ack = actionsOf(apiPost(fp)!.blocks);
-    expect(ack).toEqual([expect.objectContaining({ elements: [expect.objectContaining({ action_id: 'firebreak_ack', value: fp })] })]);
+    // The value names the alert's episode (alertNotify's startsAt, 2025-01-01T00:00:00Z, in epoch seconds).
+    expect(ack).toEqual([
+      expect.objectContaining({ elements: [expect.objectContaining({ action_id: 'firebreak_ack', value: `${fp}:1735689600` })] }),
+    ]);
     // Hostile labels stay in plain_text sections, escaped; the button carries the fingerprint and our own label.
     expect(JSON.stringify(ack)).not.toContain('channel');
     expect(JSON.stringify(apiPost(fp)!.blocks)).toContain('&lt;!channel&gt;');
@@ -145,7 +149,7 @@ describe('Slack chat buttons', () => {
     expect(responsesFor(approvalId)[0]).toMatchObject({
       responseType: 'ephemeral',
       replaceOriginal: false,
-      text: 'Approval sent for runbook restart_service',
+      text: 'Approval request sent for runbook restart_service; the decision will be posted here',
     });
     const audit = await h.app.get(AuditLog).recent(50);
     expect(audit).toContainEqual(
@@ -177,6 +181,22 @@ describe('Slack chat buttons', () => {
     await settle();
     expect(decisionsOf(approvalId)).toHaveLength(0);
     expect(responsesFor(approvalId)).toHaveLength(0);
+  });
+
+  it('sends no reply to a response_url outside Slack (no POST into the internal network), and still takes the press', async () => {
+    const internal = new FakeHttpTarget();
+    await internal.start();
+    try {
+      const approvalId = randomUUID();
+      const responseUrl = `${internal.url}/internal/admin?x=1`;
+      const body = slackBlockActionsBody({ userId: 'U0ALICE', actionId: 'firebreak_approve', value: approvalId, responseUrl });
+      expect((await post(h, URL, slackSignatureHeaders(SIGNING_SECRET, body), body)).statusCode).toBe(200);
+      await waitFor(() => decisionsOf(approvalId).length === 1, { message: 'decision request published' });
+      await settle();
+      expect(internal.requests).toEqual([]);
+    } finally {
+      await internal.stop();
+    }
   });
 
   it('refuses a request without signature headers or with a JSON body', async () => {

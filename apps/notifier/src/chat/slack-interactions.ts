@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { AppError, Clock, CLOCK, LOGGER } from '@firebreak/platform';
 import { describeZodError } from '@firebreak/contracts';
 import { notifierMetrics } from '../metrics';
-import { actionOfSlack } from './buttons';
+import { actionOfSlack } from '../providers/buttons';
 import { verifySlackRequest } from './chat-auth';
 import { SlackPayload, SlackPayloadSchema } from './chat-payloads';
 import { ChatReplies } from './chat-replies';

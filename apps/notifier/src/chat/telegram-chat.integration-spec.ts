@@ -103,7 +103,8 @@ describe('Telegram chat buttons', () => {
         ],
       ],
     });
-    expect(message(fp)!.body.reply_markup).toEqual({ inline_keyboard: [[{ text: 'Acknowledge', callback_data: `ack:${fp}` }]] });
+    // The button names the episode (alertNotify's startsAt, 2025-01-01T00:00:00Z, in epoch seconds).
+    expect(message(fp)!.body.reply_markup).toEqual({ inline_keyboard: [[{ text: 'Acknowledge', callback_data: `ack:${fp}:1735689600` }]] });
     // The hostile labels are escaped text of the message, never markup or button data.
     expect(message(fp)!.text).toContain('&lt;script&gt;');
   });
@@ -135,7 +136,7 @@ describe('Telegram chat buttons', () => {
     await waitFor(() => answersFor(update.callback_query.id).length === 1, { message: 'answerCallbackQuery' });
     expect(answersFor(update.callback_query.id)[0]).toMatchObject({
       token: BOT,
-      params: { text: 'Approval sent for runbook scale_up', show_alert: false },
+      params: { text: 'Approval request sent for runbook scale_up; the decision will be posted here', show_alert: false },
     });
   });
 
@@ -150,8 +151,52 @@ describe('Telegram chat buttons', () => {
     const published = acks.filter((e) => e.data.fingerprint === fp);
     expect(published).toHaveLength(2);
     expect(published.every((e) => e.data.actor.via === 'telegram')).toBe(true);
-    await waitFor(() => answersFor(first.callback_query.id).length > 0, { message: 'first press answered' });
-    expect(answersFor(first.callback_query.id)).toHaveLength(1);
+    // The redelivered update is answered again, neutrally (its first answer may have been lost), and not published again.
+    await waitFor(() => answersFor(first.callback_query.id).length === 2, { message: 'both deliveries answered' });
+    expect(answersFor(first.callback_query.id).map((answer) => answer.params.text)).toEqual(
+      expect.arrayContaining(['Already received', expect.stringContaining('Acknowledgement request sent')]),
+    );
+  });
+
+  it("carries the episode of the button's message, so the mapper can refuse a button of an earlier episode", async () => {
+    const fp = fingerprint();
+    const epoch = 1_765_000_000;
+    expect((await send(callback(4242, `ack:${fp}:${epoch}`))).statusCode).toBe(200);
+    await waitFor(() => acks.some((e) => e.data.fingerprint === fp), { message: 'acknowledge request published' });
+    expect(acks.find((e) => e.data.fingerprint === fp)!.data).toMatchObject({
+      fingerprint: fp,
+      episodeStartsAt: new Date(epoch * 1000).toISOString(),
+    });
+
+    const forged = fingerprint();
+    const update = callback(4242, `ack:${forged}:soon`);
+    expect((await send(update)).statusCode).toBe(200);
+    await waitFor(() => answersFor(update.callback_query.id).length === 1, { message: 'refusal answered' });
+    await settle();
+    expect(acks.filter((e) => e.data.fingerprint.startsWith(forged))).toEqual([]);
+  });
+
+  it('answers a press on an approval already announced as decided at once, and publishes nothing', async () => {
+    const approvalId = await requestApproval(h, 'scale_up');
+    await waitFor(() => telegram.messages.some((m) => m.text.includes(approvalId)), { message: 'approval request sent' });
+    const decidedAt = new Date().toISOString();
+    await h.publisher.publish(
+      'runbooks.approval.decided',
+      { approvalId, executionId: randomUUID(), decision: 'expired', decidedAt },
+      { id: randomUUID() },
+    );
+    await waitFor(() => telegram.messages.some((m) => m.text.includes('EXPIRED') || m.text.includes('expired')), {
+      message: 'decision announced',
+    });
+    const update = callback(4242, `ap:${approvalId}`);
+    expect((await send(update)).statusCode).toBe(200);
+    await waitFor(() => answersFor(update.callback_query.id).length === 1, { message: 'press answered' });
+    expect(answersFor(update.callback_query.id)[0].params).toMatchObject({
+      text: 'This approval is already expired: nothing was sent',
+      show_alert: true,
+    });
+    await settle();
+    expect(decisionsOf(approvalId)).toHaveLength(0);
   });
 
   it.each([

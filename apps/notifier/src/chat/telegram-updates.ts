@@ -4,7 +4,7 @@ import { describeZodError } from '@firebreak/contracts';
 import { AppError, LOGGER } from '@firebreak/platform';
 import { ChannelRegistry } from '../channel-config/channel-registry';
 import { notifierMetrics } from '../metrics';
-import { actionOfTelegram } from './buttons';
+import { actionOfTelegram } from '../providers/buttons';
 import { sameSecret } from './chat-auth';
 import { TelegramUpdateSchema } from './chat-payloads';
 import { ChatReplies } from './chat-replies';
@@ -49,8 +49,10 @@ export class TelegramUpdates {
       action: button.action,
       value: button.value,
     });
-    if (outcome.reply && botToken) void this.replies.telegram(botToken, query.id, outcome.reply, outcome.result !== 'requested');
-    else if (outcome.reply) this.logger.warn({ channel: channelName }, 'no Telegram channel to answer the press through');
+    // A redelivered update: its first answer may have been lost, and the client spins until one comes (answering twice is harmless).
+    const reply = outcome.reply ?? (outcome.result === 'duplicate' ? 'Already received' : undefined);
+    if (reply && botToken) void this.replies.telegram(botToken, query.id, reply, !['requested', 'duplicate'].includes(outcome.result));
+    else if (reply) this.logger.warn({ channel: channelName }, 'no Telegram channel to answer the press through');
   }
 
   /** The webhook URL names the channel whose bot it was set for; the answer must come from that bot. */

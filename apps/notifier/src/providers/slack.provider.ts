@@ -5,8 +5,7 @@ import { headline, Notification, statusLine } from '../notifications/notificatio
 import { cut, prefixFittingEscaped } from '../notifications/text';
 import { NotifierConfig } from '../service';
 import { SLACK_API_URL } from '../channel-config/channels.config';
-import { slackActionsBlock } from '../chat/buttons';
-import { hasButtons } from '../chat/chat-settings';
+import { hasButtons, slackActionsBlock } from './buttons';
 import { classify, excerpt, HttpAnswer, isAnswer, postJson, retryAfterMs } from './http';
 import { ChannelProvider, Delivery, SendOutcome } from './provider';
 

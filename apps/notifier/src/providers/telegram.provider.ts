@@ -4,8 +4,7 @@ import { Channel } from '../channel-config/channel-set';
 import { Notification, headline } from '../notifications/notification';
 import { cut } from '../notifications/text';
 import { NotifierConfig } from '../service';
-import { telegramKeyboard } from '../chat/buttons';
-import { hasButtons } from '../chat/chat-settings';
+import { hasButtons, telegramKeyboard } from './buttons';
 import { classify, HttpAnswer, isAnswer, postJson } from './http';
 import { ChannelProvider, Delivery, SendOutcome } from './provider';
 

@@ -28,7 +28,10 @@ beforeAll(async () => {
   databaseUrl.host = `127.0.0.1:${proxy.port}`;
   h = await new ExecutorHarness(
     { 'guarded.yaml': guarded },
-    { env: { FIREBREAK_APPROVAL_REQUIRED: 'true', DATABASE_URL: databaseUrl.toString() } },
+    {
+      env: { FIREBREAK_APPROVAL_REQUIRED: 'true', DATABASE_URL: databaseUrl.toString() },
+      config: { 'chat-users.yaml': { slack: [{ id: 'U0CARA', name: 'cara', role: 'operator' }] } },
+    },
   ).start(process.env);
 });
 

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ChatUsers } from '@firebreak/contracts';
+import { BaseServiceConfig, CONFIG, loadChatUsers } from '@firebreak/platform';
 import { SettingsModule } from '../common/settings.module';
 import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { ApprovalCommandsConsumer } from './approval-commands.consumer';
@@ -10,7 +12,13 @@ import { ApprovalsService } from './approvals.service';
 @Module({
   imports: [SettingsModule, LifecycleModule],
   controllers: [ApprovalsController],
-  providers: [ApprovalsRepository, ApprovalsService, ApprovalCommandsConsumer],
+  providers: [
+    ApprovalsRepository,
+    ApprovalsService,
+    ApprovalCommandsConsumer,
+    // Who a chat request comes from: the same file the notifier checks presses against.
+    { provide: ChatUsers, useFactory: (config: BaseServiceConfig) => loadChatUsers(config), inject: [CONFIG] },
+  ],
   exports: [ApprovalsRepository, ApprovalsService],
 })
 export class ApprovalsModule {}

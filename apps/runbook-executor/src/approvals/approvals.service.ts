@@ -23,6 +23,13 @@ export interface Decider {
   chatUserId?: string;
 }
 
+/** A person's decision that came after the approval's expiry: the approval is expired now (committed), the decision refused. */
+export class ApprovalExpiredError extends AppError {
+  constructor(id: string, expiresAt: Date) {
+    super('conflict', `approval ${id} expired at ${expiresAt.toISOString()}`, 409);
+  }
+}
+
 /** Asks for approvals, decides them by API and expires them; the execution resumes, ends rejected, or fails on expiry. */
 @Injectable()
 export class ApprovalsService {
@@ -98,7 +105,7 @@ export class ApprovalsService {
     const { approval, expired, finalized } = outcome.result;
     if (finalized) this.finalizer.observe(finalized);
     this.worker.kick();
-    if (expired) throw new AppError('conflict', `approval ${id} expired at ${approval.expires_at.toISOString()}`, 409);
+    if (expired) throw new ApprovalExpiredError(id, approval.expires_at);
     return approval;
   }
 

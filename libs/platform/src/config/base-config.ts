@@ -26,6 +26,8 @@ export const baseEnvSchema = z.object({
   FIREBREAK_HTTP_PORT: port.optional(),
   FIREBREAK_CONFIG_DIR: z.string().min(1).default('./config'),
   FIREBREAK_API_TOKENS: z.string().optional(),
+  /** Chat users and their roles, in FIREBREAK_CONFIG_DIR: the notifier, the executor and the mapper read the same file. */
+  FIREBREAK_CHAT_USERS_FILE: z.string().min(1).default('chat-users.yaml'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 });

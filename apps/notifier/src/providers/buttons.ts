@@ -1,6 +1,14 @@
+import { Channel } from '../channel-config/channel-set';
 import { NotificationAction } from '../notifications/notification';
+import { NotifierConfig } from '../service';
 
 type Action = NotificationAction['action'];
+
+/** The settings that turn chat interactivity on (read by the chat module, which receives the presses). */
+export type ChatEnv = Pick<
+  NotifierConfig,
+  'FIREBREAK_SLACK_SIGNING_SECRET' | 'FIREBREAK_TELEGRAM_WEBHOOK_URL' | 'FIREBREAK_TELEGRAM_WEBHOOK_SECRET'
+>;
 
 export const SLACK_ACTION_IDS: Record<Action, string> = {
   approve: 'firebreak_approve',
@@ -53,8 +61,9 @@ export function telegramKeyboard(
   actions: NotificationAction[],
 ): { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> } | undefined {
   const row = actions
+    .filter((a) => a.value.length > 0)
     .map((a) => ({ text: LABELS[a.action], callback_data: `${TELEGRAM_PREFIXES[a.action]}:${a.value}` }))
-    .filter((button) => button.callback_data.length > 0 && Buffer.byteLength(button.callback_data) <= TELEGRAM_MAX_DATA);
+    .filter((button) => Buffer.byteLength(button.callback_data) <= TELEGRAM_MAX_DATA);
   return row.length > 0 ? { inline_keyboard: [row] } : undefined;
 }
 
@@ -68,4 +77,14 @@ export function actionOfTelegram(data: string): NotificationAction | undefined {
   const prefix = data.slice(0, colon);
   const action = (Object.keys(TELEGRAM_PREFIXES) as Action[]).find((a) => TELEGRAM_PREFIXES[a] === prefix);
   return action ? { action, value: data.slice(colon + 1) } : undefined;
+}
+
+/**
+ * Whether a channel's messages carry buttons. Slack needs the Web API (botToken + channelId): a message
+ * sent through an incoming webhook cannot call back; Telegram needs its webhook.
+ */
+export function hasButtons(config: ChatEnv, channel: Channel): boolean {
+  if (channel.config.type === 'slack') return Boolean(config.FIREBREAK_SLACK_SIGNING_SECRET) && channel.config.botToken !== undefined;
+  if (channel.config.type === 'telegram') return Boolean(config.FIREBREAK_TELEGRAM_WEBHOOK_SECRET && config.FIREBREAK_TELEGRAM_WEBHOOK_URL);
+  return false;
 }
