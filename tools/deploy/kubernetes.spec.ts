@@ -4,7 +4,8 @@ import { baseEnvSchema } from '@firebreak/platform';
 import { streamDefinitions } from '@firebreak/contracts';
 import { findRoot } from './generate';
 import { kubernetesManifests } from './kubernetes';
-import { configReferences } from './kubernetes/config';
+import { configReferencesByFile } from './kubernetes/config';
+import { NATS_MAX_FILE_STORE, NATS_MAX_MEMORY_STORE } from './kubernetes/nats';
 import { IMAGE, NAMES, NAMESPACE, NATS_IMAGE, natsPodHost, SERVICES } from './kubernetes/settings';
 
 const root = findRoot();
@@ -68,10 +69,11 @@ describe('the Kubernetes manifests', () => {
     }
   });
 
-  it('give the notifier every secret config/ references, and carry config/ and runbooks/ as they are', () => {
+  it('give the notifier the secrets channels.yaml references, and carry config/ and runbooks/ as they are', () => {
     const notifierEnv = named('Deployment', 'firebreak-notifier').spec.template.spec.containers[0].env.map((e: any) => e.name);
-    expect(configReferences(join(root, 'config')).length).toBeGreaterThan(0);
-    expect(notifierEnv).toEqual(expect.arrayContaining(configReferences(join(root, 'config'))));
+    const channelSecrets = configReferencesByFile(join(root, 'config')).get('channels.yaml') ?? [];
+    expect(channelSecrets.length).toBeGreaterThan(0);
+    expect(notifierEnv).toEqual(expect.arrayContaining(channelSecrets));
     expect(Object.keys(configMapData(NAMES.config))).toContain('channels.yaml');
     expect(Object.keys(configMapData(NAMES.runbooks))).toContain('service_unavailable.yaml');
   });
@@ -95,4 +97,38 @@ describe('the Kubernetes manifests', () => {
     expect(routes).toEqual([0, 1, 2].map(natsPodHost));
     expect(conf).toContain('jetstream {');
   });
+
+  it("keep JetStream's stores inside the NATS volume and the container's memory limit", () => {
+    const nats = named('StatefulSet', NAMES.nats);
+    const conf = configMapData(NAMES.natsConfig)['nats.conf'];
+    const volume = bytes(nats.spec.volumeClaimTemplates[0].spec.resources.requests.storage);
+    const memory = bytes(nats.spec.template.spec.containers[0].resources.limits.memory);
+    expect(Number(/max_file_store: (\d+)/.exec(conf)?.[1])).toBe(NATS_MAX_FILE_STORE);
+    expect(Number(/max_memory_store: (\d+)/.exec(conf)?.[1])).toBe(NATS_MAX_MEMORY_STORE);
+    expect(NATS_MAX_FILE_STORE / volume).toBeCloseTo(0.85, 2);
+    expect(NATS_MAX_MEMORY_STORE).toBeLessThanOrEqual(memory / 2);
+  });
+
+  it("admit only Firebreak's pods to NATS's client port and only NATS pods to its route port; services' egress stays open", () => {
+    const nats = named('NetworkPolicy', NAMES.nats);
+    expect(nats.spec.podSelector.matchLabels).toEqual(named('StatefulSet', NAMES.nats).spec.selector.matchLabels);
+    expect(nats.spec.policyTypes).toEqual(['Ingress']);
+    const admitted = nats.spec.ingress.map((rule: any) => [
+      rule.from.map((f: any) => f.podSelector.matchLabels),
+      rule.ports.map((p: any) => p.port),
+    ]);
+    expect(admitted).toEqual([
+      [[{ 'app.kubernetes.io/part-of': 'firebreak' }], [4222]],
+      [[named('StatefulSet', NAMES.nats).spec.selector.matchLabels], [6222]],
+    ]);
+    for (const deployment of deployments) expect(deployment.spec.template.metadata.labels['app.kubernetes.io/part-of']).toBe('firebreak');
+    const egress = named('NetworkPolicy', NAMES.servicesEgress);
+    expect(egress.spec).toMatchObject({ policyTypes: ['Egress'], egress: [{}] });
+    expect(egress.spec.podSelector.matchExpressions).toEqual([{ key: 'app.kubernetes.io/name', operator: 'NotIn', values: [NAMES.nats] }]);
+  });
 });
+
+function bytes(quantity: string): number {
+  const [, amount, unit] = /^(\d+)(Mi|Gi)$/.exec(quantity) ?? [];
+  return Number(amount) * 1024 ** (unit === 'Gi' ? 3 : 2);
+}

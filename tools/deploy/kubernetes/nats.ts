@@ -3,11 +3,27 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { Service } from 'kubernetes-models/v1/Service';
 import type { IServicePort } from 'kubernetes-models/v1/ServicePort';
-import { labels, NAMES, POD_SECURITY, NAMESPACE, NATS_IMAGE, NATS_REPLICAS, natsPodHost, selector } from './settings';
+import {
+  labels,
+  NAMES,
+  NAMESPACE,
+  NATS_IMAGE,
+  NATS_MEMORY_LIMIT_MIB,
+  NATS_REPLICAS,
+  NATS_VOLUME_GIB,
+  natsPodHost,
+  POD_SECURITY,
+  selector,
+} from './settings';
 
-const CLIENT = 4222;
-const CLUSTER = 6222;
-const MONITOR = 8222;
+export const NATS_PORTS = { client: 4222, cluster: 6222, monitor: 8222 } as const;
+const { client: CLIENT, cluster: CLUSTER, monitor: MONITOR } = NATS_PORTS;
+
+const MIB = 1024 * 1024;
+/** JetStream's file store in bytes: 85% of the volume, so a full store never fills the disk under the server. */
+export const NATS_MAX_FILE_STORE = Math.floor(NATS_VOLUME_GIB * 1024 * MIB * 0.85);
+/** JetStream's memory store in bytes: a quarter of the container limit (Firebreak's streams are file-backed). */
+export const NATS_MAX_MEMORY_STORE = (NATS_MEMORY_LIMIT_MIB / 4) * MIB;
 
 /** The routes name every pod through the headless Service, so each server finds the other two. */
 export function natsRoutes(): string[] {
@@ -24,7 +40,8 @@ export function natsConfig(): string {
     'lame_duck_duration: 30s',
     'jetstream {',
     '  store_dir: /data/jetstream',
-    '  max_file_store: 10Gi',
+    `  max_file_store: ${NATS_MAX_FILE_STORE}`,
+    `  max_memory_store: ${NATS_MAX_MEMORY_STORE}`,
     '}',
     'cluster {',
     '  name: firebreak',
@@ -84,7 +101,7 @@ function statefulSet(): StatefulSet {
       volumeClaimTemplates: [
         {
           metadata: { name: 'data' },
-          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: `${NATS_VOLUME_GIB}Gi` } } },
         },
       ],
     },
@@ -106,7 +123,7 @@ function natsContainer(): IContainer {
     startupProbe: { ...healthz(''), periodSeconds: 5, failureThreshold: 90 },
     livenessProbe: { ...healthz('?js-enabled-only=true'), periodSeconds: 30, failureThreshold: 3 },
     readinessProbe: { ...healthz('?js-server-only=true'), periodSeconds: 10, failureThreshold: 3 },
-    resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+    resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: `${NATS_MEMORY_LIMIT_MIB}Mi` } },
     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
     volumeMounts: [
       { name: 'config', mountPath: '/etc/nats', readOnly: true },

@@ -4,7 +4,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
 import { Service } from 'kubernetes-models/v1/Service';
-import { environment, OPTIONAL_SECRETS, REQUIRED_SECRETS } from './config';
+import { environment, OPTIONAL_SECRETS, REQUIRED_SECRETS, serviceConfigReferences } from './config';
 import {
   CONFIG_MOUNT,
   IMAGE,
@@ -22,16 +22,27 @@ import {
 
 type Spec = (typeof SERVICES)[number];
 
-/** Secrets a service reads itself; `${VAR}` references of config/ go to every service that loads config. */
-const OWN_SECRETS: Partial<Record<ServiceName, string[]>> = {
+/**
+ * Secrets a service's own env schema reads (a test compares them with apps/<service>/src/service.ts);
+ * `${VAR}` references of config/ go only to the services that load the file (CONFIG_READERS).
+ */
+export const OWN_SECRETS: Partial<Record<ServiceName, string[]>> = {
   ingress: ['FIREBREAK_WEBHOOK_TOKENS', 'FIREBREAK_WEBHOOK_BASIC_AUTH'],
   knowledge: ['FIREBREAK_LLM_API_KEY'],
+  // The chat buttons: Slack's signing secret and the secret Telegram sends back with each press.
+  notifier: ['FIREBREAK_SLACK_SIGNING_SECRET', 'FIREBREAK_TELEGRAM_WEBHOOK_SECRET'],
 };
 
-export function serviceObjects(configReferences: string[]): Array<Deployment | Service | PodDisruptionBudget> {
-  return SERVICES.flatMap((spec) => [deployment(spec, configReferences), service(spec), disruptionBudget(spec)]);
+/** `referencesByFile`: the `${VAR}` references of each file of config/ (configReferencesByFile). */
+export function serviceObjects(referencesByFile: Map<string, string[]>): Array<Deployment | Service | PodDisruptionBudget> {
+  return SERVICES.flatMap((spec) => [
+    deployment(spec, serviceConfigReferences(referencesByFile, spec.name)),
+    service(spec),
+    disruptionBudget(spec),
+  ]);
 }
 
+/** `configReferences`: the `${VAR}` names of the config files this service loads. */
 export function deployment(spec: Spec, configReferences: string[]): Deployment {
   const name = serviceObjectName(spec.name);
   return new Deployment({
@@ -90,10 +101,10 @@ function containerEnv(spec: Spec, configReferences: string[]): IEnvVar[] {
   ];
   const shared = Object.keys(environment()).filter((key) => spec.name === 'console' || !key.startsWith('FIREBREAK_URL_'));
   const fromConfigMap = shared.map((key) => ({ name: key, valueFrom: { configMapKeyRef: { name: NAMES.env, key } } }));
-  const required = REQUIRED_SECRETS.map((key) => secretRef(key, false));
+  // Only a service with tables connects to Postgres; the console and the ingress never read DATABASE_URL.
+  const required = spec.database ? REQUIRED_SECRETS.map((key) => secretRef(key, false)) : [];
   const optional = [...OPTIONAL_SECRETS.filter((key) => key === 'FIREBREAK_API_TOKENS'), ...(OWN_SECRETS[spec.name] ?? [])];
-  const references = spec.name === 'console' ? [] : configReferences;
-  return [...own, ...fromConfigMap, ...required, ...[...optional, ...references].map((key) => secretRef(key, true))];
+  return [...own, ...fromConfigMap, ...required, ...[...optional, ...configReferences].map((key) => secretRef(key, true))];
 }
 
 function secretRef(key: string, optional: boolean): IEnvVar {
