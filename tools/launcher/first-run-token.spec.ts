@@ -19,12 +19,14 @@ describe('setUpApiTokens', () => {
     expect(setup.file).toBe(file);
     expect(readFileSync(file, 'utf8').trim()).toBe(setup.localAdminToken);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(setup.created).toBe(true);
   });
 
   it('reuses the token on later runs', () => {
     const first = setUpApiTokens(undefined, dataDir);
     const second = setUpApiTokens('', dataDir);
     expect(second.localAdminToken).toBe(first.localAdminToken);
+    expect(second.created).toBe(false);
   });
 
   it('makes two machines (data dirs) two different tokens', () => {

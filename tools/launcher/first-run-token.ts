@@ -13,6 +13,8 @@ export interface ApiTokenSetup {
   localAdminToken?: string;
   /** Where it is kept. */
   file?: string;
+  /** The token was made on this start (not read from the file): the one time it is printed in any case. */
+  created?: boolean;
 }
 
 /**
@@ -23,8 +25,9 @@ export interface ApiTokenSetup {
 export function setUpApiTokens(given: string | undefined, dataDir: string): ApiTokenSetup {
   if (given?.trim()) return { apiTokens: given };
   const file = join(dataDir, TOKEN_FILE);
-  const token = readToken(file) ?? createToken(file, dataDir);
-  return { apiTokens: `${token}:admin:${FIRST_RUN_TOKEN_NAME}`, localAdminToken: token, file };
+  const existing = readToken(file);
+  const token = existing ?? createToken(file, dataDir);
+  return { apiTokens: `${token}:admin:${FIRST_RUN_TOKEN_NAME}`, localAdminToken: token, file, created: existing === undefined };
 }
 
 function readToken(file: string): string | undefined {

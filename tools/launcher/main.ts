@@ -9,7 +9,7 @@ import { Output } from './output';
 import { ensurePostgres, type PostgresInUse } from './postgres';
 import { DIM } from './prefix';
 import { describeExit } from './processes';
-import { SERVICES, runMigrations, startServices } from './services';
+import { SERVICES, runMigrations, runbookVarsWithIngress, startServices } from './services';
 import { Stack } from './stack';
 import { renderSummary } from './summary';
 
@@ -27,6 +27,7 @@ async function bringUp(config: LauncherConfig, tokens: ApiTokenSetup, stack: Sta
     NATS_URL: nats.url,
     DATABASE_URL: postgres.url,
     FIREBREAK_API_TOKENS: tokens.apiTokens,
+    FIREBREAK_RUNBOOK_VARS: runbookVarsWithIngress(process.env.FIREBREAK_RUNBOOK_VARS),
   };
   await runMigrations(config.rootDir, env, stack, out);
   if (stack.isStopping) return;
@@ -52,6 +53,8 @@ async function bringUp(config: LauncherConfig, tokens: ApiTokenSetup, stack: Sta
       postgres: { url: postgres.url, note: postgresNote(postgres, config.rootDir) },
       readyAfterMs: Date.now() - startedAt,
       localAdminToken: tokens.localAdminToken,
+      localAdminTokenFile: tokens.file && relative(config.rootDir, tokens.file),
+      revealToken: tokens.created === true || process.stdout.isTTY === true,
     }),
   );
 }

@@ -33,6 +33,20 @@ export function serviceUrls(spec: Pick<ServiceSpec, 'port'>): ServiceUrls {
   return { base, docs: `${base}/docs`, metrics: `${base}/metrics`, ready: `${base}/health/ready` };
 }
 
+/**
+ * FIREBREAK_RUNBOOK_VARS with `firebreak_ingress_url` (the demo runbook's only target: this stack's ingress)
+ * added when the operator did not set it. An operator's own value always wins.
+ */
+export function runbookVarsWithIngress(given: string | undefined): string {
+  const entries = (given ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  if (entries.some((entry) => entry.startsWith('firebreak_ingress_url='))) return entries.join(',');
+  const ingress = SERVICES.find((spec) => spec.name === 'ingress')!;
+  return [...entries, `firebreak_ingress_url=${serviceUrls(ingress).base}`].join(',');
+}
+
 export function entryPoint(rootDir: string, service: string, file: 'main.js' | 'migrate.js'): string {
   return join(rootDir, 'dist', 'apps', service, 'src', file);
 }

@@ -34,10 +34,19 @@ describe('renderSummary', () => {
 
   it('ends with the console URL that signs in with the first-run token, in the fragment', () => {
     const started = [{ name: 'console', port: 8090 }] as const;
-    const lines = renderSummary({ ...base, started, localAdminToken: 'tok_EN-123' })
+    const lines = renderSummary({ ...base, started, localAdminToken: 'tok_EN-123', revealToken: true })
       .trimEnd()
       .split('\n');
     expect(lines.at(-1)).toBe('  Console: http://127.0.0.1:8090/#token=tok_EN-123');
+  });
+
+  it('keeps the token out of captured output (not a terminal, not just made): the plain URL and where the token is', () => {
+    const started = [{ name: 'console', port: 8090 }] as const;
+    const text = renderSummary({ ...base, started, localAdminToken: 'tok_EN-123', localAdminTokenFile: '.data/console-admin-token' });
+    expect(text).not.toContain('tok_EN-123');
+    expect(text.trimEnd().split('\n').at(-1)).toBe(
+      '  Console: http://127.0.0.1:8090/  (sign in with the token in .data/console-admin-token)',
+    );
   });
 
   it('prints the plain console URL and where to find a token when FIREBREAK_API_TOKENS was given', () => {

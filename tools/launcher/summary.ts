@@ -8,18 +8,25 @@ export interface StackSummary {
   readyAfterMs: number;
   /** The first-run admin token the console URL signs in with; undefined when FIREBREAK_API_TOKENS was given. */
   localAdminToken?: string;
+  /** Where that token is kept, relative to the checkout (`.data/console-admin-token`). */
+  localAdminTokenFile?: string;
+  /**
+   * Print the token in the URL: only to a terminal, or on the start that made it. Otherwise the output
+   * is likely captured (systemd, CI, a log file) and a permanent admin token must not land there.
+   */
+  revealToken?: boolean;
 }
 
 /**
  * The console's address. With the first-run token it goes in the fragment, which browsers never send to
  * a server, so it stays out of access logs; the page reads it, keeps it for the tab and clears the address.
  */
-export function consoleLine(summary: Pick<StackSummary, 'started' | 'localAdminToken'>): string {
+export function consoleLine(summary: Pick<StackSummary, 'started' | 'localAdminToken' | 'localAdminTokenFile' | 'revealToken'>): string {
   if (!summary.started.some((spec) => spec.name === CONSOLE_SERVICE.name)) return '  Console: not started (not built)';
   const url = `${serviceUrls(CONSOLE_SERVICE).base}/`;
-  return summary.localAdminToken
-    ? `  Console: ${url}#token=${summary.localAdminToken}`
-    : `  Console: ${url}  (sign in with one of the tokens of FIREBREAK_API_TOKENS)`;
+  if (!summary.localAdminToken) return `  Console: ${url}  (sign in with one of the tokens of FIREBREAK_API_TOKENS)`;
+  if (summary.revealToken) return `  Console: ${url}#token=${summary.localAdminToken}`;
+  return `  Console: ${url}  (sign in with the token in ${summary.localAdminTokenFile ?? '.data/console-admin-token'})`;
 }
 
 /** The table printed once everything answers ready. Connection URLs never show a password. */

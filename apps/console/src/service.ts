@@ -30,8 +30,12 @@ export const consoleEnv = z.object({
   ...upstreamShape,
   /** How long a forwarded request may take before the console answers 504. */
   FIREBREAK_CONSOLE_UPSTREAM_TIMEOUT_MS: env.int(100, 600_000, 10_000),
-  /** Live-update streams open at once, all clients together (429 above). */
-  FIREBREAK_CONSOLE_MAX_STREAMS: env.int(1, 10_000, 100),
+  /** The same for a change (not GET): longer, since POST /detectors/run may take long, and a 504 leaves the outcome unknown. */
+  FIREBREAK_CONSOLE_WRITE_TIMEOUT_MS: env.int(100, 600_000, 60_000),
+  /** Live-update streams open at once, all clients together (429 above); each holds a socket and a buffer. */
+  FIREBREAK_CONSOLE_MAX_STREAMS: env.int(1, 1000, 100),
+  /** Live-update streams one token (by its name) may hold, so one client cannot take every place. */
+  FIREBREAK_CONSOLE_MAX_STREAMS_PER_TOKEN: env.int(1, 1000, 5),
   /** `/mcp` also offers the write tools (acknowledge, silence, approve, reject, live runs); the services still check the token's role. */
   FIREBREAK_CONSOLE_MCP_WRITE_TOOLS: env.flag(false),
   /** The built single-page app (Vite output); default: dist/apps/console/web beside this service's build. */

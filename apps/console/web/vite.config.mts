@@ -15,7 +15,8 @@ export default defineConfig({
   build: {
     outDir: here('../../../dist/apps/console/web'),
     emptyOutDir: true,
-    sourcemap: true,
+    // The console serves its build to anyone who reaches it: no source maps in it.
+    sourcemap: false,
     chunkSizeWarningLimit: 1500,
   },
   server: { proxy: { '/api': 'http://127.0.0.1:8090' } },

@@ -19,10 +19,14 @@ export const LIVE_SUBJECTS = [
 
 const KEEP_ALIVE_MS = 15_000;
 
+const tooMany = (message: string) => new AppError('too_many_streams', message, 429, undefined, { 'Retry-After': '30' });
+
 /** One set of subscriptions per console process, fanned out to every open stream. */
 @Injectable()
 export class EventStreamService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly clients = new Set<SseClient>();
+  /** Open streams per token name. */
+  private readonly perHolder = new Map<string, number>();
   private subscriptions: Subscription[] = [];
   private keepAlive?: NodeJS.Timeout;
 
@@ -49,19 +53,8 @@ export class EventStreamService implements OnApplicationBootstrap, BeforeApplica
   }
 
   /** Takes over the response and keeps it open until the caller goes away (or reads too slowly). */
-  open(reply: FastifyReply): void {
-    const max = this.config.FIREBREAK_CONSOLE_MAX_STREAMS;
-    if (this.clients.size >= max) {
-      throw new AppError(
-        'too_many_streams',
-        `the console already serves ${max} live streams (FIREBREAK_CONSOLE_MAX_STREAMS)`,
-        429,
-        undefined,
-        {
-          'Retry-After': '30',
-        },
-      );
-    }
+  open(reply: FastifyReply, holder: string): void {
+    this.checkRoom(holder);
     reply.hijack();
     reply.raw.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -69,9 +62,25 @@ export class EventStreamService implements OnApplicationBootstrap, BeforeApplica
       'x-accel-buffering': 'no',
       connection: 'keep-alive',
     });
-    const client = new SseClient(reply.raw, (gone) => this.clients.delete(gone));
+    const client = new SseClient(reply.raw, (gone) => {
+      this.clients.delete(gone);
+      const left = (this.perHolder.get(holder) ?? 1) - 1;
+      if (left > 0) this.perHolder.set(holder, left);
+      else this.perHolder.delete(holder);
+    });
     this.clients.add(client);
+    this.perHolder.set(holder, (this.perHolder.get(holder) ?? 0) + 1);
     client.write(KEEP_ALIVE);
+  }
+
+  /** One token may not take every place: each is held to its share, and all together to the total. */
+  private checkRoom(holder: string): void {
+    const perToken = this.config.FIREBREAK_CONSOLE_MAX_STREAMS_PER_TOKEN;
+    if ((this.perHolder.get(holder) ?? 0) >= perToken) {
+      throw tooMany(`this token already holds ${perToken} live streams (FIREBREAK_CONSOLE_MAX_STREAMS_PER_TOKEN): close one first`);
+    }
+    const max = this.config.FIREBREAK_CONSOLE_MAX_STREAMS;
+    if (this.clients.size >= max) throw tooMany(`the console already serves ${max} live streams (FIREBREAK_CONSOLE_MAX_STREAMS)`);
   }
 
   get openStreams(): number {

@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { RequireRole } from '@firebreak/platform';
+import { ApiPrincipal, Principal, RequireRole } from '@firebreak/platform';
 import { EventStreamService } from './event-stream.service';
 
 @ApiTags('console')
@@ -16,7 +16,7 @@ export class EventsController {
   @Get('events')
   @RequireRole('viewer')
   @ApiProduces('text/event-stream')
-  events(@Res() reply: FastifyReply): void {
-    this.stream.open(reply);
+  events(@Principal() principal: ApiPrincipal, @Res() reply: FastifyReply): void {
+    this.stream.open(reply, principal.name);
   }
 }

@@ -1,5 +1,5 @@
 import { AppError } from '@firebreak/platform';
-import { parseForwardPath } from './forward-path';
+import { assertRelayable, forwardedFor, forwardTarget, parseForwardPath } from './forward-path';
 
 function refusal(rawUrl: string): AppError {
   try {
@@ -50,5 +50,46 @@ describe('parseForwardPath', () => {
       expect(error.status).toBe(404);
       expect(error.code).toBe('unknown_service');
     }
+  });
+});
+
+describe('what the console relays to the ingress', () => {
+  const refused = (path: string) => {
+    try {
+      assertRelayable('ingress', path);
+    } catch (error) {
+      return (error as AppError).status;
+    }
+    return undefined;
+  };
+
+  it('relays custom alerts only, never a webhook', () => {
+    expect(refused('/api/v1/alerts')).toBeUndefined();
+    expect(refused('/api/v1/alerts?x=1')).toBeUndefined();
+    for (const path of ['/api/v1/alerts/alertmanager', '/api/v1/alerts/Alertmanager/', '/api/webhooks/n8n/incident', '/api/v1/alerts/']) {
+      expect({ path, status: refused(path) }).toEqual({ path, status: 403 });
+    }
+    expect(() => assertRelayable('mapper', '/api/v1/alerts/alertmanager')).not.toThrow();
+  });
+});
+
+describe('forwardTarget', () => {
+  it('keeps the call under /api/ on the service, a base path included', () => {
+    expect(forwardTarget('http://127.0.0.1:8081', '/api/v1/alerts?a=1')).toBe('http://127.0.0.1:8081/api/v1/alerts?a=1');
+    expect(forwardTarget('http://proxy/mapper', '/api/v1/alerts')).toBe('http://proxy/mapper/api/v1/alerts');
+  });
+
+  it('refuses a target that resolves outside /api/', () => {
+    expect(() => forwardTarget('http://127.0.0.1:8081', '/api/../metrics')).toThrow(AppError);
+    expect(() => forwardTarget('http://proxy/mapper', '/api/../../metrics')).toThrow(AppError);
+  });
+});
+
+describe('forwardedFor', () => {
+  it('names the caller in both headers, IPv6 bracketed and quoted', () => {
+    expect(forwardedFor('127.0.0.1')).toEqual({ forwarded: 'for=127.0.0.1', xForwardedFor: '127.0.0.1' });
+    expect(forwardedFor('::ffff:10.0.0.5')).toEqual({ forwarded: 'for=10.0.0.5', xForwardedFor: '10.0.0.5' });
+    expect(forwardedFor('::1')).toEqual({ forwarded: 'for="[::1]"', xForwardedFor: '::1' });
+    expect(forwardedFor(undefined)).toEqual({ forwarded: 'for=unknown', xForwardedFor: 'unknown' });
   });
 });

@@ -40,3 +40,42 @@ export function parseForwardPath(rawUrl: string): ForwardPath {
   }
   return { service, pathAndQuery: `${API_PREFIX}${rest.join('/')}${query}` };
 }
+
+/**
+ * The ingress paths the console relays: custom alerts (`POST /api/v1/alerts`), which the ingress lets
+ * only an operator token post. The webhooks (Alertmanager, n8n) are for monitoring systems with their own
+ * credentials, not for the page: the console is not a webhook relay.
+ */
+const INGRESS_RELAYED = new Set(['/api/v1/alerts']);
+
+export function assertRelayable(service: AppName, pathAndQuery: string): void {
+  if (service !== 'ingress') return;
+  const queryAt = pathAndQuery.indexOf('?');
+  const path = (queryAt === -1 ? pathAndQuery : pathAndQuery.slice(0, queryAt)).toLowerCase();
+  if (!INGRESS_RELAYED.has(path)) {
+    throw new AppError(
+      'not_relayed',
+      'the console does not relay webhooks: monitoring systems post to the ingress directly, with webhook credentials; the console forwards only custom alerts (POST /api/ingress/v1/alerts)',
+      403,
+    );
+  }
+}
+
+/**
+ * The URL to call. Defence in depth: however the path was written, the URL as parsed (dot segments
+ * resolved) still names the service's /api/ (under the base URL's own path, if it has one).
+ */
+export function forwardTarget(baseUrl: string, pathAndQuery: string): string {
+  const target = `${baseUrl}${pathAndQuery}`;
+  const basePath = new URL(baseUrl).pathname.replace(/\/+$/, '');
+  if (!new URL(target).pathname.startsWith(`${basePath}${API_PREFIX}`)) throw trick('the path must stay under /api/ on the service');
+  return target;
+}
+
+/** `Forwarded` (RFC 7239) and `X-Forwarded-For` naming the console's caller. */
+export function forwardedFor(address: string | undefined): { forwarded: string; xForwardedFor: string } {
+  if (!address) return { forwarded: 'for=unknown', xForwardedFor: 'unknown' };
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  const plain = mapped ? mapped[1] : address;
+  return { forwarded: plain.includes(':') ? `for="[${plain}]"` : `for=${plain}`, xForwardedFor: plain };
+}

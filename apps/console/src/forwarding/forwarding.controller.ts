@@ -5,9 +5,9 @@ import { Public } from '@firebreak/platform';
 import { ForwardingService } from './forwarding.service';
 
 /**
- * `/api/<service>/<rest>` → `<service>/api/<rest>`. Public here on purpose: the console holds no power of
- * its own, the service behind checks the caller's token and writes the audit log. (The console's own
- * endpoints, under /api/console, check the token themselves and win the route match.)
+ * `/api/<service>/<rest>` → `<service>/api/<rest>`. Public to the role guard on purpose: the service behind
+ * checks the role and writes the audit log; the console forwards only for a token it knows (401 otherwise).
+ * (The console's own endpoints, under /api/console, check the token themselves and win the route match.)
  */
 @ApiExcludeController()
 @Controller('api')

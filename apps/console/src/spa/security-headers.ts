@@ -10,3 +10,8 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 export function isApiPath(path: string): boolean {
   return /^\/(api|health)(\/|$)/.test(path) || /^\/(metrics|mcp)$/.test(path) || path.startsWith('/docs');
 }
+
+/** Files Vite writes (`/assets/…`) and source maps: a missing one is a 404, never index.html. */
+export function isAssetPath(path: string): boolean {
+  return path.startsWith('/assets/') || path.endsWith('.map');
+}

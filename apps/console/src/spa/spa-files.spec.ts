@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isApiPath } from './security-headers';
+import { isApiPath, isAssetPath } from './security-headers';
 import { assetFor, hasIndex } from './spa-files';
 
 describe('which file of the built app a path names', () => {
@@ -41,6 +41,11 @@ describe('which file of the built app a path names', () => {
 
   it('knows when the app is not built', () => {
     expect(hasIndex(join(root, 'missing'))).toBe(false);
+  });
+
+  it('knows the paths a missing file of which is a 404, not the page', () => {
+    for (const path of ['/assets/missing.js', '/assets/x/y.css', '/index.js.map']) expect(isAssetPath(path)).toBe(true);
+    for (const path of ['/', '/alerts/abc', '/assets', '/assetsx/a.js']) expect(isAssetPath(path)).toBe(false);
   });
 
   it('keeps API paths away from the page', () => {

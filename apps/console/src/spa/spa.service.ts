@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError, CONFIG } from '@firebreak/platform';
 import { ConsoleConfig, webDirOf } from '../service';
-import { SECURITY_HEADERS, isApiPath } from './security-headers';
+import { SECURITY_HEADERS, isApiPath, isAssetPath } from './security-headers';
 import { assetFor, hasIndex, NOT_BUILT_PAGE } from './spa-files';
 
 /** Serves the built single-page app: its files as they are, any other page path as index.html. */
@@ -33,6 +33,11 @@ export class SpaService implements OnModuleInit {
     const cacheControl = asset?.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
     void reply.header('cache-control', cacheControl);
     if (asset) return reply.sendFile(asset, { cacheControl: false });
+    // A missing script or style must fail as one, not load the page as JavaScript (and be cached a year).
+    if (isAssetPath(path)) {
+      void reply.header('cache-control', 'no-store');
+      throw new AppError('not_found', `the app has no file ${path.slice(0, 200)}`, 404);
+    }
     if (hasIndex(this.webDir)) return reply.sendFile('index.html', { cacheControl: false });
     await reply.type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
   }

@@ -23,10 +23,12 @@ describe('npm run demo', () => {
 
   beforeAll(async () => {
     stack = new Stack({
-      apps: ['ingress', 'mapper', 'runbook-executor', 'knowledge'],
+      apps: ['ingress', 'mapper', 'knowledge'],
       env: { FIREBREAK_WEBHOOK_TOKENS: WEBHOOK_TOKEN, FIREBREAK_API_TOKENS: `${VIEWER}:viewer:demo-e2e` },
     });
     await stack.start();
+    // As npm start does: the demo runbook probes the ingress the operator names, never an alert label.
+    await stack.startService('runbook-executor', { FIREBREAK_RUNBOOK_VARS: `firebreak_ingress_url=${stack.url('ingress')}` });
   });
 
   afterAll(async () => {
@@ -69,6 +71,45 @@ describe('npm run demo', () => {
     expect(stdout).toContain('Resolved the 3 sample alerts.');
     const alert = await get<{ status: string }>('mapper', `/api/v1/alerts/${fingerprint}`);
     expect(alert.body.status).toBe('resolved');
+  });
+
+  it('probes the ingress whatever the alert says: an instance label naming a closed port does not change the target', async () => {
+    const labels = { alertname: 'FirebreakDemoProbe', instance: '127.0.0.1:9', job: 'firebreak-demo', severity: 'warning' };
+    const alert = {
+      status: 'firing',
+      labels,
+      annotations: { automation_runbook: 'demo_ingress_probe' },
+      startsAt: new Date().toISOString(),
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: '',
+    };
+    const posted = await fetch(`${stack.url('ingress')}/api/v1/alerts/alertmanager`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${WEBHOOK_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        version: '4',
+        groupKey: '{}:{alertname="FirebreakDemoProbe"}',
+        truncatedAlerts: 0,
+        status: 'firing',
+        receiver: 'firebreak',
+        groupLabels: {},
+        commonLabels: labels,
+        commonAnnotations: {},
+        externalURL: 'http://alertmanager.example:9093',
+        alerts: [alert],
+      }),
+    });
+    expect(posted.status).toBe(200);
+    const fingerprint = alertFingerprint(labels);
+    let executions: Execution[] = [];
+    await waitFor(
+      async () => {
+        executions = (await get<{ items: Execution[] }>('runbook-executor', `/api/v1/executions?fingerprint=${fingerprint}`)).body.items;
+        return executions.some((execution) => !['queued', 'running', 'waiting_approval'].includes(execution.status));
+      },
+      { timeoutMs: 30_000, message: () => `a finished run: ${JSON.stringify(executions)}` },
+    );
+    expect(executions.map((execution) => [execution.runbookId, execution.status])).toEqual([['demo_ingress_probe', 'succeeded']]);
   });
 
   it('says in one line that the ingress is unreachable, and exits 1', async () => {

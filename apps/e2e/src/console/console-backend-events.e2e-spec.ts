@@ -1,5 +1,6 @@
 import { request } from 'node:http';
-import { connect, NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, nanos, NatsConnection } from '@nats-io/transport-node';
 import { alertFingerprint } from '@firebreak/contracts';
 import { resolveNatsUrl, TcpProxy, waitFor } from '@firebreak/testing';
 import { Stack } from '../stack';
@@ -37,7 +38,7 @@ describe('console backend live events', () => {
   const call = (path: string, token: string, init: RequestInit = {}) =>
     fetch(`${console_}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });
 
-  /** Posted through the console's forwarding to the ingress, as the page could. */
+  /** Posted to the ingress from this host, which it trusts without webhook credentials (as Alertmanager beside it would). */
   async function postAlert(alertname: string): Promise<string> {
     const labels = { alertname, instance: 'db-1:5432', job: 'db', severity: 'warning' };
     const alert = {
@@ -60,7 +61,7 @@ describe('console backend live events', () => {
       externalURL: 'http://alertmanager.example:9093',
       alerts: [alert],
     };
-    const response = await call('/api/ingress/v1/alerts/alertmanager', ADMIN, {
+    const response = await fetch(`${stack.url('ingress')}/api/v1/alerts/alertmanager`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -73,6 +74,62 @@ describe('console backend live events', () => {
     });
     return fingerprint;
   }
+
+  describe('the ingress through the console (no webhook credentials: the ingress trusts its own host)', () => {
+    const webhook = (alertname: string) => ({
+      version: '4',
+      groupKey: `{}:{alertname="${alertname}"}`,
+      truncatedAlerts: 0,
+      status: 'firing',
+      receiver: 'firebreak',
+      groupLabels: { alertname },
+      commonLabels: { alertname },
+      commonAnnotations: {},
+      externalURL: 'http://alertmanager.example:9093',
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname, severity: 'critical' },
+          annotations: { automation_runbook: 'service_unavailable' },
+          startsAt: new Date().toISOString(),
+          endsAt: '0001-01-01T00:00:00Z',
+          generatorURL: '',
+        },
+      ],
+    });
+    const post = (path: string, token: string, body: unknown) =>
+      call(path, token, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+    it('relays no webhook: a viewer (or an admin) cannot post an Alertmanager notification through the console', async () => {
+      for (const token of [VIEWER, ADMIN]) {
+        const response = await post('/api/ingress/v1/alerts/alertmanager', token, webhook('ConsoleRelayRefused'));
+        expect(response.status).toBe(403);
+        expect(((await response.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+          code: 'not_relayed',
+          message: expect.stringContaining('does not relay webhooks'),
+        });
+      }
+      expect((await post('/api/ingress/webhooks/n8n/incident', ADMIN, {})).status).toBe(403);
+      // And were one relayed, the Forwarded header the console adds ends the ingress's trust in its own host.
+      const proxied = await fetch(`${stack.url('ingress')}/api/v1/alerts/alertmanager`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', forwarded: 'for=127.0.0.1', 'x-forwarded-for': '127.0.0.1' },
+        body: JSON.stringify(webhook('ConsoleRelayRefused')),
+      });
+      expect(proxied.status).toBe(403);
+      const fingerprint = alertFingerprint({ alertname: 'ConsoleRelayRefused', severity: 'critical' });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect((await call(`/api/mapper/v1/alerts/${fingerprint}`, VIEWER)).status).toBe(404);
+    });
+
+    it('forwards custom alerts, which the ingress lets only an operator post', async () => {
+      const alert = { name: 'ConsoleCustomAlert', severity: 'warning', summary: 'raised from the console' };
+      const refused = await post('/api/ingress/v1/alerts', VIEWER, alert);
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+      expect((await post('/api/ingress/v1/alerts', ADMIN, alert)).status).toBe(200);
+    });
+  });
 
   describe('live events', () => {
     const publish = (subject: string, event: object) => nc.publish(`${stack.prefix}.${subject}`, JSON.stringify(event));
@@ -149,6 +206,25 @@ describe('console backend live events', () => {
       } finally {
         reading.close();
         third.close();
+      }
+    });
+  });
+
+  describe('the bus, read only', () => {
+    it('starts without creating or updating a stream: a stream setting it would otherwise restore stays as it is', async () => {
+      const jsm = await jetstreamManager(nc);
+      const name = `FIREBREAK_ALERTS_${stack.prefix.toUpperCase()}`;
+      const original = (await jsm.streams.info(name)).config;
+      const changedMaxAge = original.max_age + nanos(60_000);
+      await stack.stopService('console');
+      await jsm.streams.update(name, { ...original, max_age: changedMaxAge });
+      try {
+        await stack.startService('console', { FIREBREAK_CONSOLE_MAX_STREAMS: '3' });
+        console_ = stack.url('console');
+        expect((await call('/api/console/session', VIEWER)).status).toBe(200);
+        expect((await jsm.streams.info(name)).config.max_age).toBe(changedMaxAge);
+      } finally {
+        await jsm.streams.update(name, original);
       }
     });
   });

@@ -30,6 +30,7 @@ describe('console backend', () => {
     writeFileSync(join(webDir, 'assets', 'app-3f9a.js'), 'console.log("app")');
     await slowKnowledge.start();
     slowKnowledge.on('GET', '/api/v1/slow', () => ({ delayMs: 8000, body: { late: true } }));
+    slowKnowledge.on('POST', '/api/v1/slow', () => ({ delayMs: 8000, body: { late: true } }));
     slowKnowledge.on('POST', '/api/v1/echo', (request) => ({ status: 201, body: { got: request.body }, headers: { 'retry-after': '7' } }));
     stack = new Stack({
       apps: ['ingress', 'mapper'],
@@ -44,6 +45,7 @@ describe('console backend', () => {
       FIREBREAK_URL_NOTIFIER: `http://127.0.0.1:${await freePort()}`,
       // Long enough for a loaded machine's mapper, short enough for a test of the slow fake.
       FIREBREAK_CONSOLE_UPSTREAM_TIMEOUT_MS: '5000',
+      FIREBREAK_CONSOLE_WRITE_TIMEOUT_MS: '5000',
       FIREBREAK_CONSOLE_WEB_DIR: webDir,
     });
     console_ = stack.url('console');
@@ -148,6 +150,32 @@ describe('console backend', () => {
       expect(seen.headers).toMatchObject({ authorization: `Bearer ${OPERATOR}`, 'idempotency-key': 'k-1' });
       expect(seen.headers.cookie).toBeUndefined();
       expect(seen.headers['x-custom']).toBeUndefined();
+      // The caller, named as a proxy names it: the ingress then refuses its trust in local callers.
+      expect(seen.headers).toMatchObject({ forwarded: 'for=127.0.0.1', 'x-forwarded-for': '127.0.0.1' });
+    });
+
+    it('sends on its own Forwarded and X-Forwarded-For, not what the caller claims', async () => {
+      slowKnowledge.reset();
+      await call('/api/knowledge/v1/echo', OPERATOR, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', forwarded: 'for=10.9.9.9', 'x-forwarded-for': '10.9.9.9' },
+        body: '{}',
+      });
+      expect(slowKnowledge.requests[0].headers).toMatchObject({ forwarded: 'for=127.0.0.1', 'x-forwarded-for': '127.0.0.1' });
+    });
+
+    it('forwards nothing for a caller without a known token: 401 from the console, the service never asked', async () => {
+      slowKnowledge.reset();
+      for (const token of [undefined, 'not-a-known-token']) {
+        const response = await call('/api/knowledge/v1/echo', token, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        });
+        expect(response.status).toBe(401);
+        expect(((await response.json()) as { error: { message: string } }).error.message).toContain('valid API token');
+      }
+      expect(slowKnowledge.requests).toHaveLength(0);
     });
 
     it('answers 404 for an unknown service and 400 for path tricks, before anything is forwarded', async () => {
@@ -163,20 +191,33 @@ describe('console backend', () => {
       }
     });
 
-    it('answers 502 naming the service when it is down, 504 when it is too slow, 413 past 1 MiB', async () => {
+    it('answers 502 naming the service (not where it is) when it is down, 504 when it is too slow, 413 past 1 MiB', async () => {
       const down = await call('/api/notifier/v1/notifications', ADMIN);
       expect(down.status).toBe(502);
-      expect(((await down.json()) as { error: { code: string; message: string } }).error).toMatchObject({
-        code: 'upstream_unreachable',
-        message: expect.stringContaining('notifier'),
-      });
-      expect((await call('/api/knowledge/v1/slow', ADMIN)).status).toBe(504);
+      const error = ((await down.json()) as { error: { code: string; message: string } }).error;
+      expect(error).toMatchObject({ code: 'upstream_unreachable', message: expect.stringContaining('notifier') });
+      expect(error.message).not.toMatch(/127\.0\.0\.1|http:/);
+      const slow = await call('/api/knowledge/v1/slow', ADMIN);
+      expect(slow.status).toBe(504);
+      expect(((await slow.json()) as { error: { code: string; message: string } }).error.message).not.toContain(slowKnowledge.url);
       const big = await call('/api/knowledge/v1/echo', ADMIN, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ pad: 'x'.repeat(1_100_000) }),
       });
       expect(big.status).toBe(413);
+    });
+
+    it('answers a change that timed out 504 upstream_timeout_unknown_outcome: it may have taken effect', async () => {
+      const response = await call('/api/knowledge/v1/slow', OPERATOR, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(response.status).toBe(504);
+      const error = ((await response.json()) as { error: { code: string; message: string } }).error;
+      expect(error.code).toBe('upstream_timeout_unknown_outcome');
+      expect(error.message).toContain('may still have taken effect');
     });
 
     it('lends nobody its loopback address: forwarding to the ingress needs a valid API token', async () => {
@@ -195,6 +236,40 @@ describe('console backend', () => {
       expect(await (await call('/api/console/session', ADMIN)).json()).toEqual({ name: 'e2e-admin', role: 'admin' });
       expect((await call('/api/console/session')).status).toBe(401);
       expect((await call('/api/console/session', 'not-a-known-token')).status).toBe(401);
+    });
+  });
+
+  describe('live streams', () => {
+    it('holds each token to FIREBREAK_CONSOLE_MAX_STREAMS_PER_TOKEN (5), leaving room for the others', async () => {
+      const abort = new AbortController();
+      const open = (token: string) =>
+        fetch(`${console_}/api/console/events`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+      try {
+        const mine = await Promise.all([1, 2, 3, 4, 5].map(() => open(VIEWER)));
+        expect(mine.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
+        const sixth = await open(VIEWER);
+        expect(sixth.status).toBe(429);
+        expect(((await sixth.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+          code: 'too_many_streams',
+          message: expect.stringContaining('FIREBREAK_CONSOLE_MAX_STREAMS_PER_TOKEN'),
+        });
+        expect((await open(OPERATOR)).status).toBe(200);
+      } finally {
+        abort.abort();
+      }
+      // Closed streams give their places back.
+      await waitFor(
+        async () => {
+          const again = new AbortController();
+          const response = await fetch(`${console_}/api/console/events`, {
+            headers: { authorization: `Bearer ${VIEWER}` },
+            signal: again.signal,
+          });
+          again.abort();
+          return response.status === 200;
+        },
+        { timeoutMs: 10_000, message: 'the places freed' },
+      );
     });
   });
 
@@ -245,6 +320,15 @@ describe('console backend', () => {
       expect(response.headers.get('content-type')).toContain('javascript');
       expect(response.headers.get('content-security-policy')).toBe(CSP);
       expect(await response.text()).toBe('console.log("app")');
+    });
+
+    it('answers 404 for a missing file under /assets/ and a missing source map, not the page', async () => {
+      for (const path of ['/assets/missing-0000.js', '/assets/app-3f9a.js.map', '/index.js.map']) {
+        const response = await call(path);
+        expect({ path, status: response.status }).toEqual({ path, status: 404 });
+        expect(response.headers.get('content-type')).toContain('application/json');
+        expect(response.headers.get('cache-control')).toBe('no-store');
+      }
     });
 
     it('never answers an API path or a path outside the app with the page', async () => {

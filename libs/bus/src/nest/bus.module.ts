@@ -8,6 +8,12 @@ import { SubjectNames } from '../subjects';
 import { BUS_OPTIONS, BusModuleOptions } from './bus.options';
 import { ConsumerHost } from './consumer-host';
 
+/**
+ * Provide `false` under this token (from a global module of the app) to connect without creating or
+ * updating streams: an app that only reads the bus (the console) must not change what others rely on.
+ */
+export const BUS_PROVISION_STREAMS = Symbol('firebreak:bus-provision-streams');
+
 /** Closes the connection last, after the consumers drained and the outbox relay stopped. */
 @Injectable()
 class BusShutdown implements OnApplicationShutdown {
@@ -38,8 +44,9 @@ export class BusModule {
         { provide: SubjectNames, useFactory: (o: BusModuleOptions) => new SubjectNames(o.subjectPrefix), inject: [BUS_OPTIONS] },
         {
           provide: BusConnection,
-          useFactory: async (o: BusModuleOptions) => {
+          useFactory: async (o: BusModuleOptions, provision?: boolean) => {
             const connection = await BusConnection.connect({ natsUrl: o.natsUrl, name: o.app, logger: o.logger });
+            if (provision === false) return connection;
             await provisionStreams(
               connection.jsm,
               streamDefinitions({ subjectPrefix: o.subjectPrefix, replicas: o.streamReplicas }),
@@ -47,7 +54,7 @@ export class BusModule {
             );
             return connection;
           },
-          inject: [BUS_OPTIONS],
+          inject: [BUS_OPTIONS, { token: BUS_PROVISION_STREAMS, optional: true }],
         },
         {
           provide: EventPublisher,

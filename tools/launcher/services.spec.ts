@@ -1,0 +1,14 @@
+import { runbookVarsWithIngress } from './services';
+
+describe('runbookVarsWithIngress', () => {
+  it("points the demo runbook at this stack's ingress when the operator did not", () => {
+    expect(runbookVarsWithIngress(undefined)).toBe('firebreak_ingress_url=http://127.0.0.1:8080');
+    expect(runbookVarsWithIngress('team=sre, region=eu')).toBe('team=sre,region=eu,firebreak_ingress_url=http://127.0.0.1:8080');
+  });
+
+  it("keeps the operator's own value", () => {
+    expect(runbookVarsWithIngress('firebreak_ingress_url=http://10.0.0.5:9000,team=sre')).toBe(
+      'firebreak_ingress_url=http://10.0.0.5:9000,team=sre',
+    );
+  });
+});
