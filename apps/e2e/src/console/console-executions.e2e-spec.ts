@@ -82,8 +82,12 @@ describe('console: executions, approvals, SLOs, detectors, notifications', () =>
     await putRunbook(DRY_RUN_RUNBOOK);
   }, 180_000);
 
+  // Each tab holds a live stream and the console allows a token only a few at once: close them per test.
+  afterEach(async () => {
+    for (const tab of tabs.splice(0)) await tab.close().catch(() => undefined);
+  });
+
   afterAll(async () => {
-    for (const tab of tabs) await tab.close().catch(() => undefined);
     await browser?.close();
     await stack?.cleanUp();
     await hook.stop();
@@ -234,7 +238,30 @@ describe('console: executions, approvals, SLOs, detectors, notifications', () =>
     expect(tab.errors).toEqual([]);
   });
 
+  it('starts one live run from a double click on Run live, after asking', async () => {
+    const tab = await open(TOKENS.olga, `/runbooks/${DRY_RUN_RUNBOOK.id}`);
+    const dialogs: string[] = [];
+    tab.page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.accept();
+    });
+    await tab.page.getByRole('button', { name: 'Run live' }).dblclick();
+    await tab.page.getByTestId('run-result').getByText('succeeded').waitFor({ timeout: 20_000 });
+    const { items } = await call<{ items: Array<{ id: string; requestedBy: string }> }>(
+      'runbook-executor',
+      TOKENS.admin,
+      'GET',
+      `/v1/executions?runbook=${DRY_RUN_RUNBOOK.id}&mode=live`,
+    );
+    expect(items.map((item) => item.requestedBy)).toEqual(['olga']);
+    expect(dialogs).toEqual([expect.stringContaining('live')]);
+    // This stack starts neither the mapper nor the knowledge service, which the runbook page also reads (502).
+    expect(tab.errors.filter((error) => !error.includes('502 (Bad Gateway)'))).toEqual([]);
+  });
+
   it('offers a viewer no Approve, Reject, Cancel or Retry, and the API refuses a forged approval', async () => {
+    // A failed delivery of its own to look at (not one an earlier test happened to leave).
+    const test = await call<{ deliveries: Array<{ id: string }> }>('notifier', TOKENS.admin, 'POST', '/v1/channels/e2e-hook/test', {});
     const id = await start(APPROVAL_RUNBOOK.id, TOKENS.olga);
     await waitForStatus(id, 'waiting_approval');
     const tab = await open(TOKENS.viewer, '/approvals');
@@ -247,7 +274,7 @@ describe('console: executions, approvals, SLOs, detectors, notifications', () =>
     expect(await tab.page.getByRole('button', { name: /Approve|Reject|Cancel/ }).count()).toBe(0);
 
     await tab.goto(consoleUrl, '/notifications?status=failed');
-    await tab.page.getByTestId('deliveries').waitFor();
+    await tab.page.getByTestId(`delivery-${test.deliveries[0].id}`).waitFor();
     expect(await tab.page.getByRole('button', { name: 'Retry' }).count()).toBe(0);
 
     await tab.goto(consoleUrl, '/detectors');

@@ -1,6 +1,8 @@
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { createParser } from 'eventsource-parser';
 import { getToken } from '../auth/token';
+import { invalidateLive, LIVE_QUERY_KEYS } from './invalidate';
 
 /** One event from the bus as the console streams it: the subject and the CloudEvent. */
 export interface LiveEvent {
@@ -32,6 +34,11 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
     void streamForever(abort.signal, (event) => listeners.current.forEach((listener) => listener(event)), setStatus);
     return () => abort.abort();
   }, []);
+  const queryClient = useQueryClient();
+  // Events sent before the first connect or while the stream was down are not replayed: refetch on every 'live'.
+  useEffect(() => {
+    if (status === 'live') LIVE_QUERY_KEYS.forEach((queryKey) => invalidateLive(queryClient, queryKey));
+  }, [status, queryClient]);
   const hub: LiveHub = {
     status,
     subscribe: (listener) => {

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { api } from '../../api/client';
+import { useSubmitOnce } from '../../ui/submit-once';
 import { IfRole } from '../../auth/session';
 import { ErrorBox } from '../../ui/common';
 import { matchersFor } from './alert-filter';
@@ -18,6 +19,7 @@ export function AlertActions({ alert }: { alert: AlertView }) {
 function ActionButtons({ alert }: { alert: AlertView }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
+  const once = useSubmitOnce();
   const action = useMutation({
     mutationFn: (verb: 'acknowledge' | 'resolve') =>
       api<AlertView>('mapper', `/v1/alerts/${encodeURIComponent(alert.fingerprint)}/${verb}`, { method: 'POST', body: {} }),
@@ -35,12 +37,12 @@ function ActionButtons({ alert }: { alert: AlertView }) {
   return (
     <span className="row-actions">
       {alert.status === 'firing' && (
-        <button type="button" disabled={action.isPending} onClick={stop(() => action.mutate('acknowledge'))}>
+        <button type="button" disabled={action.isPending} onClick={stop(() => once(() => action.mutateAsync('acknowledge')))}>
           Acknowledge
         </button>
       )}
       {alert.status !== 'resolved' && (
-        <button type="button" disabled={action.isPending} onClick={stop(() => action.mutate('resolve'))}>
+        <button type="button" disabled={action.isPending} onClick={stop(() => once(() => action.mutateAsync('resolve')))}>
           Resolve
         </button>
       )}

@@ -1,7 +1,8 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { api } from '../../api/client';
 import { useLiveEvents } from '../../live/events';
+import { useLiveInvalidate } from '../../live/invalidate';
 import { Empty, ErrorBox, Labels, Loading, SafeLink, SeverityBadge, StateBadge, Time } from '../../ui/common';
 import { AlertActions } from './AlertActions';
 import { AnalysisPanel } from './AnalysisPanel';
@@ -10,16 +11,14 @@ import type { AlertDetail, HistoryEntry } from './types';
 
 export function AlertDetailPage() {
   const fingerprint = useParams().fingerprint ?? '';
-  const queryClient = useQueryClient();
+  const invalidate = useLiveInvalidate();
   const alert = useQuery({
     queryKey: ['alert', fingerprint],
     queryFn: ({ signal }) => api<AlertDetail>('mapper', `/v1/alerts/${encodeURIComponent(fingerprint)}`, { signal }),
   });
-  // Every part of this page may change with the alert, its analysis or a run of its runbook.
+  // Every part of this page may change with the alert, its analysis or a run of its runbook: only this alert's events count.
   useLiveEvents(['alerts.', 'runbooks.execution.'], (event) => {
-    const data = event.data.data;
-    if (event.subject.startsWith('runbooks.') || data.fingerprint === fingerprint)
-      void queryClient.invalidateQueries({ queryKey: ['alert', fingerprint] });
+    if (event.data.data.fingerprint === fingerprint) invalidate(['alert', fingerprint]);
   });
   if (alert.isPending) return <Loading />;
   if (alert.isError) return <ErrorBox error={alert.error} />;

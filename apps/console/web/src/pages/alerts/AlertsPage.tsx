@@ -1,7 +1,8 @@
 import { useState, type ReactNode } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import { useLiveEvents } from '../../live/events';
+import { useLiveInvalidate } from '../../live/invalidate';
 import { Empty, ErrorBox, Loading } from '../../ui/common';
 import { filterByMatchers, groupByAlertname, parseFilter } from './alert-filter';
 import { AlertTable } from './AlertTable';
@@ -25,7 +26,7 @@ export function AlertsPage() {
   const [grouped, setGrouped] = useState(true);
   const [selected, setSelected] = useState<string | null>(null);
   const [waiting, setWaiting] = useState(0);
-  const queryClient = useQueryClient();
+  const invalidate = useLiveInvalidate();
   const alerts = useQuery({
     queryKey: ['alerts', status, severity],
     queryFn: ({ signal }) => api<AlertPage>('mapper', '/v1/alerts', { query: { status, severity, limit: PAGE }, signal }),
@@ -33,13 +34,13 @@ export function AlertsPage() {
   // A selected row holds the list still (so it does not move under the pointer); updates are counted instead.
   useLiveEvents(['alerts.state.changed'], () => {
     if (selected) setWaiting((n) => n + 1);
-    else void queryClient.invalidateQueries({ queryKey: ['alerts'] });
+    else invalidate(['alerts']);
   });
   const select = (fingerprint: string | null) => {
     setSelected(fingerprint);
     if (fingerprint === null && waiting > 0) {
       setWaiting(0);
-      void queryClient.invalidateQueries({ queryKey: ['alerts'] });
+      invalidate(['alerts']);
     }
   };
   const filter = parseFilter(filterText);

@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueries, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
 import { useLiveEvents } from '../../live/events';
+import { useLiveInvalidate } from '../../live/invalidate';
 import { Empty, ErrorBox, Loading, StateBadge, Time } from '../../ui/common';
 import type { Approval, ExecutionSummary } from '../executions/types';
 import { DecisionButtons } from './DecisionButtons';
@@ -16,13 +17,13 @@ const STATUSES = ['pending', 'approved', 'rejected', 'expired', 'cancelled'] as 
 /** The inbox of approvals: waiting ones by default, with who asked and the step's risk, decided in place. */
 export function ApprovalsPage() {
   const [status, setStatus] = useState<string>('pending');
-  const queryClient = useQueryClient();
+  const invalidate = useLiveInvalidate();
   const approvals = useQuery({
     queryKey: ['approvals', status],
     queryFn: ({ signal }) =>
       api<{ items: Approval[] }>('runbook-executor', '/v1/approvals', { query: { status: status || undefined }, signal }),
   });
-  useLiveEvents(['runbooks.approval.', 'runbooks.execution.'], () => void queryClient.invalidateQueries({ queryKey: ['approvals'] }));
+  useLiveEvents(['runbooks.approval.', 'runbooks.execution.'], () => invalidate(['approvals']));
   const items = approvals.data?.items ?? [];
   return (
     <section>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
+import { useSubmitOnce } from '../../ui/submit-once';
 import { IfRole } from '../../auth/session';
 import { ErrorBox } from '../../ui/common';
 import type { Approval } from '../executions/types';
@@ -20,9 +21,10 @@ export function DecisionButtons({ approval }: { approval: Approval }) {
 function Decide({ approval }: { approval: Approval }) {
   const [note, setNote] = useState('');
   const queryClient = useQueryClient();
+  const once = useSubmitOnce();
   const decide = useMutation({
     mutationFn: (decision: 'approve' | 'reject') =>
-      api<Approval>('runbook-executor', `/v1/approvals/${approval.id}/${decision}`, {
+      api<Approval>('runbook-executor', `/v1/approvals/${encodeURIComponent(approval.id)}/${decision}`, {
         method: 'POST',
         body: note.trim() ? { note: note.trim() } : {},
       }),
@@ -41,10 +43,10 @@ function Decide({ approval }: { approval: Approval }) {
         maxLength={2000}
         onChange={(e) => setNote(e.target.value)}
       />
-      <button type="button" className="primary" disabled={decide.isPending} onClick={() => decide.mutate('approve')}>
+      <button type="button" className="primary" disabled={decide.isPending} onClick={() => once(() => decide.mutateAsync('approve'))}>
         Approve
       </button>
-      <button type="button" className="danger" disabled={decide.isPending} onClick={() => decide.mutate('reject')}>
+      <button type="button" className="danger" disabled={decide.isPending} onClick={() => once(() => decide.mutateAsync('reject'))}>
         Reject
       </button>
       {decide.isError && <ErrorBox error={decide.error} />}

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
+import { useSubmitOnce } from '../../ui/submit-once';
 import { IfRole } from '../../auth/session';
 import { Empty, ErrorBox, Labels, Loading, SeverityBadge, StateBadge, Time } from '../../ui/common';
 import { formatDuration } from '../executions/types';
@@ -111,6 +112,7 @@ function DetectorRow({ detector, selected, onToggle }: { detector: Detector; sel
 
 function RunButton({ label, path }: { label: string; path: string }) {
   const queryClient = useQueryClient();
+  const once = useSubmitOnce();
   const run = useMutation({
     mutationFn: () => api<RunAnswer>('detector-scheduler', path, { method: 'POST' }),
     onSettled: () =>
@@ -121,7 +123,7 @@ function RunButton({ label, path }: { label: string; path: string }) {
   });
   return (
     <span className="run-button">
-      <button type="button" onClick={() => run.mutate()} disabled={run.isPending}>
+      <button type="button" onClick={() => once(() => run.mutateAsync())} disabled={run.isPending}>
         {run.isPending ? 'Running…' : label}
       </button>
       {run.isError && <ErrorBox error={run.error} />}

@@ -4,6 +4,8 @@ import { Link, useParams } from 'react-router';
 import { api } from '../../api/client';
 import { IfRole } from '../../auth/session';
 import { useLiveEvents } from '../../live/events';
+import { useLiveInvalidate } from '../../live/invalidate';
+import { useSubmitOnce } from '../../ui/submit-once';
 import { ErrorBox, Loading, StateBadge, Time } from '../../ui/common';
 import { DecisionButtons } from '../approvals/DecisionButtons';
 import { StepTimeline } from './StepTimeline';
@@ -12,7 +14,7 @@ import { ACTIVE, formatDuration, type ExecutionDetail } from './types';
 /** One run: its live step timeline, pending approvals decided inline, and Cancel while it is active. */
 export function ExecutionDetailPage() {
   const { id = '' } = useParams();
-  const queryClient = useQueryClient();
+  const invalidate = useLiveInvalidate();
   const execution = useQuery({
     queryKey: ['execution', id],
     queryFn: ({ signal }) => api<ExecutionDetail>('runbook-executor', `/v1/executions/${encodeURIComponent(id)}`, { signal }),
@@ -20,7 +22,7 @@ export function ExecutionDetailPage() {
     refetchInterval: (query) => (query.state.data && ACTIVE.includes(query.state.data.status) ? 3_000 : false),
   });
   useLiveEvents(['runbooks.execution.', 'runbooks.approval.'], (event) => {
-    if (event.data.data.executionId === id) void queryClient.invalidateQueries({ queryKey: ['execution', id] });
+    if (event.data.data.executionId === id) invalidate(['execution', id]);
   });
   if (execution.isPending) return <Loading />;
   if (execution.isError) return <ErrorBox error={execution.error} />;
@@ -108,12 +110,14 @@ function CancelForm({ id }: { id: string }) {
   const [reason, setReason] = useState('');
   const queryClient = useQueryClient();
   const cancel = useMutation({
-    mutationFn: () => api('runbook-executor', `/v1/executions/${id}/cancel`, { method: 'POST', body: { reason: reason.trim() } }),
+    mutationFn: () =>
+      api('runbook-executor', `/v1/executions/${encodeURIComponent(id)}/cancel`, { method: 'POST', body: { reason: reason.trim() } }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: ['execution', id] }),
   });
+  const once = useSubmitOnce();
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (reason.trim()) cancel.mutate();
+    if (reason.trim()) once(() => cancel.mutateAsync());
   };
   return (
     <form className="toolbar" onSubmit={submit}>

@@ -1,7 +1,9 @@
-import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../../api/client';
+import { SearchInput } from '../../ui/SearchInput';
 import { useLiveEvents } from '../../live/events';
+import { useLiveInvalidate } from '../../live/invalidate';
 import { Empty, ErrorBox, Loading, StateBadge, Time } from '../../ui/common';
 import { EXECUTION_STATUSES, formatDuration, type ExecutionPage, type ExecutionSummary } from './types';
 
@@ -12,7 +14,7 @@ type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 export function ExecutionsPage() {
   const [params, setParams] = useSearchParams();
   const filters: Filters = Object.fromEntries(FILTERS.map((name) => [name, params.get(name) ?? undefined]));
-  const queryClient = useQueryClient();
+  const invalidate = useLiveInvalidate();
   const list = useInfiniteQuery({
     queryKey: ['executions', filters],
     queryFn: ({ pageParam, signal }) =>
@@ -20,7 +22,7 @@ export function ExecutionsPage() {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
-  useLiveEvents(['runbooks.execution.', 'runbooks.approval.'], () => void queryClient.invalidateQueries({ queryKey: ['executions'] }));
+  useLiveEvents(['runbooks.execution.', 'runbooks.approval.'], () => invalidate(['executions']));
   const setFilter = (name: keyof Filters, value: string) => {
     const next = new URLSearchParams(params);
     if (value) next.set(name, value);
@@ -64,19 +66,17 @@ function FilterBar({ filters, onChange }: { filters: Filters; onChange: (name: k
           <option>drill</option>
         </select>
       </label>
-      <input
-        type="search"
-        aria-label="runbook"
+      <SearchInput
+        label="runbook"
         placeholder="runbook id"
-        defaultValue={filters.runbook ?? ''}
-        onKeyDown={(event) => event.key === 'Enter' && onChange('runbook', event.currentTarget.value.trim())}
+        value={filters.runbook ?? ''}
+        onCommit={(value) => onChange('runbook', value)}
       />
-      <input
-        type="search"
-        aria-label="fingerprint"
+      <SearchInput
+        label="fingerprint"
         placeholder="alert fingerprint"
-        defaultValue={filters.fingerprint ?? ''}
-        onKeyDown={(event) => event.key === 'Enter' && onChange('fingerprint', event.currentTarget.value.trim())}
+        value={filters.fingerprint ?? ''}
+        onCommit={(value) => onChange('fingerprint', value)}
       />
     </div>
   );

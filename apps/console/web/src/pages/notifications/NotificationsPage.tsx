@@ -1,6 +1,8 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../../api/client';
+import { SearchInput } from '../../ui/SearchInput';
+import { useSubmitOnce } from '../../ui/submit-once';
 import { IfRole } from '../../auth/session';
 import { Empty, ErrorBox, Loading, SeverityBadge, StateBadge, Time } from '../../ui/common';
 import { ChannelsPanel } from './ChannelsPanel';
@@ -72,12 +74,11 @@ function DeliveryFilters({
           <option key={status}>{status}</option>
         ))}
       </select>
-      <input
-        type="search"
-        aria-label="fingerprint"
+      <SearchInput
+        label="fingerprint"
         placeholder="alert fingerprint"
-        defaultValue={filters.fingerprint ?? ''}
-        onKeyDown={(event) => event.key === 'Enter' && onChange('fingerprint', event.currentTarget.value.trim())}
+        value={filters.fingerprint ?? ''}
+        onCommit={(value) => onChange('fingerprint', value)}
       />
     </div>
   );
@@ -132,13 +133,14 @@ function DeliveryTable({ items }: { items: Delivery[] }) {
 
 function RetryButton({ id }: { id: string }) {
   const queryClient = useQueryClient();
+  const once = useSubmitOnce();
   const retry = useMutation({
-    mutationFn: () => api<Delivery>('notifier', `/v1/notifications/${id}/retry`, { method: 'POST' }),
+    mutationFn: () => api<Delivery>('notifier', `/v1/notifications/${encodeURIComponent(id)}/retry`, { method: 'POST' }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: ['notifications'] }),
   });
   return (
     <>
-      <button type="button" onClick={() => retry.mutate()} disabled={retry.isPending}>
+      <button type="button" onClick={() => once(() => retry.mutateAsync())} disabled={retry.isPending}>
         Retry
       </button>
       {retry.isError && <ErrorBox error={retry.error} />}

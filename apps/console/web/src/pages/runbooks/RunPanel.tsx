@@ -2,8 +2,9 @@ import { useState } from 'react';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
+import { useSubmitOnce } from '../../ui/submit-once';
 import { ErrorBox, Loading, StateBadge } from '../../ui/common';
-import { TERMINAL, type ExecutionDetail } from './dry-run';
+import { pollEvery, TERMINAL, type ExecutionDetail } from './dry-run';
 import type { ParamSpec } from './types';
 
 interface Started {
@@ -18,6 +19,7 @@ export function RunPanel({ runbookId, params }: { runbookId: string; params: Rec
     Object.fromEntries(Object.entries(params).map(([name, spec]) => [name, spec.default === undefined ? '' : String(spec.default)])),
   );
   const [reason, setReason] = useState('');
+  const once = useSubmitOnce();
   const run = useMutation({
     mutationFn: (mode: 'live' | 'dry_run') =>
       api<Started>('runbook-executor', `/v1/runbooks/${encodeURIComponent(runbookId)}/execute`, {
@@ -49,10 +51,20 @@ export function RunPanel({ runbookId, params }: { runbookId: string; params: Rec
           onChange={(event) => setReason(event.target.value)}
           aria-label="Reason"
         />
-        <button type="button" className="primary" disabled={run.isPending} onClick={() => run.mutate('dry_run')}>
+        <button type="button" className="primary" disabled={run.isPending} onClick={() => once(() => run.mutateAsync('dry_run'))}>
           Dry run
         </button>
-        <button type="button" className="danger" disabled={run.isPending} onClick={() => run.mutate('live')}>
+        <button
+          type="button"
+          className="danger"
+          disabled={run.isPending}
+          onClick={() =>
+            // A live run acts on real systems: ask first (inside the guard, so a double click asks once).
+            once(() =>
+              window.confirm(`Run ${runbookId} live? Its steps will act on real systems.`) ? run.mutateAsync('live') : Promise.resolve(),
+            )
+          }
+        >
           Run live
         </button>
       </div>
@@ -78,8 +90,7 @@ function Progress({ started }: { started: Started }) {
     queryKey: ['execution', started.executionId],
     queryFn: ({ signal }) =>
       api<ExecutionDetail>('runbook-executor', `/v1/executions/${encodeURIComponent(started.executionId)}`, { signal }),
-    // Until it ends: a dry run of a short runbook takes a second or two.
-    refetchInterval: (query) => (query.state.data && TERMINAL.includes(query.state.data.status) ? false : 1000),
+    refetchInterval: (query) => pollEvery(query.state.status, query.state.data?.status),
   });
   const skipped = execution.data?.steps.filter((step) => step.outcome === 'skipped') ?? [];
   return (

@@ -31,3 +31,13 @@ export interface ExecutionDetail {
     attempts: Array<{ attempt: number; status: string; error: string | null; outputExcerpt: string | null }>;
   }>;
 }
+
+/**
+ * Until it ends: a dry run of a short runbook takes a second or two. A failed read stops polling (the error
+ * shows); waiting for a person's approval is slow, so it is checked every 5 s.
+ */
+export function pollEvery(queryStatus: 'pending' | 'error' | 'success', executionStatus: string | undefined): number | false {
+  if (queryStatus === 'error') return false;
+  if (executionStatus && TERMINAL.includes(executionStatus)) return false;
+  return executionStatus === 'waiting_approval' ? 5000 : 1000;
+}

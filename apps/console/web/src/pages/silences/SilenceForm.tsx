@@ -2,9 +2,10 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
+import { useSubmitOnce } from '../../ui/submit-once';
 import { ErrorBox, Labels, Loading, StateBadge } from '../../ui/common';
 import { filterByMatchers } from '../alerts/alert-filter';
-import type { AlertPage } from '../alerts/types';
+import type { AlertPage, AlertView } from '../alerts/types';
 import { readDraft, type SilenceDraft } from './silence-text';
 
 /** Creates a silence; before it is sent, lists the current alerts it would match. */
@@ -14,6 +15,7 @@ export function SilenceForm({ initialMatchers }: { initialMatchers: string }) {
   const [comment, setComment] = useState('');
   const queryClient = useQueryClient();
   const draft = readDraft(matchersText, duration);
+  const once = useSubmitOnce();
   const create = useMutation({
     mutationFn: (valid: SilenceDraft) =>
       api<{ id: string }>('mapper', '/v1/silences', {
@@ -28,7 +30,7 @@ export function SilenceForm({ initialMatchers }: { initialMatchers: string }) {
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (!('error' in draft)) create.mutate(draft);
+    if (!('error' in draft)) once(() => create.mutateAsync(draft));
   };
   return (
     <form className="panel silence-form" onSubmit={submit} aria-label="New silence">
@@ -72,19 +74,42 @@ function Preview({ draft }: { draft: SilenceDraft }) {
   if (current.isPending) return <Loading />;
   if (current.isError) return <ErrorBox error={current.error} />;
   const matched = filterByMatchers(current.data.items, draft.matchers);
+  // The mapper silences firing alerts only; acknowledged and already silenced ones match but stay as they are.
+  const firing = matched.filter((alert) => alert.status === 'firing');
+  const unchanged = matched.filter((alert) => alert.status !== 'firing');
   return (
     <div data-testid="silence-preview">
       <p>
-        <strong>Would silence {matched.length}</strong> of the {current.data.items.length} current alerts.
+        <strong>
+          Would silence {firing.length} firing alert{firing.length === 1 ? '' : 's'}
+        </strong>{' '}
+        of the {current.data.items.length} open alerts.
       </p>
-      <ul className="preview-list">
-        {matched.map((alert) => (
-          <li key={alert.fingerprint} data-testid="preview-alert">
-            <StateBadge state={alert.status} /> <Link to={`/alerts/${encodeURIComponent(alert.fingerprint)}`}>{alert.alertname}</Link>{' '}
-            <Labels labels={alert.labels} hide={['alertname']} />
-          </li>
-        ))}
-      </ul>
+      {current.data.nextCursor && (
+        <p className="muted" data-testid="preview-cut">
+          Only the first {current.data.items.length} open alerts were checked; the silence may match more.
+        </p>
+      )}
+      <PreviewList alerts={firing} testId="preview-alert" />
+      {unchanged.length > 0 && (
+        <div className="muted" data-testid="preview-unchanged">
+          <p>Also matched, not changed (acknowledged or already silenced): {unchanged.length}</p>
+          <PreviewList alerts={unchanged} testId="preview-unchanged-alert" />
+        </div>
+      )}
     </div>
+  );
+}
+
+function PreviewList({ alerts, testId }: { alerts: AlertView[]; testId: string }) {
+  return (
+    <ul className="preview-list">
+      {alerts.map((alert) => (
+        <li key={alert.fingerprint} data-testid={testId}>
+          <StateBadge state={alert.status} /> <Link to={`/alerts/${encodeURIComponent(alert.fingerprint)}`}>{alert.alertname}</Link>{' '}
+          <Labels labels={alert.labels} hide={['alertname']} />
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { api } from '../../api/client';
+import { useSubmitOnce } from '../../ui/submit-once';
 import { IfRole } from '../../auth/session';
 import { Empty, ErrorBox, Loading, StateBadge, Time } from '../../ui/common';
 import { SilenceForm } from './SilenceForm';
@@ -70,6 +71,7 @@ export function SilencesPage() {
 
 function SilenceRow({ silence }: { silence: SilenceView }) {
   const queryClient = useQueryClient();
+  const once = useSubmitOnce();
   const expire = useMutation({
     mutationFn: () => api('mapper', `/v1/silences/${encodeURIComponent(silence.id)}`, { method: 'DELETE' }),
     onSuccess: () => {
@@ -100,7 +102,7 @@ function SilenceRow({ silence }: { silence: SilenceView }) {
       <td>
         {silence.state !== 'expired' && (
           <IfRole role="operator">
-            <button type="button" className="danger" disabled={expire.isPending} onClick={() => expire.mutate()}>
+            <button type="button" className="danger" disabled={expire.isPending} onClick={() => once(() => expire.mutateAsync())}>
               Expire
             </button>
           </IfRole>

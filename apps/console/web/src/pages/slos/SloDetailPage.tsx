@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { api } from '../../api/client';
 import { useLiveEvents } from '../../live/events';
+import { useLiveInvalidate } from '../../live/invalidate';
 import { ErrorBox, Loading, StateBadge, Time } from '../../ui/common';
 import { BurnChart } from './BurnChart';
 import { ComplianceRange } from './ComplianceRange';
@@ -15,13 +16,13 @@ const STEPS = ['1h', '6h', '1d'] as const;
 export function SloDetailPage() {
   const { id = '' } = useParams();
   const [step, setStep] = useState<(typeof STEPS)[number]>('1h');
-  const queryClient = useQueryClient();
+  const invalidate = useLiveInvalidate();
   const slo = useQuery({
     queryKey: ['slo', id, step],
     queryFn: ({ signal }) => api<SloDetail>('slo-reporter', `/v1/slos/${encodeURIComponent(id)}`, { query: { step }, signal }),
   });
   useLiveEvents(['slo.'], (event) => {
-    if (event.data.data.sloId === id) void queryClient.invalidateQueries({ queryKey: ['slo', id] });
+    if (event.data.data.sloId === id) invalidate(['slo', id]);
   });
   if (slo.isPending) return <Loading />;
   if (slo.isError) return <ErrorBox error={slo.error} />;

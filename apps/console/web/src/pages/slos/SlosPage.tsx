@@ -1,18 +1,19 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
 import { useLiveEvents } from '../../live/events';
+import { useLiveInvalidate } from '../../live/invalidate';
 import { Empty, ErrorBox, Loading, StateBadge } from '../../ui/common';
 import { burn, byRemainingBudget, percent, type Slo } from './types';
 
 /** Every SLO, the one with the least error budget left first. */
 export function SlosPage() {
-  const queryClient = useQueryClient();
+  const invalidate = useLiveInvalidate();
   const slos = useQuery({
     queryKey: ['slos'],
     queryFn: ({ signal }) => api<{ items: Slo[] }>('slo-reporter', '/v1/slos', { signal }),
   });
-  useLiveEvents(['slo.'], () => void queryClient.invalidateQueries({ queryKey: ['slos'] }));
+  useLiveEvents(['slo.'], () => invalidate(['slos']));
   if (slos.isPending) return <Loading />;
   if (slos.isError) return <ErrorBox error={slos.error} />;
   const items = [...slos.data.items].sort(byRemainingBudget);
