@@ -35,7 +35,7 @@ export const consoleEnv = z.object({
   /** Live-update streams open at once, all clients together (429 above); each holds a socket and a buffer. */
   FIREBREAK_CONSOLE_MAX_STREAMS: env.int(1, 1000, 100),
   /** Live-update streams one token (by its name) may hold, so one client cannot take every place. */
-  FIREBREAK_CONSOLE_MAX_STREAMS_PER_TOKEN: env.int(1, 1000, 5),
+  FIREBREAK_CONSOLE_MAX_STREAMS_PER_TOKEN: env.int(1, 1000, 20),
   /** `/mcp` also offers the write tools (acknowledge, silence, approve, reject, live runs); the services still check the token's role. */
   FIREBREAK_CONSOLE_MCP_WRITE_TOOLS: env.flag(false),
   /** The built single-page app (Vite output); default: dist/apps/console/web beside this service's build. */

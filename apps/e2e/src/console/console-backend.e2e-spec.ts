@@ -46,6 +46,7 @@ describe('console backend', () => {
       // Long enough for a loaded machine's mapper, short enough for a test of the slow fake.
       FIREBREAK_CONSOLE_UPSTREAM_TIMEOUT_MS: '5000',
       FIREBREAK_CONSOLE_WRITE_TIMEOUT_MS: '5000',
+      FIREBREAK_CONSOLE_MAX_STREAMS_PER_TOKEN: '5',
       FIREBREAK_CONSOLE_WEB_DIR: webDir,
     });
     console_ = stack.url('console');
@@ -240,7 +241,7 @@ describe('console backend', () => {
   });
 
   describe('live streams', () => {
-    it('holds each token to FIREBREAK_CONSOLE_MAX_STREAMS_PER_TOKEN (5), leaving room for the others', async () => {
+    it('holds each token to FIREBREAK_CONSOLE_MAX_STREAMS_PER_TOKEN (set to 5 here), leaving room for the others', async () => {
       const abort = new AbortController();
       const open = (token: string) =>
         fetch(`${console_}/api/console/events`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
