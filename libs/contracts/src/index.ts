@@ -5,6 +5,7 @@ export * from './envelope';
 export * from './alertmanager';
 export * from './alerts';
 export * from './runbooks';
+export * from './execution-status';
 export * from './observations';
 export * from './chat-users';
 export * from './commands';

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { EXECUTION_STATUSES } from '@firebreak/contracts';
 import { positiveInt } from '../args';
 import { CliContext } from '../context';
 import { pathSegment } from '../ids';
@@ -54,27 +55,13 @@ const STEP_COLUMNS: Column<StepRow>[] = [
   { header: 'LAST ERROR', value: (s) => s.attempts.at(-1)?.error ?? '' },
 ];
 
-const STATUSES = [
-  'queued',
-  'running',
-  'waiting_approval',
-  'succeeded',
-  'failed',
-  'timed_out',
-  'cancelled',
-  'needs_attention',
-  'skipped',
-  'rejected',
-  'ineffective',
-];
-
 export function register(program: Command, ctx: CliContext): void {
   const execution = program.command('execution').description('runbook executions (list, show, cancel)');
 
   execution
     .command('list')
     .description('executions, newest first')
-    .option('--status <status>', `only this status (${STATUSES.join(', ')})`)
+    .option('--status <status>', `only this status (${EXECUTION_STATUSES.join(', ')})`)
     .option('--runbook <id>', 'only this runbook')
     .option('--fingerprint <fp>', 'only runs for this alert')
     .addOption(new Option('--mode <mode>', 'only this mode').choices(['live', 'dry_run', 'drill']))

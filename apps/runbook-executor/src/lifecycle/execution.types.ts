@@ -1,20 +1,13 @@
-import { ExecutionMode, Severity } from '@firebreak/contracts';
+import { ExecutionMode, ExecutionStatus, Severity } from '@firebreak/contracts';
 import { EngineState } from '../engine/engine.types';
 import { Runbook } from '../definitions/runbook.schema';
 
-export const ACTIVE_STATUSES = ['queued', 'running', 'waiting_approval'] as const;
-export const TERMINAL_STATUSES = [
-  'succeeded',
-  'failed',
-  'timed_out',
-  'cancelled',
-  'needs_attention',
-  'skipped',
-  'rejected',
-  'ineffective',
-] as const;
-export const EXECUTION_STATUSES = [...ACTIVE_STATUSES, ...TERMINAL_STATUSES] as const;
-export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+export {
+  ACTIVE_EXECUTION_STATUSES as ACTIVE_STATUSES,
+  TERMINAL_EXECUTION_STATUSES as TERMINAL_STATUSES,
+  EXECUTION_STATUSES,
+  type ExecutionStatus,
+} from '@firebreak/contracts';
 export type Trigger = 'alert' | 'manual' | 'drill';
 
 /** Failures that count towards a runbook's circuit breaker (a run a refusal stopped or a `fail` step ended never does: see breakerFailures). */

@@ -1,5 +1,6 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
+import { useUrlFilters } from '../../ui/url-filters';
 import { api } from '../../api/client';
 import { SearchInput } from '../../ui/SearchInput';
 import { useLiveEvents } from '../../live/events';
@@ -12,8 +13,7 @@ type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 
 /** Executions, newest first, filtered through the URL (so an alert's page can link to its runs); live. */
 export function ExecutionsPage() {
-  const [params, setParams] = useSearchParams();
-  const filters: Filters = Object.fromEntries(FILTERS.map((name) => [name, params.get(name) ?? undefined]));
+  const { filters, setFilter } = useUrlFilters(FILTERS);
   const invalidate = useLiveInvalidate();
   const list = useInfiniteQuery({
     queryKey: ['executions', filters],
@@ -23,12 +23,6 @@ export function ExecutionsPage() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   useLiveEvents(['runbooks.execution.', 'runbooks.approval.'], () => invalidate(['executions']));
-  const setFilter = (name: keyof Filters, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  };
   const items = list.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <section>

@@ -1,5 +1,6 @@
 // Shapes of the runbook-executor's API (apps/runbook-executor/src/executions/execution-views.ts,
 // approvals/approval-view.ts, runbooks/runbook-views.ts), as far as these pages read them.
+import { ACTIVE_EXECUTION_STATUSES } from '@firebreak/contracts';
 
 export interface Approval {
   id: string;
@@ -69,22 +70,8 @@ export interface ExecutionPage {
   nextCursor: string | null;
 }
 
-/** The statuses the executor's list accepts as a filter (EXECUTION_STATUSES). */
-export const EXECUTION_STATUSES = [
-  'queued',
-  'running',
-  'waiting_approval',
-  'succeeded',
-  'failed',
-  'timed_out',
-  'cancelled',
-  'needs_attention',
-  'skipped',
-  'rejected',
-  'ineffective',
-] as const;
-
-export const ACTIVE = ['queued', 'running', 'waiting_approval'];
+export { EXECUTION_STATUSES } from '@firebreak/contracts';
+export const ACTIVE: readonly string[] = ACTIVE_EXECUTION_STATUSES;
 
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—';

@@ -1,5 +1,6 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
+import { useUrlFilters } from '../../ui/url-filters';
 import { api } from '../../api/client';
 import { SearchInput } from '../../ui/SearchInput';
 import { useSubmitOnce } from '../../ui/submit-once';
@@ -13,8 +14,7 @@ type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 
 /** The delivery history (what went where), filtered through the URL; Retry on failed ones; the channels. */
 export function NotificationsPage() {
-  const [params, setParams] = useSearchParams();
-  const filters: Filters = Object.fromEntries(FILTERS.map((name) => [name, params.get(name) ?? undefined]));
+  const { filters, setFilter } = useUrlFilters(FILTERS);
   const channels = useQuery({
     queryKey: ['channels'],
     queryFn: ({ signal }) => api<{ channels: Channel[] }>('notifier', '/v1/channels', { signal }),
@@ -27,12 +27,6 @@ export function NotificationsPage() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     refetchInterval: 10_000,
   });
-  const setFilter = (name: keyof Filters, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    setParams(next, { replace: true });
-  };
   const items = history.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <section>
