@@ -6,6 +6,7 @@ import { KnowledgeTables1765000000000 } from '../migrations/1765000000000-knowle
 import { analysisEnvShape } from './analysis/analysis.env';
 import { writeupRetentionEnv } from './learning/writeup-retention.env';
 import { Analyses1765200000000 } from '../migrations/1765200000000-analyses';
+import { AnalysisShedding1765400000000 } from '../migrations/1765400000000-analysis-shedding';
 
 /** The knowledge service's own settings; the base ones (NATS, Postgres, tokens, config dir) come from the platform. */
 export const knowledgeEnv = z.object({
@@ -35,5 +36,13 @@ export type KnowledgeConfig = ServiceConfig<typeof knowledgeEnv.shape>;
 export const SERVICE: ServiceOptions<typeof knowledgeEnv.shape> = {
   app: 'knowledge',
   env: knowledgeEnv,
-  database: { migrations: [Initial1732300000000, OutboxRetries1764633600000, KnowledgeTables1765000000000, Analyses1765200000000] },
+  database: {
+    migrations: [
+      Initial1732300000000,
+      OutboxRetries1764633600000,
+      KnowledgeTables1765000000000,
+      Analyses1765200000000,
+      AnalysisShedding1765400000000,
+    ],
+  },
 };

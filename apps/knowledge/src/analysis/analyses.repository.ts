@@ -24,12 +24,12 @@ export class AnalysesRepository {
     return rows.length > 0;
   }
 
-  /** Stores the episode's analysis unless one is stored already; true when this call stored it. */
-  async insert(manager: EntityManager, analysis: AlertAnalysis, eventId: string): Promise<boolean> {
+  /** Stores the episode's analysis unless one is stored already; true when this call stored it. `shed`: why not in full. */
+  async insert(manager: EntityManager, analysis: AlertAnalysis, eventId: string, shed: 'storm' | 'budget' | null = null): Promise<boolean> {
     const rows = rowsOf(
       await manager.query(
-        `INSERT INTO ${this.analyses} (fingerprint, starts_at, alertname, severity, engine, fallback_reason, event_id, analysis, analyzed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        `INSERT INTO ${this.analyses} (fingerprint, starts_at, alertname, severity, engine, fallback_reason, event_id, analysis, analyzed_at, shed_reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (fingerprint, starts_at) DO NOTHING RETURNING fingerprint`,
         [
           analysis.fingerprint,
@@ -41,6 +41,7 @@ export class AnalysesRepository {
           eventId,
           JSON.stringify(analysis),
           analysis.analyzedAt,
+          shed,
         ],
       ),
     );

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HandlerContext, OnEvent } from '@firebreak/bus';
 import { EventOf } from '@firebreak/contracts';
-import { AnalysisService } from './analysis.service';
+import { AnalysisService, EpisodeOutcome } from './analysis.service';
 
 /**
  * New episodes in. `alerts.notify` kind `firing` is the mapper's first announcement of an episode
@@ -27,4 +27,6 @@ const OUTCOME_TEXT = {
   analysed: 'alert analysed',
   duplicate: 'episode already analysed; nothing announced again',
   stale: 'alert announced too long ago; not analysed',
-} as const;
+  storm: 'part of an alert storm: summarised, pointing at its group’s full analysis; not announced',
+  budget: 'analysis rate used up: not analysed; not announced',
+} satisfies Record<EpisodeOutcome, string>;

@@ -80,6 +80,8 @@ beforeAll(async () => {
     FIREBREAK_LLM_URL: llmUrl,
     FIREBREAK_LLM_MODEL: 'test-model',
     FIREBREAK_LLM_TIMEOUT_MS: '2000',
+    // Every alert here is a HighErrorRate analysed in full; storm shedding has its own spec (analysis-shedding).
+    FIREBREAK_ANALYSIS_STORM_FULL: '1000',
     LOG_LEVEL: 'silent',
   });
   const logger = pino({ level: 'silent' });

@@ -6,8 +6,13 @@ import { CLOCK, Clock, CONFIG, LOGGER } from '@firebreak/platform';
 import { KnowledgeFindings } from '../findings/findings';
 import { AnalysesRepository } from './analyses.repository';
 import { AnalysisEngine } from './analysis-engine';
+import { Admission, AnalysisShedder } from './analysis-shedder';
 import { AnalysisConfig } from './analysis.env';
 import { analysisMetrics } from './metrics';
+import { shedAnalysis } from './shed-analysis';
+
+/** What became of a newly firing episode (the consumer logs it). */
+export type EpisodeOutcome = 'analysed' | 'duplicate' | 'stale' | 'storm' | 'budget';
 
 /**
  * Analyses alerts: an episode once (stored, announced as `alerts.analysis` through the outbox), or a
@@ -17,6 +22,7 @@ import { analysisMetrics } from './metrics';
 @Injectable()
 export class AnalysisService {
   private readonly engine: AnalysisEngine;
+  private readonly shedder: AnalysisShedder;
 
   constructor(
     @Inject(CONFIG) private readonly config: AnalysisConfig,
@@ -27,6 +33,16 @@ export class AnalysisService {
     private readonly messaging: TransactionalMessaging,
   ) {
     this.engine = new AnalysisEngine(engineSettings(config), findings, () => clock.now(), logger.child({ component: 'analysis' }));
+    this.shedder = new AnalysisShedder(
+      {
+        groupBy: config.FIREBREAK_ANALYSIS_STORM_GROUP_BY,
+        fullPerWindow: config.FIREBREAK_ANALYSIS_STORM_FULL,
+        windowMs: config.FIREBREAK_ANALYSIS_STORM_WINDOW,
+        ratePerSecond: config.FIREBREAK_ANALYSIS_RATE,
+        burst: config.FIREBREAK_ANALYSIS_BURST,
+      },
+      () => clock.now().getTime(),
+    );
   }
 
   shouldAnalyse(alert: Alert): boolean {
@@ -48,31 +64,69 @@ export class AnalysisService {
 
   /**
    * The episode's analysis, made once: a redelivery finds its inbox row, another replica or an
-   * earlier attempt finds the episode's row, and neither asks the model or announces again.
+   * earlier attempt finds the episode's row, and neither asks the model or announces again. In a storm
+   * (or past the analysis rate) the shedder lets only some episodes through; the others get a cheap
+   * analysis, stored and not announced: nobody waits for an analysis (the notifier parks analyses for their
+   * firing message, never the other way round), and a chat thread per storm alert is what a storm must not cause.
    */
-  async analyseEpisode(
-    alert: Alert,
-    inbox: { consumer: string; eventId: string },
-    announcedAt: Date,
-  ): Promise<'analysed' | 'duplicate' | 'stale'> {
+  async analyseEpisode(alert: Alert, inbox: { consumer: string; eventId: string }, announcedAt: Date): Promise<EpisodeOutcome> {
     // After an outage or on first deployment the consumer reads days of alerts: analysing old episodes
     // would call the model for each and post follow-ups nobody waits for. Acknowledged and counted.
     if (this.clock.now().getTime() - announcedAt.getTime() > this.config.FIREBREAK_ANALYSIS_MAX_AGE_MS) {
       analysisMetrics.skipped.inc({ reason: 'stale' });
       return 'stale';
     }
-    if (await this.repository.exists(alert.fingerprint, alert.startsAt)) {
-      await this.messaging.run(async () => undefined, inbox);
-      return 'duplicate';
+    const admission = this.shedder.admit(alert);
+    if (admission.verdict !== 'full') return this.storeShed(alert, admission, inbox, announcedAt);
+    try {
+      if (await this.repository.exists(alert.fingerprint, alert.startsAt)) {
+        admission.cancel();
+        await this.messaging.run(async () => undefined, inbox);
+        return 'duplicate';
+      }
+      const analysis = await this.analyse(alert, announcedAt);
+      const eventId = deriveEventId('analysis', alert.fingerprint, alert.startsAt);
+      const outcome = await this.messaging.run(async (tx) => {
+        const stored = await this.repository.insert(tx.manager, analysis, eventId);
+        if (stored) tx.stage('alerts.analysis', analysis, { id: eventId, subject: alert.fingerprint });
+        return stored;
+      }, inbox);
+      if (outcome.duplicate || !outcome.result) {
+        admission.cancel();
+        return 'duplicate';
+      }
+      admission.done(analysis);
+      return 'analysed';
+    } catch (error) {
+      // Nothing committed: the redelivery gets the place back.
+      admission.cancel();
+      throw error;
     }
-    const analysis = await this.analyse(alert, announcedAt);
+  }
+
+  /** A shed episode's analysis, stored with its inbox row in one transaction (no search, no model, no announcement). */
+  private async storeShed(
+    alert: Alert,
+    admission: Extract<Admission, { verdict: 'storm' | 'budget' }>,
+    inbox: { consumer: string; eventId: string },
+    announcedAt: Date,
+  ): Promise<EpisodeOutcome> {
+    const now = this.clock.now();
+    const analysis = AlertAnalysisSchema.parse({
+      fingerprint: alert.fingerprint,
+      alertname: alert.labels.alertname ?? '',
+      severity: alert.severity,
+      startsAt: alert.startsAt,
+      ...shedAnalysis(alert, admission, this.config.FIREBREAK_ANALYSIS_STORM_GROUP_BY, this.config.FIREBREAK_ANALYSIS_STORM_WINDOW),
+      engine: 'knowledge',
+      durationMs: Math.max(0, now.getTime() - announcedAt.getTime()),
+      analyzedAt: now.toISOString(),
+    });
     const eventId = deriveEventId('analysis', alert.fingerprint, alert.startsAt);
-    const outcome = await this.messaging.run(async (tx) => {
-      const stored = await this.repository.insert(tx.manager, analysis, eventId);
-      if (stored) tx.stage('alerts.analysis', analysis, { id: eventId, subject: alert.fingerprint });
-      return stored;
-    }, inbox);
-    return !outcome.duplicate && outcome.result ? 'analysed' : 'duplicate';
+    const outcome = await this.messaging.run((tx) => this.repository.insert(tx.manager, analysis, eventId, admission.verdict), inbox);
+    if (outcome.duplicate || !outcome.result) return 'duplicate';
+    analysisMetrics.skipped.inc({ reason: admission.verdict });
+    return admission.verdict;
   }
 
   latest(fingerprint: string): Promise<AlertAnalysis | undefined> {

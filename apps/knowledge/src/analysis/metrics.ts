@@ -13,7 +13,10 @@ export const analysisMetrics = {
     'engine',
     'result',
   ]),
-  /** Alerts not analysed: `stale`, announced longer ago than FIREBREAK_ANALYSIS_MAX_AGE_MS. */
+  /**
+   * Alerts not analysed in full: `stale`, announced longer ago than FIREBREAK_ANALYSIS_MAX_AGE_MS; `storm`, past the
+   * first FIREBREAK_ANALYSIS_STORM_FULL of its group in the window (summarised); `budget`, past FIREBREAK_ANALYSIS_RATE.
+   */
   skipped: counter('firebreak_analysis_skipped_total', 'Newly firing alerts not analysed, by reason.', ['reason']),
   duration: histogram(
     'firebreak_analysis_duration_seconds',

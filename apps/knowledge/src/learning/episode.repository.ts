@@ -33,21 +33,21 @@ export class EpisodeRepository {
     manager: EntityManager,
     e: { fingerprint: string; alertname: string; severity: string; at: Date },
   ): Promise<string | null> {
-    const later: Array<{ id: string; fired_at: Date }> = await manager.query(
-      `SELECT id, fired_at FROM ${this.episodes} WHERE fingerprint = $1 AND resolved_at >= $2 ORDER BY resolved_at LIMIT 1`,
-      [e.fingerprint, e.at],
+    // One statement (it runs for every new alert): the later resolution's episode is moved, or a new one opened.
+    const moved: Array<{ id: string }> = await manager.query(
+      `WITH later AS (
+         SELECT id, fired_at FROM ${this.episodes} WHERE fingerprint = $1 AND resolved_at >= $2 ORDER BY resolved_at LIMIT 1
+       ), moved AS (
+         UPDATE ${this.episodes} e SET fired_at = $2 FROM later WHERE e.id = later.id AND later.fired_at > $2 RETURNING e.id
+       ), opened AS (
+         INSERT INTO ${this.episodes} (fingerprint, alertname, severity, fired_at)
+         SELECT $1, $3, $4, $2 WHERE NOT EXISTS (SELECT 1 FROM later)
+         ON CONFLICT (fingerprint) WHERE resolved_at IS NULL DO NOTHING
+       )
+       SELECT id FROM moved`,
+      [e.fingerprint, e.at, e.alertname, e.severity],
     );
-    if (later.length) {
-      if (new Date(later[0].fired_at) <= e.at) return null;
-      await manager.query(`UPDATE ${this.episodes} SET fired_at = $2 WHERE id = $1`, [later[0].id, e.at]);
-      return String(later[0].id);
-    }
-    await manager.query(
-      `INSERT INTO ${this.episodes} (fingerprint, alertname, severity, fired_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (fingerprint) WHERE resolved_at IS NULL DO NOTHING`,
-      [e.fingerprint, e.alertname, e.severity, e.at],
-    );
-    return null;
+    return moved[0] ? String(moved[0].id) : null;
   }
 
   /**

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { BusConnection, EventPublisher, provisionStreams, SubjectNames } from '@firebreak/bus';
 import { CloudEvent, DataOf, streamDefinitions, streamForSubject, Subject } from '@firebreak/contracts';
-import { createService } from '@firebreak/platform';
+import { Clock, createService } from '@firebreak/platform';
 import { resolveDatabaseUrl, resolveNatsUrl, waitFor } from '@firebreak/testing';
 import { AppModule } from '../app.module';
 
@@ -48,8 +48,9 @@ export async function useInstallation(id: string, options: { runbooksDir: string
   return BusProbe.connect(process.env.NATS_URL, id);
 }
 
-export async function startKnowledge(): Promise<NestFastifyApplication> {
-  const app = await createService(AppModule, { app: 'knowledge', description: 'test' });
+/** `clock`: a FakeClock for tests that move time (storm windows); the real one otherwise. */
+export async function startKnowledge(clock?: Clock): Promise<NestFastifyApplication> {
+  const app = await createService(AppModule, { app: 'knowledge', description: 'test', clock });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

@@ -1,0 +1,42 @@
+import { Alert } from '@firebreak/contracts';
+import type { Admission } from './analysis-shedder';
+import { AnalysisBody } from './knowledge-analysis';
+import { diagnosticQueries } from './promql';
+
+const cap = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
+/**
+ * What is stored for an episode the shedder did not let through: no search, no model, only what the alert itself
+ * says, its diagnostic queries and, when its group's first full analysis is made, that analysis's causes,
+ * mitigations and runbooks (same group, same knowledge). Kept so the console shows why, and so that a
+ * redelivery finds the episode handled.
+ */
+export function shedAnalysis(
+  alert: Alert,
+  admission: Extract<Admission, { verdict: 'storm' | 'budget' }>,
+  groupBy: readonly string[],
+  windowMs: number,
+): AnalysisBody {
+  const alertname = alert.labels.alertname ?? 'alert';
+  const group = groupBy.map((name) => `${name}=${alert.labels[name] ?? ''}`).join(', ');
+  const leader = admission.leader;
+  const why =
+    admission.verdict === 'storm'
+      ? `Not analysed on its own: alert ${admission.seen} of a storm of ${group} within ${Math.round(windowMs / 1000)} s; the first ones were analysed in full.`
+      : 'Not analysed: too many alerts were being analysed at once (the analysis budget, FIREBREAK_ANALYSIS_RATE, was used up).';
+  const pointer = leader
+    ? ` This storm's full analysis: alert ${leader.fingerprint} (episode since ${leader.startsAt}); it applies to this alert as well.`
+    : '';
+  const summary = cap(`${alert.severity.toUpperCase()} ${alertname} firing since ${alert.startsAt}. ${why}${pointer}`, 4000);
+  const body = leader?.body;
+  return {
+    summary,
+    probableCauses: body?.probableCauses ?? [{ cause: cap(`One of many ${alertname} alerts at once`, 1000), evidence: cap(why, 2000) }],
+    mitigations: body?.mitigations ?? [
+      'Handle the storm as one incident: check what its alerts have in common (a deploy, a node, a dependency).',
+    ],
+    queries: diagnosticQueries(alert.labels).slice(0, 10),
+    similarIncidents: body?.similarIncidents ?? [],
+    recommendedRunbooks: body?.recommendedRunbooks ?? [],
+  };
+}

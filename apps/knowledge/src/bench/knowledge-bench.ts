@@ -1,0 +1,160 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Client } from 'pg';
+import { register } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { streamForSubject } from '@firebreak/contracts';
+import { uniqueTestId, waitFor } from '@firebreak/testing';
+import { announceRunbooks, BusProbe, closeInstallation, runbooksDir, startKnowledge, useInstallation } from '../testing/knowledge-harness';
+import { STORM_ALERTNAMES, StormWorkload } from './storm';
+
+export interface KnowledgeBenchResult {
+  workload: StormWorkload;
+  alerts: number;
+  /** The knowledge service's CPU (this process) per new alert. */
+  cpuUsPerAlert: number;
+  /** CPU of the Postgres backends serving it, per alert (a backend closed before the end is missed). */
+  postgresCpuUsPerAlert: number;
+  /** Statements sent to Postgres (BEGIN and COMMIT included) per alert. */
+  statementsPerAlert: number;
+  /** Episodes analysed in full (across the run), and those not by reason (firebreak_analysis_skipped_total). */
+  analysed: number;
+  skipped: Record<string, number>;
+}
+
+const RUNBOOKS = STORM_ALERTNAMES.map((name, i) => ({
+  id: `bench_fix_${i}`,
+  title: `Fix ${name}`,
+  description: `Restarts what ${name} points at`,
+  tags: [name],
+  prose: `# Fix ${name}\n\nWhen ${name} fires for the service, check the instance, restart the pods, roll back the deploy.\n`,
+}));
+
+/** CPU time of a process so far, in µs (Linux: /proc/<pid>/stat utime + stime, in clock ticks of 10 ms). */
+function processCpuUs(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return null;
+  }
+}
+
+/** Counts the statements every pg client sends and the CPU of the Postgres backends serving them meanwhile. */
+function watchPostgres() {
+  const original = Client.prototype.query;
+  const backends = new Map<number, { first: number; last: number }>();
+  let statements = 0;
+  const read = (pid: number) => {
+    const cpu = processCpuUs(pid);
+    if (cpu === null) return;
+    const seen = backends.get(pid);
+    if (seen) seen.last = cpu;
+    else backends.set(pid, { first: cpu, last: cpu });
+  };
+  Client.prototype.query = function (this: Client & { processID?: number }, ...args: unknown[]) {
+    statements++;
+    if (this.processID && !backends.has(this.processID)) read(this.processID);
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof Client.prototype.query;
+  return {
+    statements: () => statements,
+    stop: (): number => {
+      Client.prototype.query = original;
+      for (const pid of backends.keys()) read(pid);
+      return [...backends.values()].reduce((sum, { first, last }) => sum + last - first, 0);
+    },
+  };
+}
+
+async function startPublisher(id: string, workload: StormWorkload, alerts: number, run: string, now: number) {
+  const child = spawn(process.execPath, [join(__dirname, 'publish-storm.js'), id, workload, String(alerts), run, String(now)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  if (line !== 'ready') throw new Error(`publisher said ${line}`);
+  return once(child, 'exit').then(([code]) => {
+    if (code !== 0) throw new Error(`publisher exited ${String(code)}`);
+  });
+}
+
+async function drained(bus: BusProbe, workload: StormWorkload): Promise<void> {
+  const subjects =
+    workload === 'both'
+      ? (['alerts.notify', 'alerts.state.changed'] as const)
+      : workload === 'notify'
+        ? (['alerts.notify'] as const)
+        : (['alerts.state.changed'] as const);
+  await waitFor(
+    async () => {
+      for (const subject of subjects) {
+        const durable = `knowledge-${subject.replace(/\./g, '-')}`;
+        const info = await bus.connection.jsm.consumers.info(streamForSubject(subject, bus.subjects.prefix), durable);
+        if (info.num_pending > 0 || info.num_ack_pending > 0) return false;
+      }
+      return true;
+    },
+    { timeoutMs: 600_000, intervalMs: 20, message: 'the knowledge service drained the storm' },
+  );
+}
+
+async function skippedCounts(): Promise<Record<string, number>> {
+  const metric = register.getSingleMetric('firebreak_analysis_skipped_total');
+  const out: Record<string, number> = {};
+  for (const v of (await metric?.get())?.values ?? []) out[String(v.labels.reason)] = v.value;
+  return out;
+}
+
+/**
+ * The knowledge service (in this process, started and idle) taking a storm of new alerts published straight to
+ * JetStream by another process; measured from the first publish until its consumers have acknowledged everything.
+ * Each workload in `workloads` runs `repeats` times on one installation (fresh fingerprints each run).
+ */
+export async function benchKnowledge(workloads: StormWorkload[], alerts: number, repeats: number, env: Record<string, string> = {}) {
+  const id = uniqueTestId('knowledge_bench');
+  const bus = await useInstallation(id, { runbooksDir: runbooksDir(RUNBOOKS), env });
+  let app: NestFastifyApplication | undefined;
+  const runs: KnowledgeBenchResult[] = [];
+  try {
+    app = await startKnowledge();
+    await announceRunbooks(bus, RUNBOOKS);
+    const db = app.get(DataSource);
+    let n = 0;
+    // The first run warms up (JIT, pools) and is not reported.
+    for (const workload of [workloads[0], ...Array.from({ length: repeats }, () => workloads).flat()]) {
+      const run = (n++).toString(16).padStart(4, '0');
+      const now = Date.now();
+      const before = { skipped: await skippedCounts(), analysed: await countAnalyses(db, id) };
+      const published = await startPublisher(id, workload, alerts, run, now);
+      const postgres = watchPostgres();
+      const cpu = process.cpuUsage();
+      await published;
+      await drained(bus, workload);
+      const used = process.cpuUsage(cpu);
+      const postgresCpuUs = postgres.stop();
+      const skipped = await skippedCounts();
+      if (n === 1) continue;
+      runs.push({
+        workload,
+        alerts,
+        cpuUsPerAlert: Math.round((used.user + used.system) / alerts),
+        postgresCpuUsPerAlert: Math.round(postgresCpuUs / alerts),
+        statementsPerAlert: Math.round((postgres.statements() / alerts) * 100) / 100,
+        analysed: (await countAnalyses(db, id)) - before.analysed,
+        skipped: Object.fromEntries(Object.entries(skipped).map(([k, v]) => [k, v - (before.skipped[k] ?? 0)])),
+      });
+    }
+    return runs;
+  } finally {
+    await closeInstallation(id, app, bus);
+  }
+}
+
+async function countAnalyses(db: DataSource, schema: string): Promise<number> {
+  const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM "${schema}".analyses WHERE shed_reason IS NULL`);
+  return n;
+}
