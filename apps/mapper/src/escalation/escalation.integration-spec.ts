@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { deriveEventId } from '@firebreak/contracts';
+import { CloudEvent, DataOf, deriveEventId, Subject } from '@firebreak/contracts';
 import { uniqueTestId, waitFor } from '@firebreak/testing';
 import { BusProbe, http, ManualClock, processed, startMapper, closeInstallation, useInstallation } from '../testing/mapper-harness';
 
@@ -38,13 +38,15 @@ describe('mapper: escalation timers and runbook outcomes (real NATS and Postgres
   afterAll(() => closeInstallation(id, app, bus));
 
   const db = () => app.get(DataSource);
-  const staged = async (subject: string, fingerprint: string, kind?: string): Promise<number> =>
-    (
-      await db().query(
-        `SELECT count(*)::int AS n FROM "${id}".outbox WHERE subject = $1 AND event->>'subject' = $2 AND ($3::text IS NULL OR event->'data'->>'kind' = $3)`,
-        [subject, fingerprint, kind ?? null],
-      )
-    )[0].n;
+  /** Events announced, each id once: published (a published outbox row is deleted) or still in the outbox. */
+  const emitted = async <S extends Subject>(subject: S, fingerprint?: string): Promise<Array<CloudEvent<DataOf<S>>>> => {
+    const sql = `SELECT event FROM "${id}".outbox WHERE subject = $1 AND ($2::text IS NULL OR event->>'subject' = $2)`;
+    const unsent: Array<{ event: CloudEvent<DataOf<S>> }> = await db().query(sql, [subject, fingerprint ?? null]);
+    const events = [...(await bus.events(subject, fingerprint)), ...unsent.map((row) => row.event)];
+    return [...new Map(events.map((event) => [event.id, event])).values()];
+  };
+  const staged = async (subject: 'alerts.notify', fingerprint: string, kind?: string): Promise<number> =>
+    (await emitted(subject, fingerprint)).filter((event) => kind === undefined || event.data.kind === kind).length;
   const timers = async (fingerprint: string): Promise<number> =>
     (await db().query(`SELECT count(*)::int AS n FROM "${id}".escalation_timers WHERE fingerprint = $1`, [fingerprint]))[0].n;
 
@@ -243,6 +245,8 @@ describe('mapper: automation switched off (real NATS and Postgres)', () => {
     const fingerprint = event.data.alert.fingerprint;
     const [firing] = await bus.waitForEvents('alerts.notify', fingerprint, 1);
     expect(firing.data.runbook).toEqual({ id: 'service_unavailable', outcome: 'automation_disabled' });
+    // Would be staged with the announcement: published (its outbox row deleted) or still in the outbox.
+    expect(await bus.events('runbooks.requested')).toEqual([]);
     const dataSource = app.get(DataSource);
     expect((await dataSource.query(`SELECT count(*)::int AS n FROM "${id}".outbox WHERE subject = 'runbooks.requested'`))[0].n).toBe(0);
     const status = (await http(app)('GET', '/api/v1/integration-status', OPERATOR)).json();

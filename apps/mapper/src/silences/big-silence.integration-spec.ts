@@ -1,5 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
+import { CloudEvent, DataOf, streamForSubject } from '@firebreak/contracts';
 import { uniqueTestId, waitFor } from '@firebreak/testing';
 import { receiptId } from '../alerts/alert-ingest.service';
 import { HistoryRepository } from '../lifecycle/history.repository';
@@ -67,18 +68,35 @@ describe('mapper: silences over many alerts (real NATS and Postgres)', () => {
     (await db.query(`SELECT count(*)::int AS n FROM "${id}".alerts WHERE labels->>'job' = $1 AND status = $2`, [job, status]))[0].n;
   const appliedState = async (silenceId: string): Promise<string> =>
     (await db.query(`SELECT applied_state FROM "${id}".silences WHERE id = $1`, [silenceId]))[0].applied_state;
-  /** Announcements of the alerts of `job` made when their silence ended, per alert. */
-  const liftAnnouncements = async (job: string): Promise<{ alerts: number; most: number; least: number }> =>
-    (
-      await db.query(
-        `SELECT count(*)::int AS alerts, coalesce(max(n), 0)::int AS most, coalesce(min(n), 0)::int AS least FROM (
-           SELECT o.event->>'subject' AS fingerprint, count(*) AS n FROM "${id}".outbox o
-             JOIN "${id}".alerts a ON a.fingerprint = o.event->>'subject'
-            WHERE o.subject = 'alerts.notify' AND o.event->'data'->>'kind' = 'repeat' AND a.labels->>'job' = $1
-            GROUP BY 1) per_alert`,
-        [job],
-      )
-    )[0];
+  type Notify = CloudEvent<DataOf<'alerts.notify'>>;
+  /** Every alerts.notify published so far, read in batches (a lift announces BULK of them). */
+  async function publishedNotifies(): Promise<Notify[]> {
+    const stream = streamForSubject('alerts.notify', bus.subjects.prefix);
+    const consumer = await bus.connection.js.consumers.get(stream, { filter_subjects: bus.subjects.wire('alerts.notify') });
+    const events: Notify[] = [];
+    for (let pending = (await consumer.info()).num_pending; pending > 0;) {
+      const before = events.length;
+      for await (const message of await consumer.fetch({ max_messages: Math.min(pending, 1_000), expires: 5_000 })) {
+        events.push(message.json<Notify>());
+        pending = message.info.pending;
+      }
+      if (events.length === before) throw new Error(`${pending} alerts.notify pending, none fetched`);
+    }
+    return events;
+  }
+  /** Announcements of the alerts of `job` made when their silence ended, per alert: published (a published outbox row is deleted) or still in the outbox, each id once. */
+  const liftAnnouncements = async (job: string): Promise<{ alerts: number; most: number; least: number }> => {
+    const unsent: Array<{ event: Notify }> = await db.query(`SELECT event FROM "${id}".outbox WHERE subject = 'alerts.notify'`);
+    const ofJob: Array<{ fingerprint: string }> = await db.query(`SELECT fingerprint FROM "${id}".alerts WHERE labels->>'job' = $1`, [job]);
+    const fingerprints = new Set(ofJob.map((row) => row.fingerprint));
+    const byId = new Map([...(await publishedNotifies()), ...unsent.map((row) => row.event)].map((event) => [event.id, event]));
+    const perAlert = new Map<string, number>();
+    for (const event of byId.values())
+      if (event.data.kind === 'repeat' && event.subject !== undefined && fingerprints.has(event.subject))
+        perAlert.set(event.subject, (perAlert.get(event.subject) ?? 0) + 1);
+    const counts = [...perAlert.values()];
+    return { alerts: counts.length, most: counts.reduce((a, b) => Math.max(a, b), 0), least: counts.length ? Math.min(...counts) : 0 };
+  };
 
   /** POST answers once the silence is stored and its first page applied; the sweeper does the rest. */
   async function createSilence(job: string): Promise<{ id: string; progress: string; alertsChanged: number }> {

@@ -202,19 +202,15 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     return result;
   }
 
-  it('commits the state and the outbox row, publishes the event and marks the row sent', async () => {
+  it('commits the state and the outbox row, publishes the event and deletes the row', async () => {
     const event = await messaging.run(async (tx: Transaction) => {
       await bump(tx.manager, 'commit');
       return tx.stage('alerts.received', alertReceived('1111111111111111'), { subject: '1111111111111111' });
     });
 
     expect(await counter('commit')).toBe(1);
-
-    const rows = await outboxRows();
-    expect(rows).toHaveLength(1);
-    expect(rows[0].id).toBe(event.id);
-    expect(rows[0].sent_at).toBeInstanceOf(Date);
-    expect(rows[0].attempts).toBe(1);
+    // Published, so nothing is left for the relay.
+    expect(await outboxRows()).toEqual([]);
 
     const published = await streamEntriesFor([event.id]);
     expect(published).toHaveLength(1);
@@ -239,7 +235,7 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     // A relay leaves rows inside the grace period to the publish right after their commit.
     const patient = new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 60_000 });
     expect(await patient.sweep()).toBe(0);
-    expect((await outboxRows())[0].sent_at).toBeNull();
+    expect(await outboxRows()).toEqual([{ id: eventId, sent_at: null, attempts: 0 }]);
 
     const restarted = new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 0 });
     expect(await restarted.sweep()).toBe(1);
@@ -249,10 +245,8 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     expect(published[0].msgId).toBe(eventId);
     expect(published[0].subject).toBe(subjects.wire('alerts.received'));
     expect(published[0].event).toEqual(staged);
-    const [row] = await outboxRows();
-    expect(row.sent_at).toBeInstanceOf(Date);
-    expect(row.attempts).toBe(1);
-    // Nothing is left for a later sweep to publish again.
+    // The relay deleted what it published: nothing is left for a later sweep to publish again.
+    expect(await outboxRows()).toEqual([]);
     expect(await restarted.sweep()).toBe(0);
     expect(await streamEntriesFor([eventId])).toHaveLength(1);
   });
@@ -264,7 +258,7 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     const relay = new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 0, sweepIntervalMs: 50 });
     relay.startRelay();
     cleanups.push(() => relay.stopRelay());
-    await waitFor(async () => (await outboxRows())[0].sent_at !== null, { message: 'relay did not publish the leftover row' });
+    await waitFor(async () => (await outboxRows()).length === 0, { message: 'relay did not publish the leftover row' });
     expect(await streamEntriesFor([event.id])).toHaveLength(1);
   });
 
@@ -289,6 +283,8 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     expect(dead).toMatchObject({ attempts: 1, sent_at: null, last_error: expect.stringMatching(/max_payload/) });
     expect(dead.dead_at).toBeInstanceOf(Date);
     expect(await relay.sweep()).toBe(0);
+    // The published row is gone; the dead one stays for inspection.
+    expect((await outboxRows()).map((row) => row.id)).toEqual(['huge-event']);
   });
 
   it('backs a failing row off on its own, keeping the error, and publishes it once it is due again', async () => {
@@ -315,6 +311,7 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     await dataSource.query(`UPDATE "${schema}".outbox SET next_attempt_at = now() WHERE id = $1`, [event.id]);
     expect(await relay.sweep()).toBe(1);
     expect(await streamEntriesFor([event.id])).toHaveLength(1);
+    expect(await outboxRows()).toEqual([]);
   });
 
   it('stopRelay() waits for the sweep in flight, so shutdown never closes Postgres under it', async () => {
@@ -340,7 +337,7 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     expect(await streamEntriesFor([event.id])).toHaveLength(0);
 
     expect(await new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 0 }).sweep()).toBe(1);
-    expect(await outboxRows()).toEqual([{ id: event.id, sent_at: expect.any(Date), attempts: 1 }]);
+    expect(await outboxRows()).toEqual([]);
     expect(await streamEntriesFor([event.id])).toHaveLength(1);
   });
 
@@ -360,7 +357,8 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     expect(second).toEqual({ duplicate: true });
     expect(calls).toBe(1);
     expect(await counter('dedup')).toBe(1);
-    expect((await outboxRows()).map((row) => row.id)).toEqual([first.result]);
+    expect((await streamEntries()).filter((entry) => entry.event.id === first.result)).toHaveLength(1);
+    expect(await outboxRows()).toEqual([]);
     expect(await inboxRows()).toEqual([{ consumer: 'c', event_id: 'e1' }]);
     expect(await streamMessageCount()).toBe(messagesBefore + 1);
 
@@ -394,7 +392,7 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
 
     expect(calls).toEqual([['b1', 'b2', 'b3'], ['b4']]);
     for (const id of ['b1', 'b2', 'b3', 'b4']) expect(await counter(id)).toBe(1);
-    expect(await outboxRows()).toHaveLength(4);
+    expect(await outboxRows()).toEqual([]);
     expect(await streamMessageCount()).toBe(messagesBefore + 4);
     expect((await inboxRows()).map((row) => `${row.consumer}/${row.event_id}`).sort()).toEqual(['c/b1', 'c/b2', 'c/b3', 'c/b4']);
 
@@ -439,6 +437,7 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
   });
 
   it('applies one of two concurrent deliveries of the same event', async () => {
+    const messagesBefore = await streamMessageCount();
     let calls = 0;
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -460,7 +459,7 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     expect(results.map((result) => result.duplicate)).toEqual([false, true]);
     expect(calls).toBe(1);
     expect(await counter('race')).toBe(1);
-    expect(await outboxRows()).toHaveLength(1);
+    expect(await streamMessageCount()).toBe(messagesBefore + 1);
   });
 
   it('rolls everything back when work fails, so a redelivery can retry', async () => {
@@ -537,10 +536,7 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     expect(totals[0] + totals[1]).toBe(50);
     expect(relays[0].gated.published + relays[1].gated.published).toBe(50);
 
-    const rows = await outboxRows();
-    expect(rows).toHaveLength(50);
-    expect(rows.filter((row) => row.sent_at === null)).toEqual([]);
-    expect(rows.every((row) => row.attempts === 1)).toBe(true);
+    expect(await outboxRows()).toEqual([]);
 
     const published = await streamEntriesFor(ids);
     expect(published).toHaveLength(50);

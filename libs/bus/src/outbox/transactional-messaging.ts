@@ -7,7 +7,7 @@ import { busMetrics } from '../metrics';
 import { EventPublisher } from '../publisher';
 import { traceHeadersRecord } from '../trace';
 import { encodeStaged, EncodedStaged, outboxStatements, Staged } from './outbox-statements';
-import { SentMarker } from './sent-marker';
+import { PublishedDeletes } from './published-deletes';
 
 export interface Transaction {
   manager: EntityManager;
@@ -33,7 +33,6 @@ export interface RelayOptions {
   /** Rows younger than this are left to the publish right after their commit. */
   graceMs: number;
   batchSize: number;
-  keepSentForMs: number;
   keepInboxForMs: number;
   /** Publish attempts of one row before it is set aside as dead. */
   maxAttempts: number;
@@ -46,7 +45,6 @@ const DEFAULT_RELAY: RelayOptions = {
   sweepIntervalMs: 2_000,
   graceMs: 1_000,
   batchSize: 200,
-  keepSentForMs: 86_400_000,
   keepInboxForMs: 7 * 86_400_000,
   // 2 s doubling to 5 min: twenty attempts span about an hour of JetStream refusing a subject.
   maxAttempts: 20,
@@ -66,13 +64,18 @@ interface OutboxRow {
  * Exactly-once in effect over an at-least-once bus: the inbox row, the state change and the outbox
  * rows commit together; the events are published right after the commit, and a relay sweep
  * publishes whatever a crash left unsent.
+ *
+ * A published row is deleted, not marked sent: `sent_at` is in the partial indexes' predicates, so a
+ * mark was never a HOT update (a new ~1 KB tuple and index entries per event, deleted again by a
+ * prune a day later), while a delete writes one small WAL record and touches no index. The outbox
+ * holds only what is still to publish and the dead rows kept for inspection.
  */
 export class TransactionalMessaging {
   private sweeper?: NodeJS.Timeout;
   private sweeping?: Promise<number>;
   private readonly relay: RelayOptions;
   private readonly schema: string;
-  private readonly marker: SentMarker;
+  private readonly publishedDeletes: PublishedDeletes;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -82,13 +85,12 @@ export class TransactionalMessaging {
   ) {
     this.relay = { ...DEFAULT_RELAY, ...relay };
     this.schema = `"${(dataSource.options as { schema?: string }).schema ?? 'public'}"`;
-    // Rows the relay's sweep holds (it took them FOR UPDATE, and marks the ones it publishes) are skipped, not
-    // waited for: marks are shared by every transaction publishing at once, and one waiting on the sweep's lock
-    // would hold up every run() of the process. A row left unmarked is published again under the same Nats-Msg-Id.
-    this.marker = new SentMarker(async (ids) => {
+    // Rows the relay's sweep holds (it took them FOR UPDATE, and deletes the ones it publishes) are skipped, not
+    // waited for: deletes are shared by every transaction publishing at once, and one waiting on the sweep's lock
+    // would hold up every run() of the process. A row left behind is published again under the same Nats-Msg-Id.
+    this.publishedDeletes = new PublishedDeletes(async (ids) => {
       await this.dataSource.query(
-        `UPDATE ${this.schema}.outbox SET sent_at = now(), attempts = attempts + 1
-          WHERE id IN (SELECT id FROM ${this.schema}.outbox WHERE id = ANY($1) AND sent_at IS NULL FOR UPDATE SKIP LOCKED)`,
+        `DELETE FROM ${this.schema}.outbox WHERE id IN (SELECT id FROM ${this.schema}.outbox WHERE id = ANY($1) FOR UPDATE SKIP LOCKED)`,
         [ids],
       );
     });
@@ -170,15 +172,15 @@ export class TransactionalMessaging {
     void this.sweep();
   }
 
-  /** Stops the relay and waits for a sweep and marks in flight, so nothing uses Postgres after shutdown closed it. */
+  /** Stops the relay and waits for a sweep and deletes in flight, so nothing uses Postgres after shutdown closed it. */
   async stopRelay(): Promise<void> {
     clearInterval(this.sweeper);
     this.sweeper = undefined;
     await this.sweeping;
-    await this.marker.idle();
+    await this.publishedDeletes.idle();
   }
 
-  /** Publishes unsent outbox rows (crash leftovers), holding their row locks so replicas do not race. */
+  /** Publishes unsent outbox rows (crash leftovers) and deletes them, holding their row locks so replicas do not race. */
   sweep(): Promise<number> {
     // Nothing can be published while NATS is away; the rows wait in Postgres, not in memory.
     if (this.sweeping || !this.publisher.isConnected()) return Promise.resolve(0);
@@ -190,6 +192,7 @@ export class TransactionalMessaging {
   private async sweepOnce(): Promise<number> {
     try {
       const sent = await this.dataSource.transaction(async (manager) => {
+        // `sent_at IS NULL` is outbox_due_idx's predicate (it also passes over rows marked sent before rows were deleted).
         const rows: OutboxRow[] = await manager.query(
           `SELECT id, subject, event, trace_headers, attempts FROM ${this.schema}.outbox
             WHERE sent_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now() AND created_at < now() - make_interval(secs => $1)
@@ -199,8 +202,9 @@ export class TransactionalMessaging {
         if (rows.length === 0) return 0;
         const results = await Promise.allSettled(rows.map((row) => this.publisher.publishEvent(row.subject, row.event, row.trace_headers)));
         const ok = rows.filter((_, index) => results[index].status === 'fulfilled').map((row) => row.id);
-        if (ok.length)
-          await manager.query(`UPDATE ${this.schema}.outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)`, [ok]);
+        // Deleted in the transaction holding their locks: if it fails, the rows stay and the next sweep publishes them
+        // again under the same Nats-Msg-Id, which JetStream drops within its duplicate window.
+        if (ok.length) await manager.query(`DELETE FROM ${this.schema}.outbox WHERE id = ANY($1)`, [ok]);
         await this.recordFailures(
           manager,
           rows.flatMap((row, index) =>
@@ -275,18 +279,15 @@ export class TransactionalMessaging {
     if (sent.length === 0) return;
     try {
       // Shared with the transactions publishing at the same time: one statement for all of them.
-      await this.marker.mark(sent);
+      await this.publishedDeletes.delete(sent);
     } catch (error) {
-      // Published but not marked: the sweep publishes again and JetStream drops the duplicate.
-      this.logger.warn({ err: error }, 'could not mark outbox rows sent');
+      // Published but not deleted: the sweep publishes again and JetStream drops the duplicate.
+      this.logger.warn({ err: error }, 'could not delete published outbox rows');
     }
   }
 
+  /** Old inbox rows only: published outbox rows are already gone, and dead ones stay for inspection. */
   private async prune(): Promise<void> {
-    await this.dataSource.query(
-      `DELETE FROM ${this.schema}.outbox WHERE ctid IN (SELECT ctid FROM ${this.schema}.outbox WHERE sent_at < now() - make_interval(secs => $1) LIMIT 1000)`,
-      [this.relay.keepSentForMs / 1000],
-    );
     await this.dataSource.query(
       `DELETE FROM ${this.schema}.inbox WHERE ctid IN (SELECT ctid FROM ${this.schema}.inbox WHERE processed_at < now() - make_interval(secs => $1) LIMIT 1000)`,
       [this.relay.keepInboxForMs / 1000],

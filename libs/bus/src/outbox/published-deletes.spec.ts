@@ -1,6 +1,6 @@
-import { SentMarker } from './sent-marker';
+import { PublishedDeletes } from './published-deletes';
 
-/** A write that holds each statement until the test lets it finish, recording what each one marked. */
+/** A write that holds each statement until the test lets it finish, recording what each one deleted. */
 function heldWrites() {
   const statements: string[][] = [];
   const finish: Array<(error?: Error) => void> = [];
@@ -14,14 +14,14 @@ function heldWrites() {
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('SentMarker', () => {
-  it('marks in one statement the ids of every transaction that publishes while a statement runs', async () => {
+describe('PublishedDeletes', () => {
+  it('deletes in one statement the ids of every transaction that publishes while a statement runs', async () => {
     const { statements, finish, write } = heldWrites();
-    const marker = new SentMarker(write);
-    const first = marker.mark(['a1', 'a2']);
+    const deletes = new PublishedDeletes(write);
+    const first = deletes.delete(['a1', 'a2']);
     await tick();
-    const second = marker.mark(['b1']);
-    const third = marker.mark(['c1', 'c2']);
+    const second = deletes.delete(['b1']);
+    const third = deletes.delete(['c1', 'c2']);
     expect(statements).toEqual([['a1', 'a2']]);
 
     finish[0]();
@@ -33,25 +33,25 @@ describe('SentMarker', () => {
     ]);
     finish[1]();
     await expect(Promise.all([second, third])).resolves.toEqual([undefined, undefined]);
-    await marker.idle();
+    await deletes.idle();
   });
 
-  it('shares one statement among the marks asked for in the same tick', async () => {
+  it('shares one statement among the deletes asked for in the same tick', async () => {
     const { statements, finish, write } = heldWrites();
-    const marker = new SentMarker(write);
-    const marks = [marker.mark(['a']), marker.mark(['b']), marker.mark(['c'])];
+    const deletes = new PublishedDeletes(write);
+    const pending = [deletes.delete(['a']), deletes.delete(['b']), deletes.delete(['c'])];
     await tick();
     expect(statements).toEqual([['a', 'b', 'c']]);
     finish[0]();
-    await Promise.all(marks);
+    await Promise.all(pending);
   });
 
-  it('fails only the marks of the failed statement, and writes the ones after it', async () => {
+  it('fails only the deletes of the failed statement, and writes the ones after it', async () => {
     const { statements, finish, write } = heldWrites();
-    const marker = new SentMarker(write);
-    const lost = marker.mark(['a']);
+    const deletes = new PublishedDeletes(write);
+    const lost = deletes.delete(['a']);
     await tick();
-    const later = marker.mark(['b']);
+    const later = deletes.delete(['b']);
     finish[0](new Error('connection reset'));
     await expect(lost).rejects.toThrow('connection reset');
     await tick();
@@ -62,10 +62,10 @@ describe('SentMarker', () => {
 
   it('lets shutdown wait for the statements in flight', async () => {
     const { finish, write } = heldWrites();
-    const marker = new SentMarker(write);
-    void marker.mark(['a']);
+    const deletes = new PublishedDeletes(write);
+    void deletes.delete(['a']);
     let idle = false;
-    const waiting = marker.idle().then(() => (idle = true));
+    const waiting = deletes.idle().then(() => (idle = true));
     await tick();
     expect(idle).toBe(false);
     finish[0]();

@@ -11,8 +11,8 @@ import { TransactionalMessaging } from './transactional-messaging';
 
 const logger = pino({ level: 'silent' });
 
-/** Marks (coalesced across transactions) against real Postgres and JetStream: none lost, none wrong. */
-describe('outbox sent marks', () => {
+/** Deletes of published rows (coalesced across transactions) against real Postgres and JetStream: none lost, none wrong. */
+describe('outbox published deletes', () => {
   let schema: string;
   let dataSource: DataSource;
   let connection: BusConnection;
@@ -21,10 +21,10 @@ describe('outbox sent marks', () => {
   let alertsStream: string;
 
   beforeAll(async () => {
-    schema = uniqueTestId('marks');
+    schema = uniqueTestId('deletes');
     subjects = new SubjectNames(schema);
     alertsStream = streamForSubject('alerts.received', subjects.prefix);
-    connection = await BusConnection.connect({ natsUrl: await resolveNatsUrl(), name: 'marks-test', logger });
+    connection = await BusConnection.connect({ natsUrl: await resolveNatsUrl(), name: 'deletes-test', logger });
     await provisionStreams(connection.jsm, streamDefinitions({ subjectPrefix: subjects.prefix }), logger);
     publisher = new EventPublisher(connection, { source: 'ingress', subjects, publishTimeoutMs: 5000 });
     dataSource = await new DataSource({ type: 'postgres', url: await resolveDatabaseUrl(), schema, extra: { max: 20 } }).initialize();
@@ -33,7 +33,7 @@ describe('outbox sent marks', () => {
   });
 
   beforeEach(async () => {
-    await dataSource.query(`TRUNCATE "${schema}".outbox`);
+    await dataSource.query(`TRUNCATE "${schema}".outbox, "${schema}".inbox`);
     await connection.jsm.streams.purge(alertsStream);
   });
 
@@ -50,8 +50,21 @@ describe('outbox sent marks', () => {
     }
   });
 
-  async function outbox(): Promise<Array<{ id: string; sent: boolean; attempts: number }>> {
-    return dataSource.query(`SELECT id, sent_at IS NOT NULL AS sent, attempts FROM "${schema}".outbox ORDER BY id`);
+  async function outbox(): Promise<string[]> {
+    return (await dataSource.query(`SELECT id FROM "${schema}".outbox ORDER BY id`)).map((row: { id: string }) => row.id);
+  }
+
+  /** Postgres refuses every delete from the outbox, as a connection lost between publish and delete would leave it. */
+  async function refuseDeletes(): Promise<void> {
+    await dataSource.query(`CREATE OR REPLACE FUNCTION "${schema}".refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'delete refused'; END $$`);
+    await dataSource.query(
+      `CREATE TRIGGER refuse_delete BEFORE DELETE ON "${schema}".outbox FOR EACH ROW EXECUTE FUNCTION "${schema}".refuse_delete()`,
+    );
+  }
+
+  async function allowDeletes(): Promise<void> {
+    await dataSource.query(`DROP TRIGGER refuse_delete ON "${schema}".outbox`);
   }
 
   /** How many times each event id is in the stream. */
@@ -67,13 +80,8 @@ describe('outbox sent marks', () => {
     return counts;
   }
 
-  it('re-publishes with the same id, once, a row whose mark failed, and marks it then', async () => {
-    // Postgres refuses the mark (as a connection lost between publish and mark would): the event is out, the row says unsent.
-    await dataSource.query(`CREATE FUNCTION "${schema}".refuse_mark() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'mark refused'; END $$`);
-    await dataSource.query(
-      `CREATE TRIGGER refuse_mark BEFORE UPDATE ON "${schema}".outbox FOR EACH ROW WHEN (NEW.sent_at IS NOT NULL) EXECUTE FUNCTION "${schema}".refuse_mark()`,
-    );
+  it('re-publishes with the same id, once, a row whose delete failed, and deletes it then', async () => {
+    await refuseDeletes();
     const messaging = new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 0 });
     const events = await Promise.all(
       ['1111111111111111', '2222222222222222', '3333333333333333'].map((fingerprint) =>
@@ -81,61 +89,57 @@ describe('outbox sent marks', () => {
       ),
     );
     const ids = events.map((event) => event.id).sort();
-    expect(await outbox()).toEqual(ids.map((id) => ({ id, sent: false, attempts: 0 })));
+    // Published, but the rows are still there.
+    expect(await outbox()).toEqual(ids);
     expect([...(await streamCounts()).entries()].sort()).toEqual(ids.map((id) => [id, 1]));
 
-    await dataSource.query(`DROP TRIGGER refuse_mark ON "${schema}".outbox`);
+    await allowDeletes();
     expect(await messaging.sweep()).toBe(3);
 
-    // Marked now, and JetStream dropped the second publish of each id.
-    expect(await outbox()).toEqual(ids.map((id) => ({ id, sent: true, attempts: 1 })));
+    // Deleted now, and JetStream dropped the second publish of each id: a consumer of the stream gets each once.
+    expect(await outbox()).toEqual([]);
     expect([...(await streamCounts()).entries()].sort()).toEqual(ids.map((id) => [id, 1]));
     expect(await messaging.sweep()).toBe(0);
   });
 
-  it('a mark never waits for a row the relay holds, so other transactions are not held up behind it', async () => {
+  it('a delete never waits for a row the relay holds, so other transactions are not held up behind it', async () => {
     const messaging = new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 0 });
-    // A row not yet marked (its first mark refused), held FOR UPDATE by another session, as the relay's sweep holds
-    // the rows it publishes.
-    await dataSource.query(`CREATE OR REPLACE FUNCTION "${schema}".refuse_mark() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'mark refused'; END $$`);
-    await dataSource.query(
-      `CREATE TRIGGER refuse_mark BEFORE UPDATE ON "${schema}".outbox FOR EACH ROW WHEN (NEW.sent_at IS NOT NULL) EXECUTE FUNCTION "${schema}".refuse_mark()`,
-    );
+    // A row not yet deleted (its first delete refused), held FOR UPDATE by another session, as the relay's sweep
+    // holds the rows it publishes.
+    await refuseDeletes();
     const held = (await messaging.run(async (tx) => tx.stage('alerts.received', sampleAlertReceived({ fingerprint: '4444444444444444' }))))
       .id;
-    await dataSource.query(`DROP TRIGGER refuse_mark ON "${schema}".outbox`);
+    await allowDeletes();
     const sweep = dataSource.createQueryRunner();
     await sweep.connect();
     await sweep.startTransaction();
     await sweep.query(`SELECT id FROM "${schema}".outbox WHERE id = $1 FOR UPDATE`, [held]);
     try {
-      // This transaction's publish shares its mark with the held row's: it returns without waiting for the lock.
-      const marker = (messaging as unknown as { marker: { mark(ids: string[]): Promise<void> } }).marker;
-      const heldMark = marker.mark([held]);
+      // This transaction's publish shares its delete with the held row's: it returns without waiting for the lock.
+      const deletes = (messaging as unknown as { publishedDeletes: { delete(ids: string[]): Promise<void> } }).publishedDeletes;
+      const heldDelete = deletes.delete([held]);
       const other = messaging.run(async (tx) => tx.stage('alerts.received', sampleAlertReceived({ fingerprint: '5555555555555555' })));
+      let timer: NodeJS.Timeout | undefined;
       const outcome = await Promise.race([
-        Promise.all([heldMark, other]).then(() => 'returned'),
-        new Promise((resolve) => setTimeout(() => resolve('waited on the lock'), 5_000)),
+        Promise.all([heldDelete, other]).then(() => 'returned'),
+        new Promise((resolve) => (timer = setTimeout(() => resolve('waited on the lock'), 5_000))),
       ]);
+      clearTimeout(timer);
       expect(outcome).toBe('returned');
-      const otherId = (await other).id;
-      expect(await outbox()).toEqual(
-        [
-          { id: held, sent: false, attempts: 0 },
-          { id: otherId, sent: true, attempts: 1 },
-        ].sort((a, b) => (a.id < b.id ? -1 : 1)),
-      );
+      await other;
+      // The other transaction's row is gone; the held one was skipped.
+      expect(await outbox()).toEqual([held]);
     } finally {
       await sweep.rollbackTransaction();
       await sweep.release();
     }
-    // The held row is still the relay's to publish and mark.
+    // The held row is still the relay's to publish and delete; JetStream drops its second publish.
     expect(await messaging.sweep()).toBe(1);
-    expect((await outbox()).every((row) => row.sent)).toBe(true);
+    expect(await outbox()).toEqual([]);
+    expect((await streamCounts()).get(held)).toBe(1);
   });
 
-  it('marks exactly the rows of the transactions that committed when many publish at once and some roll back', async () => {
+  it('deletes exactly the rows of the transactions that committed when many publish at once and some roll back', async () => {
     const messaging = new TransactionalMessaging(dataSource, publisher, logger);
     const rolledBack: string[] = [];
     const outcomes = await Promise.allSettled(
@@ -155,10 +159,24 @@ describe('outbox sent marks', () => {
     expect(committed).toHaveLength(26);
     expect(rolledBack).toHaveLength(14);
 
-    // Every committed row marked once, no row of a rolled-back transaction anywhere.
-    expect(await outbox()).toEqual(committed.map((id) => ({ id, sent: true, attempts: 1 })));
+    // Every committed event published once and its row gone; no event of a rolled-back transaction anywhere.
+    expect(await outbox()).toEqual([]);
     const counts = await streamCounts();
     expect([...counts.entries()].sort()).toEqual(committed.map((id) => [id, 1]));
     expect(rolledBack.filter((id) => counts.has(id))).toEqual([]);
+  });
+
+  it('a sweep prunes old inbox rows but keeps dead outbox rows for inspection', async () => {
+    const messaging = new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 0, keepInboxForMs: 60_000 });
+    await dataSource.query(
+      `INSERT INTO "${schema}".outbox (id, subject, event, created_at, attempts, last_error, dead_at)
+       VALUES ('dead-event', 'alerts.received', '{}', now() - interval '30 days', 20, 'max_payload exceeded', now() - interval '29 days')`,
+    );
+    await dataSource.query(
+      `INSERT INTO "${schema}".inbox (consumer, event_id, processed_at) VALUES ('c', 'old', now() - interval '1 hour'), ('c', 'recent', now())`,
+    );
+    expect(await messaging.sweep()).toBe(0);
+    expect(await outbox()).toEqual(['dead-event']);
+    expect(await dataSource.query(`SELECT event_id FROM "${schema}".inbox`)).toEqual([{ event_id: 'recent' }]);
   });
 });
