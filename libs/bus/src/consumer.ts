@@ -128,6 +128,7 @@ export class EventConsumer<S extends Subject> {
   private async handle(msg: JsMsg): Promise<void> {
     const deliveryCount = msg.info.deliveryCount;
     const started = process.hrtime.bigint();
+    if (deliveryCount === 1) this.observeDelay(msg.info.timestampNanos);
     const heartbeat = setInterval(() => msg.working(), Math.max(1000, this.ackWaitMs / 3));
     const bindings: Record<string, unknown> = {
       consumer: this.options.durable,
@@ -174,6 +175,15 @@ export class EventConsumer<S extends Subject> {
     await withContext(parentContext, () =>
       this.apply(msg, settlement, failure === undefined ? log : lazyChild(this.logger, () => ({ ...bindings, err: failure }))),
     );
+  }
+
+  /**
+   * The wait of a first delivery since JetStream stored it (server and service share a clock, or NTP keeps them
+   * close: a reading that would be negative counts as none).
+   */
+  private observeDelay(storedAtNanos: number): void {
+    const waitedMs = Math.max(0, Date.now() - storedAtNanos / 1e6);
+    busMetrics.consumeDelay.observe({ subject: this.options.subject, consumer: this.options.durable }, waitedMs / 1000);
   }
 
   /**

@@ -29,6 +29,17 @@ export const busMetrics = {
       labelNames: ['subject', 'consumer'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     }),
+  // The queueing half of a stage's latency (handlerDuration is the other): a first delivery's wait from
+  // JetStream storing it to its handler starting, in the stream and in the consumer's buffer. Redeliveries
+  // are left out: their wait is the retry backoff, not a queue.
+  consumeDelay:
+    (register.getSingleMetric('firebreak_bus_consume_delay_seconds') as Histogram) ??
+    new Histogram({
+      name: 'firebreak_bus_consume_delay_seconds',
+      help: 'Time from JetStream storing a message to its handler starting (first deliveries), by subject and consumer.',
+      labelNames: ['subject', 'consumer'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    }),
   consumerPending:
     (register.getSingleMetric('firebreak_bus_consumer_pending') as Gauge) ??
     new Gauge({
