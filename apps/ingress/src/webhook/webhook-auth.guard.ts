@@ -10,7 +10,39 @@ const PROXY_HEADERS = ['forwarded', 'x-forwarded-for', 'x-real-ip', 'via', 'x-fo
 
 const CHALLENGE = 'Bearer realm="firebreak", Basic realm="firebreak", charset="UTF-8"';
 
-/** The webhook's own auth: Alertmanager's bearer token or basic auth, not the API's role tokens. */
+/**
+ * The webhook's own auth: Alertmanager's bearer token or basic auth, not the API's role tokens.
+ * Undefined when the caller may post; otherwise the 401/403 to answer. Shared by the guard (n8n) and
+ * the Alertmanager route, which runs it before the body is read.
+ */
+export function webhookAuthRefusal(credentials: WebhookCredentials, request: FastifyRequest, logger: Logger): AppError | undefined {
+  // The socket's address, not request.ip: with trustProxy a caller could forge X-Forwarded-For.
+  const remoteAddress = request.socket.remoteAddress;
+  const proxied = PROXY_HEADERS.some((name) => request.headers[name] !== undefined);
+  const outcome = credentials.check(request.headers.authorization, remoteAddress, proxied);
+  switch (outcome) {
+    case 'accepted':
+      return undefined;
+    case 'not_loopback':
+      logger.debug({ remoteAddress, proxied }, 'webhook call refused: no credentials configured and the caller is not on this host');
+      return new AppError(
+        'forbidden',
+        'no webhook credentials are configured, so only callers on this host are accepted (not through a proxy): set FIREBREAK_WEBHOOK_TOKENS or FIREBREAK_WEBHOOK_BASIC_AUTH',
+        403,
+      );
+    case 'missing':
+    case 'invalid':
+      logger.debug({ remoteAddress, outcome }, 'webhook call refused: bad credentials');
+      return new AppError(
+        'unauthorized',
+        outcome === 'missing' ? 'credentials are required (Authorization: Bearer <token>, or Basic)' : 'the credentials are not valid',
+        401,
+        undefined,
+        { 'www-authenticate': CHALLENGE },
+      );
+  }
+}
+
 @Injectable()
 export class WebhookAuthGuard implements CanActivate {
   constructor(
@@ -19,31 +51,8 @@ export class WebhookAuthGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    // The socket's address, not request.ip: with trustProxy a caller could forge X-Forwarded-For.
-    const remoteAddress = request.socket.remoteAddress;
-    const proxied = PROXY_HEADERS.some((name) => request.headers[name] !== undefined);
-    const outcome = this.credentials.check(request.headers.authorization, remoteAddress, proxied);
-    switch (outcome) {
-      case 'accepted':
-        return true;
-      case 'not_loopback':
-        this.logger.debug({ remoteAddress, proxied }, 'webhook call refused: no credentials configured and the caller is not on this host');
-        throw new AppError(
-          'forbidden',
-          'no webhook credentials are configured, so only callers on this host are accepted (not through a proxy): set FIREBREAK_WEBHOOK_TOKENS or FIREBREAK_WEBHOOK_BASIC_AUTH',
-          403,
-        );
-      case 'missing':
-      case 'invalid':
-        this.logger.debug({ remoteAddress, outcome }, 'webhook call refused: bad credentials');
-        throw new AppError(
-          'unauthorized',
-          outcome === 'missing' ? 'credentials are required (Authorization: Bearer <token>, or Basic)' : 'the credentials are not valid',
-          401,
-          undefined,
-          { 'www-authenticate': CHALLENGE },
-        );
-    }
+    const refusal = webhookAuthRefusal(this.credentials, context.switchToHttp().getRequest<FastifyRequest>(), this.logger);
+    if (refusal) throw refusal;
+    return true;
   }
 }

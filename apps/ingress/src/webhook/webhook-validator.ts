@@ -1,4 +1,3 @@
-import { PipeTransform } from '@nestjs/common';
 import { AlertmanagerWebhook, AlertmanagerWebhookSchema, AlertReceived, describeZodError } from '@firebreak/contracts';
 import { AppError } from '@firebreak/platform';
 
@@ -130,10 +129,4 @@ const fourDigitYear = (time: string | null) => time === null || time.length === 
  */
 export function meetsAlertReceivedContract(alerts: AlertReceived[]): boolean {
   return alerts.every(({ alert }) => fourDigitYear(alert.startsAt) && fourDigitYear(alert.endsAt));
-}
-
-export class WebhookBodyPipe implements PipeTransform<unknown, AlertmanagerWebhook> {
-  transform(value: unknown): AlertmanagerWebhook {
-    return parseWebhook(value);
-  }
 }

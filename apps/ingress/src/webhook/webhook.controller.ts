@@ -1,24 +1,20 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AlertmanagerWebhook } from '@firebreak/contracts';
 import { Public } from '@firebreak/platform';
 import { AcceptedAlertsDto } from '../intake/intake.dto';
-import { JsonBodyGuard } from '../intake/json-body.guard';
 import { alertmanagerWebhookOpenApi } from './webhook.dto';
-import { WebhookBodyPipe } from './webhook-validator';
-import { WebhookAuthGuard } from './webhook-auth.guard';
-import { WebhookService } from './webhook.service';
 
 @ApiTags('alerts')
 @Controller('api/v1/alerts')
 export class WebhookController {
-  constructor(private readonly webhooks: WebhookService) {}
-
+  /**
+   * Declares the route for /docs only: WebhookRoute serves it from plain Fastify hooks (auth, content
+   * type, validation, publish), off Nest's request pipeline, and refuses to start if it could not.
+   */
   @Post('alertmanager')
   @HttpCode(200)
-  // Public to the API tokens: the webhook checks Alertmanager's own credentials (WebhookAuthGuard).
+  // Public to the API tokens: the webhook checks Alertmanager's own credentials (WebhookRoute).
   @Public()
-  @UseGuards(WebhookAuthGuard, JsonBodyGuard)
   @ApiOperation({
     summary: "Alertmanager's webhook (version 4)",
     description:
@@ -26,7 +22,7 @@ export class WebhookController {
   })
   @ApiBody({ schema: alertmanagerWebhookOpenApi })
   @ApiOkResponse({ type: AcceptedAlertsDto })
-  receive(@Body(new WebhookBodyPipe()) webhook: AlertmanagerWebhook): Promise<AcceptedAlertsDto> {
-    return this.webhooks.receive(webhook);
+  receive(): never {
+    throw new Error('served by WebhookRoute');
   }
 }

@@ -6,6 +6,7 @@ import { IngressConfig } from '../service';
 import { WebhookAuthGuard } from './webhook-auth.guard';
 import { WebhookController } from './webhook.controller';
 import { WebhookCredentials } from './webhook-credentials';
+import { WebhookRoute } from './webhook.route';
 import { WebhookService } from './webhook.service';
 
 function webhookCredentials(config: IngressConfig, logger: Logger): WebhookCredentials {
@@ -39,7 +40,12 @@ function webhookCredentials(config: IngressConfig, logger: Logger): WebhookCrede
 @Module({
   imports: [IntakeModule],
   controllers: [WebhookController],
-  providers: [WebhookService, WebhookAuthGuard, { provide: WebhookCredentials, useFactory: webhookCredentials, inject: [CONFIG, LOGGER] }],
+  providers: [
+    WebhookService,
+    WebhookRoute,
+    WebhookAuthGuard,
+    { provide: WebhookCredentials, useFactory: webhookCredentials, inject: [CONFIG, LOGGER] },
+  ],
   // The n8n webhook takes the same credentials.
   exports: [WebhookAuthGuard, WebhookCredentials],
 })
