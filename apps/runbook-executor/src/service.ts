@@ -5,6 +5,7 @@ import { Executions1733000000000 } from '../migrations/1733000000000-executions'
 import { OutboxRetries1764633600000 } from '../migrations/1764633600000-outbox-retries';
 import { SloStates1765300000000 } from '../migrations/1765300000000-slo-states';
 import { StoredRunbooks1765400000000 } from '../migrations/1765400000000-stored-runbooks';
+import { ClaimIndexes1765500000000 } from '../migrations/1765500000000-claim-indexes';
 
 export const envShape = {
   FIREBREAK_RUNBOOKS_DIR: z.string().min(1).default('./runbooks'),
@@ -42,6 +43,7 @@ export const SERVICE: ServiceOptions<typeof envShape> = {
       OutboxRetries1764633600000,
       SloStates1765300000000,
       StoredRunbooks1765400000000,
+      ClaimIndexes1765500000000,
     ],
   },
 };

@@ -5,7 +5,6 @@ import { ExecutorSettings } from '../common/settings';
 import { ExecutionsRepository } from '../lifecycle/executions.repository';
 import { runbookOf } from '../engine/testing/engine-harness';
 import { SERVICE } from '../service';
-import { AutomationRepository, AutomationState } from './automation.repository';
 import { ExecutionGate } from './execution-gate';
 
 const manager = {} as EntityManager;
@@ -14,15 +13,19 @@ const settings = {
 } as ExecutorSettings;
 
 function gate(env: Record<string, string>, counts: { failures?: number; runs?: number; paused?: boolean } = {}) {
-  const automation = {
-    get: async (): Promise<AutomationState> => ({ paused: !!counts.paused, changed_by: 'ada', changed_at: null, reason: null }),
-  } as unknown as AutomationRepository;
   const executions = {
-    lockKey: async () => undefined,
-    breakerFailures: async () => counts.failures ?? 0,
-    recentAutomaticRuns: async () => counts.runs ?? 0,
+    lockKeys: async () => undefined,
+    gateReads: async (
+      _manager: EntityManager,
+      breakers: Array<{ runbookId: string }>,
+      loops: Array<{ runbookId: string; key: string }>,
+    ) => [
+      { kind: 'switch', n: counts.paused ? 1 : 0, changed_by: 'ada', reason: null },
+      ...breakers.map((b) => ({ kind: 'breaker', runbook_id: b.runbookId, n: counts.failures ?? 0 })),
+      ...loops.map((l) => ({ kind: 'loop', runbook_id: l.runbookId, key: l.key, n: counts.runs ?? 0 })),
+    ],
   } as unknown as ExecutionsRepository;
-  return new ExecutionGate(buildConfig(SERVICE, env), settings, automation, executions);
+  return new ExecutionGate(buildConfig(SERVICE, env), settings, executions);
 }
 
 const runbook = runbookOf({ steps: [{ id: 'a', uses: 'wait', with: { duration: '1s' } }] });
@@ -98,6 +101,16 @@ describe('the automatic-run gate', () => {
       );
       expect(values).toHaveLength(2);
     });
+  });
+
+  it('decides a batch as if its runs were recorded one after another: an earlier admitted run counts towards a later one of its key', async () => {
+    const other = { ...input, loopKey: 'api-2' };
+    expect(await gate({}, { runs: 2 }).admitMany(manager, [input, other, input, { ...input, runbook: undefined }])).toEqual([
+      { admitted: true },
+      { admitted: true },
+      expect.objectContaining({ admitted: false, rule: 'loop_protection', reason: expect.stringContaining('3 automatic runs') }),
+      expect.objectContaining({ rule: 'unknown_runbook' }),
+    ]);
   });
 
   it('rejects a malformed flag at start, naming it', () => {

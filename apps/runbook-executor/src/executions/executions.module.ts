@@ -7,6 +7,8 @@ import { RunbooksModule } from '../runbooks/runbooks.module';
 import { ExecutionsQueryService } from './executions-query.service';
 import { ExecutionsConsumer } from './executions.consumer';
 import { ExecutionsController } from './executions.controller';
+import { ExecutionRecording } from './execution-recording';
+import { RequestsRecorder } from './requests-recorder';
 import { ExecutionsService } from './executions.service';
 import { ManualRunsController } from './manual-runs.controller';
 import { ManualRunsService } from './manual-runs.service';
@@ -15,7 +17,7 @@ import { ManualRunsService } from './manual-runs.service';
 @Module({
   imports: [SettingsModule, LifecycleModule, ApprovalsModule, AutomationModule, RunbooksModule],
   controllers: [ExecutionsController, ManualRunsController],
-  providers: [ExecutionsService, ExecutionsQueryService, ManualRunsService, ExecutionsConsumer],
+  providers: [ExecutionRecording, RequestsRecorder, ExecutionsService, ExecutionsQueryService, ManualRunsService, ExecutionsConsumer],
   exports: [ManualRunsService],
 })
 export class ExecutionsModule {}

@@ -154,6 +154,46 @@ describe('claiming several executions at once', () => {
   });
 });
 
+describe('claiming from a backlog of executions without limits (read from their own index)', () => {
+  it('counts an older row without limits towards the limit of the runbook rows behind it, and takes it once', async () => {
+    const unlimited = await queue('changed');
+    await queue('changed', { runbookLimit: 1 });
+    await queue('changed', { runbookLimit: 1 });
+    const other = await queue('plain');
+    expect((await claim('w1', 10)).map((row) => row.id)).toEqual([unlimited, other]);
+  });
+
+  it('two workers on their own connections, claiming at once until the queue is empty, take every row exactly once', async () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 24; i++) ids.add(await queue(`many-${i % 3}`));
+    const second = await openDatabase(
+      { url: await resolveDatabaseUrl(), schema, migrations: SERVICE.database!.migrations },
+      pino({ level: 'silent' }),
+      1,
+    );
+    try {
+      const config = buildConfig(SERVICE, { FIREBREAK_DB_SCHEMA: schema, DATABASE_URL: await resolveDatabaseUrl() });
+      const repos = [repo, new ExecutionsRepository(second, config)];
+      const dbs = [db, second];
+      const taken: string[] = [];
+      const drain = async (index: number) => {
+        for (;;) {
+          const rows = await dbs[index].transaction((manager) =>
+            repos[index].claim(manager, `w${index}`, new Date(clock + 60_000), LEASE_MS, 100, 5),
+          );
+          if (rows.length === 0) return;
+          taken.push(...rows.map((row) => row.id));
+        }
+      };
+      await Promise.all([drain(0), drain(1)]);
+      expect(taken).toHaveLength(24);
+      expect(new Set(taken)).toEqual(ids);
+    } finally {
+      await second.destroy();
+    }
+  });
+});
+
 describe('the state and attempts of one write', () => {
   const attempt = (stepId: string, status: AttemptRecord['status'], excerpt?: string): AttemptRecord => ({
     stepId,

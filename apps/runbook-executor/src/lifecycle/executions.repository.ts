@@ -3,8 +3,52 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CONFIG, rowsOf, table } from '@firebreak/platform';
 import { AttemptRecord, EngineState } from '../engine/engine.types';
 import type { ExecutorConfig } from '../service';
+import { breakerFailuresCount, gateReadsStatement, lockKeysStatement } from './gate-statements';
 import { claimStatement, stateWithAttemptsStatement, attemptColumns } from './worker-statements';
 import { AttemptRow, BREAKER_FAILURES, ClaimedRow, ExecutionRow, ExecutionStatus, NewExecution, VerifyStatus } from './execution.types';
+
+/** One row of the gate's reads: kind `switch` (n 1 when paused), `breaker` (per runbook) or `loop` (per runbook and key). */
+export interface GateRead {
+  kind: 'switch' | 'breaker' | 'loop';
+  runbook_id: string | null;
+  key: string | null;
+  n: number;
+  changed_by: string | null;
+  reason: string | null;
+}
+
+/** A new execution encoded before its transaction (executionJson), and the gate's decision made in it. */
+export interface EncodedExecution {
+  json: string;
+  status: NewExecution['status'];
+  statusReason?: string;
+  escalate: boolean;
+}
+
+/** A new execution's columns as one JSON object, the form insertMany sends. */
+export function executionJson(e: Omit<NewExecution, 'status' | 'statusReason' | 'escalate'>): string {
+  return JSON.stringify({
+    id: e.id,
+    request_id: e.requestId,
+    runbook_id: e.runbookId,
+    definition: e.definition,
+    mode: e.mode,
+    trigger: e.trigger,
+    fingerprint: e.fingerprint ?? null,
+    severity: e.severity,
+    concurrency_key: e.concurrencyKey,
+    concurrency_limit: e.concurrencyLimit,
+    runbook_limit: e.runbookLimit,
+    context: e.context,
+    params: e.params,
+    requested_by: e.requestedBy ?? null,
+    reason: e.reason ?? null,
+    created_at: e.createdAt,
+    drill_target_ms: e.drillTargetMs ?? null,
+    runbook_source: e.runbookRef?.source ?? null,
+    runbook_version: e.runbookRef?.version ?? null,
+  });
+}
 
 export interface ExecutionFilter {
   status?: ExecutionStatus;
@@ -20,6 +64,7 @@ export interface ExecutionFilter {
 export class ExecutionsRepository {
   private readonly table: string;
   private readonly attemptsTable: string;
+  private readonly stateTable: string;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -27,42 +72,41 @@ export class ExecutionsRepository {
   ) {
     this.table = table(config.dbSchema, 'executions');
     this.attemptsTable = table(config.dbSchema, 'step_attempts');
+    this.stateTable = table(config.dbSchema, 'automation_state');
   }
 
   async insert(manager: EntityManager, e: NewExecution): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `INSERT INTO ${this.table} (id, request_id, runbook_id, definition, mode, trigger, fingerprint, severity, concurrency_key, concurrency_limit, runbook_limit,
-         context, params, requested_by, reason, status, status_reason, escalate, created_at, not_before, finished_at, drill_target_ms,
-         runbook_source, runbook_version)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, CASE WHEN $16 = 'skipped' THEN $19::timestamptz END, $20,
-         $21, $22)
-       ON CONFLICT (request_id) DO NOTHING RETURNING id`,
-      [
-        e.id,
-        e.requestId,
-        e.runbookId,
-        e.definition ? JSON.stringify(e.definition) : null,
-        e.mode,
-        e.trigger,
-        e.fingerprint ?? null,
-        e.severity,
-        e.concurrencyKey,
-        e.concurrencyLimit,
-        e.runbookLimit,
-        JSON.stringify(e.context),
-        JSON.stringify(e.params),
-        e.requestedBy ?? null,
-        e.reason ?? null,
-        e.status,
-        e.statusReason ?? null,
-        e.escalate,
-        e.createdAt,
-        e.drillTargetMs ?? null,
-        e.runbookRef?.source ?? null,
-        e.runbookRef?.version ?? null,
-      ],
+    const { status, statusReason, escalate, ...columns } = e;
+    return (await this.insertMany(manager, [{ json: executionJson(columns), status, statusReason, escalate }])).size > 0;
+  }
+
+  /**
+   * Many new executions in one statement; answers the ids inserted (a request id recorded before is
+   * left alone). Rows go in in request-id order, so two batches sharing request ids wait, never deadlock.
+   */
+  async insertMany(manager: EntityManager, rows: EncodedExecution[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    // The decision joins the columns encoded before the transaction: the object's closing brace makes room for it.
+    const encoded = rows.map(
+      (row) =>
+        `${row.json.slice(0, -1)},${JSON.stringify({ status: row.status, status_reason: row.statusReason ?? null, escalate: row.escalate }).slice(1)}`,
     );
-    return rows.length > 0;
+    const result = await manager.query(
+      `INSERT INTO ${this.table} (id, request_id, runbook_id, definition, mode, trigger, fingerprint, severity, concurrency_key, concurrency_limit,
+         runbook_limit, context, params, requested_by, reason, status, status_reason, escalate, created_at, not_before, finished_at, drill_target_ms,
+         runbook_source, runbook_version)
+       SELECT id, request_id, runbook_id, definition, mode, trigger, fingerprint, severity, concurrency_key, concurrency_limit,
+         runbook_limit, context, params, requested_by, reason, status, status_reason, escalate, created_at, created_at,
+         CASE WHEN status = 'skipped' THEN created_at END, drill_target_ms, runbook_source, runbook_version
+         FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, request_id text, runbook_id text, definition jsonb, mode text, trigger text,
+           fingerprint text, severity text, concurrency_key text, concurrency_limit integer, runbook_limit integer, context jsonb, params jsonb,
+           requested_by text, reason text, status text, status_reason text, escalate boolean, created_at timestamptz, drill_target_ms integer,
+           runbook_source text, runbook_version integer)
+        ORDER BY request_id COLLATE "C"
+       ON CONFLICT (request_id) DO NOTHING RETURNING id`,
+      [`[${encoded.join(',')}]`],
+    );
+    return new Set(rowsOf<{ id: string }>(result).map((row) => row.id));
   }
 
   /**
@@ -199,40 +243,37 @@ export class ExecutionsRepository {
     );
   }
 
-  /**
-   * Failures of live runs in the window, counting only those after the runbook's last success. A run
-   * stopped by a refusal (a forward step's attempt `refused`: a label made its URL, host, port or argv
-   * unsafe) does not count: it says nothing about the runbook, and counting it would let any alert
-   * sender open the breaker of a legitimate runbook with a few hostile labels. It is still escalated.
-   * Nor does a run a `fail` step ended (its failed attempt is the run's last forward one): that is the
-   * runbook deciding "this case is for a person" (e.g. the probe got a 4xx), which a sender can provoke
-   * with labels just as well, and which is escalated, not a remediation that went wrong.
-   */
+  /** Failures of live runs in the window that count towards the breaker (see breakerFailuresCount). */
   async breakerFailures(manager: EntityManager, runbookId: string, since: Date): Promise<number> {
-    const [row] = await manager.query(
-      `SELECT count(*)::int AS n FROM ${this.table} f
-        WHERE f.runbook_id = $1 AND f.mode = 'live' AND f.status = ANY($2) AND f.finished_at > $3
-          AND f.finished_at > coalesce((SELECT max(finished_at) FROM ${this.table} s WHERE s.runbook_id = $1 AND s.mode = 'live' AND s.status = 'succeeded'), '-infinity')
-          AND NOT EXISTS (SELECT 1 FROM ${this.attemptsTable} a WHERE a.execution_id = f.id AND NOT a.rollback AND (a.refused
-            OR (a.step_type = 'fail' AND a.status = 'failed'
-                AND NOT EXISTS (SELECT 1 FROM ${this.attemptsTable} b WHERE b.execution_id = f.id AND NOT b.rollback AND b.id > a.id))))`,
-      [runbookId, BREAKER_FAILURES, since],
-    );
+    const [row] = await manager.query(`SELECT ${breakerFailuresCount(this.table, this.attemptsTable, '$1', '$3', '$2')} AS n`, [
+      runbookId,
+      BREAKER_FAILURES,
+      since,
+    ]);
     return (row as { n: number }).n;
   }
 
-  async recentAutomaticRuns(manager: EntityManager, runbookId: string, key: string, since: Date): Promise<number> {
-    const [row] = await manager.query(
-      `SELECT count(*)::int AS n FROM ${this.table} WHERE runbook_id = $1 AND trigger = 'alert' AND status <> 'skipped'
-          AND coalesce(concurrency_key, fingerprint, '') = $2 AND created_at > $3`,
-      [runbookId, key, since],
-    );
-    return (row as { n: number }).n;
+  /** Locks creation decisions for these `runbook:key`s across replicas until the transaction ends. */
+  async lockKeys(manager: EntityManager, keys: Array<{ runbookId: string; key: string }>): Promise<void> {
+    if (keys.length) await manager.query(lockKeysStatement, [keys.map(({ runbookId, key }) => `${this.table}:${runbookId}:${key}`)]);
   }
 
-  /** Locks creation decisions for one runbook and key across replicas until the transaction ends. */
-  async lockKey(manager: EntityManager, runbookId: string, key: string): Promise<void> {
-    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.table}:${runbookId}:${key}`]);
+  /** The kill switch, breaker failures per runbook and automatic runs per key, in one statement (see gateReadsStatement). */
+  async gateReads(
+    manager: EntityManager,
+    breakers: Array<{ runbookId: string; since: Date }>,
+    loops: Array<{ runbookId: string; key: string; since: Date }>,
+  ): Promise<GateRead[]> {
+    return rowsOf<GateRead>(
+      await manager.query(gateReadsStatement(this.table, this.attemptsTable, this.stateTable), [
+        breakers.map((b) => b.runbookId),
+        breakers.map((b) => b.since),
+        loops.map((l) => l.runbookId),
+        loops.map((l) => l.key),
+        loops.map((l) => l.since),
+        BREAKER_FAILURES,
+      ]),
+    );
   }
 
   /** Automatic runs that no worker has started yet, locked for the transaction (a pause skips them). */

@@ -5,14 +5,20 @@ import { AttemptRecord } from '../engine/engine.types';
  * claim: $1 now, $2 worker id, $3 lease seconds, $4 global limit, $5 how many to take, $6 the ids
  * this worker is running now.
  *
- * Queued rows are ranked over the whole eligible set (within their key, then their runbook, then
- * overall, each count added to what already runs) and only then cut to $5: cutting first would let
- * the oldest rows of a full key fill the batch and leave runnable rows of other runbooks for the next
- * poll. Rows of a key or runbook that is full already are left out first (in a storm most of the
- * backlog waits behind a full key), and a row further than $5 down its key or runbook can never be
- * picked (its older siblings would be admitted first), so only the first ranking sorts the backlog
- * (by bytes: partitions only need equality). The ranking reads without locks; only the rows picked are locked (SKIP LOCKED, and
- * still in the status they were picked in), so a large backlog costs one sort, not a lock per row.
+ * Queued rows without limits of their own (the common case) are read in the claim's order from
+ * their own index and cut to $5 at once: no limit can leave such a row out (its rank within its key
+ * or runbook is never above its overall rank), so the oldest $5 are all it can take. The rows of
+ * runbooks with limited rows queued (all of that runbook's rows, so a row without limits, e.g. from
+ * before the runbook got them, still counts towards the limits of the rows behind it; UNION drops it
+ * when both reads found it) are ranked over their eligible set (within their key, then their
+ * runbook, then overall, each count added to what already runs) and only then cut to $5: cutting
+ * first would let the oldest rows of a full key fill the batch and leave runnable rows of other
+ * runbooks for the next poll. Rows of a key or runbook that is full already are left out first (in a
+ * storm most of the backlog waits behind a full key), and a row further than $5 down its key or
+ * runbook can never be picked (its older siblings would be admitted first), so only the first
+ * ranking sorts that backlog (by bytes: partitions only need equality). Both are read without locks;
+ * only the rows picked are locked (SKIP LOCKED, and still in the status they were picked in), so a
+ * large backlog costs one sort of the limited runbooks' rows at most, not a lock per row.
  *
  * A lease is recovered only from another worker, or from this one when it no longer runs that
  * execution: after an outage longer than the lease, a worker still running a long step would
@@ -26,13 +32,19 @@ export function claimStatement(table: string): string {
      SELECT e.id, e.created_at FROM ${table} e WHERE e.status = 'running' AND e.lease_until < $1
         AND NOT (e.lease_owner = $2 AND e.id = ANY($6::uuid[]))
       ORDER BY e.created_at LIMIT $5 FOR UPDATE SKIP LOCKED),
+   limited_runbooks AS (
+     SELECT DISTINCT runbook_id FROM ${table} WHERE status = 'queued' AND (concurrency_limit IS NOT NULL OR runbook_limit IS NOT NULL)),
+   free AS (
+     SELECT e.id, e.created_at FROM ${table} e
+      WHERE e.status = 'queued' AND e.concurrency_limit IS NULL AND e.runbook_limit IS NULL AND e.not_before <= $1
+      ORDER BY e.created_at, e.id LIMIT $5),
    eligible AS (
      SELECT e.id, e.created_at, e.runbook_id, e.concurrency_key, e.concurrency_limit, e.runbook_limit,
             coalesce(rk.n, 0) AS key_running, coalesce(rr.n, 0) AS runbook_running
        FROM ${table} e
        LEFT JOIN running_keys rk ON rk.runbook_id = e.runbook_id AND rk.concurrency_key IS NOT DISTINCT FROM e.concurrency_key
        LEFT JOIN running_runbooks rr ON rr.runbook_id = e.runbook_id
-      WHERE e.status = 'queued' AND e.not_before <= $1
+      WHERE e.status = 'queued' AND e.not_before <= $1 AND e.runbook_id IN (SELECT runbook_id FROM limited_runbooks)
         AND (e.concurrency_limit IS NULL OR coalesce(rk.n, 0) < e.concurrency_limit)
         AND (e.runbook_limit IS NULL OR coalesce(rr.n, 0) < e.runbook_limit)),
    by_key AS (
@@ -45,7 +57,9 @@ export function claimStatement(table: string): string {
        SELECT k.*, row_number() OVER (PARTITION BY k.runbook_id COLLATE "C" ORDER BY k.created_at, k.id) AS n FROM by_key k) b
       WHERE b.n <= $5 AND (b.runbook_limit IS NULL OR b.n + b.runbook_running <= b.runbook_limit)),
    admitted AS (
-     SELECT f.id, f.created_at FROM (SELECT b.id, b.created_at, row_number() OVER (ORDER BY b.created_at, b.id) AS n FROM by_runbook b) f
+     SELECT f.id, f.created_at FROM (
+       SELECT c.id, c.created_at, row_number() OVER (ORDER BY c.created_at, c.id) AS n
+         FROM (SELECT b.id, b.created_at FROM by_runbook b UNION SELECT id, created_at FROM free) c) f
       WHERE f.n + (SELECT count(*) FROM running) <= $4
       ORDER BY f.created_at, f.id LIMIT $5),
    picked AS (
