@@ -5,6 +5,7 @@ import { Deliveries1732400000000 } from '../migrations/1732400000000-deliveries'
 import { OutboxRetries1764633600000 } from '../migrations/1764633600000-outbox-retries';
 import { ClaimsOrderApprovals1765000000001 } from '../migrations/1765000000001-claims-order-approvals';
 import { AnalysisWaits1765300000000 } from '../migrations/1765300000000-analysis-waits';
+import { ClaimHeads1765600000000 } from '../migrations/1765600000000-claim-heads';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -46,6 +47,7 @@ export const SERVICE: ServiceOptions<typeof notifierEnv.shape> = {
       OutboxRetries1764633600000,
       ClaimsOrderApprovals1765000000001,
       AnalysisWaits1765300000000,
+      ClaimHeads1765600000000,
     ],
   },
 };

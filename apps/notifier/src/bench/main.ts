@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { DataSource } from 'typeorm';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { FakeWebhook, resolveDatabaseUrl, uniqueTestId, waitFor } from '@firebreak/testing';
@@ -11,7 +12,7 @@ import { alertNotify, fingerprint, NotifierHarness } from '../testing/notifier-h
 // the publisher goes, timed from the first publish to the last webhook received. `backlog`: that many
 // deliveries recorded while the channel is paused (a storm the notifier is behind on), timed from the
 // unpause to the last received. Prints one JSON line: deliveries/s, this process's CPU µs and the
-// notifier's SQL statements per delivery (intake included).
+// notifier's SQL statements per delivery (intake included), and its Postgres backends' CPU µs per delivery (a local Postgres).
 
 let statements = 0;
 const query = PostgresQueryRunner.prototype.query;
@@ -26,6 +27,26 @@ interface Figures {
   perSecond: number;
   cpuUsPerDelivery: number;
   statementsPerDelivery: number;
+  /** CPU of the notifier's Postgres backends (this host's Postgres only; 0 when it is elsewhere). */
+  postgresCpuUsPerDelivery: number;
+}
+
+const APPLICATION_NAME = 'firebreak-notifier-bench';
+
+/** CPU µs each of the notifier's Postgres backends has used so far, read from /proc (a local Postgres). */
+async function backendCpu(db: DataSource): Promise<Map<number, number>> {
+  const rows: Array<{ pid: number }> = await db.query(`SELECT pid FROM pg_stat_activity WHERE application_name = $1`, [APPLICATION_NAME]);
+  const used = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      // Fields 14 and 15 (utime, stime) in clock ticks of 10 ms; the command name (field 2) may hold spaces.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      used.set(pid, (Number(fields[11]) + Number(fields[12])) * 10_000);
+    } catch {
+      // Not on this host, or gone.
+    }
+  }
+  return used;
 }
 
 async function main(): Promise<void> {
@@ -45,7 +66,9 @@ routes:
   - { matchers: [], channels: [bench] }
 `),
   );
-  await h.start(AppModule, await h.useEnvironment({ LOG_LEVEL: 'silent' }));
+  const database = new URL(await resolveDatabaseUrl());
+  database.searchParams.set('application_name', APPLICATION_NAME);
+  await h.start(AppModule, await h.useEnvironment({ LOG_LEVEL: 'silent', DATABASE_URL: database.toString() }));
   try {
     const db = h.app.get(DataSource);
     const received = (count: number) =>
@@ -65,17 +88,20 @@ routes:
     webhook.reset();
 
     const measure = async (count: number, run: () => Promise<void>): Promise<Figures> => {
-      const [cpu, started, counted] = [process.cpuUsage(), process.hrtime.bigint(), statements];
+      const [cpu, started, counted, pgBefore] = [process.cpuUsage(), process.hrtime.bigint(), statements, await backendCpu(db)];
       await run();
       await received(count);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const used = process.cpuUsage(cpu);
+      // Backends opened meanwhile count from 0; one closed meanwhile is missed (the pool keeps them while busy).
+      const pgUsed = [...(await backendCpu(db))].reduce((sum, [pid, us]) => sum + us - (pgBefore.get(pid) ?? 0), 0);
       return {
         deliveries: count,
         seconds: round(seconds),
         perSecond: Math.round(count / seconds),
         cpuUsPerDelivery: Math.round((used.user + used.system) / count),
         statementsPerDelivery: round((statements - counted) / count),
+        postgresCpuUsPerDelivery: Math.round(pgUsed / count),
       };
     };
     const stream = await measure(alerts, () => publish(alerts));

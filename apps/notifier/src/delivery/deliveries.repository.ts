@@ -67,11 +67,7 @@ export class DeliveriesRepository {
     );
     return inserted.map((row) => row.id);
   }
-  /**
-   * The deliveries of an alert episode's firing message (matched by its `started` detail, which is the
-   * episode's startsAt), whatever their status: none means the firing message is not recorded yet.
-   * Its analysis follows those on the wire or waiting to be (`pending`, `sent`).
-   */
+
   /**
    * The provider's id of the message a sent delivery posted, read from the head of its stored answer:
    * Telegram's `"message_id":N`, or the `"ts":"…"` of a Slack Web API post. Undefined when it has none.
@@ -134,10 +130,19 @@ export class DeliveriesRepository {
   /**
    * Claims up to `limit` due deliveries of a channel, counts the attempt and gives the claim a fresh
    * token. Only the head of each order key's queue (per target, by announcement time, then by
-   * insertion) is claimable, so a resolve never overtakes its trigger. A NULL order key (rows
-   * written before the upgrade, or by a replica of the previous release) is the fingerprint. The claim is a lease: a replica that dies mid-send leaves the row due again at
-   * `leaseUntil`. Written as one scan plus primary-key lookups, never a self-join: pending rows
-   * swing from none to thousands in a storm, exactly when the planner's statistics are stale.
+   * insertion) is claimable, so a resolve never overtakes its trigger; a pending head still on the
+   * wire (its lease not over) holds back the rest of its queue. A NULL order key (rows written before
+   * the upgrade, or by a replica of the previous release) is the fingerprint; with neither, a row
+   * waits for nothing. The claim is a lease: a replica that dies mid-send leaves the row due again at
+   * `leaseUntil`.
+   *
+   * It costs what it returns, not what is pending: due rows are read in due order off
+   * `deliveries_due_idx` and each is kept only if it is its queue's head, one probe of
+   * `deliveries_head_idx` (a correlated `LIMIT 1` subquery, which the planner runs per row whatever
+   * its statistics say: pending rows swing from none to thousands in a storm, exactly when they are
+   * stale). The scan stops at `limit` heads. The rows picked are locked SKIP LOCKED and re-checked
+   * as still pending and due: a row another claim took and committed meanwhile is due only after
+   * its lease, so it is never claimed twice.
    */
   async claimDue(
     manager: EntityManager,
@@ -148,30 +153,34 @@ export class DeliveriesRepository {
     options: { followUps?: boolean } = {},
   ): Promise<ClaimedDelivery[]> {
     if (limit <= 0) return [];
-    // Follow-ups (analyses) wait while the delivery they follow is pending (a primary-key lookup each),
-    // come after everything else the round can take, and not at all while the channel folds. Only a
-    // follow-up's content is read: reading `content` of every pending row made each claim detoast the
-    // whole backlog, and a 10,000-alert storm stopped draining. `OFFSET 0` keeps that read in the scan,
-    // below the window's sort: written in the outer select, the sort carried every row's `content` and
-    // spilled to disk (EXPLAIN ANALYZE, 2,446 pending webhook rows: an external merge of 4 MB per claim).
+    // Follow-ups (analyses) come after everything else the round can take (the second branch runs only
+    // when the first found fewer than `limit`), not at all while the channel folds, and wait while the
+    // delivery they follow is pending (a primary-key lookup each). Only a follow-up's content is read.
+    // The re-check under the lock is wrapped in IS TRUE so the planner cannot serve it from an index:
+    // with stale statistics it read every due row through `deliveries_due_idx` instead of the picked ids.
+    const head = `(COALESCE(d.order_key, d.fingerprint) IS NULL OR d.id = (
+             SELECT o.id FROM ${this.deliveries} o
+              WHERE o.channel = d.channel AND o.target = d.target AND o.status = 'pending'
+                AND COALESCE(o.order_key, o.fingerprint) = COALESCE(d.order_key, d.fingerprint)
+              ORDER BY o.ordered_at, o.seq LIMIT 1))`;
     const rows = rowsOf<Record<string, unknown>>(
       await manager.query(
-        `WITH ranked AS (
-           SELECT id, seq, next_attempt_at, follow_up, follow_up_of,
-                  order_key IS NULL OR row_number() OVER (PARTITION BY target, order_key ORDER BY ordered_at, seq) = 1 AS head
-             FROM (SELECT id, seq, next_attempt_at, target, ordered_at, COALESCE(order_key, fingerprint) AS order_key,
-                          announcement_subject = '${FOLLOW_UP_SUBJECT}' AS follow_up,
-                          CASE WHEN announcement_subject = '${FOLLOW_UP_SUBJECT}' THEN content->>'followUpOf' END AS follow_up_of
-                     FROM ${this.deliveries} WHERE channel = $1 AND status = 'pending' OFFSET 0) AS pending),
+        `WITH candidates AS (
+           SELECT c.id FROM (
+             (SELECT d.id FROM ${this.deliveries} d
+               WHERE d.channel = $1 AND d.status = 'pending' AND d.next_attempt_at <= $2
+                 AND d.announcement_subject <> '${FOLLOW_UP_SUBJECT}' AND ${head}
+               ORDER BY d.next_attempt_at LIMIT $3)
+             UNION ALL
+             (SELECT d.id FROM ${this.deliveries} d
+               WHERE $5::boolean AND d.channel = $1 AND d.status = 'pending' AND d.next_attempt_at <= $2
+                 AND d.announcement_subject = '${FOLLOW_UP_SUBJECT}' AND ${head}
+                 AND NOT EXISTS (SELECT 1 FROM ${this.deliveries} f WHERE f.id = d.content->>'followUpOf' AND f.status = 'pending')
+               ORDER BY d.next_attempt_at LIMIT $3)
+           ) AS c LIMIT $3),
          picked AS (
            SELECT id FROM ${this.deliveries}
-            WHERE id = ANY(ARRAY(
-                    SELECT r.id FROM ranked r
-                     WHERE r.head AND r.next_attempt_at <= $2 AND (NOT r.follow_up OR $5::boolean)
-                       AND (r.follow_up_of IS NULL OR NOT EXISTS (
-                             SELECT 1 FROM ${this.deliveries} f WHERE f.id = r.follow_up_of AND f.status = 'pending'))
-                     ORDER BY r.follow_up, r.seq LIMIT $3))
-              AND status = 'pending'
+            WHERE id = ANY(ARRAY(SELECT id FROM candidates)) AND (status = 'pending' AND next_attempt_at <= $2) IS TRUE
             FOR UPDATE SKIP LOCKED)
          UPDATE ${this.deliveries} d SET attempts = d.attempts + 1, claim_token = gen_random_uuid(), next_attempt_at = $4, updated_at = $2
            FROM picked WHERE d.id = picked.id
@@ -185,42 +194,45 @@ export class DeliveriesRepository {
   }
 
   /**
-   * A delivery can be recorded after a newer one with its order key was already put on the wire (a
-   * trigger redelivered, or from another replica, after its resolve went out): sending it now would
-   * break the order, so such claimed deliveries are skipped instead. Returns the ids skipped.
+   * Puts claimed deliveries on the wire, in the transaction that claimed them, in one statement:
+   *
+   * - A delivery can be recorded after a newer one with its order key was already put on the wire (a
+   *   trigger redelivered, or from another replica, after its resolve went out): sending it now would
+   *   break the order, so it is skipped as superseded instead (its attempt uncounted).
+   * - For the others it remembers the newest announcement on the wire per order key and target.
+   *   Marking at the claim, not at the answer, is what keeps the order: a row that arrives (or comes
+   *   back from a retry) older than one already on the wire is superseded even while that one still
+   *   waits for its answer or retries. The marks' `fingerprint` column holds the order key (the
+   *   fingerprint for alerts): replicas of the previous release read and write it too.
+   *
+   * Returns the ids skipped. A claim holds at most one delivery per order key and target (only heads
+   * are claimable), so none of them can supersede another.
    */
-  async skipSuperseded(manager: EntityManager, claimed: ClaimedDelivery[], now: Date): Promise<Set<string>> {
-    const ids = claimed.filter((d) => d.orderKey !== null).map((d) => d.id);
-    if (ids.length === 0) return new Set();
+  async putOnWire(manager: EntityManager, channel: string, claimed: ClaimedDelivery[], now: Date): Promise<Set<string>> {
+    const keyed = claimed.filter((d) => d.orderKey !== null);
+    if (keyed.length === 0) return new Set();
     const result: unknown = await manager.query(
-      `UPDATE ${this.deliveries} d SET status = 'skipped', attempts = d.attempts - 1, last_error = 'superseded: a newer announcement about this alert was already sent', updated_at = $2
-         FROM ${this.marks} m
-        WHERE d.id = ANY($1) AND m.channel = d.channel AND m.target = d.target AND m.fingerprint = COALESCE(d.order_key, d.fingerprint) AND m.sent_ordered_at > d.ordered_at
-        RETURNING d.id`,
-      [ids, now],
+      `WITH skipped AS (
+         UPDATE ${this.deliveries} d SET status = 'skipped', attempts = d.attempts - 1, updated_at = $2,
+                last_error = 'superseded: a newer announcement about this alert was already sent'
+           FROM ${this.marks} m
+          WHERE d.id = ANY($1) AND m.channel = d.channel AND m.target = d.target AND m.fingerprint = COALESCE(d.order_key, d.fingerprint)
+            AND m.sent_ordered_at > d.ordered_at
+          RETURNING d.id),
+       marked AS (
+         INSERT INTO ${this.marks} (channel, target, fingerprint, sent_ordered_at, updated_at)
+         SELECT $3, u.target, u.order_key, max(u.ordered_at), $2
+           FROM unnest($1::text[], $4::text[], $5::text[], $6::timestamptz[]) AS u(id, target, order_key, ordered_at)
+          WHERE u.id NOT IN (SELECT id FROM skipped)
+          GROUP BY u.target, u.order_key
+         ON CONFLICT (channel, target, fingerprint) DO UPDATE
+           SET sent_ordered_at = GREATEST(${this.marks}.sent_ordered_at, EXCLUDED.sent_ordered_at), updated_at = EXCLUDED.updated_at)
+       SELECT id FROM skipped`,
+      [keyed.map((d) => d.id), now, channel, keyed.map((d) => d.target), keyed.map((d) => d.orderKey), keyed.map((d) => d.orderedAt)],
     );
     return new Set(rowsOf<{ id: string }>(result).map((row) => row.id));
   }
 
-  /**
-   * Remembers the newest announcement put on the wire per order key and target, in the transaction
-   * that claims it. Marking at the claim, not at the answer, is what keeps the order: a row that
-   * arrives (or comes back from a retry) older than one already on the wire is superseded even
-   * while that one still waits for its answer or retries. The marks' `fingerprint` column holds the
-   * order key (the fingerprint for alerts): replicas of the previous release read and write it too.
-   */
-  async markOnWire(manager: EntityManager, channel: string, claimed: ClaimedDelivery[], now: Date): Promise<void> {
-    const keyed = claimed.filter((d) => d.orderKey !== null);
-    if (keyed.length === 0) return;
-    await manager.query(
-      `INSERT INTO ${this.marks} (channel, target, fingerprint, sent_ordered_at, updated_at)
-       SELECT $1, u.target, u.order_key, max(u.ordered_at), $5 FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS u(target, order_key, ordered_at)
-        GROUP BY u.target, u.order_key
-       ON CONFLICT (channel, target, fingerprint) DO UPDATE
-         SET sent_ordered_at = GREATEST(${this.marks}.sent_ordered_at, EXCLUDED.sent_ordered_at), updated_at = EXCLUDED.updated_at`,
-      [channel, keyed.map((d) => d.target), keyed.map((d) => d.orderKey), keyed.map((d) => d.orderedAt), now],
-    );
-  }
   /**
    * Whether a newer announcement with the delivery's order key was already put on the wire to its
    * target: sent now, it would break the order, so the claim would skip it as superseded.

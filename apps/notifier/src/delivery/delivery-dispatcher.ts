@@ -93,9 +93,8 @@ export class DeliveryDispatcher {
       const allowance = available(state, Math.min(slots, this.config.FIREBREAK_NOTIFY_BATCH_SIZE));
       // A folding channel is over its budget: follow-ups wait until its own messages are through.
       const claimed = await this.deliveries.claimDue(manager, channel.name, allowance, now, leaseUntil, { followUps: folded === 0 });
-      const skipped = await this.deliveries.skipSuperseded(manager, claimed, now);
+      const skipped = await this.deliveries.putOnWire(manager, channel.name, claimed, now);
       const deliveries = claimed.filter((delivery) => !skipped.has(delivery.id));
-      await this.deliveries.markOnWire(manager, channel.name, deliveries, now);
       const superseded = skipped.size;
       state = spend(state, deliveries.length);
       await this.buckets.save(manager, channel.name, state);

@@ -190,10 +190,10 @@ routes:
       );
       await manager.query(`UPDATE ${table(h.schema, 'deliveries')} SET status = 'failed' WHERE id = $1`, [id]);
       // The alert's resolve, announced after it, is already on the wire to the same target.
-      await repo.markOnWire(
+      await repo.putOnWire(
         manager,
         'elsewhere',
-        [{ target: 'default', orderKey: fp, orderedAt: new Date(at.getTime() + 1_000) } as never],
+        [{ id: randomUUID(), target: 'default', orderKey: fp, orderedAt: new Date(at.getTime() + 1_000) } as never],
         at,
       );
     });

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CONFIG, table } from '@firebreak/platform';
+import { CONFIG, rowsOf, table } from '@firebreak/platform';
 import { NotifierConfig } from '../service';
 import { BucketLimits, BucketState, fullBucket } from './token-bucket';
 
@@ -18,17 +18,20 @@ export class RateBucketsRepository {
     this.buckets = table(config.dbSchema, 'rate_buckets');
   }
 
-  /** Locks the channel's bucket for this transaction, creating it full on first use. */
+  /**
+   * Locks the channel's bucket for this transaction, creating it full on first use, in one statement:
+   * the no-op DO UPDATE locks the row as FOR UPDATE would (waiting for another replica's claim to
+   * commit) and returns it as it stands then.
+   */
   async lock(manager: EntityManager, channel: string, limits: BucketLimits, now: Date): Promise<LockedBucket> {
     const full = fullBucket(limits, now.getTime());
-    await manager.query(`INSERT INTO ${this.buckets} (channel, tokens, refilled_at) VALUES ($1, $2, $3) ON CONFLICT (channel) DO NOTHING`, [
-      channel,
-      full.tokens,
-      now,
-    ]);
-    const [row] = await manager.query(`SELECT tokens, refilled_at, paused_until FROM ${this.buckets} WHERE channel = $1 FOR UPDATE`, [
-      channel,
-    ]);
+    const [row] = rowsOf<{ tokens: number; refilled_at: Date; paused_until: Date | null }>(
+      await manager.query(
+        `INSERT INTO ${this.buckets} AS b (channel, tokens, refilled_at) VALUES ($1, $2, $3)
+         ON CONFLICT (channel) DO UPDATE SET channel = b.channel RETURNING b.tokens, b.refilled_at, b.paused_until`,
+        [channel, full.tokens, now],
+      ),
+    );
     return {
       // A burst lowered in channels.yaml takes effect at once.
       state: { tokens: Math.min(Number(row.tokens), limits.burst), refilledAt: new Date(row.refilled_at).getTime() },

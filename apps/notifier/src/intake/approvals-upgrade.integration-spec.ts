@@ -211,7 +211,7 @@ routes:
     const skipped = await db.transaction(async (manager) => {
       const claimed = await repo.claimDue(manager, 'elsewhere', 10, new Date(), new Date(Date.now() + 60_000));
       expect(claimed.map((d) => d.id)).toEqual([late]);
-      return repo.skipSuperseded(manager, claimed, new Date());
+      return repo.putOnWire(manager, 'elsewhere', claimed, new Date());
     });
     expect([...skipped]).toEqual([late]);
   });
