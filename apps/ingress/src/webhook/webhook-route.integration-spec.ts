@@ -145,5 +145,7 @@ describe('the Alertmanager webhook route (plain Fastify)', () => {
     expect(operation.summary).toMatch(/Alertmanager's webhook/);
     expect(operation.requestBody.content['application/json'].schema.properties).toHaveProperty('alerts');
     expect(operation.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/AcceptedAlertsDto' });
+    // The refusals the route answers are documented, as the README's table lists them.
+    expect(Object.keys(operation.responses).sort()).toEqual(['200', '400', '401', '403', '413', '415', '503']);
   });
 });

@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '@firebreak/platform';
 import { AcceptedAlertsDto } from '../intake/intake.dto';
 import { alertmanagerWebhookOpenApi } from './webhook.dto';
@@ -22,6 +22,12 @@ export class WebhookController {
   })
   @ApiBody({ schema: alertmanagerWebhookOpenApi })
   @ApiOkResponse({ type: AcceptedAlertsDto })
+  @ApiResponse({ status: 400, description: 'Not a valid Alertmanager webhook (version 4); nothing was published.' })
+  @ApiResponse({ status: 401, description: 'Credentials missing or wrong (checked before the body is read).' })
+  @ApiResponse({ status: 403, description: 'Loopback mode: the request did not come from this machine, or came through a proxy.' })
+  @ApiResponse({ status: 413, description: 'Body larger than FIREBREAK_WEBHOOK_MAX_BYTES.' })
+  @ApiResponse({ status: 415, description: 'Content-Type is not application/json.' })
+  @ApiResponse({ status: 503, description: 'JetStream did not acknowledge every alert; Retry-After says when to retry.' })
   receive(): never {
     throw new Error('served by WebhookRoute');
   }
