@@ -41,7 +41,7 @@ export async function createService<Config extends BaseServiceConfig>(
   options: BootstrapOptions<Config>,
 ): Promise<NestFastifyApplication> {
   const config = bootServiceConfig(module, options.clock) as Config;
-  startTracing(options.app, config.OTEL_EXPORTER_OTLP_ENDPOINT);
+  await startTracing(options.app, config.OTEL_EXPORTER_OTLP_ENDPOINT);
   const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimit?.(config) ?? 1_048_576, trustProxy: true });
   const bootLogger = createLogger(options.app, config.LOG_LEVEL);
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
