@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { serviceNodeArgs } from '@firebreak/contracts';
 import { LauncherError } from './errors';
 import type { Output } from './output';
 import { describeExit, spawnManaged } from './processes';
@@ -47,21 +48,6 @@ export function runbookVarsWithIngress(given: string | undefined): string {
   return [...entries, `firebreak_ingress_url=${serviceUrls(ingress).base}`].join(',');
 }
 
-/** Each service's cap per semi-space of V8's young generation, in MB (V8's own, sized from the heap limit, was 64 here). */
-export const YOUNG_GENERATION_MB = 8;
-
-/**
- * V8 flags for a service's process. Loading ~2,000 modules grows V8's young generation to tens of MB, and
- * those pages stay resident after it shrinks again: capped at 8 MB, each idle service keeps 12–30 MB less, and the ingress
- * and mapper peaked 35–110 MB lower in the 10,000-alert storm at the same CPU. Not the notifier: its
- * delivery path promoted more through the smaller nursery and spent 12–30 % more CPU in that storm.
- * An operator's own NODE_OPTIONS setting wins (the command line would override it).
- */
-export function nodeArgs(service: string, nodeOptions: string | undefined): string[] {
-  if (service === 'notifier' || /--max-semi-space-size\b/.test(nodeOptions ?? '')) return [];
-  return [`--max-semi-space-size=${YOUNG_GENERATION_MB}`];
-}
-
 export function entryPoint(rootDir: string, service: string, file: 'main.js' | 'migrate.js'): string {
   return join(rootDir, 'dist', 'apps', service, 'src', file);
 }
@@ -102,7 +88,7 @@ export function startServices(rootDir: string, env: NodeJS.ProcessEnv, stack: St
       continue;
     }
     // Each child gets its own port explicitly: an inherited FIREBREAK_HTTP_PORT would put them all on one.
-    const child = spawnManaged(spec.name, process.execPath, [...nodeArgs(spec.name, env.NODE_OPTIONS), main], {
+    const child = spawnManaged(spec.name, process.execPath, [...serviceNodeArgs(spec.name, env.NODE_OPTIONS), main], {
       cwd: rootDir,
       env: { ...env, FIREBREAK_HTTP_PORT: String(spec.port) },
       onLine: (line, stream) => out.line(spec.name, line, stream),

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { serviceNodeArgs } from '@firebreak/contracts';
 import { existsSync, mkdtempSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -94,7 +95,12 @@ export class Stack {
       ...(app === 'console' ? this.upstreamEnv() : {}),
       ...extraEnv,
     };
-    const child = spawn(process.execPath, [main], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Started as `npm start` starts it (the same V8 flags), so memory and CPU measured here are what operators get.
+    const child = spawn(process.execPath, [...serviceNodeArgs(app, env.NODE_OPTIONS), main], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const service: RunningService = { app, url: `http://127.0.0.1:${port}`, process: child, output: [] };
     const keep = (chunk: Buffer) => service.output.push(...chunk.toString().split('\n').filter(Boolean).slice(-200));
     child.stdout?.on('data', keep);

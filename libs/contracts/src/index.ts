@@ -15,3 +15,4 @@ export * from './validation';
 export * from './json-schema';
 export * from './alertmanager-mapping';
 export * from './matchers';
+export * from './service-process';
