@@ -100,6 +100,21 @@ describe('recording runbooks.requested in batches', () => {
     expect(await rowsFor([bad.data.requestId])).toEqual([]);
   });
 
+  it('queues a run whose concurrency key, cut at 500 characters, would end in half an emoji', async () => {
+    const instance = `${'x'.repeat(499)}\u{1F600}tail`;
+    const event = requested({ runbookId: 'looped', context: { alert_labels: { instance } } });
+    const [result] = await recordAll([event]);
+    expect(result).toEqual({ status: 'fulfilled', value: expect.objectContaining({ duplicate: false }) });
+    const [row] = (await h.app
+      .get(DataSource)
+      .query(`SELECT status, concurrency_key FROM "${h.id}".executions WHERE request_id = $1`, [event.data.requestId])) as Array<{
+      status: string;
+      concurrency_key: string;
+    }>;
+    expect(row.status).not.toBe('skipped');
+    expect(row.concurrency_key).toBe('x'.repeat(499));
+  });
+
   it('applies loop protection within a batch: runs admitted earlier in it count towards later ones of their key', async () => {
     const instance = uniqueTestId('host');
     const events = Array.from({ length: 5 }, () => requested({ runbookId: 'looped', context: { alert_labels: { instance } } }));

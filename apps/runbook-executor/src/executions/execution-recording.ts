@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { FingerprintSchema, RunbookRequested } from '@firebreak/contracts';
 import { Transaction } from '@firebreak/bus';
-import { Clock, CLOCK } from '@firebreak/platform';
+import { Clock, CLOCK, storableText } from '@firebreak/platform';
 import { Admission, ExecutionGate } from '../automation/execution-gate';
 import { ExecutorSettings, SETTINGS } from '../common/settings';
 import { withDefaults } from '../definitions/runbook-params';
@@ -139,7 +139,7 @@ export class ExecutionRecording {
       fingerprint,
       severity: runbook?.severity ?? request.context.severity ?? 'warning',
       // The key is data from the alert: rendered as text, compared as text, never interpreted.
-      concurrencyKey: concurrency ? renderText(concurrency.key ?? '', scope).slice(0, 500) : null,
+      concurrencyKey: concurrency ? concurrencyKeyText(renderText(concurrency.key ?? '', scope)) : null,
       concurrencyLimit: concurrency?.limit ?? null,
       runbookLimit: concurrency?.max ?? null,
       context: request.context,
@@ -156,4 +156,17 @@ export class ExecutionRecording {
 /** An id quoted in an error: its start is enough to find it; the error must stay readable whatever a sender put there. */
 function truncated(id: string): string {
   return JSON.stringify(id.length > 80 ? `${id.slice(0, 80)}…` : id);
+}
+
+const CONCURRENCY_KEY_MAX = 500;
+
+/**
+ * A rendered concurrency key as it is stored: at most 500 UTF-16 units, cut between characters (half an emoji
+ * would be a lone surrogate, which the request's JSON cannot carry into Postgres), and a NUL or lone surrogate
+ * from the alert's data replaced by U+FFFD, as Postgres stored such a key when it was a text parameter.
+ */
+export function concurrencyKeyText(rendered: string): string {
+  let end = Math.min(rendered.length, CONCURRENCY_KEY_MAX);
+  if (end < rendered.length && /[\uD800-\uDBFF]/.test(rendered[end - 1])) end--;
+  return storableText(rendered.slice(0, end));
 }
