@@ -96,7 +96,7 @@ export class Stack {
       ...extraEnv,
     };
     // Started as `npm start` starts it (the same V8 flags), so memory and CPU measured here are what operators get.
-    const child = spawn(process.execPath, [...serviceNodeArgs(app, env.NODE_OPTIONS), main], {
+    const child = spawn(process.execPath, [...serviceNodeArgs(app, (env as NodeJS.ProcessEnv).NODE_OPTIONS), main], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
