@@ -24,13 +24,23 @@ export class AnalysesRepository {
     return rows.length > 0;
   }
 
-  /** Stores the episode's analysis unless one is stored already; true when this call stored it. `shed`: why not in full. */
+  /**
+   * Stores the episode's analysis unless one is stored already; true when this call stored it. `shed`: why not in
+   * full. A full analysis replaces a summary (only ever that way round): a redelivery, or another announcement of
+   * the episode, can be shed and commit while the episode's full analysis is still asking the model, and that
+   * analysis, already paid for, is the one to keep and announce.
+   */
   async insert(manager: EntityManager, analysis: AlertAnalysis, eventId: string, shed: 'storm' | 'budget' | null = null): Promise<boolean> {
     const rows = rowsOf(
       await manager.query(
         `INSERT INTO ${this.analyses} (fingerprint, starts_at, alertname, severity, engine, fallback_reason, event_id, analysis, analyzed_at, shed_reason)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (fingerprint, starts_at) DO NOTHING RETURNING fingerprint`,
+         ON CONFLICT (fingerprint, starts_at) DO UPDATE SET
+           alertname = EXCLUDED.alertname, severity = EXCLUDED.severity, engine = EXCLUDED.engine,
+           fallback_reason = EXCLUDED.fallback_reason, event_id = EXCLUDED.event_id, analysis = EXCLUDED.analysis,
+           analyzed_at = EXCLUDED.analyzed_at, shed_reason = NULL
+         WHERE ${this.analyses}.shed_reason IS NOT NULL AND EXCLUDED.shed_reason IS NULL
+         RETURNING fingerprint`,
         [
           analysis.fingerprint,
           analysis.startsAt,

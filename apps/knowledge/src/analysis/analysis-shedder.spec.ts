@@ -1,5 +1,5 @@
 import { Alert } from '@firebreak/contracts';
-import { AnalysisShedder, ShedSettings } from './analysis-shedder';
+import { AnalysisShedder, MAX_KEPT_BODIES, ShedSettings } from './analysis-shedder';
 import { AnalysisBody } from './knowledge-analysis';
 
 const alert = (alertname: string, i: number, namespace = 'shop'): Alert => ({
@@ -77,5 +77,51 @@ describe('AnalysisShedder', () => {
     expect(again.verdict).toBe('full');
     expect(shedder.admit(alert('HighErrorRate', 2)).verdict).toBe('storm');
     expect(shedder.admit(alert('Other', 3)).verdict).toBe('budget');
+  });
+
+  it('keys a group by a small digest however long its label values, and still tells such groups apart', () => {
+    const { shedder } = setUp({ fullPerWindow: 1 });
+    const hostile = '\u0001'.repeat(65_535);
+    const a = alert(`${hostile}a`, 1);
+    const b = alert(`${hostile}b`, 2);
+    expect(shedder.groupOf(a).length).toBeLessThanOrEqual(64);
+    expect(shedder.groupOf(a)).not.toBe(shedder.groupOf(b));
+    expect(verdicts(shedder, [a, b, alert(`${hostile}a`, 3)])).toEqual(['full', 'full', 'storm']);
+  });
+
+  it('loses no tokens and stretches no window when the clock steps back', () => {
+    const { shedder, advance } = setUp({ ratePerSecond: 5, burst: 5, fullPerWindow: 1, windowMs: 60_000 });
+    expect(
+      verdicts(
+        shedder,
+        Array.from({ length: 6 }, (_, i) => alert(`Alert${i}`, i)),
+      ),
+    ).toEqual([...Array<string>(5).fill('full'), 'budget']);
+    advance(-600_000);
+    expect(shedder.admit(alert('Alert5', 5)).verdict).toBe('budget'); // the shedder sees the step here
+    advance(1_000); // five tokens back at 5 per second, counted from where the clock stepped to
+    expect(
+      verdicts(
+        shedder,
+        Array.from({ length: 5 }, (_, i) => alert(`Other${i}`, 10 + i)),
+      ),
+    ).toEqual(Array<string>(5).fill('full'));
+    // Alert0's window (60 s) began 1 s of real time before the step; 59 s later it is over.
+    advance(59_000);
+    expect(shedder.admit(alert('Alert0', 20)).verdict).toBe('full');
+  });
+
+  it(`keeps at most ${MAX_KEPT_BODIES} full analyses for summaries, the latest ones`, () => {
+    const { shedder } = setUp({ fullPerWindow: 1, burst: 1_000 });
+    const body = { summary: 'full' } as AnalysisBody;
+    for (let i = 0; i <= MAX_KEPT_BODIES; i++) {
+      const admission = shedder.admit(alert(`Group${i}`, i));
+      if (admission.verdict === 'full') admission.done(body);
+    }
+    const oldest = shedder.admit(alert('Group0', 100));
+    const latest = shedder.admit(alert(`Group${MAX_KEPT_BODIES}`, 101));
+    expect(oldest).toMatchObject({ verdict: 'storm', leader: { fingerprint: alert('', 0).fingerprint } });
+    expect(oldest.verdict === 'storm' && oldest.leader?.body).toBeUndefined();
+    expect(latest.verdict === 'storm' && latest.leader?.body).toBe(body);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Alert } from '@firebreak/contracts';
 import { AnalysisBody } from './knowledge-analysis';
 
@@ -34,6 +35,11 @@ interface Group {
 
 /** Groups remembered at most: a storm grouped by a label of many values must not grow the map for ever. */
 const MAX_GROUPS = 10_000;
+/**
+ * Full analyses kept at most for copying into summaries (the latest ones): a body is up to ~80 K characters, so
+ * one per group (10 000) would be gigabytes. A summary made after its leader's body went has only the pointer.
+ */
+export const MAX_KEPT_BODIES = 64;
 
 /**
  * Decides, in memory and per replica, whether an episode is analysed in full: the first `fullPerWindow` of its
@@ -43,23 +49,39 @@ const MAX_GROUPS = 10_000;
  */
 export class AnalysisShedder {
   private readonly groups = new Map<string, Group>();
+  /** Leaders holding a body, oldest first (a Set keeps insertion order). */
+  private readonly withBody = new Set<Leader>();
   private tokens: number;
-  private refilledAt: number;
+  private refilledAt = 0;
+  /** Time as the shedder counts it: the wall clock's forward moves only (see tick). */
+  private elapsed = 0;
+  private lastWall: number;
 
   constructor(
     private readonly settings: ShedSettings,
     private readonly now: () => number,
   ) {
     this.tokens = settings.burst;
-    this.refilledAt = now();
+    this.lastWall = now();
   }
 
+  /**
+   * A fixed-size digest of the group's label values: values may be 64 KiB each (control characters included),
+   * and V8 hashes a string over 16 K characters by its length alone, so raw keys would cost megabytes per group
+   * and a linear scan per lookup. Each value goes in as its length and its UTF-16 code units, so distinct value
+   * lists stay distinct (UTF-8 would turn every lone surrogate into U+FFFD) without building an escaped copy.
+   */
   groupOf(alert: Alert): string {
-    return JSON.stringify(this.settings.groupBy.map((name) => alert.labels[name] ?? ''));
+    const hash = createHash('sha256');
+    for (const name of this.settings.groupBy) {
+      const value = alert.labels[name] ?? '';
+      hash.update(`${value.length}:`).update(value, 'utf16le');
+    }
+    return hash.digest('base64url');
   }
 
   admit(alert: Alert): Admission {
-    const now = this.now();
+    const now = this.tick();
     const key = this.groupOf(alert);
     const group = this.current(key, now);
     group.seen++;
@@ -82,9 +104,30 @@ export class AnalysisShedder {
         if (leader && group.leader === leader) group.leader = undefined;
       },
       done: (body) => {
-        if (leader) leader.body = body;
+        if (leader) this.keepBody(leader, body);
       },
     };
+  }
+
+  /**
+   * Monotonic time from the injected clock (tests move it; it is the wall clock in service): a step back (NTP, a VM
+   * resumed) is skipped instead of taking tokens away or stretching every window by its length.
+   */
+  private tick(): number {
+    const wall = this.now();
+    this.elapsed += Math.max(0, wall - this.lastWall);
+    this.lastWall = wall;
+    return this.elapsed;
+  }
+
+  private keepBody(leader: Leader, body: AnalysisBody): void {
+    leader.body = body;
+    this.withBody.add(leader);
+    for (const oldest of this.withBody) {
+      if (this.withBody.size <= MAX_KEPT_BODIES) break;
+      delete oldest.body;
+      this.withBody.delete(oldest);
+    }
   }
 
   private current(key: string, now: number): Group {

@@ -77,7 +77,7 @@ export class AnalysisService {
       return 'stale';
     }
     const admission = this.shedder.admit(alert);
-    if (admission.verdict !== 'full') return this.storeShed(alert, admission, inbox, announcedAt);
+    if (admission.verdict !== 'full') return this.storeShed(alert, admission, announcedAt);
     try {
       if (await this.repository.exists(alert.fingerprint, alert.startsAt)) {
         admission.cancel();
@@ -104,11 +104,14 @@ export class AnalysisService {
     }
   }
 
-  /** A shed episode's analysis, stored with its inbox row in one transaction (no search, no model, no announcement). */
+  /**
+   * A shed episode's analysis (no search, no model, no announcement). Without the inbox row: the episode's row is
+   * what makes a redelivery a duplicate, and the event's inbox row stays free for a full analysis of the same event
+   * still under way (a redelivery shed while the first delivery asks the model), which then replaces this row.
+   */
   private async storeShed(
     alert: Alert,
     admission: Extract<Admission, { verdict: 'storm' | 'budget' }>,
-    inbox: { consumer: string; eventId: string },
     announcedAt: Date,
   ): Promise<EpisodeOutcome> {
     const now = this.clock.now();
@@ -123,8 +126,8 @@ export class AnalysisService {
       analyzedAt: now.toISOString(),
     });
     const eventId = deriveEventId('analysis', alert.fingerprint, alert.startsAt);
-    const outcome = await this.messaging.run((tx) => this.repository.insert(tx.manager, analysis, eventId, admission.verdict), inbox);
-    if (outcome.duplicate || !outcome.result) return 'duplicate';
+    const stored = await this.messaging.run((tx) => this.repository.insert(tx.manager, analysis, eventId, admission.verdict));
+    if (!stored) return 'duplicate';
     analysisMetrics.skipped.inc({ reason: admission.verdict });
     return admission.verdict;
   }

@@ -19,14 +19,21 @@ export function shedAnalysis(
 ): AnalysisBody {
   const alertname = alert.labels.alertname ?? 'alert';
   const group = groupBy.map((name) => `${name}=${alert.labels[name] ?? ''}`).join(', ');
-  const leader = admission.leader;
+  // Never itself: a redelivery of the leader shed while its own full analysis runs (that analysis replaces this row).
+  const leader =
+    admission.leader && (admission.leader.fingerprint !== alert.fingerprint || admission.leader.startsAt !== alert.startsAt)
+      ? admission.leader
+      : undefined;
   const why =
     admission.verdict === 'storm'
-      ? `Not analysed on its own: alert ${admission.seen} of a storm of ${group} within ${Math.round(windowMs / 1000)} s; the first ones were analysed in full.`
+      ? `Not analysed on its own: alert ${admission.seen} of a storm of ${group} within ${Math.round(windowMs / 1000)} s; the first ones were admitted to a full analysis.`
       : 'Not analysed: too many alerts were being analysed at once (the analysis budget, FIREBREAK_ANALYSIS_RATE, was used up).';
-  const pointer = leader
-    ? ` This storm's full analysis: alert ${leader.fingerprint} (episode since ${leader.startsAt}); it applies to this alert as well.`
-    : '';
+  // Only what was true when this was written: a leader's analysis may still fail, so without its body it was "started".
+  const pointer = !leader
+    ? ''
+    : leader.body
+      ? ` This storm's full analysis: alert ${leader.fingerprint} (episode since ${leader.startsAt}); its causes, mitigations and runbooks are copied here.`
+      : ` A full analysis of this storm was started for alert ${leader.fingerprint} (episode since ${leader.startsAt}); look there once it is made.`;
   const summary = cap(`${alert.severity.toUpperCase()} ${alertname} firing since ${alert.startsAt}. ${why}${pointer}`, 4000);
   const body = leader?.body;
   return {
