@@ -7,6 +7,7 @@ import { analysisEnvShape } from './analysis/analysis.env';
 import { writeupRetentionEnv } from './learning/writeup-retention.env';
 import { Analyses1765200000000 } from '../migrations/1765200000000-analyses';
 import { AnalysisShedding1765400000000 } from '../migrations/1765400000000-analysis-shedding';
+import { EpisodeFingerprintIndex1765600000000 } from '../migrations/1765600000000-episode-fingerprint-index';
 
 /** The knowledge service's own settings; the base ones (NATS, Postgres, tokens, config dir) come from the platform. */
 export const knowledgeEnv = z.object({
@@ -43,6 +44,7 @@ export const SERVICE: ServiceOptions<typeof knowledgeEnv.shape> = {
       KnowledgeTables1765000000000,
       Analyses1765200000000,
       AnalysisShedding1765400000000,
+      EpisodeFingerprintIndex1765600000000,
     ],
   },
 };

@@ -73,13 +73,14 @@ function watchPostgres() {
 
 async function startPublisher(id: string, workload: StormWorkload, alerts: number, run: string, now: number) {
   const child = spawn(process.execPath, [join(__dirname, 'publish-storm.js'), id, workload, String(alerts), run, String(now)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
   if (line !== 'ready') throw new Error(`publisher said ${line}`);
-  return once(child, 'exit').then(([code]) => {
+  const exited = once(child, 'exit').then(([code]) => {
     if (code !== 0) throw new Error(`publisher exited ${String(code)}`);
   });
+  return { go: () => child.stdin.end('go\n'), exited };
 }
 
 async function drained(bus: BusProbe, workload: StormWorkload): Promise<void> {
@@ -129,10 +130,11 @@ export async function benchKnowledge(workloads: StormWorkload[], alerts: number,
       const run = (n++).toString(16).padStart(4, '0');
       const now = Date.now();
       const before = { skipped: await skippedCounts(), analysed: await countAnalyses(db, id) };
-      const published = await startPublisher(id, workload, alerts, run, now);
+      const publisher = await startPublisher(id, workload, alerts, run, now);
       const postgres = watchPostgres();
       const cpu = process.cpuUsage();
-      await published;
+      publisher.go();
+      await publisher.exited;
       await drained(bus, workload);
       const used = process.cpuUsage(cpu);
       const postgresCpuUs = postgres.stop();

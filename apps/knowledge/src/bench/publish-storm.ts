@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { resolveNatsUrl } from '@firebreak/testing';
 import { BusProbe } from '../testing/knowledge-harness';
 import { stormEvents, StormWorkload } from './storm';
@@ -9,6 +11,8 @@ async function main(): Promise<void> {
   const bus = await BusProbe.connect(await resolveNatsUrl(), id);
   const events = stormEvents(workload as StormWorkload, Number(alerts), run, Number(now));
   process.stdout.write('ready\n');
+  // Publishing starts when the bench says so, once it measures: a storm handled before that would go uncounted.
+  await once(createInterface({ input: process.stdin }), 'line');
   for (let start = 0; start < events.length; start += 500)
     await Promise.all(events.slice(start, start + 500).map((e) => bus.publish(e.subject, e.data as never, e.id, new Date(Number(now)))));
   bus.publisher.close();

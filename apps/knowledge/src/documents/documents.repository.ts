@@ -60,9 +60,9 @@ export class DocumentsRepository {
     return rows[0] ? toDocument(rows[0]) : undefined;
   }
 
-  async getMany(ids: readonly string[]): Promise<StoredDocument[]> {
+  async getMany(ids: readonly string[], manager: EntityManager = this.dataSource.manager): Promise<StoredDocument[]> {
     if (ids.length === 0) return [];
-    const rows: DocumentRow[] = await this.dataSource.query(`SELECT ${COLUMNS} FROM ${this.documents} WHERE id = ANY($1::text[])`, [ids]);
+    const rows: DocumentRow[] = await manager.query(`SELECT ${COLUMNS} FROM ${this.documents} WHERE id = ANY($1::text[])`, [ids]);
     return rows.map(toDocument);
   }
 

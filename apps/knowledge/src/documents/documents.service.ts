@@ -140,8 +140,9 @@ export class DocumentsService {
     return { documents: documents.map(documentView), total };
   }
 
-  find(ids: readonly string[]): Promise<StoredDocument[]> {
-    return this.repo.getMany(ids);
+  /** Documents by id; with `manager`, as the caller's transaction sees them (its own writes included). */
+  find(ids: readonly string[], manager?: EntityManager): Promise<StoredDocument[]> {
+    return this.repo.getMany(ids, manager);
   }
 
   /** One document as the caller's transaction sees it. */

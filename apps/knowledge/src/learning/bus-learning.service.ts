@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AlertStateChanged, CloudEvent, ExecutionFailed, ExecutionSucceeded, RunbookRequested } from '@firebreak/contracts';
+import { CloudEvent, ExecutionFailed, ExecutionSucceeded, RunbookRequested } from '@firebreak/contracts';
 import { InboxKey, TransactionalMessaging } from '@firebreak/bus';
 import { CONFIG } from '@firebreak/platform';
 import { signatureOf } from '../core/labels';
@@ -12,7 +12,8 @@ import { LearningStatsRepository } from './learning-stats.repository';
 import { RunRepository } from './run.repository';
 
 /**
- * Learns which runbook fixes which alert from the bus: alert episodes (alerts.state.changed), what was asked
+ * Learns which runbook fixes which alert from the bus: alert episodes (alerts.state.changed, in batches: see
+ * AlertStateLearning), what was asked
  * to run (runbooks.requested, carrying the alert's labels) and how it ended (runbooks.execution.*). Every
  * handler settles its alert in the same transaction as its inbox row, so a redelivery counts nothing twice
  * and any arrival order ends in the same numbers.
@@ -27,24 +28,6 @@ export class BusLearningService {
     private readonly messaging: TransactionalMessaging,
     @Inject(CONFIG) private readonly config: KnowledgeConfig,
   ) {}
-
-  async onAlertState(change: AlertStateChanged, inbox: InboxKey): Promise<void> {
-    await this.messaging.run(async (tx) => {
-      await this.episodes.lockFingerprint(tx.manager, change.fingerprint);
-      const at = new Date(change.at);
-      const episode = { fingerprint: change.fingerprint, alertname: change.alertname, severity: change.severity, at };
-      let touched: string | null;
-      if (change.to === 'firing' && (change.from === null || change.from === 'resolved')) {
-        touched = await this.episodes.openEpisode(tx.manager, episode);
-        // A new open episode changes nothing settle looks at (it links runs to resolved episodes only, and every
-        // earlier event of the alert settled what it changed): four statements saved per new alert, which in a
-        // storm is most of what an alert costs here. Only a late firing that moved a resolved episode's start is settled.
-        if (touched === null) return;
-      } else if (change.to === 'resolved') touched = await this.episodes.closeEpisode(tx.manager, episode);
-      else return;
-      await this.settle(tx.manager, change.fingerprint, { episodeId: touched });
-    }, inbox);
-  }
 
   async onRequested(event: CloudEvent<RunbookRequested>, inbox: InboxKey): Promise<void> {
     const request = event.data;
@@ -132,11 +115,7 @@ export class BusLearningService {
    * (and any resolved one not written up yet). Rewriting every episode of the alert on every event made
    * each write-up a new version per event and cost a query per past episode.
    */
-  private async settle(
-    manager: EntityManager,
-    fingerprint: string,
-    touched: { episodeId?: string | null; requestId?: string },
-  ): Promise<void> {
+  async settle(manager: EntityManager, fingerprint: string, touched: { episodeId?: string | null; requestId?: string }): Promise<void> {
     const episodes = await this.runs.settle(manager, fingerprint, this.config.FIREBREAK_KNOWLEDGE_FIX_WINDOW);
     const episodeId = touched.requestId ? await this.runs.episodeOfRun(manager, touched.requestId) : (touched.episodeId ?? null);
     for (const episode of episodes)

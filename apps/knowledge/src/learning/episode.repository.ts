@@ -1,9 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { CONFIG, rowsOf, table } from '@firebreak/platform';
+import { CONFIG, table } from '@firebreak/platform';
 import type { KnowledgeConfig } from '../service';
 import { Episode } from './learning.types';
 import { EpisodeRow, toEpisode } from './learning.rows';
+
+/** One alert state change as an episode sees it. */
+export interface EpisodeChange {
+  fingerprint: string;
+  alertname: string;
+  severity: string;
+  at: Date;
+}
+
+// Arrays, not JSON: each value reaches Postgres as a lone parameter would (text as UTF-8, a Date as node-postgres writes it).
+const CHANGES = `SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS x(fingerprint, alertname, severity, at)`;
+
+function changeColumns(changes: readonly EpisodeChange[]): [string[], string[], string[], Date[]] {
+  return [changes.map((c) => c.fingerprint), changes.map((c) => c.alertname), changes.map((c) => c.severity), changes.map((c) => c.at)];
+}
 
 /** Alert episodes: opened and closed from alert state events, and their write-ups; every write in the caller's transaction. */
 @Injectable()
@@ -25,61 +40,74 @@ export class EpisodeRepository {
   }
 
   /**
-   * Opens an episode unless one is open already (a repeated firing, a redelivery). A firing older than a
-   * resolution already recorded (handled late) is not a new episode: it is the true start of the first
-   * episode resolved after it, whose start was only guessed (see closeEpisode).
+   * Serialises the handlers of many alerts (a batch) with one statement. The locks are taken in the order of
+   * their keys, so two batches that share an alert (or a hash) never wait on each other in a cycle.
    */
-  async openEpisode(
-    manager: EntityManager,
-    e: { fingerprint: string; alertname: string; severity: string; at: Date },
-  ): Promise<string | null> {
-    // One statement (it runs for every new alert): the later resolution's episode is moved, or a new one opened.
-    const moved: Array<{ id: string }> = await manager.query(
-      `WITH later AS (
-         SELECT id, fired_at FROM ${this.episodes} WHERE fingerprint = $1 AND resolved_at >= $2 ORDER BY resolved_at LIMIT 1
-       ), moved AS (
-         UPDATE ${this.episodes} e SET fired_at = $2 FROM later WHERE e.id = later.id AND later.fired_at > $2 RETURNING e.id
-       ), opened AS (
-         INSERT INTO ${this.episodes} (fingerprint, alertname, severity, fired_at)
-         SELECT $1, $3, $4, $2 WHERE NOT EXISTS (SELECT 1 FROM later)
-         ON CONFLICT (fingerprint) WHERE resolved_at IS NULL DO NOTHING
-       )
-       SELECT id FROM moved`,
-      [e.fingerprint, e.at, e.alertname, e.severity],
+  async lockFingerprints(manager: EntityManager, fingerprints: readonly string[]): Promise<void> {
+    if (fingerprints.length === 0) return;
+    await manager.query(
+      `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtext('knowledge:' || f) AS k FROM unnest($1::text[]) AS f ORDER BY k) keys`,
+      [fingerprints],
     );
-    return moved[0] ? String(moved[0].id) : null;
   }
 
   /**
-   * Closes the open episode that fired before `at`. With none (this service started after the alert fired,
-   * or the firing is still being handled) the resolution is still recorded, as an episode starting at the
-   * earliest run waiting for it (or at the resolution itself): what ran is learnt, and the late firing is
-   * recognised as stale by openEpisode.
+   * Opens an episode for each firing unless one is open already (a repeated firing, a redelivery). A firing
+   * older than a resolution already recorded (handled late) is not a new episode: it is the true start of the
+   * first episode resolved after it, whose start was only guessed (see closeEpisodes). One statement for all;
+   * every fingerprint appears once (one statement sees one snapshot, so a second event of an alert must wait for
+   * the next). Returns the episodes whose start was moved, by fingerprint.
    */
-  async closeEpisode(
-    manager: EntityManager,
-    e: { fingerprint: string; alertname: string; severity: string; at: Date },
-  ): Promise<string | null> {
-    const closed: Array<{ id: string }> = rowsOf(
-      await manager.query(
-        `UPDATE ${this.episodes} SET resolved_at = $2 WHERE fingerprint = $1 AND resolved_at IS NULL AND fired_at <= $2 RETURNING id`,
-        [e.fingerprint, e.at],
-      ),
+  async openEpisodes(manager: EntityManager, firings: readonly EpisodeChange[]): Promise<Map<string, string>> {
+    if (firings.length === 0) return new Map();
+    const moved: Array<{ fingerprint: string; id: string }> = await manager.query(
+      `WITH x AS (${CHANGES}), later AS (
+         SELECT DISTINCT ON (x.fingerprint) x.fingerprint, x.at, e.id, e.fired_at
+           FROM x JOIN ${this.episodes} e ON e.fingerprint = x.fingerprint AND e.resolved_at >= x.at
+          ORDER BY x.fingerprint, e.resolved_at
+       ), moved AS (
+         UPDATE ${this.episodes} e SET fired_at = later.at FROM later
+          WHERE e.id = later.id AND later.fired_at > later.at RETURNING e.fingerprint, e.id
+       ), opened AS (
+         INSERT INTO ${this.episodes} (fingerprint, alertname, severity, fired_at)
+         SELECT x.fingerprint, x.alertname, x.severity, x.at FROM x
+          WHERE NOT EXISTS (SELECT 1 FROM later WHERE later.fingerprint = x.fingerprint)
+         ON CONFLICT (fingerprint) WHERE resolved_at IS NULL DO NOTHING
+       )
+       SELECT fingerprint, id FROM moved`,
+      changeColumns(firings),
     );
-    if (closed.length) return String(closed[0].id);
-    const repeated: Array<{ id: string }> = await manager.query(
-      `SELECT id FROM ${this.episodes} WHERE fingerprint = $1 AND resolved_at = $2`,
-      [e.fingerprint, e.at],
+    return new Map(moved.map((row) => [row.fingerprint, String(row.id)]));
+  }
+
+  /**
+   * Closes, for each resolution, the open episode that fired before it. With none (this service started after
+   * the alert fired, or the firing is still being handled) the resolution is still recorded, as an episode
+   * starting at the earliest run waiting for it (or at the resolution itself): what ran is learnt, and the late
+   * firing is recognised as stale by openEpisodes. A resolution already recorded (a repeat) changes nothing.
+   * One statement, each fingerprint once; returns the episode each resolution closed or recorded (none: a repeat).
+   */
+  async closeEpisodes(manager: EntityManager, resolutions: readonly EpisodeChange[]): Promise<Map<string, string>> {
+    if (resolutions.length === 0) return new Map();
+    const touched: Array<{ fingerprint: string; id: string }> = await manager.query(
+      `WITH x AS (${CHANGES}), closed AS (
+         UPDATE ${this.episodes} e SET resolved_at = x.at FROM x
+          WHERE e.fingerprint = x.fingerprint AND e.resolved_at IS NULL AND e.fired_at <= x.at RETURNING e.fingerprint, e.id
+       ), recorded AS (
+         INSERT INTO ${this.episodes} (fingerprint, alertname, severity, fired_at, resolved_at)
+         SELECT x.fingerprint, x.alertname, x.severity,
+                least(x.at, coalesce((SELECT min(r.requested_at) FROM ${this.runs} r
+                                       WHERE r.fingerprint = x.fingerprint AND r.episode_id IS NULL AND r.origin = 'bus' AND r.requested_at <= x.at), x.at)),
+                x.at
+           FROM x
+          WHERE NOT EXISTS (SELECT 1 FROM closed WHERE closed.fingerprint = x.fingerprint)
+            AND NOT EXISTS (SELECT 1 FROM ${this.episodes} e WHERE e.fingerprint = x.fingerprint AND e.resolved_at = x.at)
+         RETURNING fingerprint, id
+       )
+       SELECT fingerprint, id FROM closed UNION ALL SELECT fingerprint, id FROM recorded`,
+      changeColumns(resolutions),
     );
-    if (repeated.length) return null;
-    const inserted: Array<{ id: string }> = await manager.query(
-      `INSERT INTO ${this.episodes} (fingerprint, alertname, severity, fired_at, resolved_at)
-       SELECT $1, $2, $3, least($4, coalesce(min(requested_at), $4)), $4 FROM ${this.runs}
-       WHERE fingerprint = $1 AND episode_id IS NULL AND origin = 'bus' AND requested_at <= $4
-       RETURNING id`,
-      [e.fingerprint, e.alertname, e.severity, e.at],
-    );
-    return inserted[0] ? String(inserted[0].id) : null;
+    return new Map(touched.map((row) => [row.fingerprint, String(row.id)]));
   }
 
   async setWriteup(manager: EntityManager, episodeId: string, documentId: string): Promise<void> {

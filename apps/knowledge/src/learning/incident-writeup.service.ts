@@ -71,8 +71,16 @@ export class IncidentWriteupService {
   private async similarTo(manager: EntityManager, episode: Episode): Promise<SimilarWriteup[]> {
     const past = (await this.episodes.writeups(episode.alertname, 50, episode.id, manager)).filter((p) => p.firedAt < episode.firedAt);
     // Write-ups past FIREBREAK_WRITEUP_RETENTION are gone; their episodes keep writeup_id (so they are not written up
-    // again) but are no similar incidents any more.
-    const kept = new Set((await this.documents.find(past.map((p) => p.writeupId ?? writeupId(p)))).map((d) => d.id));
+    // again) but are no similar incidents any more. Read in the transaction: an incident written up earlier in the same
+    // batch of alert state changes is not committed yet, and is still a similar incident.
+    const kept = new Set(
+      (
+        await this.documents.find(
+          past.map((p) => p.writeupId ?? writeupId(p)),
+          manager,
+        )
+      ).map((d) => d.id),
+    );
     return past
       .filter((p) => kept.has(p.writeupId ?? writeupId(p)))
       .map((p) => ({ p, overlap: labelOverlap(p.labels ?? {}, episode.labels ?? {}) }))

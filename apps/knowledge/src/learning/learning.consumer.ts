@@ -1,17 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { EventOf } from '@firebreak/contracts';
 import { HandlerContext, OnEvent } from '@firebreak/bus';
+import { AlertStateLearning } from './alert-state-learning.service';
 import { BusLearningService } from './bus-learning.service';
 
 @Injectable()
 export class LearningConsumer {
-  constructor(private readonly learning: BusLearningService) {}
+  constructor(
+    private readonly learning: BusLearningService,
+    private readonly alertStates: AlertStateLearning,
+  ) {}
 
-  // One at a time: an alert's firing and resolution are then handled in the order the mapper published
-  // them (EpisodeRepository still copes with a resolution handled first, e.g. after a redelivery).
-  @OnEvent('alerts.state.changed', { concurrency: 1 })
+  // Many in flight so that a storm's events gather into batches (AlertStateLearning keeps each alert's events in
+  // the order the mapper published them; EpisodeRepository still copes with a resolution handled first, e.g. after
+  // a redelivery).
+  @OnEvent('alerts.state.changed', { concurrency: 256 })
   async onAlertState(event: EventOf<'alerts.state.changed'>, ctx: HandlerContext): Promise<void> {
-    await this.learning.onAlertState(event.data, { consumer: ctx.consumer, eventId: event.id });
+    await this.alertStates.learn(event, ctx.consumer);
   }
 
   @OnEvent('runbooks.requested', { concurrency: 8 })

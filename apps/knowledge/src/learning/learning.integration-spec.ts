@@ -325,10 +325,14 @@ describe('learning from the bus and from people (real Postgres and NATS)', () =>
   it("freezes a write-up's similar incidents: a redelivery after an older incident was learnt changes nothing", async () => {
     const t0 = Date.now() - 600_000;
     const first = await timedEpisode(71, 'Frozen', t0, NORMAL);
+    // The streams are consumed independently (state changes in batches): the first incident must be written up
+    // before the second is learnt for it to be the second's similar incident.
+    await waitFor(async () => (await writeupsOf(first)).length === 1, { message: 'first written up' });
     const second = await timedEpisode(72, 'Frozen', t0 + 120_000, NORMAL);
-    await waitFor(async () => (await writeupsOf(first)).length === 1 && (await writeupsOf(second)).length === 1, {
-      message: 'both written up',
-    });
+    await waitFor(async () => (await writeupsOf(second)).length === 1, { message: 'second written up' });
+    // Its resolution and its outcome may each write it up; the redelivery below is compared with the settled version.
+    for (const subject of ['alerts.state.changed', 'runbooks.requested', 'runbooks.execution.succeeded'] as const)
+      await bus.drained(subject);
     const [before] = await writeupsOf(second);
     expect(before.metadata.similar_incidents).toEqual([expect.objectContaining({ document_id: (await writeupsOf(first))[0].id })]);
     // An incident older than the second one, learnt only now: a rewrite that re-read past incidents would list it.

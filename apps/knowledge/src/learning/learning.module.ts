@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DocumentsModule } from '../documents/documents.module';
+import { AlertStateLearning } from './alert-state-learning.service';
 import { LearningBackupController } from './learning-backup.controller';
 import { LearningBackupRepository } from './learning-backup.repository';
 import { LearningConsumer } from './learning.consumer';
@@ -23,6 +24,7 @@ import { WriteupRetentionService } from './writeup-retention.service';
     LearningStatsRepository,
     IncidentWriteupService,
     BusLearningService,
+    AlertStateLearning,
     LearnService,
     LearningService,
     LearningConsumer,
