@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { deriveEventId } from '@firebreak/contracts';
 import { Transaction } from '@firebreak/bus';
 import { executorMetrics } from '../common/metrics';
+import { AttemptRecord, EngineState, LeaseLostError } from '../engine/engine.types';
 import { truncate } from '../common/text';
 import { runbookLabel } from '../definitions/metric-labels';
 import { executionEvents } from './execution-events';
@@ -42,7 +43,37 @@ export class ExecutionFinalizer {
     at: Date,
     verification?: VerificationWindow,
   ): Promise<Finalized> {
-    // A failed or skipped automatic run must reach a person: the mapper escalates the alert on this flag.
+    const { reason, escalate } = this.decide(row, outcome);
+    await this.repo.finalize(tx.manager, row.id, { status: outcome.status, reason, escalate, at, ...this.columns(verification) });
+    return this.announce(tx, row, outcome, { reason, escalate, at });
+  }
+
+  /**
+   * The end of a run this worker holds the lease of, written with its closing state and attempts in
+   * one statement (ExecutionsRepository.finishLeased). `beforeFinish` stages what the closing write
+   * announces ahead of the end (its step events), once the lease is known to be held. Throws
+   * LeaseLostError, having written nothing, when another worker took the run over.
+   */
+  async finishLeased(
+    tx: Transaction,
+    row: ExecutionRow,
+    workerId: string,
+    outcome: Omit<FinalOutcomeInput, 'by'>,
+    at: Date,
+    closing: { state: EngineState | null; attempts: AttemptRecord[]; beforeFinish: () => void },
+    verification?: VerificationWindow,
+  ): Promise<Finalized> {
+    const { reason, escalate } = this.decide(row, outcome);
+    const final = { status: outcome.status, reason, escalate, at, ...this.columns(verification) };
+    const current = await this.repo.finishLeased(tx.manager, row.id, workerId, closing, final);
+    if (!current) throw new LeaseLostError(row.id);
+    closing.beforeFinish();
+    const by = current.cancel_requested_by ?? undefined;
+    return this.announce(tx, { ...row, cancel_requested_by: current.cancel_requested_by }, { ...outcome, by }, { reason, escalate, at });
+  }
+
+  /** A failed or skipped automatic run must reach a person: the mapper escalates the alert on this flag. */
+  private decide(row: ExecutionRow, outcome: Omit<FinalOutcomeInput, 'by'>): { reason: string; escalate: boolean } {
     const wanted =
       outcome.status !== 'cancelled' &&
       outcome.status !== 'succeeded' &&
@@ -50,15 +81,20 @@ export class ExecutionFinalizer {
     // A dry run or a drill pages nobody (as its notify steps "would notify"): a drill of a shipped probe whose
     // `fail` step fires, or a dry run with no alert, must not reach on-call or escalate a real alert.
     const escalate = wanted && row.mode === 'live';
-    const reason = wanted && !escalate ? `${outcome.reason} (${row.mode}: would escalate)` : outcome.reason;
-    await this.repo.finalize(tx.manager, row.id, {
-      status: outcome.status,
-      reason,
-      escalate,
-      at,
-      verifyDueAt: verification?.dueAt,
-      verifyStatus: verification?.status,
-    });
+    return { escalate, reason: wanted && !escalate ? `${outcome.reason} (${row.mode}: would escalate)` : outcome.reason };
+  }
+
+  private columns(verification?: VerificationWindow) {
+    return { verifyDueAt: verification?.dueAt, verifyStatus: verification?.status };
+  }
+
+  private announce(
+    tx: Transaction,
+    row: ExecutionRow,
+    outcome: FinalOutcomeInput,
+    written: { reason: string; escalate: boolean; at: Date },
+  ): Finalized {
+    const { reason, escalate, at } = written;
     executionEvents.finished(tx, row, { ...outcome, reason, escalate, at });
     if (escalate && !row.fingerprint) this.stageEscalation(tx, row, outcome);
     return { row, status: outcome.status, escalate, at };

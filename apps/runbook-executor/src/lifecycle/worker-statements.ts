@@ -1,4 +1,46 @@
 import { AttemptRecord } from '../engine/engine.types';
+import { ExecutionRow } from './execution.types';
+
+/** Every column of ExecutionRow (the compiler keeps the list complete): the claim returns these, never `*` (see queryPrepared). */
+const executionColumns: Record<keyof ExecutionRow, true> = {
+  id: true,
+  request_id: true,
+  runbook_id: true,
+  definition: true,
+  runbook_source: true,
+  runbook_version: true,
+  mode: true,
+  trigger: true,
+  fingerprint: true,
+  severity: true,
+  concurrency_key: true,
+  concurrency_limit: true,
+  runbook_limit: true,
+  context: true,
+  params: true,
+  requested_by: true,
+  reason: true,
+  status: true,
+  status_reason: true,
+  escalate: true,
+  state: true,
+  created_at: true,
+  not_before: true,
+  started_at: true,
+  finished_at: true,
+  lease_owner: true,
+  lease_until: true,
+  claims: true,
+  cancel_requested_at: true,
+  cancel_requested_by: true,
+  cancel_reason: true,
+  drill_target_ms: true,
+  verify_due_at: true,
+  verify_status: true,
+};
+const returnedColumns = Object.keys(executionColumns)
+  .map((column) => `e.${column}`)
+  .join(', ');
 
 /**
  * The worker's two hot statements, kept apart from the repository that runs them. Parameters of the
@@ -72,22 +114,45 @@ export function claimStatement(table: string): string {
    UPDATE ${table} e SET status = 'running', lease_owner = $2, lease_until = $1::timestamptz + make_interval(secs => $3),
           started_at = coalesce(e.started_at, $1), claims = e.claims + 1
      FROM locked WHERE e.id = locked.id
-   RETURNING e.*, locked.prev_status`;
+   RETURNING ${returnedColumns}, locked.prev_status`;
 }
 
 /** $1 execution id, $2 worker id, $3 state, $4… the attempt columns as arrays (attemptColumns). */
 export function stateWithAttemptsStatement(table: string, attemptsTable: string): string {
   return `WITH saved AS (
      UPDATE ${table} SET state = $3 WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING id),
-   written AS (
-     INSERT INTO ${attemptsTable} AS t (execution_id, step_id, step_type, attempt, rollback, status, started_at, finished_at, output_excerpt, error, refused)
-     SELECT saved.id, a.step_id, a.step_type, a.attempt, a.rollback, a.status, a.started_at, a.finished_at, a.output_excerpt, a.error, a.refused
-       FROM saved, unnest($4::text[], $5::text[], $6::int[], $7::boolean[], $8::text[], $9::timestamptz[], $10::timestamptz[], $11::text[], $12::text[], $13::boolean[])
+   written AS (${attemptsInsert(attemptsTable, 'saved')})
+   SELECT id FROM saved`;
+}
+
+/**
+ * A worker's closing write of a run that ended, in one statement: the final status (and the state,
+ * when $3 is not null), the attempts the engine deferred, and the run's pending approvals cancelled,
+ * all only while this worker holds the lease (no row back otherwise, and nothing written). The row
+ * lock the UPDATE takes serialises it with a cancel request, so the cancel_requested_by it returns
+ * is the latest. $1…$13 as stateWithAttemptsStatement; $14 status, $15 reason, $16 escalate,
+ * $17 finished at, $18 verify due at, $19 verify status.
+ */
+export function finishStatement(table: string, attemptsTable: string, approvalsTable: string): string {
+  return `WITH finished AS (
+     UPDATE ${table} SET state = coalesce($3::jsonb, state), status = $14, status_reason = $15, escalate = $16, finished_at = $17,
+            lease_owner = NULL, lease_until = NULL, verify_due_at = coalesce($18, verify_due_at), verify_status = coalesce($19, verify_status)
+      WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING id, cancel_requested_by),
+   written AS (${attemptsInsert(attemptsTable, 'finished')}),
+   cancelled AS (
+     UPDATE ${approvalsTable} SET status = 'cancelled', decided_at = $17 WHERE execution_id = (SELECT id FROM finished) AND status = 'pending')
+   SELECT cancel_requested_by FROM finished`;
+}
+
+/** Upserts the attempts of $4…$13 for the execution `guard` returned (none when it returned no row). */
+function attemptsInsert(attemptsTable: string, guard: string): string {
+  return `INSERT INTO ${attemptsTable} AS t (execution_id, step_id, step_type, attempt, rollback, status, started_at, finished_at, output_excerpt, error, refused)
+     SELECT ${guard}.id, a.step_id, a.step_type, a.attempt, a.rollback, a.status, a.started_at, a.finished_at, a.output_excerpt, a.error, a.refused
+       FROM ${guard}, unnest($4::text[], $5::text[], $6::int[], $7::boolean[], $8::text[], $9::timestamptz[], $10::timestamptz[], $11::text[], $12::text[], $13::boolean[])
             WITH ORDINALITY AS a(step_id, step_type, attempt, rollback, status, started_at, finished_at, output_excerpt, error, refused, ord)
       ORDER BY a.ord
      ON CONFLICT (execution_id, step_id, attempt, rollback) DO UPDATE SET status = EXCLUDED.status, finished_at = EXCLUDED.finished_at,
-       output_excerpt = coalesce(EXCLUDED.output_excerpt, t.output_excerpt), error = EXCLUDED.error, refused = EXCLUDED.refused)
-   SELECT id FROM saved`;
+       output_excerpt = coalesce(EXCLUDED.output_excerpt, t.output_excerpt), error = EXCLUDED.error, refused = EXCLUDED.refused`;
 }
 
 /** The attempts as one array per column, in order, one per attempt key. */

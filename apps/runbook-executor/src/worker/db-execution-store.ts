@@ -75,13 +75,23 @@ export class DbExecutionStore implements ExecutionStore {
     const all = [...this.deferred, ...attempts];
     if (!(await this.deps.repo.saveStateWithAttempts(tx.manager, this.row.id, this.workerId, state, all)))
       throw new LeaseLostError(this.row.id);
-    for (const attempt of all) {
+    this.announce(tx, all);
+    return all;
+  }
+
+  /** The deferred attempts, for a closing write that writes them itself (pass them to `announce`, then `committed`). */
+  pending(): AttemptRecord[] {
+    return [...this.deferred];
+  }
+
+  /** Stages the events of written attempts: each one's step event, and a succeeded step's own events. */
+  announce(tx: Transaction, written: AttemptRecord[]): void {
+    for (const attempt of written) {
       executionEvents.step(tx, this.row, attempt);
       if (attempt.status === 'succeeded')
         for (const event of attempt.events ?? [])
           tx.stage(event.subject, event.data as never, { id: event.id, subject: event.eventSubject });
     }
-    return all;
   }
 
   /** After the commit: the deferred attempts it wrote are done with (a failed write keeps them for the next). */

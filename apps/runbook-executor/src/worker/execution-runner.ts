@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { TransactionalMessaging } from '@firebreak/bus';
+import { Transaction, TransactionalMessaging } from '@firebreak/bus';
 import { Clock, CLOCK, CONFIG, LOGGER } from '@firebreak/platform';
 import { ApprovalsRepository } from '../approvals/approvals.repository';
 import { ApprovalsService } from '../approvals/approvals.service';
@@ -112,28 +112,45 @@ export class ExecutionRunner {
     const at = this.clock.now();
     let written: AttemptRecord[] = [];
     const finalized = await this.messaging.run(async (tx) => {
-      const current = await this.repo.lock(tx.manager, row.id);
-      if (!current || current.lease_owner !== workerId) throw new LeaseLostError(row.id);
-      if (closing?.store.hasDeferred()) written = await closing.store.writeIn(tx, closing.state(), []);
       switch (outcome.status) {
         case 'released':
-          await this.repo.setStatus(tx.manager, row.id, 'queued');
+        case 'waiting_approval':
+          written = await this.handBack(tx, row, workerId, outcome.status, closing);
           return undefined;
-        case 'waiting_approval': {
-          // An approval decided while this worker was still finishing up must not be missed.
-          const pending = await this.approvals.hasPending(tx.manager, row.id);
-          await this.repo.setStatus(tx.manager, row.id, pending ? 'waiting_approval' : 'queued');
-          return undefined;
-        }
         default: {
-          await this.approvals.cancelPending(tx.manager, row.id, at);
-          const verification = await this.verification.windowFor(tx, current, outcome.status, at);
-          return this.finalizer.finalize(tx, current, { ...outcome, by: current.cancel_requested_by ?? undefined }, at, verification);
+          // Lease check, state, deferred attempts, approvals cancelled and the end: one statement (finishLeased).
+          const attempts = closing?.store.pending() ?? [];
+          const verification = await this.verification.windowFor(tx, row, outcome.status, at);
+          const finishing = {
+            state: closing && attempts.length ? closing.state() : null,
+            attempts,
+            beforeFinish: () => closing?.store.announce(tx, attempts),
+          };
+          const finalized = await this.finalizer.finishLeased(tx, row, workerId, outcome, at, finishing, verification);
+          written = attempts;
+          return finalized;
         }
       }
     });
     closing?.store.committed(written);
     if (finalized) this.finalizer.observe(finalized);
+  }
+
+  /** A run that stops without ending: back to the queue, or waiting for its approval. */
+  private async handBack(
+    tx: Transaction,
+    row: ClaimedRow,
+    workerId: string,
+    status: 'released' | 'waiting_approval',
+    closing?: ClosingWrite,
+  ): Promise<AttemptRecord[]> {
+    const current = await this.repo.lock(tx.manager, row.id);
+    if (!current || current.lease_owner !== workerId) throw new LeaseLostError(row.id);
+    const written = closing?.store.hasDeferred() ? await closing.store.writeIn(tx, closing.state(), []) : [];
+    // An approval decided while this worker was still finishing up must not be missed.
+    const pending = status === 'waiting_approval' && (await this.approvals.hasPending(tx.manager, row.id));
+    await this.repo.setStatus(tx.manager, row.id, pending ? 'waiting_approval' : 'queued');
+    return written;
   }
 
   /**

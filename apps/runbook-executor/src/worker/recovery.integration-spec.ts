@@ -134,7 +134,9 @@ it('after SIGKILL, a new executor resumes from the last finished step and never 
       (await attempts(resumable)).some((a: { step_id: string; status: string }) => a.step_id === 'pause' && a.status === 'running'),
     { timeoutMs: 15_000, message: 'the wait step to start' },
   );
-  await waitFor(async () => (await attempts(dangerous)).some((a: { status: string }) => a.status === 'running'), {
+  // In flight: its call reached the target (the attempt row commits first, then its events are published, then the call
+  // is made, so a kill as soon as the row shows could come before the call, and the test would see none).
+  await waitFor(async () => restartCalls === 1 && (await attempts(dangerous)).some((a: { status: string }) => a.status === 'running'), {
     timeoutMs: 15_000,
     message: 'the restart to be in flight',
   });
