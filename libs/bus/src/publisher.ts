@@ -95,12 +95,20 @@ export class EventPublisher {
     return events.map((event, index) => ({ event, ack: (results[index] as PromiseFulfilledResult<PubAck>).value }));
   }
 
-  /** Publishes an already built (and validated) event, e.g. from the outbox. */
-  async publishEvent(subject: string, event: CloudEvent<unknown>, traceHeaders?: Record<string, string>): Promise<PubAck> {
+  /**
+   * Publishes an already built (and validated) event, e.g. from the outbox. `eventJson`: the event's JSON when the
+   * caller already made it (the outbox row's), published as is rather than encoded a second time.
+   */
+  async publishEvent(
+    subject: string,
+    event: CloudEvent<unknown>,
+    traceHeaders?: Record<string, string>,
+    eventJson?: string,
+  ): Promise<PubAck> {
     return this.publishRaw(
       this.options.subjects.wire(subject),
       subject,
-      this.encoder.encode(JSON.stringify(event)),
+      eventJson === undefined ? this.encoder.encode(JSON.stringify(event)) : Buffer.from(eventJson, 'utf8'),
       event.id,
       traceHeaders,
     );

@@ -89,7 +89,8 @@ describe('outbox published deletes', () => {
       ),
     );
     const ids = events.map((event) => event.id).sort();
-    // Published, but the rows are still there.
+    // Published, but the rows are still there once the delete behind run() failed.
+    await messaging.deletesIdle();
     expect(await outbox()).toEqual(ids);
     expect([...(await streamCounts()).entries()].sort()).toEqual(ids.map((id) => [id, 1]));
 
@@ -109,6 +110,7 @@ describe('outbox published deletes', () => {
     await refuseDeletes();
     const held = (await messaging.run(async (tx) => tx.stage('alerts.received', sampleAlertReceived({ fingerprint: '4444444444444444' }))))
       .id;
+    await messaging.deletesIdle();
     await allowDeletes();
     const sweep = dataSource.createQueryRunner();
     await sweep.connect();
@@ -127,6 +129,7 @@ describe('outbox published deletes', () => {
       clearTimeout(timer);
       expect(outcome).toBe('returned');
       await other;
+      await messaging.deletesIdle();
       // The other transaction's row is gone; the held one was skipped.
       expect(await outbox()).toEqual([held]);
     } finally {
@@ -160,13 +163,14 @@ describe('outbox published deletes', () => {
     expect(rolledBack).toHaveLength(14);
 
     // Every committed event published once and its row gone; no event of a rolled-back transaction anywhere.
+    await messaging.deletesIdle();
     expect(await outbox()).toEqual([]);
     const counts = await streamCounts();
     expect([...counts.entries()].sort()).toEqual(committed.map((id) => [id, 1]));
     expect(rolledBack.filter((id) => counts.has(id))).toEqual([]);
   });
 
-  it('a sweep prunes old inbox rows but keeps dead outbox rows for inspection', async () => {
+  it('a sweep prunes old inbox rows and rows an older release marked sent, but keeps dead outbox rows for inspection', async () => {
     const messaging = new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 0, keepInboxForMs: 60_000 });
     await dataSource.query(
       `INSERT INTO "${schema}".outbox (id, subject, event, created_at, attempts, last_error, dead_at)
@@ -174,6 +178,10 @@ describe('outbox published deletes', () => {
     );
     await dataSource.query(
       `INSERT INTO "${schema}".inbox (consumer, event_id, processed_at) VALUES ('c', 'old', now() - interval '1 hour'), ('c', 'recent', now())`,
+    );
+    // Marked sent by a replica of the release before (it marked rows, never deleted them): pruned, not republished.
+    await dataSource.query(
+      `INSERT INTO "${schema}".outbox (id, subject, event, sent_at, attempts) VALUES ('marked-by-old-replica', 'alerts.received', '{}', now(), 1)`,
     );
     expect(await messaging.sweep()).toBe(0);
     expect(await outbox()).toEqual(['dead-event']);

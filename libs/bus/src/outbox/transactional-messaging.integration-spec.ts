@@ -149,7 +149,9 @@ describe('TransactionalMessaging against real Postgres and JetStream', () => {
     return rows[0]?.n ?? 0;
   }
 
+  /** What the outbox holds once the shared instance's deletes are done: run() deletes its rows behind it. */
   async function outboxRows(): Promise<OutboxRow[]> {
+    await messaging.deletesIdle();
     return dataSource.query(`SELECT id, sent_at, attempts FROM "${schema}".outbox ORDER BY created_at, id`);
   }
 

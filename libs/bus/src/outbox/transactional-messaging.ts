@@ -6,7 +6,7 @@ import { DependencyUnavailableError, isConnectionFailure, PermanentError } from 
 import { busMetrics } from '../metrics';
 import { EventPublisher } from '../publisher';
 import { traceHeadersRecord } from '../trace';
-import { encodeStaged, EncodedStaged, outboxStatements, Staged } from './outbox-statements';
+import { encodeStaged, EncodedStaged, outboxPruneStatements, insertOutboxRows, Staged } from './outbox-statements';
 import { PublishedDeletes } from './published-deletes';
 
 export interface Transaction {
@@ -43,7 +43,11 @@ export interface RelayOptions {
 
 const DEFAULT_RELAY: RelayOptions = {
   sweepIntervalMs: 2_000,
-  graceMs: 1_000,
+  // A row normally lives from its commit until the (coalesced, background) delete after its publish: under load
+  // that took up to ~1 s at p99 (mapper backlog), so a 1 s grace had the sweep publish rows a second time exactly
+  // when the box was busiest (JetStream drops the repeat: wasted work, not duplicates). Only a crash or an outage
+  // leaves rows for the sweep, and those wait at most graceMs + sweepIntervalMs.
+  graceMs: 10_000,
   batchSize: 200,
   keepInboxForMs: 7 * 86_400_000,
   // 2 s doubling to 5 min: twenty attempts span about an hour of JetStream refusing a subject.
@@ -142,6 +146,7 @@ export class TransactionalMessaging {
     inbox?: InboxKey | InboxBatch,
   ): Promise<TransactionResult<T>> {
     const staged: Staged[] = [];
+    let encoded: EncodedStaged[] = [];
     const outcome = await this.dataSource.transaction(async (manager) => {
       let fresh: ReadonlySet<string> = new Set();
       if (inbox) {
@@ -157,11 +162,12 @@ export class TransactionalMessaging {
         },
       };
       const result = await work(tx, fresh);
-      await this.insertStaged(manager, staged);
+      encoded = staged.map(encodeStaged);
+      await insertOutboxRows(manager, this.schema, encoded);
       return { duplicate: false as const, result };
     });
     if (outcome.duplicate) return outcome;
-    await this.publishStaged(staged);
+    await this.publishStaged(staged, encoded);
     return { duplicate: false, result: outcome.result, events: staged.map((entry) => entry.event) };
   }
 
@@ -178,6 +184,14 @@ export class TransactionalMessaging {
     this.sweeper = undefined;
     await this.sweeping;
     await this.publishedDeletes.idle();
+  }
+
+  /**
+   * Waits until the rows of every run() that returned so far are deleted (or their delete failed, leaving them to
+   * the relay): run() returns once its events are published, and their rows go behind it.
+   */
+  deletesIdle(): Promise<void> {
+    return this.publishedDeletes.idle();
   }
 
   /** Publishes unsent outbox rows (crash leftovers) and deletes them, holding their row locks so replicas do not race. */
@@ -251,46 +265,32 @@ export class TransactionalMessaging {
     }
   }
 
-  private async insertStaged(manager: EntityManager, staged: Staged[]): Promise<void> {
-    for (const chunk of outboxStatements(staged.map(encodeStaged))) await this.insertStagedRows(manager, chunk);
-  }
-
-  private async insertStagedRows(manager: EntityManager, rows: EncodedStaged[]): Promise<void> {
-    const values: unknown[] = [];
-    const tuples = rows.map((row, index) => {
-      values.push(row.id, row.subject, row.event, row.traceHeaders);
-      const base = index * 4;
-      return `($${base + 1}, $${base + 2}, $${base + 3}::jsonb, $${base + 4}::jsonb)`;
-    });
-    await manager.query(
-      `INSERT INTO ${this.schema}.outbox (id, subject, event, trace_headers) VALUES ${tuples.join(', ')} ON CONFLICT (id) DO NOTHING`,
-      values,
-    );
-  }
-
-  private async publishStaged(staged: Staged[]): Promise<void> {
-    if (staged.length === 0) return;
+  /**
+   * Publishes the bytes the outbox row was written with (one JSON encoding per event, and the row and the message
+   * cannot differ), and returns once JetStream has them: the delete of their rows runs behind, shared with the
+   * transactions publishing meanwhile, so it no longer holds the caller (a consumer's batch slot) ~20 % longer.
+   * stopRelay() still waits for it. A delete that fails leaves the row to the relay, which publishes it again under
+   * the same Nats-Msg-Id; JetStream drops that repeat.
+   */
+  private async publishStaged(staged: Staged[], encoded: EncodedStaged[]): Promise<void> {
+    if (encoded.length === 0) return;
     const results = await Promise.allSettled(
-      staged.map((entry) => this.publisher.publishEvent(entry.subject, entry.event, entry.traceHeaders)),
+      staged.map((entry, index) => this.publisher.publishEvent(entry.subject, entry.event, entry.traceHeaders, encoded[index].event)),
     );
-    const sent = staged.filter((_, index) => results[index].status === 'fulfilled').map((entry) => entry.event.id);
-    if (sent.length < staged.length)
-      this.logger.warn({ unsent: staged.length - sent.length }, 'publish after commit failed; the outbox relay will retry');
+    const sent = encoded.filter((_, index) => results[index].status === 'fulfilled').map((row) => row.id);
+    if (sent.length < encoded.length)
+      this.logger.warn({ unsent: encoded.length - sent.length }, 'publish after commit failed; the outbox relay will retry');
     if (sent.length === 0) return;
-    try {
-      // Shared with the transactions publishing at the same time: one statement for all of them.
-      await this.publishedDeletes.delete(sent);
-    } catch (error) {
-      // Published but not deleted: the sweep publishes again and JetStream drops the duplicate.
-      this.logger.warn({ err: error }, 'could not delete published outbox rows');
-    }
+    this.publishedDeletes.delete(sent).catch((error: unknown) => {
+      this.logger.warn(
+        { err: error },
+        'could not delete published outbox rows; the relay will publish them again, JetStream drops the repeat',
+      );
+    });
   }
 
-  /** Old inbox rows only: published outbox rows are already gone, and dead ones stay for inspection. */
+  /** What the sweep prunes (outboxPruneStatements): old inbox rows, and rows an older release marked sent. */
   private async prune(): Promise<void> {
-    await this.dataSource.query(
-      `DELETE FROM ${this.schema}.inbox WHERE ctid IN (SELECT ctid FROM ${this.schema}.inbox WHERE processed_at < now() - make_interval(secs => $1) LIMIT 1000)`,
-      [this.relay.keepInboxForMs / 1000],
-    );
+    for (const [sql, params] of outboxPruneStatements(this.schema, this.relay.keepInboxForMs)) await this.dataSource.query(sql, params);
   }
 }
