@@ -43,12 +43,8 @@ export class EpisodeRepository {
    * Serialises the handlers of many alerts (a batch) with one statement. The locks are taken in the order of
    * their keys, so two batches that share an alert (or a hash) never wait on each other in a cycle.
    */
-  async lockFingerprints(manager: EntityManager, fingerprints: readonly string[]): Promise<void> {
-    if (fingerprints.length === 0) return;
-    await manager.query(
-      `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtext('knowledge:' || f) AS k FROM unnest($1::text[]) AS f ORDER BY k) keys`,
-      [fingerprints],
-    );
+  lockFingerprints(manager: EntityManager, fingerprints: readonly string[]): Promise<void> {
+    return lockAlertLearning(manager, fingerprints);
   }
 
   /**
@@ -136,4 +132,16 @@ export class EpisodeRepository {
     );
     return rows[0] ? toEpisode(rows[0]) : undefined;
   }
+}
+
+/**
+ * Takes the learning locks of many alerts in one statement, in the order of their keys: every transaction that holds
+ * more than one (a batch, a restore) takes them this way, so none waits on another in a cycle.
+ */
+export async function lockAlertLearning(manager: EntityManager, fingerprints: readonly string[]): Promise<void> {
+  if (fingerprints.length === 0) return;
+  await manager.query(
+    `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtext('knowledge:' || f) AS k FROM unnest($1::text[]) AS f ORDER BY k) keys`,
+    [fingerprints],
+  );
 }

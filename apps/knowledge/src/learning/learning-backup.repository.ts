@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppError, CONFIG, rowsOf, table } from '@firebreak/platform';
 import type { KnowledgeConfig } from '../service';
+import { lockAlertLearning } from './episode.repository';
 
 /**
  * An episode as a backup holds it: every column, its row id included. The id is the episode's identity: its
@@ -52,8 +53,9 @@ export class LearningBackupRepository {
   async import(manager: EntityManager, episodes: EpisodeRecord[], runs: RunRecord[]): Promise<{ episodes: number; runs: number }> {
     const fingerprints = [
       ...new Set([...episodes.map((e) => e.fingerprint), ...runs.flatMap((r) => (r.fingerprint ? [String(r.fingerprint)] : []))]),
-    ].sort();
-    for (const fingerprint of fingerprints) await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`knowledge:${fingerprint}`]);
+    ];
+    // In the order live batches take them (a restore locking in name order deadlocked with a batch).
+    await lockAlertLearning(manager, fingerprints);
     const addedEpisodes: unknown[] = episodes.length ? await this.importEpisodes(manager, episodes) : [];
     const addedRuns: unknown[] = runs.length
       ? await manager.query(
