@@ -24,18 +24,16 @@ export const envShape = {
   FIREBREAK_RUNBOOK_VARS: z.string().default(''),
   PROMETHEUS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   /**
-   * Runs at once across all replicas: room for two replicas at the default FIREBREAK_WORKER_CONCURRENCY. Per-runbook
-   * limits and concurrency keys still apply inside it (the claim counts all three).
+   * Runs at once across all replicas. Per-runbook limits and concurrency keys still apply inside it (the claim counts
+   * all three).
    */
-  FIREBREAK_MAX_CONCURRENT_EXECUTIONS: env.int(1, 1000, 64),
+  FIREBREAK_MAX_CONCURRENT_EXECUTIONS: env.int(1, 1000, 20),
   /**
-   * Runs at once in one replica. A run holds a Postgres connection only inside its short write transactions (one
-   * statement plus the outbox insert; never while a step runs), so 32 runs share the pool's 20 connections (the
-   * platform's default pool) waiting at most a few transactions' time for one: with 8, a run spent most of its time
-   * waiting on its own round trips while the pool sat idle. Far beyond the pool, a Postgres stall would queue more
-   * runs than the pool's 5 s connect timeout lets through (their writes fail and the runs are recovered later).
+   * Runs at once in one replica. Each running run holds up to two of the pool's 20 connections at a time (its write and
+   * its heartbeat): above ~8, a Postgres stall of 5 s (the pool's connect timeout) fails writes of healthy runs, which
+   * end `failed` and escalated (found by review at 32). Raise it together with the pool, not alone.
    */
-  FIREBREAK_WORKER_CONCURRENCY: env.int(1, 200, 32),
+  FIREBREAK_WORKER_CONCURRENCY: env.int(1, 200, 8),
   FIREBREAK_WORKER_POLL_MS: env.int(20, 60_000, 500),
   FIREBREAK_EXECUTION_LEASE_MS: env.int(500, 600_000, 30_000),
   FIREBREAK_TIMER_INTERVAL_MS: env.int(50, 60_000, 1_000),

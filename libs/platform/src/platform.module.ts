@@ -43,8 +43,14 @@ class OutboxRelayLifecycle implements OnApplicationBootstrap, BeforeApplicationS
 
 @Injectable()
 class DatabaseShutdown implements OnApplicationShutdown {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(TransactionalMessaging) private readonly messaging: TransactionalMessaging,
+  ) {}
   async onApplicationShutdown() {
+    // A request served after the relay stopped still publishes and queues the delete of its outbox rows: wait for it,
+    // or those rows are published again by another replica's relay.
+    await this.messaging.deletesIdle();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

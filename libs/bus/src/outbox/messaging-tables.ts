@@ -54,19 +54,3 @@ export function outboxRetriesDownSql(schema: string): string[] {
     `ALTER TABLE ${s}.outbox DROP COLUMN next_attempt_at, DROP COLUMN dead_at`,
   ];
 }
-
-/**
- * Published outbox rows are deleted rather than marked `sent_at` (see TransactionalMessaging): the rows
- * marked sent before this change go (nothing reads them; the prune that removed them is gone) and so
- * does outbox_sent_idx, which only that prune used. `sent_at` stays: it is in outbox_due_idx's predicate.
- */
-export function outboxDeletePublishedUpSql(schema: string): string[] {
-  const s = `"${schema}"`;
-  return [`DELETE FROM ${s}.outbox WHERE sent_at IS NOT NULL`, `DROP INDEX IF EXISTS ${s}.outbox_sent_idx`];
-}
-
-/** Only the index comes back: deleted rows were published already, and the code this reverts to prunes by it. */
-export function outboxDeletePublishedDownSql(schema: string): string[] {
-  const s = `"${schema}"`;
-  return [`CREATE INDEX IF NOT EXISTS outbox_sent_idx ON ${s}.outbox (sent_at) WHERE sent_at IS NOT NULL`];
-}
