@@ -23,14 +23,16 @@ async function flush(): Promise<void> {
 function scriptedDispatcher(script: Array<Round | Promise<Round>>) {
   const calls = { rounds: 0 };
   const slotsAsked: number[] = [];
+  const busy: boolean[] = [];
   const dispatcher = {
-    round: async (_channel: Channel, slots: number) => {
+    round: async (_channel: Channel, slots: number, options: { busy: boolean }) => {
       calls.rounds++;
       slotsAsked.push(slots);
+      busy.push(options.busy);
       return (await script.shift()) ?? { waitMs: POLL_MS };
     },
   } as unknown as DeliveryDispatcher;
-  return { dispatcher, calls, slotsAsked };
+  return { dispatcher, calls, slotsAsked, busy };
 }
 
 describe('channel loop', () => {
@@ -89,23 +91,33 @@ describe('channel loop', () => {
     const sends = Array.from({ length: 5 }, () => deferred());
     const { dispatcher, calls, slotsAsked } = scriptedDispatcher([
       { waitMs: 0, sends: [sends[0].promise, sends[1].promise, sends[2].promise] },
-      { waitMs: 0, sends: [sends[3].promise] },
-      { waitMs: 0, sends: [sends[4].promise] },
+      { waitMs: 0, sends: [sends[3].promise, sends[4].promise] },
     ]);
     const started = startLoop(dispatcher);
     await flush();
-    expect(calls.rounds).toBe(2);
-    expect(slotsAsked).toEqual([4, 1]);
+    // Draining, one free slot of four is not enough for a round: it waits for half of them.
+    expect([calls.rounds, slotsAsked]).toEqual([1, [4]]);
     sends[0].resolve();
     await flush();
-    expect(calls.rounds).toBe(3);
-    expect(slotsAsked).toEqual([4, 1, 1]);
+    expect([calls.rounds, slotsAsked]).toEqual([2, [4, 2]]);
+    sends[1].resolve();
+    await flush();
+    expect(calls.rounds).toBe(2);
     let stopped = false;
     const stopping = started.stop().then(() => (stopped = true));
     await flush();
     expect(stopped).toBe(false);
     sends.forEach((send) => send.resolve());
     await stopping;
-    expect(calls.rounds).toBe(3);
+    expect(calls.rounds).toBe(2);
+  });
+
+  it('tells the dispatcher a round follows one that claimed something, so it can skip the look for due rows', async () => {
+    const send = deferred();
+    const { dispatcher, busy } = scriptedDispatcher([{ waitMs: 0, sends: [send.promise] }, { waitMs: 0 }, { waitMs: POLL_MS }]);
+    startLoop(dispatcher);
+    await flush();
+    expect(busy).toEqual([false, true, false]);
+    send.resolve();
   });
 });

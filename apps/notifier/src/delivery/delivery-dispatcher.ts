@@ -45,14 +45,21 @@ export class DeliveryDispatcher {
    * waits for this one. While the recorder holds answers Postgres could not take, nothing is
    * claimed: those answers are written first, once Postgres is back.
    */
-  async round(channel: Channel, slots: number): Promise<{ waitMs: number; sends?: Array<Promise<void>> }> {
+  async round(
+    channel: Channel,
+    slots: number,
+    { busy = false }: { busy?: boolean } = {},
+  ): Promise<{ waitMs: number; sends?: Array<Promise<void>> }> {
     const poll = this.config.FIREBREAK_NOTIFY_POLL_MS;
     if (this.outcomes.backedUp) return { waitMs: poll };
     const now = this.clock.now();
-    // A cheap look before taking the bucket's lock: most rounds of a quiet channel end here.
-    const due = await this.deliveries.nextDueAt(channel.name);
-    if (!due) return { waitMs: poll };
-    if (due > now) return { waitMs: Math.min(poll, due.getTime() - now.getTime()) };
+    // A cheap look before taking the bucket's lock: most rounds of a quiet channel end here. A channel
+    // whose last round claimed something (`busy`) skips it: while it drains a backlog the look is a
+    // statement per round that reads the same dead due-index entries the claim reads next.
+    if (!busy) {
+      const wait = await this.untilDue(channel, now);
+      if (wait !== 0) return { waitMs: wait };
+    }
     const claim = await this.claim(channel, now, slots);
     if (claim.folded > 0) {
       notifierMetrics.folded.inc({ channel: channel.name }, claim.folded);
@@ -62,8 +69,19 @@ export class DeliveryDispatcher {
       );
     }
     if (claim.superseded > 0) notifierMetrics.skipped.inc({ channel: channel.name, reason: 'superseded' }, claim.superseded);
-    if (claim.deliveries.length === 0) return { waitMs: Math.max(1, Math.min(poll, claim.waitMs)) };
+    if (claim.deliveries.length === 0) {
+      // The look was skipped: a retry due soon still gets its short wait.
+      const untilDue = busy && claim.waitMs >= poll ? await this.untilDue(channel, now) : 0;
+      return { waitMs: Math.max(1, Math.min(poll, claim.waitMs, untilDue || poll)) };
+    }
     return { waitMs: 0, sends: claim.deliveries.map((delivery) => this.send(channel, delivery)) };
+  }
+
+  /** 0 when a delivery is due now; else how long until the next one (the poll interval when none is pending). */
+  private async untilDue(channel: Channel, now: Date): Promise<number> {
+    const due = await this.deliveries.nextDueAt(channel.name);
+    if (!due) return this.config.FIREBREAK_NOTIFY_POLL_MS;
+    return due > now ? Math.min(this.config.FIREBREAK_NOTIFY_POLL_MS, due.getTime() - now.getTime()) : 0;
   }
 
   /** Settles once the provider answered and the answer is written: until then it holds a slot. */
