@@ -1,7 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { EventPublisher, TransactionalMessaging } from '@firebreak/bus';
-import { CloudEvent, AlertReceived, DataOf, Subject } from '@firebreak/contracts';
+import { CloudEvent, AlertReceived, Subject } from '@firebreak/contracts';
 import { uniqueTestId, waitFor } from '@firebreak/testing';
 import { alertEvent, AlertInput, BusProbe, closeInstallation, ManualClock, startMapper, useInstallation } from '../testing/mapper-harness';
 import { WriteBatch } from '../core/write-batch';
@@ -51,13 +51,7 @@ describe('mapper: alerts.received in batches (real NATS and Postgres)', () => {
     (await rows('SELECT action FROM S.alert_history WHERE fingerprint = $1 ORDER BY id', [fingerprint])).map(
       (row: { action: string }) => row.action,
     );
-  /** Events announced, each id once: published (a published outbox row is deleted) or still in the outbox. */
-  const emitted = async <S extends Subject>(subject: S, fingerprint?: string): Promise<Array<CloudEvent<DataOf<S>>>> => {
-    const sql = `SELECT event FROM S.outbox WHERE subject = $1 AND ($2::text IS NULL OR event->>'subject' = $2)`;
-    const unsent: Array<{ event: CloudEvent<DataOf<S>> }> = await rows(sql, [subject, fingerprint ?? null]);
-    const events = [...(await bus.events(subject, fingerprint)), ...unsent.map((row) => row.event)];
-    return [...new Map(events.map((event) => [event.id, event])).values()];
-  };
+  const emitted = <S extends Subject>(subject: S, fingerprint?: string) => bus.emitted(db, id, subject, fingerprint);
   const notifiesOf = async (fingerprint: string): Promise<Array<{ kind: string; time: string }>> =>
     (await emitted('alerts.notify', fingerprint))
       .map((event) => ({ kind: event.data.kind, time: event.time }))

@@ -2,7 +2,7 @@ import { receiptId } from './alert-ingest.service';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { CloudEvent, DataOf, deriveEventId, Subject } from '@firebreak/contracts';
+import { deriveEventId, Subject } from '@firebreak/contracts';
 import { uniqueTestId, waitFor } from '@firebreak/testing';
 import {
   alertEvent,
@@ -55,13 +55,7 @@ describe('mapper: alerts.received → state, dedup, announcements, runbook reque
       (row: { action: string }) => row.action,
     );
   const kinds = async (fingerprint: string) => (await bus.events('alerts.notify', fingerprint)).map((event) => event.data.kind);
-  /** Events announced, each id once: published (a published outbox row is deleted) or still in the outbox. */
-  const emitted = async <S extends Subject>(subject: S, fingerprint?: string): Promise<Array<CloudEvent<DataOf<S>>>> => {
-    const sql = `SELECT event FROM "${id}".outbox WHERE subject = $1 AND ($2::text IS NULL OR event->>'subject' = $2)`;
-    const unsent: Array<{ event: CloudEvent<DataOf<S>> }> = await db.query(sql, [subject, fingerprint ?? null]);
-    const events = [...(await bus.events(subject, fingerprint)), ...unsent.map((row) => row.event)];
-    return [...new Map(events.map((event) => [event.id, event])).values()];
-  };
+  const emitted = <S extends Subject>(subject: S, fingerprint?: string) => bus.emitted(db, id, subject, fingerprint);
   const staged = async (subject: Subject, fingerprint: string): Promise<number> => (await emitted(subject, fingerprint)).length;
   const metric = async (name: string, labels: Record<string, string> = {}) =>
     (await register.getSingleMetric(name)!.get()).values.find((value) =>

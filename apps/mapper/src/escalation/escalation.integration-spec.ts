@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { CloudEvent, DataOf, deriveEventId, Subject } from '@firebreak/contracts';
+import { deriveEventId, Subject } from '@firebreak/contracts';
 import { uniqueTestId, waitFor } from '@firebreak/testing';
 import { BusProbe, http, ManualClock, processed, startMapper, closeInstallation, useInstallation } from '../testing/mapper-harness';
 
@@ -38,13 +38,7 @@ describe('mapper: escalation timers and runbook outcomes (real NATS and Postgres
   afterAll(() => closeInstallation(id, app, bus));
 
   const db = () => app.get(DataSource);
-  /** Events announced, each id once: published (a published outbox row is deleted) or still in the outbox. */
-  const emitted = async <S extends Subject>(subject: S, fingerprint?: string): Promise<Array<CloudEvent<DataOf<S>>>> => {
-    const sql = `SELECT event FROM "${id}".outbox WHERE subject = $1 AND ($2::text IS NULL OR event->>'subject' = $2)`;
-    const unsent: Array<{ event: CloudEvent<DataOf<S>> }> = await db().query(sql, [subject, fingerprint ?? null]);
-    const events = [...(await bus.events(subject, fingerprint)), ...unsent.map((row) => row.event)];
-    return [...new Map(events.map((event) => [event.id, event])).values()];
-  };
+  const emitted = <S extends Subject>(subject: S, fingerprint?: string) => bus.emitted(db(), id, subject, fingerprint);
   const staged = async (subject: 'alerts.notify', fingerprint: string, kind?: string): Promise<number> =>
     (await emitted(subject, fingerprint)).filter((event) => kind === undefined || event.data.kind === kind).length;
   const timers = async (fingerprint: string): Promise<number> =>

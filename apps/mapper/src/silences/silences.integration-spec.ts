@@ -2,7 +2,7 @@ import { receiptId } from '../alerts/alert-ingest.service';
 import { randomUUID } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
-import { CloudEvent, DataOf, Subject } from '@firebreak/contracts';
+import { Subject } from '@firebreak/contracts';
 import { uniqueTestId, waitFor } from '@firebreak/testing';
 import { BusProbe, http, ManualClock, processed, startMapper, closeInstallation, useInstallation } from '../testing/mapper-harness';
 
@@ -33,13 +33,7 @@ describe('mapper: silences (real NATS and Postgres)', () => {
   afterAll(() => closeInstallation(id, app, bus));
 
   const alertRow = async (fingerprint: string) => (await db.query(`SELECT * FROM "${id}".alerts WHERE fingerprint = $1`, [fingerprint]))[0];
-  /** Events announced, each id once: published (a published outbox row is deleted) or still in the outbox. */
-  const emitted = async <S extends Subject>(subject: S, fingerprint?: string): Promise<Array<CloudEvent<DataOf<S>>>> => {
-    const sql = `SELECT event FROM "${id}".outbox WHERE subject = $1 AND ($2::text IS NULL OR event->>'subject' = $2)`;
-    const unsent: Array<{ event: CloudEvent<DataOf<S>> }> = await db.query(sql, [subject, fingerprint ?? null]);
-    const events = [...(await bus.events(subject, fingerprint)), ...unsent.map((row) => row.event)];
-    return [...new Map(events.map((event) => [event.id, event])).values()];
-  };
+  const emitted = <S extends Subject>(subject: S, fingerprint?: string) => bus.emitted(db, id, subject, fingerprint);
   const staged = async (subject: Subject, fingerprint: string): Promise<number> => (await emitted(subject, fingerprint)).length;
   const timers = async (fingerprint: string): Promise<number> =>
     (await db.query(`SELECT count(*)::int AS n FROM "${id}".escalation_timers WHERE fingerprint = $1`, [fingerprint]))[0].n;

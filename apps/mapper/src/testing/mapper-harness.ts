@@ -173,6 +173,24 @@ export class BusProbe {
       .map((message) => message.event as CloudEvent<DataOf<S>>);
   }
 
+  /**
+   * Events the mapper announced, each id once: still in its outbox, or published (a published outbox row is deleted).
+   * The outbox is read first: a row published and deleted between the two reads is then seen on the stream.
+   */
+  async emitted<S extends Subject>(
+    db: DataSource,
+    schema: string,
+    subject: S,
+    fingerprint?: string,
+  ): Promise<Array<CloudEvent<DataOf<S>>>> {
+    const unsent: Array<{ event: CloudEvent<DataOf<S>> }> = await db.query(
+      `SELECT event FROM "${schema}".outbox WHERE subject = $1 AND ($2::text IS NULL OR event->>'subject' = $2)`,
+      [subject, fingerprint ?? null],
+    );
+    const events = [...unsent.map((row) => row.event), ...(await this.events(subject, fingerprint))];
+    return [...new Map(events.map((event) => [event.id, event])).values()];
+  }
+
   async waitForEvents<S extends Subject>(subject: S, fingerprint: string, count: number): Promise<Array<CloudEvent<DataOf<S>>>> {
     let events: Array<CloudEvent<DataOf<S>>> = [];
     await waitFor(async () => (events = await this.events(subject, fingerprint)).length >= count, {
