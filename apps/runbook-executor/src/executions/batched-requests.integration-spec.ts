@@ -129,6 +129,21 @@ describe('recording runbooks.requested in batches', () => {
     expect((await rowsFor([other.data.requestId]))[0].status).not.toBe('skipped');
   });
 
+  it('does not count a request recorded before, asked for again in a batch, towards the loop protection of its batch-mates', async () => {
+    const instance = uniqueTestId('host');
+    const context = { alert_labels: { instance } };
+    const first = requested({ runbookId: 'looped', context });
+    await recordAll([first]);
+    // The same request under another event id (a chained publish step can do this), with two new ones of its key.
+    const again = requested({ ...first.data }, uniqueTestId('evt'));
+    const fresh = [requested({ runbookId: 'looped', context }), requested({ runbookId: 'looped', context })];
+    const results = await recordAll([again, ...fresh]);
+    expect(results[0]).toEqual({ status: 'fulfilled', value: { duplicate: true } });
+    const rows = await rowsFor(fresh.map((event) => event.data.requestId));
+    expect(rows.map((row) => row.status)).not.toContain('skipped');
+    expect(await rowsFor([first.data.requestId])).toHaveLength(1);
+  });
+
   it('dead-letters a request that cannot be stored, from the bus, and records the ones published with it', async () => {
     const ids = await Promise.all(Array.from({ length: 6 }, () => h.request({ runbookId: 'waiting' })));
     const bad = await h.request({ runbookId: 'waiting', context: { alert_labels: { instance: 'a\u0000b' } } });

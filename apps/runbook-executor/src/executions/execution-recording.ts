@@ -72,7 +72,15 @@ export class ExecutionRecording {
   async recordAll(tx: Transaction, items: Prepared[]): Promise<Recorded[]> {
     const seen = new Set<string>();
     const unique = items.map((item) => !seen.has(item.request.requestId) && !!seen.add(item.request.requestId));
-    const gated = items.filter((item, index) => unique[index] && item.request.trigger === 'alert');
+    // A request recorded before (asked for again under another event id) is a duplicate: it must not count as a run
+    // for the loop protection of the requests beside it.
+    const recordedBefore = await this.repo.recordedRequestIds(
+      tx.manager,
+      items.map((item) => item.request.requestId),
+    );
+    const gated = items.filter(
+      (item, index) => unique[index] && !recordedBefore.has(item.request.requestId) && item.request.trigger === 'alert',
+    );
     const admissions = new Map<Prepared, Admission>();
     const decided = await this.gate.admitMany(
       tx.manager,

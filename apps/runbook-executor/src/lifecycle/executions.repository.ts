@@ -39,6 +39,13 @@ export class ExecutionsRepository {
    * Many new executions in one statement; answers the ids inserted (a request id recorded before is
    * left alone). Rows go in in request-id order, so two batches sharing request ids wait, never deadlock.
    */
+  /** Which of `requestIds` are recorded already (a request asked for again under another event id). */
+  async recordedRequestIds(manager: EntityManager, requestIds: readonly string[]): Promise<Set<string>> {
+    if (requestIds.length === 0) return new Set();
+    const rows = await manager.query(`SELECT request_id FROM ${this.table} WHERE request_id = ANY($1)`, [requestIds]);
+    return new Set(rowsOf<{ request_id: string }>(rows).map((row) => row.request_id));
+  }
+
   async insertMany(manager: EntityManager, rows: EncodedExecution[]): Promise<Set<string>> {
     if (rows.length === 0) return new Set();
     // The decision joins the columns encoded before the transaction: the object's closing brace makes room for it.
