@@ -1,72 +1,31 @@
-import pino from 'pino';
 import { DataSource, QueryRunner } from 'typeorm';
-import { CloudEvent, streamDefinitions, streamForSubject } from '@firebreak/contracts';
-import { resolveDatabaseUrl, resolveNatsUrl, sampleAlertReceived, uniqueTestId, waitFor } from '@firebreak/testing';
-import { BusConnection } from '../connection';
+import { CloudEvent } from '@firebreak/contracts';
+import { sampleAlertReceived, waitFor } from '@firebreak/testing';
 import { EventPublisher } from '../publisher';
-import { provisionStreams } from '../streams';
-import { SubjectNames } from '../subjects';
-import { messagingTablesUpSql, outboxRetriesUpSql } from './messaging-tables';
+import { OutboxTestBed, silentLogger } from './testing/outbox-test-bed';
 import { TransactionalMessaging } from './transactional-messaging';
 
-const logger = pino({ level: 'silent' });
 // Any key: the trigger below makes every delete from the outbox wait for it while a test holds it.
 const DELETE_GATE = 73_311;
 
 /** run() returns once its events are published; the delete of their rows runs behind it, and nothing is lost or doubled. */
 describe('outbox publish after commit', () => {
+  let bed: OutboxTestBed;
   let schema: string;
   let dataSource: DataSource;
-  let connection: BusConnection;
   let publisher: EventPublisher;
-  let subjects: SubjectNames;
-  let alertsStream: string;
 
   beforeAll(async () => {
-    schema = uniqueTestId('after_commit');
-    subjects = new SubjectNames(schema);
-    alertsStream = streamForSubject('alerts.received', subjects.prefix);
-    connection = await BusConnection.connect({ natsUrl: await resolveNatsUrl(), name: 'after-commit-test', logger });
-    await provisionStreams(connection.jsm, streamDefinitions({ subjectPrefix: subjects.prefix }), logger);
-    publisher = new EventPublisher(connection, { source: 'ingress', subjects, publishTimeoutMs: 5000 });
-    dataSource = await new DataSource({ type: 'postgres', url: await resolveDatabaseUrl(), schema }).initialize();
-    await dataSource.query(`CREATE SCHEMA "${schema}"`);
-    for (const sql of [...messagingTablesUpSql(schema), ...outboxRetriesUpSql(schema)]) await dataSource.query(sql);
+    bed = await OutboxTestBed.open('after_commit');
+    ({ schema, dataSource, publisher } = bed);
   });
 
   beforeEach(async () => {
     await dataSource.query(`DROP TRIGGER IF EXISTS gate_delete ON "${schema}".outbox`);
-    await dataSource.query(`TRUNCATE "${schema}".outbox, "${schema}".inbox`);
-    await connection.jsm.streams.purge(alertsStream);
+    await bed.reset();
   });
 
-  afterAll(async () => {
-    if (dataSource?.isInitialized) {
-      await dataSource.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await dataSource.destroy();
-    }
-    if (connection) {
-      for (const stream of streamDefinitions({ subjectPrefix: subjects.prefix }))
-        await connection.jsm.streams.delete(stream.name).catch(() => undefined);
-      publisher.close();
-      await connection.drain();
-    }
-  });
-
-  async function outbox(): Promise<string[]> {
-    return (await dataSource.query(`SELECT id FROM "${schema}".outbox ORDER BY id`)).map((row: { id: string }) => row.id);
-  }
-
-  /** Every message of the alerts stream: its id header and its exact payload. */
-  async function streamMessages(): Promise<Array<{ msgId: string; payload: string }>> {
-    const { state } = await connection.jsm.streams.info(alertsStream);
-    const messages: Array<{ msgId: string; payload: string }> = [];
-    for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq++) {
-      const msg = await connection.jsm.streams.getMessage(alertsStream, { seq });
-      if (msg) messages.push({ msgId: msg.header.get('Nats-Msg-Id'), payload: msg.string() });
-    }
-    return messages;
-  }
+  afterAll(() => bed?.close());
 
   /** Every delete from the outbox waits (inside Postgres) until the returned session lets go of the gate. */
   async function gateDeletes(): Promise<QueryRunner> {
@@ -93,8 +52,11 @@ describe('outbox publish after commit', () => {
     await gate.release();
   }
 
+  /** Every message of the alerts stream: its id header and its exact payload. */
+  const streamMessages = async () => (await bed.streamEntries()).map(({ msgId, payload }) => ({ msgId, payload }));
+
   it('returns once the event is published, while its row is still being deleted; the delete then completes', async () => {
-    const messaging = new TransactionalMessaging(dataSource, publisher, logger);
+    const messaging = new TransactionalMessaging(dataSource, publisher, silentLogger);
     const gate = await gateDeletes();
     try {
       // Were run() to wait for its delete, this would wait for the gate, which opens only below.
@@ -103,16 +65,16 @@ describe('outbox publish after commit', () => {
       );
       expect((await streamMessages()).map((message) => message.msgId)).toEqual([event.id]);
       await waitFor(async () => (await deletesWaitingAtGate()) === 1, { message: 'the delete behind run() never reached the gate' });
-      expect(await outbox()).toEqual([event.id]);
+      expect(await bed.outboxIds()).toEqual([event.id]);
     } finally {
       await openGate(gate);
     }
     await messaging.deletesIdle();
-    expect(await outbox()).toEqual([]);
+    expect(await bed.outboxIds()).toEqual([]);
   });
 
   it('stopRelay() waits for the delete behind a run(), so shutdown never closes Postgres under it', async () => {
-    const messaging = new TransactionalMessaging(dataSource, publisher, logger);
+    const messaging = new TransactionalMessaging(dataSource, publisher, silentLogger);
     const gate = await gateDeletes();
     let stopped = false;
     try {
@@ -126,11 +88,11 @@ describe('outbox publish after commit', () => {
       await openGate(gate);
     }
     await waitFor(async () => stopped, { message: 'stopRelay() did not return once the delete was done' });
-    expect(await outbox()).toEqual([]);
+    expect(await bed.outboxIds()).toEqual([]);
   });
 
   it('a run() whose delete fails still ends with its event once on the stream and its row gone', async () => {
-    const messaging = new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 0 });
+    const messaging = new TransactionalMessaging(dataSource, publisher, silentLogger, { graceMs: 0 });
     await dataSource.query(`CREATE OR REPLACE FUNCTION "${schema}".gate_delete() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'delete refused'; END $$`);
     await dataSource.query(
@@ -139,17 +101,17 @@ describe('outbox publish after commit', () => {
     // The failed delete is not the caller's failure: the event is published, which is what run() promises.
     const event = await messaging.run(async (tx) => tx.stage('alerts.received', sampleAlertReceived({ fingerprint: '3333333333333333' })));
     await messaging.deletesIdle();
-    expect(await outbox()).toEqual([event.id]);
+    expect(await bed.outboxIds()).toEqual([event.id]);
 
     await dataSource.query(`DROP TRIGGER gate_delete ON "${schema}".outbox`);
     expect(await messaging.sweep()).toBe(1);
-    expect(await outbox()).toEqual([]);
+    expect(await bed.outboxIds()).toEqual([]);
     // Published twice under one Nats-Msg-Id: JetStream kept one.
     expect((await streamMessages()).map((message) => message.msgId)).toEqual([event.id]);
   });
 
   it('publishes exactly the JSON the outbox row was written with, once per event, under the event id', async () => {
-    const messaging = new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 0 });
+    const messaging = new TransactionalMessaging(dataSource, publisher, silentLogger, { graceMs: 0 });
     await dataSource.query(`CREATE OR REPLACE FUNCTION "${schema}".gate_delete() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'delete refused'; END $$`);
     await dataSource.query(

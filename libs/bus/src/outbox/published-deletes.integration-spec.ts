@@ -1,58 +1,26 @@
-import pino from 'pino';
 import { DataSource } from 'typeorm';
-import { CloudEvent, streamDefinitions, streamForSubject } from '@firebreak/contracts';
-import { resolveDatabaseUrl, resolveNatsUrl, sampleAlertReceived, uniqueTestId } from '@firebreak/testing';
-import { BusConnection } from '../connection';
+import { sampleAlertReceived } from '@firebreak/testing';
 import { EventPublisher } from '../publisher';
-import { provisionStreams } from '../streams';
-import { SubjectNames } from '../subjects';
-import { messagingTablesUpSql, outboxRetriesUpSql } from './messaging-tables';
+import { OutboxTestBed, silentLogger } from './testing/outbox-test-bed';
 import { TransactionalMessaging } from './transactional-messaging';
-
-const logger = pino({ level: 'silent' });
 
 /** Deletes of published rows (coalesced across transactions) against real Postgres and JetStream: none lost, none wrong. */
 describe('outbox published deletes', () => {
+  let bed: OutboxTestBed;
   let schema: string;
   let dataSource: DataSource;
-  let connection: BusConnection;
   let publisher: EventPublisher;
-  let subjects: SubjectNames;
-  let alertsStream: string;
 
   beforeAll(async () => {
-    schema = uniqueTestId('deletes');
-    subjects = new SubjectNames(schema);
-    alertsStream = streamForSubject('alerts.received', subjects.prefix);
-    connection = await BusConnection.connect({ natsUrl: await resolveNatsUrl(), name: 'deletes-test', logger });
-    await provisionStreams(connection.jsm, streamDefinitions({ subjectPrefix: subjects.prefix }), logger);
-    publisher = new EventPublisher(connection, { source: 'ingress', subjects, publishTimeoutMs: 5000 });
-    dataSource = await new DataSource({ type: 'postgres', url: await resolveDatabaseUrl(), schema, extra: { max: 20 } }).initialize();
-    await dataSource.query(`CREATE SCHEMA "${schema}"`);
-    for (const sql of [...messagingTablesUpSql(schema), ...outboxRetriesUpSql(schema)]) await dataSource.query(sql);
+    bed = await OutboxTestBed.open('deletes', { poolMax: 20 });
+    ({ schema, dataSource, publisher } = bed);
   });
 
   beforeEach(async () => {
-    await dataSource.query(`TRUNCATE "${schema}".outbox, "${schema}".inbox`);
-    await connection.jsm.streams.purge(alertsStream);
+    await bed.reset();
   });
 
-  afterAll(async () => {
-    if (dataSource?.isInitialized) {
-      await dataSource.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await dataSource.destroy();
-    }
-    if (connection) {
-      for (const stream of streamDefinitions({ subjectPrefix: subjects.prefix }))
-        await connection.jsm.streams.delete(stream.name).catch(() => undefined);
-      publisher.close();
-      await connection.drain();
-    }
-  });
-
-  async function outbox(): Promise<string[]> {
-    return (await dataSource.query(`SELECT id FROM "${schema}".outbox ORDER BY id`)).map((row: { id: string }) => row.id);
-  }
+  afterAll(() => bed?.close());
 
   /** Postgres refuses every delete from the outbox, as a connection lost between publish and delete would leave it. */
   async function refuseDeletes(): Promise<void> {
@@ -69,20 +37,14 @@ describe('outbox published deletes', () => {
 
   /** How many times each event id is in the stream. */
   async function streamCounts(): Promise<Map<string, number>> {
-    const { state } = await connection.jsm.streams.info(alertsStream);
     const counts = new Map<string, number>();
-    for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq++) {
-      const msg = await connection.jsm.streams.getMessage(alertsStream, { seq });
-      if (!msg) continue;
-      const id = msg.json<CloudEvent<unknown>>().id;
-      counts.set(id, (counts.get(id) ?? 0) + 1);
-    }
+    for (const { event } of await bed.streamEntries()) counts.set(event.id, (counts.get(event.id) ?? 0) + 1);
     return counts;
   }
 
   it('re-publishes with the same id, once, a row whose delete failed, and deletes it then', async () => {
     await refuseDeletes();
-    const messaging = new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 0 });
+    const messaging = new TransactionalMessaging(dataSource, publisher, silentLogger, { graceMs: 0 });
     const events = await Promise.all(
       ['1111111111111111', '2222222222222222', '3333333333333333'].map((fingerprint) =>
         messaging.run(async (tx) => tx.stage('alerts.received', sampleAlertReceived({ fingerprint }))),
@@ -91,20 +53,20 @@ describe('outbox published deletes', () => {
     const ids = events.map((event) => event.id).sort();
     // Published, but the rows are still there once the delete behind run() failed.
     await messaging.deletesIdle();
-    expect(await outbox()).toEqual(ids);
+    expect(await bed.outboxIds()).toEqual(ids);
     expect([...(await streamCounts()).entries()].sort()).toEqual(ids.map((id) => [id, 1]));
 
     await allowDeletes();
     expect(await messaging.sweep()).toBe(3);
 
     // Deleted now, and JetStream dropped the second publish of each id: a consumer of the stream gets each once.
-    expect(await outbox()).toEqual([]);
+    expect(await bed.outboxIds()).toEqual([]);
     expect([...(await streamCounts()).entries()].sort()).toEqual(ids.map((id) => [id, 1]));
     expect(await messaging.sweep()).toBe(0);
   });
 
   it('a delete never waits for a row the relay holds, so other transactions are not held up behind it', async () => {
-    const messaging = new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 0 });
+    const messaging = new TransactionalMessaging(dataSource, publisher, silentLogger, { graceMs: 0 });
     // A row not yet deleted (its first delete refused), held FOR UPDATE by another session, as the relay's sweep
     // holds the rows it publishes.
     await refuseDeletes();
@@ -131,19 +93,19 @@ describe('outbox published deletes', () => {
       await other;
       await messaging.deletesIdle();
       // The other transaction's row is gone; the held one was skipped.
-      expect(await outbox()).toEqual([held]);
+      expect(await bed.outboxIds()).toEqual([held]);
     } finally {
       await sweep.rollbackTransaction();
       await sweep.release();
     }
     // The held row is still the relay's to publish and delete; JetStream drops its second publish.
     expect(await messaging.sweep()).toBe(1);
-    expect(await outbox()).toEqual([]);
+    expect(await bed.outboxIds()).toEqual([]);
     expect((await streamCounts()).get(held)).toBe(1);
   });
 
   it('deletes exactly the rows of the transactions that committed when many publish at once and some roll back', async () => {
-    const messaging = new TransactionalMessaging(dataSource, publisher, logger);
+    const messaging = new TransactionalMessaging(dataSource, publisher, silentLogger);
     const rolledBack: string[] = [];
     const outcomes = await Promise.allSettled(
       Array.from({ length: 40 }, (_, index) =>
@@ -164,14 +126,14 @@ describe('outbox published deletes', () => {
 
     // Every committed event published once and its row gone; no event of a rolled-back transaction anywhere.
     await messaging.deletesIdle();
-    expect(await outbox()).toEqual([]);
+    expect(await bed.outboxIds()).toEqual([]);
     const counts = await streamCounts();
     expect([...counts.entries()].sort()).toEqual(committed.map((id) => [id, 1]));
     expect(rolledBack.filter((id) => counts.has(id))).toEqual([]);
   });
 
   it('a sweep prunes old inbox rows and rows an older release marked sent, but keeps dead outbox rows for inspection', async () => {
-    const messaging = new TransactionalMessaging(dataSource, publisher, logger, { graceMs: 0, keepInboxForMs: 60_000 });
+    const messaging = new TransactionalMessaging(dataSource, publisher, silentLogger, { graceMs: 0, keepInboxForMs: 60_000 });
     await dataSource.query(
       `INSERT INTO "${schema}".outbox (id, subject, event, created_at, attempts, last_error, dead_at)
        VALUES ('dead-event', 'alerts.received', '{}', now() - interval '30 days', 20, 'max_payload exceeded', now() - interval '29 days')`,
@@ -184,7 +146,7 @@ describe('outbox published deletes', () => {
       `INSERT INTO "${schema}".outbox (id, subject, event, sent_at, attempts) VALUES ('marked-by-old-replica', 'alerts.received', '{}', now(), 1)`,
     );
     expect(await messaging.sweep()).toBe(0);
-    expect(await outbox()).toEqual(['dead-event']);
+    expect(await bed.outboxIds()).toEqual(['dead-event']);
     expect(await dataSource.query(`SELECT event_id FROM "${schema}".inbox`)).toEqual([{ event_id: 'recent' }]);
   });
 });
