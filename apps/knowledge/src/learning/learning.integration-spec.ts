@@ -9,6 +9,7 @@ import {
   startKnowledge,
   useInstallation,
 } from '../testing/knowledge-harness';
+import { fp, iso, NORMAL, publishEpisode, publishTimedEpisode } from '../testing/episodes';
 
 const ID = uniqueTestId('knowledge_learning');
 
@@ -17,9 +18,6 @@ const RUNBOOKS = [
   { id: 'service_unavailable', title: 'Service unavailable', description: 'Restart the service', tags: ['availability', 'restart'] },
   { id: 'notify_admin', title: 'Notify admin', description: 'Page a person', tags: ['notify'] },
 ];
-
-const fp = (n: number) => `${n}`.padStart(16, 'a');
-const iso = (ms: number) => new Date(ms).toISOString();
 
 interface Patterns {
   incident_patterns: Record<
@@ -61,71 +59,8 @@ describe('learning from the bus and from people (real Postgres and NATS)', () =>
       .documents.filter((d) => d.metadata.fingerprint === fingerprint)
       .sort((a, b) => String(a.metadata.fired_at).localeCompare(String(b.metadata.fired_at)));
 
-  /** One alert episode as the mapper and executor announce it: fired, a runbook requested, its outcome, resolved. */
-  async function episode(
-    n: number,
-    options: {
-      alertname: string;
-      runbookId: string;
-      outcome: 'succeeded' | 'failed';
-      labels?: Record<string, string>;
-      resolveFirst?: boolean;
-    },
-  ) {
-    const now = Date.now();
-    const fingerprint = fp(n);
-    const labels = { alertname: options.alertname, job: 'api', instance: `10.0.0.${n}:9100`, ...options.labels };
-    const base = { fingerprint, alertname: options.alertname, severity: 'critical' as const };
-    const firedAt = now - 60_000;
-    await bus.publish('alerts.state.changed', { ...base, from: null, to: 'firing', at: iso(firedAt) }, `fire-${n}`);
-    const requested = await bus.publish(
-      'runbooks.requested',
-      {
-        requestId: `req-${n}`,
-        runbookId: options.runbookId,
-        mode: 'live',
-        trigger: 'alert',
-        fingerprint,
-        context: {
-          alert_name: options.alertname,
-          alert_labels: labels,
-          alert_annotations: { summary: `5xx ratio [high](javascript:x) on ${labels.job}` },
-          severity: 'critical',
-          fingerprint,
-        },
-        params: {},
-      },
-      `req-${n}`,
-    );
-    const resolve = () =>
-      bus.publish('alerts.state.changed', { ...base, from: 'firing', to: 'resolved', at: iso(now + 60_000) }, `resolve-${n}`);
-    if (options.resolveFirst) await resolve();
-    const ref = { executionId: `exec-${n}`, requestId: `req-${n}`, runbookId: options.runbookId, mode: 'live' as const, fingerprint };
-    if (options.outcome === 'succeeded')
-      await bus.publish(
-        'runbooks.execution.succeeded',
-        { ...ref, startedAt: iso(now - 50_000), finishedAt: iso(now - 20_000), durationMs: 30_000 },
-        `done-${n}`,
-      );
-    else
-      await bus.publish(
-        'runbooks.execution.failed',
-        {
-          ...ref,
-          status: 'failed',
-          reason: 'step open_breaker failed',
-          startedAt: iso(now - 50_000),
-          finishedAt: iso(now - 20_000),
-          escalate: true,
-        },
-        `done-${n}`,
-      );
-    if (!options.resolveFirst) await resolve();
-    return { fingerprint, firedAt, requested };
-  }
-
   it('counts a runbook that ran and whose alert resolved as a verified fix, and writes the incident up', async () => {
-    const { fingerprint, requested } = await episode(1, {
+    const { fingerprint, requested } = await publishEpisode(bus, 1, {
       alertname: 'HighErrorRate',
       runbookId: 'high_error_rate',
       outcome: 'succeeded',
@@ -170,12 +105,12 @@ describe('learning from the bus and from people (real Postgres and NATS)', () =>
   });
 
   it('credits the fix whatever order the outcome and the resolution arrive in', async () => {
-    await episode(2, { alertname: 'HighErrorRate', runbookId: 'high_error_rate', outcome: 'succeeded', resolveFirst: true });
+    await publishEpisode(bus, 2, { alertname: 'HighErrorRate', runbookId: 'high_error_rate', outcome: 'succeeded', resolveFirst: true });
     await waitFor(async () => (await patterns()).incident_patterns.HighErrorRate?.fixed === 2, { message: 'second fix counted' });
   });
 
   it('counts a failed run as a run that did not fix', async () => {
-    await episode(3, { alertname: 'HighErrorRate', runbookId: 'notify_admin', outcome: 'failed' });
+    await publishEpisode(bus, 3, { alertname: 'HighErrorRate', runbookId: 'notify_admin', outcome: 'failed' });
     await waitFor(async () => (await patterns()).resolution_effectiveness.notify_admin?.runs === 1, { message: 'failed run counted' });
     const p = await patterns();
     expect(p.resolution_effectiveness.notify_admin).toMatchObject({ runs: 1, fixed: 0, success_rate: 0 });
@@ -183,7 +118,7 @@ describe('learning from the bus and from people (real Postgres and NATS)', () =>
   });
 
   it("takes the executor's later 'ineffective' verdict over a success", async () => {
-    const { fingerprint } = await episode(4, { alertname: 'DiskFull', runbookId: 'service_unavailable', outcome: 'succeeded' });
+    const { fingerprint } = await publishEpisode(bus, 4, { alertname: 'DiskFull', runbookId: 'service_unavailable', outcome: 'succeeded' });
     await waitFor(async () => (await patterns()).incident_patterns.DiskFull?.fixed === 1, { message: 'provisional fix' });
     await bus.publish(
       'runbooks.execution.failed',
@@ -265,56 +200,11 @@ describe('learning from the bus and from people (real Postgres and NATS)', () =>
     expect(body.similar_incidents[0].runbooks[0]).toMatchObject({ runbookId: expect.any(String), outcome: expect.any(String) });
   });
 
-  /**
-   * One episode at chosen times (ms from t0): fired, a run requested, started, finished (succeeded), resolved;
-   * published in the order given.
-   */
-  async function timedEpisode(
-    n: number,
-    alertname: string,
-    t0: number,
-    at: { fired: number; requested: number; started: number; finished: number; resolved: number },
-    order: Array<'fire' | 'request' | 'done' | 'resolve'> = ['fire', 'request', 'done', 'resolve'],
-  ) {
-    const fingerprint = fp(n);
-    const base = { fingerprint, alertname, severity: 'critical' as const };
-    const ref = { executionId: `exec-${n}`, requestId: `req-${n}`, runbookId: 'high_error_rate', mode: 'live' as const, fingerprint };
-    const events: Record<string, () => Promise<unknown>> = {
-      fire: () => bus.publish('alerts.state.changed', { ...base, from: null, to: 'firing', at: iso(t0 + at.fired) }, `fire-${n}`),
-      request: () =>
-        bus.publish(
-          'runbooks.requested',
-          {
-            requestId: `req-${n}`,
-            runbookId: 'high_error_rate',
-            mode: 'live',
-            trigger: 'alert',
-            fingerprint,
-            context: { alert_name: alertname, alert_labels: { alertname, job: 'api' }, severity: 'critical', fingerprint },
-            params: {},
-          },
-          `req-${n}`,
-          new Date(t0 + at.requested),
-        ),
-      done: () =>
-        bus.publish(
-          'runbooks.execution.succeeded',
-          { ...ref, startedAt: iso(t0 + at.started), finishedAt: iso(t0 + at.finished), durationMs: at.finished - at.started },
-          `done-${n}`,
-        ),
-      resolve: () =>
-        bus.publish('alerts.state.changed', { ...base, from: 'firing', to: 'resolved', at: iso(t0 + at.resolved) }, `resolve-${n}`),
-    };
-    for (const step of order) await events[step]();
-    return fingerprint;
-  }
-  const NORMAL = { fired: 0, requested: 10_000, started: 15_000, finished: 45_000, resolved: 60_000 };
-
   it('writes one write-up per episode even when a late firing moves its start back', async () => {
     const t0 = Date.now() - 600_000;
-    const fingerprint = await timedEpisode(6, 'LateFiring', t0, NORMAL, ['request', 'done', 'resolve']);
+    const fingerprint = await publishTimedEpisode(bus, 6, 'LateFiring', t0, NORMAL, ['request', 'done', 'resolve']);
     await waitFor(async () => (await writeupsOf(fingerprint)).length === 1, { message: 'write-up of the resolution' });
-    await timedEpisode(6, 'LateFiring', t0, NORMAL, ['fire']);
+    await publishTimedEpisode(bus, 6, 'LateFiring', t0, NORMAL, ['fire']);
     await bus.drained('alerts.state.changed');
     const writeups = await writeupsOf(fingerprint);
     expect(writeups).toHaveLength(1);
@@ -324,11 +214,11 @@ describe('learning from the bus and from people (real Postgres and NATS)', () =>
 
   it("freezes a write-up's similar incidents: a redelivery after an older incident was learnt changes nothing", async () => {
     const t0 = Date.now() - 600_000;
-    const first = await timedEpisode(71, 'Frozen', t0, NORMAL);
+    const first = await publishTimedEpisode(bus, 71, 'Frozen', t0, NORMAL);
     // The streams are consumed independently (state changes in batches): the first incident must be written up
     // before the second is learnt for it to be the second's similar incident.
     await waitFor(async () => (await writeupsOf(first)).length === 1, { message: 'first written up' });
-    const second = await timedEpisode(72, 'Frozen', t0 + 120_000, NORMAL);
+    const second = await publishTimedEpisode(bus, 72, 'Frozen', t0 + 120_000, NORMAL);
     await waitFor(async () => (await writeupsOf(second)).length === 1, { message: 'second written up' });
     // Its resolution and its outcome may each write it up; the redelivery below is compared with the settled version.
     for (const subject of ['alerts.state.changed', 'runbooks.requested', 'runbooks.execution.succeeded'] as const)
@@ -336,7 +226,7 @@ describe('learning from the bus and from people (real Postgres and NATS)', () =>
     const [before] = await writeupsOf(second);
     expect(before.metadata.similar_incidents).toEqual([expect.objectContaining({ document_id: (await writeupsOf(first))[0].id })]);
     // An incident older than the second one, learnt only now: a rewrite that re-read past incidents would list it.
-    const older = await timedEpisode(73, 'Frozen', t0 - 3_600_000, NORMAL);
+    const older = await publishTimedEpisode(bus, 73, 'Frozen', t0 - 3_600_000, NORMAL);
     await waitFor(async () => (await writeupsOf(older)).length === 1, { message: 'older incident written up' });
     await bus.publish(
       'runbooks.execution.succeeded',
@@ -360,77 +250,15 @@ describe('learning from the bus and from people (real Postgres and NATS)', () =>
 
   it('does not count a run as the fix when the alert resolved before the run started', async () => {
     const t0 = Date.now() - 600_000;
-    await timedEpisode(8, 'SelfHealed', t0, { fired: 0, requested: 5_000, started: 15_000, finished: 45_000, resolved: 12_000 }, [
-      'fire',
-      'request',
-      'resolve',
-      'done',
-    ]);
+    await publishTimedEpisode(
+      bus,
+      8,
+      'SelfHealed',
+      t0,
+      { fired: 0, requested: 5_000, started: 15_000, finished: 45_000, resolved: 12_000 },
+      ['fire', 'request', 'resolve', 'done'],
+    );
     await waitFor(async () => (await patterns()).incident_patterns.SelfHealed?.runs === 1, { message: 'run counted' });
     expect((await patterns()).incident_patterns.SelfHealed).toMatchObject({ runs: 1, fixed: 0 });
-  });
-
-  it('counts a report without an id once however often it is retried, and keeps ids case-sensitive', async () => {
-    const report = (incident: Record<string, unknown>) =>
-      call('POST', '/api/v1/knowledge/learn', 'operator-token', {
-        incident_data: { type: 'NoIdReport', resolution: ['high_error_rate'], success: true, ...incident },
-        context: { job: 'api' },
-      });
-    const first = await report({ diagnosis: ['slow'] });
-    expect(first.json<{ new_runbook_created: boolean }>().new_runbook_created).toBe(true);
-    // The same body with its keys in another order is the same report.
-    const retried = await call('POST', '/api/v1/knowledge/learn', 'operator-token', {
-      context: { job: 'api' },
-      incident_data: { success: true, resolution: ['high_error_rate'], diagnosis: ['slow'], type: 'NoIdReport' },
-    });
-    expect(retried.json<{ new_runbook_created: boolean }>().new_runbook_created).toBe(false);
-    expect((await patterns()).incident_patterns.NoIdReport).toMatchObject({ frequency: 1, runs: 1 });
-
-    const upper = await report({ id: 'INC-1' });
-    const lower = await report({ id: 'inc-1' });
-    expect(upper.json<{ runbook_id: string }>().runbook_id).toBe('learned-INC-1');
-    expect(lower.json<{ runbook_id: string }>().runbook_id).toBe('learned-inc-1');
-    expect((await call('GET', '/api/v1/knowledge/documents/learned-INC-1', 'viewer-token')).statusCode).toBe(200);
-    expect((await call('GET', '/api/v1/knowledge/documents/learned-inc-1', 'viewer-token')).statusCode).toBe(200);
-    expect((await patterns()).incident_patterns.NoIdReport).toMatchObject({ frequency: 3, runs: 3 });
-  });
-
-  it('sorts patterns by counts as numbers (10 before 9)', async () => {
-    const report = (id: string, type: string, resolution: string, diagnosis: string) =>
-      call('POST', '/api/v1/knowledge/learn', 'operator-token', {
-        incident_data: { id, type, diagnosis: [diagnosis], resolution: [resolution], success: true },
-      });
-    for (let i = 0; i < 10; i++) expect((await report(`ten-${i}`, 'SortA', 'r_ten', 'd_ten')).statusCode).toBe(200);
-    for (let i = 0; i < 9; i++) expect((await report(`nine-${i}`, 'SortA', 'r_nine', 'd_nine')).statusCode).toBe(200);
-    for (let i = 0; i < 2; i++) expect((await report(`two-${i}`, 'SortB', 'r_two', 'd_two')).statusCode).toBe(200);
-    const p = await patterns();
-    expect(p.incident_patterns.SortA.common_solutions).toEqual(['r_ten', 'r_nine']);
-    expect(p.incident_patterns.SortA.triggers).toEqual(['d_ten', 'd_nine']);
-    const order = Object.keys(p.incident_patterns);
-    expect(order.indexOf('SortA')).toBeLessThan(order.indexOf('SortB'));
-  });
-
-  it.each([
-    ['', 'neither fingerprint nor alertname'],
-    ['fingerprint=xyz', 'a malformed fingerprint'],
-    ['alertname=A&label=novalue', 'a label without ='],
-    ['alertname=A&label=1bad=x', 'a bad label name'],
-    ['alertname=A&extra=1', 'an unknown parameter'],
-  ])('refuses recommendations?%s (%s) with a 400', async (query) => {
-    expect((await call('GET', `/api/v1/knowledge/recommendations?${query}`, 'viewer-token')).statusCode).toBe(400);
-  });
-
-  it('404s a fingerprint nothing is known about', async () => {
-    expect((await call('GET', `/api/v1/knowledge/recommendations?fingerprint=${'f'.repeat(16)}`, 'viewer-token')).statusCode).toBe(404);
-  });
-
-  it.each([
-    [{}, 'no incident_data'],
-    [{ incident_data: { type: 'X', resolution: [], success: true } }, 'no resolution'],
-    [{ incident_data: { type: 'X', resolution: ['a'], success: 'yes' } }, 'success not a boolean'],
-    [{ incident_data: { type: 'X', resolution: ['a'], success: true, duration: 'soon' } }, 'a bad duration'],
-    [{ incident_data: { type: 'X\u0000', resolution: ['a'], success: true } }, 'a NUL'],
-  ])('refuses a learn body with %s (%s) with a 400', async (body: unknown, _why: string) => {
-    expect((await call('POST', '/api/v1/knowledge/learn', 'operator-token', body)).statusCode).toBe(400);
   });
 });
