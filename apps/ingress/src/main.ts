@@ -6,7 +6,7 @@ import { announceReady, joinClusterMetrics } from './workers/cluster-metrics';
 import { runPrimary } from './workers/primary';
 
 const DESCRIPTION =
-  'The webhook edge: Alertmanager, custom alerts and n8n incidents in, alerts.received out, acknowledged by JetStream before the answer.';
+  'The webhook edge: Alertmanager, custom alerts and n8n incidents in, one alerts.received.batch per request out, acknowledged by JetStream before the answer.';
 
 /** What the primary reads before any worker (and its full config) exists. */
 const PRIMARY_ENV = z

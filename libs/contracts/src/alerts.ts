@@ -31,6 +31,23 @@ export const AlertReceivedSchema = z.object({
 });
 export type AlertReceived = z.infer<typeof AlertReceivedSchema>;
 
+/**
+ * One alert of an `alerts.received.batch`: the id its own `alerts.received` event would carry (the
+ * ingress derives it from the alert, so a consumer's per-alert inbox dedups it as it would that event)
+ * and its data.
+ */
+export const BatchedAlertSchema = z.object({
+  id: z.string().min(1),
+  data: AlertReceivedSchema,
+});
+export type BatchedAlert = z.infer<typeof BatchedAlertSchema>;
+
+/** The alerts of one request to the ingress (or of one chunk of it that fits a NATS message), in the order sent. */
+export const AlertsReceivedBatchSchema = z.object({
+  alerts: z.array(BatchedAlertSchema).min(1),
+});
+export type AlertsReceivedBatch = z.infer<typeof AlertsReceivedBatchSchema>;
+
 export const NotifyKindSchema = z.enum(['firing', 'repeat', 'resolved', 'acknowledged', 'escalated']);
 export type NotifyKind = z.infer<typeof NotifyKindSchema>;
 

@@ -1,6 +1,6 @@
 import type { CloudEvent } from './envelope';
 import { z } from 'zod';
-import { AlertAnalysisSchema, AlertNotifySchema, AlertReceivedSchema, AlertStateChangedSchema } from './alerts';
+import { AlertAnalysisSchema, AlertNotifySchema, AlertReceivedSchema, AlertsReceivedBatchSchema, AlertStateChangedSchema } from './alerts';
 import {
   ApprovalDecidedSchema,
   ApprovalRequestedSchema,
@@ -43,8 +43,16 @@ export const EVENTS = {
   'alerts.received': {
     type: 'firebreak.alerts.received.v1',
     schema: AlertReceivedSchema,
-    producers: ['ingress', 'detector-scheduler', 'slo-reporter'],
-    description: 'An alert arrived (from Alertmanager, a detector, an SLO burn or a person). Subject: the fingerprint.',
+    producers: ['detector-scheduler', 'slo-reporter', 'runbook-executor'],
+    description:
+      'An alert arrived (from a detector, an SLO burn or a runbook step; the ingress publishes alerts.received.batch). Subject: the fingerprint.',
+  },
+  'alerts.received.batch': {
+    type: 'firebreak.alerts.received.batch.v1',
+    schema: AlertsReceivedBatchSchema,
+    producers: ['ingress'],
+    description:
+      "The alerts of one request to the ingress (Alertmanager webhook, custom alert, n8n), or of one chunk of it that fits a NATS message, in the order sent; each with the id its own alerts.received event would carry. One message per request: the ingress's per-alert publishes could not outpace Alertmanager. Event id: derived from the alerts' ids in order, so a resent notification is dropped by JetStream.",
   },
   'alerts.notify': {
     type: 'firebreak.alerts.notify.v1',

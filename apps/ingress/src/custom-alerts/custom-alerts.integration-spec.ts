@@ -50,7 +50,6 @@ describe('custom alerts', () => {
     expect(response.json()).toEqual({ status: 'accepted', received: 1, eventIds: [eventId], fingerprint });
     const stored = (await storedAlertEvents(app)).find((entry) => entry.event.id === eventId);
     expect(stored?.event).toMatchObject({
-      subject: fingerprint,
       data: {
         source: 'api',
         alert: {

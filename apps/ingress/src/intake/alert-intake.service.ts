@@ -1,10 +1,10 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { AlertReceived, ContractViolation } from '@firebreak/contracts';
+import { AlertReceived, BatchedAlert, ContractViolation } from '@firebreak/contracts';
 import { BusConnection, EventPublisher, PayloadTooLargeError, PublishError } from '@firebreak/bus';
 import { AppError, CONFIG, LOGGER } from '@firebreak/platform';
 import { IngressConfig } from '../service';
-import { fitToMessage } from './fit-to-message';
+import { BATCH_SUBJECT, batchEventId, chunkToFit } from './alert-batches';
 import { ingressMetrics } from '../metrics';
 import { alertEventId } from './alert-event-id';
 import { AcceptedAlertsDto } from './intake.dto';
@@ -23,8 +23,10 @@ function countReceived(alerts: AlertReceived[]): void {
 const FAILURE_LOG_INTERVAL_MS = 10_000;
 
 /**
- * The one path every alert takes into Firebreak: one `alerts.received` event per alert, all in
- * flight at once, answered only once JetStream acknowledged every one.
+ * The one path every alert takes into Firebreak: one `alerts.received.batch` event per request
+ * (per chunk of it that fits a NATS message) carrying every alert with its own event id, answered
+ * only once JetStream acknowledged it. One message per alert could not outpace Alertmanager: the
+ * raw JetStream ceiling per message is below twice its ingest.
  */
 @Injectable()
 export class AlertIntake implements OnApplicationBootstrap {
@@ -50,27 +52,20 @@ export class AlertIntake implements OnApplicationBootstrap {
 
   /**
    * `validatedAtEdge`: the alerts were built by the contracts' own mapping from a body the edge
-   * validated (the Alertmanager webhook), so each event is not validated a second time; the other
+   * validated (the Alertmanager webhook), so the event is not validated a second time; the other
    * endpoints build alerts by hand and keep the check.
    */
   async accept(alerts: AlertReceived[], receivedAt: Date, validatedAtEdge = false): Promise<AcceptedAlertsDto> {
     // Fail fast: buffering while disconnected would hold the caller until the publish timeout.
     if (!this.connection.isConnected()) throw new IntakeUnavailableError('the event bus (NATS) is disconnected');
     const started = performance.now();
-    const time = receivedAt.toISOString();
-    // The id comes from the alert as sent (before any cut), so a resend of the same notification keeps its id.
-    const items = alerts.map((data) => ({
-      subject: 'alerts.received' as const,
-      data,
-      options: { id: alertEventId(data), subject: data.alert.fingerprint, time },
-    }));
-    const publish = (batch: typeof items) =>
-      validatedAtEdge ? this.publisher.publishTrustedMany(batch) : this.publisher.publishMany(batch);
+    // Each alert's id comes from the alert as sent (before any cut), so a resend of the same notification keeps its ids.
+    const batched: BatchedAlert[] = alerts.map((data) => ({ id: alertEventId(data), data }));
     try {
-      const published = await this.publishFitted(items, publish);
+      if (batched.length > 0) await this.publishFitted(batched, receivedAt.toISOString(), validatedAtEdge);
       ingressMetrics.publishDuration.observe({ outcome: 'acked' }, (performance.now() - started) / 1000);
       countReceived(alerts);
-      return { status: 'accepted', received: alerts.length, eventIds: published.map(({ event }) => event.id) };
+      return { status: 'accepted', received: alerts.length, eventIds: batched.map(({ id }) => id) };
     } catch (error) {
       if (error instanceof PayloadTooLargeError) {
         ingressMetrics.rejected.inc({ reason: 'event_too_large' });
@@ -87,7 +82,7 @@ export class AlertIntake implements OnApplicationBootstrap {
       if (error instanceof ContractViolation) {
         // Validated at the edge, so this is a gap between the edge and the contract: the request
         // can never pass, and a 500 would have Alertmanager retry the whole group for ever.
-        this.logger.error({ err: error }, 'an accepted alert broke the alerts.received contract; refusing the request');
+        this.logger.error({ err: error }, 'an accepted alert broke the alerts.received.batch contract; refusing the request');
         throw new AppError('invalid_alert', `an alert cannot be carried: ${error.issues.join('; ')}`, 400, { issues: error.issues });
       }
       if (!(error instanceof PublishError)) {
@@ -101,31 +96,36 @@ export class AlertIntake implements OnApplicationBootstrap {
   }
 
   /**
-   * Publishes as they are; only when one is too large for a NATS message (the publisher refuses the
-   * whole batch before sending any) are the annotations of those cut and the batch sent again. Sizing
-   * every alert up front cost a JSON.stringify per alert on every request.
+   * The whole request as one event; only when it is too large for a NATS message (the publisher
+   * refuses it before sending anything) is it cut into chunks that fit, all in flight at once and
+   * in order on the one connection. Sizing every alert up front cost a JSON.stringify per alert on
+   * every request.
    */
-  private async publishFitted<T extends { data: AlertReceived }, R>(items: T[], publish: (batch: T[]) => Promise<R>): Promise<R> {
+  private async publishFitted(alerts: BatchedAlert[], time: string, validatedAtEdge: boolean): Promise<void> {
+    const publish = (chunks: BatchedAlert[][]) => {
+      const items = chunks.map((chunk) => ({
+        subject: BATCH_SUBJECT,
+        data: { alerts: chunk },
+        options: { id: batchEventId(chunk), time },
+      }));
+      return validatedAtEdge ? this.publisher.publishTrustedMany(items) : this.publisher.publishMany(items);
+    };
     try {
-      return await publish(items);
+      await publish([alerts]);
     } catch (error) {
       if (!(error instanceof PayloadTooLargeError)) throw error;
-      return publish(items.map((item) => ({ ...item, data: this.fitted(item.data) })));
+      const { chunks, cut } = chunkToFit(alerts, this.publisher.maxEventBytes());
+      for (const received of cut) this.reportCut(received);
+      await publish(chunks);
     }
   }
 
-  /** Cuts the annotations of an alert too large for one NATS message; labels too large are refused with 413. */
-  private fitted(received: AlertReceived): AlertReceived {
-    const fitted = fitToMessage(received, this.publisher.maxEventBytes());
-    if (!fitted) return received;
-    if (fitted.cut) {
-      ingressMetrics.cutAnnotations.inc();
-      this.logger.warn(
-        { fingerprint: received.alert.fingerprint },
-        'an alert was larger than one NATS message: its annotations were cut to fit',
-      );
-    }
-    return fitted.received;
+  private reportCut(received: AlertReceived): void {
+    ingressMetrics.cutAnnotations.inc();
+    this.logger.warn(
+      { fingerprint: received.alert.fingerprint },
+      'an alert was larger than one NATS message: its annotations were cut to fit',
+    );
   }
 
   private reportFailure(error: PublishError): void {

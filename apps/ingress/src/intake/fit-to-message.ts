@@ -1,7 +1,8 @@
 import { AlertReceived } from '@firebreak/contracts';
 
-// The CloudEvent envelope around the data (id, source, type, time, subject): a few hundred bytes.
-const ENVELOPE_ROOM_BYTES = 2_048;
+// The CloudEvent envelope around the data (id, source, type, time, subject) and the batch around an
+// alert (its id, the `alerts` array): a few hundred bytes.
+export const ENVELOPE_ROOM_BYTES = 2_048;
 const MARK = 'firebreak_truncated';
 const CUT = '… [cut by Firebreak to fit one NATS message]';
 

@@ -4,7 +4,7 @@ export class AcceptedAlertsDto {
   @ApiProperty({ enum: ['accepted'] })
   status!: 'accepted';
 
-  @ApiProperty({ description: 'Alerts in the request, each now an alerts.received event acknowledged by JetStream' })
+  @ApiProperty({ description: 'Alerts in the request, all now in JetStream (alerts.received.batch), acknowledged' })
   received!: number;
 
   @ApiProperty({

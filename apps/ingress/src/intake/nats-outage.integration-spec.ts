@@ -74,7 +74,7 @@ describe('the ingress when JetStream cannot take the alerts', () => {
     const prefix = app.get(SubjectNames).prefix;
     // The stream gone and a subscriber that never answers: the publish is heard but never acknowledged.
     await jsm.streams.delete(streamForSubject('alerts.received', prefix));
-    const silent = nc.subscribe(`${prefix}.alerts.received`);
+    const silent = nc.subscribe(`${prefix}.alerts.received.batch`);
 
     const response = await post(app, { headers, body: alertmanagerFixture('resolved') });
 

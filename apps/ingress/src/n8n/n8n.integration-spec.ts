@@ -41,7 +41,7 @@ describe('the n8n incident webhook', () => {
 
   afterAll(() => stopIngress(app));
 
-  it('publishes the incident once as alerts.received, acknowledged before the answer', async () => {
+  it('publishes the incident once (one alerts.received.batch of one alert), acknowledged before the answer', async () => {
     const resource = uniqueTestId('pod');
     const labels = labelsOf(resource);
     const fingerprint = alertFingerprint(labels);
@@ -56,10 +56,9 @@ describe('the n8n incident webhook', () => {
     expect(response.json()).toEqual({ status: 'accepted', received: 1, eventIds: [eventId], fingerprint });
     expect(await storedAlertCount(app)).toBe(before + 1);
     const stored = (await storedAlertEvents(app)).find((entry) => entry.event.id === eventId);
-    expect(stored?.msgId).toBe(eventId);
+    expect(stored?.msgId).toBe(deriveEventId('alerts.received.batch', eventId));
+    expect(stored?.batch).toMatchObject({ type: 'firebreak.alerts.received.batch.v1', source: 'firebreak/ingress' });
     expect(stored?.event).toMatchObject({
-      type: 'firebreak.alerts.received.v1',
-      subject: fingerprint,
       data: {
         source: 'api',
         receiver: 'n8n',

@@ -1,5 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AlertReceived, CloudEvent, streamDefinitions, streamForSubject } from '@firebreak/contracts';
+import { AlertsReceivedBatch, BatchedAlert, CloudEvent, streamDefinitions, streamForSubject } from '@firebreak/contracts';
 import { BusConnection, SubjectNames } from '@firebreak/bus';
 import { createService } from '@firebreak/platform';
 import { AppModule } from '../app.module';
@@ -38,30 +38,53 @@ export function post(
     });
 }
 
+export interface StoredBatch {
+  msgId: string | undefined;
+  subject: string;
+  event: CloudEvent<AlertsReceivedBatch>;
+}
+
+/** One alert as stored: its own id and data (`event`), and the batch message that carried it. */
 export interface StoredAlertEvent {
   msgId: string | undefined;
-  event: CloudEvent<AlertReceived>;
+  batch: CloudEvent<AlertsReceivedBatch>;
+  event: BatchedAlert;
 }
 
 function alertsStream(app: NestFastifyApplication): string {
-  return streamForSubject('alerts.received', app.get(SubjectNames).prefix);
+  return streamForSubject('alerts.received.batch', app.get(SubjectNames).prefix);
 }
 
-export async function storedAlertCount(app: NestFastifyApplication): Promise<number> {
-  return (await app.get(BusConnection).jsm.streams.info(alertsStream(app))).state.messages;
-}
-
-/** Everything in the installation's alerts stream, read back from JetStream. */
-export async function storedAlertEvents(app: NestFastifyApplication): Promise<StoredAlertEvent[]> {
+/** Every message in the installation's alerts stream (the ingress publishes only batches), read back from JetStream. */
+export async function storedBatches(app: NestFastifyApplication): Promise<StoredBatch[]> {
   const { jsm } = app.get(BusConnection);
   const stream = alertsStream(app);
   const { state } = await jsm.streams.info(stream);
-  const events: StoredAlertEvent[] = [];
+  const batches: StoredBatch[] = [];
   for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq++) {
     const message = await jsm.streams.getMessage(stream, { seq });
-    if (message) events.push({ msgId: message.header.get('Nats-Msg-Id') || undefined, event: message.json<CloudEvent<AlertReceived>>() });
+    if (message)
+      batches.push({
+        msgId: message.header.get('Nats-Msg-Id') || undefined,
+        subject: message.subject,
+        event: message.json<CloudEvent<AlertsReceivedBatch>>(),
+      });
   }
-  return events;
+  return batches;
+}
+
+/** Every alert stored, in stream order, each with the batch that carried it. */
+export async function storedAlertEvents(app: NestFastifyApplication): Promise<StoredAlertEvent[]> {
+  return (await storedBatches(app)).flatMap(({ msgId, event: batch }) => batch.data.alerts.map((event) => ({ msgId, batch, event })));
+}
+
+export async function storedMessageCount(app: NestFastifyApplication): Promise<number> {
+  return (await app.get(BusConnection).jsm.streams.info(alertsStream(app))).state.messages;
+}
+
+/** Alerts stored (across their batch messages). */
+export async function storedAlertCount(app: NestFastifyApplication): Promise<number> {
+  return (await storedAlertEvents(app)).length;
 }
 
 /** Closes the app and removes the test's streams. */

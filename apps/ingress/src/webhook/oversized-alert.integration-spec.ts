@@ -1,6 +1,15 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { deriveEventId } from '@firebreak/contracts';
 import { alertmanagerFixture, resolveNatsUrl, uniqueTestId } from '@firebreak/testing';
-import { post, startIngress, stopIngress, storedAlertCount, storedAlertEvents } from '../testing/ingress-harness';
+import {
+  post,
+  startIngress,
+  stopIngress,
+  storedAlertCount,
+  storedAlertEvents,
+  storedBatches,
+  storedMessageCount,
+} from '../testing/ingress-harness';
 
 describe('a webhook with an alert larger than one NATS message', () => {
   let app: NestFastifyApplication;
@@ -34,7 +43,49 @@ describe('a webhook with an alert larger than one NATS message', () => {
         entry.event.data.alert.annotations.firebreak_truncated,
     )!;
     expect(huge.event.data.alert.labels).toEqual(fixture.alerts[1].labels);
-    expect(Buffer.byteLength(JSON.stringify(huge.event))).toBeLessThanOrEqual(1_048_576);
+    expect(Buffer.byteLength(JSON.stringify(huge.batch))).toBeLessThanOrEqual(1_048_576);
+    // The group still arrives whole and in order: the huge alert in a message of its own, between its neighbours'.
+    expect(events.slice(-3).map((entry) => entry.event.id)).toEqual(response.json().eventIds);
+  });
+
+  it('splits a webhook larger than one NATS message into messages that fit, in order; a resend stores none again', async () => {
+    const fixture = alertmanagerFixture('firing-group');
+    const template = fixture.alerts[0];
+    // 24 alerts of ~100 kB: about 2.4 MB, so at least three messages of 1 MiB.
+    // No fingerprints sent: the ingress computes each from its labels.
+    const { fingerprint: _sent, ...unfingerprinted } = template;
+    const body = {
+      ...fixture,
+      alerts: Array.from({ length: 24 }, (_, index) => ({
+        ...unfingerprinted,
+        labels: { ...template.labels, instance: `chunk-${index}` },
+        annotations: { description: 'z'.repeat(50_000), summary: 's'.repeat(50_000) },
+      })),
+    };
+    const messagesBefore = await storedMessageCount(app);
+
+    const response = await post(app, { body });
+
+    expect(response.statusCode).toBe(200);
+    const eventIds: string[] = response.json().eventIds;
+    expect(eventIds).toHaveLength(24);
+    const batches = (await storedBatches(app)).slice(messagesBefore);
+    expect(batches.length).toBeGreaterThanOrEqual(3);
+    for (const batch of batches) {
+      expect(Buffer.byteLength(JSON.stringify(batch.event))).toBeLessThanOrEqual(1_048_576);
+      const ids = batch.event.data.alerts.map((alert) => alert.id);
+      expect(batch.msgId).toBe(deriveEventId('alerts.received.batch', ...ids));
+    }
+    const stored = batches.flatMap((batch) => batch.event.data.alerts);
+    expect(stored.map((alert) => alert.id)).toEqual(eventIds);
+    expect(stored.map((alert) => alert.data.alert.labels.instance)).toEqual(body.alerts.map((alert) => alert.labels.instance));
+    expect(stored.every((alert) => alert.data.alert.annotations.firebreak_truncated === undefined)).toBe(true);
+
+    const resent = await post(app, { body });
+
+    expect(resent.statusCode).toBe(200);
+    expect(resent.json().eventIds).toEqual(eventIds);
+    expect(await storedMessageCount(app)).toBe(messagesBefore + batches.length);
   });
 
   it('answers 413 (Alertmanager does not retry it) and publishes none of the request when labels alone are too large', async () => {

@@ -3,7 +3,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { SubjectNames } from '@firebreak/bus';
-import { streamForSubject } from '@firebreak/contracts';
+import { AlertsReceivedBatch, CloudEvent, streamForSubject } from '@firebreak/contracts';
 import { alertmanagerFixture, resolveNatsUrl, uniqueTestId } from '@firebreak/testing';
 import { metricValue, post, startIngress, stopIngress, storedAlertCount } from '../testing/ingress-harness';
 
@@ -121,18 +121,20 @@ describe('the Alertmanager webhook route (plain Fastify)', () => {
     const direct = await connect({ servers: natsUrl });
     try {
       const jsm = await jetstreamManager(direct);
-      const stream = streamForSubject('alerts.received', app.get(SubjectNames).prefix);
+      const stream = streamForSubject('alerts.received.batch', app.get(SubjectNames).prefix);
       const before = (await jsm.streams.info(stream)).state.messages;
       proxy.delayMs = 300;
 
       const response = await post(app, { headers: auth, body: fixture });
 
-      // Read at once, past the proxy: an answer sent before the acks would find the alerts still in flight.
-      const stored = (await jsm.streams.info(stream)).state.messages;
+      // Read at once, past the proxy: an answer sent before the ack would find the request still in flight.
+      const { state } = await jsm.streams.info(stream);
       proxy.delayMs = 0;
       expect(response.statusCode).toBe(200);
       expect(response.json().eventIds).toHaveLength(fixture.alerts.length);
-      expect(stored).toBe(before + fixture.alerts.length);
+      expect(state.messages).toBe(before + 1);
+      const stored = (await jsm.streams.getMessage(stream, { seq: state.last_seq }))!.json<CloudEvent<AlertsReceivedBatch>>();
+      expect(stored.data.alerts.map((alert) => alert.id)).toEqual(response.json().eventIds);
     } finally {
       proxy.delayMs = 0;
       await direct.close();

@@ -8,7 +8,16 @@ import {
   resolveNatsUrl,
   uniqueTestId,
 } from '@firebreak/testing';
-import { metricValue, post, startIngress, stopIngress, storedAlertCount, storedAlertEvents } from '../testing/ingress-harness';
+import {
+  metricValue,
+  post,
+  startIngress,
+  stopIngress,
+  storedAlertCount,
+  storedAlertEvents,
+  storedBatches,
+  storedMessageCount,
+} from '../testing/ingress-harness';
 
 // The credentials Alertmanager really sent in the captured requests: a bearer token, then basic auth.
 const [bearerRequest, basicRequest] = alertmanagerRequestHeaders();
@@ -45,7 +54,7 @@ describe('the Alertmanager webhook', () => {
   afterAll(() => stopIngress(app));
 
   it.each(['firing-group', 'partially-resolved', 'resolved', 'truncated-max-alerts'] as const)(
-    'accepts %s and every alert lands in JetStream as alerts.received',
+    'accepts %s and every alert lands in JetStream, in one alerts.received.batch message',
     async (name) => {
       const fixture = alertmanagerFixture(name);
       const response = await post(app, { headers: sent(name === 'truncated-max-alerts' ? basicRequest : bearerRequest), body: fixture });
@@ -61,26 +70,24 @@ describe('the Alertmanager webhook', () => {
         ),
       );
       expect(response.json()).toEqual({ status: 'accepted', received: fixture.alerts.length, eventIds: expectedIds });
-      const stored = new Map((await storedAlertEvents(app)).map((entry) => [entry.event.id, entry]));
+      // One message for the request: every alert in order, with its own id, under an id derived from theirs.
+      const batchId = deriveEventId('alerts.received.batch', ...expectedIds);
+      const batch = (await storedBatches(app)).find((entry) => entry.msgId === batchId);
+      expect(batch?.subject).toBe(`${process.env.FIREBREAK_SUBJECT_PREFIX}.alerts.received.batch`);
+      expect(batch?.event).toMatchObject({ id: batchId, type: 'firebreak.alerts.received.batch.v1', source: 'firebreak/ingress' });
+      expect(batch?.event.data.alerts.map((alert) => alert.id)).toEqual(expectedIds);
       fixture.alerts.forEach((alert, index) => {
-        const entry = stored.get(expectedIds[index]);
-        expect(entry?.msgId).toBe(expectedIds[index]);
-        expect(entry?.event).toMatchObject({
-          type: 'firebreak.alerts.received.v1',
-          source: 'firebreak/ingress',
-          subject: alert.fingerprint,
-          data: {
-            source: 'alertmanager',
-            receiver: fixture.receiver,
-            groupKey: fixture.groupKey,
-            externalURL: fixture.externalURL,
-            alert: {
-              fingerprint: alert.fingerprint,
-              status: alert.status,
-              labels: alert.labels,
-              annotations: alert.annotations,
-              generatorURL: alert.generatorURL,
-            },
+        expect(batch?.event.data.alerts[index].data).toMatchObject({
+          source: 'alertmanager',
+          receiver: fixture.receiver,
+          groupKey: fixture.groupKey,
+          externalURL: fixture.externalURL,
+          alert: {
+            fingerprint: alert.fingerprint,
+            status: alert.status,
+            labels: alert.labels,
+            annotations: alert.annotations,
+            generatorURL: alert.generatorURL,
           },
         });
       });
@@ -106,13 +113,13 @@ describe('the Alertmanager webhook', () => {
   it('drops a resent notification as a JetStream duplicate: same ids, nothing new stored', async () => {
     const fixture = freshFixture('firing-group', '2026-11-22T11:00:00Z');
     const first = await post(app, { headers: sent(bearerRequest), body: fixture });
-    const countAfterFirst = await storedAlertCount(app);
+    const countAfterFirst = await storedMessageCount(app);
     const second = await post(app, { headers: sent(bearerRequest), body: fixture });
 
     expect(first.statusCode).toBe(200);
     expect(second.statusCode).toBe(200);
     expect(second.json().eventIds).toEqual(first.json().eventIds);
-    expect(await storedAlertCount(app)).toBe(countAfterFirst);
+    expect(await storedMessageCount(app)).toBe(countAfterFirst);
   });
 
   it('computes a missing fingerprint the way Alertmanager does', async () => {

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { connect, NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, JetStreamManager } from '@nats-io/jetstream';
-import { streamDefinitions, streamForSubject } from '@firebreak/contracts';
+import { AlertsReceivedBatch, CloudEvent, streamDefinitions, streamForSubject } from '@firebreak/contracts';
 import { alertmanagerFixture, freePort, resolveNatsUrl, uniqueTestId, waitFor } from '@firebreak/testing';
 
 // The built ingress, as the launcher runs it (`npm run build` first).
@@ -100,14 +100,14 @@ describe('several ingress workers on one port', () => {
     await nc.close();
   });
 
-  /** The ids of this run's events in the alerts stream. */
+  /** The ids of this run's alerts in the alerts stream (each request one batch message). */
   async function storedIds(): Promise<string[]> {
-    const stream = streamForSubject('alerts.received', prefix);
+    const stream = streamForSubject('alerts.received.batch', prefix);
     const { state } = await jsm.streams.info(stream);
     const ids: string[] = [];
     for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq++) {
-      const event = (await jsm.streams.getMessage(stream, { seq }))!.json<{ id: string; data: { alert: { labels: { run?: string } } } }>();
-      if (event.data.alert.labels.run === run) ids.push(event.id);
+      const batch = (await jsm.streams.getMessage(stream, { seq }))!.json<CloudEvent<AlertsReceivedBatch>>();
+      for (const alert of batch.data.alerts) if (alert.data.alert.labels.run === run) ids.push(alert.id);
     }
     return ids;
   }

@@ -57,7 +57,7 @@ export class AlertIngestService {
     return this.batcher.submit({ event, consumer });
   }
 
-  /** Every event's fingerprint differs (the batcher sees to it); one handler feeds the batcher, so one consumer. */
+  /** Every event's fingerprint differs (the batcher sees to it); both handlers submit under one inbox key (ALERTS_INBOX). */
   private async ingestBatch(batch: Submitted[]): Promise<IngestResult[]> {
     // In-memory lookups, made before the transaction so it holds row locks as briefly as possible.
     const commands = await Promise.all(batch.map(({ event }) => this.command(event)));

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
-import { BusConnection, EventPublisher, provisionStreams, SubjectNames } from '@firebreak/bus';
+import { BusConnection, EventPublisher, provisionStreams, PubAck, SubjectNames } from '@firebreak/bus';
 import {
   AlertReceived,
+  AlertsReceivedBatch,
   alertFingerprint,
   CloudEvent,
   DataOf,
@@ -146,9 +147,23 @@ export class BusProbe {
     return this.publish('alerts.received', data, id, data.alert.fingerprint);
   }
 
+  /**
+   * One alerts.received.batch as the ingress publishes a request: each alert with the id the ingress
+   * derives (from the alert alone, so a resend or regrouping keeps it), under an id derived from theirs.
+   */
+  async publishBatch(inputs: AlertInput[]): Promise<CloudEvent<AlertsReceivedBatch>> {
+    const alerts = inputs.map((input) => {
+      const { data } = alertEvent(input);
+      const { fingerprint, status, startsAt, endsAt } = data.alert;
+      return { id: input.id ?? deriveEventId(data.source, fingerprint, status, startsAt, endsAt), data };
+    });
+    const id = deriveEventId('alerts.received.batch', ...alerts.map((alert) => alert.id));
+    return this.publish('alerts.received.batch', { alerts }, id);
+  }
+
   /** The same event again under another Nats-Msg-Id, as a redelivery past JetStream's duplicate window would be. */
-  async republish(subject: Subject, event: CloudEvent<unknown>): Promise<void> {
-    await this.publisher.publishRaw(
+  async republish(subject: Subject, event: CloudEvent<unknown>): Promise<PubAck> {
+    return this.publisher.publishRaw(
       this.subjects.wire(subject),
       subject,
       new TextEncoder().encode(JSON.stringify(event)),
