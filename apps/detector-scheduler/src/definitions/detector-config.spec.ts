@@ -29,6 +29,7 @@ describe('config/detectors.yaml', () => {
     const enabled = catalog.detectors.filter((d) => d.enabled).map((d) => d.id);
     expect(enabled).toEqual([
       'firebreak-mapper-lag',
+      'firebreak-mapper-batch-lag',
       'firebreak-notifier-lag',
       'firebreak-executor-lag',
       'firebreak-dlq',
