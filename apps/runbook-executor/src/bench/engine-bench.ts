@@ -172,6 +172,6 @@ export async function benchEngine(options: EngineBenchOptions) {
       latencyMs: Math.round((engineStep.mean - bareCallLatency.mean) * 1000) / 1000,
       cpuUs: Math.round(perStepCpu - perCallCpu),
     },
-    note: 'in-memory store: the engine alone; a persisted execution adds one Postgres transaction (state, attempt row, outbox event) per attempt start and end',
+    note: 'in-memory store: the engine alone; a persisted execution adds one Postgres statement (state, attempt rows, outbox events) per attempt start, a finished attempt written with the next one or the run’s end',
   };
 }

@@ -6,6 +6,7 @@ import { AttemptRecord, EngineState, LeaseLostError } from '../engine/engine.typ
 import { truncate } from '../common/text';
 import { runbookLabel } from '../definitions/metric-labels';
 import { executionEvents } from './execution-events';
+import type { FinalWrite } from './execution-records';
 import { ExecutionRow, ExecutionStatus, VerifyStatus } from './execution.types';
 import { ExecutionsRepository } from './executions.repository';
 
@@ -60,7 +61,7 @@ export class ExecutionFinalizer {
     workerId: string,
     outcome: Omit<FinalOutcomeInput, 'by'>,
     at: Date,
-    closing: { state: EngineState | null; attempts: AttemptRecord[]; beforeFinish: () => void },
+    closing: { state: EngineState | null; attempts: AttemptRecord[]; published?: readonly string[]; beforeFinish: () => void },
     verification?: VerificationWindow,
   ): Promise<Finalized> {
     const { reason, escalate } = this.decide(row, outcome);
@@ -70,6 +71,30 @@ export class ExecutionFinalizer {
     closing.beforeFinish();
     const by = current.cancel_requested_by ?? undefined;
     return this.announce(tx, { ...row, cancel_requested_by: current.cancel_requested_by }, { ...outcome, by }, { reason, escalate, at });
+  }
+
+  /**
+   * finishLeased as one statement outside a transaction (`write`, LeasedStepWrites.finish): `write` stages
+   * the step events (`steps`) and the end's in the statement, and answers whether the lease held. Not for
+   * a cancelled run, whose event names the latest cancel request's author, read by the statement itself.
+   */
+  async finishAlone(
+    row: ExecutionRow,
+    outcome: Omit<FinalOutcomeInput, 'by'>,
+    at: Date,
+    steps: (tx: Transaction) => void,
+    write: (final: FinalWrite, announce: (tx: Transaction) => void) => Promise<boolean>,
+    verification?: VerificationWindow,
+  ): Promise<Finalized> {
+    if (outcome.status === 'cancelled') throw new Error('a cancelled run ends through finishLeased');
+    const { reason, escalate } = this.decide(row, outcome);
+    let finalized: Finalized | undefined;
+    const written = await write({ status: outcome.status, reason, escalate, at, ...this.columns(verification) }, (tx) => {
+      steps(tx);
+      finalized = this.announce(tx, row, outcome, { reason, escalate, at });
+    });
+    if (!written || !finalized) throw new LeaseLostError(row.id);
+    return finalized;
   }
 
   /** A failed or skipped automatic run must reach a person: the mapper escalates the alert on this flag. */

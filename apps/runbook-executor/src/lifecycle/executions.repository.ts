@@ -4,7 +4,7 @@ import { CONFIG, rowsOf, table } from '@firebreak/platform';
 import { AttemptRecord, EngineState } from '../engine/engine.types';
 import type { ExecutorConfig } from '../service';
 import { breakerFailuresCount, gateReadsStatement, lockKeysStatement } from './gate-statements';
-import { attemptColumns, claimStatement, finishStatement, stateWithAttemptsStatement } from './worker-statements';
+import { attemptColumns, claimStatement, finishParameters, finishStatement, stateWithAttemptsStatement } from './worker-statements';
 import { AttemptRow, BREAKER_FAILURES, ClaimedRow, ExecutionRow, ExecutionStatus, NewExecution } from './execution.types';
 import { queryPrepared } from './prepared-query';
 import { EncodedExecution, ExecutionFilter, executionJson, FinalWrite, GateRead } from './execution-records';
@@ -19,6 +19,7 @@ export class ExecutionsRepository {
   private readonly attemptsTable: string;
   private readonly stateTable: string;
   private readonly approvalsTable: string;
+  private readonly outboxTable: string;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -28,6 +29,7 @@ export class ExecutionsRepository {
     this.attemptsTable = table(config.dbSchema, 'step_attempts');
     this.stateTable = table(config.dbSchema, 'automation_state');
     this.approvalsTable = table(config.dbSchema, 'approvals');
+    this.outboxTable = table(config.dbSchema, 'outbox');
   }
 
   async insert(manager: EntityManager, e: NewExecution): Promise<boolean> {
@@ -174,31 +176,21 @@ export class ExecutionsRepository {
   /**
    * A worker's closing write of a run that ended, in one statement (see finishStatement): answers the
    * latest cancel request's author, or undefined when this worker no longer holds the lease (then
-   * nothing was written). `state` null: the state stays as the last write left it.
+   * nothing was written). `state` null: the state stays as the last write left it. `published`: outbox
+   * rows the run's step writes published, deleted with it (whatever the lease).
    */
   async finishLeased(
     manager: EntityManager,
     id: string,
     workerId: string,
-    closing: { state: EngineState | null; attempts: AttemptRecord[] },
+    closing: { state: EngineState | null; attempts: AttemptRecord[]; published?: readonly string[] },
     f: FinalWrite,
   ): Promise<{ cancel_requested_by: string | null } | undefined> {
     const rows = await queryPrepared<{ cancel_requested_by: string | null }>(
       manager,
       'executor_finish',
-      finishStatement(this.table, this.attemptsTable, this.approvalsTable),
-      [
-        id,
-        workerId,
-        closing.state ? JSON.stringify(closing.state) : null,
-        ...attemptColumns(closing.attempts),
-        f.status,
-        f.reason,
-        f.escalate,
-        f.at,
-        f.verifyDueAt ?? null,
-        f.verifyStatus ?? null,
-      ],
+      finishStatement(this.table, this.attemptsTable, this.approvalsTable, this.outboxTable),
+      finishParameters(id, workerId, closing, f),
     );
     return rows[0];
   }

@@ -18,8 +18,13 @@ export async function queryPrepared<T>(manager: EntityManager, name: string, tex
   const client = (await runner.connect()) as PoolClient;
   // Counted and logged as TypeORM's own statements are.
   manager.connection.logger.logQuery(text, values, runner);
+  const result = await client.query<T & object>({ name: preparedName(name, text), text, values });
+  return result.rows;
+}
+
+/** The statement's name on every connection: `name` and a hash of the text. */
+export function preparedName(name: string, text: string): string {
   let named = names.get(text);
   if (!named) names.set(text, (named = `${name}_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`));
-  const result = await client.query<T & object>({ name: named, text, values });
-  return result.rows;
+  return named;
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { Transaction, TransactionalMessaging } from '@firebreak/bus';
+import type { EntityManager } from 'typeorm';
+import { TransactionalMessaging } from '@firebreak/bus';
 import { systemClock } from '@firebreak/platform';
 import { runbookOf } from '../engine/testing/engine-harness';
 import { ExecutionFinalizer } from '../lifecycle/execution-finalizer';
@@ -36,7 +37,7 @@ function service(resolved: boolean) {
   );
 }
 
-const tx = { manager: {} } as Transaction;
+const tx = {} as EntityManager;
 
 describe('the verification window a run opens when it ends', () => {
   it('opens for a succeeded live automatic run of a runbook with verify, due resolvedWithin later', async () => {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
+import type { EntityManager } from 'typeorm';
 import { AlertStateChanged } from '@firebreak/contracts';
 import { InboxKey, Transaction, TransactionalMessaging } from '@firebreak/bus';
 import { Clock, CLOCK, LOGGER } from '@firebreak/platform';
@@ -37,10 +38,10 @@ export class VerificationService {
   }
 
   /** The window a run ending now as `status` opens: only a succeeded live run for an alert, of a runbook with `verify`. */
-  async windowFor(tx: Transaction, row: ExecutionRow, status: ExecutionStatus, at: Date): Promise<VerificationWindow | undefined> {
+  async windowFor(manager: EntityManager, row: ExecutionRow, status: ExecutionStatus, at: Date): Promise<VerificationWindow | undefined> {
     const window = row.definition?.verify?.resolvedWithin;
     if (status !== 'succeeded' || !window || row.trigger !== 'alert' || row.mode !== 'live' || !row.fingerprint) return undefined;
-    const resolved = await this.repo.resolvedSince(tx.manager, row.fingerprint, row.created_at);
+    const resolved = await this.repo.resolvedSince(manager, row.fingerprint, row.created_at);
     return { dueAt: new Date(at.getTime() + window), status: resolved ? 'effective' : 'pending' };
   }
 

@@ -9,6 +9,7 @@ import { ApprovalStatus, AttemptRecord, EngineState, ExecutionStore, LeaseLostEr
 import { executionEvents } from '../lifecycle/execution-events';
 import { ExecutionRow } from '../lifecycle/execution.types';
 import { ExecutionsRepository } from '../lifecycle/executions.repository';
+import { LeasedStepWrites } from './leased-step-writes';
 
 export interface StoreDependencies {
   messaging: TransactionalMessaging;
@@ -16,15 +17,19 @@ export interface StoreDependencies {
   approvals: ApprovalsRepository;
   approvalRequests: ApprovalsService;
   clock: Clock;
+  steps: LeasedStepWrites;
 }
 
 /**
  * Persists one claimed execution: every write checks this worker still holds the lease, in the
- * same transaction (and statement) as its attempts, and stages their events in that transaction.
+ * same transaction (and statement) as its attempts, and stages their events in that transaction. A
+ * step's write (record) is that one statement alone, with its events' outbox rows (LeasedStepWrites).
  */
 export class DbExecutionStore implements ExecutionStore {
   /** Deferred attempts, kept until a transaction that wrote them committed. */
   private deferred: AttemptRecord[] = [];
+  /** Outbox rows a step write published after its statement: the next write of this run deletes them. */
+  private published: string[] = [];
 
   constructor(
     private readonly row: ExecutionRow,
@@ -32,9 +37,14 @@ export class DbExecutionStore implements ExecutionStore {
     private readonly deps: StoreDependencies,
   ) {}
 
+  /** The step's write, one statement outside a transaction (LeasedStepWrites), with the deferred attempts. */
   async record(state: EngineState, attempt: AttemptRecord): Promise<void> {
-    const written = await this.deps.messaging.run((tx) => this.writeIn(tx, state, [attempt]));
-    this.committed(written);
+    const all = [...this.deferred, attempt];
+    const result = await this.deps.steps.write(this.row.id, this.workerId, state, all, (tx) => this.announce(tx, all), this.published);
+    // The statement committed, and deleted the rows published before, whether or not the lease held.
+    this.published = result.published;
+    if (!result.written) throw new LeaseLostError(this.row.id);
+    this.committed(all);
   }
 
   defer(attempt: AttemptRecord): void {
@@ -60,6 +70,16 @@ export class DbExecutionStore implements ExecutionStore {
     });
     // The request is no step attempt that took time: only the deferred attempts it wrote have a duration to record.
     this.committed(written.filter((other) => other !== attempt));
+  }
+
+  /** The outbox rows published after step writes and not deleted yet: the closing write deletes them. */
+  undeleted(): string[] {
+    return [...this.published];
+  }
+
+  /** After a write that deleted `ids` committed. */
+  deletedPublished(ids: readonly string[]): void {
+    this.published = this.published.filter((id) => !ids.includes(id));
   }
 
   /** Whether the engine left attempts for the closing write. */

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
 import { Transaction, TransactionalMessaging } from '@firebreak/bus';
 import { Clock, CLOCK, CONFIG, LOGGER } from '@firebreak/platform';
 import { ApprovalsRepository } from '../approvals/approvals.repository';
 import { ApprovalsService } from '../approvals/approvals.service';
 import { ExecutorSettings, SETTINGS } from '../common/settings';
 import { Engine } from '../engine/engine';
-import { AttemptRecord, EngineOutcome, EngineState, initialState, LeaseLostError } from '../engine/engine.types';
+import { AttemptRecord, EngineOutcome, EngineState, FinalOutcome, initialState, LeaseLostError } from '../engine/engine.types';
 import { ExecutionFinalizer } from '../lifecycle/execution-finalizer';
 import { scopeFor } from '../lifecycle/execution-scope';
 import { ClaimedRow } from '../lifecycle/execution.types';
@@ -16,6 +17,7 @@ import { SloStatesService } from '../slo-states/slo-states.service';
 import { StepRunnersProvider } from '../steps/step-runners.provider';
 import { VerificationService } from '../verification/verification.service';
 import { DbExecutionStore } from './db-execution-store';
+import { LeasedStepWrites } from './leased-step-writes';
 
 /** What the closing transaction writes besides the outcome: the state and the attempts the engine deferred. */
 interface ClosingWrite {
@@ -44,6 +46,8 @@ export class ExecutionRunner {
     private readonly finalizer: ExecutionFinalizer,
     private readonly steps: StepRunnersProvider,
     private readonly sloStates: SloStatesService,
+    private readonly stepWrites: LeasedStepWrites,
+    private readonly dataSource: DataSource,
   ) {}
 
   async run(row: ClaimedRow, workerId: string, signals: RunSignals): Promise<void> {
@@ -63,6 +67,9 @@ export class ExecutionRunner {
       else await this.failOnError(row, workerId, error, log, signals, closing);
     } finally {
       clearInterval(heartbeat);
+      // A run that ended without its closing write (handed back, taken over, Postgres away) leaves the rows its
+      // step writes published: deleted here, or the relay publishes them again under the same Nats-Msg-Id.
+      if (closing) await this.stepWrites.deletePublished(closing.store.undeleted());
     }
   }
 
@@ -73,6 +80,7 @@ export class ExecutionRunner {
       approvals: this.approvals,
       approvalRequests: this.approvalRequests,
       clock: this.clock,
+      steps: this.stepWrites,
     });
   }
 
@@ -109,31 +117,66 @@ export class ExecutionRunner {
 
   /** The outcome, in one transaction with what the engine left to write (the last step's attempt). */
   private async conclude(row: ClaimedRow, workerId: string, outcome: EngineOutcome, closing?: ClosingWrite): Promise<void> {
+    if (outcome.status !== 'released' && outcome.status !== 'waiting_approval' && outcome.status !== 'cancelled')
+      return this.finishAlone(row, workerId, { ...outcome, status: outcome.status }, closing);
     const at = this.clock.now();
     let written: AttemptRecord[] = [];
+    // Deleted by the closing statement (finishStatement), as a step write deletes those of the write before.
+    const published = closing?.store.undeleted() ?? [];
     const finalized = await this.messaging.run(async (tx) => {
-      switch (outcome.status) {
-        case 'released':
-        case 'waiting_approval':
-          written = await this.handBack(tx, row, workerId, outcome.status, closing);
-          return undefined;
-        default: {
-          // Lease check, state, deferred attempts, approvals cancelled and the end: one statement (finishLeased).
-          const attempts = closing?.store.pending() ?? [];
-          const verification = await this.verification.windowFor(tx, row, outcome.status, at);
-          const finishing = {
-            state: closing && attempts.length ? closing.state() : null,
-            attempts,
-            beforeFinish: () => closing?.store.announce(tx, attempts),
-          };
-          const finalized = await this.finalizer.finishLeased(tx, row, workerId, outcome, at, finishing, verification);
-          written = attempts;
-          return finalized;
-        }
+      if (outcome.status === 'released' || outcome.status === 'waiting_approval') {
+        written = await this.handBack(tx, row, workerId, outcome.status, closing);
+        return undefined;
       }
+      // Lease check, state, deferred attempts, approvals cancelled and the end: one statement (finishLeased).
+      const attempts = closing?.store.pending() ?? [];
+      const finishing = {
+        state: closing && attempts.length ? closing.state() : null,
+        attempts,
+        published,
+        beforeFinish: () => closing?.store.announce(tx, attempts),
+      };
+      const finalized = await this.finalizer.finishLeased(tx, row, workerId, outcome, at, finishing);
+      written = attempts;
+      return finalized;
     });
     closing?.store.committed(written);
+    if (finalized) closing?.store.deletedPublished(published);
     if (finalized) this.finalizer.observe(finalized);
+  }
+
+  /**
+   * The end of a run that was not cancelled, in one statement outside a transaction (LeasedStepWrites.finish):
+   * BEGIN, the outbox INSERT and COMMIT around it were three of a run's round trips to Postgres.
+   */
+  private async finishAlone(
+    row: ClaimedRow,
+    workerId: string,
+    outcome: Extract<EngineOutcome, { status: FinalOutcome['status'] }>,
+    closing?: ClosingWrite,
+  ): Promise<void> {
+    const at = this.clock.now();
+    const attempts = closing?.store.pending() ?? [];
+    const published = closing?.store.undeleted() ?? [];
+    const state = closing && attempts.length ? closing.state() : null;
+    // A read before the closing statement, as it was in the closing transaction (which saw what committed before each statement).
+    const verification = await this.verification.windowFor(this.dataSource.manager, row, outcome.status, at);
+    const finalized = await this.finalizer.finishAlone(
+      row,
+      outcome,
+      at,
+      (tx) => closing?.store.announce(tx, attempts),
+      async (final, announce) => (await this.stepWrites.finish(row.id, workerId, { state, attempts, published }, final, announce)).written,
+      verification,
+    );
+    closing?.store.committed(attempts);
+    closing?.store.deletedPublished(published);
+    this.finalizer.observe(finalized);
+  }
+
+  /** Deletes the outbox rows closing writes published that no step write deleted yet (on shutdown, once runs stopped). */
+  flushPublished(): Promise<void> {
+    return this.stepWrites.flush();
   }
 
   /** A run that stops without ending: back to the queue, or waiting for its approval. */

@@ -45,6 +45,7 @@ function worker(concurrency = 2) {
       runs.set(claimed.id, { signals, done });
       return done.promise;
     },
+    flushPublished: async () => undefined,
   } as unknown as ExecutionRunner;
   const signals = new WorkerSignals();
   const config = buildConfig(SERVICE, {

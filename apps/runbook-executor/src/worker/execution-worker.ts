@@ -75,6 +75,8 @@ export class ExecutionWorker implements LocalWorker, OnApplicationBootstrap, Bef
     clearTimeout(timer);
     if (this.active.size)
       this.logger.warn({ executions: [...this.active.keys()] }, 'stopping with executions still running; another worker will recover them');
+    // Before Postgres closes: rows left would be published again by a relay (JetStream drops the repeat).
+    await this.runner.flushPublished();
   }
 
   /** A kick while claiming (a slot freed, a new execution) means one more round, so none waits for the next poll. */

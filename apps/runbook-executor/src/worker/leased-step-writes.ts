@@ -1,0 +1,202 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { EventPublisher, Transaction, traceHeadersRecord } from '@firebreak/bus';
+import { CONFIG, LOGGER, table } from '@firebreak/platform';
+import { AttemptRecord, EngineState } from '../engine/engine.types';
+import type { FinalWrite } from '../lifecycle/execution-records';
+import { attemptColumns, finishParameters, finishStatement, leasedStepStatement } from '../lifecycle/worker-statements';
+import { preparedName } from '../lifecycle/prepared-query';
+import type { ExecutorConfig } from '../service';
+
+interface StagedRow {
+  id: string;
+  subject: string;
+  event: Parameters<EventPublisher['publishEvent']>[1];
+  traceHeaders: Record<string, string>;
+  /** The event's JSON: the outbox row's column and, after the commit, the published message (encoded once). */
+  json: string;
+}
+
+/** What one write did: whether the lease held (nothing was written otherwise), and the event ids published after it. */
+export interface StepWriteResult {
+  written: boolean;
+  published: string[];
+}
+
+/** A closing write's result: as a step write's, and the latest cancel request's author when the lease held. */
+export interface FinishWriteResult extends StepWriteResult {
+  cancelRequestedBy: string | null;
+}
+
+/** How long the rows a closing write published wait for a step write to delete them before a DELETE of their own. */
+const LEFTOVERS_WAIT_MS = 50;
+
+/**
+ * A step's write as one autocommitted statement (leasedStepStatement): the state, its attempts and the
+ * outbox rows of their events only while this worker holds the lease, and the delete of the rows an
+ * earlier write of the run published. Through TransactionalMessaging the same write took four round
+ * trips (BEGIN, the write, the outbox INSERT, COMMIT) and a fifth shared one for the delete: those were
+ * most of the executor's CPU per run. Events are published after the statement returned, as
+ * TransactionalMessaging does after its COMMIT; a row left unpublished (a crash, NATS away) is the
+ * outbox relay's, which publishes it under the same Nats-Msg-Id.
+ *
+ * A run's closing write (finish) is one statement too. The rows it published have no later write of
+ * their run to delete them: the next step write of any run here deletes them with its own, or, when none
+ * comes within LEFTOVERS_WAIT_MS, one DELETE for all of them (flush; the worker flushes on shutdown).
+ */
+@Injectable()
+export class LeasedStepWrites {
+  private readonly statement: string;
+  private readonly finishing: string;
+  private readonly outbox: string;
+  /** Rows closing writes published, for the next step write (or flush) to delete. */
+  private leftovers: string[] = [];
+  private leftoversTimer?: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+  /** LEFTOVERS_WAIT_MS; a test sets it longer to see which write deleted the rows. */
+  leftoversWaitMs = LEFTOVERS_WAIT_MS;
+
+  constructor(
+    @Inject(CONFIG) config: ExecutorConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly dataSource: DataSource,
+    private readonly publisher: EventPublisher,
+  ) {
+    this.outbox = table(config.dbSchema, 'outbox');
+    this.statement = leasedStepStatement(table(config.dbSchema, 'executions'), table(config.dbSchema, 'step_attempts'), this.outbox);
+    this.finishing = finishStatement(
+      table(config.dbSchema, 'executions'),
+      table(config.dbSchema, 'step_attempts'),
+      table(config.dbSchema, 'approvals'),
+      this.outbox,
+      'alone',
+    );
+  }
+
+  /**
+   * Writes `state` and `attempts` of execution `id` if `workerId` holds its lease, with the events
+   * `announce` stages, and deletes the outbox rows of `publishedBefore` (published after an earlier
+   * write, whatever this write finds). Returns once the events are published.
+   */
+  async write(
+    id: string,
+    workerId: string,
+    state: EngineState,
+    attempts: AttemptRecord[],
+    announce: (tx: Transaction) => void,
+    publishedBefore: readonly string[],
+  ): Promise<StepWriteResult> {
+    const staged = this.stage(announce);
+    // Rows closing writes published go with this statement's own delete (put back if it fails).
+    const leftovers = this.leftovers.splice(0);
+    const values = [id, workerId, JSON.stringify(state), ...attemptColumns(attempts), rowsJson(staged), [...publishedBefore, ...leftovers]];
+    let rows: unknown[];
+    try {
+      rows = await this.query('executor_step', this.statement, values);
+    } catch (error) {
+      this.keepLeftovers(leftovers);
+      throw error;
+    }
+    if (rows.length === 0) return { written: false, published: [] };
+    return { written: true, published: await this.publish(staged) };
+  }
+
+  /**
+   * A run's closing write (finishStatement, alone): its end, state and attempts if `workerId` holds the
+   * lease, with the events `announce` stages, and the delete of `closing.published`. Returns once the
+   * events are published; their rows are left to the next step write or flush.
+   */
+  async finish(
+    id: string,
+    workerId: string,
+    closing: { state: EngineState | null; attempts: AttemptRecord[]; published: readonly string[] },
+    final: FinalWrite,
+    announce: (tx: Transaction) => void,
+  ): Promise<FinishWriteResult> {
+    const staged = this.stage(announce);
+    const rows = await this.query('executor_finish_alone', this.finishing, [
+      ...finishParameters(id, workerId, closing, final),
+      rowsJson(staged),
+    ]);
+    if (rows.length === 0) return { written: false, published: [], cancelRequestedBy: null };
+    const published = await this.publish(staged);
+    this.keepLeftovers(published);
+    return { written: true, published, cancelRequestedBy: (rows[0] as { cancel_requested_by: string | null }).cancel_requested_by };
+  }
+
+  /** Deletes the rows closing writes published that no step write took yet (and waits for a delete under way). */
+  async flush(): Promise<void> {
+    clearTimeout(this.leftoversTimer);
+    this.leftoversTimer = undefined;
+    const ids = this.leftovers.splice(0);
+    this.flushing = this.flushing.then(() => this.deletePublished(ids));
+    await this.flushing;
+  }
+
+  private keepLeftovers(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    this.leftovers.push(...ids);
+    this.leftoversTimer ??= setTimeout(() => void this.flush(), this.leftoversWaitMs);
+  }
+
+  private stage(announce: (tx: Transaction) => void): StagedRow[] {
+    const staged: StagedRow[] = [];
+    announce({
+      // Nothing reads through a manager while staging: the statement is the only write.
+      manager: this.dataSource.manager,
+      stage: (subject, data, options) => {
+        const event = this.publisher.build(subject, data, options);
+        staged.push({ id: event.id, subject, event, traceHeaders: traceHeadersRecord(), json: JSON.stringify(event) });
+        return event;
+      },
+    });
+    return staged;
+  }
+
+  /** Best effort, for a run that ends without a later write: the rows stay to the relay (published again, dropped by JetStream) when it fails. */
+  async deletePublished(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    try {
+      await this.dataSource.query(
+        `DELETE FROM ${this.outbox} WHERE id IN (SELECT id FROM ${this.outbox} WHERE id = ANY($1) FOR UPDATE SKIP LOCKED)`,
+        [ids],
+      );
+    } catch (error) {
+      this.logger.warn(
+        { err: error },
+        'could not delete published outbox rows; the relay will publish them again, JetStream drops the repeat',
+      );
+    }
+  }
+
+  private async publish(staged: StagedRow[]): Promise<string[]> {
+    if (staged.length === 0) return [];
+    const results = await Promise.allSettled(
+      staged.map((row) => this.publisher.publishEvent(row.subject, row.event, row.traceHeaders, row.json)),
+    );
+    const sent = staged.filter((_, index) => results[index].status === 'fulfilled').map((row) => row.id);
+    if (sent.length < staged.length)
+      this.logger.warn({ unsent: staged.length - sent.length }, 'publish after commit failed; the outbox relay will retry');
+    return sent;
+  }
+
+  /** On any pooled connection, outside a transaction: a single statement commits alone. Prepared (see queryPrepared). */
+  private async query(name: string, text: string, values: unknown[]): Promise<unknown[]> {
+    this.dataSource.logger.logQuery(text, values);
+    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
+    const result = await pool.query({ name: preparedName(name, text), text, values });
+    return result.rows;
+  }
+}
+
+/** One JSON array for every row, each event's JSON put in as it is (not encoded a second time). */
+function rowsJson(staged: StagedRow[]): string {
+  const rows = staged.map(
+    (row) =>
+      `{"id":${JSON.stringify(row.id)},"subject":${JSON.stringify(row.subject)},"event":${row.json},"trace_headers":${JSON.stringify(row.traceHeaders)}}`,
+  );
+  return `[${rows.join(',')}]`;
+}
