@@ -101,7 +101,9 @@ export class OutcomeWriter {
   }
 
   private report(channel: Channel, { delivery, outcome, answeredAt, next }: Judged): void {
-    const log = this.logger.child({
+    // Plain fields, no child logger: a sent delivery's line is a debug line (a no-op at the usual
+    // levels), and a child logger per delivery cost more than the rest of reporting it.
+    const fields = () => ({
       channel: channel.name,
       deliveryId: delivery.id,
       fingerprint: delivery.fingerprint,
@@ -114,19 +116,19 @@ export class OutcomeWriter {
           { channel: channel.name },
           Math.max(0, answeredAt.getTime() - delivery.receivedAt.getTime()) / 1000,
         );
-        log.debug('delivered');
+        this.logger.debug(fields(), 'delivered');
         return;
       case 'pending':
         if (outcome.result === 'retry') notifierMetrics.retried.inc({ channel: channel.name, reason: outcome.reason });
-        log.warn(
-          { error: outcome.result === 'sent' ? undefined : outcome.error, nextAttemptAt: next.nextAttemptAt },
+        this.logger.warn(
+          { ...fields(), error: outcome.result === 'sent' ? undefined : outcome.error, nextAttemptAt: next.nextAttemptAt },
           'delivery attempt failed; will retry',
         );
         return;
       case 'failed':
         notifierMetrics.failed.inc({ channel: channel.name, severity: delivery.severity });
-        log.error(
-          { error: outcome.result === 'sent' ? undefined : outcome.error },
+        this.logger.error(
+          { ...fields(), error: outcome.result === 'sent' ? undefined : outcome.error },
           'delivery failed for good; notifications.failed published',
         );
         return;

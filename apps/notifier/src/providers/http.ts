@@ -1,5 +1,5 @@
-import { Agent as HttpAgent, IncomingHttpHeaders, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { IncomingHttpHeaders } from 'node:http';
+import { Agent, Dispatcher } from 'undici';
 import { SendOutcome } from './provider';
 
 export interface HttpAnswer {
@@ -11,11 +11,14 @@ export interface HttpAnswer {
 const EXCERPT_LENGTH = 500;
 // Enough for any provider's answer; a larger one is cut rather than held in memory.
 const MAX_BODY = 64 * 1024;
-// node:http with keep-alive costs about half the CPU of fetch per request, which a storm feels.
-const agents = {
-  'http:': new HttpAgent({ keepAlive: true, maxSockets: 64 }),
-  'https:': new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
-};
+/**
+ * One keep-alive pool per origin, at most 64 connections each (what node:http's agent allowed).
+ * Requests go through undici's dispatch interface: about half the CPU of node:http per request
+ * (~30 µs against ~65 µs on the bench machine; its promise API with an AbortSignal cost ~55 µs),
+ * and node:http is about half of fetch's. A storm's deliveries feel each of them. Undici follows no
+ * redirect unless told to.
+ */
+const agent = new Agent({ connections: 64 });
 
 /**
  * POSTs JSON and reads the answer; never follows redirects. A network failure or timeout comes
@@ -27,7 +30,7 @@ export async function postJson(
   options: { timeoutMs: number; headers?: Record<string, string>; contentType?: string },
 ): Promise<HttpAnswer | Extract<SendOutcome, { result: 'retry' }>> {
   try {
-    return await send(new URL(url), Buffer.from(JSON.stringify(body)), options);
+    return await send(new URL(url), JSON.stringify(body), options);
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string };
     return { result: 'retry', reason: 'network', error: `request failed: ${message || code || 'unknown error'}` };
@@ -36,37 +39,77 @@ export async function postJson(
 
 function send(
   url: URL,
-  payload: Buffer,
+  payload: string,
   options: { timeoutMs: number; headers?: Record<string, string>; contentType?: string },
 ): Promise<HttpAnswer> {
-  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  const headers = {
-    'content-type': options.contentType ?? 'application/json',
-    'content-length': String(payload.length),
-    'user-agent': 'Firebreak-Notifier/1',
-    ...options.headers,
-  };
   return new Promise<HttpAnswer>((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers, agent: agents[url.protocol as 'http:' | 'https:'] }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        if (size < MAX_BODY) chunks.push(chunk);
-        size += chunk.length;
-      });
-      res.on('end', () => {
-        clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_BODY) });
-      });
-      res.on('error', reject);
-    });
-    const timer = setTimeout(() => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
-    req.on('error', (error) => {
+    let settled = false;
+    let controller: Dispatcher.DispatchController | undefined;
+    let status = 0;
+    let headers: IncomingHttpHeaders = {};
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      reject(error);
-    });
-    req.end(payload);
+      if (error) return reject(error);
+      const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8').slice(0, MAX_BODY);
+      resolve({ status, headers, body: text });
+    };
+    // The whole exchange, from the queue for a connection to the answer's last byte. A request still
+    // queued when it runs out is given up here and aborted when its turn comes (onRequestStart).
+    const timer = setTimeout(() => {
+      const timeout = new Error(`no answer within ${options.timeoutMs} ms`);
+      settle(timeout);
+      controller?.abort(timeout);
+    }, options.timeoutMs);
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(started) {
+        if (settled) started.abort(new Error('given up'));
+        else controller = started;
+      },
+      onResponseStart(_controller, statusCode, responseHeaders) {
+        status = statusCode;
+        headers = responseHeaders;
+      },
+      onResponseData(reading, chunk) {
+        chunks.push(chunk);
+        size += chunk.length;
+        // An oversized answer is cut: what came is kept, the rest is not read (the connection is closed).
+        if (size >= MAX_BODY) {
+          settle();
+          reading.abort(new Error('answer cut'));
+        }
+      },
+      onResponseEnd: () => settle(),
+      onResponseError: (_controller, error) => settle(error),
+    };
+    try {
+      agent.dispatch(
+        {
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: 'POST',
+          headers: {
+            'content-type': options.contentType ?? 'application/json',
+            'user-agent': 'Firebreak-Notifier/1',
+            // Credentials in the URL (https://user:pass@host/…) as node:http sent them: Basic auth.
+            ...(url.username || url.password ? { authorization: basicAuth(url) } : {}),
+            ...options.headers,
+          },
+          body: payload,
+        },
+        handler,
+      );
+    } catch (error) {
+      settle(error as Error);
+    }
   });
+}
+
+function basicAuth(url: URL): string {
+  return `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
 }
 
 export function isAnswer(value: HttpAnswer | SendOutcome): value is HttpAnswer {
