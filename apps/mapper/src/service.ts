@@ -5,6 +5,7 @@ import { Initial1732300000000 } from '../migrations/1732300000000-initial';
 import { AlertState1732400000000 } from '../migrations/1732400000000-alert-state';
 import { OutboxRetries1764633600000 } from '../migrations/1764633600000-outbox-retries';
 import { AlertStamps1765000000001 } from '../migrations/1765000000001-alert-stamps';
+import { TimersWithoutAlertKey1765100000000 } from '../migrations/1765100000000-timers-without-alert-key';
 
 /** The mapper's own settings; the base ones (NATS, Postgres, tokens, config dir) come from the platform. */
 export const mapperEnv = z.object({
@@ -35,5 +36,13 @@ export function batchLimits(config: MapperConfig): BatchLimits {
 export const SERVICE: ServiceOptions<typeof mapperEnv.shape> = {
   app: 'mapper',
   env: mapperEnv,
-  database: { migrations: [Initial1732300000000, AlertState1732400000000, OutboxRetries1764633600000, AlertStamps1765000000001] },
+  database: {
+    migrations: [
+      Initial1732300000000,
+      AlertState1732400000000,
+      OutboxRetries1764633600000,
+      AlertStamps1765000000001,
+      TimersWithoutAlertKey1765100000000,
+    ],
+  },
 };

@@ -34,6 +34,12 @@ export interface MapperBenchResult {
   statementsPerEvent: number;
   /** The same, counting each CTE of a combined write statement as one (what Postgres parses and plans). */
   statementPartsPerEvent: number;
+  /** Bytes of SQL text and parameters sent to Postgres per event (about what the sockets carry). */
+  bytesSentPerEvent: number;
+  /** WAL Postgres wrote per event meanwhile (the whole server's: other work on it counts too). */
+  walBytesPerEvent: number;
+  /** Per kind of statement: count and Postgres CPU, per event. */
+  perStatement: StatementBreakdown;
 }
 
 /** CPU time of a process so far, in µs (Linux: /proc/<pid>/stat utime + stime, in clock ticks of 10 ms). */
@@ -46,6 +52,26 @@ function processCpuUs(pid: number): number | null {
   }
 }
 
+/** CPU time of a process so far, in ns (Linux: /proc/<pid>/schedstat, exact), or null. */
+function processCpuNs(pid: number): number | null {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return null;
+  }
+}
+
+/** What a statement is, for the breakdown: its verb and table (each CTE's, for a combined write). */
+function statementKind(sql: string): string {
+  const plain = sql.replace(/"[^"]*"\./g, '').replace(/\s+/g, ' ');
+  const head = (text: string) => text.match(/^(\w+)( \w+)?( \w+)?/)?.[0] ?? text.slice(0, 20);
+  const ctes = [...plain.matchAll(/\bw\d+ AS \((.{0,40})/g)].map((match) => head(match[1]));
+  return ctes.length > 0 ? `WITH ${ctes.join(' + ')}` : head(plain);
+}
+
+/** Per kind of statement: how many were sent and the CPU their backend spent running them. */
+export type StatementBreakdown = Record<string, { count: number; postgresCpuUs: number }>;
+
 /**
  * Counts every statement a pg client sends (typeorm's pool is made of them) and the CPU the
  * Postgres backends serving them used meanwhile (each backend read when first seen and at the end).
@@ -55,6 +81,8 @@ function watchPostgres() {
   const backends = new Map<number, { first: number; last: number }>();
   let statements = 0;
   let parts = 0;
+  let bytes = 0;
+  const breakdown: StatementBreakdown = {};
   const read = (pid: number) => {
     const cpu = processCpuUs(pid);
     if (cpu === null) return;
@@ -66,12 +94,25 @@ function watchPostgres() {
     statements++;
     // A write batch's statement carries its writes as CTEs (`WITH w0 AS (...), w1 AS (...)`): each is parsed and planned.
     parts += typeof args[0] === 'string' ? Math.max(1, args[0].match(/\bw\d+ AS \(/g)?.length ?? 0) : 1;
+    bytes += sentBytes(args[0]) + (Array.isArray(args[1]) ? sentBytes(args[1]) : 0);
     if (this.processID && !backends.has(this.processID)) read(this.processID);
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
+    const result = (original as (...a: unknown[]) => unknown).apply(this, args);
+    // typeorm sends one statement at a time on a connection: its backend's CPU meanwhile is that statement's.
+    const pid = this.processID;
+    const before = pid ? processCpuNs(pid) : null;
+    if (pid && before !== null && typeof args[0] === 'string' && result instanceof Promise) {
+      const kind = (breakdown[statementKind(args[0])] ??= { count: 0, postgresCpuUs: 0 });
+      kind.count++;
+      const account = () => (kind.postgresCpuUs += ((processCpuNs(pid) ?? before) - before) / 1000);
+      result.then(account, account);
+    }
+    return result;
   } as typeof Client.prototype.query;
   return {
     statements: () => statements,
     parts: () => parts,
+    bytes: () => bytes,
+    breakdown: () => breakdown,
     /** Stops counting; the backends' CPU since first seen, in µs. */
     stop: (): number => {
       Client.prototype.query = original;
@@ -79,6 +120,24 @@ function watchPostgres() {
       return [...backends.values()].reduce((sum, { first, last }) => sum + last - first, 0);
     },
   };
+}
+
+/** About what a statement's text or parameters weigh on the wire. */
+function sentBytes(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + sentBytes(item), 0);
+  if (value && typeof value === 'object' && 'text' in value) return sentBytes((value as { text: unknown }).text);
+  return 8;
+}
+
+async function walLsn(app: NestFastifyApplication): Promise<string> {
+  const [{ lsn }] = await app.get(DataSource).query(`SELECT pg_current_wal_lsn()::text AS lsn`);
+  return lsn;
+}
+
+async function walBytesSince(app: NestFastifyApplication, lsn: string): Promise<number> {
+  const [{ bytes }] = await app.get(DataSource).query(`SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::float8 AS bytes`, [lsn]);
+  return bytes;
 }
 
 async function notifiesOnStream(bus: BusProbe): Promise<number> {
@@ -119,6 +178,7 @@ export async function benchMapper(options: MapperBenchOptions): Promise<MapperBe
     const now = Date.now();
     const { inputs, notifies } = workloadEvents(options.workload, options.events, id, now);
     const publisher = await startPublisher(id, options.workload, options.events, now);
+    const wal = await walLsn(app);
     const postgres = watchPostgres();
     const cpu = process.cpuUsage();
     const started = performance.now();
@@ -130,6 +190,7 @@ export async function benchMapper(options: MapperBenchOptions): Promise<MapperBe
     const elapsedMs = performance.now() - started;
     const used = process.cpuUsage(cpu);
     const postgresCpuUs = postgres.stop();
+    const walBytes = await walBytesSince(app, wal);
     await publisher.exited;
     await checkHandled(app, id, inputs.length);
     return {
@@ -143,10 +204,22 @@ export async function benchMapper(options: MapperBenchOptions): Promise<MapperBe
       postgresCpuUsPerEvent: Math.round(postgresCpuUs / inputs.length),
       statementsPerEvent: Math.round((postgres.statements() / inputs.length) * 100) / 100,
       statementPartsPerEvent: Math.round((postgres.parts() / inputs.length) * 100) / 100,
+      bytesSentPerEvent: Math.round(postgres.bytes() / inputs.length),
+      walBytesPerEvent: Math.round(walBytes / inputs.length),
+      perStatement: perEvent(postgres.breakdown(), inputs.length),
     };
   } finally {
     await closeInstallation(id, app, bus);
   }
+}
+
+function perEvent(breakdown: StatementBreakdown, events: number): StatementBreakdown {
+  const round = (value: number) => Math.round(value * 1000) / 1000;
+  return Object.fromEntries(
+    Object.entries(breakdown)
+      .sort(([, a], [, b]) => b.postgresCpuUs - a.postgresCpuUs)
+      .map(([kind, { count, postgresCpuUs }]) => [kind, { count: round(count / events), postgresCpuUs: round(postgresCpuUs / events) }]),
+  );
 }
 
 async function checkHandled(app: NestFastifyApplication, schema: string, events: number): Promise<void> {

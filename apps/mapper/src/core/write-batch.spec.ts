@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { chunkRows, jsonArray, jsonRows, RowWrite, WriteBatch } from './write-batch';
+import { chunkRows, jsonArray, RowWrite, WriteBatch } from './write-batch';
 
 function recordingManager() {
   const sent: Array<{ sql: string; params: unknown[] }> = [];
@@ -155,13 +155,5 @@ describe('chunkRows', () => {
 
   it('gives nothing for no rows', () => {
     expect(chunkRows([], { maxBytes: 10, maxRows: 10 })).toEqual([]);
-  });
-});
-
-describe('jsonRows', () => {
-  it('reads the JSON array with each row numbered by its place', () => {
-    expect(jsonRows('$1', 'fingerprint text, "sourceId" text, at timestamptz')).toBe(
-      'ROWS FROM (jsonb_to_recordset($1::jsonb) AS (fingerprint text, "sourceId" text, at timestamptz)) WITH ORDINALITY AS r(fingerprint, "sourceId", at, n)',
-    );
   });
 });

@@ -13,9 +13,11 @@ export interface SqlRunner {
  */
 export interface RowWrite<R> {
   key?: (row: R) => string;
+  /** What a row is sent as (e.g. its `jsonTuples` tuple); the row itself without it. */
+  encode?: (row: R) => unknown;
   /**
    * The statements writing one chunk of rows (in the order added). `encoded` is each row's
-   * `JSON.stringify`, made once by the batch to size the chunks: `jsonArray(encoded)` is the document.
+   * `JSON.stringify` (of `encode(row)` when given), made once by the batch to size the chunks: `jsonArray(encoded)` is the document.
    */
   statements(rows: R[], encoded: string[]): Statement[];
 }
@@ -90,7 +92,8 @@ export class WriteBatch implements SqlRunner {
   async flush(): Promise<void> {
     for (const [kind, rows] of this.rows) {
       const list = (Array.isArray(rows) ? rows : [...rows.values()]) as never[];
-      const encoded = list.map((row) => JSON.stringify(row));
+      const encode = kind.encode;
+      const encoded = list.map((row) => JSON.stringify(encode ? encode(row) : row));
       for (const [chunk, [start, end]] of chunkRows(encoded, this.limits).entries()) {
         for (const statement of kind.statements(list.slice(start, end), encoded.slice(start, end)))
           this.statements.push({ ...statement, kind, chunk, bytes: paramBytes(statement.params) });
@@ -174,13 +177,4 @@ function paramBytes(params: readonly unknown[]): number {
     else bytes += 8;
   }
   return bytes;
-}
-
-/**
- * A FROM item of the rows sent as one JSON array in `param`, as `r`, with each row's place in the
- * array as `r.n` (to insert in order). `columns`: `name type, ...`, the names the JSON objects use.
- */
-export function jsonRows(param: string, columns: string): string {
-  const names = columns.split(',').map((column) => column.trim().split(/\s+/)[0]);
-  return `ROWS FROM (jsonb_to_recordset(${param}::jsonb) AS (${columns})) WITH ORDINALITY AS r(${names.join(', ')}, n)`;
 }

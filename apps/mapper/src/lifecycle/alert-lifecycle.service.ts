@@ -3,7 +3,7 @@ import { InboxBatch, InboxKey, Transaction, TransactionalMessaging } from '@fire
 import { CLOCK, Clock, CONFIG } from '@firebreak/platform';
 import { batchLimits, MapperConfig } from '../service';
 import { BatchLimits } from '../core/write-batch';
-import { AlertPatch, AlertRecord } from './alert-record';
+import { AlertPatch, AlertRecord, withPatch } from './alert-record';
 import { AlertStateRepository } from './alert-state.repository';
 import { AlertTransaction, EffectStores } from './alert-transaction';
 import { Command, Decision, decide } from './alert-machine';
@@ -104,12 +104,6 @@ export class AlertLifecycle {
 
 /** The stored row with the patch's fields (an undefined one leaves its field as it is); the row itself when nothing changes. */
 function patched(stored: AlertRecord, patch: AlertPatch): AlertRecord {
-  const changes: Record<string, unknown> = {};
-  let changed = false;
-  for (const [field, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
-    changes[field] = value;
-    changed = true;
-  }
-  return changed ? { ...stored, ...changes } : stored;
+  for (const field in patch) if (patch[field as keyof AlertPatch] !== undefined) return withPatch(stored, patch);
+  return stored;
 }

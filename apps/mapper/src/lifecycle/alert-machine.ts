@@ -1,4 +1,4 @@
-import { AlertRecord } from './alert-record';
+import { AlertRecord, withPatch } from './alert-record';
 import { Command, Decision, MachineSettings, Verdict } from './commands';
 import { decideEscalationDue } from './escalation-due';
 import { decideOperatorAction } from './operator-actions';
@@ -66,7 +66,12 @@ function stamped(stored: AlertRecord | null, verdict: Verdict, at: Date): Decisi
     Object.keys(verdict.patch).length > 0 ||
     verdict.effects.some((effect) => effect.type === 'announce' || effect.type === 'state_changed');
   if (verdict.refused || !record || (stored && !changes)) return { ...verdict, at };
-  return { ...verdict, record: { ...record, stampedAt: at }, patch: stored ? { ...verdict.patch, stampedAt: at } : verdict.patch, at };
+  return {
+    ...verdict,
+    record: withPatch(record, { stampedAt: at }),
+    patch: stored ? { ...verdict.patch, stampedAt: at } : verdict.patch,
+    at,
+  };
 }
 
 function decideAt(stored: AlertRecord | null, command: Command, settings: MachineSettings): Verdict {

@@ -66,6 +66,45 @@ export const NO_HANDLING = {
 
 export type AlertPatch = Partial<Omit<AlertRecord, 'fingerprint' | 'updatedAt'>>;
 
+const pick = <T>(changed: T | undefined, stored: T): T => (changed === undefined ? stored : changed);
+
+/**
+ * The record with the patch's fields (an undefined one leaves its field as it is). Written out field
+ * by field, not `{ ...record, ...patch }`: V8 copies spread objects of this size through a slow
+ * generic path, which cost a new alert's decision ~25 µs (most of the machine's time in a storm).
+ */
+export function withPatch(record: AlertRecord, patch: AlertPatch): AlertRecord {
+  return {
+    fingerprint: record.fingerprint,
+    alertname: pick(patch.alertname, record.alertname),
+    severity: pick(patch.severity, record.severity),
+    status: pick(patch.status, record.status),
+    source: pick(patch.source, record.source),
+    labels: pick(patch.labels, record.labels),
+    annotations: pick(patch.annotations, record.annotations),
+    generatorURL: pick(patch.generatorURL, record.generatorURL),
+    startsAt: pick(patch.startsAt, record.startsAt),
+    endsAt: pick(patch.endsAt, record.endsAt),
+    eventAt: pick(patch.eventAt, record.eventAt),
+    eventReceivedAt: pick(patch.eventReceivedAt, record.eventReceivedAt),
+    firstSeen: pick(patch.firstSeen, record.firstSeen),
+    lastSeen: pick(patch.lastSeen, record.lastSeen),
+    occurrences: pick(patch.occurrences, record.occurrences),
+    lastAnnouncedAt: pick(patch.lastAnnouncedAt, record.lastAnnouncedAt),
+    silenceId: pick(patch.silenceId, record.silenceId),
+    acknowledgedBy: pick(patch.acknowledgedBy, record.acknowledgedBy),
+    acknowledgedAt: pick(patch.acknowledgedAt, record.acknowledgedAt),
+    acknowledgeNote: pick(patch.acknowledgeNote, record.acknowledgeNote),
+    resolvedBy: pick(patch.resolvedBy, record.resolvedBy),
+    resolvedAt: pick(patch.resolvedAt, record.resolvedAt),
+    resolveNote: pick(patch.resolveNote, record.resolveNote),
+    escalatedAt: pick(patch.escalatedAt, record.escalatedAt),
+    runbook: pick(patch.runbook, record.runbook),
+    stampedAt: pick(patch.stampedAt, record.stampedAt),
+    updatedAt: record.updatedAt,
+  };
+}
+
 /** Column of each field; the only names that ever reach SQL text. */
 export const ALERT_COLUMNS: Record<keyof AlertRecord, string> = {
   fingerprint: 'fingerprint',

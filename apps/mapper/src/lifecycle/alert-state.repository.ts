@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CONFIG, table } from '@firebreak/platform';
 import { batchLimits, MapperConfig } from '../service';
-import { BatchLimits, chunkRows, jsonArray, jsonRows, RowWrite, WriteBatch } from '../core/write-batch';
+import { BatchLimits, chunkRows, jsonArray, RowWrite, WriteBatch } from '../core/write-batch';
+import { jsonTuples } from '../core/json-tuples';
 import { ALERT_COLUMNS, AlertRecord, alertSelectList } from './alert-record';
 
 /** The Postgres type of each column written (all but `updated_at`, which Postgres sets). */
@@ -35,8 +36,9 @@ const COLUMN_TYPES: Record<Exclude<keyof AlertRecord, 'updatedAt'>, string> = {
   stampedAt: 'timestamptz',
 };
 const FIELDS = Object.keys(COLUMN_TYPES) as Array<keyof typeof COLUMN_TYPES>;
-/** The records as one JSON document, read back by field name: `r."startsAt"`, ... */
-const RECORDS = jsonRows('$1', FIELDS.map((field) => `"${field}" ${COLUMN_TYPES[field]}`).join(', '));
+/** The records as one JSON document of tuples, read back by field name: `r."startsAt"`, ... */
+const TUPLES = jsonTuples<AlertRecord>(FIELDS.map((field) => `"${field}" ${COLUMN_TYPES[field]}`).join(', '));
+const RECORDS = TUPLES.from('$1');
 
 const byFingerprint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -62,7 +64,11 @@ export class AlertStateRepository {
        ON CONFLICT (fingerprint) DO NOTHING RETURNING fingerprint`;
     const sets = FIELDS.filter((field) => field !== 'fingerprint').map((field) => `${ALERT_COLUMNS[field]} = r."${field}"`);
     const sql = `UPDATE ${this.table} a SET ${sets.join(', ')}, updated_at = now() FROM ${RECORDS} WHERE a.fingerprint = r.fingerprint`;
-    this.updates = { key: (record) => record.fingerprint, statements: (_, encoded) => [{ sql, params: [jsonArray(encoded)] }] };
+    this.updates = {
+      key: (record) => record.fingerprint,
+      encode: TUPLES.tuple,
+      statements: (_, encoded) => [{ sql, params: [jsonArray(encoded)] }],
+    };
   }
 
   async lock(manager: EntityManager, fingerprint: string): Promise<AlertRecord | null> {
@@ -88,7 +94,7 @@ export class AlertStateRepository {
    */
   async insertNew(manager: EntityManager, records: readonly AlertRecord[]): Promise<Set<string>> {
     const sorted = [...records].sort((a, b) => byFingerprint(a.fingerprint, b.fingerprint));
-    const encoded = sorted.map((record) => JSON.stringify(record));
+    const encoded = sorted.map((record) => JSON.stringify(TUPLES.tuple(record)));
     const inserted = new Set<string>();
     for (const [start, end] of chunkRows(encoded, this.limits)) {
       const rows: Array<{ fingerprint: string }> = await manager.query(this.insert, [jsonArray(encoded.slice(start, end))]);

@@ -13,23 +13,25 @@ type Of<K extends Effect['type']> = Extract<Effect, { type: K }>;
  */
 export async function applyEffects(tx: AlertTransaction, effects: readonly Effect[], at: Date): Promise<void> {
   const cancelled: string[] = [];
+  // Converted once: a new alert's three events carry it (the envelope takes the string as it is).
+  const time = at.toISOString();
   for (const effect of effects) {
     switch (effect.type) {
       case 'announce':
-        stageAnnouncement(tx, effect, at);
+        stageAnnouncement(tx, effect, time);
         break;
       case 'state_changed':
         tx.bus.stage(
           'alerts.state.changed',
-          { ...effect.change, at: at.toISOString() },
-          { id: deriveEventId('state', effect.sourceId, effect.change.to), subject: effect.change.fingerprint, time: at },
+          { ...effect.change, at: time },
+          { id: deriveEventId('state', effect.sourceId, effect.change.to), subject: effect.change.fingerprint, time },
         );
         break;
       case 'history':
         tx.record(effect.entry, at);
         break;
       case 'runbook_request':
-        requestRunbook(tx, effect, at);
+        requestRunbook(tx, effect, at, time);
         break;
       case 'runbook_outcome':
         await tx.stores.requests.recordOutcome(tx.writes, effect.requestId, {
@@ -60,16 +62,16 @@ export async function applyEffects(tx: AlertTransaction, effects: readonly Effec
   tx.stores.timers.cancel(tx.writes, cancelled);
 }
 
-function stageAnnouncement(tx: AlertTransaction, { notify, sourceId }: Of<'announce'>, at: Date): void {
+function stageAnnouncement(tx: AlertTransaction, { notify, sourceId }: Of<'announce'>, time: string): void {
   tx.bus.stage('alerts.notify', notify, {
     id: deriveEventId('notify', sourceId, notify.kind),
     subject: notify.alert.fingerprint,
-    time: at,
+    time,
   });
   tx.afterCommit(() => mapperMetrics.sent.inc({ kind: notify.kind }));
 }
 
-function requestRunbook(tx: AlertTransaction, { fingerprint, runbook, request }: Of<'runbook_request'>, at: Date): void {
+function requestRunbook(tx: AlertTransaction, { fingerprint, runbook, request }: Of<'runbook_request'>, at: Date, time: string): void {
   tx.stores.requests.insert(tx.writes, {
     requestId: runbook.requestId,
     fingerprint,
@@ -80,7 +82,7 @@ function requestRunbook(tx: AlertTransaction, { fingerprint, runbook, request }:
     at,
   });
   if (runbook.status === 'requested') {
-    tx.bus.stage('runbooks.requested', request, { id: runbook.requestId, subject: fingerprint, time: at });
+    tx.bus.stage('runbooks.requested', request, { id: runbook.requestId, subject: fingerprint, time });
     tx.afterCommit(() => mapperMetrics.runbooksRequested.inc({ runbook: runbook.id }));
   } else {
     tx.afterCommit(() => mapperMetrics.runbooksSuppressed.inc({ runbook: runbook.id }));

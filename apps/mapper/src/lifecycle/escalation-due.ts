@@ -1,5 +1,5 @@
 import ms from 'ms';
-import { AlertPatch, AlertRecord } from './alert-record';
+import { AlertPatch, AlertRecord, withPatch } from './alert-record';
 import { Verdict, EscalationDue, MachineSettings, unchanged } from './commands';
 import { announce, cancelTimer, count, history } from './effects';
 
@@ -11,7 +11,7 @@ export function decideEscalationDue(stored: AlertRecord | null, command: Escalat
   const { sourceId, delayMs } = command;
   const reason = `unacknowledged for ${ms(delayMs, { long: true })} (${stored.severity})`;
   const patch: AlertPatch = { escalatedAt: now };
-  const next: AlertRecord = { ...stored, ...patch };
+  const next: AlertRecord = withPatch(stored, patch);
   const current = stored.runbook;
   const runbook = current
     ? { id: current.id, ...(current.executionId ? { executionId: current.executionId } : {}), outcome: current.status }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { jsonArray, jsonRows, RowWrite, WriteBatch } from '../core/write-batch';
+import { jsonArray, RowWrite, WriteBatch } from '../core/write-batch';
+import { jsonTuples } from '../core/json-tuples';
 import { AlertLifecycle } from '@firebreak/contracts';
 import { CONFIG, table } from '@firebreak/platform';
 import { MapperConfig } from '../service';
@@ -40,12 +41,15 @@ export class HistoryRepository {
     private readonly dataSource: DataSource,
   ) {
     this.table = table(config.dbSchema, 'alert_history');
+    const tuples = jsonTuples<HistoryEntry>(
+      'fingerprint text, at timestamptz, "sourceId" text, action text, "from" text, "to" text, actor text, note text, details jsonb',
+    );
     const sql = `INSERT INTO ${this.table} (fingerprint, at, source_id, action, from_status, to_status, actor, note, details)
        SELECT r.fingerprint, r.at, r."sourceId", r.action, r."from", r."to", r.actor, r.note, coalesce(r.details, '{}')
-         FROM ${jsonRows('$1', 'fingerprint text, at timestamptz, "sourceId" text, action text, "from" text, "to" text, actor text, note text, details jsonb')}
+         FROM ${tuples.from('$1')}
         ORDER BY r.n`;
-    // A chunk's entries as they are, in one JSON document (the batch sizes the chunks).
-    this.rows = { statements: (_, encoded) => [{ sql, params: [jsonArray(encoded)] }] };
+    // A chunk's entries as tuples, in one JSON document (the batch sizes the chunks).
+    this.rows = { encode: tuples.tuple, statements: (_, encoded) => [{ sql, params: [jsonArray(encoded)] }] };
   }
 
   /** Queues the entries on the batch: a transaction's go out in a statement per chunk, in the order queued (their ids follow it). */

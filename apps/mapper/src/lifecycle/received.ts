@@ -1,5 +1,5 @@
 import { AlertLifecycle, labelValue } from '@firebreak/contracts';
-import { AlertPatch, AlertRecord, NO_HANDLING } from './alert-record';
+import { AlertPatch, AlertRecord, withPatch } from './alert-record';
 import { heldTimeOf, IncomingState, isClamped, orderingField, Transition, transitionFor } from './alert-transition';
 import { MachineSettings, Received, Verdict } from './commands';
 import { announce, cancelTimer, count, Effect, history, stateChanged } from './effects';
@@ -88,22 +88,17 @@ function existing(stored: AlertRecord | null): AlertRecord {
   return stored;
 }
 
-function alertFields({ alert, source }: Received) {
+function firstSighting({ command, incoming, settings, orderedAt }: Receipt): AlertRecord {
+  const at = incoming.receivedAt;
+  const { alert, source } = command;
   return {
+    fingerprint: alert.fingerprint,
     alertname: labelValue(alert.labels, 'alertname'),
     severity: alert.severity,
     source,
     labels: alert.labels,
     annotations: alert.annotations,
     generatorURL: alert.generatorURL,
-  };
-}
-
-function firstSighting({ command, incoming, settings, orderedAt }: Receipt): AlertRecord {
-  const at = incoming.receivedAt;
-  return {
-    fingerprint: command.alert.fingerprint,
-    ...alertFields(command),
     status: 'firing',
     startsAt: incoming.startsAt,
     endsAt: null,
@@ -114,7 +109,13 @@ function firstSighting({ command, incoming, settings, orderedAt }: Receipt): Ale
     occurrences: 0,
     lastAnnouncedAt: null,
     silenceId: null,
-    ...NO_HANDLING,
+    acknowledgedBy: null,
+    acknowledgedAt: null,
+    acknowledgeNote: null,
+    resolvedBy: null,
+    resolvedAt: null,
+    resolveNote: null,
+    escalatedAt: null,
     runbook: null,
     stampedAt: settings.now,
     updatedAt: settings.now,
@@ -126,8 +127,14 @@ function open(stored: AlertRecord | null, transition: Of<'open'>, receipt: Recei
   const announced = transition.announce === 'firing';
   const runbook = announced && command.mapping ? planRunbook(command.mapping, command.sourceId, settings) : null;
   const base = stored ?? firstSighting(receipt);
+  const { alert, source } = command;
   const patch: AlertPatch = {
-    ...alertFields(command),
+    alertname: labelValue(alert.labels, 'alertname'),
+    severity: alert.severity,
+    source,
+    labels: alert.labels,
+    annotations: alert.annotations,
+    generatorURL: alert.generatorURL,
     status: transition.to,
     startsAt: incoming.startsAt,
     endsAt: null,
@@ -137,10 +144,17 @@ function open(stored: AlertRecord | null, transition: Of<'open'>, receipt: Recei
     occurrences: base.occurrences + 1,
     lastAnnouncedAt: announced ? settings.now : null,
     silenceId: command.silenceId,
-    ...NO_HANDLING,
+    // A new episode: who handled the last one is forgotten (NO_HANDLING, written out: spreads cost, see `withPatch`).
+    acknowledgedBy: null,
+    acknowledgedAt: null,
+    acknowledgeNote: null,
+    resolvedBy: null,
+    resolvedAt: null,
+    resolveNote: null,
+    escalatedAt: null,
     runbook,
   };
-  const next: AlertRecord = { ...base, ...patch };
+  const next = withPatch(base, patch);
   const from = stored?.status ?? null;
   const effects: Effect[] = [...stateChanged(next, from, transition.to, command.sourceId)];
   if (announced)
@@ -174,7 +188,7 @@ function repeat(stored: AlertRecord, transition: Of<'repeat'>, { command, incomi
   const kind = transition.announce;
   const runbook = kind === 'firing' && !stored.runbook && mapping ? planRunbook(mapping, sourceId, settings) : stored.runbook;
   if (kind) patch = { ...patch, lastAnnouncedAt: settings.now, runbook };
-  const next: AlertRecord = { ...stored, ...patch };
+  const next = withPatch(stored, patch);
   const effects: Effect[] = [...stateChanged(next, stored.status, transition.to, sourceId)];
   if (kind === 'firing')
     effects.push(...firingAnnouncement(next, sourceId, incoming.receivedAt, runbook !== stored.runbook, command.escalateAfterMs));
@@ -221,7 +235,7 @@ function close(stored: AlertRecord, transition: Of<'close'>, { command, incoming
     resolvedAt: orderedAt,
     resolveNote: null,
   };
-  const next: AlertRecord = { ...stored, ...patch };
+  const next = withPatch(stored, patch);
   const effects: Effect[] = [...stateChanged(next, stored.status, 'resolved', sourceId), cancelTimer(next.fingerprint)];
   if (transition.announce) effects.push(announce('resolved', next, sourceId, { receivedAt: incoming.receivedAt }));
   effects.push(
@@ -251,7 +265,7 @@ function recordResolved(stored: AlertRecord | null, receipt: Receipt): Verdict {
     lastSeen: later(base.lastSeen, incoming.receivedAt),
     ...(stored ? {} : { resolvedBy: `source:${command.source}`, resolvedAt: orderedAt }),
   };
-  const next: AlertRecord = { ...base, ...patch };
+  const next = withPatch(base, patch);
   const reason = stored ? 'a later resolution of an alert already resolved' : 'first seen resolved; nobody was told it fired';
   const effects: Effect[] = [
     ...stateChanged(next, stored?.status ?? null, 'resolved', command.sourceId),

@@ -1,4 +1,4 @@
-import { AlertPatch, AlertRecord } from './alert-record';
+import { AlertPatch, AlertRecord, withPatch } from './alert-record';
 import { Verdict, MachineSettings, RunbookOutcomeReceived } from './commands';
 import { announce, cancelTimer, count, Effect, history } from './effects';
 
@@ -26,7 +26,7 @@ export function decideRunbookOutcome(stored: AlertRecord | null, command: Runboo
         }
       : stored.runbook;
   const patch: AlertPatch = { runbook, ...(escalate ? { escalatedAt: now } : {}) };
-  const next: AlertRecord = { ...stored, ...patch };
+  const next: AlertRecord = withPatch(stored, patch);
   const action = outcome.status === 'succeeded' ? 'runbook_succeeded' : 'runbook_failed';
   const { fingerprint: _fingerprint, ...details } = outcome;
   const effects: Effect[] = [

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { jsonArray, jsonRows, RowWrite, SqlRunner, WriteBatch } from '../core/write-batch';
+import { jsonArray, RowWrite, SqlRunner, WriteBatch } from '../core/write-batch';
+import { jsonTuples } from '../core/json-tuples';
 import { CONFIG, table } from '@firebreak/platform';
 import { MapperConfig } from '../service';
 
@@ -31,11 +32,14 @@ export class RunbookRequestsRepository {
     private readonly dataSource: DataSource,
   ) {
     this.table = table(config.dbSchema, 'runbook_requests');
+    const tuples = jsonTuples<RunbookRequestRow>(
+      '"requestId" text, fingerprint text, "runbookId" text, "mappingSource" text, status text, reason text, at timestamptz',
+    );
     const sql = `INSERT INTO ${this.table} (request_id, fingerprint, runbook_id, mapping_source, status, reason, requested_at, updated_at)
        SELECT r."requestId", r.fingerprint, r."runbookId", r."mappingSource", r.status, r.reason, r.at, r.at
-         FROM ${jsonRows('$1', '"requestId" text, fingerprint text, "runbookId" text, "mappingSource" text, status text, reason text, at timestamptz')}
+         FROM ${tuples.from('$1')}
        ON CONFLICT (request_id) DO NOTHING`;
-    this.requests = { statements: (_, encoded) => [{ sql, params: [jsonArray(encoded)] }] };
+    this.requests = { encode: tuples.tuple, statements: (_, encoded) => [{ sql, params: [jsonArray(encoded)] }] };
   }
 
   /** Queued on the batch: a transaction's requests go out in a statement per chunk. */

@@ -1,4 +1,4 @@
-import { AlertPatch, AlertRecord } from './alert-record';
+import { AlertPatch, AlertRecord, withPatch } from './alert-record';
 import { unsilencedAnnouncement } from './alert-transition';
 import { Verdict, MachineSettings, SilenceApplied, SilenceLifted, unchanged } from './commands';
 import { announce, cancelTimer, Effect, history, stateChanged } from './effects';
@@ -14,7 +14,7 @@ export function decideSilenceApplied(stored: AlertRecord | null, command: Silenc
     history({ fingerprint: stored.fingerprint, sourceId, action: 'silenced', from: 'firing', to: 'silenced', details: { silenceId } }),
     cancelTimer(stored.fingerprint),
   ];
-  return { record: { ...stored, ...patch }, patch, effects, outcome: 'silenced' };
+  return { record: withPatch(stored, patch), patch, effects, outcome: 'silenced' };
 }
 
 /**
@@ -34,20 +34,20 @@ export function decideSilenceLifted(stored: AlertRecord | null, command: Silence
       details: { from: silenceId, to: replacementId },
     };
     const patch: AlertPatch = { silenceId: replacementId };
-    return { record: { ...stored, ...patch }, patch, effects: [history(entry)], outcome: 'silence_changed' };
+    return { record: withPatch(stored, patch), patch, effects: [history(entry)], outcome: 'silence_changed' };
   }
   const { now } = settings;
   let patch: AlertPatch = { status: 'firing', silenceId: null };
   const kind = unsilencedAnnouncement(stored.lastAnnouncedAt, settings);
   const effects: Effect[] = [];
   if (kind === 'firing') {
-    const unsilenced: AlertRecord = { ...stored, ...patch };
+    const unsilenced: AlertRecord = withPatch(stored, patch);
     const runbook = unsilenced.runbook ?? (command.mapping ? planRunbook(command.mapping, sourceId, settings) : null);
     const newRequest = runbook !== null && unsilenced.runbook === null;
     effects.push(...firingAnnouncement({ ...unsilenced, runbook }, sourceId, now, newRequest, command.escalateAfterMs));
     patch = { ...patch, lastAnnouncedAt: now, runbook };
   } else if (kind === 'repeat') {
-    effects.push(announce('repeat', { ...stored, ...patch }, sourceId, { receivedAt: now }));
+    effects.push(announce('repeat', withPatch(stored, patch), sourceId, { receivedAt: now }));
     patch = { ...patch, lastAnnouncedAt: now };
   }
   effects.push(
@@ -61,5 +61,5 @@ export function decideSilenceLifted(stored: AlertRecord | null, command: Silence
       details: { silenceId, announced: kind },
     }),
   );
-  return { record: { ...stored, ...patch }, patch, effects, outcome: 'unsilenced' };
+  return { record: withPatch(stored, patch), patch, effects, outcome: 'unsilenced' };
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { jsonArray, jsonRows, RowWrite, Statement, WriteBatch } from '../core/write-batch';
+import { jsonArray, RowWrite, Statement, WriteBatch } from '../core/write-batch';
+import { jsonTuples } from '../core/json-tuples';
 import { CONFIG, table } from '@firebreak/platform';
 import { MapperConfig } from '../service';
 import { AlertRecord, alertSelectList } from './alert-record';
@@ -33,13 +34,18 @@ export class TimersRepository {
   constructor(@Inject(CONFIG) config: MapperConfig) {
     this.timers = table(config.dbSchema, 'escalation_timers');
     this.alerts = table(config.dbSchema, 'alerts');
+    const tuples = jsonTuples<TimerChange>(
+      'fingerprint text, "dueAt" timestamptz, "sourceId" text, "delayMs" bigint, "createdAt" timestamptz',
+    );
     const set = `INSERT INTO ${this.timers} (fingerprint, due_at, source_id, delay_ms, created_at)
        SELECT r.fingerprint, r."dueAt", r."sourceId", r."delayMs", r."createdAt"
-         FROM ${jsonRows('$1', 'fingerprint text, "dueAt" timestamptz, "sourceId" text, "delayMs" bigint, "createdAt" timestamptz')}
+         FROM ${tuples.from('$1')}
        ON CONFLICT (fingerprint) DO UPDATE SET due_at = EXCLUDED.due_at, source_id = EXCLUDED.source_id, delay_ms = EXCLUDED.delay_ms, created_at = EXCLUDED.created_at`;
     const cancel = `DELETE FROM ${this.timers} WHERE fingerprint = ANY($1)`;
     this.changes = {
       key: (change) => change.fingerprint,
+      // A cancel's tuple is its fingerprint and nulls: only sized, never sent.
+      encode: tuples.tuple,
       // One row per alert (the key), so neither statement touches a row twice and they never touch the same one.
       statements: (changes, encoded) => {
         const sets = encoded.filter((_, index) => !changes[index].cancelled);
