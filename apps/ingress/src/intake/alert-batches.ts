@@ -8,7 +8,8 @@ export const BATCH_SUBJECT = 'alerts.received.batch' as const;
  * The id of an `alerts.received.batch` event: derived from its alerts' own ids in order, so
  * Alertmanager resending the same notification (a retry, or both replicas of an HA pair) publishes
  * the same id and JetStream's duplicate window drops the copy. A regrouped resend is another batch:
- * the mapper's per-alert inbox and lifecycle see its alerts as the receipts they are.
+ * the mapper sees its alerts as new receipts (counted as occurrences, not announced again within its
+ * dedup window), as it sees a group re-send.
  */
 export function batchEventId(alerts: readonly BatchedAlert[]): string {
   return deriveEventId(BATCH_SUBJECT, ...alerts.map((alert) => alert.id));

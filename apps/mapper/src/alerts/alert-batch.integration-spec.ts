@@ -1,7 +1,9 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
+import { DependencyUnavailableError } from '@firebreak/bus';
 import { AlertsReceivedBatch, CloudEvent, streamForSubject } from '@firebreak/contracts';
 import { uniqueTestId, waitFor } from '@firebreak/testing';
+import { AlertIngestService } from './alert-ingest.service';
 import { AlertInput, BusProbe, closeInstallation, ManualClock, processed, startMapper, useInstallation } from '../testing/mapper-harness';
 
 const BATCH_CONSUMER = 'mapper-alerts-received-batch';
@@ -145,6 +147,77 @@ describe('mapper: alerts.received.batch (real NATS and Postgres)', () => {
     } finally {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       await runner.release();
+    }
+  });
+  /** The intake fails `fingerprint`'s alert with `error` the first time it sees it, and handles it as usual after. */
+  function failOnce(fingerprint: string, error: Error): jest.SpyInstance {
+    const ingest = app.get(AlertIngestService);
+    const original = ingest.ingest.bind(ingest);
+    let failed = false;
+    return jest.spyOn(ingest, 'ingest').mockImplementation((event, consumer) => {
+      if (!failed && event.data.alert.fingerprint === fingerprint) {
+        failed = true;
+        return Promise.reject(error);
+      }
+      return original(event, consumer);
+    });
+  }
+
+  it('hands an alert that failed on its own on as its own alerts.received event, and acks the batch with its batch-mates committed', async () => {
+    const startsAt = clock.now();
+    const poisonInput = firing('poison', startsAt);
+    const poisonFingerprint = (await bus.publishBatch([poisonInput])).data.alerts[0].data.alert.fingerprint;
+    await waitFor(async () => (await row(poisonFingerprint)) !== undefined, { message: 'the first alert committed' });
+    clock.advance(1_000);
+    const spy = failOnce(poisonFingerprint, new Error('a bug that only this alert hits'));
+    try {
+      const batch = await bus.publishBatch([
+        firing('poison-mate-a', startsAt),
+        { ...poisonInput, receivedAt: clock.now() },
+        firing('poison-mate-b', startsAt),
+      ]);
+      const [mateA, poisonAlert, mateB] = batch.data.alerts;
+      // The batch is settled at once (not retried 5 times and dead-lettered whole).
+      await committed({ ...batch, data: { alerts: [mateA, mateB] } });
+      await waitFor(async () => (await consumerInfo()).num_ack_pending === 0 && (await consumerInfo()).num_pending === 0, {
+        message: 'the batch acked',
+      });
+      // Handed on under its own id, and handled through alerts.received like any per-alert event.
+      const handedOn = (await bus.events('alerts.received', poisonFingerprint)).filter((event) => event.id === poisonAlert.id);
+      expect(handedOn).toHaveLength(1);
+      expect(handedOn[0].data).toEqual(poisonAlert.data);
+      await processed(app, `${poisonAlert.id}@${poisonAlert.data.receivedAt}`);
+      expect(await row(poisonFingerprint)).toEqual({ status: 'firing', occurrences: 2 });
+      for (const fingerprint of [mateA, poisonAlert, mateB].map((alert) => alert.data.alert.fingerprint))
+        expect(await kinds(fingerprint)).toEqual(['firing']);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('sends the whole batch back while Postgres is away, and hands nothing on', async () => {
+    const startsAt = clock.now();
+    const outageInput = firing('outage', startsAt);
+    const probe = await bus.publishBatch([firing('outage-probe', startsAt)]);
+    await committed(probe);
+    const fingerprint = (await bus.publishBatch([outageInput])).data.alerts[0].data.alert.fingerprint;
+    await waitFor(async () => (await row(fingerprint)) !== undefined, { message: 'the first alert committed' });
+    clock.advance(1_000);
+    const handedOnBefore = (await bus.events('alerts.received')).length;
+    const spy = failOnce(fingerprint, new DependencyUnavailableError('postgres', { cause: new Error('connect ECONNREFUSED') }));
+    try {
+      const batch = await bus.publishBatch([firing('outage-mate', startsAt), { ...outageInput, receivedAt: clock.now() }]);
+      // Redelivered after the outage's back-off: the committed mate is skipped by the inbox, the other handled now.
+      await waitFor(async () => (await row(fingerprint))?.occurrences === 2, { timeoutMs: 15_000, message: 'the batch came back' });
+      await committed(batch);
+      expect((await bus.events('alerts.received')).length).toBe(handedOnBefore);
+      // The whole message came back: its mate went into the intake twice (the second time a duplicate receipt).
+      const mate = batch.data.alerts[0].data.alert.fingerprint;
+      expect(spy.mock.calls.filter(([event]) => event.data.alert.fingerprint === mate)).toHaveLength(2);
+      expect(await kinds(batch.data.alerts[0].data.alert.fingerprint)).toEqual(['firing']);
+      expect(await row(batch.data.alerts[0].data.alert.fingerprint)).toEqual({ status: 'firing', occurrences: 1 });
+    } finally {
+      spy.mockRestore();
     }
   });
 });

@@ -1,18 +1,28 @@
 import { Injectable } from '@nestjs/common';
-import { HandlerContext, OnEvent } from '@firebreak/bus';
-import { CloudEvent, EventOf } from '@firebreak/contracts';
+import { DependencyUnavailableError, EventPublisher, HandlerContext, OnEvent } from '@firebreak/bus';
+import { BatchedAlert, CloudEvent, EventOf } from '@firebreak/contracts';
+import { AlertBudget } from './alert-budget';
 import { AlertIngestService } from './alert-ingest.service';
 
 /**
  * The inbox key of every alert the mapper takes in, whichever subject carried it: the durable name
- * of the alerts.received consumer (as it always was). An alert that came both ways (a per-alert event
- * of an older ingress and a batch of a newer one, during an upgrade) is claimed under one key, so once.
+ * of the alerts.received consumer (as it always was). An alert a batch handed on as its own
+ * alerts.received event keeps its receipt (id and receivedAt), so whichever copy commits first, the
+ * other is a duplicate.
  */
 export const ALERTS_INBOX = 'mapper-alerts-received';
 
+/** Alerts of batch messages in the intake at once: twice what the batcher runs at once (8 × 128), so it never waits for work. */
+const BATCH_ALERTS_IN_FLIGHT = 2048;
+
 @Injectable()
 export class AlertsConsumer {
-  constructor(private readonly ingest: AlertIngestService) {}
+  private readonly budget = new AlertBudget(BATCH_ALERTS_IN_FLIGHT);
+
+  constructor(
+    private readonly ingest: AlertIngestService,
+    private readonly publisher: EventPublisher,
+  ) {}
 
   // Storms: many messages in flight, so the ingest service can gather them into batches (8 batches of 128 when saturated).
   @OnEvent('alerts.received', { concurrency: 512, durable: ALERTS_INBOX })
@@ -24,20 +34,55 @@ export class AlertsConsumer {
   /**
    * The ingress's one message per request: each alert goes into the same batcher as its own
    * alerts.received event would (its own id, so its own inbox claim), and the message is acked only
-   * once every alert in it committed. A redelivery finds the committed ones in the inbox; an alert
-   * that failed fails the message, which comes back whole. A message holds 10 alerts in a typical
-   * webhook (up to 10,000): 128 in flight keep the batcher's 8 × 128 busy without holding a whole storm in memory.
+   * once every alert in it is settled. A redelivery finds the committed ones in the inbox.
+   *
+   * An outage (Postgres away) sends the whole message back. An alert that failed otherwise failed on its
+   * own (the batcher runs a failed batch's alerts one by one): it goes on as its own alerts.received
+   * event, with that consumer's retries and, in the end, a dead letter holding that one alert, which can
+   * be replayed. Failing the message instead would hold its batch-mates back through every retry and
+   * dead-letter the whole request, cut to fit when large, so that it could never be replayed.
    */
   @OnEvent('alerts.received.batch', { concurrency: 128 })
   async receivedBatch(event: EventOf<'alerts.received.batch'>, ctx: HandlerContext): Promise<void> {
-    const settled = await Promise.allSettled(
-      event.data.alerts.map(({ id, data }) => this.ingest.ingest(alertEvent(event, id, data), ALERTS_INBOX)),
+    const { alerts } = event.data;
+    const taken = await this.budget.take(alerts.length);
+    let settled: Array<PromiseSettledResult<unknown>>;
+    try {
+      // Settled only once none of its alerts is in flight: a redelivery never races the first delivery's work.
+      settled = await Promise.allSettled(alerts.map(({ id, data }) => this.ingest.ingest(alertEvent(event, id, data), ALERTS_INBOX)));
+    } finally {
+      this.budget.giveBack(taken);
+    }
+    const failed = alerts.flatMap((alert, index) => {
+      const result = settled[index];
+      return result.status === 'rejected' ? [{ alert, error: result.reason as unknown }] : [];
+    });
+    if (failed.length === 0) {
+      ctx.log.debug({ alerts: alerts.length }, 'alert batch handled');
+      return;
+    }
+    const outage = failed.find(({ error }) => error instanceof DependencyUnavailableError);
+    if (outage) throw outage.error;
+    await this.handOn(
+      event,
+      failed.map(({ alert }) => alert),
     );
-    // Settled only once none of its alerts is in flight: a redelivery never races the first delivery's work.
-    const failed = settled.find((result) => result.status === 'rejected');
-    if (failed) throw failed.reason;
-    const duplicates = settled.filter((result) => result.status === 'fulfilled' && result.value.duplicate).length;
-    ctx.log.debug({ alerts: settled.length, duplicates }, 'alert batch handled');
+    ctx.log.warn(
+      { alerts: alerts.length, failed: failed.length, err: failed[0].error },
+      'alerts of a batch failed on their own: each goes on as its own alerts.received event, with its own retries and dead letter',
+    );
+  }
+
+  /** Publishes alerts as the per-alert events they stand for (same id: a second hand-on within JetStream's window is dropped). */
+  private async handOn(batch: EventOf<'alerts.received.batch'>, alerts: BatchedAlert[]): Promise<void> {
+    // The batch passed the contract when it was consumed, and each alert is carried unchanged.
+    await this.publisher.publishTrustedMany(
+      alerts.map(({ id, data }) => ({
+        subject: 'alerts.received' as const,
+        data,
+        options: { id, subject: data.alert.fingerprint, time: batch.time },
+      })),
+    );
   }
 }
 
