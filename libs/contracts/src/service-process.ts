@@ -1,3 +1,11 @@
+import { APPS } from './catalog';
+
+/**
+ * Every process `npm start` runs as a service: the seven back-end apps and the console, which forwards to them (so it
+ * is started last). The bench's memory figures cover exactly these (apps/e2e whole-stack), as the launcher starts them.
+ */
+export const STACK_SERVICES = [...APPS, 'console'] as const;
+
 /** Each service's cap per semi-space of V8's young generation, in MB (V8's own, sized from the heap limit, was 64 here). */
 export const YOUNG_GENERATION_MB = 8;
 

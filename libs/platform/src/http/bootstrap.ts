@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { AppName } from '@firebreak/contracts';
 import { ConfigError } from '../config/config-error';
@@ -14,6 +13,8 @@ import { bootServiceConfig } from '../platform.module';
 import type { Clock } from '../time/clock';
 import { CONFIG, LOGGER } from '../platform.tokens';
 import { startTracing } from '../tracing/tracing';
+import { serveOpenApiDocs } from './openapi';
+import { releaseStartupGarbage } from './startup-memory';
 
 export const DEFAULT_PORTS: Record<AppName, number> = {
   ingress: 8080,
@@ -51,11 +52,7 @@ export async function createService<Config extends BaseServiceConfig>(
   });
   app.useLogger(new PinoNestLogger(app.get<Logger>(LOGGER)));
   app.useGlobalFilters(new HttpErrorFilter());
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle(`Firebreak ${options.app}`).setDescription(options.description).setVersion('1').addBearerAuth().build(),
-  );
-  SwaggerModule.setup('docs', app, document);
+  serveOpenApiDocs(app, { app: options.app, description: options.description });
   return app;
 }
 
@@ -100,6 +97,7 @@ export async function runService<Config extends BaseServiceConfig>(
     const app = await createService(module, options);
     await listen(app, options.app);
     stopOnSignals(app, options.app);
+    releaseStartupGarbage();
   } catch (error) {
     const text = error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
     process.stderr.write(`${options.app} failed to start: ${text}\n`);
