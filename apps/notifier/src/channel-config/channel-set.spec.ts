@@ -144,6 +144,37 @@ routes: []`;
     expect(problemsOf(yaml, {})).toHaveLength(6);
   });
 
+  it('stops start-up naming a webhook header the HTTP client would refuse at every send, without printing its value', () => {
+    const yaml = `channels:
+  - name: hook
+    type: webhook
+    url: "http://n8n.local/webhook/1"
+    headers:
+      Expect: 100-continue
+      Transfer-Encoding: chunked
+      content-length: "10"
+      Connection: close
+      "Bad Name": x
+      X-Token: "\${HOOK_TOKEN}"
+      Authorization: Bearer a
+      authorization: Bearer b
+      Host: n8n.internal
+      Idempotency-Key: static
+routes: []`;
+    expect(problemsOf(yaml, { HOOK_TOKEN: 'secret-value\r\nX-Injected: 1' })).toEqual([
+      'channels.yaml: channels[0] (hook): headers.Expect: is set by the HTTP client and cannot be given',
+      'channels.yaml: channels[0] (hook): headers.Transfer-Encoding: is set by the HTTP client and cannot be given',
+      'channels.yaml: channels[0] (hook): headers.content-length: is set by the HTTP client and cannot be given',
+      'channels.yaml: channels[0] (hook): headers.Connection: is set by the HTTP client and cannot be given',
+      'channels.yaml: channels[0] (hook): headers."Bad Name": is not a valid header name',
+      'channels.yaml: channels[0] (hook): headers.X-Token: value must be one line of text (no line breaks or control characters)',
+      'channels.yaml: channels[0] (hook): headers.authorization: is given twice (letter case aside)',
+    ]);
+    // Host (as node:http allowed) and headers the provider also sets are fine: later ones win, case aside.
+    const good = yaml.replace(/^ {6}(Expect|Transfer|content-length|Connection|"Bad|authorization).*\n/gm, '');
+    expect(parseChannelSet(good, { HOOK_TOKEN: 'secret' }, 'channels.yaml').channels[0].enabled).toBe(true);
+  });
+
   it('reports YAML syntax errors with the file name', () => {
     expect(problemsOf('channels: [\n')[0]).toMatch(/^channels\.yaml: /);
     expect(problemsOf('routes: []')[0]).toMatch(/^channels\.yaml: channels: /);

@@ -85,6 +85,7 @@ export const SLACK_API_URL = 'https://slack.com/api';
 
 /** Which fields belong together, checked whether or not the channel's secrets are set. */
 export function checkShape(channel: ChannelConfig): string[] {
+  if (channel.type === 'webhook') return checkHeaders(channel.headers);
   if (channel.type !== 'slack') return [];
   const webApi = channel.botToken !== undefined || channel.channelId !== undefined;
   if (channel.webhookUrl !== undefined && webApi) return ['give either webhookUrl or botToken + channelId, not both'];
@@ -96,6 +97,35 @@ export function checkShape(channel: ChannelConfig): string[] {
   if (channel.apiUrl !== undefined && !webApi) return ['apiUrl: only used with botToken + channelId'];
   if (channel.apiUrl !== undefined && !isHttpUrl(channel.apiUrl)) return ['apiUrl: must be an http(s) URL'];
   return [];
+}
+
+// Framing and connection headers belong to the HTTP client (undici refuses most of them, and a given
+// Content-Length can only be wrong); names must be tokens, values one line of Latin-1 text.
+const CLIENT_HEADERS = new Set(['connection', 'content-length', 'expect', 'keep-alive', 'transfer-encoding', 'upgrade']);
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * A webhook's headers as the HTTP client will take them, so a bad one stops start-up naming the
+ * channel and header instead of failing every delivery as a network error. Values are never quoted
+ * (they may hold a secret); names are compared regardless of letter case, as they are sent.
+ */
+function checkHeaders(headers: Record<string, string>): string[] {
+  const seen = new Set<string>();
+  return Object.entries(headers).flatMap(([name, value]) => {
+    const key = name.toLowerCase();
+    const problem = !HEADER_NAME.test(name)
+      ? 'is not a valid header name'
+      : CLIENT_HEADERS.has(key)
+        ? 'is set by the HTTP client and cannot be given'
+        : seen.has(key)
+          ? 'is given twice (letter case aside)'
+          : !HEADER_VALUE.test(value)
+            ? 'value must be one line of text (no line breaks or control characters)'
+            : undefined;
+    seen.add(key);
+    return problem ? [`headers.${HEADER_NAME.test(name) ? name : JSON.stringify(name)}: ${problem}`] : [];
+  });
 }
 
 /** Telegram chat ids from a list or a comma-separated string (as the seeds' ALERT_CHAT_IDS). */

@@ -1,6 +1,28 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
+import { parseChannelSet } from '../channel-config/channel-set';
+import { Notification } from '../notifications/notification';
+import { NotifierConfig } from '../service';
 import { isAnswer, postJson } from './http';
+import { WebhookProvider } from './webhook.provider';
+
+const notification: Notification = {
+  kind: 'test',
+  severity: 'info',
+  emoji: '🧪',
+  source: 'firebreak',
+  status: 'TEST',
+  title: 'test',
+  details: [],
+  links: [],
+  dedupKey: 'test',
+  labels: {},
+  annotations: {},
+  occurredAt: '2025-01-01T00:00:00.000Z',
+};
+const webhook = new WebhookProvider({ FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS: 5000 } as NotifierConfig);
+const webhookChannel = (url: string, headers: Record<string, string> = {}) =>
+  parseChannelSet(JSON.stringify({ channels: [{ name: 'hook', type: 'webhook', url, headers }] }), {}, 'channels.yaml').channels[0];
 
 /**
  * The HTTP client every provider posts with (undici's pooled keep-alive connections): what node:http
@@ -9,17 +31,24 @@ import { isAnswer, postJson } from './http';
  * oversized answer cut, connections reused and at most 64 per origin.
  */
 describe('postJson', () => {
-  let server: Server;
+  const servers: Server[] = [];
   let base: string;
   let answer: (req: IncomingMessage, body: string, res: ServerResponse) => void;
-  const sockets = new Set<Socket>();
+  let received = 0;
   let open = 0;
   let mostOpen = 0;
   const timers: NodeJS.Timeout[] = [];
   const later = (ms: number, then: () => void) => timers.push(setTimeout(then, ms));
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  beforeAll(async () => {
-    server = createServer((req, res) => {
+  /**
+   * A server on a port of its own: a new origin, so a pool of its own in the client, and its own
+   * count of connections (undici reconnects to an origin after a connection is aborted there).
+   */
+  async function startServer(): Promise<{ url: string; sockets: Set<Socket> }> {
+    const sockets = new Set<Socket>();
+    const server = createServer((req, res) => {
+      received++;
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
@@ -30,20 +59,27 @@ describe('postJson', () => {
       });
     });
     server.on('connection', (socket: Socket) => sockets.add(socket));
+    servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sockets };
+  }
+
+  beforeAll(async () => {
+    base = (await startServer()).url;
   });
 
   beforeEach(() => {
-    sockets.clear();
+    received = 0;
     mostOpen = 0;
     answer = (_req, _body, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
   });
 
   afterAll(async () => {
     for (const timer of timers) clearTimeout(timer);
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    for (const server of servers) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('sends the body and headers as given, and reads the answer', async () => {
@@ -79,6 +115,43 @@ describe('postJson', () => {
     expect(authorization).toBe(`Basic ${Buffer.from('us@er:p:ss').toString('base64')}`);
   });
 
+  it('takes caller headers in any letter case, the last given winning, and URL credentials only without one (as node:http)', async () => {
+    let seen: IncomingMessage | undefined;
+    answer = (req, _body, res) => {
+      seen = req;
+      res.end('ok');
+    };
+    const channel = webhookChannel(`${base.replace('//', '//user:pass@')}/hook`, {
+      Authorization: 'Bearer t0ken',
+      'Content-Type': 'application/json',
+      'User-Agent': 'n8n-hook/2',
+      // The provider's own key (the delivery id) comes later, so it wins: every repeat stays distinguishable.
+      'Idempotency-Key': 'static',
+    });
+    expect(await webhook.send(channel, { id: 'd-7', target: 'default', notification })).toMatchObject({ result: 'sent' });
+    const names = seen!.rawHeaders.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase());
+    expect(names).toEqual([...new Set(names)]);
+    expect(seen!.headers).toMatchObject({
+      authorization: 'Bearer t0ken',
+      'content-type': 'application/json',
+      'user-agent': 'n8n-hook/2',
+      'idempotency-key': 'd-7',
+    });
+  });
+
+  it('reads a repeated answer header as node:http did: a 200 with two Retry-After is sent, once', async () => {
+    answer = (_req, _body, res) =>
+      res.writeHead(200, ['Retry-After', '5', 'Retry-After', '7', 'Vary', 'a', 'Vary', 'b', 'Set-Cookie', 's=1']).end('ok');
+    expect(await webhook.send(webhookChannel(`${base}/hook`), { id: 'd-8', target: 'default', notification })).toEqual({
+      result: 'sent',
+      status: 200,
+      excerpt: 'ok',
+    });
+    expect(received).toBe(1);
+    const result = await postJson(`${base}/hook`, {}, { timeoutMs: 5000 });
+    expect(isAnswer(result) && result.headers).toMatchObject({ 'retry-after': '5', vary: 'a, b', 'set-cookie': ['s=1'] });
+  });
+
   it('follows no redirect', async () => {
     let requests = 0;
     answer = (_req, _body, res) => {
@@ -98,20 +171,23 @@ describe('postJson', () => {
     expect(result).toEqual({ result: 'retry', reason: 'network', error: 'request failed: no answer within 200 ms' });
   });
 
-  it('counts the wait for a free connection in the timeout, and never sends a request given up meanwhile', async () => {
-    let requests = 0;
-    answer = (_req, _body, res) => {
-      requests++;
-      later(600, () => res.end('ok'));
-    };
-    const busy = Array.from({ length: 64 }, () => postJson(`${base}/hook`, {}, { timeoutMs: 5000 }));
+  it('counts the wait for a free connection in the timeout; a request given up meanwhile is never sent and costs no connection', async () => {
+    const { url: fresh, sockets } = await startServer();
+    answer = (_req, _body, res) => later(600, () => res.end('ok'));
+    const busy = Array.from({ length: 64 }, () => postJson(`${fresh}/hook`, {}, { timeoutMs: 5000 }));
     const started = Date.now();
-    const queued = await postJson(`${base}/hook`, {}, { timeoutMs: 150 });
+    const queued = await Promise.all(Array.from({ length: 20 }, () => postJson(`${fresh}/hook`, {}, { timeoutMs: 150 })));
     expect(Date.now() - started).toBeLessThan(500);
-    expect(queued).toEqual({ result: 'retry', reason: 'network', error: 'request failed: no answer within 150 ms' });
+    expect(queued).toEqual(Array(20).fill({ result: 'retry', reason: 'network', error: 'request failed: no answer within 150 ms' }));
     await Promise.all(busy);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(requests).toBe(64);
+    await pause(100);
+    expect(received).toBe(64);
+    // The 64 connections outlive the given-up requests: the next 64 at once need no new one.
+    answer = (_req, _body, res) => later(100, () => res.end('ok'));
+    const next = await Promise.all(Array.from({ length: 64 }, () => postJson(`${fresh}/hook`, {}, { timeoutMs: 5000 })));
+    expect(next.every((r) => isAnswer(r) && r.status === 200)).toBe(true);
+    expect(received).toBe(128);
+    expect(sockets.size).toBe(64);
   });
 
   it('answers a refused connection with a retry that does not name the URL', async () => {
@@ -125,17 +201,32 @@ describe('postJson', () => {
     expect(JSON.stringify(result)).not.toContain('SECRET');
   });
 
-  it('cuts an oversized answer at 64 KiB', async () => {
-    answer = (_req, _body, res) => res.end('x'.repeat(300 * 1024));
-    const result = await postJson(`${base}/hook`, {}, { timeoutMs: 5000 });
+  it('cuts an oversized answer at 64 KiB and stops reading it (the server streams without end)', async () => {
+    let closed = false;
+    answer = (_req, _body, res) => {
+      const chunk = 'x'.repeat(16 * 1024);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+      };
+      res.on('drain', pump).on('close', () => (closed = true));
+      pump();
+    };
+    const started = Date.now();
+    const result = await postJson(`${base}/hook`, {}, { timeoutMs: 3000 });
     expect(isAnswer(result) && result.body.length).toBe(64 * 1024);
+    expect(Date.now() - started).toBeLessThan(1000);
+    await pause(100);
+    expect(closed).toBe(true);
   });
 
   it('reuses its connections, and opens at most 64 to one origin', async () => {
-    for (let i = 0; i < 20; i++) await postJson(`${base}/hook`, { i }, { timeoutMs: 5000 });
-    expect(sockets.size).toBe(1);
+    const { url: fresh, sockets } = await startServer();
+    for (let i = 0; i < 20; i++) await postJson(`${fresh}/hook`, { i }, { timeoutMs: 5000 });
+    // Two, not one: undici's pool opens a second connection when the next request comes back to back,
+    // before the first connection has reported itself free; both are then reused.
+    expect(sockets.size).toBeLessThanOrEqual(2);
     answer = (_req, _body, res) => later(100, () => res.end('ok'));
-    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => postJson(`${base}/hook`, { i }, { timeoutMs: 5000 })));
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => postJson(`${fresh}/hook`, { i }, { timeoutMs: 5000 })));
     expect(results.every((r) => isAnswer(r) && r.status === 200)).toBe(true);
     expect(mostOpen).toBe(64);
   });

@@ -66,12 +66,15 @@ function send(
     }, options.timeoutMs);
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(started) {
-        if (settled) started.abort(new Error('given up'));
-        else controller = started;
+        // Thrown, not started.abort(): undici fails a request whose start throws before writing a
+        // byte, and the keep-alive connection serves the next one; abort() would destroy it, one
+        // more connect for every request given up, just when the pool is overloaded.
+        if (settled) throw new Error('given up');
+        controller = started;
       },
       onResponseStart(_controller, statusCode, responseHeaders) {
         status = statusCode;
-        headers = responseHeaders;
+        headers = asNodeHeaders(responseHeaders);
       },
       onResponseData(reading, chunk) {
         chunks.push(chunk);
@@ -91,13 +94,7 @@ function send(
           origin: url.origin,
           path: `${url.pathname}${url.search}`,
           method: 'POST',
-          headers: {
-            'content-type': options.contentType ?? 'application/json',
-            'user-agent': 'Firebreak-Notifier/1',
-            // Credentials in the URL (https://user:pass@host/…) as node:http sent them: Basic auth.
-            ...(url.username || url.password ? { authorization: basicAuth(url) } : {}),
-            ...options.headers,
-          },
+          headers: requestHeaders(url, options),
           body: payload,
         },
         handler,
@@ -106,6 +103,60 @@ function send(
       settle(error as Error);
     }
   });
+}
+
+/**
+ * As node:http's setHeader: names in any letter case, the last one given winning (undici would send
+ * both, and receivers keep the first: a channel's `Authorization` or static `Idempotency-Key` would
+ * beat the right one). Credentials in the URL (https://user:pass@host/…) become Basic auth only
+ * when no Authorization header is given.
+ */
+function requestHeaders(url: URL, options: { headers?: Record<string, string>; contentType?: string }): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': options.contentType ?? 'application/json',
+    'user-agent': 'Firebreak-Notifier/1',
+  };
+  for (const name in options.headers) headers[name.toLowerCase()] = options.headers[name];
+  if (!headers.authorization && (url.username || url.password)) headers.authorization = basicAuth(url);
+  return headers;
+}
+
+// Headers of which node:http keeps the first when repeated (undici gives each repeat in an array).
+const SINGLE_VALUED = new Set([
+  'age',
+  'authorization',
+  'content-length',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
+]);
+
+/**
+ * An answer's headers as node:http gave them, which the providers read (`retry-after` as a string):
+ * a repeated single-valued header is its first value, `set-cookie` always an array, other repeats
+ * joined (`cookie` with "; ", the rest with ", ").
+ */
+function asNodeHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  for (const name in headers) {
+    const value = headers[name];
+    if (name === 'set-cookie') headers[name] = Array.isArray(value) ? value : [value as string];
+    else if (!Array.isArray(value)) continue;
+    else if (SINGLE_VALUED.has(name)) headers[name] = value[0];
+    else headers[name] = value.join(name === 'cookie' ? '; ' : ', ');
+  }
+  return headers;
 }
 
 function basicAuth(url: URL): string {
