@@ -7,6 +7,7 @@ import { BusConnection } from './connection';
 import { busMetrics } from './metrics';
 import { EventPublisher } from './publisher';
 import { DependencyUnavailableError } from './errors';
+import { InProgressHeartbeat } from './in-progress';
 import { DEFAULT_RETRY_POLICY, RetryPolicy, settle, Settlement } from './settlement';
 import { SubjectNames } from './subjects';
 import { lazyChild } from './lazy-logger';
@@ -52,6 +53,8 @@ export class EventConsumer<S extends Subject> {
   private readonly ackWaitMs: number;
   private readonly stream: string;
   private readonly handlerFailures = new Map<number, number>();
+  /** Acks every message in progress while its handler runs, every ackWait/3 (1 s at least). */
+  private readonly heartbeat: InProgressHeartbeat;
 
   constructor(
     private readonly connection: BusConnection,
@@ -63,6 +66,7 @@ export class EventConsumer<S extends Subject> {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.concurrency = options.concurrency ?? 16;
     this.ackWaitMs = options.ackWaitMs ?? 30_000;
+    this.heartbeat = new InProgressHeartbeat(Math.max(1000, this.ackWaitMs / 3));
     this.stream = streamForSubject(options.subject, subjects.prefix);
   }
 
@@ -129,7 +133,7 @@ export class EventConsumer<S extends Subject> {
     const deliveryCount = msg.info.deliveryCount;
     const started = process.hrtime.bigint();
     if (deliveryCount === 1) this.observeDelay(msg.info.timestampNanos);
-    const heartbeat = setInterval(() => msg.working(), Math.max(1000, this.ackWaitMs / 3));
+    this.heartbeat.hold(msg);
     const bindings: Record<string, unknown> = {
       consumer: this.options.durable,
       subject: this.options.subject,
@@ -157,7 +161,7 @@ export class EventConsumer<S extends Subject> {
         span?.recordException(error instanceof Error ? error : new Error(String(error)));
         span?.setStatus({ code: SpanStatusCode.ERROR });
       } finally {
-        clearInterval(heartbeat);
+        this.heartbeat.release(msg);
         span?.end();
       }
     };

@@ -12,6 +12,7 @@ export * from './metrics';
 export * from './redact';
 export * from './batcher';
 export * from './outbox/messaging-tables';
+export * from './outbox/transaction';
 export * from './outbox/transactional-messaging';
 export * from './nest/bus.options';
 export * from './nest/bus.module';

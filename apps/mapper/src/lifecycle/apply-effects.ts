@@ -6,7 +6,8 @@ import { CountedMetric, Effect } from './effects';
 type Of<K extends Effect['type']> = Extract<Effect, { type: K }>;
 
 /**
- * Performs a decision's effects inside the transaction: events go to the outbox, rows to the write
+ * Performs a decision's effects inside the transaction: events go to the outbox (trusted: the decisions build
+ * their data from the alert's record and from events and requests validated when they arrived), rows to the write
  * batch (one statement per table at flush), history and metrics to the transaction's queues. Events and history are stamped with the decision's time `at` (the alert's own
  * monotonic stamp, see `stampFor`), which orders them; an escalation's due time is measured from the
  * transaction's clock, never from a stamp another replica's clock may have pushed ahead.
@@ -21,7 +22,7 @@ export async function applyEffects(tx: AlertTransaction, effects: readonly Effec
         stageAnnouncement(tx, effect, time);
         break;
       case 'state_changed':
-        tx.bus.stage(
+        tx.bus.stageTrusted(
           'alerts.state.changed',
           { ...effect.change, at: time },
           { id: deriveEventId('state', effect.sourceId, effect.change.to), subject: effect.change.fingerprint, time },
@@ -63,7 +64,7 @@ export async function applyEffects(tx: AlertTransaction, effects: readonly Effec
 }
 
 function stageAnnouncement(tx: AlertTransaction, { notify, sourceId }: Of<'announce'>, time: string): void {
-  tx.bus.stage('alerts.notify', notify, {
+  tx.bus.stageTrusted('alerts.notify', notify, {
     id: deriveEventId('notify', sourceId, notify.kind),
     subject: notify.alert.fingerprint,
     time,
@@ -82,7 +83,7 @@ function requestRunbook(tx: AlertTransaction, { fingerprint, runbook, request }:
     at,
   });
   if (runbook.status === 'requested') {
-    tx.bus.stage('runbooks.requested', request, { id: runbook.requestId, subject: fingerprint, time });
+    tx.bus.stageTrusted('runbooks.requested', request, { id: runbook.requestId, subject: fingerprint, time });
     tx.afterCommit(() => mapperMetrics.runbooksRequested.inc({ runbook: runbook.id }));
   } else {
     tx.afterCommit(() => mapperMetrics.runbooksSuppressed.inc({ runbook: runbook.id }));

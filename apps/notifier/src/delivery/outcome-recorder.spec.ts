@@ -74,7 +74,7 @@ function fakeStore() {
     async run<T>(work: (tx: unknown) => Promise<T>): Promise<T> {
       tx = { updates: [], events: [] };
       const stage = (subject: string, data: Record<string, unknown>) => tx.events.push({ subject, data });
-      const result = await work({ manager: {}, stage });
+      const result = await work({ manager: {}, stage, stageTrusted: stage });
       store.committed.push(...tx.updates);
       store.events.push(...tx.events);
       return result;

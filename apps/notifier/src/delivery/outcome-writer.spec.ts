@@ -46,7 +46,7 @@ function writer(level: string) {
     },
   });
   const messaging = {
-    run: <T>(work: (tx: unknown) => Promise<T>) => work({ manager: {}, stage: () => undefined }),
+    run: <T>(work: (tx: unknown) => Promise<T>) => work({ manager: {}, stage: () => undefined, stageTrusted: () => undefined }),
   } as unknown as TransactionalMessaging;
   const deliveries = {
     applyOutcomes: async (_manager: unknown, updates: DeliveryUpdate[]) => new Set(updates.map((u) => u.id)),

@@ -94,7 +94,9 @@ export class OutcomeWriter {
     };
     if (next.status === 'sent') {
       const latencyMs = Math.max(0, answeredAt.getTime() - delivery.receivedAt.getTime());
-      tx.stage('notifications.delivered', { ...common, deliveredAt: answeredAt.toISOString(), latencyMs }, options);
+      // Trusted: built from the delivery's own row (from an announcement validated when consumed) and the channel
+      // config. A failure's error text comes from the provider: that one stays validated.
+      tx.stageTrusted('notifications.delivered', { ...common, deliveredAt: answeredAt.toISOString(), latencyMs }, options);
     } else if (next.status === 'failed' && outcome.result !== 'sent') {
       tx.stage('notifications.failed', { ...common, failedAt: answeredAt.toISOString(), error: errorText(outcome.error, texts) }, options);
     }

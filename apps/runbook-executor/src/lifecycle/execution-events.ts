@@ -18,10 +18,13 @@ function ref(row: Ref) {
 
 const opts = (id: string, row: Ref) => ({ id, subject: row.fingerprint ?? undefined });
 
-/** The runbooks.execution.* events, staged in the transaction that makes them true, with deterministic ids. */
+/**
+ * The runbooks.execution.* events, staged in the transaction that makes them true, with deterministic ids. Trusted:
+ * built from the execution's row (a request validated when it arrived) and the engine's own attempt records.
+ */
 export const executionEvents = {
   started(tx: Transaction, row: Ref, startedAt: Date): void {
-    tx.stage(
+    tx.stageTrusted(
       'runbooks.execution.started',
       { ...ref(row), startedAt: startedAt.toISOString() },
       opts(deriveEventId('execution-started', row.id), row),
@@ -29,7 +32,7 @@ export const executionEvents = {
   },
 
   step(tx: Transaction, row: Ref, a: AttemptRecord): void {
-    tx.stage(
+    tx.stageTrusted(
       'runbooks.execution.step',
       {
         executionId: row.id,
@@ -56,7 +59,7 @@ export const executionEvents = {
     const startedAt = row.started_at ?? f.at;
     switch (f.status) {
       case 'succeeded':
-        tx.stage(
+        tx.stageTrusted(
           'runbooks.execution.succeeded',
           {
             ...ref(row),
@@ -68,7 +71,7 @@ export const executionEvents = {
         );
         return;
       case 'cancelled':
-        tx.stage(
+        tx.stageTrusted(
           'runbooks.execution.cancelled',
           { ...ref(row), cancelledBy: f.by ?? 'unknown', reason: f.reason, cancelledAt: f.at.toISOString() },
           opts(id, row),
@@ -80,7 +83,7 @@ export const executionEvents = {
       case 'skipped':
       case 'ineffective':
       case 'rejected':
-        tx.stage(
+        tx.stageTrusted(
           'runbooks.execution.failed',
           {
             ...ref(row),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
-import { createEvent, EventPublisher, Transaction } from '@firebreak/bus';
+import { createEvent, EventPublisher, Transaction, trustedEvent } from '@firebreak/bus';
 import { buildConfig, openDatabase, table } from '@firebreak/platform';
 import { resolveDatabaseUrl, uniqueTestId } from '@firebreak/testing';
 import { AttemptRecord, EngineState, initialState } from '../engine/engine.types';
@@ -25,6 +25,7 @@ let published: Array<{ id: string; rowCommitted: boolean; stateCommitted: unknow
 
 const publisher = {
   build: (subject: string, data: unknown, options?: { id?: string }) => createEvent('test', subject as never, data as never, options),
+  buildTrusted: (subject: string, data: unknown, options?: { id?: string }) => trustedEvent('test', subject as never, data as never, options),
   async publishEvent(_subject: string, event: { id: string; data: { executionId: string } }) {
     // Listed in the order the events are published, whatever order the looks below end in.
     const seen: (typeof published)[number] = { id: event.id, rowCommitted: false, stateCommitted: undefined };

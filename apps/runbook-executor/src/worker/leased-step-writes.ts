@@ -144,14 +144,17 @@ export class LeasedStepWrites {
 
   private stage(announce: (tx: Transaction) => void): StagedRow[] {
     const staged: StagedRow[] = [];
+    const push = <E extends StagedRow['event']>(subject: string, event: E): E => {
+      staged.push({ id: event.id, subject, event, traceHeaders: traceHeadersRecord(), json: JSON.stringify(event) });
+      return event;
+    };
     announce({
       // Nothing reads through a manager while staging: the statement is the only write.
       manager: this.dataSource.manager,
-      stage: (subject, data, options) => {
-        const event = this.publisher.build(subject, data, options);
-        staged.push({ id: event.id, subject, event, traceHeaders: traceHeadersRecord(), json: JSON.stringify(event) });
-        return event;
-      },
+      // The run's own runbooks.execution.* events are staged trusted (executionEvents); a step's events (a notify
+      // step's runbook text) are validated.
+      stage: (subject, data, options) => push(subject, this.publisher.build(subject, data, options)),
+      stageTrusted: (subject, data, options) => push(subject, this.publisher.buildTrusted(subject, data, options)),
     });
     return staged;
   }

@@ -1,6 +1,7 @@
 import { sampleAlertReceived, waitFor } from '@firebreak/testing';
 import { OutboxTestBed, silentLogger } from './testing/outbox-test-bed';
-import { Transaction, TransactionalMessaging, TransactionResult } from './transactional-messaging';
+import { Transaction, TransactionResult } from './transaction';
+import { TransactionalMessaging } from './transactional-messaging';
 
 const alertReceived = (fingerprint: string) => sampleAlertReceived({ fingerprint });
 

@@ -1,32 +1,13 @@
 import { CloudEvent, DataOf, Subject } from '@firebreak/contracts';
 import type { Logger } from 'pino';
 import { DataSource, EntityManager } from 'typeorm';
-import { EventOptions } from '../envelope';
 import { DependencyUnavailableError, isConnectionFailure, PermanentError } from '../errors';
 import { busMetrics } from '../metrics';
 import { EventPublisher } from '../publisher';
 import { traceHeadersRecord } from '../trace';
 import { encodeStaged, EncodedStaged, outboxPruneStatements, insertOutboxRows, Staged } from './outbox-statements';
 import { PublishedDeletes } from './published-deletes';
-
-export interface Transaction {
-  manager: EntityManager;
-  /** Writes the event to the outbox in this transaction; it is published once the transaction commits. */
-  stage<S extends Subject>(subject: S, data: DataOf<S>, options?: EventOptions): CloudEvent<DataOf<S>>;
-}
-
-export interface InboxKey {
-  consumer: string;
-  eventId: string;
-}
-
-/** Many events of one consumer handled in one transaction (a batch). */
-export interface InboxBatch {
-  consumer: string;
-  eventIds: string[];
-}
-
-export type TransactionResult<T> = { duplicate: true } | { duplicate: false; result: T; events: CloudEvent<unknown>[] };
+import { InboxBatch, InboxKey, Transaction, TransactionResult } from './transaction';
 
 export interface RelayOptions {
   sweepIntervalMs: number;
@@ -146,7 +127,14 @@ export class TransactionalMessaging {
     inbox?: InboxKey | InboxBatch,
   ): Promise<TransactionResult<T>> {
     const staged: Staged[] = [];
-    let encoded: EncodedStaged[] = [];
+    const encoded: EncodedStaged[] = [];
+    // Encoded when staged: a trusted event's data is the caller's object (not zod's copy), changed later or not.
+    const push = <S extends Subject>(subject: S, event: CloudEvent<DataOf<S>>): CloudEvent<DataOf<S>> => {
+      const entry = { subject, event, traceHeaders: traceHeadersRecord() };
+      staged.push(entry);
+      encoded.push(encodeStaged(entry));
+      return event;
+    };
     const outcome = await this.dataSource.transaction(async (manager) => {
       let fresh: ReadonlySet<string> = new Set();
       if (inbox) {
@@ -155,14 +143,10 @@ export class TransactionalMessaging {
       }
       const tx: Transaction = {
         manager,
-        stage: (subject, data, options) => {
-          const event = this.publisher.build(subject, data, options);
-          staged.push({ subject, event, traceHeaders: traceHeadersRecord() });
-          return event;
-        },
+        stage: (subject, data, options) => push(subject, this.publisher.build(subject, data, options)),
+        stageTrusted: (subject, data, options) => push(subject, this.publisher.buildTrusted(subject, data, options)),
       };
       const result = await work(tx, fresh);
-      encoded = staged.map(encodeStaged);
       await insertOutboxRows(manager, this.schema, encoded);
       return { duplicate: false as const, result };
     });
