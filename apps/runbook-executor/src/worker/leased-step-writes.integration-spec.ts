@@ -3,7 +3,7 @@ import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { createEvent, EventPublisher, Transaction, trustedEvent } from '@firebreak/bus';
 import { buildConfig, openDatabase, table } from '@firebreak/platform';
-import { resolveDatabaseUrl, uniqueTestId } from '@firebreak/testing';
+import { resolveDatabaseUrl, uniqueTestId, waitFor } from '@firebreak/testing';
 import { AttemptRecord, EngineState, initialState } from '../engine/engine.types';
 import { executionEvents } from '../lifecycle/execution-events';
 import { ExecutionsRepository, FinalWrite } from '../lifecycle/executions.repository';
@@ -23,10 +23,18 @@ let writes: LeasedStepWrites;
 /** What the publisher saw, and what another connection saw committed at that moment. */
 let published: Array<{ id: string; rowCommitted: boolean; stateCommitted: unknown }>;
 
+/** The next publish is refused, as a NATS outage between the commit and the publish would. */
+let failNextPublish = false;
+
 const publisher = {
   build: (subject: string, data: unknown, options?: { id?: string }) => createEvent('test', subject as never, data as never, options),
-  buildTrusted: (subject: string, data: unknown, options?: { id?: string }) => trustedEvent('test', subject as never, data as never, options),
+  buildTrusted: (subject: string, data: unknown, options?: { id?: string }) =>
+    trustedEvent('test', subject as never, data as never, options),
   async publishEvent(_subject: string, event: { id: string; data: { executionId: string } }) {
+    if (failNextPublish) {
+      failNextPublish = false;
+      throw new Error('no responders available for request');
+    }
     // Listed in the order the events are published, whatever order the looks below end in.
     const seen: (typeof published)[number] = { id: event.id, rowCommitted: false, stateCommitted: undefined };
     published.push(seen);
@@ -55,7 +63,12 @@ afterAll(async () => {
 
 beforeEach(() => {
   published = [];
+  failNextPublish = false;
+  // Longer than a test: which write deleted the rows shows, not the flush a write schedules.
+  writes.leftoversWaitMs = 60_000;
 });
+
+afterEach(() => writes.flush());
 
 /** A running execution leased to `owner`. */
 async function running(owner: string): Promise<string> {
@@ -143,8 +156,6 @@ describe('the closing write alone (finish)', () => {
     });
 
   it('with the lease: ends the run, deletes the step writes’ rows, publishes its events once committed; the next step write deletes their rows', async () => {
-    // Longer than the test: the rows are deleted by the next step write, not by the flush a closing write schedules.
-    writes.leftoversWaitMs = 60_000;
     const id = await running('w1');
     const step = await write(id, 'w1', initialState(), [attempt('last', 'running')]);
     published = [];
@@ -161,7 +172,6 @@ describe('the closing write alone (finish)', () => {
     const other = await running('w1');
     const next = await write(other, 'w1', initialState(), [attempt('first', 'running')]);
     expect(await outboxIds()).toEqual([...next.published].sort());
-    writes.leftoversWaitMs = 50;
     await db.query(`DELETE FROM ${outbox}`);
   });
 
@@ -180,6 +190,41 @@ describe('the closing write alone (finish)', () => {
     expect(published).toEqual([]);
     expect(await repo.get(id)).toMatchObject({ status: 'running', lease_owner: 'w2', finished_at: null });
     expect(await repo.attempts(id)).toEqual([]);
+    expect(await outboxIds()).toEqual([]);
+  });
+});
+
+describe('rows published by a step write', () => {
+  it('are deleted within leftoversWaitMs though the run makes no further write (a long step)', async () => {
+    writes.leftoversWaitMs = 50;
+    const id = await running('w1');
+    const step = await write(id, 'w1', initialState(), [attempt('slow', 'running')]);
+    expect(step.published).toHaveLength(1);
+    // No later write of the run: were they left for it, they would wait the whole step and the relay would publish them again.
+    await waitFor(async () => (await outboxIds()).length === 0, { timeoutMs: 5_000, message: 'the published row was not deleted' });
+  });
+
+  it('keep a row whose publish failed (the relay publishes it), through the next write and the flush', async () => {
+    const id = await running('w1');
+    failNextPublish = true;
+    const step = await write(id, 'w1', initialState(), [attempt('first', 'running')]);
+    expect(step.published).toEqual([]);
+    const [unsent] = await outboxIds();
+    expect(unsent).toBeDefined();
+    const next = await write(id, 'w1', initialState(), [attempt('first', 'succeeded'), attempt('second', 'running')], step.published);
+    await writes.flush();
+    expect(next.published).toHaveLength(2);
+    expect(await outboxIds()).toEqual([unsent]);
+    await db.query(`DELETE FROM ${outbox}`);
+  });
+
+  it('that another write was to delete go back to the queue when its statement fails, and are deleted later', async () => {
+    const id = await running('w1');
+    const step = await write(id, 'w1', initialState(), [attempt('first', 'running')]);
+    expect(await outboxIds()).toEqual(step.published);
+    // A statement Postgres refuses (not an execution id): the rows it carried to delete are not dropped.
+    await expect(write('not-a-uuid', 'w1', initialState(), [attempt('first', 'running')])).rejects.toThrow();
+    await writes.flush();
     expect(await outboxIds()).toEqual([]);
   });
 });

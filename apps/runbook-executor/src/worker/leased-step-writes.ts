@@ -31,7 +31,7 @@ export interface FinishWriteResult extends StepWriteResult {
   cancelRequestedBy: string | null;
 }
 
-/** How long the rows a closing write published wait for a step write to delete them before a DELETE of their own. */
+/** How long published rows wait for another write to delete them before a DELETE of their own. */
 const LEFTOVERS_WAIT_MS = 50;
 
 /**
@@ -43,16 +43,17 @@ const LEFTOVERS_WAIT_MS = 50;
  * TransactionalMessaging does after its COMMIT; a row left unpublished (a crash, NATS away) is the
  * outbox relay's, which publishes it under the same Nats-Msg-Id.
  *
- * A run's closing write (finish) is one statement too. The rows it published have no later write of
- * their run to delete them: the next step write of any run here deletes them with its own, or, when none
- * comes within LEFTOVERS_WAIT_MS, one DELETE for all of them (flush; the worker flushes on shutdown).
+ * A run's closing write (finish) is one statement too. The rows either write published are deleted by the
+ * next step write of any run here, with its own statement, or, when none comes within LEFTOVERS_WAIT_MS, by
+ * one DELETE for all of them (flush; the worker flushes on shutdown). The run's own next write lists its
+ * step write's rows again (a no-op unless that delete failed).
  */
 @Injectable()
 export class LeasedStepWrites {
   private readonly statement: string;
   private readonly finishing: string;
   private readonly outbox: string;
-  /** Rows closing writes published, for the next step write (or flush) to delete. */
+  /** Rows writes published, for the next step write (or flush) to delete. */
   private leftovers: string[] = [];
   private leftoversTimer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
@@ -90,7 +91,7 @@ export class LeasedStepWrites {
     publishedBefore: readonly string[],
   ): Promise<StepWriteResult> {
     const staged = this.stage(announce);
-    // Rows closing writes published go with this statement's own delete (put back if it fails).
+    // Rows published before go with this statement's own delete (put back if it fails).
     const leftovers = this.leftovers.splice(0);
     const values = [id, workerId, JSON.stringify(state), ...attemptColumns(attempts), rowsJson(staged), [...publishedBefore, ...leftovers]];
     let rows: unknown[];
@@ -101,7 +102,11 @@ export class LeasedStepWrites {
       throw error;
     }
     if (rows.length === 0) return { written: false, published: [] };
-    return { written: true, published: await this.publish(staged) };
+    const published = await this.publish(staged);
+    // Deleted with the next write of any run here or within LEFTOVERS_WAIT_MS, not left for this run's next write:
+    // a step can run for minutes, and a published row older than the relay's grace is published again.
+    this.keepLeftovers(published);
+    return { written: true, published };
   }
 
   /**
@@ -139,7 +144,8 @@ export class LeasedStepWrites {
   private keepLeftovers(ids: readonly string[]): void {
     if (ids.length === 0) return;
     this.leftovers.push(...ids);
-    this.leftoversTimer ??= setTimeout(() => void this.flush(), this.leftoversWaitMs);
+    // Unref'd: a process with nothing else to do may exit; the rows are then the relay's (dropped by JetStream).
+    this.leftoversTimer ??= setTimeout(() => void this.flush(), this.leftoversWaitMs).unref();
   }
 
   private stage(announce: (tx: Transaction) => void): StagedRow[] {
