@@ -13,6 +13,10 @@ export class TimersWithoutAlertKey1765100000000 implements MigrationInterface {
   name = 'TimersWithoutAlertKey1765100000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    // The ALTER takes both tables' exclusive locks: waiting behind a long transaction would queue every
+    // alert write behind it. Give up instead; the start fails and is retried (the replicas still running
+    // keep the key, which costs only time).
+    await queryRunner.query(`SET LOCAL lock_timeout = '2s'`);
     await queryRunner.query(
       `ALTER TABLE "${schemaOf(queryRunner)}".escalation_timers DROP CONSTRAINT IF EXISTS escalation_timers_fingerprint_fkey`,
     );
@@ -20,6 +24,11 @@ export class TimersWithoutAlertKey1765100000000 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     const s = `"${schemaOf(queryRunner)}"`;
+    // Timers of alerts that are gone (only a manual delete makes them) would fail the key's check.
+    await queryRunner.query(
+      `DELETE FROM ${s}.escalation_timers t WHERE NOT EXISTS (SELECT 1 FROM ${s}.alerts a WHERE a.fingerprint = t.fingerprint)`,
+    );
+    await queryRunner.query(`ALTER TABLE ${s}.escalation_timers DROP CONSTRAINT IF EXISTS escalation_timers_fingerprint_fkey`);
     await queryRunner.query(
       `ALTER TABLE ${s}.escalation_timers ADD CONSTRAINT escalation_timers_fingerprint_fkey FOREIGN KEY (fingerprint) REFERENCES ${s}.alerts (fingerprint) ON DELETE CASCADE`,
     );

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DependencyUnavailableError, EventPublisher, HandlerContext, OnEvent } from '@firebreak/bus';
+import { DependencyUnavailableError, EventPublisher, HandlerContext, OnEvent, SubjectNames } from '@firebreak/bus';
 import { BatchedAlert, CloudEvent, EventOf } from '@firebreak/contracts';
 import { AlertBudget } from './alert-budget';
-import { AlertIngestService } from './alert-ingest.service';
+import { AlertIngestService, receiptId } from './alert-ingest.service';
 
 /**
  * The inbox key of every alert the mapper takes in, whichever subject carried it: the durable name
@@ -15,6 +15,8 @@ export const ALERTS_INBOX = 'mapper-alerts-received';
 /** Alerts of batch messages in the intake at once: twice what the batcher runs at once (8 × 128), so it never waits for work. */
 const BATCH_ALERTS_IN_FLIGHT = 2048;
 
+const encoder = new TextEncoder();
+
 @Injectable()
 export class AlertsConsumer {
   private readonly budget = new AlertBudget(BATCH_ALERTS_IN_FLIGHT);
@@ -22,6 +24,7 @@ export class AlertsConsumer {
   constructor(
     private readonly ingest: AlertIngestService,
     private readonly publisher: EventPublisher,
+    private readonly subjects: SubjectNames,
   ) {}
 
   // Storms: many messages in flight, so the ingest service can gather them into batches (8 batches of 128 when saturated).
@@ -73,15 +76,19 @@ export class AlertsConsumer {
     );
   }
 
-  /** Publishes alerts as the per-alert events they stand for (same id: a second hand-on within JetStream's window is dropped). */
+  /**
+   * Publishes alerts as the per-alert events they stand for: each keeps its event id (so its receipt), and its
+   * Nats-Msg-Id is the receipt. A second hand-on of the same receipt (the batch redelivered) is dropped by
+   * JetStream; a later receipt of the same alert (a group re-send failing again within JetStream's window) is not.
+   */
   private async handOn(batch: EventOf<'alerts.received.batch'>, alerts: BatchedAlert[]): Promise<void> {
-    // The batch passed the contract when it was consumed, and each alert is carried unchanged.
-    await this.publisher.publishTrustedMany(
-      alerts.map(({ id, data }) => ({
-        subject: 'alerts.received' as const,
-        data,
-        options: { id, subject: data.alert.fingerprint, time: batch.time },
-      })),
+    const wire = this.subjects.wire('alerts.received');
+    await Promise.all(
+      alerts.map(({ id, data }) => {
+        // The batch passed the contract when it was consumed, and each alert is carried unchanged.
+        const event = this.publisher.buildTrusted('alerts.received', data, { id, subject: data.alert.fingerprint, time: batch.time });
+        return this.publisher.publishRaw(wire, 'alerts.received', encoder.encode(JSON.stringify(event)), receiptId(event));
+      }),
     );
   }
 }

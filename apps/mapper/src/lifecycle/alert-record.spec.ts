@@ -3,6 +3,7 @@ import { ALERT_COLUMNS, AlertPatch, AlertRecord, withPatch } from './alert-recor
 const T0 = Date.parse('2024-05-01T10:00:00Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
 
+// Every field its own value (no two dates alike, no nulls), so reading one field for another shows.
 const RECORD: AlertRecord = {
   fingerprint: 'fp-1',
   alertname: 'DiskFull',
@@ -12,25 +13,25 @@ const RECORD: AlertRecord = {
   labels: { alertname: 'DiskFull' },
   annotations: { summary: 'full' },
   generatorURL: 'http://prom/1',
-  startsAt: at(0),
-  endsAt: null,
-  eventAt: at(0),
-  eventReceivedAt: at(0),
-  firstSeen: at(0),
-  lastSeen: at(0),
+  startsAt: at(100),
+  endsAt: at(101),
+  eventAt: at(102),
+  eventReceivedAt: at(103),
+  firstSeen: at(104),
+  lastSeen: at(105),
   occurrences: 1,
-  lastAnnouncedAt: at(0),
-  silenceId: null,
-  acknowledgedBy: null,
-  acknowledgedAt: null,
-  acknowledgeNote: null,
-  resolvedBy: null,
-  resolvedAt: null,
-  resolveNote: null,
-  escalatedAt: null,
-  runbook: null,
-  stampedAt: at(0),
-  updatedAt: at(0),
+  lastAnnouncedAt: at(106),
+  silenceId: '00000000-0000-0000-0000-000000000009',
+  acknowledgedBy: 'carl',
+  acknowledgedAt: at(107),
+  acknowledgeNote: 'earlier note',
+  resolvedBy: 'dora',
+  resolvedAt: at(108),
+  resolveNote: 'earlier fix',
+  escalatedAt: at(109),
+  runbook: { id: 'old_runbook', requestId: 'r0', source: 'file_alertname', status: 'requested', at: at(110).toISOString() },
+  stampedAt: at(111),
+  updatedAt: at(112),
 };
 
 /** A patch changing every field a patch may change, each to a value unlike the record's. */
