@@ -18,7 +18,8 @@ const WINDOW_SEC = 30;
 export async function soakRows(pipeline: BenchPipeline, minutes: number, log: (line: string) => void): Promise<Row[]> {
   const rss = new RssSeries();
   const idle = new Map(rssByService(pipeline).map(({ app, mb }) => [app, mb]));
-  const windows = Math.max(1, Math.round((minutes * 60) / WINDOW_SEC));
+  // Growth is counted from the end of the first window, so a soak needs two at least.
+  const windows = Math.max(2, Math.round((minutes * 60) / WINDOW_SEC));
   const totals = { sent: 0, delivered: 0, missing: 0, duplicates: 0, sameKey: 0, worstP99Ms: 0 };
   const count = (stats: DeliveryStats) => {
     totals.sent += stats.sent;

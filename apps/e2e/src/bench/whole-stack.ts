@@ -5,7 +5,7 @@ import { BenchPipeline } from './pipeline';
 import { treeRssMb } from './proc';
 import { Row } from './report';
 
-/** After the last service (the console) is ready: by then its start-up collections ran (releaseStartupGarbage). */
+/** After the last service (the console) is ready: each service measured after some of its start-up collections (releaseStartupGarbage: 5, 10, 15, 30, 60 s after listen), the console after its first. */
 const IDLE_SEC = 10;
 
 /** Every service `npm start` runs, the console last: it forwards to the others. */

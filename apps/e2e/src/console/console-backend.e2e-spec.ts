@@ -341,6 +341,10 @@ describe('console backend', () => {
         expect(await rawStatus(`${console_}${path}`)).not.toBe(500);
       }
       expect((await call('/docs')).status).toBe(200);
+      // The document is built on its first request: a broken build would show only here, as a 500.
+      const document = await call('/docs-json');
+      expect(document.status).toBe(200);
+      expect(((await document.json()) as { info: { title: string } }).info.title).toBe('Firebreak console');
     });
 
     it('says to run npm run build when the app is not built', async () => {

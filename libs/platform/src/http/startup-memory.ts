@@ -18,11 +18,24 @@ export const STARTUP_GC_DELAYS_MS = [5_000, 10_000, 15_000, 30_000, 60_000] as c
  */
 export function releaseStartupGarbage(delaysMs: readonly number[] = STARTUP_GC_DELAYS_MS): void {
   const collect = youngGenerationCollection();
+  if (!collect) return;
   for (const delay of delaysMs) setTimeout(collect, delay).unref();
 }
 
-function youngGenerationCollection(): () => void {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as (options: { type: 'minor' }) => void;
-  return () => gc({ type: 'minor' });
+/** Undefined where this Node cannot expose `gc` at run time: the memory is then released later, never a failed start. */
+function youngGenerationCollection(): (() => void) | undefined {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as (options: { type: 'minor' }) => void;
+    if (typeof gc !== 'function') return undefined;
+    return () => {
+      try {
+        gc({ type: 'minor' });
+      } catch {
+        // An optimisation only: a collection refused is no reason to stop a service.
+      }
+    };
+  } catch {
+    return undefined;
+  }
 }
