@@ -133,7 +133,6 @@ export class EventConsumer<S extends Subject> {
     const deliveryCount = msg.info.deliveryCount;
     const started = process.hrtime.bigint();
     if (deliveryCount === 1) this.observeDelay(msg.info.timestampNanos);
-    this.heartbeat.hold(msg);
     const bindings: Record<string, unknown> = {
       consumer: this.options.durable,
       subject: this.options.subject,
@@ -145,6 +144,9 @@ export class EventConsumer<S extends Subject> {
     const parentContext = extractTraceContext(msg.headers);
     let failure: unknown;
     const run = async (span?: Span): Promise<void> => {
+      // Held right before the try whose finally releases it (logger and trace context are built before, outside
+      // it): a message held and never released would be acked in progress for ever, never redelivered.
+      this.heartbeat.hold(msg);
       try {
         const event = parseEvent(this.options.subject, msg.json());
         const traceId = span ? span.spanContext().traceId : trace.getSpanContext(parentContext)?.traceId;
