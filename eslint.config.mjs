@@ -68,7 +68,8 @@ export default tseslint.config(
   },
   {
     // Tests of a lib may use the test infrastructure; its production code may not.
-    files: ['**/*.spec.ts', '**/*.integration-spec.ts', 'apps/e2e/**/*.ts'],
+    // Test beds in a lib's testing/ folder are test code too (imported by specs only).
+    files: ['**/*.spec.ts', '**/*.integration-spec.ts', 'apps/e2e/**/*.ts', 'libs/*/src/**/testing/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@nx/enforce-module-boundaries': [

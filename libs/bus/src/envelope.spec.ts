@@ -17,7 +17,14 @@ const trusted: Array<{ [S in Subject]: [S, DataOf<S>] }[Subject]> = [
   ['alerts.notify', { kind: 'firing', alert, receivedAt: '2026-12-07T04:00:00.100Z', occurrences: 1, runbook: { id: 'disk-cleanup' } }],
   [
     'alerts.state.changed',
-    { fingerprint: alert.fingerprint, alertname: 'DiskFull', severity: 'critical', from: null, to: 'firing', at: '2026-12-07T04:00:00.100Z' },
+    {
+      fingerprint: alert.fingerprint,
+      alertname: 'DiskFull',
+      severity: 'critical',
+      from: null,
+      to: 'firing',
+      at: '2026-12-07T04:00:00.100Z',
+    },
   ],
   [
     'runbooks.requested',
@@ -93,6 +100,8 @@ describe('trustedEvent: the envelope without validating data again', () => {
     expect(() => trustedEvent('mapper', subject, { ...data, fingerprint: 'not-hex' })).toThrow(ContractViolation);
     expect(() => trustedEvent('mapper', subject, { ...data, internal: 1 } as never)).toThrow(/differs from what its contract makes of it/);
     const { params: _params, ...withoutParams } = trusted[2][1] as DataOf<'runbooks.requested'>;
-    expect(() => trustedEvent('mapper', 'runbooks.requested', withoutParams as never)).toThrow(/differs from what its contract makes of it/);
+    expect(() => trustedEvent('mapper', 'runbooks.requested', withoutParams as never)).toThrow(
+      /differs from what its contract makes of it/,
+    );
   });
 });

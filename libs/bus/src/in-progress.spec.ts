@@ -1,6 +1,11 @@
 import { InProgressHeartbeat } from './in-progress';
 
-const message = () => ({ beats: 0, working() { this.beats++; } });
+const message = () => ({
+  beats: 0,
+  working() {
+    this.beats++;
+  },
+});
 
 describe('InProgressHeartbeat: one timer for every message in progress', () => {
   beforeEach(() => jest.useFakeTimers());

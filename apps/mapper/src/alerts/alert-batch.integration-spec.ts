@@ -231,7 +231,7 @@ describe('mapper: alerts.received.batch (real NATS and Postgres)', () => {
     // Its next two receipts fail in their batches, each alone: both must go on, under one event id.
     const spy = failOnce(fingerprint, new Error('a bug that only this alert hits'), 2, true);
     try {
-      const receipts = [];
+      const receipts: AlertsReceivedBatch['alerts'] = [];
       for (const mate of ['resent-mate-a', 'resent-mate-b']) {
         clock.advance(1_000);
         const batch = await bus.publishBatch([firing(mate, startsAt), { ...input, receivedAt: clock.now() }]);
