@@ -19,7 +19,8 @@ export function AlertActions({ alert }: { alert: AlertView }) {
 function ActionButtons({ alert }: { alert: AlertView }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const once = useSubmitOnce();
+  // The alert's new state (not the answer) re-enables the buttons: see useSubmitOnce.
+  const once = useSubmitOnce(`${alert.status}@${alert.updatedAt}`);
   const action = useMutation({
     mutationFn: (verb: 'acknowledge' | 'resolve') =>
       api<AlertView>('mapper', `/v1/alerts/${encodeURIComponent(alert.fingerprint)}/${verb}`, { method: 'POST', body: {} }),

@@ -21,7 +21,7 @@ export function DecisionButtons({ approval }: { approval: Approval }) {
 function Decide({ approval }: { approval: Approval }) {
   const [note, setNote] = useState('');
   const queryClient = useQueryClient();
-  const once = useSubmitOnce();
+  const once = useSubmitOnce(`${approval.status}@${approval.decidedAt ?? ''}`);
   const decide = useMutation({
     mutationFn: (decision: 'approve' | 'reject') =>
       api<Approval>('runbook-executor', `/v1/approvals/${encodeURIComponent(approval.id)}/${decision}`, {

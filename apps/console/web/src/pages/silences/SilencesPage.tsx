@@ -71,7 +71,7 @@ export function SilencesPage() {
 
 function SilenceRow({ silence }: { silence: SilenceView }) {
   const queryClient = useQueryClient();
-  const once = useSubmitOnce();
+  const once = useSubmitOnce(`${silence.state}@${silence.endsAt}`);
   const expire = useMutation({
     mutationFn: () => api('mapper', `/v1/silences/${encodeURIComponent(silence.id)}`, { method: 'DELETE' }),
     onSuccess: () => {
