@@ -60,8 +60,11 @@ export class DependencyUnavailableError extends RetryableError {
 
 // Node socket errors, and the Postgres SQLSTATEs that retrying fixes: the connection codes of class 08
 // (not 08P01, a protocol violation such as too many parameters, which fails the same way again), 57P01-03
-// (admin shutdown, crash shutdown, cannot connect now), 53300 (too many connections), 25006 (read-only
-// transaction: a standby during failover), 40001 (serialization failure), 40P01 (deadlock).
+// (admin shutdown, crash shutdown, cannot connect now), class 53 (disk full, out of memory, too many
+// connections: an alert dead-lettered because the disk filled for a minute would be lost), 55P03 (lock not
+// available: a lock_timeout behind a migration or a long transaction), 25006 (read-only transaction: a standby
+// during failover), 40001 (serialization failure), 40P01 (deadlock). Not 57014 (query cancelled): a step's or a
+// check's own statement_timeout raises it, and that is its answer, not an outage.
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
 const TRANSIENT_SQLSTATES = new Set([
   '08000',
@@ -72,7 +75,11 @@ const TRANSIENT_SQLSTATES = new Set([
   '57P01',
   '57P02',
   '57P03',
+  '53000',
+  '53100',
+  '53200',
   '53300',
+  '55P03',
   '25006',
   '40001',
   '40P01',
