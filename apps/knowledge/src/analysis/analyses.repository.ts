@@ -4,6 +4,13 @@ import { AlertAnalysis } from '@firebreak/contracts';
 import { CONFIG, rowsOf, table } from '@firebreak/platform';
 import { AnalysisConfig } from './analysis.env';
 
+/** A shed episode's summary as stored: the analysis, its announcement's id (kept, never published) and why it is shed. */
+export interface ShedRow {
+  analysis: AlertAnalysis;
+  eventId: string;
+  reason: 'storm' | 'budget';
+}
+
 /** The analyses table: one row per episode. */
 @Injectable()
 export class AnalysesRepository {
@@ -56,6 +63,40 @@ export class AnalysesRepository {
       ),
     );
     return rows.length > 0;
+  }
+
+  /**
+   * Stores shed episodes' summaries in one statement (atomic without a transaction around it) and returns the event
+   * ids of those stored. An episode that has a row keeps it: a summary never replaces anything (insert's update only
+   * ever lets a full analysis replace a summary). The rows go in as one JSON array: one encoding per batch, no
+   * per-value escaping into array literals.
+   */
+  async insertShed(rows: readonly ShedRow[]): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const records = rows.map(({ analysis, eventId, reason }) => ({
+      fingerprint: analysis.fingerprint,
+      starts_at: analysis.startsAt,
+      alertname: analysis.alertname,
+      severity: analysis.severity,
+      engine: analysis.engine,
+      fallback_reason: analysis.fallbackReason ?? null,
+      event_id: eventId,
+      analysis,
+      analyzed_at: analysis.analyzedAt,
+      shed_reason: reason,
+    }));
+    const stored = rowsOf<{ event_id: string }>(
+      await this.dataSource.query(
+        `INSERT INTO ${this.analyses} (fingerprint, starts_at, alertname, severity, engine, fallback_reason, event_id, analysis, analyzed_at, shed_reason)
+       SELECT fingerprint, starts_at, alertname, severity, engine, fallback_reason, event_id, analysis, analyzed_at, shed_reason
+         FROM json_to_recordset($1::json) AS r(fingerprint text, starts_at timestamptz, alertname text, severity text, engine text,
+              fallback_reason text, event_id text, analysis jsonb, analyzed_at timestamptz, shed_reason text)
+       ON CONFLICT (fingerprint, starts_at) DO NOTHING
+       RETURNING event_id`,
+        [JSON.stringify(records)],
+      ),
+    );
+    return new Set(stored.map((row) => row.event_id));
   }
 
   /** The analysis of the alert's latest episode. */

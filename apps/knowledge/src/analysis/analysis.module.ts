@@ -4,11 +4,12 @@ import { AnalysesRepository } from './analyses.repository';
 import { AnalysisConsumer } from './analysis.consumer';
 import { AnalysisController } from './analysis.controller';
 import { AnalysisService } from './analysis.service';
+import { ShedSummaries } from './shed-summaries';
 
 /** Every newly firing alert analysed (knowledge base, optionally a model), stored and announced as `alerts.analysis`. */
 @Module({
   imports: [FindingsModule],
   controllers: [AnalysisController],
-  providers: [AnalysesRepository, AnalysisService, AnalysisConsumer],
+  providers: [AnalysesRepository, ShedSummaries, AnalysisService, AnalysisConsumer],
 })
 export class AnalysisModule {}

@@ -9,7 +9,8 @@ import { AnalysisEngine } from './analysis-engine';
 import { Admission, AnalysisShedder } from './analysis-shedder';
 import { AnalysisConfig } from './analysis.env';
 import { analysisMetrics } from './metrics';
-import { shedAnalysis } from './shed-analysis';
+import { shedEpisodeAnalysis } from './shed-analysis';
+import { ShedSummaries } from './shed-summaries';
 
 /** What became of a newly firing episode (the consumer logs it). */
 export type EpisodeOutcome = 'analysed' | 'duplicate' | 'stale' | 'storm' | 'budget';
@@ -23,6 +24,7 @@ export type EpisodeOutcome = 'analysed' | 'duplicate' | 'stale' | 'storm' | 'bud
 export class AnalysisService {
   private readonly engine: AnalysisEngine;
   private readonly shedder: AnalysisShedder;
+  private readonly shedSettings: { groupBy: readonly string[]; windowMs: number };
 
   constructor(
     @Inject(CONFIG) private readonly config: AnalysisConfig,
@@ -31,6 +33,7 @@ export class AnalysisService {
     findings: KnowledgeFindings,
     private readonly repository: AnalysesRepository,
     private readonly messaging: TransactionalMessaging,
+    private readonly shedSummaries: ShedSummaries,
   ) {
     this.engine = new AnalysisEngine(engineSettings(config), findings, () => clock.now(), logger.child({ component: 'analysis' }));
     this.shedder = new AnalysisShedder(
@@ -43,6 +46,7 @@ export class AnalysisService {
       },
       () => clock.now().getTime(),
     );
+    this.shedSettings = { groupBy: config.FIREBREAK_ANALYSIS_STORM_GROUP_BY, windowMs: config.FIREBREAK_ANALYSIS_STORM_WINDOW };
   }
 
   shouldAnalyse(alert: Alert): boolean {
@@ -108,28 +112,17 @@ export class AnalysisService {
    * A shed episode's analysis (no search, no model, no announcement). Without the inbox row: the episode's row is
    * what makes a redelivery a duplicate, and the event's inbox row stays free for a full analysis of the same event
    * still under way (a redelivery shed while the first delivery asks the model), which then replaces this row.
+   * Stored with the other summaries of its turn in one statement (ShedSummaries); the handler returns, and the
+   * message is acknowledged, only once that statement committed.
    */
   private async storeShed(
     alert: Alert,
     admission: Extract<Admission, { verdict: 'storm' | 'budget' }>,
     announcedAt: Date,
   ): Promise<EpisodeOutcome> {
-    const now = this.clock.now();
-    const analysis = AlertAnalysisSchema.parse({
-      fingerprint: alert.fingerprint,
-      alertname: alert.labels.alertname ?? '',
-      severity: alert.severity,
-      startsAt: alert.startsAt,
-      ...shedAnalysis(alert, admission, this.config.FIREBREAK_ANALYSIS_STORM_GROUP_BY, this.config.FIREBREAK_ANALYSIS_STORM_WINDOW),
-      engine: 'knowledge',
-      durationMs: Math.max(0, now.getTime() - announcedAt.getTime()),
-      analyzedAt: now.toISOString(),
-    });
+    const analysis = shedEpisodeAnalysis(alert, admission, this.shedSettings, announcedAt, this.clock.now());
     const eventId = deriveEventId('analysis', alert.fingerprint, alert.startsAt);
-    const stored = await this.messaging.run((tx) => this.repository.insert(tx.manager, analysis, eventId, admission.verdict));
-    if (!stored) return 'duplicate';
-    analysisMetrics.skipped.inc({ reason: admission.verdict });
-    return admission.verdict;
+    return (await this.shedSummaries.store(analysis, eventId, admission.verdict)) ? admission.verdict : 'duplicate';
   }
 
   latest(fingerprint: string): Promise<AlertAnalysis | undefined> {

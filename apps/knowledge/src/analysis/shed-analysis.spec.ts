@@ -1,6 +1,6 @@
-import { Alert } from '@firebreak/contracts';
+import { Alert, AlertAnalysisSchema } from '@firebreak/contracts';
 import { AnalysisBody } from './knowledge-analysis';
-import { shedAnalysis } from './shed-analysis';
+import { shedAnalysis, shedEpisodeAnalysis } from './shed-analysis';
 
 const alert = (fingerprint: string): Alert => ({
   fingerprint,
@@ -37,5 +37,39 @@ describe('shedAnalysis', () => {
 
   it('never points an episode at itself (its redelivery shed while its own full analysis runs)', () => {
     expect(summaryOf(leader.fingerprint, leader)).not.toContain(leader.fingerprint);
+  });
+});
+
+describe('shedEpisodeAnalysis', () => {
+  // 64 KiB values, quotes, line breaks, lone surrogates and many labels: what a hostile sender may put in an alert.
+  const huge = `"\\\n\u2028${'x'.repeat(65_536)}\uD800`;
+  const hostile: Alert = {
+    ...alert('cccccccccccccccc'),
+    labels: Object.fromEntries([
+      ['alertname', huge],
+      ['instance', huge],
+      ['job', huge],
+      ['__name__', 'up'],
+      ...Array.from({ length: 200 }, (_, i) => [`label_${i}`, `${huge}${i}`]),
+    ]),
+  };
+  const body: AnalysisBody = {
+    summary: 's'.repeat(4000),
+    probableCauses: Array.from({ length: 10 }, () => ({ cause: 'c'.repeat(1000), evidence: 'e'.repeat(2000) })),
+    mitigations: Array.from({ length: 10 }, () => 'm'.repeat(1000)),
+    queries: [],
+    similarIncidents: Array.from({ length: 10 }, () => ({ title: 't'.repeat(500) })),
+    recommendedRunbooks: Array.from({ length: 10 }, (_, i) => ({ runbookId: `r${i}`, successRate: 0.5, runs: 2, fixed: 1, score: 0.4 })),
+  };
+  const now = new Date('2026-12-07T00:00:05.000Z');
+
+  it.each([
+    ['a storm summary with its leader’s findings', { verdict: 'storm' as const, group: 'g', leader: { ...leader, body }, seen: 100_000 }],
+    ['a storm summary whose leader is still running', { verdict: 'storm' as const, group: 'g', leader, seen: 6 }],
+    ['a budget summary without a leader', { verdict: 'budget' as const, group: 'g', seen: 1 }],
+  ])('is stored unparsed, so it must already be what AlertAnalysisSchema gives back: %s', (_, admission) => {
+    const built = shedEpisodeAnalysis(hostile, admission, { groupBy: ['alertname', 'instance'], windowMs: 600_000 }, new Date(0), now);
+    expect(AlertAnalysisSchema.parse(built)).toEqual(built);
+    expect(built).toMatchObject({ fingerprint: hostile.fingerprint, engine: 'knowledge', analyzedAt: now.toISOString() });
   });
 });

@@ -1,4 +1,4 @@
-import { Alert } from '@firebreak/contracts';
+import { Alert, AlertAnalysis } from '@firebreak/contracts';
 import type { Admission } from './analysis-shedder';
 import { AnalysisBody } from './knowledge-analysis';
 import { diagnosticQueries } from './promql';
@@ -45,5 +45,29 @@ export function shedAnalysis(
     queries: diagnosticQueries(alert.labels).slice(0, 10),
     similarIncidents: body?.similarIncidents ?? [],
     recommendedRunbooks: body?.recommendedRunbooks ?? [],
+  };
+}
+
+/**
+ * The whole stored analysis of a shed episode, built from the alert the consumer validated: it is not parsed again
+ * (zod cost a fifth of the shed path), so everything in it must fit AlertAnalysisSchema by construction (capped
+ * texts, at most 10 queries; a leader's findings come from an analysis that was validated).
+ */
+export function shedEpisodeAnalysis(
+  alert: Alert,
+  admission: Extract<Admission, { verdict: 'storm' | 'budget' }>,
+  settings: { groupBy: readonly string[]; windowMs: number },
+  announcedAt: Date,
+  now: Date,
+): AlertAnalysis {
+  return {
+    fingerprint: alert.fingerprint,
+    alertname: alert.labels.alertname ?? '',
+    severity: alert.severity,
+    startsAt: alert.startsAt,
+    ...shedAnalysis(alert, admission, settings.groupBy, settings.windowMs),
+    engine: 'knowledge',
+    durationMs: Math.max(0, now.getTime() - announcedAt.getTime()),
+    analyzedAt: now.toISOString(),
   };
 }
