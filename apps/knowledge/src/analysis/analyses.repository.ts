@@ -73,7 +73,9 @@ export class AnalysesRepository {
    */
   async insertShed(rows: readonly ShedRow[]): Promise<Set<string>> {
     if (rows.length === 0) return new Set();
-    const records = rows.map(({ analysis, eventId, reason }) => ({
+    // In key order: two replicas batching the same episodes in opposite orders would otherwise wait on each other.
+    const ordered = [...rows].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+    const records = ordered.map(({ analysis, eventId, reason }) => ({
       fingerprint: analysis.fingerprint,
       starts_at: analysis.startsAt,
       alertname: analysis.alertname,

@@ -17,11 +17,14 @@ async function logged(outcome: EpisodeOutcome) {
 }
 
 describe('AnalysisConsumer logging', () => {
-  it.each(['storm', 'budget', 'stale'] as const)('a %s outcome (thousands in a storm or a backlog) logs at debug only', async (outcome) => {
+  it.each(['storm', 'budget'] as const)('a %s outcome (thousands in a storm, each stored with why) logs at debug only', async (outcome) => {
     expect(await logged(outcome)).toEqual({ info: 0, debug: 1 });
   });
 
-  it.each(['analysed', 'duplicate'] as const)('an %s outcome logs at info', async (outcome) => {
-    expect(await logged(outcome)).toEqual({ info: 1, debug: 0 });
-  });
+  it.each(['analysed', 'duplicate', 'stale'] as const)(
+    'an %s outcome logs at info (a stale alert stores nothing else)',
+    async (outcome) => {
+      expect(await logged(outcome)).toEqual({ info: 1, debug: 0 });
+    },
+  );
 });

@@ -19,14 +19,15 @@ export class AnalysisConsumer {
     const { kind, alert } = event.data;
     if (kind !== 'firing' || !this.analysis.shouldAnalyse(alert)) return;
     const outcome = await this.analysis.analyseEpisode(alert, { consumer: ctx.consumer, eventId: event.id }, new Date(event.time));
-    // A storm's thousands of summaries (and a backlog's stale alerts) are counted in firebreak_analysis_skipped_total;
-    // a line each at info cost more CPU than storing them (~0.2 ms per alert).
+    // A storm's thousands of summaries are counted in firebreak_analysis_skipped_total and stored (GET …/analysis
+    // says why); a line each at info cost more CPU than storing them (~0.2 ms per alert). A stale alert stores
+    // nothing, so its line stays at info: it is the only trace of why that alert has no analysis.
     if (QUIET_OUTCOMES.has(outcome)) ctx.log.debug({ outcome }, OUTCOME_TEXT[outcome]);
     else ctx.log.info({ outcome }, OUTCOME_TEXT[outcome]);
   }
 }
 
-const QUIET_OUTCOMES: ReadonlySet<EpisodeOutcome> = new Set(['storm', 'budget', 'stale']);
+const QUIET_OUTCOMES: ReadonlySet<EpisodeOutcome> = new Set(['storm', 'budget']);
 
 const OUTCOME_TEXT = {
   analysed: 'alert analysed',

@@ -8,7 +8,17 @@ export type AnalysisBody = Pick<
   'summary' | 'probableCauses' | 'mitigations' | 'queries' | 'similarIncidents' | 'recommendedRunbooks'
 >;
 
-const cap = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+/**
+ * `text` in at most `max` UTF-16 units, ending in … when cut. Never between the halves of a surrogate pair (an emoji):
+ * a lone half is what Postgres refuses in jsonb (22P02), and every write of the analysis would fail with it.
+ */
+export function cap(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
+}
 const pct = (rate: number) => `${Math.round(rate * 100)} %`;
 
 /** What the catalogue and the history say, in the contract's shape (recommendations only from the catalogue). */

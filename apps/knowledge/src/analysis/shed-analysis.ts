@@ -1,9 +1,7 @@
 import { Alert, AlertAnalysis } from '@firebreak/contracts';
 import type { Admission } from './analysis-shedder';
-import { AnalysisBody } from './knowledge-analysis';
+import { AnalysisBody, cap } from './knowledge-analysis';
 import { diagnosticQueries } from './promql';
-
-const cap = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 /**
  * What is stored for an episode the shedder did not let through: no search, no model, only what the alert itself
