@@ -3,10 +3,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CONFIG, rowsOf, table } from '@firebreak/platform';
 import { Signal } from '../core/signals';
 import { SloConfig } from '../service';
+import { BucketIncrement } from './minute-buckets';
 
-const MINUTE = 60_000;
-
-/** Minute buckets of counted events: one upsert per event, sums over any range. */
+/** Minute buckets of counted events: one upsert per batch of events, sums over any range. */
 @Injectable()
 export class EventCountsRepository {
   private readonly counts: string;
@@ -18,15 +17,21 @@ export class EventCountsRepository {
     this.counts = table(config.dbSchema, 'event_counts');
   }
 
-  /** Adds one to each signal's bucket of `at`'s minute, in the caller's transaction. */
-  async increment(manager: EntityManager, signals: readonly Signal[], at: Date): Promise<void> {
-    if (signals.length === 0) return;
-    const bucket = new Date(Math.floor(at.getTime() / MINUTE) * MINUTE);
+  /**
+   * Adds each increment to its bucket in the caller's transaction, with one statement for a whole batch. The rows are
+   * locked in the order given (bucketIncrements sorts them), so concurrent batches never deadlock.
+   */
+  async add(manager: EntityManager, increments: readonly BucketIncrement[]): Promise<void> {
+    if (increments.length === 0) return;
     await manager.query(
-      `INSERT INTO ${this.counts} (signal, bucket, count) SELECT s, $2, 1 FROM unnest($1::text[]) AS s
-       ON CONFLICT (signal, bucket) DO UPDATE SET count = ${this.counts}.count + 1`,
-      // Sorted: two events of overlapping signals lock their rows in one order.
-      [[...new Set(signals)].sort(), bucket],
+      `INSERT INTO ${this.counts} (signal, bucket, count)
+       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[])
+       ON CONFLICT (signal, bucket) DO UPDATE SET count = ${this.counts}.count + EXCLUDED.count`,
+      [
+        increments.map((increment) => increment.signal),
+        increments.map((increment) => new Date(increment.bucket).toISOString()),
+        increments.map((increment) => increment.count),
+      ],
     );
   }
 

@@ -7,33 +7,35 @@ import { remediationFailedSignals, remediationSucceededSignals, stateChangedSign
 
 /**
  * Counts Firebreak's own events, one durable consumer per subject. Each is counted at the time it
- * happened (not when it arrived), so a late or redelivered event lands in its own minute.
+ * happened (not when it arrived), so a late or redelivered event lands in its own minute. Many events are in
+ * flight at once so that EventCountingService counts a burst in a few batches (each handler returns, and its
+ * message is acknowledged, once its batch has committed).
  */
 @Injectable()
 export class EventsConsumer {
   constructor(private readonly counting: EventCountingService) {}
 
-  @OnEvent('notifications.delivered', { concurrency: 8 })
+  @OnEvent('notifications.delivered', { concurrency: 256 })
   async delivered(event: EventOf<'notifications.delivered'>, ctx: HandlerContext): Promise<void> {
     await this.count(ctx, event.id, ['notifications.delivered'], event.data.deliveredAt);
   }
 
-  @OnEvent('notifications.failed', { concurrency: 8 })
+  @OnEvent('notifications.failed', { concurrency: 256 })
   async failed(event: EventOf<'notifications.failed'>, ctx: HandlerContext): Promise<void> {
     await this.count(ctx, event.id, ['notifications.failed'], event.data.failedAt);
   }
 
-  @OnEvent('runbooks.execution.succeeded', { concurrency: 2 })
+  @OnEvent('runbooks.execution.succeeded', { concurrency: 32 })
   async remediationSucceeded(event: EventOf<'runbooks.execution.succeeded'>, ctx: HandlerContext): Promise<void> {
     await this.count(ctx, event.id, remediationSucceededSignals(event), event.data.finishedAt);
   }
 
-  @OnEvent('runbooks.execution.failed', { concurrency: 2 })
+  @OnEvent('runbooks.execution.failed', { concurrency: 32 })
   async remediationFailed(event: EventOf<'runbooks.execution.failed'>, ctx: HandlerContext): Promise<void> {
     await this.count(ctx, event.id, remediationFailedSignals(event), event.data.finishedAt);
   }
 
-  @OnEvent('alerts.state.changed', { concurrency: 8 })
+  @OnEvent('alerts.state.changed', { concurrency: 256 })
   async stateChanged(event: EventOf<'alerts.state.changed'>, ctx: HandlerContext): Promise<void> {
     await this.count(ctx, event.id, stateChangedSignals(event), event.data.at);
   }
