@@ -1,8 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CONFIG, rowsOf, table } from '@firebreak/platform';
 import { ExecutionRow, VerifyStatus } from '../lifecycle/execution.types';
 import type { ExecutorConfig } from '../service';
+
+/** One alert's state as the mapper announced it. */
+export interface AlertStateRecord {
+  fingerprint: string;
+  status: string;
+  at: Date;
+}
 
 /** What verification reads and writes: alert states as the mapper announces them, and the verify columns of executions. */
 @Injectable()
@@ -10,17 +17,41 @@ export class VerificationRepository {
   private readonly alertStates: string;
   private readonly executions: string;
 
-  constructor(@Inject(CONFIG) config: ExecutorConfig) {
+  constructor(
+    @Inject(CONFIG) config: ExecutorConfig,
+    private readonly dataSource: DataSource,
+  ) {
     this.alertStates = table(config.dbSchema, 'alert_states');
     this.executions = table(config.dbSchema, 'executions');
   }
 
-  /** Keeps the newest state; an older event arriving late changes nothing. */
-  async upsertAlertState(manager: EntityManager, fingerprint: string, status: string, at: Date): Promise<void> {
-    await manager.query(
-      `INSERT INTO ${this.alertStates} (fingerprint, status, changed_at) VALUES ($1, $2, $3)
-       ON CONFLICT (fingerprint) DO UPDATE SET status = EXCLUDED.status, changed_at = EXCLUDED.changed_at WHERE ${this.alertStates}.changed_at <= EXCLUDED.changed_at`,
-      [fingerprint, status, at],
+  /**
+   * Alert state changes, many in one statement and no transaction: each alert's newest state is kept (an older
+   * change arriving late changes nothing) and a resolution marks effective the pending verifications of runs
+   * created before it. Both are idempotent, so a redelivered change needs no inbox row: applying it again
+   * changes nothing a late first delivery would not have changed.
+   *
+   * Every alert's state is stored, not only those with a run: a run's row is inserted by a transaction that
+   * may still be open when its alert's change arrives, and its end reads the state (resolvedSince).
+   */
+  async recordAlertStates(changes: readonly AlertStateRecord[]): Promise<void> {
+    // One alert's row updated twice by one statement is an error: its newest change in the batch (the later one
+    // on a tie, as one by one) goes in. Rows are written in fingerprint order: concurrent writers lock them in one order.
+    await this.dataSource.query(
+      `WITH changes AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[]) WITH ORDINALITY AS c(fingerprint, status, changed_at, n)
+       ), stored AS (
+         INSERT INTO ${this.alertStates} (fingerprint, status, changed_at)
+         SELECT fingerprint, status, changed_at FROM (
+           SELECT DISTINCT ON (fingerprint) fingerprint, status, changed_at FROM changes ORDER BY fingerprint, changed_at DESC, n DESC
+         ) newest ORDER BY fingerprint
+         ON CONFLICT (fingerprint) DO UPDATE SET status = EXCLUDED.status, changed_at = EXCLUDED.changed_at
+           WHERE ${this.alertStates}.changed_at <= EXCLUDED.changed_at
+       )
+       UPDATE ${this.executions} e SET verify_status = 'effective'
+         FROM (SELECT fingerprint, max(changed_at) AS at FROM changes WHERE status = 'resolved' GROUP BY fingerprint) resolved
+         WHERE e.fingerprint = resolved.fingerprint AND e.verify_status = 'pending' AND e.created_at <= resolved.at`,
+      [changes.map((c) => c.fingerprint), changes.map((c) => c.status), changes.map((c) => c.at.toISOString())],
     );
   }
 
@@ -30,14 +61,6 @@ export class VerificationRepository {
       [fingerprint, since],
     );
     return rows.length > 0;
-  }
-
-  /** The alert resolved at `at`: runs for it created before then helped. */
-  async markEffective(manager: EntityManager, fingerprint: string, at: Date): Promise<void> {
-    await manager.query(
-      `UPDATE ${this.executions} SET verify_status = 'effective' WHERE fingerprint = $1 AND verify_status = 'pending' AND created_at <= $2`,
-      [fingerprint, at],
-    );
   }
 
   /** The oldest verification whose window ended, claimed so one replica handles it. */

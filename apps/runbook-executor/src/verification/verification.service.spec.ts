@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
-import { TransactionalMessaging } from '@firebreak/bus';
+import { PermanentError, TransactionalMessaging } from '@firebreak/bus';
 import { systemClock } from '@firebreak/platform';
 import { runbookOf } from '../engine/testing/engine-harness';
 import { ExecutionFinalizer } from '../lifecycle/execution-finalizer';
@@ -58,5 +58,12 @@ describe('the verification window a run opens when it ends', () => {
     expect(await none.windowFor(tx, execution({ mode: 'dry_run' }), 'succeeded', at)).toBeUndefined();
     expect(await none.windowFor(tx, execution({ fingerprint: null }), 'succeeded', at)).toBeUndefined();
     expect(await none.windowFor(tx, execution({ definition: { ...verified, verify: undefined } }), 'succeeded', at)).toBeUndefined();
+  });
+});
+
+describe('an alert state change the executor records', () => {
+  it('is refused for good when its time is no time: no batch of others fails with it, and it is not retried', async () => {
+    const event = { id: 'evt-1', data: { fingerprint: 'abcdefabcdefabcd', to: 'resolved', at: 'not a time' } };
+    await expect(service(false).onAlertState(event as never)).rejects.toBeInstanceOf(PermanentError);
   });
 });

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
-import { AlertStateChanged } from '@firebreak/contracts';
-import { InboxKey, Transaction, TransactionalMessaging } from '@firebreak/bus';
+import { EventOf } from '@firebreak/contracts';
+import { Batcher, PermanentError, Transaction, TransactionalMessaging } from '@firebreak/bus';
 import { Clock, CLOCK, LOGGER } from '@firebreak/platform';
 import { formatDuration } from '../common/duration';
 import { rollbackQueue } from '../engine/rollback';
@@ -10,7 +10,7 @@ import { ExecutionFinalizer, Finalized, VerificationWindow } from '../lifecycle/
 import { ExecutionRow, ExecutionStatus } from '../lifecycle/execution.types';
 import { ExecutionsRepository } from '../lifecycle/executions.repository';
 import { WorkerSignals } from '../lifecycle/worker-signals';
-import { VerificationRepository } from './verification.repository';
+import { AlertStateRecord, VerificationRepository } from './verification.repository';
 
 /**
  * Did the automation help? The mapper announces alert resolutions; a successful automatic run of
@@ -29,12 +29,30 @@ export class VerificationService {
     private readonly worker: WorkerSignals,
   ) {}
 
-  async onAlertState(change: AlertStateChanged, inbox: InboxKey): Promise<void> {
-    const at = new Date(change.at);
-    await this.messaging.run(async (tx) => {
-      await this.repo.upsertAlertState(tx.manager, change.fingerprint, change.to, at);
-      if (change.to === 'resolved') await this.repo.markEffective(tx.manager, change.fingerprint, at);
-    }, inbox);
+  // Keyed by alert so no two batches in flight write one alert's row; its changes share a batch (the statement
+  // keeps the newest), so a burst of one alert costs one statement.
+  private readonly alertStates = new Batcher<AlertStateRecord, void>((batch) => this.recordAlertStates(batch), {
+    maxSize: 256,
+    // Each statement holds a pooled connection while it runs; the worker's runs need the others.
+    maxInFlight: 2,
+    key: (change) => change.fingerprint,
+    alone: () => false,
+  });
+
+  private async recordAlertStates(batch: AlertStateRecord[]): Promise<void[]> {
+    await this.repo.recordAlertStates(batch);
+    return batch.map(() => undefined);
+  }
+
+  /**
+   * Records one alert state change with the others submitted in the same turn (see recordAlertStates), settling
+   * once its statement committed. A change Postgres could never take is refused alone, before it can fail a batch.
+   */
+  onAlertState(event: EventOf<'alerts.state.changed'>): Promise<void> {
+    const { fingerprint, to } = event.data;
+    const at = new Date(event.data.at);
+    if (Number.isNaN(at.getTime())) return Promise.reject(new PermanentError(`alert state change ${event.id}: "at" is no time`));
+    return this.alertStates.submit({ fingerprint, status: to, at });
   }
 
   /** The window a run ending now as `status` opens: only a succeeded live run for an alert, of a runbook with `verify`. */
