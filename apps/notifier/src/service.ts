@@ -6,6 +6,7 @@ import { OutboxRetries1764633600000 } from '../migrations/1764633600000-outbox-r
 import { ClaimsOrderApprovals1765000000001 } from '../migrations/1765000000001-claims-order-approvals';
 import { AnalysisWaits1765300000000 } from '../migrations/1765300000000-analysis-waits';
 import { ClaimHeads1765600000000 } from '../migrations/1765600000000-claim-heads';
+import { DropOrderIndex1765700000000 } from '../migrations/1765700000000-drop-order-index';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
@@ -48,6 +49,7 @@ export const SERVICE: ServiceOptions<typeof notifierEnv.shape> = {
       ClaimsOrderApprovals1765000000001,
       AnalysisWaits1765300000000,
       ClaimHeads1765600000000,
+      DropOrderIndex1765700000000,
     ],
   },
 };
