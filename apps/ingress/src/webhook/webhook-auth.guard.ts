@@ -16,9 +16,11 @@ const CHALLENGE = 'Bearer realm="firebreak", Basic realm="firebreak", charset="U
  * the Alertmanager route, which runs it before the body is read.
  */
 export function webhookAuthRefusal(credentials: WebhookCredentials, request: FastifyRequest, logger: Logger): AppError | undefined {
-  // The socket's address, not request.ip: with trustProxy a caller could forge X-Forwarded-For.
-  const remoteAddress = request.socket.remoteAddress;
-  const proxied = PROXY_HEADERS.some((name) => request.headers[name] !== undefined);
+  // The socket's address, not request.ip: with trustProxy a caller could forge X-Forwarded-For. Only
+  // the loopback mode looks at the caller, so the others skip the address and the proxy headers.
+  const byCaller = credentials.mode === 'loopback';
+  const remoteAddress = byCaller ? request.socket.remoteAddress : undefined;
+  const proxied = byCaller && PROXY_HEADERS.some((name) => request.headers[name] !== undefined);
   const outcome = credentials.check(request.headers.authorization, remoteAddress, proxied);
   switch (outcome) {
     case 'accepted':
@@ -32,7 +34,7 @@ export function webhookAuthRefusal(credentials: WebhookCredentials, request: Fas
       );
     case 'missing':
     case 'invalid':
-      logger.debug({ remoteAddress, outcome }, 'webhook call refused: bad credentials');
+      logger.debug({ remoteAddress: request.socket.remoteAddress, outcome }, 'webhook call refused: bad credentials');
       return new AppError(
         'unauthorized',
         outcome === 'missing' ? 'credentials are required (Authorization: Bearer <token>, or Basic)' : 'the credentials are not valid',

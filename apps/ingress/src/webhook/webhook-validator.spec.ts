@@ -150,6 +150,14 @@ describe('the webhook validator', () => {
     parse.mockRestore();
   });
 
+  it('gives every alert a default of its own, as zod does, never one shared object', () => {
+    const body = alertmanagerFixture('firing-group') as unknown as { alerts: Array<Record<string, unknown>> };
+    for (const alert of body.alerts) delete alert.annotations;
+    const [first, second] = parseWebhook(body).alerts;
+    first.annotations.note = 'only the first';
+    expect(second.annotations).toEqual({});
+  });
+
   it('leaves a `__proto__` label to zod, which drops it, so the labels and fingerprint are the contract’s', () => {
     const text = JSON.stringify(alertmanagerFixture('firing-group'));
     for (const edited of [

@@ -34,25 +34,23 @@ function defaulted(object: Json, key: string, fallback: () => unknown, valid: (v
   return valid(object[key]);
 }
 
+// The defaults and checks `defaulted` takes, made once: inline arrows were new closures per alert.
+const emptyObject = () => ({});
+const emptyString = () => '';
+const zero = () => 0;
+const isOptionalLabelSet = (value: unknown) => isLabelSet(value, false);
+const isUrl = (value: unknown) => isString(value, 8192);
+const isCount = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
+
 function isAlert(alert: unknown): boolean {
   return (
     isObject(alert) &&
     STATUSES.has(alert.status as string) &&
     isLabelSet(alert.labels, true) &&
-    defaulted(
-      alert,
-      'annotations',
-      () => ({}),
-      (value) => isLabelSet(value, false),
-    ) &&
+    defaulted(alert, 'annotations', emptyObject, isOptionalLabelSet) &&
     isTime(alert.startsAt) &&
     (alert.endsAt === undefined || isTime(alert.endsAt)) &&
-    defaulted(
-      alert,
-      'generatorURL',
-      () => '',
-      (value) => isString(value, 8192),
-    ) &&
+    defaulted(alert, 'generatorURL', emptyString, isUrl) &&
     (alert.fingerprint === undefined || (typeof alert.fingerprint === 'string' && FINGERPRINT.test(alert.fingerprint)))
   );
 }
@@ -64,38 +62,13 @@ function isWebhook(body: unknown): body is AlertmanagerWebhook {
   return (
     body.version === '4' &&
     isString(body.groupKey, 8192) &&
-    defaulted(
-      body,
-      'truncatedAlerts',
-      () => 0,
-      (value) => Number.isSafeInteger(value) && (value as number) >= 0,
-    ) &&
+    defaulted(body, 'truncatedAlerts', zero, isCount) &&
     STATUSES.has(body.status as string) &&
     isString(body.receiver, 1024) &&
-    defaulted(
-      body,
-      'groupLabels',
-      () => ({}),
-      (value) => isLabelSet(value, false),
-    ) &&
-    defaulted(
-      body,
-      'commonLabels',
-      () => ({}),
-      (value) => isLabelSet(value, false),
-    ) &&
-    defaulted(
-      body,
-      'commonAnnotations',
-      () => ({}),
-      (value) => isLabelSet(value, false),
-    ) &&
-    defaulted(
-      body,
-      'externalURL',
-      () => '',
-      (value) => isString(value, 8192),
-    ) &&
+    defaulted(body, 'groupLabels', emptyObject, isOptionalLabelSet) &&
+    defaulted(body, 'commonLabels', emptyObject, isOptionalLabelSet) &&
+    defaulted(body, 'commonAnnotations', emptyObject, isOptionalLabelSet) &&
+    defaulted(body, 'externalURL', emptyString, isUrl) &&
     Array.isArray(alerts) &&
     alerts.length >= 1 &&
     alerts.length <= 10_000 &&
