@@ -12,7 +12,10 @@ function isoOrNull(value: string | undefined): string | null {
 
 /** Alertmanager's alert as Firebreak carries it. Its own status wins over the group's. */
 export function normaliseAlertmanagerAlert(alert: AlertmanagerAlert): Alert {
-  const labels = Object.fromEntries(Object.entries(alert.labels).filter(([, value]) => value !== ''));
+  // An empty label is an absent one (Prometheus's model). Most alerts have none: those keep their parsed labels.
+  const labels = Object.values(alert.labels).includes('')
+    ? Object.fromEntries(Object.entries(alert.labels).filter(([, value]) => value !== ''))
+    : alert.labels;
   return {
     fingerprint: alert.fingerprint ?? alertFingerprint(labels),
     status: alert.status,
@@ -26,9 +29,10 @@ export function normaliseAlertmanagerAlert(alert: AlertmanagerAlert): Alert {
 }
 
 export function alertsReceivedFromWebhook(webhook: AlertmanagerWebhook, receivedAt: Date): AlertReceived[] {
+  const at = receivedAt.toISOString();
   return webhook.alerts.map((alert) => ({
     source: 'alertmanager',
-    receivedAt: receivedAt.toISOString(),
+    receivedAt: at,
     receiver: webhook.receiver,
     groupKey: webhook.groupKey,
     externalURL: webhook.externalURL,

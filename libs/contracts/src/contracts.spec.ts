@@ -116,6 +116,17 @@ describe('event ids and streams', () => {
     expect(deriveEventId('x')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
+  // Pinned: ids are dedup keys in JetStream's window and in every inbox, so a release that derived them
+  // differently would take an upgrade's redeliveries for new events.
+  it.each([
+    [['alert', 'c31c0de7aef66959', '2026-12-07T00:00:00.000Z'], 'c6d947c4-f571-84ce-a2ef-40ea995e7575'],
+    [[], 'e3b0c442-98fc-8c14-9afb-f4c8996fb924'],
+    [[null, undefined, 0, 'x'], '76045e83-ff5c-8131-8e96-11dd715343e6'],
+    [['unicode 🔥 \u0000 \u001f', 42], '489736df-6465-8f74-8f23-739a6380a9d5'],
+  ])('derives the same event id as every earlier release from %j', (parts, id) => {
+    expect(deriveEventId(...parts)).toBe(id);
+  });
+
   it('puts every subject in exactly one stream, prefixed when an installation prefix is set', () => {
     const streams = streamDefinitions({ subjectPrefix: 'acme', replicas: 3 });
     for (const subject of SUBJECTS) {
