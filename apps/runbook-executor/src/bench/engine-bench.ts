@@ -7,6 +7,7 @@ import { ExecutionInfo, initialState, StepRunners } from '../engine/engine.types
 import { MemoryStore } from '../engine/testing/memory-store';
 import { ApprovalStepRunner } from '../steps/approval.step';
 import { HostAllowList } from '../steps/host-allow-list';
+import { sendHttp } from '../steps/http-client';
 import { HttpStepRunner } from '../steps/http.step';
 import { NotifyStepRunner } from '../steps/notify.step';
 import { PublishStepRunner } from '../steps/publish.step';
@@ -102,11 +103,12 @@ async function runEngine(runbook: Runbook, stepRunners: StepRunners): Promise<nu
   return performance.now() - started;
 }
 
+/** The http step's own client (sendHttp), so the difference is the engine's, not a faster or slower client's. */
 async function bareCall(url: string): Promise<number> {
   const started = performance.now();
-  const response = await fetch(url);
-  await response.arrayBuffer();
-  if (!response.ok) throw new Error(`bare call answered HTTP ${response.status}`);
+  const answer = await sendHttp(new URL(url), { method: 'GET', headers: {}, signal: new AbortController().signal });
+  await answer.read(64 * 1024);
+  if (answer.status < 200 || answer.status >= 300) throw new Error(`bare call answered HTTP ${answer.status}`);
   return performance.now() - started;
 }
 
@@ -132,7 +134,7 @@ async function pool(
 /**
  * The engine's own cost per step next to a bare HTTP call to the same target, measured in one run:
  * `executions` runs of a 3-step `http` runbook (templated URLs, allow-list check, attempt records,
- * timeouts) against `executions × 3` bare `fetch` calls at the same concurrency. The store is in
+ * timeouts) against `executions × 3` bare calls of the step's HTTP client at the same concurrency. The store is in
  * memory: this is the engine, not Postgres or the outbox.
  */
 export async function benchEngine(options: EngineBenchOptions) {

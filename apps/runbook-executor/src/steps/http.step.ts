@@ -6,7 +6,8 @@ import { renderText, renderUrl, renderValue } from '../definitions/template';
 import { HttpWith } from '../definitions/step.schemas';
 import { classifyFetchError } from './fetch-errors';
 import { HostAllowList } from './host-allow-list';
-import { parseJsonOrText, readLimited } from './read-limited';
+import { HttpAnswer, sendHttp } from './http-client';
+import { parseJsonOrText } from './read-limited';
 import { ServiceInstances } from './service-instances';
 
 // Outputs are kept in the execution state and rewritten with every attempt: bodies are capped.
@@ -70,11 +71,11 @@ export class HttpStepRunner implements StepRunner {
       () => undefined,
     );
     const signal = AbortSignal.any([ctx.signal, own.signal]);
-    let response: Response;
+    let response: HttpAnswer;
     let read: { text: string; truncated: boolean };
     try {
       try {
-        response = await fetch(url, { method: spec.method, headers, body, signal, redirect: 'manual' });
+        response = await sendHttp(url, { method: spec.method, headers, body, signal });
       } catch (error) {
         if (ctx.signal.aborted) throw error;
         if (own.signal.aborted) return this.noAnswer(url, `no answer within ${Math.round((ctx.timeoutMs - graceMs) / 100) / 10}s`);
@@ -93,7 +94,7 @@ export class HttpStepRunner implements StepRunner {
         throw new RefusedError('http-request', `the request to ${excerptOf(url.host)} could not be sent: ${excerptOf(failure.cause, 200)}`);
       }
       try {
-        read = await readLimited(response, MAX_RESPONSE_BYTES);
+        read = await response.read(MAX_RESPONSE_BYTES);
       } catch (error) {
         if (ctx.signal.aborted) throw error;
         // The service answered (its status is known) but the body broke off: report the status it gave.

@@ -1,24 +1,17 @@
-/** Reads at most `max` bytes of a response body; the rest is discarded, not buffered. */
-export async function readLimited(response: Response, max: number): Promise<{ text: string; truncated: boolean }> {
-  if (!response.body) return { text: '', truncated: false };
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
+/** Reads at most `max` bytes of a body; leaving early destroys the stream, so the rest is discarded, not buffered. */
+export async function readLimited(body: AsyncIterable<Buffer>, max: number): Promise<{ text: string; truncated: boolean }> {
+  const chunks: Buffer[] = [];
   let size = 0;
-  let truncated = false;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
+  for await (const chunk of body) {
     const room = max - size;
-    if (value.byteLength > room) {
-      chunks.push(value.subarray(0, room));
-      truncated = true;
-      await reader.cancel().catch(() => undefined);
-      break;
+    if (chunk.byteLength > room) {
+      chunks.push(chunk.subarray(0, room));
+      return { text: Buffer.concat(chunks).toString('utf8'), truncated: true };
     }
-    chunks.push(value);
-    size += value.byteLength;
+    chunks.push(chunk);
+    size += chunk.byteLength;
   }
-  return { text: Buffer.concat(chunks).toString('utf8'), truncated };
+  return { text: Buffer.concat(chunks).toString('utf8'), truncated: false };
 }
 
 export function parseJsonOrText(text: string): unknown {
