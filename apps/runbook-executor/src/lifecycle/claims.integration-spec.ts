@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { buildConfig, openDatabase, table } from '@firebreak/platform';
-import { resolveDatabaseUrl, uniqueTestId } from '@firebreak/testing';
+import { resolveDatabaseUrl, uniqueTestId, waitFor } from '@firebreak/testing';
 import { AttemptRecord, initialState } from '../engine/engine.types';
 import { SERVICE } from '../service';
 import { NewExecution } from './execution.types';
@@ -59,7 +59,7 @@ async function queue(runbookId: string, limits: Partial<Pick<NewExecution, 'conc
 }
 
 const claim = (worker: string, max: number, globalLimit = 100, at = new Date(clock + 60_000), running: string[] = []) =>
-  db.transaction((manager) => repo.claim(manager, worker, at, LEASE_MS, globalLimit, max, running));
+  repo.claim(worker, at, LEASE_MS, globalLimit, max, running);
 
 describe('claiming several executions at once', () => {
   it('takes the oldest runnable ones up to the number asked for', async () => {
@@ -174,13 +174,10 @@ describe('claiming from a backlog of executions without limits (read from their 
     try {
       const config = buildConfig(SERVICE, { FIREBREAK_DB_SCHEMA: schema, DATABASE_URL: await resolveDatabaseUrl() });
       const repos = [repo, new ExecutionsRepository(second, config)];
-      const dbs = [db, second];
       const taken: string[] = [];
       const drain = async (index: number) => {
         for (;;) {
-          const rows = await dbs[index].transaction((manager) =>
-            repos[index].claim(manager, `w${index}`, new Date(clock + 60_000), LEASE_MS, 100, 5),
-          );
+          const rows = await repos[index].claim(`w${index}`, new Date(clock + 60_000), LEASE_MS, 100, 5);
           if (rows.length === 0) return;
           taken.push(...rows.map((row) => row.id));
         }
@@ -190,6 +187,41 @@ describe('claiming from a backlog of executions without limits (read from their 
       expect(new Set(taken)).toEqual(ids);
     } finally {
       await second.destroy();
+    }
+  });
+});
+
+describe('the claim lock', () => {
+  it("a claim waits for another replica's claim in progress and counts what that one took towards the global limit", async () => {
+    const ids = [await queue('a'), await queue('a'), await queue('a'), await queue('a')];
+    const lockKey = `${table(schema, 'executions')}:claim`;
+    const other = await openDatabase({ url: await resolveDatabaseUrl(), schema, migrations: [] }, pino({ level: 'silent' }), 1);
+    const replica = other.createQueryRunner();
+    try {
+      // Another replica's claim, not committed yet: it holds the claim lock and has taken two rows (the newest, so the
+      // oldest two are what a claim that did not wait would see as queued and fitting the limit).
+      await replica.startTransaction();
+      await replica.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey]);
+      await replica.query(
+        `UPDATE ${table(schema, 'executions')} SET status = 'running', lease_owner = 'w0', lease_until = $2 WHERE id = ANY($1)`,
+        [ids.slice(2), new Date(clock + 3_600_000)],
+      );
+      let settled = false;
+      const claiming = claim('w1', 5, 2).finally(() => (settled = true));
+      const waiting = async () =>
+        (
+          await replica.query(
+            `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid::bigint = hashtext($1)::bigint & 4294967295`,
+            [lockKey],
+          )
+        )[0].n > 0;
+      await waitFor(async () => settled || (await waiting()), { timeoutMs: 10_000, message: 'the claim neither waited nor ended' });
+      await replica.commitTransaction();
+      // Its snapshot is taken once it has the lock: it sees the two running, and the global limit of 2 admits no more.
+      expect(await claiming).toEqual([]);
+    } finally {
+      await replica.release();
+      await other.destroy();
     }
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { buildConfig, openDatabase, table } from '@firebreak/platform';
 import { resolveDatabaseUrl, uniqueTestId } from '@firebreak/testing';
 import { AttemptRecord, initialState } from '../engine/engine.types';
@@ -60,41 +60,42 @@ async function queue(runbookId: string, runbookLimit: number | null = null): Pro
   return id;
 }
 
-/** A claim on `manager`'s connection; `generic` has Postgres use the prepared statement's generic plan from the first run. */
-async function claimOn(manager: EntityManager, worker: string, max: number, generic = false) {
-  if (generic) await manager.query('SET LOCAL plan_cache_mode = force_generic_plan');
-  return repo.claim(manager, worker, later(), LEASE_MS, 100, max);
+/** A claim on the pool's one connection; `generic` has Postgres use the prepared statement's generic plan from the first run. */
+async function claim(worker: string, max: number, generic = false) {
+  if (generic) await db.query('SET plan_cache_mode = force_generic_plan');
+  try {
+    return await repo.claim(worker, later(), LEASE_MS, 100, max);
+  } finally {
+    if (generic) await db.query('RESET plan_cache_mode');
+  }
 }
-const claim = (worker: string, max: number, generic = false) => db.transaction((manager) => claimOn(manager, worker, max, generic));
+const preparedClaims = (): Promise<Array<{ name: string; generic_plans: string }>> =>
+  db.query(`SELECT name, generic_plans FROM pg_prepared_statements WHERE name LIKE 'executor_claim_%'`);
 
 describe('the claim, a prepared statement', () => {
   it('is prepared on the connection, and its generic plan still admits no more of a runbook than its limit', async () => {
     const limited = [await queue('limited', 2), await queue('limited', 2), await queue('limited', 2)];
     const free = await queue('free');
-    const [rows, prepared] = await db.transaction(async (manager) => [
-      await claimOn(manager, 'w1', 10, true),
-      await manager.query(`SELECT name, generic_plans FROM pg_prepared_statements WHERE name LIKE 'executor_claim_%'`),
-    ]);
+    const rows = await claim('w1', 10, true);
+    const prepared = await preparedClaims();
     expect(rows.map((row) => row.id)).toEqual([limited[0], limited[1], free]);
     expect(prepared).toHaveLength(1);
     expect(Number(prepared[0].generic_plans)).toBeGreaterThan(0);
+    // Prepared once per connection: the second claim on it runs the statement the first prepared.
     expect(await claim('w2', 10, true)).toEqual([]);
+    expect(await preparedClaims()).toHaveLength(1);
   });
 
   it('keeps working after a migration adds a column to the executions table (its columns are listed, not *)', async () => {
     await queue('before');
-    await db.transaction(async (manager) => {
-      // Prepared and planned on this connection before the column exists...
-      for (let i = 0; i < 6; i++) await claimOn(manager, 'w1', 0, true);
-    });
+    // Prepared and planned on this connection before the column exists...
+    for (let i = 0; i < 6; i++) await claim('w1', 0, true);
     await db.query(`ALTER TABLE ${executions} ADD COLUMN added_later text`);
     try {
       await queue('after');
-      const [preparedBefore, rows] = await db.transaction(async (manager) => [
-        await manager.query(`SELECT name FROM pg_prepared_statements WHERE name LIKE 'executor_claim_%'`),
-        await claimOn(manager, 'w1', 10, true),
-      ]);
+      const preparedBefore = await preparedClaims();
       // ...and run on that connection again after.
+      const rows = await claim('w1', 10, true);
       expect(preparedBefore).toHaveLength(1);
       expect(rows.map((row) => row.runbook_id)).toEqual(['before', 'after']);
     } finally {

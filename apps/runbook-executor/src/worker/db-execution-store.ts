@@ -30,11 +30,19 @@ export class DbExecutionStore implements ExecutionStore {
   private deferred: AttemptRecord[] = [];
   /** Outbox rows a step write published after its statement: the next write of this run deletes them. */
   private published: string[] = [];
+  /** Whether a write staged the run's `started` event since the last commit (see `unannounced`). */
+  private startStaged = false;
 
+  /**
+   * `unannounced`: the claim started the run (startsNow), so its first write stages `runbooks.execution.started`
+   * ahead of its own events, in the same statement; until one such write commits, every write stages it again
+   * (its id is derived, so a repeat is dropped).
+   */
   constructor(
     private readonly row: ExecutionRow,
     private readonly workerId: string,
     private readonly deps: StoreDependencies,
+    private unannounced = false,
   ) {}
 
   /** The step's write, one statement outside a transaction (LeasedStepWrites), with the deferred attempts. */
@@ -106,6 +114,10 @@ export class DbExecutionStore implements ExecutionStore {
 
   /** Stages the events of written attempts: each one's step event, and a succeeded step's own events. */
   announce(tx: Transaction, written: AttemptRecord[]): void {
+    if (this.unannounced) {
+      executionEvents.started(tx, this.row, this.row.started_at ?? this.deps.clock.now());
+      this.startStaged = true;
+    }
     for (const attempt of written) {
       executionEvents.step(tx, this.row, attempt);
       if (attempt.status === 'succeeded')
@@ -116,6 +128,8 @@ export class DbExecutionStore implements ExecutionStore {
 
   /** After the commit: the deferred attempts it wrote are done with (a failed write keeps them for the next). */
   committed(written: AttemptRecord[]): void {
+    if (this.startStaged) this.unannounced = false;
+    this.startStaged = false;
     this.deferred = this.deferred.filter((attempt) => !written.includes(attempt));
     for (const attempt of written) this.observe(attempt);
   }

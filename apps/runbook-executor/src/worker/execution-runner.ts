@@ -17,6 +17,7 @@ import { SloStatesService } from '../slo-states/slo-states.service';
 import { StepRunnersProvider } from '../steps/step-runners.provider';
 import { VerificationService } from '../verification/verification.service';
 import { DbExecutionStore } from './db-execution-store';
+import { startsNow } from './execution-claims';
 import { LeasedStepWrites } from './leased-step-writes';
 
 /** What the closing transaction writes besides the outcome: the state and the attempts the engine deferred. */
@@ -58,8 +59,10 @@ export class ExecutionRunner {
     try {
       if (row.prev_status === 'running') log.warn({ claims: row.claims }, 'resuming an execution whose worker stopped');
       const store = this.storeFor(row, workerId);
+      // Set before the engine is built: a run that fails there still ends through the store, which announces its start.
+      closing = { store, state: () => initialState() };
       const engine = this.engineFor(row, store, signals);
-      closing = { store, state: () => engine.closingState() };
+      closing.state = () => engine.closingState();
       const outcome = await engine.run();
       await this.conclude(row, workerId, outcome, closing);
     } catch (error) {
@@ -74,14 +77,19 @@ export class ExecutionRunner {
   }
 
   private storeFor(row: ClaimedRow, workerId: string): DbExecutionStore {
-    return new DbExecutionStore(row, workerId, {
-      messaging: this.messaging,
-      repo: this.repo,
-      approvals: this.approvals,
-      approvalRequests: this.approvalRequests,
-      clock: this.clock,
-      steps: this.stepWrites,
-    });
+    return new DbExecutionStore(
+      row,
+      workerId,
+      {
+        messaging: this.messaging,
+        repo: this.repo,
+        approvals: this.approvals,
+        approvalRequests: this.approvalRequests,
+        clock: this.clock,
+        steps: this.stepWrites,
+      },
+      startsNow(row),
+    );
   }
 
   private engineFor(row: ClaimedRow, store: DbExecutionStore, signals: RunSignals): Engine {

@@ -4,10 +4,12 @@ import { DataSource } from 'typeorm';
 import { createEvent, EventPublisher, Transaction, trustedEvent } from '@firebreak/bus';
 import { buildConfig, openDatabase, table } from '@firebreak/platform';
 import { resolveDatabaseUrl, uniqueTestId, waitFor } from '@firebreak/testing';
-import { AttemptRecord, EngineState, initialState } from '../engine/engine.types';
+import { deriveEventId } from '@firebreak/contracts';
+import { AttemptRecord, EngineState, initialState, LeaseLostError } from '../engine/engine.types';
 import { executionEvents } from '../lifecycle/execution-events';
 import { ExecutionsRepository, FinalWrite } from '../lifecycle/executions.repository';
 import { SERVICE } from '../service';
+import { DbExecutionStore, StoreDependencies } from './db-execution-store';
 import { LeasedStepWrites } from './leased-step-writes';
 
 // A step's write as one statement outside a transaction (state, attempts, outbox rows, the delete of rows
@@ -226,5 +228,41 @@ describe('rows published by a step write', () => {
     await expect(write('not-a-uuid', 'w1', initialState(), [attempt('first', 'running')])).rejects.toThrow();
     await writes.flush();
     expect(await outboxIds()).toEqual([]);
+  });
+});
+
+describe("a run's start, announced by its first write (DbExecutionStore)", () => {
+  const storeFor = async (id: string, owner: string) =>
+    new DbExecutionStore(
+      (await repo.get(id))!,
+      owner,
+      { steps: writes, clock: { now: () => new Date() } } as unknown as StoreDependencies,
+      true,
+    );
+  const startedId = (id: string) => deriveEventId('execution-started', id);
+  const stepId = (id: string, a: AttemptRecord) => deriveEventId('execution-step', id, a.stepId, a.attempt, String(a.rollback), a.status);
+
+  it('goes in the same statement as the first step write, published ahead of its step event, and not with later writes', async () => {
+    const id = await running('w1');
+    const store = await storeFor(id, 'w1');
+    const first = attempt('first', 'running');
+    await store.record(initialState(), first);
+    expect(published.map((event) => event.id)).toEqual([startedId(id), stepId(id, first)]);
+    expect(published[0].rowCommitted).toBe(true);
+    const done = attempt('first', 'succeeded');
+    await store.record({ ...initialState(), cursor: 1 }, done);
+    expect(published.map((event) => event.id)).toEqual([startedId(id), stepId(id, first), stepId(id, done)]);
+    await db.query(`DELETE FROM ${outbox}`);
+  });
+
+  it('is staged again by the next write when the first wrote nothing (the lease was elsewhere)', async () => {
+    const id = await running('w2');
+    const store = await storeFor(id, 'w1');
+    await expect(store.record(initialState(), attempt('first', 'running'))).rejects.toBeInstanceOf(LeaseLostError);
+    expect(published).toEqual([]);
+    await db.query(`UPDATE ${executions} SET lease_owner = 'w1' WHERE id = $1`, [id]);
+    await store.record(initialState(), attempt('first', 'running'));
+    expect(published.map((event) => event.id)).toEqual([startedId(id), stepId(id, attempt('first', 'running'))]);
+    await db.query(`DELETE FROM ${outbox}`);
   });
 });
