@@ -134,4 +134,20 @@ describe('alert state changes the executor consumes for verification', () => {
     // A run created before the resolution but ending only now: the alert fires again, so its window opens pending.
     expect(await windowOfRunEndingNow(fp, t0)).toMatchObject({ status: 'pending' });
   });
+
+  it('lets a resolution redelivered after the alert fired again verify nothing: the run that ended pending stays pending', async () => {
+    const repo = h.app.get(VerificationRepository);
+    const fp = fingerprint();
+    const t0 = new Date();
+    const run = await insertRun(fp, t0, { status: 'running', verify: null });
+    const resolution = { fingerprint: fp, status: 'resolved', at: minutesFrom(t0, 1) };
+    await repo.recordAlertStates([resolution]);
+    await repo.recordAlertStates([{ fingerprint: fp, status: 'firing', at: minutesFrom(t0, 2) }]);
+    // The run ends now: its alert fires again, so its window opens pending (and would end ineffective).
+    expect(await windowOfRunEndingNow(fp, t0)).toMatchObject({ status: 'pending' });
+    await db.query(`UPDATE ${table(h.id, 'executions')} SET status = 'succeeded', verify_status = 'pending' WHERE id = $1`, [run]);
+    // The resolution again (its ack lost before a restart, or an outbox republish): it is not the alert's state any more.
+    await repo.recordAlertStates([resolution]);
+    expect(await verifyStatusOf(run)).toBe('pending');
+  });
 });

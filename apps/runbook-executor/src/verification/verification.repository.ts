@@ -27,9 +27,11 @@ export class VerificationRepository {
 
   /**
    * Alert state changes, many in one statement and no transaction: each alert's newest state is kept (an older
-   * change arriving late changes nothing) and a resolution marks effective the pending verifications of runs
-   * created before it. Both are idempotent, so a redelivered change needs no inbox row: applying it again
-   * changes nothing a late first delivery would not have changed.
+   * change arriving late changes nothing) and a resolution newer than the alert's stored state marks effective the
+   * pending verifications of runs created before it. A resolution older than the stored state (a redelivery after
+   * the alert fired again, or one stamped by a clock running ahead) verifies nothing: a run that ended pending
+   * because its alert fired again stays pending, as resolvedSince says. So applying a change again changes nothing,
+   * and a redelivered change needs no inbox row. (The NOT EXISTS reads the table as it was before this statement.)
    *
    * Every alert's state is stored, not only those with a run: a run's row is inserted by a transaction that
    * may still be open when its alert's change arrives, and its end reads the state (resolvedSince).
@@ -50,7 +52,10 @@ export class VerificationRepository {
        )
        UPDATE ${this.executions} e SET verify_status = 'effective'
          FROM (SELECT fingerprint, max(changed_at) AS at FROM changes WHERE status = 'resolved' GROUP BY fingerprint) resolved
-         WHERE e.fingerprint = resolved.fingerprint AND e.verify_status = 'pending' AND e.created_at <= resolved.at`,
+         WHERE e.fingerprint = resolved.fingerprint AND e.verify_status = 'pending' AND e.created_at <= resolved.at
+           AND NOT EXISTS (
+             SELECT 1 FROM ${this.alertStates} s WHERE s.fingerprint = resolved.fingerprint AND s.changed_at > resolved.at
+           )`,
       [changes.map((c) => c.fingerprint), changes.map((c) => c.status), changes.map((c) => c.at.toISOString())],
     );
   }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
-import { PermanentError, TransactionalMessaging } from '@firebreak/bus';
+import { DependencyUnavailableError, PermanentError, TransactionalMessaging } from '@firebreak/bus';
 import { systemClock } from '@firebreak/platform';
 import { runbookOf } from '../engine/testing/engine-harness';
 import { ExecutionFinalizer } from '../lifecycle/execution-finalizer';
@@ -23,8 +23,8 @@ const execution = (extra: Partial<ExecutionRow> = {}) =>
     ...extra,
   }) as ExecutionRow;
 
-function service(resolved: boolean) {
-  const repo = { resolvedSince: async () => resolved } as unknown as VerificationRepository;
+function service(resolved: boolean, recordAlertStates: () => Promise<void> = async () => undefined) {
+  const repo = { resolvedSince: async () => resolved, recordAlertStates } as unknown as VerificationRepository;
   const unused = {} as never;
   return new VerificationService(
     systemClock,
@@ -65,5 +65,13 @@ describe('an alert state change the executor records', () => {
   it('is refused for good when its time is no time: no batch of others fails with it, and it is not retried', async () => {
     const event = { id: 'evt-1', data: { fingerprint: 'abcdefabcdefabcd', to: 'resolved', at: 'not a time' } };
     await expect(service(false).onAlertState(event as never)).rejects.toBeInstanceOf(PermanentError);
+  });
+
+  it('waits out Postgres being away instead of failing (and, after five failures, dead-lettering a resolution)', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const event = { id: 'evt-2', data: { fingerprint: 'abcdefabcdefabcd', to: 'resolved', at: at.toISOString() } };
+    await expect(service(false, () => Promise.reject(refused)).onAlertState(event as never)).rejects.toBeInstanceOf(
+      DependencyUnavailableError,
+    );
   });
 });

@@ -2,7 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
 import { EventOf } from '@firebreak/contracts';
-import { Batcher, PermanentError, Transaction, TransactionalMessaging } from '@firebreak/bus';
+import {
+  Batcher,
+  DependencyUnavailableError,
+  isConnectionFailure,
+  PermanentError,
+  Transaction,
+  TransactionalMessaging,
+} from '@firebreak/bus';
 import { Clock, CLOCK, LOGGER } from '@firebreak/platform';
 import { formatDuration } from '../common/duration';
 import { rollbackQueue } from '../engine/rollback';
@@ -40,13 +47,20 @@ export class VerificationService {
   });
 
   private async recordAlertStates(batch: AlertStateRecord[]): Promise<void[]> {
-    await this.repo.recordAlertStates(batch);
+    try {
+      await this.repo.recordAlertStates(batch);
+    } catch (error) {
+      // As TransactionalMessaging does: Postgres away is an outage to wait out. Counted as the change's failure, a
+      // minute's outage would dead-letter its resolutions, and their runs be rolled back and paged as ineffective.
+      if (isConnectionFailure(error)) throw new DependencyUnavailableError('postgres', { cause: error });
+      throw error;
+    }
     return batch.map(() => undefined);
   }
 
   /**
    * Records one alert state change with the others submitted in the same turn (see recordAlertStates), settling
-   * once its statement committed. A change Postgres could never take is refused alone, before it can fail a batch.
+   * once its statement committed. A change whose time is no time is refused alone (zod lets none through today).
    */
   onAlertState(event: EventOf<'alerts.state.changed'>): Promise<void> {
     const { fingerprint, to } = event.data;
