@@ -63,6 +63,13 @@ describe('contract validation', () => {
     expect(() => parseEvent('alerts.received', bad)).toThrow(/data\.alert\.fingerprint: must be 16 lowercase hex digits/);
   });
 
+  it('rejects an event id with a lone surrogate: Postgres would store another id than the one claimed', () => {
+    const data = alertsReceivedFromWebhook(AlertmanagerWebhookSchema.parse(fixture('resolved')), new Date())[0];
+    const event = envelope('alerts.received', data);
+    expect(() => parseEvent('alerts.received', { ...event, id: 'evt-\uD800' })).toThrow(/id: must be well-formed/);
+    expect(() => parseEvent('alerts.received', { ...event, id: 'evt-🔥' })).not.toThrow();
+  });
+
   it('rejects an envelope of the wrong type', () => {
     const data = alertsReceivedFromWebhook(AlertmanagerWebhookSchema.parse(fixture('resolved')), new Date())[0];
     expect(() => parseEvent('alerts.notify', envelope('alerts.received', data))).toThrow(/type:/);

@@ -6,7 +6,13 @@ export const CLOUDEVENTS_SPECVERSION = '1.0';
 export function cloudEventSchema<T extends z.ZodType>(type: string, data: T) {
   return z.object({
     specversion: z.literal(CLOUDEVENTS_SPECVERSION),
-    id: z.string().min(1).max(200),
+    // Well-formed: the id is an inbox key, and a lone surrogate comes back from Postgres as U+FFFD, so a consumer
+    // matching what it claimed against what it sent would take the event for a duplicate and drop it.
+    id: z
+      .string()
+      .min(1)
+      .max(200)
+      .refine((id) => id.isWellFormed(), 'must be well-formed UTF-16 (no lone surrogate)'),
     source: z.string().regex(/^firebreak\/[a-z-]+$/, 'must be firebreak/<app>'),
     type: z.literal(type),
     time: z.iso.datetime({ offset: true }),

@@ -41,7 +41,8 @@ export class VerificationRepository {
     // on a tie, as one by one) goes in. Rows are written in fingerprint order: concurrent writers lock them in one order.
     await this.dataSource.query(
       `WITH changes AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[]) WITH ORDINALITY AS c(fingerprint, status, changed_at, n)
+         SELECT fingerprint, status, to_timestamp(at_ms / 1000.0) AS changed_at, n
+           FROM unnest($1::text[], $2::text[], $3::float8[]) WITH ORDINALITY AS c(fingerprint, status, at_ms, n)
        ), stored AS (
          INSERT INTO ${this.alertStates} (fingerprint, status, changed_at)
          SELECT fingerprint, status, changed_at FROM (
@@ -56,7 +57,8 @@ export class VerificationRepository {
            AND NOT EXISTS (
              SELECT 1 FROM ${this.alertStates} s WHERE s.fingerprint = resolved.fingerprint AND s.changed_at > resolved.at
            )`,
-      [changes.map((c) => c.fingerprint), changes.map((c) => c.status), changes.map((c) => c.at.toISOString())],
+      // Epoch milliseconds, not ISO text: years such as 0000 or +010000 (which the contract accepts) are not Postgres's.
+      [changes.map((c) => c.fingerprint), changes.map((c) => c.status), changes.map((c) => c.at.getTime())],
     );
   }
 

@@ -82,6 +82,21 @@ describe('counting events in batches (real Postgres)', () => {
     expect(await sum('alerts.firing.critical', '10:00:00')).toBe(1);
   });
 
+  it('counts events of years the contract accepts but ISO text would not reach Postgres as (0000, -000001, +010000), batch-mates too', async () => {
+    const odd = ['0000-01-01T00:00:00Z', '0001-01-01T00:00:00+01:00', '9999-12-31T23:59:59-10:00'].map((time) => new Date(time));
+    const outcomes = await Promise.all([
+      ...odd.map((at, i) => counting.count('odd-years', `odd-${i}`, ['notifications.failed'], at)),
+      counting.count('odd-years', 'odd-mate', ['notifications.failed'], minute('10:00:00')),
+    ]);
+    expect(outcomes).toEqual([true, true, true, true]);
+    const counted = await counting.sums(['notifications.failed'], new Date(Date.UTC(-1, 0, 1)), new Date(Date.UTC(10_001, 0, 1)));
+    expect(counted.get('notifications.failed')).toBeGreaterThanOrEqual(4);
+    const [row] = await db.query(
+      `SELECT count(*)::int AS n FROM "${ID}".event_counts WHERE signal = 'notifications.failed' AND (bucket < '0002-01-01' OR bucket >= '9999-12-31')`,
+    );
+    expect(row.n).toBe(3);
+  });
+
   it('counts an event delivered twice into one batch once, and once for each consumer that received it', async () => {
     const at = minute('11:00:00');
     const outcomes = await Promise.all([

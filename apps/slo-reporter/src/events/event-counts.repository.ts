@@ -25,11 +25,13 @@ export class EventCountsRepository {
     if (increments.length === 0) return;
     await manager.query(
       `INSERT INTO ${this.counts} (signal, bucket, count)
-       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[])
+       SELECT signal, to_timestamp(bucket_ms / 1000.0), count FROM unnest($1::text[], $2::float8[], $3::bigint[]) AS i(signal, bucket_ms, count)
        ON CONFLICT (signal, bucket) DO UPDATE SET count = ${this.counts}.count + EXCLUDED.count`,
       [
         increments.map((increment) => increment.signal),
-        increments.map((increment) => new Date(increment.bucket).toISOString()),
+        // Epoch milliseconds: an ISO text of a year Postgres reads otherwise (0000, -000001, +010000: times the
+        // contract accepts) would fail the whole batch.
+        increments.map((increment) => increment.bucket),
         increments.map((increment) => increment.count),
       ],
     );
