@@ -12,6 +12,9 @@ export class DropOrderIndex1765700000000 implements MigrationInterface {
   name = 'DropOrderIndex1765700000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    // The drop is instant, but its lock waits behind any open transaction on deliveries, and every intake, claim and
+    // API read would queue behind it: fail the start instead (it is retried) than stall the notifier.
+    await queryRunner.query(`SET LOCAL lock_timeout = '2s'`);
     await queryRunner.query(`DROP INDEX IF EXISTS "${schemaOf(queryRunner)}".deliveries_order_idx`);
   }
 

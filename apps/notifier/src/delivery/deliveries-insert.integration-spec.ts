@@ -5,7 +5,7 @@ import { openDatabase } from '@firebreak/platform';
 import { resolveDatabaseUrl, uniqueTestId } from '@firebreak/testing';
 import { Notification } from '../notifications/notification';
 import { NotifierConfig, SERVICE } from '../service';
-import { DeliveriesRepository } from './deliveries.repository';
+import { CONTENT_CHARS_PER_STATEMENT, DeliveriesRepository } from './deliveries.repository';
 import { NewDelivery } from './delivery.types';
 
 /** Text that an array literal or JSON must carry through untouched. */
@@ -55,6 +55,22 @@ describe('DeliveriesRepository.insert', () => {
 
   const stored = (ids: string[]) =>
     db.query<Array<Record<string, unknown>>>(`SELECT * FROM "${schema}".deliveries WHERE id = ANY($1) ORDER BY seq`, [ids]);
+
+  it('splits a batch whose contents are too large for one jsonb into statements, keeping the order and every id', async () => {
+    const rows = Array.from({ length: 7 }, (_, index) =>
+      delivery(index, { content: { kind: 'firing', title: 'x'.repeat(1000) } as unknown as Notification }),
+    );
+    const statements: string[] = [];
+    const manager = { query: (sql: string, parameters: unknown[]) => (statements.push(sql), db.manager.query(sql, parameters)) };
+    repo.contentCharsPerStatement = 2500;
+    try {
+      expect(await repo.insert(manager as never, rows, now)).toEqual(rows.map((row) => row.id));
+    } finally {
+      repo.contentCharsPerStatement = CONTENT_CHARS_PER_STATEMENT;
+    }
+    expect(statements).toHaveLength(4);
+    expect((await stored(rows.map((row) => row.id))).map((row) => row.id)).toEqual(rows.map((row) => row.id));
+  });
 
   it('keeps the order given (the seq an alert’s queue is ordered by), beyond the old 2,000-row chunks', async () => {
     const rows = Array.from({ length: 2_500 }, (_, index) => delivery(index));

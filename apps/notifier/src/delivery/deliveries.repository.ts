@@ -15,8 +15,13 @@ const FOLLOW_UP_SUBJECT = 'alerts.analysis';
  * are in delivery-history.repository.ts, analyses waiting for their firing message in
  * analysis-waits.repository.ts; the API's reads are in history/history.repository.ts.
  */
+/** Characters of JSON contents per insert statement: at most ~3 bytes each in UTF-8, well under jsonb's 256 MB. */
+export const CONTENT_CHARS_PER_STATEMENT = 32 * 1024 * 1024;
+
 @Injectable()
 export class DeliveriesRepository {
+  /** Characters of JSON contents per insert statement (a test lowers it to see the split). */
+  contentCharsPerStatement = CONTENT_CHARS_PER_STATEMENT;
   private readonly deliveries: string;
   private readonly marks: string;
 
@@ -38,7 +43,23 @@ export class DeliveriesRepository {
    * contents go as one JSON array: as a jsonb[] each had to be escaped into an array literal, in this process.
    */
   async insert(manager: EntityManager, rows: NewDelivery[], now: Date): Promise<string[]> {
-    if (rows.length === 0) return [];
+    // Each content encoded once; a statement takes contents up to contentCharsPerStatement, as Postgres refuses a
+    // jsonb over 256 MB (a storm of large alerts to two webhooks is more than that in one batch).
+    const contents = rows.map((row) => JSON.stringify(row.content));
+    const inserted: string[] = [];
+    let start = 0;
+    while (start < rows.length) {
+      let end = start;
+      let chars = 0;
+      do chars += contents[end++].length;
+      while (end < rows.length && chars + contents[end].length <= this.contentCharsPerStatement);
+      inserted.push(...(await this.insertChunk(manager, rows.slice(start, end), `[${contents.slice(start, end).join(',')}]`, now)));
+      start = end;
+    }
+    return inserted;
+  }
+
+  private async insertChunk(manager: EntityManager, rows: NewDelivery[], contents: string, now: Date): Promise<string[]> {
     const column = <T>(value: (row: NewDelivery) => T) => rows.map(value);
     const inserted: Array<{ id: string }> = await manager.query(
       `INSERT INTO ${this.deliveries} (id, announcement_id, announcement_subject, channel, channel_type, target, kind, severity, fingerprint,
@@ -64,7 +85,7 @@ export class DeliveriesRepository {
         column((row) => row.severity),
         column((row) => row.fingerprint ?? null),
         column((row) => row.title),
-        JSON.stringify(column((row) => row.content)),
+        contents,
         column((row) => row.status),
         column((row) => row.lastError ?? null),
         column((row) => row.receivedAt),
