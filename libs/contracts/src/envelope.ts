@@ -2,6 +2,9 @@ import { z } from 'zod';
 
 export const CLOUDEVENTS_SPECVERSION = '1.0';
 
+/** Half an emoji on its own: with the u flag a pair is one code point, so only a lone half is a surrogate (Cs). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /** The CloudEvents 1.0 envelope, structured JSON mode, with the event's own data schema inside. */
 export function cloudEventSchema<T extends z.ZodType>(type: string, data: T) {
   return z.object({
@@ -12,7 +15,7 @@ export function cloudEventSchema<T extends z.ZodType>(type: string, data: T) {
       .string()
       .min(1)
       .max(200)
-      .refine((id) => id.isWellFormed(), 'must be well-formed UTF-16 (no lone surrogate)'),
+      .refine((id) => !LONE_SURROGATE.test(id), 'must be well-formed UTF-16 (no lone surrogate)'),
     source: z.string().regex(/^firebreak\/[a-z-]+$/, 'must be firebreak/<app>'),
     type: z.literal(type),
     time: z.iso.datetime({ offset: true }),
