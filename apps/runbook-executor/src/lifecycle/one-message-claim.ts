@@ -26,7 +26,12 @@ function literal(client: PoolClient, value: ClaimArgument): string {
  * before this one got the lock, as it did in BEGIN, lock, claim, COMMIT (four round trips). One statement could not
  * do it: its snapshot would be taken before it waited for the lock. The claim stays a prepared statement (SQL
  * PREPARE, with the first claim on each connection), as planning it costs more than running it. Any failure
- * discards the connection, so no half-known prepared state is reused.
+ * discards the connection, so no half-known prepared state is reused (Postgres keeps a PREPARE whose message failed).
+ *
+ * Known costs of the one message: an executor that dies while its claim waits for the lock still has the claim
+ * commit on the server (before, its COMMIT never came), so those runs wait one lease for another worker to resume
+ * them; nothing is lost or run twice. And SQL PREPARE needs session pooling: behind a transaction-mode pooler
+ * (pgbouncer) the EXECUTE may land on a connection that never saw the PREPARE.
  */
 export async function claimInOneMessage<T>(
   dataSource: DataSource,
