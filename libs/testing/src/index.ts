@@ -13,3 +13,4 @@ export * from './sample-events';
 export * from './fake-clock';
 export * from './test-prometheus';
 export * from './bench-payloads';
+export * from './postgres-watch';

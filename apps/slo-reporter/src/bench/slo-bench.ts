@@ -1,13 +1,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { streamForSubject } from '@firebreak/contracts';
-import { uniqueTestId } from '@firebreak/testing';
+import { uniqueTestId, watchPostgres } from '@firebreak/testing';
 import { BusProbe, closeInstallation, startReporter, useInstallation } from '../testing/slo-harness';
 
 export interface SloBenchResult {
@@ -39,43 +37,6 @@ spec:
   budgetingMethod: Occurrences
   objectives: [{ target: 0.9 }]
 `;
-
-/** CPU time of a process so far, in µs (Linux: /proc/<pid>/stat utime + stime, in clock ticks of 10 ms). */
-function processCpuUs(pid: number): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return null;
-  }
-}
-
-/** Counts the statements every pg client sends and the CPU of the Postgres backends serving them meanwhile. */
-function watchPostgres() {
-  const original = Client.prototype.query;
-  const backends = new Map<number, { first: number; last: number }>();
-  let statements = 0;
-  const read = (pid: number) => {
-    const cpu = processCpuUs(pid);
-    if (cpu === null) return;
-    const seen = backends.get(pid);
-    if (seen) seen.last = cpu;
-    else backends.set(pid, { first: cpu, last: cpu });
-  };
-  Client.prototype.query = function (this: Client & { processID?: number }, ...args: unknown[]) {
-    statements++;
-    if (this.processID && !backends.has(this.processID)) read(this.processID);
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof Client.prototype.query;
-  return {
-    statements: () => statements,
-    stop: (): number => {
-      Client.prototype.query = original;
-      for (const pid of backends.keys()) read(pid);
-      return [...backends.values()].reduce((sum, { first, last }) => sum + last - first, 0);
-    },
-  };
-}
 
 async function startPublisher(id: string, alerts: number, run: string) {
   const child = spawn(process.execPath, [join(__dirname, 'publish-events.js'), id, String(alerts), run], {
