@@ -35,6 +35,8 @@ export abstract class FakeServer {
   readonly requests: RecordedRequest[] = [];
   /** Every answer waits this long first: a slow provider. */
   answerDelayMs = 0;
+  /** While set, every answer (the request already recorded) waits for it: see holdAnswers. */
+  private answersHeld?: Promise<void>;
   /** The most requests this fake had open at once (reset() clears it). */
   maxConcurrent = 0;
   private open = 0;
@@ -43,6 +45,20 @@ export abstract class FakeServer {
   private pendingFailures: FailureSpec[] = [];
 
   protected abstract handle(request: RecordedRequest): FakeResponse | Promise<FakeResponse>;
+
+  /**
+   * Holds every answer (requests are still recorded as they come) until the returned function is called: a test
+   * can act while sends are certainly on the wire, however slow the machine, instead of racing a fixed delay.
+   */
+  holdAnswers(): () => void {
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    this.answersHeld = held;
+    return () => {
+      if (this.answersHeld === held) this.answersHeld = undefined;
+      release();
+    };
+  }
   /** The vendor's own error shape for an injected failure. */
   protected abstract failureResponse(failure: FailureSpec): FakeResponse;
   /** Vendor state to forget on reset(). */
@@ -132,6 +148,7 @@ export abstract class FakeServer {
     this.requests.push(request);
     const delayMs = (response.delayMs ?? 0) + this.answerDelayMs;
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    if (this.answersHeld) await this.answersHeld;
     send(res, response);
   }
 }

@@ -101,10 +101,16 @@ routes:
 
   /** Starts the sends of `fps`, cuts Postgres while they are on the wire, and waits until their answers are kept in memory. */
   async function answersKeptThroughCut(fps: string[]): Promise<void> {
-    hook.answerDelayMs = 800;
-    for (const fp of fps) await h.announce(alertNotify('firing', fp, 'critical'));
-    await waitFor(() => fps.every((fp) => requestsFor(fp).length === 1), { timeoutMs: 10_000, message: 'the sends did not start' });
-    await proxy.cut();
+    // The answers are held until Postgres is cut (a fixed delay raced the cut on a busy machine: one answer was
+    // written before it).
+    const release = hook.holdAnswers();
+    try {
+      for (const fp of fps) await h.announce(alertNotify('firing', fp, 'critical'));
+      await waitFor(() => fps.every((fp) => requestsFor(fp).length === 1), { timeoutMs: 10_000, message: 'the sends did not start' });
+      await proxy.cut();
+    } finally {
+      release();
+    }
     await waitFor(() => recorder().backedUp && recorder().unwritten === fps.length, {
       timeoutMs: 10_000,
       message: () => `answers not kept: backedUp ${recorder().backedUp}, unwritten ${recorder().unwritten}`,
@@ -120,12 +126,16 @@ routes:
   });
 
   it('writes the answers Postgres could not take once it is back, and with one replica never sends them again, even past their lease', async () => {
-    hook.answerDelayMs = 800;
+    const release = hook.holdAnswers();
     const fps = [fingerprint(), fingerprint()];
-    for (const fp of fps) await h.announce(alertNotify('firing', fp, 'critical'));
-    // Both are on the wire: cut Postgres before the provider answers, so the answers cannot be written.
-    await waitFor(() => hook.requests.length === 2, { timeoutMs: 10_000, message: 'the sends did not start' });
-    await proxy.cut();
+    try {
+      for (const fp of fps) await h.announce(alertNotify('firing', fp, 'critical'));
+      // Both are on the wire: cut Postgres before the provider answers, so the answers cannot be written.
+      await waitFor(() => hook.requests.length === 2, { timeoutMs: 10_000, message: 'the sends did not start' });
+      await proxy.cut();
+    } finally {
+      release();
+    }
     await waitFor(() => fps.every((fp) => sentTo(fp).length === 1), { timeoutMs: 10_000, message: 'the provider did not answer' });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await proxy.restore();
