@@ -14,3 +14,4 @@ export * from './fake-clock';
 export * from './test-prometheus';
 export * from './bench-payloads';
 export * from './postgres-watch';
+export * from './bench-child';

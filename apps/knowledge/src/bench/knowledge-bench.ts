@@ -1,12 +1,9 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { streamForSubject } from '@firebreak/contracts';
-import { uniqueTestId, waitFor, watchPostgres } from '@firebreak/testing';
+import { startBenchChild, uniqueTestId, waitFor, watchPostgres } from '@firebreak/testing';
 import { announceRunbooks, BusProbe, closeInstallation, runbooksDir, startKnowledge, useInstallation } from '../testing/knowledge-harness';
 import { STORM_ALERTNAMES, StormWorkload } from './storm';
 
@@ -32,16 +29,8 @@ const RUNBOOKS = STORM_ALERTNAMES.map((name, i) => ({
   prose: `# Fix ${name}\n\nWhen ${name} fires for the service, check the instance, restart the pods, roll back the deploy.\n`,
 }));
 
-async function startPublisher(id: string, workload: StormWorkload, alerts: number, run: string, now: number) {
-  const child = spawn(process.execPath, [join(__dirname, 'publish-storm.js'), id, workload, String(alerts), run, String(now)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-  if (line !== 'ready') throw new Error(`publisher said ${line}`);
-  const exited = once(child, 'exit').then(([code]) => {
-    if (code !== 0) throw new Error(`publisher exited ${String(code)}`);
-  });
-  return { go: () => child.stdin.end('go\n'), exited };
+function startPublisher(id: string, workload: StormWorkload, alerts: number, run: string, now: number) {
+  return startBenchChild(join(__dirname, 'publish-storm.js'), [id, workload, String(alerts), run, String(now)]);
 }
 
 async function drained(bus: BusProbe, workload: StormWorkload): Promise<void> {

@@ -1,14 +1,11 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { streamForSubject } from '@firebreak/contracts';
-import { uniqueTestId } from '@firebreak/testing';
+import { processCpuUs, startBenchChild, uniqueTestId } from '@firebreak/testing';
 import { BusProbe, closeInstallation, startMapper, useInstallation } from '../testing/mapper-harness';
 import { Workload, workloadEvents } from './workload';
 
@@ -40,16 +37,6 @@ export interface MapperBenchResult {
   walBytesPerEvent: number;
   /** Per kind of statement: count and Postgres CPU, per event. */
   perStatement: StatementBreakdown;
-}
-
-/** CPU time of a process so far, in µs (Linux: /proc/<pid>/stat utime + stime, in clock ticks of 10 ms). */
-function processCpuUs(pid: number): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return null;
-  }
 }
 
 /** CPU time of a process so far, in ns (Linux: /proc/<pid>/schedstat, exact), or null. */
@@ -147,18 +134,8 @@ async function notifiesOnStream(bus: BusProbe): Promise<number> {
 }
 
 /** Starts the publisher process and resolves once it is connected and about to publish. */
-async function startPublisher(id: string, workload: Workload, events: number, now: number) {
-  const child = spawn(process.execPath, [join(__dirname, 'publish-backlog.js'), id, workload, String(events), String(now)], {
-    // The child inherits this process's environment: the installation useInstallation pointed it at.
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout });
-  const [line] = (await once(lines, 'line')) as [string];
-  if (line !== 'ready') throw new Error(`publisher said ${line}`);
-  const exited = once(child, 'exit').then(([code]) => {
-    if (code !== 0) throw new Error(`publisher exited ${String(code)}`);
-  });
-  return { exited };
+function startPublisher(id: string, workload: Workload, events: number, now: number) {
+  return startBenchChild(join(__dirname, 'publish-backlog.js'), [id, workload, String(events), String(now)]);
 }
 
 /**

@@ -1,12 +1,9 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { streamForSubject } from '@firebreak/contracts';
-import { uniqueTestId, watchPostgres } from '@firebreak/testing';
-import { BusProbe, closeInstallation, startReporter, useInstallation } from '../testing/slo-harness';
+import { startBenchChild, uniqueTestId, watchPostgres } from '@firebreak/testing';
+import { BusProbe, closeInstallation, startReporter, useInstallation, DELIVERY_SLO } from '../testing/slo-harness';
 
 export interface SloBenchResult {
   alerts: number;
@@ -23,31 +20,8 @@ export interface SloBenchResult {
   counted: number;
 }
 
-const SLOS = `apiVersion: openslo/v1
-kind: SLO
-metadata: { name: delivery }
-spec:
-  service: firebreak
-  indicator:
-    spec:
-      ratioMetric:
-        bad: { metricSource: { type: Firebreak, spec: { signals: [notifications.failed] } } }
-        total: { metricSource: { type: Firebreak, spec: { signals: [notifications.delivered, notifications.failed] } } }
-  timeWindow: [{ duration: 7d, isRolling: true }]
-  budgetingMethod: Occurrences
-  objectives: [{ target: 0.9 }]
-`;
-
-async function startPublisher(id: string, alerts: number, run: string) {
-  const child = spawn(process.execPath, [join(__dirname, 'publish-events.js'), id, String(alerts), run], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-  if (line !== 'ready') throw new Error(`publisher said ${line}`);
-  const exited = once(child, 'exit').then(([code]) => {
-    if (code !== 0) throw new Error(`publisher exited ${String(code)}`);
-  });
-  return { go: () => child.stdin.end('go\n'), exited };
+function startPublisher(id: string, alerts: number, run: string) {
+  return startBenchChild(join(__dirname, 'publish-events.js'), [id, String(alerts), run]);
 }
 
 async function countedSoFar(db: DataSource, schema: string): Promise<number> {
@@ -86,7 +60,7 @@ export async function benchSloReporter(alerts: number, repeats: number): Promise
   let app: NestFastifyApplication | undefined;
   const runs: SloBenchResult[] = [];
   try {
-    bus = await useInstallation(id, { tokens: 'viewer-token:viewer', slos: SLOS });
+    bus = await useInstallation(id, { tokens: 'viewer-token:viewer', slos: DELIVERY_SLO });
     app = await startReporter();
     // Read outside the measured window only.
     const probe = app.get(DataSource);

@@ -3,24 +3,10 @@ import { DataSource, QueryRunner } from 'typeorm';
 import { DependencyUnavailableError } from '@firebreak/bus';
 import { waitFor } from '@firebreak/testing';
 import { Signal } from '../core/signals';
-import { BusProbe, closeInstallation, startReporter, useInstallation } from '../testing/slo-harness';
+import { BusProbe, closeInstallation, startReporter, useInstallation, DELIVERY_SLO } from '../testing/slo-harness';
 import { EventCountingService } from './event-counting.service';
 
 const ID = `slo_batches_${process.pid}`;
-const SLOS = `apiVersion: openslo/v1
-kind: SLO
-metadata: { name: delivery }
-spec:
-  service: firebreak
-  indicator:
-    spec:
-      ratioMetric:
-        bad: { metricSource: { type: Firebreak, spec: { signals: [notifications.failed] } } }
-        total: { metricSource: { type: Firebreak, spec: { signals: [notifications.delivered, notifications.failed] } } }
-  timeWindow: [{ duration: 7d, isRolling: true }]
-  budgetingMethod: Occurrences
-  objectives: [{ target: 0.9 }]
-`;
 
 /**
  * Events counted in batches (many events, one transaction) straight through the service: what is submitted in one
@@ -33,7 +19,7 @@ describe('counting events in batches (real Postgres)', () => {
   let db: DataSource;
 
   beforeAll(async () => {
-    bus = await useInstallation(ID, { tokens: 'viewer-token:viewer', slos: SLOS });
+    bus = await useInstallation(ID, { tokens: 'viewer-token:viewer', slos: DELIVERY_SLO });
     app = await startReporter();
     counting = app.get(EventCountingService);
     db = app.get(DataSource);

@@ -1,23 +1,18 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { BusProbe, closeInstallation, http, manualClock, seedBuckets, startReporter, useInstallation } from '../testing/slo-harness';
+import {
+  BusProbe,
+  closeInstallation,
+  http,
+  manualClock,
+  seedBuckets,
+  startReporter,
+  useInstallation,
+  DELIVERY_SLO,
+} from '../testing/slo-harness';
 import { EventCountingService } from './event-counting.service';
 import { EventPruningPoller } from './event-pruning.poller';
 
 const ID = `slo_events_${process.pid}`;
-const SLOS = `apiVersion: openslo/v1
-kind: SLO
-metadata: { name: delivery }
-spec:
-  service: firebreak
-  indicator:
-    spec:
-      ratioMetric:
-        bad: { metricSource: { type: Firebreak, spec: { signals: [notifications.failed] } } }
-        total: { metricSource: { type: Firebreak, spec: { signals: [notifications.delivered, notifications.failed] } } }
-  timeWindow: [{ duration: 7d, isRolling: true }]
-  budgetingMethod: Occurrences
-  objectives: [{ target: 0.9 }]
-`;
 
 describe('events off the bus and the API (real NATS and Postgres)', () => {
   let app: NestFastifyApplication;
@@ -25,7 +20,7 @@ describe('events off the bus and the API (real NATS and Postgres)', () => {
   const at = new Date('2025-06-02T10:00:30.000Z');
 
   beforeAll(async () => {
-    bus = await useInstallation(ID, { tokens: 'viewer-token:viewer,operator-token:operator', slos: SLOS });
+    bus = await useInstallation(ID, { tokens: 'viewer-token:viewer,operator-token:operator', slos: DELIVERY_SLO });
     app = await startReporter();
     manualClock(app, new Date('2025-06-02T10:05:00.000Z'));
   });

@@ -12,6 +12,22 @@ import { AppModule } from '../app.module';
 
 /** Test support for the slo-reporter: the app in-process on a private prefix and schema, a bus probe, a movable clock. */
 
+/** One SLO over the notifier's deliveries (bad: failed; total: delivered + failed), 90 % over 7 days. */
+export const DELIVERY_SLO = `apiVersion: openslo/v1
+kind: SLO
+metadata: { name: delivery }
+spec:
+  service: firebreak
+  indicator:
+    spec:
+      ratioMetric:
+        bad: { metricSource: { type: Firebreak, spec: { signals: [notifications.failed] } } }
+        total: { metricSource: { type: Firebreak, spec: { signals: [notifications.delivered, notifications.failed] } } }
+  timeWindow: [{ duration: 7d, isRolling: true }]
+  budgetingMethod: Occurrences
+  objectives: [{ target: 0.9 }]
+`;
+
 export async function useInstallation(
   id: string,
   options: { tokens: string; slos: string; env?: Record<string, string> },
