@@ -6,6 +6,7 @@ import { CLOCK, Clock, CONFIG, LOGGER } from '@firebreak/platform';
 import { KnowledgeFindings } from '../findings/findings';
 import { AnalysesRepository } from './analyses.repository';
 import { AnalysisEngine } from './analysis-engine';
+import { FullAnalyses } from './full-analyses';
 import { Admission, AnalysisShedder } from './analysis-shedder';
 import { AnalysisConfig } from './analysis.env';
 import { analysisMetrics } from './metrics';
@@ -34,6 +35,7 @@ export class AnalysisService {
     private readonly repository: AnalysesRepository,
     private readonly messaging: TransactionalMessaging,
     private readonly shedSummaries: ShedSummaries,
+    private readonly fullAnalyses: FullAnalyses,
   ) {
     this.engine = new AnalysisEngine(engineSettings(config), findings, () => clock.now(), logger.child({ component: 'analysis' }));
     this.shedder = new AnalysisShedder(
@@ -83,19 +85,13 @@ export class AnalysisService {
     const admission = this.shedder.admit(alert);
     if (admission.verdict !== 'full') return this.storeShed(alert, admission, announcedAt);
     try {
-      if (await this.repository.exists(alert.fingerprint, alert.startsAt)) {
+      if (await this.fullAnalyses.exists(alert.fingerprint, alert.startsAt)) {
         admission.cancel();
         await this.messaging.run(async () => undefined, inbox);
         return 'duplicate';
       }
       const analysis = await this.analyse(alert, announcedAt);
-      const eventId = deriveEventId('analysis', alert.fingerprint, alert.startsAt);
-      const outcome = await this.messaging.run(async (tx) => {
-        const stored = await this.repository.insert(tx.manager, analysis, eventId);
-        if (stored) tx.stage('alerts.analysis', analysis, { id: eventId, subject: alert.fingerprint });
-        return stored;
-      }, inbox);
-      if (outcome.duplicate || !outcome.result) {
+      if (!(await this.fullAnalyses.store(analysis, deriveEventId('analysis', alert.fingerprint, alert.startsAt), inbox))) {
         admission.cancel();
         return 'duplicate';
       }

@@ -66,7 +66,7 @@ describe('shed summaries in batches', () => {
   it('stores a turn’s summaries in one statement; an episode with a row, or twice in the turn, is a duplicate and counted once', async () => {
     const [a, b, analysed, summarised] = [fp(), fp(), fp(), fp()];
     const full = { ...analysisOf(analysed, 'the full analysis'), engine: 'llm' as const };
-    await app.get(DataSource).transaction((manager) => repository.insert(manager, full, eventIdOf(analysed)));
+    await app.get(DataSource).transaction((manager) => repository.insertFull(manager, [{ analysis: full, eventId: eventIdOf(analysed) }]));
     expect(await store(summarised, 'the first summary')).toBe(true);
     const before = { storm: await skipped('storm'), budget: await skipped('budget') };
     const inserts = jest.spyOn(repository, 'insertShed');

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { RunbookCatalogChanged } from '@firebreak/contracts';
-import { InboxKey, TransactionalMessaging } from '@firebreak/bus';
+import { Batcher, InboxKey, TransactionalMessaging } from '@firebreak/bus';
 import { CONFIG, LOGGER } from '@firebreak/platform';
 import { DocumentsService } from '../documents/documents.service';
 import { DocumentDraft } from '../documents/documents.types';
@@ -16,6 +16,11 @@ import { readRunbookFiles, RunbookProse } from './runbook-files';
  */
 @Injectable()
 export class CatalogService implements OnApplicationBootstrap {
+  private readonly lookups = new Batcher<readonly string[], Map<string, { title: string | null }>>((lookups) => this.knownBatch(lookups), {
+    maxSize: 256,
+    maxInFlight: 2,
+  });
+
   constructor(
     private readonly repo: CatalogRepository,
     private readonly documents: DocumentsService,
@@ -74,9 +79,18 @@ export class CatalogService implements OnApplicationBootstrap {
     }, inbox);
   }
 
-  /** The runbooks the executor announced and has not deleted, with their titles; limited to `ids` when given. */
-  known(ids?: readonly string[]): Promise<Map<string, { title: string | null }>> {
-    return this.repo.present(ids);
+  /**
+   * The runbooks among `ids` the executor announced and has not deleted, with their titles. Read afresh for every
+   * caller (a deleted runbook is never recommended), the callers of one turn (a burst of alerts) with one statement.
+   */
+  known(ids: readonly string[]): Promise<Map<string, { title: string | null }>> {
+    return this.lookups.submit(ids);
+  }
+
+  private async knownBatch(lookups: Array<readonly string[]>): Promise<Array<Map<string, { title: string | null }>>> {
+    const ids = [...new Set(lookups.flat())];
+    const present = ids.length > 0 ? await this.repo.present(ids) : new Map<string, { title: string | null }>();
+    return lookups.map((asked) => new Map([...present].filter(([runbookId]) => asked.includes(runbookId))));
   }
 }
 

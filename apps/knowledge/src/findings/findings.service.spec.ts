@@ -50,6 +50,20 @@ describe('FindingsService', () => {
     expect(first.recommendedRunbooks[0]).toMatchObject({ runbookId: 'high_error_rate', evidence: { runs: 10, fixed: 9 } });
   });
 
+  it("shares the per-alertname reads between alerts of one name with other labels (a storm's), and searches each text", async () => {
+    const { service, calls } = setUp(60_000);
+    const [first, second] = await Promise.all([
+      service.forAlert({ alertname: 'HighErrorRate', labels: { alertname: 'HighErrorRate', instance: '10.0.0.1:9100' } }),
+      service.forAlert({ alertname: 'HighErrorRate', labels: { alertname: 'HighErrorRate', instance: '10.0.0.2:9100' } }),
+    ]);
+    await service.forAlert({ alertname: 'HighErrorRate', labels: { alertname: 'HighErrorRate', instance: '10.0.0.1:9100' } });
+    expect(calls.stats).toBe(1);
+    expect(calls.related).toHaveLength(4);
+    expect(second.recommendedRunbooks).toEqual(first.recommendedRunbooks);
+    await service.forAlert({ alertname: 'TargetDown', labels: { alertname: 'TargetDown', instance: '10.0.0.1:9100' } });
+    expect(calls.stats).toBe(2);
+  });
+
   it('reads every time with the cache off', async () => {
     const { service, calls } = setUp(0);
     await service.forAlert(alert);

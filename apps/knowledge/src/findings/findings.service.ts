@@ -8,18 +8,20 @@ import { DocumentsService } from '../documents/documents.service';
 import { LearningService } from '../learning/learning.service';
 import { SearchService } from '../search/search.service';
 import { AlertFindings, AlertQuery, DocumentHit, KnowledgeFindings, SimilarIncident } from './findings';
+import { PromiseCache } from './promise-cache';
 
 const MAX_RECOMMENDATIONS = 5;
-/** Bounds the cache: one entry per alertname and search text. */
+/** Bounds each cache (entries per alertname, per alertname and search text). */
 const MAX_CACHED = 1000;
 
-type Inputs = [
+/** What is read per alertname: outcome statistics, the labels of fixed alerts, past write-ups. */
+type ByName = [
   Awaited<ReturnType<LearningService['stats']>>,
   Awaited<ReturnType<LearningService['fixedLabels']>>,
-  Awaited<ReturnType<SearchService['related']>>,
-  Awaited<ReturnType<SearchService['related']>>,
   Awaited<ReturnType<LearningService['writeups']>>,
 ];
+/** What is searched per alert text: runbook prose, and documents (the alert's own write-ups among them). */
+type ByText = [Awaited<ReturnType<SearchService['related']>>, Awaited<ReturnType<SearchService['related']>>];
 
 /**
  * What the knowledge base knows about one alert: runbooks ranked by what fixed alerts of its name (Wilson
@@ -28,23 +30,40 @@ type Inputs = [
  */
 @Injectable()
 export class FindingsService implements KnowledgeFindings {
+  /**
+   * Reused for FIREBREAK_KNOWLEDGE_FINDINGS_CACHE. Two caches: what depends on the alertname alone is shared by every
+   * alert of that name (a storm's alerts differ in their labels, so their texts, and searches, differ).
+   */
+  private readonly byName: PromiseCache<ByName>;
+  private readonly byText: PromiseCache<ByText>;
+
   constructor(
     private readonly learning: LearningService,
     private readonly catalog: CatalogService,
     private readonly search: SearchService,
     private readonly documents: DocumentsService,
-    @Inject(CONFIG) private readonly config: KnowledgeConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  /** Per alertname + search text, with the time it was read (Map order = insertion order, oldest first). */
-  private readonly cache = new Map<string, { at: number; inputs: Promise<Inputs> }>();
+    @Inject(CONFIG) config: KnowledgeConfig,
+    @Inject(CLOCK) clock: Clock,
+  ) {
+    const now = () => clock.now().getTime();
+    this.byName = new PromiseCache(config.FIREBREAK_KNOWLEDGE_FINDINGS_CACHE, MAX_CACHED, now);
+    this.byText = new PromiseCache(config.FIREBREAK_KNOWLEDGE_FINDINGS_CACHE, MAX_CACHED, now);
+  }
 
   async forAlert(alert: AlertQuery): Promise<AlertFindings> {
     const text = [alert.alertname, ...Object.values(alert.labels), alert.annotations?.summary ?? '', alert.annotations?.description ?? '']
       .join(' ')
       .slice(0, 2000);
-    const [stats, fixedLabels, runbookHits, documents, pastEpisodes] = await this.inputs(alert.alertname, text);
+    const [[stats, fixedLabels, pastEpisodes], [runbookHits, documents]] = await Promise.all([
+      this.byName.get(alert.alertname, () =>
+        Promise.all([
+          this.learning.stats(alert.alertname),
+          this.learning.fixedLabels(alert.alertname),
+          this.learning.writeups(alert.alertname, 50),
+        ]),
+      ),
+      this.searches(alert.alertname, text),
+    ]);
     const candidates = new Set([...stats.map((s) => s.runbookId), ...runbookHits.map((h) => h.id)]);
     const known = await this.catalog.known([...candidates]);
     const relevance = new Map(runbookHits.map((h) => [h.id, h.relevance_score]));
@@ -100,34 +119,16 @@ export class FindingsService implements KnowledgeFindings {
   }
 
   /**
-   * What is known for alerts of this name and text, reused for FIREBREAK_KNOWLEDGE_FINDINGS_CACHE. The
-   * searches are scoped: runbook prose, and documents other than write-ups of other alerts (write-ups are
-   * the unbounded part of the corpus).
+   * The searches are scoped: runbook prose, and documents other than write-ups of other alerts (write-ups are the
+   * unbounded part of the corpus).
    */
-  private inputs(alertname: string, text: string): Promise<Inputs> {
-    const key = JSON.stringify([alertname, text]);
-    const now = this.clock.now().getTime();
-    const ttl = this.config.FIREBREAK_KNOWLEDGE_FINDINGS_CACHE;
-    const hit = this.cache.get(key);
-    if (hit && now - hit.at < ttl) return hit.inputs;
-    const inputs = Promise.all([
-      this.learning.stats(alertname),
-      this.learning.fixedLabels(alertname),
-      this.search.related(text, { sources: ['runbook'], limit: 20 }),
-      this.search.related(text, { limit: 10, incidentsOf: alertname }),
-      this.learning.writeups(alertname, 50),
-    ]);
-    if (ttl > 0) {
-      this.cache.delete(key);
-      this.cache.set(key, { at: now, inputs });
-      // A failed read is not kept: the next alert asks again.
-      inputs.catch(() => this.cache.get(key)?.inputs === inputs && this.cache.delete(key));
-      for (const old of this.cache.keys()) {
-        if (this.cache.size <= MAX_CACHED) break;
-        this.cache.delete(old);
-      }
-    }
-    return inputs;
+  private searches(alertname: string, text: string): Promise<ByText> {
+    return this.byText.get(JSON.stringify([alertname, text]), () =>
+      Promise.all([
+        this.search.related(text, { sources: ['runbook'], limit: 20 }),
+        this.search.related(text, { limit: 10, incidentsOf: alertname }),
+      ]),
+    );
   }
 
   /** What ran in each write-up, from its metadata (the write-up is the record people read). */

@@ -1,5 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { uniqueTestId, waitFor } from '@firebreak/testing';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { resolveDatabaseUrl } from '@firebreak/testing';
 import {
@@ -12,6 +13,7 @@ import {
   useInstallation,
 } from '../testing/knowledge-harness';
 import { SearchRepository } from './search.repository';
+import { SearchService } from './search.service';
 
 const ID = uniqueTestId('knowledge_search');
 
@@ -308,6 +310,24 @@ describe('knowledge search and documents (real Postgres and NATS)', () => {
     await bus.drained('runbooks.catalog.changed');
     expect(await recommended()).toContain('postgres_vacuum');
     expect((await search('q=dead%20tuples')).results[0]?.id).toBe('postgres_vacuum');
+  });
+
+  it("searches an alert's text in one statement, without the typo threshold (it reads no typos), finding what the transaction did", async () => {
+    const statements: string[] = [];
+    const original = Client.prototype.query;
+    const spy = jest.spyOn(Client.prototype, 'query').mockImplementation(function (this: Client, ...args: unknown[]) {
+      statements.push(String(typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string })?.text));
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as never);
+    try {
+      const hits = await app.get(SearchService).related('HighErrorRate job api circuit breaker', { sources: ['runbook'], limit: 20 });
+      expect(hits[0]?.id).toBe('high_error_rate');
+    } finally {
+      spy.mockRestore();
+    }
+    const mine = statements.filter((sql) => sql.includes('websearch_to_tsquery') || sql.includes('word_similarity_threshold'));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).not.toContain('word_similarity_threshold');
   });
 
   describe('with a few thousand documents', () => {
