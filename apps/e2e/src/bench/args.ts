@@ -1,5 +1,5 @@
 /** The parts of `npm run bench`, in the order they run; `--only` picks some of them. */
-export const PARTS = ['ceiling', 'alertmanager', 'ingress', 'stack', 'rss', 'e2e', 'max', 'storm', 'engine'] as const;
+export const PARTS = ['ceiling', 'alertmanager', 'ingress', 'rss', 'breakdown', 'stack', 'e2e', 'max', 'storm', 'engine'] as const;
 export type Part = (typeof PARTS)[number];
 
 /** Parts whose ratio needs another part measured in the same run. */

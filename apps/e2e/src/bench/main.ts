@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { resolveNatsUrl } from '@firebreak/testing';
 import { ROOT } from '../stack';
 import { parseArgs, Part } from './args';
+import { cpuBreakdownRows } from './breakdown';
 import { latencyRows, maxThroughputRow } from './end-to-end';
 import { alertmanagerRow, ALERTS_PER_REQUEST, CONNECTIONS, engineRows, ingressAloneRow } from './ingest';
 import { jetstreamCeiling } from './jetstream-ceiling';
@@ -74,11 +75,13 @@ async function measureParts(parts: Set<Part>, rows: Row[]): Promise<void> {
   if (parts.has('ceiling')) await part('ceiling', rows, ceilingRows);
   if (parts.has('alertmanager')) await part('alertmanager', rows, async () => [await alertmanagerRow(DURATION_SEC)]);
   if (parts.has('ingress')) await part('ingress', rows, async () => [await ingressAloneRow(DURATION_SEC)]);
-  if (parts.has('rss') || parts.has('stack'))
+  if (parts.has('rss') || parts.has('stack') || parts.has('breakdown'))
     await part('whole stack', rows, async () => {
       const measured: Row[] = [];
       await withStack(startWholeStack, async (pipeline) => {
         if (parts.has('rss')) measured.push(...(await idleRssRows(pipeline)));
+        // Before the ingress is flooded: that part leaves a backlog behind, which would be counted as this load's CPU.
+        if (parts.has('breakdown')) await part('breakdown', measured, () => cpuBreakdownRows(pipeline, log));
         if (parts.has('stack')) measured.push(await ingressWithStackRow(pipeline, DURATION_SEC));
       });
       return measured;
