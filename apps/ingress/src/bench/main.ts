@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { alertmanagerBody, webhookBody } from '@firebreak/testing';
-import { Running, startAlertmanager, startIngress } from './processes';
+import { natsServerCpuSeconds, Running, startAlertmanager, startIngress } from './processes';
 
 /**
  * The ingress alone (nats-server on this box, every alert acked by JetStream before the 200) against
@@ -34,6 +34,12 @@ interface Load {
   errors: number;
   /** CPU the server (all its processes) spent per accepted alert: steadier than alerts/s on a shared box. */
   cpuUsPerAlert?: number;
+  /**
+   * What else the same two cores spent per accepted alert: nats-server (storing and acking what the ingress
+   * publishes; Alertmanager does not use it) and this process, the load generator (building the bodies, HTTP).
+   */
+  natsCpuUsPerAlert?: number;
+  loadCpuUsPerAlert?: number;
 }
 
 async function load(url: string, headers: Record<string, string>, body: (sequence: number) => string): Promise<Load> {
@@ -70,9 +76,18 @@ async function measure(
   try {
     const run = `r${Date.now()}`;
     const cpuBefore = running.cpuSeconds();
+    const natsBefore = natsServerCpuSeconds();
+    const loadBefore = process.cpuUsage();
     const result = await load(`${running.url}${path}`, headers, (sequence) => body(run, sequence));
     const alerts = result.alertsPerSec * DURATION_SEC;
-    return { ...result, cpuUsPerAlert: alerts > 0 ? Math.round(((running.cpuSeconds() - cpuBefore) * 1e6) / alerts) : undefined };
+    const loadUsed = process.cpuUsage(loadBefore);
+    const perAlert = (cpuUs: number) => (alerts > 0 ? Math.round(cpuUs / alerts) : undefined);
+    return {
+      ...result,
+      cpuUsPerAlert: perAlert((running.cpuSeconds() - cpuBefore) * 1e6),
+      natsCpuUsPerAlert: perAlert((natsServerCpuSeconds() - natsBefore) * 1e6),
+      loadCpuUsPerAlert: perAlert(loadUsed.user + loadUsed.system),
+    };
   } finally {
     await running.stop();
   }

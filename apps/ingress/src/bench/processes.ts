@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { streamDefinitions } from '@firebreak/contracts';
@@ -33,6 +33,23 @@ export function treeCpuSeconds(pid: number): number {
       ticks += ownCpuTicks(current);
       const children = readFileSync(`/proc/${current}/task/${current}/children`, 'utf8').trim();
       if (children) pending.push(...children.split(' ').map(Number));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return ticks / CLOCK_TICKS;
+}
+
+/**
+ * CPU seconds of every nats-server on this box: the ingress's acks cost the server's CPU too, on the same two
+ * cores. With other work using the same server (tests, other benches) this reads high; run the bench on a quiet box.
+ */
+export function natsServerCpuSeconds(): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'nats-server') ticks += ownCpuTicks(Number(entry));
     } catch {
       // exited meanwhile
     }
