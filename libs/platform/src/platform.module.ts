@@ -86,7 +86,10 @@ export class PlatformModule {
         {
           provide: DataSource,
           useFactory: (config: ServiceConfig, logger: Logger) =>
-            openDatabase({ url: config.DATABASE_URL, schema: config.dbSchema, migrations }, logger),
+            openDatabase(
+              { url: config.DATABASE_URL, schema: config.dbSchema, migrations, applicationName: `firebreak-${config.app}` },
+              logger,
+            ),
           inject: [CONFIG, LOGGER],
         },
         {

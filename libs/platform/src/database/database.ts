@@ -10,6 +10,8 @@ export interface DatabaseOptions {
   migrations: MigrationClass[];
   entities?: Array<new (...args: never[]) => unknown>;
   poolSize?: number;
+  /** Postgres `application_name` of every connection: who holds a session in pg_stat_activity (`firebreak-<app>`). */
+  applicationName?: string;
 }
 
 /** The schema a migration runs in: each service's tables live in its own. */
@@ -27,6 +29,7 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     migrationsTableName: 'migrations',
     synchronize: false,
     migrationsRun: false,
+    applicationName: options.applicationName,
     extra: { max: options.poolSize ?? 20, connectionTimeoutMillis: 5_000 },
   });
 }

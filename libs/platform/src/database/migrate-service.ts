@@ -11,7 +11,12 @@ export async function migrateService<Shape extends z.ZodRawShape>(options: Servi
     const config = buildConfig(options);
     const logger = createLogger(options.app, config.LOG_LEVEL);
     const dataSource = await openDatabase(
-      { url: config.DATABASE_URL, schema: config.dbSchema, migrations: options.database.migrations },
+      {
+        url: config.DATABASE_URL,
+        schema: config.dbSchema,
+        migrations: options.database.migrations,
+        applicationName: `firebreak-${options.app}-migrate`,
+      },
       logger,
       1,
     );

@@ -97,6 +97,12 @@ describe('a service shutting down with requests in flight', () => {
     return n;
   };
 
+  // Before the shutdown below. Operators (and the bench's CPU breakdown) tell whose session is whose in pg_stat_activity.
+  it('names its Postgres sessions after the service', async () => {
+    const [{ name }] = await app.get(DataSource).query(`SELECT current_setting('application_name') AS name`);
+    expect(name).toBe('firebreak-mapper');
+  });
+
   it('deletes the outbox rows of requests that finished after the relay stopped before closing Postgres', async () => {
     const gates = observer.createQueryRunner();
     await gates.connect();
