@@ -110,4 +110,24 @@ describe('deliveries indexes', () => {
     expect(sent.filter((s) => /\bdeliveries\b/.test(s.sql)).length).toBeGreaterThanOrEqual(13);
     expect({ indexes: indexes.map((row) => row.indexname), unindexed }).toEqual({ indexes: expected, unindexed: [] });
   }, 60_000);
+
+  /**
+   * `alert_marks` holds a mark per alert and target sent in the last FIREBREAK_NOTIFY_HISTORY_DAYS: each claim round
+   * must look up the marks of what it claimed, not read them all. Planned as the planner plans it in a storm: thousands
+   * of marks, statistics never gathered (no ANALYZE).
+   */
+  it('put on the wire looks up the marks of the claimed deliveries only', async () => {
+    const config = { dbSchema: schema } as NotifierConfig;
+    await db.query(
+      `INSERT INTO "${schema}".alert_marks (channel, target, fingerprint, sent_ordered_at, updated_at)
+       SELECT 'ops', 'default', 'fp-' || n, now(), now() FROM generate_series(1, 5000) AS n`,
+    );
+    const claimed = Array.from({ length: 64 }, (_, n) => ({ id: `d-${n}`, target: 'default', orderKey: `fp-${n}`, orderedAt: new Date() }));
+    const name = 'put on the wire';
+    await record(name, (m, d) => new DeliveriesRepository(d, config).putOnWire(m, 'ops', claimed as never, new Date()));
+    const [{ sql, parameters }] = sent.filter((s) => s.name === name);
+    const plan = ((await db.query(`EXPLAIN ${sql}`, parameters)) as Array<Record<string, string>>).map((row) => row['QUERY PLAN']);
+    expect(plan.filter((line) => /Seq Scan on alert_marks\b/.test(line))).toEqual([]);
+    expect(plan.some((line) => line.includes(' using alert_marks_pkey '))).toBe(true);
+  }, 60_000);
 });

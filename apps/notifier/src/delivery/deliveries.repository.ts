@@ -236,6 +236,9 @@ export class DeliveriesRepository {
    *
    * Returns the ids skipped. A claim holds at most one delivery per order key and target (only heads
    * are claimable), so none of them can supersede another.
+   *
+   * Each row probes its own mark's primary key (a scalar subquery, whatever the statistics say): as a join, every
+   * round hashed all of `alert_marks` (a mark per alert and target sent in the last FIREBREAK_NOTIFY_HISTORY_DAYS).
    */
   async putOnWire(manager: EntityManager, channel: string, claimed: ClaimedDelivery[], now: Date): Promise<Set<string>> {
     const keyed = claimed.filter((d) => d.orderKey !== null);
@@ -244,9 +247,9 @@ export class DeliveriesRepository {
       `WITH skipped AS (
          UPDATE ${this.deliveries} d SET status = 'skipped', attempts = d.attempts - 1, updated_at = $2,
                 last_error = 'superseded: a newer announcement about this alert was already sent'
-           FROM ${this.marks} m
-          WHERE d.id = ANY($1) AND m.channel = d.channel AND m.target = d.target AND m.fingerprint = COALESCE(d.order_key, d.fingerprint)
-            AND m.sent_ordered_at > d.ordered_at
+          WHERE d.id = ANY($1)
+            AND (SELECT m.sent_ordered_at FROM ${this.marks} m
+                  WHERE m.channel = d.channel AND m.target = d.target AND m.fingerprint = COALESCE(d.order_key, d.fingerprint)) > d.ordered_at
           RETURNING d.id),
        marked AS (
          INSERT INTO ${this.marks} (channel, target, fingerprint, sent_ordered_at, updated_at)
