@@ -6,6 +6,7 @@ import { AlertState1732400000000 } from '../migrations/1732400000000-alert-state
 import { OutboxRetries1764633600000 } from '../migrations/1764633600000-outbox-retries';
 import { AlertStamps1765000000001 } from '../migrations/1765000000001-alert-stamps';
 import { TimersWithoutAlertKey1765100000000 } from '../migrations/1765100000000-timers-without-alert-key';
+import { AlertsRoomForUpdates1765200000000 } from '../migrations/1765200000000-alerts-room-for-updates';
 
 /** The mapper's own settings; the base ones (NATS, Postgres, tokens, config dir) come from the platform. */
 export const mapperEnv = z.object({
@@ -43,6 +44,7 @@ export const SERVICE: ServiceOptions<typeof mapperEnv.shape> = {
       OutboxRetries1764633600000,
       AlertStamps1765000000001,
       TimersWithoutAlertKey1765100000000,
+      AlertsRoomForUpdates1765200000000,
     ],
   },
 };
