@@ -6,6 +6,7 @@ import { OutboxRetries1764633600000 } from '../migrations/1764633600000-outbox-r
 import { SloStates1765300000000 } from '../migrations/1765300000000-slo-states';
 import { StoredRunbooks1765400000000 } from '../migrations/1765400000000-stored-runbooks';
 import { ClaimIndexes1765500000000 } from '../migrations/1765500000000-claim-indexes';
+import { AlertStatesPrune1765600000000 } from '../migrations/1765600000000-alert-states-prune';
 
 export const envShape = {
   FIREBREAK_RUNBOOKS_DIR: z.string().min(1).default('./runbooks'),
@@ -37,6 +38,11 @@ export const envShape = {
   FIREBREAK_WORKER_POLL_MS: env.int(20, 60_000, 500),
   FIREBREAK_EXECUTION_LEASE_MS: env.int(500, 600_000, 30_000),
   FIREBREAK_TIMER_INTERVAL_MS: env.int(50, 60_000, 1_000),
+  /**
+   * How long the state of a resolved alert is kept for verification once no run needs it (a day): longer than any
+   * redelivery of its changes, so a late older change cannot take its place.
+   */
+  FIREBREAK_ALERT_STATE_RETENTION_MS: env.int(60_000, 2_000_000_000, 86_400_000),
   FIREBREAK_SHUTDOWN_GRACE_MS: env.int(0, 600_000, 10_000),
 };
 
@@ -53,6 +59,7 @@ export const SERVICE: ServiceOptions<typeof envShape> = {
       SloStates1765300000000,
       StoredRunbooks1765400000000,
       ClaimIndexes1765500000000,
+      AlertStatesPrune1765600000000,
     ],
   },
 };

@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import { DataOf, streamDefinitions } from '@firebreak/contracts';
 import { BusConnection, EventPublisher, TransactionalMessaging } from '@firebreak/bus';
 import { CONFIG, table } from '@firebreak/platform';
-import { resolveDatabaseUrl, uniqueTestId } from '@firebreak/testing';
+import { resolveDatabaseUrl, uniqueTestId, watchPostgres } from '@firebreak/testing';
 import type { ExecutorConfig } from '../service';
 import { startBenchExecutor } from '../testing/bench-executor';
 
@@ -137,12 +137,14 @@ export async function benchPersisted(options: PersistedBenchOptions) {
     await events.untilFinished(warmup, timeoutMs);
 
     const counts = countQueries(dataSource);
+    const postgres = watchPostgres();
     const cpu = process.cpuUsage();
     const started = performance.now();
     await Promise.all(Array.from({ length: options.executions }, (_, i) => request(publisher, 'run', i)));
     await events.untilFinished(warmup + options.executions, timeoutMs);
     const elapsedMs = performance.now() - started;
     const used = process.cpuUsage(cpu);
+    const postgresCpuUs = postgres.stop();
     const statements = counts.statements;
     const transactions = counts.transactions;
 
@@ -191,6 +193,8 @@ export async function benchPersisted(options: PersistedBenchOptions) {
       recordingMs: Math.round(phases.recording_ms),
       runMs: { p50: Math.round(phases.run_p50_ms), p99: Math.round(phases.run_p99_ms) },
       cpuUsPerExecution: Math.round((used.user + used.system) / options.executions),
+      // The Postgres backends' CPU while they served this process (not counted in cpuUsPerExecution).
+      postgresCpuUsPerExecution: Math.round(postgresCpuUs / options.executions),
       republishedEvents: events.republished(),
       workerConcurrency: app.get<ExecutorConfig>(CONFIG).FIREBREAK_WORKER_CONCURRENCY,
     };

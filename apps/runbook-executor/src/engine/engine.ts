@@ -8,6 +8,7 @@ import { renderText, TemplateScope } from '../definitions/template';
 import { AttemptResult, backoffFor, runAttempt, stepTimeoutFor } from './attempt';
 import { AttemptRecord, EngineOptions, EngineOutcome, EngineState, FinalOutcome } from './engine.types';
 import { attemptRecord, needsApproval, notRunInMode } from './step-rules';
+import { recoverInFlight } from './in-flight';
 import { rollbackQueue, rollbackStep } from './rollback';
 
 type StepEnd = 'next' | EngineOutcome;
@@ -33,7 +34,10 @@ export class Engine {
     this.activeBase = this.state.activeMs;
     this.deadline = this.runStart + (this.o.runbook.timeout ?? this.o.defaults.runbookTimeoutMs) - this.state.activeMs;
     if (this.state.inFlight) {
-      const halted = await this.recoverInFlight();
+      // After a crash: the interrupted attempt's step runs again only if that cannot do harm twice.
+      const halted = await recoverInFlight(this.o.runbook, this.state, this.o.clock, (attempt) =>
+        this.o.store.record(this.touch(), attempt),
+      );
       if (halted) return halted;
     }
     if (this.state.rollback) return this.continueRollback();
@@ -206,35 +210,6 @@ export class Engine {
       outcome.escalate = true;
     }
     return outcome;
-  }
-
-  /** After a crash: re-run the interrupted attempt's step only if that cannot do harm twice. */
-  private async recoverInFlight(): Promise<EngineOutcome | undefined> {
-    const inFlight = this.state.inFlight!;
-    const step: AnyStep | undefined = inFlight.rollback
-      ? rollbackStep(this.o.runbook, inFlight.stepId)
-      : this.o.runbook.steps.find((s) => s.id === inFlight.stepId);
-    this.state.inFlight = undefined;
-    const base = {
-      stepId: inFlight.stepId,
-      stepType: step?.uses ?? 'wait',
-      attempt: inFlight.attempt,
-      rollback: inFlight.rollback,
-      startedAt: this.o.clock.now(),
-      finishedAt: this.o.clock.now(),
-    };
-    if (step && isRerunnable(step)) {
-      await this.o.store.record(this.touch(), {
-        ...base,
-        status: 'failed',
-        error: 'interrupted: the executor stopped during this attempt; running it again (it is not mutating or is idempotent)',
-      });
-      if (inFlight.rollback && this.state.rollback) this.state.rollback.queue.unshift(step.id);
-      return undefined;
-    }
-    const reason = `step ${inFlight.stepId} was running when the executor stopped; it is mutating and not idempotent, so it is not run again`;
-    await this.o.store.record(this.touch(), { ...base, status: 'failed', error: `interrupted: ${reason}` });
-    return { status: 'needs_attention', reason, escalate: true };
   }
 
   /** Attempts of one step with retries and backoff. The last attempt's record is returned unsaved, to be written with the state change it causes. */

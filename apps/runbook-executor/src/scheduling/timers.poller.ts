@@ -3,12 +3,14 @@ import type { Logger } from 'pino';
 import { CONFIG, LOGGER, Poller } from '@firebreak/platform';
 import { ApprovalsService } from '../approvals/approvals.service';
 import type { ExecutorConfig } from '../service';
+import { AlertStatesPruner } from '../verification/alert-states-pruner';
 import { VerificationService } from '../verification/verification.service';
 
 /**
  * The due-time rows: approval expiry and verification windows. Every replica sweeps; rows are
  * claimed with FOR UPDATE SKIP LOCKED, so each fires once. Also requeues an execution left
- * waiting for an approval that was decided while its worker was handing it back.
+ * waiting for an approval that was decided while its worker was handing it back, and now and
+ * then prunes the states of alerts resolved long ago (AlertStatesPruner).
  */
 @Injectable()
 export class TimersPoller implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -19,6 +21,7 @@ export class TimersPoller implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(LOGGER) logger: Logger,
     private readonly approvals: ApprovalsService,
     private readonly verification: VerificationService,
+    private readonly alertStates: AlertStatesPruner,
   ) {
     this.poller = new Poller({ name: 'runbook-timers', intervalMs: config.FIREBREAK_TIMER_INTERVAL_MS, tick: () => this.sweep(), logger });
   }
@@ -36,5 +39,6 @@ export class TimersPoller implements OnApplicationBootstrap, BeforeApplicationSh
     await this.approvals.expireDue();
     await this.verification.sweepDue();
     await this.approvals.requeueOrphaned();
+    await this.alertStates.pruneIfDue();
   }
 }

@@ -62,6 +62,20 @@ export class VerificationRepository {
     );
   }
 
+  /**
+   * Deletes up to `limit` states of alerts resolved before `before`, oldest first (alert_states_resolved_idx), and
+   * answers how many. Verification reads a state only for a run created at or before it (resolvedSince): a run of the
+   * alert that has not ended, or whose verification is pending, keeps it (executions_fingerprint_idx). A firing
+   * alert's state stays. Rows a concurrent change holds are skipped, and one it changed is checked again as it is now.
+   */
+  async pruneAlertStates(before: Date, limit: number): Promise<number> {
+    const [, deleted] = (await this.dataSource.query(pruneStatement(this.alertStates, this.executions), [before, limit])) as [
+      unknown,
+      number,
+    ];
+    return deleted;
+  }
+
   async resolvedSince(manager: EntityManager, fingerprint: string, since: Date): Promise<boolean> {
     const rows: unknown[] = await manager.query(
       `SELECT 1 FROM ${this.alertStates} WHERE fingerprint = $1 AND status = 'resolved' AND changed_at >= $2`,
@@ -82,4 +96,21 @@ export class VerificationRepository {
   async setStatus(manager: EntityManager, executionId: string, status: VerifyStatus): Promise<void> {
     await manager.query(`UPDATE ${this.executions} SET verify_status = $2 WHERE id = $1`, [executionId, status]);
   }
+}
+
+/**
+ * $1 resolved before, $2 how many at most (see pruneAlertStates). The rows are picked once, in a materialized CTE: as
+ * `IN (SELECT … LIMIT)` the pick may run again for each row deleted and, skipping the rows this statement deleted,
+ * take the next ones, past the limit.
+ */
+export function pruneStatement(alertStates: string, executions: string): string {
+  return `WITH picked AS MATERIALIZED (
+     SELECT s.fingerprint FROM ${alertStates} s
+      WHERE s.status = 'resolved' AND s.changed_at < $1::timestamptz
+        AND NOT EXISTS (
+          SELECT 1 FROM ${executions} e
+           WHERE e.fingerprint = s.fingerprint AND e.created_at <= s.changed_at
+             AND (e.status IN ('queued', 'running', 'waiting_approval') OR e.verify_status = 'pending'))
+      ORDER BY s.changed_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+   DELETE FROM ${alertStates} a USING picked WHERE a.fingerprint = picked.fingerprint`;
 }

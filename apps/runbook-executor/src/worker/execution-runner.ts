@@ -184,7 +184,7 @@ export class ExecutionRunner {
 
   /** Deletes the outbox rows closing writes published that no step write deleted yet (on shutdown, once runs stopped). */
   flushPublished(): Promise<void> {
-    return this.stepWrites.flush();
+    return this.stepWrites.close();
   }
 
   /** A run that stops without ending: back to the queue, or waiting for its approval. */

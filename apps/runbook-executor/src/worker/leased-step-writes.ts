@@ -45,8 +45,8 @@ const LEFTOVERS_WAIT_MS = 50;
  *
  * A run's closing write (finish) is one statement too. The rows either write published are deleted by the
  * next step write of any run here, with its own statement, or, when none comes within LEFTOVERS_WAIT_MS, by
- * one DELETE for all of them (flush; the worker flushes on shutdown). The run's own next write lists its
- * step write's rows again (a no-op unless that delete failed).
+ * one DELETE for all of them (flush; the worker closes it on shutdown, see close). The run's own next write lists
+ * its step write's rows again (a no-op unless that delete failed).
  */
 @Injectable()
 export class LeasedStepWrites {
@@ -57,6 +57,8 @@ export class LeasedStepWrites {
   private leftovers: string[] = [];
   private leftoversTimer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
+  /** Set by close: no timer is armed any more (it would fire once Postgres is closed). */
+  private closed = false;
   /** LEFTOVERS_WAIT_MS; a test sets it longer to see which write deleted the rows. */
   leftoversWaitMs = LEFTOVERS_WAIT_MS;
 
@@ -141,9 +143,20 @@ export class LeasedStepWrites {
     await this.flushing;
   }
 
+  /**
+   * On shutdown, once the runs stopped: deletes what is left now and arms no timer after it. A run still going past the
+   * grace period leaves the rows it publishes to the next step write or the relay (JetStream drops the repeat), not
+   * to a DELETE fired once Postgres is closed.
+   */
+  close(): Promise<void> {
+    this.closed = true;
+    return this.flush();
+  }
+
   private keepLeftovers(ids: readonly string[]): void {
     if (ids.length === 0) return;
     this.leftovers.push(...ids);
+    if (this.closed) return;
     // Unref'd: a process with nothing else to do may exit; the rows are then the relay's (dropped by JetStream).
     this.leftoversTimer ??= setTimeout(() => void this.flush(), this.leftoversWaitMs).unref();
   }
