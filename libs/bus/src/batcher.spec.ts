@@ -1,4 +1,5 @@
 import { Batcher } from './batcher';
+import { DependencyUnavailableError } from './errors';
 
 interface Item {
   key: string;
@@ -138,5 +139,76 @@ describe('Batcher without a key', () => {
     );
     await Promise.all(['a', 'a', 'b', 'a'].map((item) => batcher.submit(item)));
     expect(batches).toEqual([['a', 'a', 'b', 'a']]);
+  });
+});
+
+describe('Batcher on an outage', () => {
+  const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+
+  /** A run that fails every batch of more than one item, and then the items `failing` says, with its error. */
+  function batcherFailing(failing: (item: number) => unknown) {
+    const runs: number[][] = [];
+    const batcher = new Batcher<number, number>(
+      async (items) => {
+        runs.push(items);
+        if (items.length > 1) throw new DependencyUnavailableError('postgres', { cause: new Error('Connection terminated unexpectedly') });
+        const error = failing(items[0]);
+        if (error) throw error;
+        return items;
+      },
+      { maxSize: 10, maxInFlight: 1 },
+    );
+    return { runs, batcher };
+  }
+
+  it.each([
+    ['Postgres unavailable', () => new DependencyUnavailableError('postgres', { cause: refused() })],
+    ['a refused connection, unwrapped', refused],
+    ['too many connections (53300)', () => ({ code: '53300', message: 'sorry, too many clients already' })],
+  ])('fails the rest of the batch at once when its first item alone meets an outage too: %s', async (_name, outage) => {
+    const error = outage();
+    const { runs, batcher } = batcherFailing(() => error);
+    const outcomes = await Promise.allSettled([1, 2, 3, 4].map((n) => batcher.submit(n)));
+    expect(outcomes).toEqual([1, 2, 3, 4].map(() => ({ status: 'rejected', reason: error })));
+    expect(runs).toEqual([[1, 2, 3, 4], [1]]);
+  });
+
+  it("runs every item alone after the batch's connection alone died (its first item alone succeeds)", async () => {
+    const { runs, batcher } = batcherFailing(() => undefined);
+    expect(await Promise.all([1, 2, 3].map((n) => batcher.submit(n)))).toEqual([1, 2, 3]);
+    expect(runs).toEqual([[1, 2, 3], [1], [2], [3]]);
+  });
+
+  it('fails the items after one that met an outage alone, and keeps what the ones before it did', async () => {
+    const error = refused();
+    const { runs, batcher } = batcherFailing((item) => (item >= 2 ? error : undefined));
+    const outcomes = await Promise.allSettled([1, 2, 3, 4].map((n) => batcher.submit(n)));
+    expect(outcomes).toEqual([{ status: 'fulfilled', value: 1 }, ...[2, 3, 4].map(() => ({ status: 'rejected', reason: error }))]);
+    expect(runs).toEqual([[1, 2, 3, 4], [1], [2]]);
+  });
+
+  it('still runs every item after a deadlock, even reported as Postgres unavailable: the next attempt may win it', async () => {
+    const deadlock = new DependencyUnavailableError('postgres', { cause: { name: 'QueryFailedError', driverError: { code: '40P01' } } });
+    const { runs, batcher } = batcherFailing((item) => (item === 1 ? deadlock : undefined));
+    const outcomes = await Promise.allSettled([1, 2, 3].map((n) => batcher.submit(n)));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+    expect(runs).toEqual([[1, 2, 3], [1], [2], [3]]);
+  });
+
+  it('frees the keys of a batch failed by an outage, so later items of those keys run', async () => {
+    let down = true;
+    const runs: string[][] = [];
+    const batcher = new Batcher<string, string>(
+      async (items) => {
+        runs.push(items);
+        if (down) throw refused();
+        return items;
+      },
+      { maxSize: 10, maxInFlight: 1, key: (item) => item },
+    );
+    await expect(Promise.all(['a', 'b'].map((item) => batcher.submit(item)))).rejects.toThrow('ECONNREFUSED');
+    down = false;
+    expect(await Promise.all(['a', 'b'].map((item) => batcher.submit(item)))).toEqual(['a', 'b']);
+    expect(runs).toEqual([['a', 'b'], ['a'], ['a', 'b']]);
   });
 });

@@ -1,3 +1,5 @@
+import { isOutage } from './errors';
+
 export interface BatcherOptions<T> {
   /** Most items in one batch. */
   maxSize: number;
@@ -28,7 +30,9 @@ interface Waiting<T, R> {
  * Gathers items submitted in the same turn of the event loop (a burst of messages) into batches
  * and runs each batch with one call: a storm costs one transaction per batch, not per message.
  * When a batch fails, its items are run one by one, so one poisonous item fails alone instead of
- * taking its batch-mates down with it.
+ * taking its batch-mates down with it; but once an item run alone meets an outage (see isOutage), the
+ * items after it fail with it at once: against a dead database each would only wait out its own timeout.
+ * (The first item is still tried alone: a batch whose one connection was killed is no outage.)
  */
 export class Batcher<T, R> {
   private readonly queue: Array<Waiting<T, R>> = [];
@@ -103,7 +107,17 @@ export class Batcher<T, R> {
     } catch (error) {
       if (batch.length === 1) return batch[0].reject(error);
       // One at a time, in order: a failing batch often means a struggling database.
-      for (const entry of batch) await this.run([entry.item]).then(([result]) => entry.resolve(result), entry.reject);
+      for (let index = 0; index < batch.length; index++) {
+        try {
+          const [result] = await this.run([batch[index].item]);
+          batch[index].resolve(result);
+        } catch (itemError) {
+          batch[index].reject(itemError);
+          // Alone, an item still met an outage (not merely the batch's connection dying): the rest would only meet
+          // it again, each after its own wait for a dead database.
+          if (isOutage(itemError)) return batch.slice(index + 1).forEach((entry) => entry.reject(itemError));
+        }
+      }
     }
   }
 }

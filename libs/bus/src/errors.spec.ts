@@ -1,4 +1,4 @@
-import { isConnectionFailure } from './errors';
+import { DependencyUnavailableError, isConnectionFailure, isOutage } from './errors';
 
 describe('isConnectionFailure: what retrying can fix', () => {
   it.each([
@@ -37,5 +37,30 @@ describe('isConnectionFailure: what retrying can fix', () => {
     ['null', null],
   ])('not %s', (_name, error) => {
     expect(isConnectionFailure(error)).toBe(false);
+  });
+});
+
+describe('isOutage: the dependency is away, not busy', () => {
+  const wrapped = (cause: unknown) => new DependencyUnavailableError('postgres', { cause });
+
+  it.each([
+    ['Postgres unavailable around a refused socket', wrapped({ code: 'ECONNREFUSED' })],
+    ['Postgres unavailable around a terminated connection', wrapped(new Error('Connection terminated unexpectedly'))],
+    ['a provider unavailable', new DependencyUnavailableError('slack', { cause: new Error('503') })],
+    ['a refused socket, unwrapped', { code: 'ECONNREFUSED' }],
+    ['too many connections (53300)', { code: '53300' }],
+    ['a standby during failover (25006)', wrapped({ name: 'QueryFailedError', driverError: { code: '25006' } })],
+  ])('%s', (_name, error) => {
+    expect(isOutage(error)).toBe(true);
+  });
+
+  it.each([
+    ['a deadlock (40P01) reported as Postgres unavailable', wrapped({ name: 'QueryFailedError', driverError: { code: '40P01' } })],
+    ['a serialization failure (40001)', { code: '40001' }],
+    ['a lock timeout (55P03) reported as Postgres unavailable', wrapped({ code: '55P03' })],
+    ['a unique violation (23505)', { code: '23505' }],
+    ['a plain error', new Error('boom')],
+  ])('not %s', (_name, error) => {
+    expect(isOutage(error)).toBe(false);
   });
 });

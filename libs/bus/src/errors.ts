@@ -102,3 +102,24 @@ export function isConnectionFailure(error: unknown): boolean {
     )
   );
 }
+
+// Conflicts with other transactions, not an absent database: a smaller transaction, or the same one again, may win.
+const CONFLICT_SQLSTATES = new Set(['40001', '40P01', '55P03']);
+
+/**
+ * Whether the dependency is away (down, unreachable, out of connections or disk): nothing sent to it now can
+ * succeed, so trying the same work again at once, or in smaller pieces, only waits out more timeouts. A
+ * DependencyUnavailableError or a connection failure, unless what it comes from is a conflict with another
+ * transaction (serialization failure, deadlock, lock timeout), which the next attempt may well win.
+ */
+export function isOutage(error: unknown): boolean {
+  if (!(error instanceof DependencyUnavailableError) && !isConnectionFailure(error)) return false;
+  return !causedByConflict(error, 0);
+}
+
+function causedByConflict(error: unknown, depth: number): boolean {
+  if (typeof error !== 'object' || error === null || depth > 4) return false;
+  const { code, driverError, cause } = error as { code?: unknown; driverError?: unknown; cause?: unknown };
+  if (typeof code === 'string' && CONFLICT_SQLSTATES.has(code)) return true;
+  return causedByConflict(driverError, depth + 1) || causedByConflict(cause, depth + 1);
+}
