@@ -207,6 +207,22 @@ describe('bus against real JetStream', () => {
     expect(seenTraceId).toBe(traceId);
   });
 
+  it('acks every message of a burst exactly once (the acks of a turn leave together)', async () => {
+    const deliveries = new Map<string, number>();
+    await consume('burst', 'ffffffffffffffff', async (event) => {
+      deliveries.set(event.id, (deliveries.get(event.id) ?? 0) + 1);
+    });
+    const published = await publisher.publishMany(
+      Array.from({ length: 300 }, () => ({ subject: 'alerts.received' as const, data: alertReceived('ffffffffffffffff') })),
+    );
+    await waitFor(() => published.every((entry) => deliveries.has(entry.event.id)), { message: () => `handled ${deliveries.size} of 300` });
+    // Acks lost would keep messages pending until their ack wait (30 s) ran out.
+    await waitFor(async () => (await connection.jsm.consumers.info(published[0].ack.stream, 'burst')).num_ack_pending === 0, {
+      message: 'not every message acked',
+    });
+    expect([...deliveries.values()].every((count) => count === 1)).toBe(true);
+  });
+
   it('drains without losing a message: in-flight handlers finish, the rest stay for the next consumer', async () => {
     const handled = new Set<string>();
     await consume('drain', 'eeeeeeeeeeeeeeee', async (event) => {

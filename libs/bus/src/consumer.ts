@@ -3,8 +3,9 @@ import { nanos } from '@nats-io/transport-node';
 import { deriveEventId, DLQ, EventOf, parseEvent, streamForSubject, Subject } from '@firebreak/contracts';
 import { context, Context, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
+import { AckBatch } from './ack-batch';
 import { BusConnection } from './connection';
-import { busMetrics } from './metrics';
+import { busMetrics, ConsumerLabels, consumerLabels } from './metrics';
 import { EventPublisher } from './publisher';
 import { DependencyUnavailableError } from './errors';
 import { InProgressHeartbeat } from './in-progress';
@@ -55,6 +56,8 @@ export class EventConsumer<S extends Subject> {
   private readonly handlerFailures = new Map<number, number>();
   /** Acks every message in progress while its handler runs, every ackWait/3 (1 s at least). */
   private readonly heartbeat: InProgressHeartbeat;
+  private readonly acks = new AckBatch();
+  private readonly labels: ConsumerLabels;
 
   constructor(
     private readonly connection: BusConnection,
@@ -68,6 +71,7 @@ export class EventConsumer<S extends Subject> {
     this.ackWaitMs = options.ackWaitMs ?? 30_000;
     this.heartbeat = new InProgressHeartbeat(Math.max(1000, this.ackWaitMs / 3));
     this.stream = streamForSubject(options.subject, subjects.prefix);
+    this.labels = consumerLabels(options.subject, options.durable);
   }
 
   async start(): Promise<void> {
@@ -171,10 +175,7 @@ export class EventConsumer<S extends Subject> {
     if (tracingActive(TRACER))
       await tracer.startActiveSpan(`process ${this.options.subject}`, { kind: SpanKind.CONSUMER }, parentContext, run);
     else await withContext(parentContext, () => run());
-    busMetrics.handlerDuration.observe(
-      { subject: this.options.subject, consumer: this.options.durable },
-      Number(process.hrtime.bigint() - started) / 1e9,
-    );
+    busMetrics.handlerDuration.observe(this.labels.consumer, Number(process.hrtime.bigint() - started) / 1e9);
     const attempts = { deliveries: deliveryCount, failures: this.countFailure(msg.info.streamSequence, failure) };
     const settlement = settle(failure, attempts, this.policy);
     if (settlement.action !== 'nak') this.handlerFailures.delete(msg.info.streamSequence);
@@ -189,7 +190,7 @@ export class EventConsumer<S extends Subject> {
    */
   private observeDelay(storedAtNanos: number): void {
     const waitedMs = Math.max(0, Date.now() - storedAtNanos / 1e6);
-    busMetrics.consumeDelay.observe({ subject: this.options.subject, consumer: this.options.durable }, waitedMs / 1000);
+    busMetrics.consumeDelay.observe(this.labels.consumer, waitedMs / 1000);
   }
 
   /**
@@ -208,23 +209,22 @@ export class EventConsumer<S extends Subject> {
   }
 
   private async apply(msg: JsMsg, settlement: Settlement, log: Logger): Promise<void> {
-    const labels = { subject: this.options.subject, consumer: this.options.durable };
     switch (settlement.action) {
       case 'ack':
-        msg.ack();
-        busMetrics.consumed.inc({ ...labels, result: 'ok' });
+        await this.acks.ack(msg);
+        busMetrics.consumed.inc(this.labels.ok);
         return;
       case 'nak':
         log.warn({ delayMs: settlement.delayMs }, 'handler failed; will retry');
         msg.nak(settlement.delayMs);
-        busMetrics.consumed.inc({ ...labels, result: 'retry' });
+        busMetrics.consumed.inc(this.labels.retry);
         return;
       case 'dead_letter':
         try {
           await this.deadLetter(msg, settlement);
           msg.ack();
-          busMetrics.deadLettered.inc({ ...labels, reason: settlement.reason });
-          busMetrics.consumed.inc({ ...labels, result: 'dead_lettered' });
+          busMetrics.deadLettered.inc({ ...this.labels.consumer, reason: settlement.reason });
+          busMetrics.consumed.inc(this.labels.deadLettered);
           log.error({ reason: settlement.reason, error: settlement.error }, 'message dead-lettered');
         } catch (error) {
           // The DLQ is unreachable: keep the message rather than lose it.

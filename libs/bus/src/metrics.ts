@@ -51,3 +51,23 @@ export const busMetrics = {
     (register.getSingleMetric('firebreak_bus_connected') as Gauge) ??
     new Gauge({ name: 'firebreak_bus_connected', help: '1 while the NATS connection is up.' }),
 };
+
+type Labels = Record<string, string>;
+
+/** A consumer's metric labels, built once for it rather than per message (prom-client only reads them). */
+export interface ConsumerLabels {
+  consumer: Labels;
+  ok: Labels;
+  retry: Labels;
+  deadLettered: Labels;
+}
+
+export function consumerLabels(subject: string, durable: string): ConsumerLabels {
+  const consumer = { subject, consumer: durable };
+  return {
+    consumer,
+    ok: { ...consumer, result: 'ok' },
+    retry: { ...consumer, result: 'retry' },
+    deadLettered: { ...consumer, result: 'dead_lettered' },
+  };
+}
