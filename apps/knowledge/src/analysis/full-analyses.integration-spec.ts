@@ -3,7 +3,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { AlertAnalysis, CloudEvent, DataOf, deriveEventId, streamForSubject } from '@firebreak/contracts';
 import { TransactionalMessaging, TransactionResult } from '@firebreak/bus';
-import { uniqueTestId } from '@firebreak/testing';
+import { uniqueTestId, waitFor } from '@firebreak/testing';
 import { BusProbe, closeInstallation, runbooksDir, startKnowledge, useInstallation } from '../testing/knowledge-harness';
 import { AnalysesRepository } from './analyses.repository';
 import { FullAnalyses } from './full-analyses';
@@ -127,5 +127,39 @@ describe('full analyses in batches', () => {
     ).toEqual([true, false, false]);
     expect(checks).toHaveBeenCalledTimes(1);
     checks.mockRestore();
+  });
+
+  // The Batcher reruns a failed batch item by item: the good ones stored and announced once, the refused one left
+  // unclaimed, so its redelivery is stored once the cause is gone.
+  it('a batch failing on one item: the others stored and announced once, the refused one unclaimed until it goes through', async () => {
+    const [good1, refused, good2, earlier] = [fp(), fp(), fp(), fp()];
+    expect(await store(earlier, 'earlier')).toBe(true);
+    const db = app.get(DataSource);
+    await db.query(
+      `CREATE FUNCTION "${id}".refuse_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$;
+       CREATE TRIGGER refuse_insert BEFORE INSERT ON "${id}".analyses FOR EACH ROW WHEN (NEW.fingerprint = '${refused}')
+         EXECUTE FUNCTION "${id}".refuse_insert();`,
+    );
+    const runs = jest.spyOn(app.get(TransactionalMessaging), 'run');
+    const outcomes = await Promise.allSettled([store(good1, 'g1'), store(refused, 'r'), store(good2, 'g2'), store(earlier, 'again')]);
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : 'rejected'))).toEqual([true, 'rejected', true, false]);
+    const results = await Promise.all(
+      runs.mock.results.map((r) => (r.value as Promise<TransactionResult<unknown>>).catch(() => ({ duplicate: true as const }))),
+    );
+    runs.mockRestore();
+    expect(results.flatMap((result) => (result.duplicate ? [] : result.events.map((event) => event.id))).sort()).toEqual(
+      [eventIdOf(good1), eventIdOf(good2)].sort(),
+    );
+    const claimed = await db.query(`SELECT event_id FROM "${id}".inbox WHERE consumer = $1 AND event_id = ANY($2)`, [
+      CONSUMER,
+      [`notify-${refused}`, `notify-${good1}`, `notify-${good2}`],
+    ]);
+    expect(claimed.map((r: { event_id: string }) => r.event_id).sort()).toEqual([`notify-${good1}`, `notify-${good2}`].sort());
+
+    await db.query(`DROP TRIGGER refuse_insert ON "${id}".analyses`);
+    expect(await store(refused, 'r')).toBe(true);
+    await waitFor(async () => (await announced([good1, good2, refused])).length === 3, { message: 'not all announced' });
+    const events = await announced([good1, good2, refused, earlier]);
+    expect(events.map((e) => e.data.fingerprint).sort()).toEqual([good1, good2, refused, earlier].sort());
   });
 });
