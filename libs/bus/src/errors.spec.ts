@@ -1,4 +1,4 @@
-import { DependencyUnavailableError, isConnectionFailure, isOutage } from './errors';
+import { asPostgresOutage, DependencyUnavailableError, isConnectionFailure, isOutage } from './errors';
 
 describe('isConnectionFailure: what retrying can fix', () => {
   it.each([
@@ -62,5 +62,19 @@ describe('isOutage: the dependency is away, not busy', () => {
     ['a plain error', new Error('boom')],
   ])('not %s', (_name, error) => {
     expect(isOutage(error)).toBe(false);
+  });
+});
+
+describe('asPostgresOutage', () => {
+  it('turns a connection failure into an outage of postgres, keeping the cause', () => {
+    const failure = Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+    const thrown = asPostgresOutage(failure);
+    expect(thrown).toBeInstanceOf(DependencyUnavailableError);
+    expect((thrown as DependencyUnavailableError).cause).toBe(failure);
+  });
+
+  it('leaves any other error as it is', () => {
+    const refused = Object.assign(new Error('value too long'), { code: '22001' });
+    expect(asPostgresOutage(refused)).toBe(refused);
   });
 });

@@ -103,6 +103,15 @@ export function isConnectionFailure(error: unknown): boolean {
   );
 }
 
+/**
+ * What to throw when a Postgres call failed: its connection failures as an outage (DependencyUnavailableError), which
+ * the consumer waits out without counting it against the message, anything else as it is. For the statements a
+ * service runs outside TransactionalMessaging (which does the same), e.g. a Batcher's read.
+ */
+export function asPostgresOutage(error: unknown): unknown {
+  return isConnectionFailure(error) ? new DependencyUnavailableError('postgres', { cause: error }) : error;
+}
+
 // Conflicts with other transactions, not an absent database: a smaller transaction, or the same one again, may win.
 const CONFLICT_SQLSTATES = new Set(['40001', '40P01', '55P03']);
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DependencyUnavailableError, isConnectionFailure, Transaction, TransactionalMessaging } from '@firebreak/bus';
+import { asPostgresOutage, Transaction, TransactionalMessaging } from '@firebreak/bus';
 import { deriveEventId, DetectorResult } from '@firebreak/contracts';
 import { AuditLog, Clock, CLOCK, CONFIG } from '@firebreak/platform';
 import { CheckRunner } from '../checks/check-runner';
@@ -220,8 +220,7 @@ export class DetectorRunsService {
     try {
       return await work();
     } catch (error) {
-      if (isConnectionFailure(error)) throw new DependencyUnavailableError('postgres', { cause: error });
-      throw error;
+      throw asPostgresOutage(error);
     }
   }
 

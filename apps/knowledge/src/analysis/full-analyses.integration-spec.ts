@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DataSource } from 'typeorm';
 import { AlertAnalysis, CloudEvent, DataOf, deriveEventId, streamForSubject } from '@firebreak/contracts';
-import { TransactionalMessaging, TransactionResult } from '@firebreak/bus';
+import { DependencyUnavailableError, TransactionalMessaging, TransactionResult } from '@firebreak/bus';
 import { uniqueTestId, waitFor } from '@firebreak/testing';
 import { BusProbe, closeInstallation, runbooksDir, startKnowledge, useInstallation } from '../testing/knowledge-harness';
 import { AnalysesRepository } from './analyses.repository';
@@ -126,6 +126,13 @@ describe('full analyses in batches', () => {
       await Promise.all([full.exists(stored, STARTS_AT), full.exists(unknown, STARTS_AT), full.exists(stored, '2026-12-08T00:00:00Z')]),
     ).toEqual([true, false, false]);
     expect(checks).toHaveBeenCalledTimes(1);
+    checks.mockRestore();
+  });
+
+  it('a check that finds Postgres away is an outage to wait out, not a failure counted against the alert', async () => {
+    const cut = Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+    const checks = jest.spyOn(repository, 'existing').mockRejectedValueOnce(cut);
+    await expect(full.exists(fp(), STARTS_AT)).rejects.toBeInstanceOf(DependencyUnavailableError);
     checks.mockRestore();
   });
 

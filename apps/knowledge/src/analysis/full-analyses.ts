@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Batcher, TransactionalMessaging } from '@firebreak/bus';
+import { asPostgresOutage, Batcher, TransactionalMessaging } from '@firebreak/bus';
 import { AlertAnalysis } from '@firebreak/contracts';
 import { AnalysesRepository } from './analyses.repository';
 
@@ -56,7 +56,8 @@ export class FullAnalyses {
   }
 
   private async checkBatch(episodes: Episode[]): Promise<boolean[]> {
-    const found = await this.repository.existing(episodes);
+    // Postgres away is an outage to wait out: counted as the alerts' failures, a minute of it would dead-letter them.
+    const found = await this.repository.existing(episodes).catch((error: unknown) => Promise.reject(asPostgresOutage(error)));
     return episodes.map((_, index) => found.has(index));
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Batcher, DependencyUnavailableError, isConnectionFailure } from '@firebreak/bus';
+import { asPostgresOutage, Batcher } from '@firebreak/bus';
 import { AlertAnalysis } from '@firebreak/contracts';
 import { AnalysesRepository, ShedRow } from './analyses.repository';
 import { analysisMetrics } from './metrics';
@@ -33,8 +33,7 @@ export class ShedSummaries {
       stored = await this.repository.insertShed(rows);
     } catch (error) {
       // As TransactionalMessaging does: Postgres away is an outage to wait out, not a failure of these alerts.
-      if (isConnectionFailure(error)) throw new DependencyUnavailableError('postgres', { cause: error });
-      throw error;
+      throw asPostgresOutage(error);
     }
     const counted = { storm: 0, budget: 0 };
     const outcomes = rows.map((row) => {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { TransactionalMessaging } from '@firebreak/bus';
+import { DependencyUnavailableError, type TransactionalMessaging } from '@firebreak/bus';
 import type { DocumentsService } from '../documents/documents.service';
 import type { KnowledgeConfig } from '../service';
 import type { CatalogRepository } from './catalog.repository';
@@ -44,5 +44,20 @@ describe('CatalogService.known', () => {
     delete present.restart_pods;
     expect([...(await service.known(['restart_pods'])).keys()]).toEqual([]);
     expect(reads).toHaveLength(2);
+  });
+
+  it('Postgres away is an outage to wait out (not counted against the alerts), other failures stay as they are', async () => {
+    const failing = (error: Error) =>
+      new CatalogService(
+        { present: async () => Promise.reject(error) } as unknown as CatalogRepository,
+        {} as DocumentsService,
+        {} as TransactionalMessaging,
+        {} as KnowledgeConfig,
+        {} as Logger,
+      );
+    const cut = Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+    await expect(failing(cut).known(['restart_pods'])).rejects.toBeInstanceOf(DependencyUnavailableError);
+    const refused = Object.assign(new Error('syntax error'), { code: '42601' });
+    await expect(failing(refused).known(['restart_pods'])).rejects.toBe(refused);
   });
 });

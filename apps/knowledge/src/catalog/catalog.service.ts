@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { RunbookCatalogChanged } from '@firebreak/contracts';
-import { Batcher, InboxKey, TransactionalMessaging } from '@firebreak/bus';
+import { asPostgresOutage, Batcher, InboxKey, TransactionalMessaging } from '@firebreak/bus';
 import { CONFIG, LOGGER } from '@firebreak/platform';
 import { DocumentsService } from '../documents/documents.service';
 import { DocumentDraft } from '../documents/documents.types';
@@ -89,7 +89,11 @@ export class CatalogService implements OnApplicationBootstrap {
 
   private async knownBatch(lookups: Array<readonly string[]>): Promise<Array<Map<string, { title: string | null }>>> {
     const ids = [...new Set(lookups.flat())];
-    const present = ids.length > 0 ? await this.repo.present(ids) : new Map<string, { title: string | null }>();
+    // Postgres away is an outage to wait out, as in TransactionalMessaging, not a failure of the alerts asking.
+    const present =
+      ids.length > 0
+        ? await this.repo.present(ids).catch((error: unknown) => Promise.reject(asPostgresOutage(error)))
+        : new Map<string, { title: string | null }>();
     return lookups.map((asked) => new Map([...present].filter(([runbookId]) => asked.includes(runbookId))));
   }
 }

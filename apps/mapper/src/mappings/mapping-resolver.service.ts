@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DependencyUnavailableError, isConnectionFailure } from '@firebreak/bus';
+import { asPostgresOutage } from '@firebreak/bus';
 import { LOGGER } from '@firebreak/platform';
 import { knownRunbooks } from '../core/metrics';
 import { RefreshingValue } from '../core/refreshing-value';
@@ -60,8 +60,7 @@ export class MappingResolver implements OnModuleInit {
       return await this.runtime.get();
     } catch (error) {
       // Nothing loaded yet (the first read after start): an outage is waited out like any other.
-      if (isConnectionFailure(error)) throw new DependencyUnavailableError('postgres', { cause: error });
-      throw error;
+      throw asPostgresOutage(error);
     }
   }
 }

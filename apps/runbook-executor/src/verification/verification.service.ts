@@ -2,14 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
 import { EventOf } from '@firebreak/contracts';
-import {
-  Batcher,
-  DependencyUnavailableError,
-  isConnectionFailure,
-  PermanentError,
-  Transaction,
-  TransactionalMessaging,
-} from '@firebreak/bus';
+import { asPostgresOutage, Batcher, PermanentError, Transaction, TransactionalMessaging } from '@firebreak/bus';
 import { Clock, CLOCK, LOGGER } from '@firebreak/platform';
 import { formatDuration } from '../common/duration';
 import { rollbackQueue } from '../engine/rollback';
@@ -52,8 +45,7 @@ export class VerificationService {
     } catch (error) {
       // As TransactionalMessaging does: Postgres away is an outage to wait out. Counted as the change's failure, a
       // minute's outage would dead-letter its resolutions, and their runs be rolled back and paged as ineffective.
-      if (isConnectionFailure(error)) throw new DependencyUnavailableError('postgres', { cause: error });
-      throw error;
+      throw asPostgresOutage(error);
     }
     return batch.map(() => undefined);
   }
