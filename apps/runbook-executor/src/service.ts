@@ -40,9 +40,10 @@ export const envShape = {
   FIREBREAK_TIMER_INTERVAL_MS: env.int(50, 60_000, 1_000),
   /**
    * How long the state of a resolved alert is kept for verification once no run needs it (a day): longer than any
-   * redelivery of its changes, so a late older change cannot take its place.
+   * redelivery of its changes, so a late older change cannot take its place. An hour at least: a consumer that lags
+   * behind the retention (a storm's backlog, an outage waited out) could bring such a late change.
    */
-  FIREBREAK_ALERT_STATE_RETENTION_MS: env.int(60_000, 2_000_000_000, 86_400_000),
+  FIREBREAK_ALERT_STATE_RETENTION_MS: env.int(3_600_000, 2_000_000_000, 86_400_000),
   FIREBREAK_SHUTDOWN_GRACE_MS: env.int(0, 600_000, 10_000),
 };
 

@@ -101,3 +101,10 @@ it('finds the states to delete through alert_states_resolved_idx, not by reading
   });
   expect(plan).toContain('alert_states_resolved_idx');
 });
+
+it("checks each candidate's runs as a subplan of its own, so a state resolved anew while the prune runs is judged as it is now", async () => {
+  const rows = await db.query(`EXPLAIN ${pruneStatement(alertStates, executions).replace(/\$1/g, 'now()').replace('$2', '1000')}`);
+  const plan = (rows as Array<{ 'QUERY PLAN': string }>).map((row) => row['QUERY PLAN']).join('\n');
+  expect(plan).toContain('SubPlan');
+  expect(plan).not.toContain('Anti Join');
+});

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { ACTIVE_EXECUTION_STATUSES } from '@firebreak/contracts';
 import { CONFIG, rowsOf, table } from '@firebreak/platform';
 import { ExecutionRow, VerifyStatus } from '../lifecycle/execution.types';
 import type { ExecutorConfig } from '../service';
@@ -98,8 +99,13 @@ export class VerificationRepository {
   }
 }
 
+const ACTIVE_STATUSES_SQL = ACTIVE_EXECUTION_STATUSES.map((status) => `'${status}'`).join(', ');
+
 /**
- * $1 resolved before, $2 how many at most (see pruneAlertStates). The rows are picked once, in a materialized CTE: as
+ * $1 resolved before, $2 how many at most (see pruneAlertStates). `OFFSET 0` keeps the "still needed" check a subplan
+ * run for each candidate: as the anti-join Postgres would make of it, a state whose newer resolution committed while
+ * the statement ran is re-checked by FOR UPDATE on its own columns only, not against the runs its new changed_at
+ * covers, and was deleted under a running run (reproduced in review on Postgres 15). The rows are picked once, in a materialized CTE: as
  * `IN (SELECT … LIMIT)` the pick may run again for each row deleted and, skipping the rows this statement deleted,
  * take the next ones, past the limit.
  */
@@ -110,7 +116,8 @@ export function pruneStatement(alertStates: string, executions: string): string 
         AND NOT EXISTS (
           SELECT 1 FROM ${executions} e
            WHERE e.fingerprint = s.fingerprint AND e.created_at <= s.changed_at
-             AND (e.status IN ('queued', 'running', 'waiting_approval') OR e.verify_status = 'pending'))
+             AND (e.status IN (${ACTIVE_STATUSES_SQL}) OR e.verify_status = 'pending')
+          OFFSET 0)
       ORDER BY s.changed_at LIMIT $2 FOR UPDATE SKIP LOCKED)
    DELETE FROM ${alertStates} a USING picked WHERE a.fingerprint = picked.fingerprint`;
 }
