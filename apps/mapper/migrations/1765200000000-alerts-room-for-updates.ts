@@ -26,6 +26,7 @@ export class AlertsRoomForUpdates1765200000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`SET LOCAL lock_timeout = '2s'`);
     await queryRunner.query(`ALTER TABLE "${schemaOf(queryRunner)}".alerts RESET (fillfactor)`);
   }
 }
