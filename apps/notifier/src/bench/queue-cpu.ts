@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { EventOf } from '@firebreak/contracts';
 import { createDataSource, openDatabase } from '@firebreak/platform';
-import { resolveDatabaseUrl, uniqueTestId } from '@firebreak/testing';
+import { processCpuUs, resolveDatabaseUrl, uniqueTestId } from '@firebreak/testing';
 import { DeliveriesRepository } from '../delivery/deliveries.repository';
 import { DeliveryOutcomesRepository } from '../delivery/delivery-outcomes.repository';
 import { NewDelivery } from '../delivery/delivery.types';
@@ -47,9 +46,11 @@ async function open(url: string, marks: number): Promise<Queue> {
 }
 
 /** CPU µs the backend has used so far (utime + stime, in ticks of 10 ms). */
+/** The backend's CPU so far (µs): Postgres on this machine, read from /proc. */
 function backendCpu(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  const cpu = processCpuUs(pid);
+  if (cpu === null) throw new Error(`no /proc/${pid}: this bench reads the CPU of a Postgres running on this machine`);
+  return cpu;
 }
 
 /** Asked each round: the pool closes a connection left idle. */
