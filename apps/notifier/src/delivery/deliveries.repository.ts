@@ -171,7 +171,7 @@ export class DeliveriesRepository {
    * its statistics say: pending rows swing from none to thousands in a storm, exactly when they are
    * stale). The scan stops at `limit` heads. The rows picked are locked SKIP LOCKED and re-checked
    * as still pending and due: a row another claim took and committed meanwhile is due only after
-   * its lease, so it is never claimed twice.
+   * its lease, so it is never claimed twice; nor is one this replica still `held` (ClaimLeases), lease over or not.
    */
   async claimDue(
     manager: EntityManager,
@@ -179,7 +179,7 @@ export class DeliveriesRepository {
     limit: number,
     now: Date,
     leaseUntil: Date,
-    options: { followUps?: boolean } = {},
+    options: { followUps?: boolean; held?: string[] } = {},
   ): Promise<ClaimedDelivery[]> {
     if (limit <= 0) return [];
     // Follow-ups (analyses) come after everything else the round can take (the second branch runs only
@@ -197,12 +197,12 @@ export class DeliveriesRepository {
         `WITH candidates AS (
            SELECT c.id FROM (
              (SELECT d.id FROM ${this.deliveries} d
-               WHERE d.channel = $1 AND d.status = 'pending' AND d.next_attempt_at <= $2
+               WHERE d.channel = $1 AND d.status = 'pending' AND d.next_attempt_at <= $2 AND d.id <> ALL($6::text[])
                  AND d.announcement_subject <> '${FOLLOW_UP_SUBJECT}' AND ${head}
                ORDER BY d.next_attempt_at LIMIT $3)
              UNION ALL
              (SELECT d.id FROM ${this.deliveries} d
-               WHERE $5::boolean AND d.channel = $1 AND d.status = 'pending' AND d.next_attempt_at <= $2
+               WHERE $5::boolean AND d.channel = $1 AND d.status = 'pending' AND d.next_attempt_at <= $2 AND d.id <> ALL($6::text[])
                  AND d.announcement_subject = '${FOLLOW_UP_SUBJECT}' AND ${head}
                  AND NOT EXISTS (SELECT 1 FROM ${this.deliveries} f WHERE f.id = d.content->>'followUpOf' AND f.status = 'pending')
                ORDER BY d.next_attempt_at LIMIT $3)
@@ -216,7 +216,7 @@ export class DeliveriesRepository {
          RETURNING d.id, d.seq, d.announcement_id, d.channel_type, d.target, d.kind, d.severity, d.fingerprint,
                    COALESCE(d.order_key, d.fingerprint) AS order_key, d.content, d.attempts,
                    d.claim_token, d.received_at, d.ordered_at`,
-        [channel, now, limit, leaseUntil, options.followUps ?? true],
+        [channel, now, limit, leaseUntil, options.followUps ?? true, options.held ?? []],
       ),
     );
     return rows.map(toClaimed).sort((a, b) => a.seq - b.seq);

@@ -5,6 +5,7 @@ import { Channel } from '../channel-config/channel-set';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { NotifierConfig } from '../service';
 import { BacklogFolder } from './backlog-folder';
+import { ClaimLeases } from './claim-leases';
 import { DeliveriesRepository } from './deliveries.repository';
 import { ClaimedDelivery } from './delivery.types';
 import { DeliveryDispatcher } from './delivery-dispatcher';
@@ -18,6 +19,8 @@ const config = {
   FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS: 10_000,
   FIREBREAK_NOTIFY_BATCH_SIZE: 50,
 } as NotifierConfig;
+const leases = () =>
+  new ClaimLeases({} as DataSource, new FakeClock(), { ...config, dbSchema: 'notifier' } as NotifierConfig, pino({ level: 'silent' }));
 
 describe('delivery dispatcher', () => {
   const looked: string[] = [];
@@ -42,6 +45,7 @@ describe('delivery dispatcher', () => {
     {} as BacklogFolder,
     {} as ProviderRegistry,
     recorder as unknown as OutcomeRecorder,
+    leases(),
     new FakeClock(),
     config,
     pino({ level: 'silent' }),
@@ -97,6 +101,7 @@ describe('delivery dispatcher, a channel draining a backlog', () => {
     {} as BacklogFolder,
     providers,
     recorder,
+    leases(),
     clock,
     config,
     pino({ level: 'silent' }),

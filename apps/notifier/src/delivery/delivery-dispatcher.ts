@@ -8,6 +8,7 @@ import { ProviderRegistry } from '../providers/provider-registry';
 import { SendOutcome } from '../providers/provider';
 import { NotifierConfig } from '../service';
 import { BacklogFolder } from './backlog-folder';
+import { ClaimLeases } from './claim-leases';
 import { DeliveriesRepository } from './deliveries.repository';
 import { ClaimedDelivery } from './delivery.types';
 import { Attempt, OutcomeRecorder } from './outcome-recorder';
@@ -20,6 +21,8 @@ interface Claim {
   waitMs: number;
   folded: number;
   superseded: number;
+  /** Where the lease of the deliveries claimed ends. */
+  leaseUntil: Date;
 }
 
 /** One round for one channel: take what the rate limit allows, send it, record the outcomes. */
@@ -32,6 +35,7 @@ export class DeliveryDispatcher {
     private readonly folder: BacklogFolder,
     private readonly providers: ProviderRegistry,
     private readonly outcomes: OutcomeRecorder,
+    private readonly leases: ClaimLeases,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: NotifierConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -41,7 +45,8 @@ export class DeliveryDispatcher {
    * Claims what the rate limit allows, at most `slots`, and starts sending each. Returns how long to
    * wait before the next round (0: there may be more right away) and one promise per send, settled
    * when its provider answered; the answer goes to the recorder at once. Claimed rows stay pending
-   * under their lease until recorded, so nothing is claimed twice and an alert's next announcement
+   * under their lease until recorded (held by ClaimLeases: never claimed again by this replica, the
+   * lease renewed should the answer be late), so nothing is claimed twice and an alert's next announcement
    * waits for this one. While the recorder holds answers Postgres could not take, nothing is
    * claimed: those answers are written first, once Postgres is back.
    */
@@ -74,6 +79,8 @@ export class DeliveryDispatcher {
       const untilDue = busy && claim.waitMs >= poll ? await this.untilDue(channel, now) : 0;
       return { waitMs: Math.max(1, Math.min(poll, claim.waitMs, untilDue || poll)) };
     }
+    // Held from the commit of the claim on, before anything is on the wire.
+    this.leases.hold(channel.name, claim.deliveries, claim.leaseUntil);
     return { waitMs: 0, sends: claim.deliveries.map((delivery) => this.send(channel, delivery)) };
   }
 
@@ -84,40 +91,50 @@ export class DeliveryDispatcher {
     return due > now ? Math.min(this.config.FIREBREAK_NOTIFY_POLL_MS, due.getTime() - now.getTime()) : 0;
   }
 
-  /** Settles once the provider answered and the answer is written: until then it holds a slot. */
+  /**
+   * Settles once the provider answered and the answer is written: until then it holds a slot, and its claim is
+   * held (never claimed again by this replica, its lease renewed).
+   */
   private async send(channel: Channel, delivery: ClaimedDelivery): Promise<void> {
-    notifierMetrics.inFlight.inc({ channel: channel.name });
-    let answer: Attempt;
     try {
-      answer = await this.attempt(channel, delivery);
+      notifierMetrics.inFlight.inc({ channel: channel.name });
+      let answer: Attempt;
+      try {
+        answer = await this.attempt(channel, delivery);
+      } finally {
+        notifierMetrics.inFlight.dec({ channel: channel.name });
+      }
+      await this.outcomes.submit(channel, answer);
     } finally {
-      notifierMetrics.inFlight.dec({ channel: channel.name });
+      this.leases.release(channel.name, delivery.id);
     }
-    await this.outcomes.submit(channel, answer);
   }
 
   private claim(channel: Channel, now: Date, slots: number): Promise<Claim> {
     const limits = channel.config.rateLimit;
-    const leaseUntil = new Date(now.getTime() + this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS + 30_000);
+    const leaseUntil = this.leases.leaseUntil(now);
     return this.dataSource.transaction(async (manager) => {
       const bucket = await this.buckets.lock(manager, channel.name, limits, now);
       let state = refill(bucket.state, limits, now.getTime());
       if (bucket.pausedUntil && bucket.pausedUntil > now) {
         await this.buckets.save(manager, channel.name, state);
-        return { deliveries: [], waitMs: bucket.pausedUntil.getTime() - now.getTime(), folded: 0, superseded: 0 };
+        return { deliveries: [], waitMs: bucket.pausedUntil.getTime() - now.getTime(), folded: 0, superseded: 0, leaseUntil };
       }
       // Fold against the tokens, not the batch: a worker that is merely behind must not fold.
       const folded = channel.fold ? await this.folder.fold(manager, channel, available(state, Number.MAX_SAFE_INTEGER), now) : 0;
       const allowance = available(state, Math.min(slots, this.config.FIREBREAK_NOTIFY_BATCH_SIZE));
       // A folding channel is over its budget: follow-ups wait until its own messages are through.
-      const claimed = await this.deliveries.claimDue(manager, channel.name, allowance, now, leaseUntil, { followUps: folded === 0 });
+      const claimed = await this.deliveries.claimDue(manager, channel.name, allowance, now, leaseUntil, {
+        followUps: folded === 0,
+        held: this.leases.expiredHeld(channel.name, now),
+      });
       const skipped = await this.deliveries.putOnWire(manager, channel.name, claimed, now);
       const deliveries = claimed.filter((delivery) => !skipped.has(delivery.id));
       const superseded = skipped.size;
       state = spend(state, deliveries.length);
       await this.buckets.save(manager, channel.name, state);
       const waitMs = allowance === 0 ? msUntilToken(state, limits) : this.config.FIREBREAK_NOTIFY_POLL_MS;
-      return { deliveries, waitMs, folded, superseded };
+      return { deliveries, waitMs, folded, superseded, leaseUntil };
     });
   }
 

@@ -20,13 +20,14 @@ export class DeliveryOutcomesRepository {
    * attempt number cannot tell the claims apart): the late answer must not overwrite that claim,
    * so it is fenced out by the claim token. The attempt number fences too: a replica of the previous
    * release, during a rolling deploy, claims without a token. Returns the ids actually updated: only those may be announced.
+   * The claim ends with its answer: its token is cleared, so a lease renewal racing the answer cannot push back a retry.
    */
   async applyOutcomes(manager: EntityManager, updates: DeliveryUpdate[], now: Date): Promise<Set<string>> {
     if (updates.length === 0) return new Set();
     const result: unknown = await manager.query(
       `UPDATE ${this.deliveries} d SET status = u.status, next_attempt_at = COALESCE(u.next_attempt_at, d.next_attempt_at), sent_at = u.sent_at,
               last_error = COALESCE(u.last_error, d.last_error), response_status = u.response_status,
-              response_excerpt = COALESCE(u.response_excerpt, d.response_excerpt), updated_at = $9
+              response_excerpt = COALESCE(u.response_excerpt, d.response_excerpt), updated_at = $9, claim_token = NULL
          FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::int[], $8::text[], $10::int[])
               AS u(id, claim_token, status, next_attempt_at, sent_at, last_error, response_status, response_excerpt, attempts)
         WHERE d.id = u.id AND d.status = 'pending' AND d.claim_token = u.claim_token AND d.attempts = u.attempts

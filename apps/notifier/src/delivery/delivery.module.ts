@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ChannelConfigModule } from '../channel-config/channel-config.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { BacklogFolder } from './backlog-folder';
+import { ClaimLeases } from './claim-leases';
 import { AnalysisWaitsRepository } from './analysis-waits.repository';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryHistoryRepository } from './delivery-history.repository';
@@ -23,6 +24,7 @@ import { RateBucketsRepository } from './rate-buckets.repository';
     RateBucketsRepository,
     BacklogFolder,
     OutcomeRecorder,
+    ClaimLeases,
     DeliveryDispatcher,
     DeliveryWorker,
     DeliveryService,

@@ -171,6 +171,20 @@ describe('postJson', () => {
     expect(result).toEqual({ result: 'retry', reason: 'network', error: 'request failed: no answer within 200 ms' });
   });
 
+  it('reads an answer that came in time but was read late (the event loop stalled past the timeout): no retry, no second send', async () => {
+    // The answer is on the socket; then the process stalls past the timeout, and the timer is due before the
+    // socket is read. Given up, the delivery would be sent again though the receiver took it.
+    answer = (_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      setImmediate(() => {
+        const until = Date.now() + 400;
+        while (Date.now() < until);
+      });
+    };
+    const result = await postJson(`${base}/hook`, {}, { timeoutMs: 200 });
+    expect(isAnswer(result) && [result.status, result.body]).toEqual([200, '{"ok":true}']);
+  });
+
   it('counts the wait for a free connection in the timeout; a request given up meanwhile is never sent and costs no connection', async () => {
     const { url: fresh, sockets } = await startServer();
     answer = (_req, _body, res) => later(600, () => res.end('ok'));

@@ -59,17 +59,25 @@ function send(
     };
     // The whole exchange, from the queue for a connection to the answer's last byte. A request still
     // queued when it runs out is given up here and aborted when its turn comes (onRequestStart).
+    let expired = false;
     const timer = setTimeout(() => {
-      const timeout = new Error(`no answer within ${options.timeoutMs} ms`);
-      settle(timeout);
-      controller?.abort(timeout);
+      expired = true;
+      // Given up only after the I/O already waiting is read (setImmediate runs after the poll phase): a process
+      // stalled past the timeout runs its due timers before it reads its sockets, and an answer that came in time
+      // was given up as a timeout, the delivery sent again though the receiver had taken it.
+      setImmediate(() => {
+        if (settled) return;
+        const timeout = new Error(`no answer within ${options.timeoutMs} ms`);
+        settle(timeout);
+        controller?.abort(timeout);
+      });
     }, options.timeoutMs);
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(started) {
         // Thrown, not started.abort(): undici fails a request whose start throws before writing a
         // byte, and the keep-alive connection serves the next one; abort() would destroy it, one
         // more connect for every request given up, just when the pool is overloaded.
-        if (settled) throw new Error('given up');
+        if (settled || expired) throw new Error('given up');
         controller = started;
       },
       onResponseStart(_controller, statusCode, responseHeaders) {

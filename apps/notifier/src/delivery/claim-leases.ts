@@ -1,0 +1,109 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { Clock, CLOCK, CONFIG, LOGGER, Poller, rowsOf, table } from '@firebreak/platform';
+import { NotifierConfig } from '../service';
+import { ClaimedDelivery } from './delivery.types';
+
+/** How often the claims held are looked at; only those past half their lease are renewed (normally none). */
+const RENEW_EVERY_MS = 5_000;
+/** A claim's lease beyond the HTTP timeout: time for the answer to be written after the provider answered. */
+const LEASE_MARGIN_MS = 30_000;
+
+interface Held {
+  claimToken: string;
+  leaseUntil: number;
+}
+
+/**
+ * The claims this replica holds: deliveries on the wire, or answered and not yet written. A starved
+ * process (event loop late, Postgres slow) could take longer than a lease between claim and settle,
+ * and the delivery was then claimed again and sent twice. Two guards:
+ *
+ * - this replica's claims never take a delivery it still holds (`expiredHeld`), however late it is;
+ * - a claim held past half its lease is renewed, by its token, so another replica does not take it
+ *   either. A replica that dies renews nothing: its deliveries are due again when their lease ends,
+ *   as before (the at-least-once window of a crash between send and settle is unchanged).
+ */
+@Injectable()
+export class ClaimLeases implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  /** A claim's lease: the HTTP timeout (a send cannot outlast it) and the margin to write its answer. */
+  readonly leaseMs: number;
+  private readonly held = new Map<string, Map<string, Held>>();
+  private readonly deliveries: string;
+  private readonly renewing: Poller;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(CONFIG) config: NotifierConfig,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.leaseMs = config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS + LEASE_MARGIN_MS;
+    this.deliveries = table(config.dbSchema, 'deliveries');
+    this.renewing = new Poller({ name: 'delivery lease renewal', intervalMs: RENEW_EVERY_MS, tick: () => this.renew(), logger });
+  }
+
+  onApplicationBootstrap(): void {
+    this.renewing.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.renewing.stop();
+  }
+
+  /** Where a claim made at `now` ends. */
+  leaseUntil(now: Date): Date {
+    return new Date(now.getTime() + this.leaseMs);
+  }
+
+  hold(channel: string, claimed: ClaimedDelivery[], leaseUntil: Date): void {
+    let ofChannel = this.held.get(channel);
+    if (!ofChannel) this.held.set(channel, (ofChannel = new Map()));
+    for (const delivery of claimed) ofChannel.set(delivery.id, { claimToken: delivery.claimToken, leaseUntil: leaseUntil.getTime() });
+  }
+
+  /** The delivery's answer is written (or dropped for good): its row is no longer this replica's to guard. */
+  release(channel: string, id: string): void {
+    this.held.get(channel)?.delete(id);
+  }
+
+  /**
+   * Deliveries of the channel this replica holds whose lease ran out by `now`: its own claim at `now` must not take
+   * them again. Those still leased are not due, so not claimable anyway: normally none, and the claim carries nothing.
+   */
+  expiredHeld(channel: string, now: Date): string[] {
+    const ids: string[] = [];
+    for (const [id, held] of this.held.get(channel) ?? []) if (held.leaseUntil <= now.getTime()) ids.push(id);
+    return ids;
+  }
+
+  /**
+   * Extends the leases of the claims held past half their lease, each only while its row is still pending
+   * under its token (a settled row's token is cleared, so a renewal racing a settle cannot delay a retry).
+   * Returns how many rows were renewed.
+   */
+  async renew(): Promise<number> {
+    const now = this.clock.now().getTime();
+    const due: Array<{ id: string; held: Held }> = [];
+    for (const ofChannel of this.held.values())
+      for (const [id, held] of ofChannel) if (held.leaseUntil - now < this.leaseMs / 2) due.push({ id, held });
+    if (due.length === 0) return 0;
+    const leaseUntil = now + this.leaseMs;
+    // SKIP LOCKED: a row locked now is being settled (or claimed by another replica); waiting on it could
+    // deadlock with a settle of several rows, and it needs no renewal.
+    const result: unknown = await this.dataSource.query(
+      `WITH renewable AS (
+         SELECT d.id FROM ${this.deliveries} d JOIN unnest($1::text[], $2::uuid[]) AS u(id, claim_token) ON d.id = u.id
+          WHERE d.claim_token = u.claim_token AND d.status = 'pending' AND d.next_attempt_at < $3
+          FOR UPDATE OF d SKIP LOCKED)
+       UPDATE ${this.deliveries} d SET next_attempt_at = $3 FROM renewable r WHERE d.id = r.id
+       RETURNING d.id`,
+      [due.map((d) => d.id), due.map((d) => d.held.claimToken), new Date(leaseUntil)],
+    );
+    // Only what the statement renewed counts as renewed: a row fenced out meanwhile keeps the lease it had.
+    const renewed = new Set(rowsOf<{ id: string }>(result).map((row) => row.id));
+    for (const { id, held } of due) if (renewed.has(id)) held.leaseUntil = leaseUntil;
+    return renewed.size;
+  }
+}
