@@ -68,8 +68,18 @@ describe('outbox insert', () => {
 
   it('writes hostile text unchanged and in order, in one statement', async () => {
     const rows = Array.from({ length: 3 * HOSTILE.length }, (_, index) => hostileRow(index));
-    await insert(rows.map(encode));
+    const encoded = rows.map(encode);
+    expect(outboxStatements(encoded)).toHaveLength(1);
+    await insert(encoded);
     expect(await stored()).toEqual(rows);
+  });
+
+  it('refuses rows whose events do not pair one to one with their ids, instead of pairing them with another row', async () => {
+    const rows = [hostileRow(1), hostileRow(2), hostileRow(3)].map(encode);
+    // Two JSON values where one event should be: the events would outnumber the ids.
+    rows[1] = { ...rows[1], event: '1,2' };
+    await expect(insert(rows)).rejects.toThrow(/null value/);
+    expect(await stored()).toEqual([]);
   });
 
   it('writes large events cut at the statement budget without losing, doubling or reordering a row', async () => {
