@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { Clock, CLOCK, CONFIG, LOGGER, Poller, rowsOf, table } from '@firebreak/platform';
@@ -26,7 +26,7 @@ interface Held {
  *   as before (the at-least-once window of a crash between send and settle is unchanged).
  */
 @Injectable()
-export class ClaimLeases implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class ClaimLeases implements OnApplicationBootstrap {
   /** A claim's lease: the HTTP timeout (a send cannot outlast it) and the margin to write its answer. */
   readonly leaseMs: number;
   private readonly held = new Map<string, Map<string, Held>>();
@@ -48,7 +48,12 @@ export class ClaimLeases implements OnApplicationBootstrap, BeforeApplicationShu
     this.renewing.start();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /**
+   * Stops renewing. Called by the DeliveryWorker once its sends are answered and their answers written (or given up):
+   * as its own shutdown hook, it would stop with the others at the start of shutdown, and an answer written late in
+   * the worker's drain would be past its lease, claimable by another replica.
+   */
+  async stop(): Promise<void> {
     await this.renewing.stop();
   }
 
@@ -63,9 +68,13 @@ export class ClaimLeases implements OnApplicationBootstrap, BeforeApplicationShu
     for (const delivery of claimed) ofChannel.set(delivery.id, { claimToken: delivery.claimToken, leaseUntil: leaseUntil.getTime() });
   }
 
-  /** The delivery's answer is written (or dropped for good): its row is no longer this replica's to guard. */
-  release(channel: string, id: string): void {
-    this.held.get(channel)?.delete(id);
+  /**
+   * The delivery's answer is written (or dropped for good): its row is no longer this replica's to guard. By token: a
+   * retry due at once may have been claimed again meanwhile, and the first send's release must not drop that claim.
+   */
+  release(channel: string, id: string, claimToken: string): void {
+    const ofChannel = this.held.get(channel);
+    if (ofChannel?.get(id)?.claimToken === claimToken) ofChannel.delete(id);
   }
 
   /**

@@ -106,7 +106,7 @@ export class DeliveryDispatcher {
       }
       await this.outcomes.submit(channel, answer);
     } finally {
-      this.leases.release(channel.name, delivery.id);
+      this.leases.release(channel.name, delivery.id, delivery.claimToken);
     }
   }
 

@@ -167,7 +167,7 @@ routes:
       const [row] = await db.query(`SELECT next_attempt_at FROM ${table(h.schema, 'deliveries')} WHERE id = $1`, [id]);
       expect(row.next_attempt_at).toEqual(retryAt);
     } finally {
-      leases.release(channel, id);
+      leases.release(channel, id, claimed.claimToken);
     }
   });
 });

@@ -4,6 +4,7 @@ import { Clock, CLOCK, CONFIG, LOGGER, Poller } from '@firebreak/platform';
 import { ChannelRegistry } from '../channel-config/channel-registry';
 import { NotifierConfig } from '../service';
 import { ChannelLoop } from './channel-loop';
+import { ClaimLeases } from './claim-leases';
 import { DeliveryHistoryRepository } from './delivery-history.repository';
 import { DeliveryDispatcher } from './delivery-dispatcher';
 import { OutcomeRecorder } from './outcome-recorder';
@@ -31,6 +32,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly dispatcher: DeliveryDispatcher,
     private readonly history: DeliveryHistoryRepository,
     private readonly outcomes: OutcomeRecorder,
+    private readonly leases: ClaimLeases,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: NotifierConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -67,6 +69,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const unwritten = inTime ? await this.outcomes.drain(this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS) : this.outcomes.abandon();
     // A round may still wait on a Postgres that went silent: give it one more HTTP timeout, then go.
     if (!inTime) await this.within(stopped, this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS);
+    // Only now: the answers written in the drain above were still this replica's, their leases renewed.
+    await this.leases.stop();
     if (unwritten > 0)
       this.logger.error(
         { unwritten },
