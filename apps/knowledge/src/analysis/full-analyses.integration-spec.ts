@@ -5,6 +5,7 @@ import { AlertAnalysis, CloudEvent, DataOf, deriveEventId, streamForSubject } fr
 import { DependencyUnavailableError, TransactionalMessaging, TransactionResult } from '@firebreak/bus';
 import { uniqueTestId, waitFor } from '@firebreak/testing';
 import { BusProbe, closeInstallation, runbooksDir, startKnowledge, useInstallation } from '../testing/knowledge-harness';
+import { ANALYSED_EPISODE_STARTS_AT, sampleAnalysis } from '../testing/analyses';
 import { AnalysesRepository } from './analyses.repository';
 import { FullAnalyses } from './full-analyses';
 import { ShedSummaries } from './shed-summaries';
@@ -19,26 +20,9 @@ let full: FullAnalyses;
 let repository: AnalysesRepository;
 
 const fp = () => randomBytes(8).toString('hex');
-const STARTS_AT = '2026-12-07T00:00:00.000Z';
+const STARTS_AT = ANALYSED_EPISODE_STARTS_AT;
 
-function analysisOf(fingerprint: string, summary: string): AlertAnalysis {
-  return {
-    fingerprint,
-    alertname: 'HighErrorRate',
-    severity: 'critical',
-    startsAt: STARTS_AT,
-    engine: 'knowledge',
-    summary,
-    // Hostile text goes in as data: quotes, a backslash, a newline, SQL.
-    probableCauses: [{ cause: `'); DROP TABLE analyses; --`, evidence: 'a "quoted" \\ backslashed\nline' }],
-    mitigations: ['Run runbook high_error_rate'],
-    queries: [{ description: 'Are the targets up', promql: `up{instance="${fingerprint}"}` }],
-    similarIncidents: [],
-    recommendedRunbooks: [],
-    analyzedAt: '2026-12-07T00:00:01.000Z',
-    durationMs: 12,
-  };
-}
+const analysisOf = sampleAnalysis;
 
 const eventIdOf = (fingerprint: string) => deriveEventId('analysis', fingerprint, STARTS_AT);
 const store = (fingerprint: string, summary: string, notifyId = `notify-${fingerprint}`) =>

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AlertAnalysis, deriveEventId } from '@firebreak/contracts';
 import { uniqueTestId } from '@firebreak/testing';
 import { BusProbe, closeInstallation, runbooksDir, startKnowledge, useInstallation } from '../testing/knowledge-harness';
+import { ANALYSED_EPISODE_STARTS_AT, sampleAnalysis } from '../testing/analyses';
 import { AnalysesRepository } from './analyses.repository';
 import { ShedSummaries } from './shed-summaries';
 
@@ -17,25 +18,9 @@ let summaries: ShedSummaries;
 let repository: AnalysesRepository;
 
 const fp = () => randomBytes(8).toString('hex');
-const STARTS_AT = '2026-12-07T00:00:00.000Z';
+const STARTS_AT = ANALYSED_EPISODE_STARTS_AT;
 
-function analysisOf(fingerprint: string, summary: string): AlertAnalysis {
-  return {
-    fingerprint,
-    alertname: 'KubePodCrashLooping',
-    severity: 'critical',
-    startsAt: STARTS_AT,
-    engine: 'knowledge',
-    summary,
-    probableCauses: [{ cause: 'One of many alerts at once', evidence: 'a "quoted" \\ backslashed\nline' }],
-    mitigations: ['Handle the storm as one incident'],
-    queries: [{ description: 'Are the targets up', promql: `up{instance="${fingerprint}"}` }],
-    similarIncidents: [],
-    recommendedRunbooks: [],
-    analyzedAt: '2026-12-07T00:00:01.000Z',
-    durationMs: 12,
-  };
-}
+const analysisOf = (fingerprint: string, summary: string) => sampleAnalysis(fingerprint, summary, { alertname: 'KubePodCrashLooping' });
 
 const eventIdOf = (fingerprint: string) => deriveEventId('analysis', fingerprint, STARTS_AT);
 const store = (fingerprint: string, summary: string, reason: 'storm' | 'budget' = 'storm') =>
