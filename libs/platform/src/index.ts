@@ -22,6 +22,7 @@ export * from './config/service-config';
 export * from './database/service-tables.migration';
 export * from './config/env';
 export * from './database/sql';
+export * from './database/pool-client';
 export * from './time/clock';
 export * from './time/duration';
 export * from './time/poller';

@@ -1,4 +1,5 @@
 import { Pool, PoolClient, QueryConfig } from 'pg';
+import { withPoolClient } from '@firebreak/platform';
 import { NamedConnection } from '../definitions/detector-config';
 
 /**
@@ -20,26 +21,29 @@ export class ConnectionPools {
     timeoutMs: number,
   ): Promise<unknown[][]> {
     const pool = this.pool(connection);
-    const client = await pool.connect();
-    const cancel = () =>
-      void pool.query('SELECT pg_cancel_backend($1)', [(client as PoolClient & { processID: number }).processID]).catch(() => undefined);
-    signal.addEventListener('abort', cancel, { once: true });
-    try {
-      await client.query('BEGIN READ ONLY');
-      await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
-      // node-pg sends a query without values over the simple protocol, which runs several statements;
-      // 'extended' is a node-pg option its type definitions do not list yet.
-      const query = { text, values, rowMode: 'array', queryMode: 'extended' } as QueryConfig & { rowMode: 'array'; queryMode: 'extended' };
-      const result = await client.query(query);
-      await client.query('COMMIT');
-      return result.rows as unknown[][];
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      signal.removeEventListener('abort', cancel);
-      client.release();
-    }
+    return withPoolClient(pool, async (client) => {
+      const cancel = () =>
+        void pool.query('SELECT pg_cancel_backend($1)', [(client as PoolClient & { processID: number }).processID]).catch(() => undefined);
+      signal.addEventListener('abort', cancel, { once: true });
+      try {
+        await client.query('BEGIN READ ONLY');
+        await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+        // node-pg sends a query without values over the simple protocol, which runs several statements;
+        // 'extended' is a node-pg option its type definitions do not list yet.
+        const query = { text, values, rowMode: 'array', queryMode: 'extended' } as QueryConfig & {
+          rowMode: 'array';
+          queryMode: 'extended';
+        };
+        const result = await client.query(query);
+        await client.query('COMMIT');
+        return result.rows as unknown[][];
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        signal.removeEventListener('abort', cancel);
+      }
+    });
   }
 
   async close(): Promise<void> {

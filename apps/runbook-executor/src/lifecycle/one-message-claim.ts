@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { withPoolClient } from '@firebreak/platform';
 import { preparedName } from './prepared-query';
 
 /** A parameter of the claim, written into the message as a literal cast to its type (the simple protocol takes no parameters). */
@@ -41,22 +42,19 @@ export async function claimInOneMessage<T>(
 ): Promise<T[]> {
   const name = preparedName(`${statement.name}_sql`, statement.text);
   const pool = (dataSource.driver as PostgresDriver).master as Pool;
-  const client = await pool.connect();
-  let failure: Error | undefined;
-  try {
-    const prepared = preparedOn.get(client) ?? new Set<string>();
-    const prepare = prepared.has(name) ? '' : `PREPARE ${name}(${statement.types.join(', ')}) AS ${statement.text};\n`;
-    const message = `${prepare}SELECT pg_advisory_xact_lock(hashtext(${client.escapeLiteral(lockKey)}));
+  return withPoolClient(
+    pool,
+    async (client) => {
+      const prepared = preparedOn.get(client) ?? new Set<string>();
+      const prepare = prepared.has(name) ? '' : `PREPARE ${name}(${statement.types.join(', ')}) AS ${statement.text};\n`;
+      const message = `${prepare}SELECT pg_advisory_xact_lock(hashtext(${client.escapeLiteral(lockKey)}));
 EXECUTE ${name}(${args.map((arg, index) => `${literal(client, arg)}::${statement.types[index]}`).join(', ')})`;
-    dataSource.logger.logQuery(message, []);
-    const results = (await client.query(message)) as unknown as Array<{ rows: T[] }>;
-    prepared.add(name);
-    preparedOn.set(client, prepared);
-    return results[results.length - 1].rows;
-  } catch (error) {
-    failure = error instanceof Error ? error : new Error(String(error));
-    throw error;
-  } finally {
-    client.release(failure);
-  }
+      dataSource.logger.logQuery(message, []);
+      const results = (await client.query(message)) as unknown as Array<{ rows: T[] }>;
+      prepared.add(name);
+      preparedOn.set(client, prepared);
+      return results[results.length - 1].rows;
+    },
+    { discardOnFailure: true },
+  );
 }

@@ -1,4 +1,5 @@
 import { Pool, PoolClient } from 'pg';
+import { withPoolClient } from '@firebreak/platform';
 import { SqlConnection } from '../common/settings';
 import { truncate } from '../common/text';
 import { StepResult, StepRunContext, StepRunner } from '../engine/engine.types';
@@ -22,23 +23,23 @@ export class SqlStepRunner implements StepRunner {
     if (!connection) throw new StepFailure(`connection "${spec.connection}" is not defined in connections.yaml`, false);
     const params = spec.params.map((template) => renderText(template, ctx.scope));
     const pool = this.pool(connection);
-    const client = await pool.connect();
-    const cancel = () =>
-      void pool.query('SELECT pg_cancel_backend($1)', [(client as PoolClient & { processID: number }).processID]).catch(() => undefined);
-    ctx.signal.addEventListener('abort', cancel, { once: true });
-    try {
-      await client.query(`SET statement_timeout = ${Math.max(1, Math.floor(ctx.timeoutMs))}`);
-      await client.query(`SET default_transaction_read_only = ${connection.readOnly ? 'on' : 'off'}`);
-      const result = await client.query({ text: spec.statement, values: params });
-      const rows = (result.rows ?? []).slice(0, spec.maxRows);
-      const outputs = { rowCount: result.rowCount ?? 0, rows, command: result.command };
-      return { outputs, excerpt: truncate(`${result.command} ${result.rowCount ?? 0}\n${JSON.stringify(rows.slice(0, 20))}`, 4_000) };
-    } catch (error) {
-      throw new StepFailure(`SQL failed on ${connection.name}: ${(error as Error).message}`, true);
-    } finally {
-      ctx.signal.removeEventListener('abort', cancel);
-      client.release();
-    }
+    return withPoolClient(pool, async (client) => {
+      const cancel = () =>
+        void pool.query('SELECT pg_cancel_backend($1)', [(client as PoolClient & { processID: number }).processID]).catch(() => undefined);
+      ctx.signal.addEventListener('abort', cancel, { once: true });
+      try {
+        await client.query(`SET statement_timeout = ${Math.max(1, Math.floor(ctx.timeoutMs))}`);
+        await client.query(`SET default_transaction_read_only = ${connection.readOnly ? 'on' : 'off'}`);
+        const result = await client.query({ text: spec.statement, values: params });
+        const rows = (result.rows ?? []).slice(0, spec.maxRows);
+        const outputs = { rowCount: result.rowCount ?? 0, rows, command: result.command };
+        return { outputs, excerpt: truncate(`${result.command} ${result.rowCount ?? 0}\n${JSON.stringify(rows.slice(0, 20))}`, 4_000) };
+      } catch (error) {
+        throw new StepFailure(`SQL failed on ${connection.name}: ${(error as Error).message}`, true);
+      } finally {
+        ctx.signal.removeEventListener('abort', cancel);
+      }
+    });
   }
 
   async close(): Promise<void> {
