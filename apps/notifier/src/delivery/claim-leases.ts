@@ -29,6 +29,7 @@ interface Held {
 export class ClaimLeases implements OnApplicationBootstrap {
   /** A claim's lease: the HTTP timeout (a send cannot outlast it) and the margin to write its answer. */
   readonly leaseMs: number;
+  private readonly sendMs: number;
   private readonly held = new Map<string, Map<string, Held>>();
   private readonly deliveries: string;
   private readonly renewing: Poller;
@@ -39,7 +40,8 @@ export class ClaimLeases implements OnApplicationBootstrap {
     @Inject(CONFIG) config: NotifierConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
-    this.leaseMs = config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS + LEASE_MARGIN_MS;
+    this.sendMs = config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS;
+    this.leaseMs = this.sendMs + LEASE_MARGIN_MS;
     this.deliveries = table(config.dbSchema, 'deliveries');
     this.renewing = new Poller({ name: 'delivery lease renewal', intervalMs: RENEW_EVERY_MS, tick: () => this.renew(), logger });
   }
@@ -66,6 +68,17 @@ export class ClaimLeases implements OnApplicationBootstrap {
     let ofChannel = this.held.get(channel);
     if (!ofChannel) this.held.set(channel, (ofChannel = new Map()));
     for (const delivery of claimed) ofChannel.set(delivery.id, { claimToken: delivery.claimToken, leaseUntil: leaseUntil.getTime() });
+  }
+
+  /**
+   * Whether the claim, held under this token, is still leased for a whole send started `now` (one HTTP timeout). A
+   * process stalled between its claim and its send (event loop blocked, VM paused) can wake past its lease, when
+   * another replica may have claimed the delivery and sent it already: sending it too would page twice, and the
+   * renewal cannot have helped, as it runs on the same event loop. Such a send is not made (see the dispatcher).
+   */
+  coversSend(channel: string, id: string, claimToken: string, now: Date): boolean {
+    const held = this.held.get(channel)?.get(id);
+    return held !== undefined && held.claimToken === claimToken && held.leaseUntil - now.getTime() >= this.sendMs;
   }
 
   /**

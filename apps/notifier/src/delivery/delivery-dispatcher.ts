@@ -98,13 +98,13 @@ export class DeliveryDispatcher {
   private async send(channel: Channel, delivery: ClaimedDelivery): Promise<void> {
     try {
       notifierMetrics.inFlight.inc({ channel: channel.name });
-      let answer: Attempt;
+      let answer: Attempt | undefined;
       try {
         answer = await this.attempt(channel, delivery);
       } finally {
         notifierMetrics.inFlight.dec({ channel: channel.name });
       }
-      await this.outcomes.submit(channel, answer);
+      if (answer) await this.outcomes.submit(channel, answer);
     } finally {
       this.leases.release(channel.name, delivery.id, delivery.claimToken);
     }
@@ -138,10 +138,23 @@ export class DeliveryDispatcher {
     });
   }
 
-  private async attempt(channel: Channel, delivery: ClaimedDelivery): Promise<Attempt> {
+  /**
+   * The provider's answer, or none when the claim's lease no longer covers the send: the process was stalled since the
+   * claim. Nothing is written then. The row is due again once its lease ends (its attempt counted, as a crash's
+   * would be), and this replica claims it again like any other; if another replica took it meanwhile, that one sends it.
+   */
+  private async attempt(channel: Channel, delivery: ClaimedDelivery): Promise<Attempt | undefined> {
     let outcome: SendOutcome;
     try {
       const replyTo = delivery.content.followUpOf ? await this.deliveries.messageIdOf(delivery.content.followUpOf) : undefined;
+      if (!this.leases.coversSend(channel.name, delivery.id, delivery.claimToken, this.clock.now())) {
+        notifierMetrics.skipped.inc({ channel: channel.name, reason: 'lease_over' });
+        this.logger.warn(
+          { channel: channel.name, delivery: delivery.id },
+          "not sent: this replica was stalled past the claim's lease, another replica may have sent it; it is claimed again",
+        );
+        return undefined;
+      }
       outcome = await this.providers.for(channel.type).send(channel, {
         id: delivery.id,
         target: delivery.target,

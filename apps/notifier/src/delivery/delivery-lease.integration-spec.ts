@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { Clock, table } from '@firebreak/platform';
 import { FakeWebhook, resolveDatabaseUrl, uniqueTestId, waitFor } from '@firebreak/testing';
 import { AppModule } from '../app.module';
+import { notifierMetrics } from '../metrics';
 import { alertNotify, fingerprint, NotifierHarness } from '../testing/notifier-harness';
 import { ClaimLeases } from './claim-leases';
 import { DeliveriesRepository } from './deliveries.repository';
@@ -108,6 +109,45 @@ routes:
       release();
     }
     await sentOnce(fp);
+  });
+
+  it('does not send a claim it wakes up to past its lease (another replica may have sent it) and sends it once, claimed again', async () => {
+    const leases = h.app.get(ClaimLeases);
+    // A stalled process renews nothing.
+    const renewals = jest.spyOn(leases, 'renew').mockResolvedValue(0);
+    const fp = fingerprint();
+    // The process stalls between the commit of its first claim of the delivery and the send.
+    const hold = leases.hold.bind(leases);
+    let stalled = false;
+    const holds = jest.spyOn(leases, 'hold').mockImplementation((channel, claimed, leaseUntil) => {
+      hold(channel, claimed, leaseUntil);
+      if (!stalled && claimed.some((delivery) => delivery.fingerprint === fp)) {
+        stalled = true;
+        clock.offsetMs += STARVED_MS;
+      }
+    });
+    const lapsed = async () => (await notifierMetrics.skipped.get()).values.find((v) => v.labels.reason === 'lease_over')?.value ?? 0;
+    const lapsedBefore = await lapsed();
+    const release = hook.holdAnswers();
+    try {
+      await h.announce(alertNotify('firing', fp, 'critical'));
+      await waitFor(() => requestsFor(fp).length === 1, { timeoutMs: 10_000, message: 'the send did not start' });
+      expect(stalled).toBe(true);
+      // Another replica's claim round, at the same (late) time: what is on the wire is under a live lease.
+      const repo = h.app.get(DeliveriesRepository);
+      const now = clock.now();
+      const taken = await db.transaction((m) => repo.claimDue(m, 'hook', 10, now, new Date(now.getTime() + 60_000)));
+      expect(taken.map((d) => d.id)).toEqual([]);
+      expect(await lapsed()).toBe(lapsedBefore + 1);
+    } finally {
+      release();
+      holds.mockRestore();
+      renewals.mockRestore();
+    }
+    await waitFor(async () => (await itemOf(fp))?.status === 'sent', { timeoutMs: 10_000, message: 'the answer was not written' });
+    // Two claims, one send: the lapsed claim counts as an attempt, as a crash's would.
+    expect(await itemOf(fp)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(requestsFor(fp)).toHaveLength(1);
   });
 
   it('leaves a retry its backoff: a renewal racing the answer that asked for it changes nothing', async () => {
