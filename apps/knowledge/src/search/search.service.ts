@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Batcher } from '@firebreak/bus';
 import { knowledgeMetrics } from '../core/metrics';
 import { summarise } from '../core/text';
 import { SearchQuery } from './search.dto';
@@ -17,9 +18,26 @@ export interface SearchHit {
   last_updated: string;
 }
 
+/** One alert's search: its words and its filter. */
+interface RelatedSearch {
+  query: string;
+  filter: SearchFilter;
+}
+
 /** Full-text + trigram search over documents, answering in seed 001's shape. */
 @Injectable()
 export class SearchService {
+  /**
+   * The alert searches asked in one turn of the event loop (a storm's analyses, two searches each) run as one
+   * statement. A batch that fails is retried one search at a time (Batcher), each alone as before: one search's
+   * failure is its alert's only.
+   */
+  private readonly relatedSearches = new Batcher<RelatedSearch, SearchRow[]>((searches) => this.relatedBatch(searches), {
+    // A search over a large history ranks every write-up of its alertname: bounded, so one statement stays short.
+    maxSize: 128,
+    maxInFlight: 2,
+  });
+
   constructor(private readonly repo: SearchRepository) {}
 
   async search(query: SearchQuery) {
@@ -34,7 +52,13 @@ export class SearchService {
   async related(text: string, filter: SearchFilter): Promise<SearchHit[]> {
     const words = splitWords(text).slice(0, 40).join(' ');
     if (!words) return [];
-    return (await this.repo.search(words, filter, 'any')).map(toHit);
+    return (await this.relatedSearches.submit({ query: words, filter })).map(toHit);
+  }
+
+  private async relatedBatch(searches: RelatedSearch[]): Promise<SearchRow[][]> {
+    // Alone, the single statement: its plan is made for its own values.
+    if (searches.length === 1) return [await this.repo.search(searches[0].query, searches[0].filter, 'any')];
+    return this.repo.searchMany(searches);
   }
 }
 
