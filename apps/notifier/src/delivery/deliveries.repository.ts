@@ -2,18 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Severity } from '@firebreak/contracts';
 import { CONFIG, rowsOf, table } from '@firebreak/platform';
-import { ChannelType } from '../channel-config/channels.config';
 import { Notification, NotificationKind } from '../notifications/notification';
 import { NotifierConfig } from '../service';
+import { CLAIMED_COLUMNS, claimablePicked, FOLLOW_UP_SUBJECT, SUPERSEDED, toClaimed } from './claim-statement';
 import { ClaimedDelivery, NewDelivery } from './delivery.types';
 
-/** Follow-ups (an alert's analysis): never folded into a summary, sent after the channel's other messages. */
-const FOLLOW_UP_SUBJECT = 'alerts.analysis';
 /**
- * Deliveries as the queue sees them: what is sent next (claim, order keys, superseded marks, folding,
- * follow-up waits). Outcomes are written by delivery-outcomes.repository.ts, approval pages and pruning
- * are in delivery-history.repository.ts, analyses waiting for their firing message in
- * analysis-waits.repository.ts; the API's reads are in history/history.repository.ts.
+ * Deliveries as the queue sees them: what is sent next (claim, order keys, superseded marks, folding, follow-up waits;
+ * the claim's SQL in claim-statement.ts). Outcomes: delivery-outcomes.repository.ts; approval pages and pruning:
+ * delivery-history.repository.ts; parked analyses: analysis-waits.repository.ts; the API's reads: history/.
  */
 /** Characters of JSON contents per insert statement: at most ~3 bytes each in UTF-8, well under jsonb's 256 MB. */
 export const CONTENT_CHARS_PER_STATEMENT = 32 * 1024 * 1024;
@@ -24,6 +21,7 @@ export class DeliveriesRepository {
   contentCharsPerStatement = CONTENT_CHARS_PER_STATEMENT;
   private readonly deliveries: string;
   private readonly marks: string;
+  private readonly buckets: string;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -31,6 +29,7 @@ export class DeliveriesRepository {
   ) {
     this.deliveries = table(config.dbSchema, 'deliveries');
     this.marks = table(config.dbSchema, 'alert_marks');
+    this.buckets = table(config.dbSchema, 'rate_buckets');
   }
 
   /**
@@ -182,44 +181,62 @@ export class DeliveriesRepository {
     options: { followUps?: boolean; held?: string[] } = {},
   ): Promise<ClaimedDelivery[]> {
     if (limit <= 0) return [];
-    // Follow-ups (analyses) come after everything else the round can take (the second branch runs only
-    // when the first found fewer than `limit`), not at all while the channel folds, and wait while the
-    // delivery they follow is pending (a primary-key lookup each). Only a follow-up's content is read.
-    // The re-check under the lock is wrapped in IS TRUE so the planner cannot serve it from an index:
-    // with stale statistics it read every due row through `deliveries_due_idx` instead of the picked ids.
-    const head = `(COALESCE(d.order_key, d.fingerprint) IS NULL OR d.id = (
-             SELECT o.id FROM ${this.deliveries} o
-              WHERE o.channel = d.channel AND o.target = d.target AND o.status = 'pending'
-                AND COALESCE(o.order_key, o.fingerprint) = COALESCE(d.order_key, d.fingerprint)
-              ORDER BY o.ordered_at, o.seq LIMIT 1))`;
     const rows = rowsOf<Record<string, unknown>>(
       await manager.query(
-        `WITH candidates AS (
-           SELECT c.id FROM (
-             (SELECT d.id FROM ${this.deliveries} d
-               WHERE d.channel = $1 AND d.status = 'pending' AND d.next_attempt_at <= $2 AND d.id <> ALL($6::text[])
-                 AND d.announcement_subject <> '${FOLLOW_UP_SUBJECT}' AND ${head}
-               ORDER BY d.next_attempt_at LIMIT $3)
-             UNION ALL
-             (SELECT d.id FROM ${this.deliveries} d
-               WHERE $5::boolean AND d.channel = $1 AND d.status = 'pending' AND d.next_attempt_at <= $2 AND d.id <> ALL($6::text[])
-                 AND d.announcement_subject = '${FOLLOW_UP_SUBJECT}' AND ${head}
-                 AND NOT EXISTS (SELECT 1 FROM ${this.deliveries} f WHERE f.id = d.content->>'followUpOf' AND f.status = 'pending')
-               ORDER BY d.next_attempt_at LIMIT $3)
-           ) AS c LIMIT $3),
-         picked AS (
-           SELECT id FROM ${this.deliveries}
-            WHERE id = ANY(ARRAY(SELECT id FROM candidates)) AND (status = 'pending' AND next_attempt_at <= $2) IS TRUE
-            FOR UPDATE SKIP LOCKED)
+        `WITH ${claimablePicked(this.deliveries)}
          UPDATE ${this.deliveries} d SET attempts = d.attempts + 1, claim_token = gen_random_uuid(), next_attempt_at = $4, updated_at = $2
            FROM picked WHERE d.id = picked.id
-         RETURNING d.id, d.seq, d.announcement_id, d.channel_type, d.target, d.kind, d.severity, d.fingerprint,
-                   COALESCE(d.order_key, d.fingerprint) AS order_key, d.content, d.attempts,
-                   d.claim_token, d.received_at, d.ordered_at`,
+         RETURNING ${CLAIMED_COLUMNS}`,
         [channel, now, limit, leaseUntil, options.followUps ?? true, options.held ?? []],
       ),
     );
     return rows.map(toClaimed).sort((a, b) => a.seq - b.seq);
+  }
+
+  /**
+   * A round's claim in one statement instead of three: claimDue, then putOnWire on what it took (a superseded row is
+   * skipped, its attempt uncounted), then the channel's rate bucket (`bucket`: refilled, locked by the caller) written
+   * less what goes out. The marks are read under the bucket's lock, as before: claims of one channel never overlap.
+   */
+  async claimOntoWire(
+    manager: EntityManager,
+    channel: string,
+    limit: number,
+    now: Date,
+    leaseUntil: Date,
+    bucket: { tokens: number; refilledAt: Date },
+    options: { followUps?: boolean; held?: string[] } = {},
+  ): Promise<{ deliveries: ClaimedDelivery[]; superseded: number }> {
+    const rows = rowsOf<Record<string, unknown>>(
+      await manager.query(
+        `WITH ${claimablePicked(this.deliveries)},
+         judged AS (
+           SELECT p.id, COALESCE((SELECT m.sent_ordered_at FROM ${this.marks} m
+                                   WHERE m.channel = $1 AND m.target = p.target AND m.fingerprint = p.order_key) > p.ordered_at, false) AS superseded
+             FROM picked p),
+         claimed AS (
+           UPDATE ${this.deliveries} d SET attempts = d.attempts + CASE WHEN j.superseded THEN 0 ELSE 1 END,
+                  status = CASE WHEN j.superseded THEN 'skipped' ELSE d.status END,
+                  last_error = CASE WHEN j.superseded THEN '${SUPERSEDED}' ELSE d.last_error END,
+                  claim_token = gen_random_uuid(), next_attempt_at = $4, updated_at = $2
+             FROM judged j WHERE d.id = j.id
+           RETURNING ${CLAIMED_COLUMNS}, j.superseded),
+         marked AS (
+           INSERT INTO ${this.marks} (channel, target, fingerprint, sent_ordered_at, updated_at)
+           SELECT $1, c.target, c.order_key, max(c.ordered_at), $2 FROM claimed c
+            WHERE NOT c.superseded AND c.order_key IS NOT NULL
+            GROUP BY c.target, c.order_key
+           ON CONFLICT (channel, target, fingerprint) DO UPDATE
+             SET sent_ordered_at = GREATEST(${this.marks}.sent_ordered_at, EXCLUDED.sent_ordered_at), updated_at = EXCLUDED.updated_at),
+         spent AS (
+           UPDATE ${this.buckets} SET tokens = $7::float8 - (SELECT count(*) FROM claimed WHERE NOT superseded), refilled_at = $8
+            WHERE channel = $1)
+         SELECT * FROM claimed`,
+        [channel, now, limit, leaseUntil, options.followUps ?? true, options.held ?? [], bucket.tokens, bucket.refilledAt],
+      ),
+    );
+    const deliveries = rows.filter((row) => !row.superseded).map(toClaimed);
+    return { deliveries: deliveries.sort((a, b) => a.seq - b.seq), superseded: rows.length - deliveries.length };
   }
 
   /**
@@ -238,7 +255,8 @@ export class DeliveriesRepository {
    * are claimable), so none of them can supersede another.
    *
    * Each row probes its own mark's primary key (a scalar subquery, whatever the statistics say): as a join, every
-   * round hashed all of `alert_marks` (a mark per alert and target sent in the last FIREBREAK_NOTIFY_HISTORY_DAYS).
+   * round hashed all of `alert_marks`. The rounds use claimOntoWire (the same in one statement); this one stays for
+   * putting rows on the wire by hand (specs standing in for another replica).
    */
   async putOnWire(manager: EntityManager, channel: string, claimed: ClaimedDelivery[], now: Date): Promise<Set<string>> {
     const keyed = claimed.filter((d) => d.orderKey !== null);
@@ -246,7 +264,7 @@ export class DeliveriesRepository {
     const result: unknown = await manager.query(
       `WITH skipped AS (
          UPDATE ${this.deliveries} d SET status = 'skipped', attempts = d.attempts - 1, updated_at = $2,
-                last_error = 'superseded: a newer announcement about this alert was already sent'
+                last_error = '${SUPERSEDED}'
           WHERE d.id = ANY($1)
             AND (SELECT m.sent_ordered_at FROM ${this.marks} m
                   WHERE m.channel = d.channel AND m.target = d.target AND m.fingerprint = COALESCE(d.order_key, d.fingerprint)) > d.ordered_at
@@ -278,23 +296,4 @@ export class DeliveriesRepository {
     );
     return rows.length > 0;
   }
-}
-
-function toClaimed(row: Record<string, unknown>): ClaimedDelivery {
-  return {
-    id: row.id as string,
-    seq: Number(row.seq),
-    announcementId: row.announcement_id as string,
-    channelType: row.channel_type as ChannelType,
-    target: row.target as string,
-    kind: row.kind as NotificationKind,
-    severity: row.severity as Severity,
-    fingerprint: row.fingerprint as string | null,
-    orderKey: row.order_key as string | null,
-    content: row.content as Notification,
-    attempts: row.attempts as number,
-    claimToken: row.claim_token as string,
-    receivedAt: new Date(row.received_at as string),
-    orderedAt: new Date(row.ordered_at as string),
-  };
 }

@@ -80,11 +80,10 @@ describe('delivery dispatcher, a channel draining a backlog', () => {
       looked.push(name);
       return due;
     },
-    claimDue: async (_manager: unknown, _channel: string, limit: number) => {
+    claimOntoWire: async (_manager: unknown, _channel: string, limit: number) => {
       claimedBatches.push(limit);
-      return pending.splice(0, limit);
+      return { deliveries: pending.splice(0, limit), superseded: 0 };
     },
-    putOnWire: async () => new Set<string>(),
   } as unknown as DeliveriesRepository;
   const buckets = {
     lock: async () => ({ state: { tokens: 100, refilledAt: clock.now().getTime() }, pausedUntil: null }),

@@ -124,15 +124,21 @@ export class DeliveryDispatcher {
       const folded = channel.fold ? await this.folder.fold(manager, channel, available(state, Number.MAX_SAFE_INTEGER), now) : 0;
       const allowance = available(state, Math.min(slots, this.config.FIREBREAK_NOTIFY_BATCH_SIZE));
       // A folding channel is over its budget: follow-ups wait until its own messages are through.
-      const claimed = await this.deliveries.claimDue(manager, channel.name, allowance, now, leaseUntil, {
-        followUps: folded === 0,
-        held: this.leases.expiredHeld(channel.name, now),
-      });
-      const skipped = await this.deliveries.putOnWire(manager, channel.name, claimed, now);
-      const deliveries = claimed.filter((delivery) => !skipped.has(delivery.id));
-      const superseded = skipped.size;
+      // The claim puts its rows on the wire and writes the bucket less what goes out, in one statement.
+      const { deliveries, superseded } =
+        allowance > 0
+          ? await this.deliveries.claimOntoWire(
+              manager,
+              channel.name,
+              allowance,
+              now,
+              leaseUntil,
+              { tokens: state.tokens, refilledAt: new Date(state.refilledAt) },
+              { followUps: folded === 0, held: this.leases.expiredHeld(channel.name, now) },
+            )
+          : { deliveries: [], superseded: 0 };
+      if (allowance === 0) await this.buckets.save(manager, channel.name, state);
       state = spend(state, deliveries.length);
-      await this.buckets.save(manager, channel.name, state);
       const waitMs = allowance === 0 ? msUntilToken(state, limits) : this.config.FIREBREAK_NOTIFY_POLL_MS;
       return { deliveries, waitMs, folded, superseded, leaseUntil };
     });
