@@ -74,7 +74,8 @@ export class ClaimLeases implements OnApplicationBootstrap {
    * Whether the claim, held under this token, is still leased for a whole send started `now` (one HTTP timeout). A
    * process stalled between its claim and its send (event loop blocked, VM paused) can wake past its lease, when
    * another replica may have claimed the delivery and sent it already: sending it too would page twice, and the
-   * renewal cannot have helped, as it runs on the same event loop. Such a send is not made (see the dispatcher).
+   * renewal cannot have helped, as it runs on the same event loop. Such a send is made only once `renewForSend` has
+   * leased the claim anew (see the dispatcher).
    */
   coversSend(channel: string, id: string, claimToken: string, now: Date): boolean {
     const held = this.held.get(channel)?.get(id);
@@ -110,8 +111,24 @@ export class ClaimLeases implements OnApplicationBootstrap {
     const due: Array<{ id: string; held: Held }> = [];
     for (const ofChannel of this.held.values())
       for (const [id, held] of ofChannel) if (held.leaseUntil - now < this.leaseMs / 2) due.push({ id, held });
+    return this.extend(due, now + this.leaseMs);
+  }
+
+  /**
+   * Leases one held claim anew at once, whatever is left of its lease: for a send about to start on a claim whose lease
+   * no longer covers it (`coversSend`). Only a row still pending under this claim's token is extended, and every claim
+   * gives a row a new token: a row extended here was claimed by no other replica since, so none sent it, and this
+   * send may go. Returns whether it was extended.
+   */
+  async renewForSend(channel: string, id: string, claimToken: string): Promise<boolean> {
+    const held = this.held.get(channel)?.get(id);
+    if (held?.claimToken !== claimToken) return false;
+    return (await this.extend([{ id, held }], this.clock.now().getTime() + this.leaseMs)) === 1;
+  }
+
+  /** Extends the leases of `due` to `leaseUntil`, each only while its row is still pending under its token. */
+  private async extend(due: Array<{ id: string; held: Held }>, leaseUntil: number): Promise<number> {
     if (due.length === 0) return 0;
-    const leaseUntil = now + this.leaseMs;
     // SKIP LOCKED: a row locked now is being settled (or claimed by another replica); waiting on it could
     // deadlock with a settle of several rows, and it needs no renewal.
     const result: unknown = await this.dataSource.query(

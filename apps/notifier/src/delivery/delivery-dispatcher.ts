@@ -110,6 +110,22 @@ export class DeliveryDispatcher {
     }
   }
 
+  /**
+   * Whether the claim's lease covers a send starting now, renewed first if it ran short. A renewal Postgres refuses
+   * counts as not covered: the row is due again at the end of the lease it has, for any replica to claim.
+   */
+  private async leaseCovers(channel: Channel, delivery: ClaimedDelivery): Promise<boolean> {
+    const { id, claimToken } = delivery;
+    if (this.leases.coversSend(channel.name, id, claimToken, this.clock.now())) return true;
+    try {
+      if (!(await this.leases.renewForSend(channel.name, id, claimToken))) return false;
+    } catch (error) {
+      this.logger.warn({ err: error, channel: channel.name, delivery: id }, 'could not renew a short lease before its send');
+      return false;
+    }
+    return this.leases.coversSend(channel.name, id, claimToken, this.clock.now());
+  }
+
   private claim(channel: Channel, now: Date, slots: number): Promise<Claim> {
     const limits = channel.config.rateLimit;
     const leaseUntil = this.leases.leaseUntil(now);
@@ -145,19 +161,20 @@ export class DeliveryDispatcher {
   }
 
   /**
-   * The provider's answer, or none when the claim's lease no longer covers the send: the process was stalled since the
-   * claim. Nothing is written then. The row is due again once its lease ends (its attempt counted, as a crash's
-   * would be), and this replica claims it again like any other; if another replica took it meanwhile, that one sends it.
+   * The provider's answer, or none when the claim's lease no longer covers the send and cannot be renewed: the process
+   * was stalled since the claim (or Postgres slow), and another replica claimed the delivery meanwhile, so that one
+   * sends it. Nothing is written then, and this replica forgets the claim. A lease that only ran short (no one else
+   * claimed the row) is renewed by its token, and the send goes, its attempt and rate-limit token spent once.
    */
   private async attempt(channel: Channel, delivery: ClaimedDelivery): Promise<Attempt | undefined> {
     let outcome: SendOutcome;
     try {
       const replyTo = delivery.content.followUpOf ? await this.deliveries.messageIdOf(delivery.content.followUpOf) : undefined;
-      if (!this.leases.coversSend(channel.name, delivery.id, delivery.claimToken, this.clock.now())) {
+      if (!(await this.leaseCovers(channel, delivery))) {
         notifierMetrics.skipped.inc({ channel: channel.name, reason: 'lease_over' });
         this.logger.warn(
           { channel: channel.name, delivery: delivery.id },
-          "not sent: this replica was stalled past the claim's lease, another replica may have sent it; it is claimed again",
+          'not sent: this replica was stalled past its claim, which another replica may have taken; it is sent by whoever claims it next',
         );
         return undefined;
       }

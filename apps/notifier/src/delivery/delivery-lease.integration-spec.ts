@@ -111,12 +111,13 @@ routes:
     await sentOnce(fp);
   });
 
-  it('does not send a claim it wakes up to past its lease (another replica may have sent it) and sends it once, claimed again', async () => {
+  /**
+   * Announces an alert whose first claim the process "stalls" on: between the commit of the claim and its send the
+   * clock jumps past the lease, and nothing is renewed (a stalled process renews nothing).
+   */
+  async function stallAfterClaim(fp: string): Promise<{ lapsed: () => Promise<number>; restore: () => void }> {
     const leases = h.app.get(ClaimLeases);
-    // A stalled process renews nothing.
     const renewals = jest.spyOn(leases, 'renew').mockResolvedValue(0);
-    const fp = fingerprint();
-    // The process stalls between the commit of its first claim of the delivery and the send.
     const hold = leases.hold.bind(leases);
     let stalled = false;
     const holds = jest.spyOn(leases, 'hold').mockImplementation((channel, claimed, leaseUntil) => {
@@ -126,28 +127,65 @@ routes:
         clock.offsetMs += STARVED_MS;
       }
     });
-    const lapsed = async () => (await notifierMetrics.skipped.get()).values.find((v) => v.labels.reason === 'lease_over')?.value ?? 0;
-    const lapsedBefore = await lapsed();
+    const count = async () => (await notifierMetrics.skipped.get()).values.find((v) => v.labels.reason === 'lease_over')?.value ?? 0;
+    const before = await count();
+    await h.announce(alertNotify('firing', fp, 'critical'));
+    return {
+      lapsed: async () => (await count()) - before,
+      restore: () => {
+        holds.mockRestore();
+        renewals.mockRestore();
+      },
+    };
+  }
+
+  it('sends a claim it wakes up to past its lease once, leased anew by its token, when no other replica took it', async () => {
+    const fp = fingerprint();
     const release = hook.holdAnswers();
+    const stall = await stallAfterClaim(fp);
     try {
-      await h.announce(alertNotify('firing', fp, 'critical'));
       await waitFor(() => requestsFor(fp).length === 1, { timeoutMs: 10_000, message: 'the send did not start' });
-      expect(stalled).toBe(true);
       // Another replica's claim round, at the same (late) time: what is on the wire is under a live lease.
       const repo = h.app.get(DeliveriesRepository);
       const now = clock.now();
       const taken = await db.transaction((m) => repo.claimDue(m, 'hook', 10, now, new Date(now.getTime() + 60_000)));
       expect(taken.map((d) => d.id)).toEqual([]);
-      expect(await lapsed()).toBe(lapsedBefore + 1);
+      expect(await stall.lapsed()).toBe(0);
     } finally {
       release();
-      holds.mockRestore();
-      renewals.mockRestore();
+      stall.restore();
     }
-    await waitFor(async () => (await itemOf(fp))?.status === 'sent', { timeoutMs: 10_000, message: 'the answer was not written' });
-    // Two claims, one send: the lapsed claim counts as an attempt, as a crash's would.
-    expect(await itemOf(fp)).toMatchObject({ status: 'sent', attempts: 2 });
-    expect(requestsFor(fp)).toHaveLength(1);
+    // One claim, one send: nothing spent on the stall.
+    await sentOnce(fp);
+  });
+
+  it('does not send a claim it wakes up to past its lease when another replica claimed it meanwhile (that one sends it)', async () => {
+    const fp = fingerprint();
+    const leases = h.app.get(ClaimLeases);
+    const repo = h.app.get(DeliveriesRepository);
+    // While this replica was stalled, another one claimed the delivery (a new token, a lease of its own).
+    const renewForSend = leases.renewForSend.bind(leases);
+    const otherClaim: string[] = [];
+    const renewing = jest.spyOn(leases, 'renewForSend').mockImplementation(async (channel, id, claimToken) => {
+      const now = clock.now();
+      const taken = await db.transaction((m) => repo.claimDue(m, channel, 10, now, new Date(now.getTime() + 60_000)));
+      otherClaim.push(...taken.map((d) => d.id));
+      return renewForSend(channel, id, claimToken);
+    });
+    const stall = await stallAfterClaim(fp);
+    try {
+      await waitFor(async () => (await stall.lapsed()) === 1, { timeoutMs: 10_000, message: 'the lapsed claim was not seen' });
+      const [id] = otherClaim;
+      expect((await itemOf(fp))?.id).toBe(id);
+      await severalPolls();
+      // This replica sent nothing; the other replica's claim stands, its lease running.
+      expect(requestsFor(fp)).toHaveLength(0);
+      const [row] = await db.query(`SELECT status, attempts FROM ${table(h.schema, 'deliveries')} WHERE id = $1`, [id]);
+      expect(row).toEqual({ status: 'pending', attempts: 2 });
+    } finally {
+      renewing.mockRestore();
+      stall.restore();
+    }
   });
 
   it('leaves a retry its backoff: a renewal racing the answer that asked for it changes nothing', async () => {
