@@ -11,6 +11,7 @@ import { NotifierConfig, SERVICE } from '../src/service';
 /** The indexes a query must read (the hot path's, and those only a filtered history can use). */
 const USES: Record<string, string[]> = {
   claim: ['deliveries_due_idx', 'deliveries_head_idx', 'deliveries_follow_ups_due_idx'],
+  'claim onto wire': ['deliveries_due_idx', 'deliveries_head_idx', 'deliveries_follow_ups_due_idx'],
   firing: ['deliveries_fingerprint_seq_idx'],
   'history {"channel":"ops"}': ['deliveries_channel_seq_idx'],
   'history {"status":"failed"}': ['deliveries_status_seq_idx'],
@@ -64,6 +65,12 @@ describe('deliveries indexes', () => {
     const config = { dbSchema: schema } as NotifierConfig;
     const now = new Date();
     await record('claim', (m, d) => new DeliveriesRepository(d, config).claimDue(m, 'ops', 64, now, new Date(now.getTime() + 60_000)));
+    await record('claim onto wire', (m, d) =>
+      new DeliveriesRepository(d, config).claimOntoWire(m, 'ops', 64, now, new Date(now.getTime() + 60_000), {
+        tokens: 10,
+        refilledAt: now,
+      }),
+    );
     await record('next due', (m, d) => new DeliveriesRepository(d, config).nextDueAt('ops'));
     await record('backlog count', (m, d) => new DeliveriesRepository(d, config).countBacklog(m, 'ops', now, 100));
     await record('backlog lock', (m, d) => new DeliveriesRepository(d, config).lockBacklog(m, 'ops', now, 10, 5000));
@@ -107,7 +114,7 @@ describe('deliveries indexes', () => {
     } finally {
       await runner.release();
     }
-    expect(sent.filter((s) => /\bdeliveries\b/.test(s.sql)).length).toBeGreaterThanOrEqual(13);
+    expect(sent.filter((s) => /\bdeliveries\b/.test(s.sql)).length).toBeGreaterThanOrEqual(14);
     expect({ indexes: indexes.map((row) => row.indexname), unindexed }).toEqual({ indexes: expected, unindexed: [] });
   }, 60_000);
 
@@ -116,7 +123,7 @@ describe('deliveries indexes', () => {
    * must look up the marks of what it claimed, not read them all. Planned as the planner plans it in a storm: thousands
    * of marks, statistics never gathered (no ANALYZE).
    */
-  it('put on the wire looks up the marks of the claimed deliveries only', async () => {
+  it("put on the wire, alone or in the round's claim, looks up the marks of the claimed deliveries only", async () => {
     const config = { dbSchema: schema } as NotifierConfig;
     await db.query(
       `INSERT INTO "${schema}".alert_marks (channel, target, fingerprint, sent_ordered_at, updated_at)
@@ -125,9 +132,18 @@ describe('deliveries indexes', () => {
     const claimed = Array.from({ length: 64 }, (_, n) => ({ id: `d-${n}`, target: 'default', orderKey: `fp-${n}`, orderedAt: new Date() }));
     const name = 'put on the wire';
     await record(name, (m, d) => new DeliveriesRepository(d, config).putOnWire(m, 'ops', claimed as never, new Date()));
-    const [{ sql, parameters }] = sent.filter((s) => s.name === name);
-    const plan = ((await db.query(`EXPLAIN ${sql}`, parameters)) as Array<Record<string, string>>).map((row) => row['QUERY PLAN']);
-    expect(plan.filter((line) => /Seq Scan on alert_marks\b/.test(line))).toEqual([]);
-    expect(plan.some((line) => line.includes(' using alert_marks_pkey '))).toBe(true);
+    const now = new Date();
+    await record('claim onto wire (marks)', (m, d) =>
+      new DeliveriesRepository(d, config).claimOntoWire(m, 'ops', 64, now, new Date(now.getTime() + 60_000), {
+        tokens: 10,
+        refilledAt: now,
+      }),
+    );
+    for (const statement of [name, 'claim onto wire (marks)']) {
+      const [{ sql, parameters }] = sent.filter((s) => s.name === statement);
+      const plan = ((await db.query(`EXPLAIN ${sql}`, parameters)) as Array<Record<string, string>>).map((row) => row['QUERY PLAN']);
+      expect({ statement, seqScans: plan.filter((line) => /Seq Scan on alert_marks\b/.test(line)) }).toEqual({ statement, seqScans: [] });
+      expect({ statement, pkey: plan.some((line) => line.includes(' using alert_marks_pkey ')) }).toEqual({ statement, pkey: true });
+    }
   }, 60_000);
 });

@@ -18,7 +18,7 @@ export const notifierMetrics = {
   ),
   skipped: counter(
     'firebreak_notifications_skipped_total',
-    'Messages not sent: their channel is disabled (reason disabled), a newer announcement about the alert was already sent (reason superseded), or this replica was stalled past its claim and another replica took the message, which that one sends (reason lease_over).',
+    'Messages not sent: their channel is disabled (reason disabled), a newer announcement about the alert was already sent (reason superseded), or this replica was stalled past its claim and could not lease it anew, as another replica took it or Postgres refused (reason lease_over; whoever claims it next sends it).',
     ['channel', 'reason'],
   ),
   outcomesUnwritten:

@@ -111,24 +111,8 @@ export class ClaimLeases implements OnApplicationBootstrap {
     const due: Array<{ id: string; held: Held }> = [];
     for (const ofChannel of this.held.values())
       for (const [id, held] of ofChannel) if (held.leaseUntil - now < this.leaseMs / 2) due.push({ id, held });
-    return this.extend(due, now + this.leaseMs);
-  }
-
-  /**
-   * Leases one held claim anew at once, whatever is left of its lease: for a send about to start on a claim whose lease
-   * no longer covers it (`coversSend`). Only a row still pending under this claim's token is extended, and every claim
-   * gives a row a new token: a row extended here was claimed by no other replica since, so none sent it, and this
-   * send may go. Returns whether it was extended.
-   */
-  async renewForSend(channel: string, id: string, claimToken: string): Promise<boolean> {
-    const held = this.held.get(channel)?.get(id);
-    if (held?.claimToken !== claimToken) return false;
-    return (await this.extend([{ id, held }], this.clock.now().getTime() + this.leaseMs)) === 1;
-  }
-
-  /** Extends the leases of `due` to `leaseUntil`, each only while its row is still pending under its token. */
-  private async extend(due: Array<{ id: string; held: Held }>, leaseUntil: number): Promise<number> {
     if (due.length === 0) return 0;
+    const leaseUntil = now + this.leaseMs;
     // SKIP LOCKED: a row locked now is being settled (or claimed by another replica); waiting on it could
     // deadlock with a settle of several rows, and it needs no renewal.
     const result: unknown = await this.dataSource.query(
@@ -144,5 +128,29 @@ export class ClaimLeases implements OnApplicationBootstrap {
     const renewed = new Set(rowsOf<{ id: string }>(result).map((row) => row.id));
     for (const { id, held } of due) if (renewed.has(id)) held.leaseUntil = leaseUntil;
     return renewed.size;
+  }
+
+  /**
+   * Leases one held claim anew at once, whatever is left of its lease: for a send about to start on a claim whose lease
+   * no longer covers it (`coversSend`). Only a row still pending under this claim's token is extended, and every claim
+   * gives a row a new token: a row extended here was claimed by no other replica since, so none sent it, and this
+   * send may go. Returns whether it was extended.
+   */
+  async renewForSend(channel: string, id: string, claimToken: string): Promise<boolean> {
+    const held = this.held.get(channel)?.get(id);
+    if (held?.claimToken !== claimToken) return false;
+    // Waits for a row lock, unlike the periodic renewal: the row may be locked by that very renewal (both want a
+    // short lease renewed), and skipping it would skip the send. One row, no other lock held: no deadlock. A claim of
+    // another replica holding the lock gives the row a new token, so the row is not renewed once it commits.
+    const result: unknown = await this.dataSource.query(
+      `UPDATE ${this.deliveries} SET next_attempt_at = GREATEST(next_attempt_at, $3)
+        WHERE id = $1 AND claim_token = $2 AND status = 'pending'
+       RETURNING next_attempt_at`,
+      [id, claimToken, new Date(this.clock.now().getTime() + this.leaseMs)],
+    );
+    const [row] = rowsOf<{ next_attempt_at: Date }>(result);
+    if (!row) return false;
+    held.leaseUntil = Math.max(held.leaseUntil, row.next_attempt_at.getTime());
+    return true;
   }
 }

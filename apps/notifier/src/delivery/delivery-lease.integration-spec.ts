@@ -7,6 +7,7 @@ import { alertNotify, fingerprint, NotifierHarness } from '../testing/notifier-h
 import { ClaimLeases } from './claim-leases';
 import { DeliveriesRepository } from './deliveries.repository';
 import { DeliveryOutcomesRepository } from './delivery-outcomes.repository';
+import { ClaimedDelivery } from './delivery.types';
 
 /** Real time plus an offset the test moves forward: a starved process, whose settle comes after its lease ran out. */
 class MovableClock implements Pick<Clock, 'now'> {
@@ -188,9 +189,12 @@ routes:
     }
   });
 
-  it('leaves a retry its backoff: a renewal racing the answer that asked for it changes nothing', async () => {
-    // A channel no loop serves: only the test claims and settles.
-    const channel = 'elsewhere';
+  /**
+   * A delivery claimed and held by this replica, alone in a channel no loop serves: only the test claims and settles
+   * it, and no other test's row is claimed in its place.
+   */
+  async function heldElsewhere(): Promise<{ channel: string; id: string; claimed: ClaimedDelivery; at: Date }> {
+    const channel = `elsewhere-${fingerprint()}`;
     const repo = h.app.get(DeliveriesRepository);
     const leases = h.app.get(ClaimLeases);
     const at = clock.now();
@@ -220,6 +224,12 @@ routes:
     );
     const [claimed] = await db.transaction((m) => repo.claimDue(m, channel, 1, at, leases.leaseUntil(at)));
     leases.hold(channel, [claimed], leases.leaseUntil(at));
+    return { channel, id, claimed, at };
+  }
+
+  it('leaves a retry its backoff: a renewal racing the answer that asked for it changes nothing', async () => {
+    const leases = h.app.get(ClaimLeases);
+    const { channel, id, claimed, at } = await heldElsewhere();
     try {
       // The answer (a retry in a minute) is written while the renewal is on its way: it still counts the claim as held.
       const retryAt = new Date(at.getTime() + 60_000);
@@ -245,6 +255,31 @@ routes:
       const [row] = await db.query(`SELECT next_attempt_at FROM ${table(h.schema, 'deliveries')} WHERE id = $1`, [id]);
       expect(row.next_attempt_at).toEqual(retryAt);
     } finally {
+      leases.release(channel, id, claimed.claimToken);
+    }
+  });
+
+  it('a renewal before a send waits for the row the periodic renewal has locked, then renews it (skipping it skipped the send)', async () => {
+    const leases = h.app.get(ClaimLeases);
+    const { channel, id, claimed } = await heldElsewhere();
+    const deliveries = table(h.schema, 'deliveries');
+    const periodic = db.createQueryRunner();
+    await periodic.connect();
+    try {
+      await periodic.startTransaction();
+      await periodic.query(`SELECT 1 FROM ${deliveries} WHERE id = $1 FOR UPDATE`, [id]);
+      const renewing = leases.renewForSend(channel, id, claimed.claimToken);
+      await waitFor(
+        async () =>
+          (await db.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE ${deliveries} SET%'`))
+            .length === 1,
+        { message: 'the renewal to wait for the row' },
+      );
+      await periodic.commitTransaction();
+      expect(await renewing).toBe(true);
+      expect(leases.coversSend(channel, id, claimed.claimToken, clock.now())).toBe(true);
+    } finally {
+      await periodic.release();
       leases.release(channel, id, claimed.claimToken);
     }
   });
