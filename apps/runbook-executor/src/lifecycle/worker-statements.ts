@@ -126,31 +126,6 @@ export function stateWithAttemptsStatement(table: string, attemptsTable: string)
    SELECT id FROM saved`;
 }
 
-/**
- * stateWithAttemptsStatement for a step's write outside any transaction (LeasedStepWrites): besides the
- * state and attempts, the outbox rows of their events ($14, a JSON array of {id, subject, event,
- * trace_headers}), all only while this worker holds the lease, and the delete of the rows of events
- * published after an earlier write ($15, whatever the lease; rows a relay sweep holds are skipped, not
- * waited for). One statement commits alone, all of it or nothing.
- */
-export function leasedStepStatement(table: string, attemptsTable: string, outboxTable: string): string {
-  return `WITH saved AS (
-     UPDATE ${table} SET state = $3 WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING id),
-   written AS (${attemptsInsert(attemptsTable, 'saved')}),
-   ${outboxInsert(outboxTable, 'saved', '$14')},
-   ${publishedDelete(outboxTable, '$15')}
-   SELECT id FROM saved`;
-}
-
-/** The outbox rows of `rows` (a JSON array of {id, subject, event, trace_headers}) for the row `guard` returned, as a CTE named announced. */
-function outboxInsert(outboxTable: string, guard: string, rows: string): string {
-  return `announced AS (
-     INSERT INTO ${outboxTable} (id, subject, event, trace_headers)
-     SELECT o.id, o.subject, o.event, o.trace_headers
-       FROM ${guard}, jsonb_to_recordset(${rows}::jsonb) AS o(id text, subject text, event jsonb, trace_headers jsonb)
-     ON CONFLICT (id) DO NOTHING)`;
-}
-
 /** The delete of published outbox rows (`ids`), as a CTE named published. */
 function publishedDelete(outboxTable: string, ids: string): string {
   return `published AS (
@@ -164,17 +139,10 @@ function publishedDelete(outboxTable: string, ids: string): string {
  * lock the UPDATE takes serialises it with a cancel request, so the cancel_requested_by it returns
  * is the latest. $1…$13 as stateWithAttemptsStatement; $14 status, $15 reason, $16 escalate,
  * $17 finished at, $18 verify due at, $19 verify status; $20 the ids of outbox rows the run's step
- * writes published (see leasedStepStatement), deleted whatever the lease. `alone`: for a write outside any
- * transaction (LeasedStepWrites.finish), with the outbox rows of the closing events ($21, as $14 of
- * leasedStepStatement), written only while the lease holds.
+ * writes published (see batchedStepStatement), deleted whatever the lease. For a write outside any transaction
+ * (LeasedStepWrites.finish), see batchedFinishStatement.
  */
-export function finishStatement(
-  table: string,
-  attemptsTable: string,
-  approvalsTable: string,
-  outboxTable: string,
-  alone?: 'alone',
-): string {
+export function finishStatement(table: string, attemptsTable: string, approvalsTable: string, outboxTable: string): string {
   return `WITH finished AS (
      UPDATE ${table} SET state = coalesce($3::jsonb, state), status = $14, status_reason = $15, escalate = $16, finished_at = $17,
             lease_owner = NULL, lease_until = NULL, verify_due_at = coalesce($18, verify_due_at), verify_status = coalesce($19, verify_status)
@@ -182,12 +150,7 @@ export function finishStatement(
    written AS (${attemptsInsert(attemptsTable, 'finished')}),
    cancelled AS (
      UPDATE ${approvalsTable} SET status = 'cancelled', decided_at = $17 WHERE execution_id = (SELECT id FROM finished) AND status = 'pending'),
-   ${publishedDelete(outboxTable, '$20')}${
-     alone
-       ? `,
-   ${outboxInsert(outboxTable, 'finished', '$21')}`
-       : ''
-   }
+   ${publishedDelete(outboxTable, '$20')}
    SELECT cancel_requested_by FROM finished`;
 }
 

@@ -7,9 +7,17 @@ import { EventPublisher, Transaction, traceHeadersRecord } from '@firebreak/bus'
 import { CONFIG, LOGGER, table } from '@firebreak/platform';
 import { AttemptRecord, EngineState } from '../engine/engine.types';
 import type { FinalWrite } from '../lifecycle/execution-records';
-import { attemptColumns, finishParameters, finishStatement, leasedStepStatement } from '../lifecycle/worker-statements';
+import {
+  batchedFinishParameters,
+  batchedFinishStatement,
+  batchedStepParameters,
+  batchedStepStatement,
+  FinishWriteRow,
+  StepWriteRow,
+} from '../lifecycle/batched-write-statements';
 import { preparedName } from '../lifecycle/prepared-query';
 import type { ExecutorConfig } from '../service';
+import { WriteBatches } from './write-batches';
 
 interface StagedRow {
   id: string;
@@ -35,7 +43,7 @@ export interface FinishWriteResult extends StepWriteResult {
 const LEFTOVERS_WAIT_MS = 50;
 
 /**
- * A step's write as one autocommitted statement (leasedStepStatement): the state, its attempts and the
+ * A step's write as one autocommitted statement (batchedStepStatement): the state, its attempts and the
  * outbox rows of their events only while this worker holds the lease, and the delete of the rows an
  * earlier write of the run published. Through TransactionalMessaging the same write took four round
  * trips (BEGIN, the write, the outbox INSERT, COMMIT) and a fifth shared one for the delete: those were
@@ -43,15 +51,20 @@ const LEFTOVERS_WAIT_MS = 50;
  * TransactionalMessaging does after its COMMIT; a row left unpublished (a crash, NATS away) is the
  * outbox relay's, which publishes it under the same Nats-Msg-Id.
  *
- * A run's closing write (finish) is one statement too. The rows either write published are deleted by the
+ * Writes of concurrent runs share that statement (WriteBatches): those asked for while one is under way go together in
+ * the next, each still guarded by its own run's lease, with one commit for all.
+ *
+ * A run's closing write (finish) is one statement too, batched likewise. The rows either write published are deleted by the
  * next step write of any run here, with its own statement, or, when none comes within LEFTOVERS_WAIT_MS, by
  * one DELETE for all of them (flush; the worker closes it on shutdown, see close). The run's own next write lists
  * its step write's rows again (a no-op unless that delete failed).
  */
 @Injectable()
 export class LeasedStepWrites {
-  private readonly statement: string;
-  private readonly finishing: string;
+  /** Step writes of concurrent runs, one statement for those asked for while the one before was under way. */
+  private readonly steps: WriteBatches<StepWriteRow, true>;
+  /** Closing writes, likewise: answered with the run's latest cancel request's author. */
+  private readonly finishes: WriteBatches<FinishWriteRow, string | null>;
   private readonly outbox: string;
   /** Rows writes published, for the next step write (or flush) to delete. */
   private leftovers: string[] = [];
@@ -69,14 +82,21 @@ export class LeasedStepWrites {
     private readonly publisher: EventPublisher,
   ) {
     this.outbox = table(config.dbSchema, 'outbox');
-    this.statement = leasedStepStatement(table(config.dbSchema, 'executions'), table(config.dbSchema, 'step_attempts'), this.outbox);
-    this.finishing = finishStatement(
-      table(config.dbSchema, 'executions'),
-      table(config.dbSchema, 'step_attempts'),
-      table(config.dbSchema, 'approvals'),
-      this.outbox,
-      'alone',
-    );
+    const [executions, attempts] = [table(config.dbSchema, 'executions'), table(config.dbSchema, 'step_attempts')];
+    const stepStatement = batchedStepStatement(executions, attempts, this.outbox);
+    this.steps = new WriteBatches(async (writes) => {
+      const rows = await this.query<{ id: string }>('executor_steps', stepStatement, batchedStepParameters(writes));
+      return new Map(rows.map((row) => [row.id, true as const]));
+    });
+    const finishStatement = batchedFinishStatement(executions, attempts, table(config.dbSchema, 'approvals'), this.outbox);
+    this.finishes = new WriteBatches(async (writes) => {
+      const rows = await this.query<{ id: string; cancel_requested_by: string | null }>(
+        'executor_finishes',
+        finishStatement,
+        batchedFinishParameters(writes),
+      );
+      return new Map(rows.map((row) => [row.id, row.cancel_requested_by]));
+    });
   }
 
   /**
@@ -95,15 +115,22 @@ export class LeasedStepWrites {
     const staged = this.stage(announce);
     // Rows published before go with this statement's own delete (put back if it fails).
     const leftovers = this.leftovers.splice(0);
-    const values = [id, workerId, JSON.stringify(state), ...attemptColumns(attempts), rowsJson(staged), [...publishedBefore, ...leftovers]];
-    let rows: unknown[];
+    const write = {
+      id,
+      workerId,
+      state: JSON.stringify(state),
+      attempts,
+      outbox: staged.map(rowJson),
+      deletes: [...publishedBefore, ...leftovers],
+    };
+    let written: boolean;
     try {
-      rows = await this.query('executor_step', this.statement, values);
+      written = (await this.steps.write(write)) !== undefined;
     } catch (error) {
       this.keepLeftovers(leftovers);
       throw error;
     }
-    if (rows.length === 0) return { written: false, published: [] };
+    if (!written) return { written: false, published: [] };
     const published = await this.publish(staged);
     // Deleted with the next write of any run here or within LEFTOVERS_WAIT_MS, not left for this run's next write:
     // a step can run for minutes, and a published row older than the relay's grace is published again.
@@ -112,7 +139,7 @@ export class LeasedStepWrites {
   }
 
   /**
-   * A run's closing write (finishStatement, alone): its end, state and attempts if `workerId` holds the
+   * A run's closing write (batchedFinishStatement): its end, state and attempts if `workerId` holds the
    * lease, with the events `announce` stages, and the delete of `closing.published`. Returns once the
    * events are published; their rows are left to the next step write or flush.
    */
@@ -124,14 +151,13 @@ export class LeasedStepWrites {
     announce: (tx: Transaction) => void,
   ): Promise<FinishWriteResult> {
     const staged = this.stage(announce);
-    const rows = await this.query('executor_finish_alone', this.finishing, [
-      ...finishParameters(id, workerId, closing, final),
-      rowsJson(staged),
-    ]);
-    if (rows.length === 0) return { written: false, published: [], cancelRequestedBy: null };
+    const state = closing.state ? JSON.stringify(closing.state) : null;
+    const write = { id, workerId, state, attempts: closing.attempts, final, outbox: staged.map(rowJson), deletes: closing.published };
+    const cancelRequestedBy = await this.finishes.write(write);
+    if (cancelRequestedBy === undefined) return { written: false, published: [], cancelRequestedBy: null };
     const published = await this.publish(staged);
     this.keepLeftovers(published);
-    return { written: true, published, cancelRequestedBy: (rows[0] as { cancel_requested_by: string | null }).cancel_requested_by };
+    return { written: true, published, cancelRequestedBy };
   }
 
   /** Deletes the rows closing writes published that no step write took yet (and waits for a delete under way). */
@@ -206,19 +232,15 @@ export class LeasedStepWrites {
   }
 
   /** On any pooled connection, outside a transaction: a single statement commits alone. Prepared (see queryPrepared). */
-  private async query(name: string, text: string, values: unknown[]): Promise<unknown[]> {
+  private async query<T extends object>(name: string, text: string, values: unknown[]): Promise<T[]> {
     this.dataSource.logger.logQuery(text, values);
     const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
-    const result = await pool.query({ name: preparedName(name, text), text, values });
+    const result = await pool.query<T>({ name: preparedName(name, text), text, values });
     return result.rows;
   }
 }
 
-/** One JSON array for every row, each event's JSON put in as it is (not encoded a second time). */
-function rowsJson(staged: StagedRow[]): string {
-  const rows = staged.map(
-    (row) =>
-      `{"id":${JSON.stringify(row.id)},"subject":${JSON.stringify(row.subject)},"event":${row.json},"trace_headers":${JSON.stringify(row.traceHeaders)}}`,
-  );
-  return `[${rows.join(',')}]`;
+/** An outbox row's JSON object, its event's JSON put in as it is (not encoded a second time). */
+function rowJson(row: StagedRow): string {
+  return `{"id":${JSON.stringify(row.id)},"subject":${JSON.stringify(row.subject)},"event":${row.json},"trace_headers":${JSON.stringify(row.traceHeaders)}}`;
 }

@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { DataSource } from 'typeorm';
+import { createEvent, EventPublisher, Transaction, trustedEvent } from '@firebreak/bus';
+import { buildConfig, openDatabase, table } from '@firebreak/platform';
+import { resolveDatabaseUrl, uniqueTestId } from '@firebreak/testing';
+import { AttemptRecord, initialState } from '../engine/engine.types';
+import { executionEvents } from '../lifecycle/execution-events';
+import { ExecutionsRepository, FinalWrite } from '../lifecycle/executions.repository';
+import { SERVICE } from '../service';
+import { LeasedStepWrites } from './leased-step-writes';
+
+// Writes of concurrent runs sent as one statement (WriteBatches): each run's lease guards its own part only, so a run
+// taken over in the same batch as others writes and publishes nothing while they do, and a write Postgres refuses
+// fails alone.
+const schema = uniqueTestId('batchedwrites');
+const executions = table(schema, 'executions');
+const outbox = table(schema, 'outbox');
+let db: DataSource;
+let repo: ExecutionsRepository;
+let writes: LeasedStepWrites;
+let published: string[];
+/** The runs each batched statement carried ($1), in the order sent. */
+let statements: number[];
+
+const publisher = {
+  build: (subject: string, data: unknown, options?: { id?: string }) => createEvent('test', subject as never, data as never, options),
+  buildTrusted: (subject: string, data: unknown, options?: { id?: string }) =>
+    trustedEvent('test', subject as never, data as never, options),
+  publishEvent: async (_subject: string, event: { id: string }) => {
+    published.push(event.id);
+    return { seq: published.length, duplicate: false };
+  },
+};
+
+beforeAll(async () => {
+  const url = await resolveDatabaseUrl();
+  const config = buildConfig(SERVICE, { FIREBREAK_DB_SCHEMA: schema, DATABASE_URL: url });
+  db = await openDatabase({ url, schema, migrations: SERVICE.database!.migrations }, pino({ level: 'silent' }), 4);
+  repo = new ExecutionsRepository(db, config);
+  writes = new LeasedStepWrites(config, pino({ level: 'silent' }), db, publisher as unknown as EventPublisher);
+  const logQuery = db.logger.logQuery.bind(db.logger);
+  db.logger.logQuery = (query, parameters, runner) => {
+    if (query.includes('FROM (SELECT * FROM jsonb_to_recordset($1::jsonb)'))
+      statements.push(JSON.parse(String((parameters as unknown[])[0])).length);
+    logQuery(query, parameters, runner);
+  };
+});
+
+afterAll(async () => {
+  await writes?.close();
+  await db?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await db?.destroy();
+});
+
+beforeEach(() => {
+  published = [];
+  statements = [];
+  writes.leftoversWaitMs = 60_000;
+});
+
+async function running(owner: string): Promise<string> {
+  const id = randomUUID();
+  await db.transaction((manager) =>
+    repo.insert(manager, {
+      ...{ id, requestId: id, runbookId: 'r', definition: null, mode: 'live', trigger: 'alert', severity: 'warning' },
+      ...{ concurrencyKey: null, concurrencyLimit: null, runbookLimit: null, context: {}, params: {} },
+      ...{ status: 'queued', escalate: false, createdAt: new Date() },
+    }),
+  );
+  await db.query(`UPDATE ${executions} SET status = 'running', lease_owner = $2, lease_until = now() + interval '1 minute' WHERE id = $1`, [
+    id,
+    owner,
+  ]);
+  return id;
+}
+
+const attempt = (stepId: string, status: AttemptRecord['status']): AttemptRecord => ({
+  ...{ stepId, stepType: 'http', attempt: 1, rollback: false, status, startedAt: new Date('2026-01-01T00:00:00Z') },
+  ...(status === 'running' ? {} : { finishedAt: new Date('2026-01-01T00:00:01Z') }),
+});
+const ref = (id: string) => ({ id, request_id: id, runbook_id: 'r', mode: 'live' as const, fingerprint: null });
+const step = (id: string, owner = 'w1') =>
+  writes.write(
+    id,
+    owner,
+    { ...initialState(), cursor: 1 },
+    [attempt('first', 'running')],
+    (tx: Transaction) => executionEvents.step(tx, ref(id), attempt('first', 'running')),
+    [],
+  );
+const succeeded: FinalWrite = { status: 'succeeded', reason: 'done', escalate: false, at: new Date('2026-01-02T00:00:00Z') };
+const finish = (id: string, owner = 'w1') =>
+  writes.finish(id, owner, { state: null, attempts: [attempt('last', 'succeeded')], published: [] }, succeeded, (tx) => {
+    executionEvents.step(tx, ref(id), attempt('last', 'succeeded'));
+    executionEvents.finished(tx, { ...ref(id), started_at: null }, { ...succeeded });
+  });
+const attemptsOf = async (id: string) => (await repo.attempts(id)).map((a) => `${a.step_id}:${a.status}`);
+const outboxOf = async (id: string) =>
+  (await db.query(`SELECT id FROM ${outbox} WHERE event->'data'->>'executionId' = $1`, [id])).map((row: { id: string }) => row.id);
+
+it('step writes of concurrent runs share a statement; a run taken over writes and publishes nothing, the others all of theirs', async () => {
+  const [first, held, lost, alsoHeld] = [await running('w1'), await running('w1'), await running('w2'), await running('w1')];
+  const results = await Promise.all([step(first), step(held), step(lost), step(alsoHeld)]);
+
+  // The first went alone at once; the three asked for meanwhile went together.
+  expect(statements).toEqual([1, 3]);
+  expect(results.map((result) => result.written)).toEqual([true, true, false, true]);
+  expect(results[2].published).toEqual([]);
+  for (const id of [first, held, alsoHeld]) {
+    expect((await repo.get(id))!.state).toMatchObject({ cursor: 1 });
+    expect(await attemptsOf(id)).toEqual(['first:running']);
+    expect(await outboxOf(id)).toHaveLength(1);
+  }
+  expect((await repo.get(lost))!.state).not.toMatchObject({ cursor: 1 });
+  expect(await attemptsOf(lost)).toEqual([]);
+  expect(await outboxOf(lost)).toEqual([]);
+  expect(published).toHaveLength(3);
+  await db.query(`DELETE FROM ${outbox}`);
+});
+
+it('closing writes of concurrent runs share a statement; only the runs whose lease held end, each told its own cancel request', async () => {
+  const [first, held, lost] = [await running('w1'), await running('w1'), await running('w2')];
+  await db.query(`UPDATE ${executions} SET cancel_requested_at = now(), cancel_requested_by = 'alice' WHERE id = $1`, [held]);
+  const results = await Promise.all([finish(first), finish(held), finish(lost)]);
+
+  expect(statements).toEqual([1, 2]);
+  expect(results.map((result) => [result.written, result.cancelRequestedBy])).toEqual([
+    [true, null],
+    [true, 'alice'],
+    [false, null],
+  ]);
+  for (const id of [first, held]) {
+    expect(await repo.get(id)).toMatchObject({ status: 'succeeded', lease_owner: null, finished_at: succeeded.at });
+    expect(await attemptsOf(id)).toEqual(['last:succeeded']);
+    expect(await outboxOf(id)).toHaveLength(2);
+  }
+  expect(await repo.get(lost)).toMatchObject({ status: 'running', lease_owner: 'w2', finished_at: null });
+  expect(await attemptsOf(lost)).toEqual([]);
+  expect(await outboxOf(lost)).toEqual([]);
+  expect(published).toHaveLength(4);
+  await db.query(`DELETE FROM ${outbox}`);
+});
+
+it('a write Postgres refuses fails alone: the runs batched with it are written once each', async () => {
+  const [first, held] = [await running('w1'), await running('w1')];
+  const results = await Promise.allSettled([step(first), step('not-a-uuid'), step(held)]);
+
+  expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  // The batch of the two refused as one, then each alone.
+  expect(statements).toEqual([1, 2, 1, 1]);
+  expect(await attemptsOf(held)).toEqual(['first:running']);
+  expect(published).toHaveLength(2);
+  await db.query(`DELETE FROM ${outbox}`);
+});

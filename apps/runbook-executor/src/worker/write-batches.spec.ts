@@ -1,0 +1,69 @@
+import { WriteBatches } from './write-batches';
+
+// The batching alone, on a stubbed statement: which writes go together, and what each caller is told.
+interface Write {
+  id: string;
+  /** The stubbed statement refuses a batch holding this write. */
+  refused?: boolean;
+}
+
+function batches(answer: (writes: Write[]) => Map<string, string>) {
+  const sent: string[][] = [];
+  const pending: Array<() => void> = [];
+  const writes = new WriteBatches<Write, string>(async (batch) => {
+    sent.push(batch.map((write) => write.id));
+    // Each statement waits until the test lets it return: what is asked for meanwhile queues.
+    await new Promise<void>((resolve) => pending.push(resolve));
+    if (batch.some((write) => write.refused)) throw new Error('refused');
+    return answer(batch);
+  });
+  const release = async () => {
+    while (pending.length) pending.shift()!();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { writes, sent, release };
+}
+
+const leaseHeldBy = (held: string[]) => (batch: Write[]) =>
+  new Map(batch.filter((write) => held.includes(write.id)).map((write) => [write.id, `answer ${write.id}`]));
+
+it('sends a lone write at once and the writes asked for meanwhile together, each told its own answer', async () => {
+  const { writes, sent, release } = batches(leaseHeldBy(['a', 'b', 'c']));
+  const results = [writes.write({ id: 'a' }), writes.write({ id: 'b' }), writes.write({ id: 'c' })];
+  expect(sent).toEqual([['a']]);
+  await release();
+  expect(sent).toEqual([['a'], ['b', 'c']]);
+  await release();
+  expect(await Promise.all(results)).toEqual(['answer a', 'answer b', 'answer c']);
+});
+
+it('tells a run whose lease was elsewhere that nothing of it was written, and the others of its batch theirs', async () => {
+  const { writes, release } = batches(leaseHeldBy(['a', 'c']));
+  const results = [writes.write({ id: 'a' }), writes.write({ id: 'b' }), writes.write({ id: 'c' })];
+  await release();
+  await release();
+  expect(await Promise.all(results)).toEqual(['answer a', undefined, 'answer c']);
+});
+
+it('never puts two writes of one run in one statement (one statement may not update a row twice)', async () => {
+  const { writes, sent, release } = batches(leaseHeldBy(['a', 'b']));
+  const results = [writes.write({ id: 'a' }), writes.write({ id: 'b' }), writes.write({ id: 'b' }), writes.write({ id: 'a' })];
+  for (let round = 0; round < 4; round++) await release();
+  expect(sent).toEqual([['a'], ['b', 'a'], ['b']]);
+  expect(await Promise.all(results)).toEqual(['answer a', 'answer b', 'answer b', 'answer a']);
+});
+
+it('sends each write of a refused batch alone: only the write Postgres refuses fails, each other is answered once', async () => {
+  const { writes, sent, release } = batches(leaseHeldBy(['a', 'b', 'c']));
+  const first = writes.write({ id: 'a' });
+  const results = [writes.write({ id: 'b' }), writes.write({ id: 'bad', refused: true }), writes.write({ id: 'c' })].map((result) =>
+    result.then(
+      (answer) => ({ answer }),
+      (error: Error) => ({ error: error.message }),
+    ),
+  );
+  for (let round = 0; round < 3; round++) await release();
+  expect(sent).toEqual([['a'], ['b', 'bad', 'c'], ['b'], ['bad'], ['c']]);
+  expect(await first).toBe('answer a');
+  expect(await Promise.all(results)).toEqual([{ answer: 'answer b' }, { error: 'refused' }, { answer: 'answer c' }]);
+});

@@ -1,0 +1,86 @@
+/**
+ * Sends one batch of writes as one statement and returns, by execution id, what each run whose lease held answered
+ * (a run left out wrote nothing).
+ */
+export type SendBatch<W, R> = (writes: W[]) => Promise<Map<string, R>>;
+
+interface Queued<W, R> {
+  write: W;
+  resolve: (result: R | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Enough for any worker concurrency worth having on one process; more waits for the next batch. */
+const MAX_BATCH = 200;
+
+/**
+ * Gathers the writes of concurrent runs into one statement: a write goes at once when no batch is under way, and the
+ * writes asked for while one is go together in the next, with one commit. At most one batch is in flight, so a write
+ * waits for at most the batch before its own, and a lone write (a quiet process) waits for nothing.
+ *
+ * Each run has at most one write under way (the engine awaits it), so a batch holds a run once; a second write of the
+ * same run would wait for the next batch all the same (one statement may not update a row twice). A batch Postgres
+ * refuses (one run's state it cannot take, a connection lost) wrote nothing, being one statement: each of its writes
+ * is then sent alone, so the error reaches the run that caused it and no other.
+ */
+export class WriteBatches<W extends { id: string }, R> {
+  private queue: Array<Queued<W, R>> = [];
+  private inFlight = false;
+
+  constructor(private readonly send: SendBatch<W, R>) {}
+
+  /** Resolves with the run's answer, or undefined when its worker no longer held the lease (nothing was written). */
+  write(write: W): Promise<R | undefined> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ write, resolve, reject });
+      this.sendQueued();
+    });
+  }
+
+  /** Sends what is queued unless a batch is under way (its end sends what queued meanwhile). */
+  private sendQueued(): void {
+    if (this.inFlight || this.queue.length === 0) return;
+    const batch = this.take();
+    this.inFlight = true;
+    void (batch.length === 1 ? this.sendAlone(batch[0]) : this.sendTogether(batch)).finally(() => {
+      this.inFlight = false;
+      this.sendQueued();
+    });
+  }
+
+  /** Up to MAX_BATCH queued writes, one per run; the rest stay queued in order. */
+  private take(): Array<Queued<W, R>> {
+    const batch: Array<Queued<W, R>> = [];
+    const runs = new Set<string>();
+    const rest: Array<Queued<W, R>> = [];
+    for (const queued of this.queue) {
+      if (batch.length < MAX_BATCH && !runs.has(queued.write.id)) {
+        runs.add(queued.write.id);
+        batch.push(queued);
+      } else rest.push(queued);
+    }
+    this.queue = rest;
+    return batch;
+  }
+
+  private async sendTogether(batch: Array<Queued<W, R>>): Promise<void> {
+    let results: Map<string, R>;
+    try {
+      results = await this.send(batch.map((queued) => queued.write));
+    } catch {
+      // Nothing of the batch was written: each write alone, so only the one Postgres refuses fails.
+      await Promise.all(batch.map((queued) => this.sendAlone(queued)));
+      return;
+    }
+    for (const queued of batch) queued.resolve(results.get(queued.write.id.toLowerCase()));
+  }
+
+  private async sendAlone(queued: Queued<W, R>): Promise<void> {
+    try {
+      const results = await this.send([queued.write]);
+      queued.resolve(results.get(queued.write.id.toLowerCase()));
+    } catch (error) {
+      queued.reject(error);
+    }
+  }
+}
