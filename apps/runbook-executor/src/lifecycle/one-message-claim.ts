@@ -29,9 +29,9 @@ function literal(client: PoolClient, value: ClaimArgument): string {
  * PREPARE, with the first claim on each connection), as planning it costs more than running it. Any failure
  * discards the connection, so no half-known prepared state is reused (Postgres keeps a PREPARE whose message failed).
  *
- * Known costs of the one message: an executor that dies while its claim waits for the lock still has the claim
- * commit on the server (before, its COMMIT never came), so those runs wait one lease for another worker to resume
- * them; nothing is lost or run twice. And SQL PREPARE needs session pooling: behind a transaction-mode pooler
+ * Known costs of the one message: an executor that dies while its claim waits for the lock, or whose connection is
+ * cut before the answer arrives, still has the claim commit on the server (before, its COMMIT never came), so those
+ * runs wait one lease for a worker to resume them; nothing is lost or run twice. And SQL PREPARE needs session pooling: behind a transaction-mode pooler
  * (pgbouncer) the EXECUTE may land on a connection that never saw the PREPARE.
  */
 export async function claimInOneMessage<T>(

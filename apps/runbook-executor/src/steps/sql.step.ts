@@ -23,23 +23,31 @@ export class SqlStepRunner implements StepRunner {
     if (!connection) throw new StepFailure(`connection "${spec.connection}" is not defined in connections.yaml`, false);
     const params = spec.params.map((template) => renderText(template, ctx.scope));
     const pool = this.pool(connection);
-    return withPoolClient(pool, async (client) => {
-      const cancel = () =>
-        void pool.query('SELECT pg_cancel_backend($1)', [(client as PoolClient & { processID: number }).processID]).catch(() => undefined);
-      ctx.signal.addEventListener('abort', cancel, { once: true });
-      try {
-        await client.query(`SET statement_timeout = ${Math.max(1, Math.floor(ctx.timeoutMs))}`);
-        await client.query(`SET default_transaction_read_only = ${connection.readOnly ? 'on' : 'off'}`);
-        const result = await client.query({ text: spec.statement, values: params });
-        const rows = (result.rows ?? []).slice(0, spec.maxRows);
-        const outputs = { rowCount: result.rowCount ?? 0, rows, command: result.command };
-        return { outputs, excerpt: truncate(`${result.command} ${result.rowCount ?? 0}\n${JSON.stringify(rows.slice(0, 20))}`, 4_000) };
-      } catch (error) {
-        throw new StepFailure(`SQL failed on ${connection.name}: ${(error as Error).message}`, true);
-      } finally {
-        ctx.signal.removeEventListener('abort', cancel);
-      }
-    });
+    // A fresh session for every step: the statement is the runbook's, and what it leaves on its session (a setting,
+    // an open transaction, a lock) must not reach the next step; nor can a late cancel reach another step's query.
+    return withPoolClient(
+      pool,
+      async (client) => {
+        const cancel = () =>
+          void pool
+            .query('SELECT pg_cancel_backend($1)', [(client as PoolClient & { processID: number }).processID])
+            .catch(() => undefined);
+        ctx.signal.addEventListener('abort', cancel, { once: true });
+        try {
+          await client.query(`SET statement_timeout = ${Math.max(1, Math.floor(ctx.timeoutMs))}`);
+          await client.query(`SET default_transaction_read_only = ${connection.readOnly ? 'on' : 'off'}`);
+          const result = await client.query({ text: spec.statement, values: params });
+          const rows = (result.rows ?? []).slice(0, spec.maxRows);
+          const outputs = { rowCount: result.rowCount ?? 0, rows, command: result.command };
+          return { outputs, excerpt: truncate(`${result.command} ${result.rowCount ?? 0}\n${JSON.stringify(rows.slice(0, 20))}`, 4_000) };
+        } catch (error) {
+          throw new StepFailure(`SQL failed on ${connection.name}: ${(error as Error).message}`, true);
+        } finally {
+          ctx.signal.removeEventListener('abort', cancel);
+        }
+      },
+      { discard: true },
+    );
   }
 
   async close(): Promise<void> {

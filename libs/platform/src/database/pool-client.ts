@@ -6,13 +6,13 @@ import type { Pool, PoolClient } from 'pg';
  * a connection cut mid-query (Postgres restarted, a network drop) would end the whole process instead of failing
  * the query. Here the event is listened for the whole time the connection is out; the query in flight still
  * rejects with the error, and the pool discards a connection that is no longer usable when it comes back.
- * `discardOnFailure` also drops a connection that is still usable, for callers that left session state of unknown shape
- * on it after a failure.
+ * `discard` drops the connection once `use` is done, `discardOnFailure` only after a failure: for callers that leave
+ * session state on it (settings, an open transaction), always or when they failed.
  */
 export async function withPoolClient<T>(
   pool: Pool,
   use: (client: PoolClient) => Promise<T>,
-  options: { discardOnFailure?: boolean } = {},
+  options: { discardOnFailure?: boolean; discard?: boolean } = {},
 ): Promise<T> {
   const client = await pool.connect();
   let connectionError: Error | undefined;
@@ -28,6 +28,6 @@ export async function withPoolClient<T>(
     throw error;
   } finally {
     client.removeListener('error', onError);
-    client.release(connectionError ?? (options.discardOnFailure ? failure : undefined));
+    client.release(connectionError ?? (options.discardOnFailure ? failure : undefined) ?? (options.discard ? true : undefined));
   }
 }
