@@ -6,7 +6,7 @@ import { uniqueTestId, waitFor } from '@firebreak/testing';
 import { alertEvent, AlertInput, BusProbe, closeInstallation, ManualClock, startMapper, useInstallation } from '../testing/mapper-harness';
 import { WriteBatch } from '../core/write-batch';
 import { TimersRepository } from '../lifecycle/timers.repository';
-import { AlertIngestService, IngestResult } from './alert-ingest.service';
+import { AlertIngestService, INGEST_BATCH, IngestResult } from './alert-ingest.service';
 
 const CONSUMER = 'mapper-alerts-received';
 
@@ -217,5 +217,65 @@ describe('mapper: alerts.received in batches (real NATS and Postgres)', () => {
     expect(await rows('SELECT fingerprint, source_id FROM S.escalation_timers WHERE fingerprint = ANY($1)', [[set, cancelled]])).toEqual([
       { fingerprint: set, source_id: 'later-set' },
     ]);
+  });
+
+  it('keeps each alert of a burst of several full batches once and in order, and a redelivery of it changes nothing', async () => {
+    const startsAt = clock.now();
+    const fresh = Array.from({ length: INGEST_BATCH.maxSize * 2 }, (_, i) =>
+      event({ labels: labels(`burst-${i}`), startsAt, receivedAt: clock.now() }),
+    );
+    const flapping = Array.from({ length: 4 }, (_, i) => labels(`burst-flapping-${i}`));
+    const fired = flapping.map((alert) => event({ labels: alert, startsAt, receivedAt: clock.now() }));
+    const endsAt = clock.advance(1000);
+    const resolved = flapping.map((alert) => event({ labels: alert, startsAt, status: 'resolved', endsAt, receivedAt: clock.now() }));
+    // Resolves right behind their firing, and a batch (or more) later: each must wait for its firing's batch to commit.
+    const half = fresh.length / 2;
+    const burst = [
+      fired[0],
+      fired[1],
+      resolved[1],
+      ...fresh.slice(0, half),
+      fired[2],
+      ...fresh.slice(half),
+      resolved[0],
+      resolved[2],
+      fired[3],
+      resolved[3],
+    ];
+    const fingerprints = [...new Set(burst.map((received) => received.data.alert.fingerprint))];
+    const actions = async () =>
+      Object.fromEntries(
+        (
+          await rows(
+            'SELECT fingerprint, array_agg(action ORDER BY id) AS actions FROM S.alert_history WHERE fingerprint = ANY($1) GROUP BY fingerprint',
+            [fingerprints],
+          )
+        ).map((row: { fingerprint: string; actions: string[] }) => [row.fingerprint, row.actions]),
+      );
+    const expected = (kinds: string[], flapped: string[]) =>
+      Object.fromEntries(
+        burst.map(({ data: { alert } }) => [alert.fingerprint, alert.labels.instance.startsWith('burst-flapping') ? flapped : kinds]),
+      );
+
+    expect((await submit(burst)).filter((result) => result.duplicate)).toEqual([]);
+
+    expect(await actions()).toEqual(expected(['opened'], ['opened', 'resolved']));
+    const notifies = new Map<string, Array<{ kind: string; time: string }>>();
+    for (const notify of await emitted('alerts.notify'))
+      if (fingerprints.includes(notify.data.alert.fingerprint))
+        notifies.set(notify.data.alert.fingerprint, [
+          ...(notifies.get(notify.data.alert.fingerprint) ?? []),
+          { kind: notify.data.kind, time: notify.time },
+        ]);
+    const ordered = [...notifies].map(
+      ([fingerprint, list]) => [fingerprint, [...list].sort((a, b) => Date.parse(a.time) - Date.parse(b.time))] as const,
+    );
+    expect(Object.fromEntries(ordered.map(([fingerprint, list]) => [fingerprint, list.map((notify) => notify.kind)]))).toEqual(
+      expected(['firing'], ['firing', 'resolved']),
+    );
+    for (const [, list] of ordered) if (list.length === 2) expect(Date.parse(list[1].time)).toBeGreaterThan(Date.parse(list[0].time));
+
+    expect((await submit(burst)).filter((result) => !result.duplicate)).toEqual([]);
+    expect(await actions()).toEqual(expected(['opened'], ['opened', 'resolved']));
   });
 });

@@ -23,6 +23,16 @@ export function receiptId(event: AlertEvent): string {
   return `${event.id}@${event.data.receivedAt}`;
 }
 
+/**
+ * How the intake batches a burst. Each batch holds one of the 20 pooled connections for its transaction. Four
+ * transactions of up to 512 alerts rather than eight of 128: half as many backends append to the same last pages of
+ * the outbox, history and alert indexes at once, and a batch's fixed statements are shared by more alerts. Measured
+ * (alternated A/B on a shared 2-core box): the mapper's Postgres backends 13–25 % less CPU per alert in the
+ * 10,000-alert storm (more the busier the box), the mapper's own CPU about the same; 12 % less CPU per event in
+ * its own bench. A batch that fails is retried alert by alert (Batcher), so up to 512 transactions then, not 128.
+ */
+export const INGEST_BATCH = { maxSize: 512, maxInFlight: 4 } as const;
+
 export type IngestResult = { duplicate: true } | { duplicate: false; transition: string };
 
 interface Submitted {
@@ -39,9 +49,8 @@ interface Submitted {
 @Injectable()
 export class AlertIngestService {
   private readonly batcher = new Batcher<Submitted, IngestResult>((batch) => this.ingestBatch(batch), {
-    maxSize: 128,
-    // Each batch holds one of the 20 pooled connections for its transaction.
-    maxInFlight: 8,
+    maxSize: INGEST_BATCH.maxSize,
+    maxInFlight: INGEST_BATCH.maxInFlight,
     key: ({ event }) => event.data.alert.fingerprint,
   });
 

@@ -12,7 +12,10 @@ import { AlertIngestService, receiptId } from './alert-ingest.service';
  */
 export const ALERTS_INBOX = 'mapper-alerts-received';
 
-/** Alerts of batch messages in the intake at once: twice what the batcher runs at once (8 × 128), so it never waits for work. */
+/**
+ * Alerts of batch messages in the intake at once: what the batcher runs at once (INGEST_BATCH, 4 × 512), so that
+ * requests of many alerts can fill its batches; requests of Alertmanager's size are held to fewer by the concurrency.
+ */
 const BATCH_ALERTS_IN_FLIGHT = 2048;
 
 const encoder = new TextEncoder();
@@ -27,7 +30,7 @@ export class AlertsConsumer {
     private readonly subjects: SubjectNames,
   ) {}
 
-  // Storms: many messages in flight, so the ingest service can gather them into batches (8 batches of 128 when saturated).
+  // Storms: many messages in flight, so the ingest service can gather them into batches (INGEST_BATCH).
   @OnEvent('alerts.received', { concurrency: 512, durable: ALERTS_INBOX })
   async received(event: EventOf<'alerts.received'>, ctx: HandlerContext): Promise<void> {
     const outcome = await this.ingest.ingest(event, ALERTS_INBOX);
