@@ -52,38 +52,59 @@ function leasedParts(attemptsTable: string, outboxTable: string, guard: string):
 }
 
 /**
+ * The runs of $1 as `runs`, and `locked`: their rows locked in id order (a sort under the lock, so two batches never
+ * wait on each other crosswise). Under the batcher's one slot a locked row is skipped (SKIP LOCKED) and its run
+ * reported busy, to be written alone, waiting for the lock, outside the slot: one row locked elsewhere (an operator's
+ * session, a takeover's transaction) then holds up its own run only, not every run of the process.
+ */
+function lockedRuns(table: string, columns: string, waitForLocks: boolean): string {
+  return `runs AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${columns})),
+   locked AS (SELECT e.id FROM ${table} e WHERE e.id IN (SELECT id FROM runs) ORDER BY e.id FOR UPDATE${waitForLocks ? '' : ' SKIP LOCKED'})`;
+}
+
+/**
  * leasedStepStatement for the step writes of several runs at once (WriteBatches): each run's state, attempts and
  * outbox rows are written only where its own worker holds its lease. One statement, one commit: Postgres parses,
  * plans and flushes the WAL once for the batch instead of once a run. $1 the runs ({id, worker, state}), $2…$14 as
- * leasedParts. Returns the ids written. Runs are locked in id order, so two batches never wait on each other crosswise.
+ * leasedParts. Answers the ids written (busy false) and, without `waitForLocks`, the runs skipped as locked (busy).
  */
-export function batchedStepStatement(table: string, attemptsTable: string, outboxTable: string): string {
-  return `WITH saved AS (
-     UPDATE ${table} e SET state = r.state
-       FROM (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, worker text, state jsonb) ORDER BY id) r
-      WHERE e.id = r.id AND e.lease_owner = r.worker AND e.status = 'running' RETURNING e.id),
+export function batchedStepStatement(table: string, attemptsTable: string, outboxTable: string, waitForLocks = false): string {
+  return `WITH ${lockedRuns(table, 'id uuid, worker text, state jsonb', waitForLocks)},
+   saved AS (
+     UPDATE ${table} e SET state = r.state FROM runs r
+      WHERE e.id = r.id AND e.id IN (SELECT id FROM locked) AND e.lease_owner = r.worker AND e.status = 'running' RETURNING e.id),
    ${leasedParts(attemptsTable, outboxTable, 'saved')}
-   SELECT id FROM saved`;
+   SELECT id, false AS busy FROM saved UNION ALL SELECT id, true FROM runs WHERE id NOT IN (SELECT id FROM locked)`;
 }
 
 /**
  * finishStatement (alone) for the closing writes of several runs at once: each run's end, state (when given),
  * attempts, outbox rows and its pending approvals cancelled, only where its worker holds its lease. $1 the runs ({id,
  * worker, state?, status, reason, escalate, finished_at, verify_due_at?, verify_status?}), $2…$14 as leasedParts.
- * Returns each run ended with its latest cancel request's author (the row lock serialises it with a cancel request).
+ * Answers each run ended with its latest cancel request's author (the row lock serialises it with a cancel request),
+ * and the busy runs as batchedStepStatement does.
  */
-export function batchedFinishStatement(table: string, attemptsTable: string, approvalsTable: string, outboxTable: string): string {
-  return `WITH finished AS (
+export function batchedFinishStatement(
+  table: string,
+  attemptsTable: string,
+  approvalsTable: string,
+  outboxTable: string,
+  waitForLocks = false,
+): string {
+  const columns = `id uuid, worker text, state jsonb, status text, reason text, escalate boolean, finished_at timestamptz,
+              verify_due_at timestamptz, verify_status text`;
+  return `WITH ${lockedRuns(table, columns, waitForLocks)},
+   finished AS (
      UPDATE ${table} e SET state = coalesce(r.state, e.state), status = r.status, status_reason = r.reason, escalate = r.escalate,
             finished_at = r.finished_at, lease_owner = NULL, lease_until = NULL,
             verify_due_at = coalesce(r.verify_due_at, e.verify_due_at), verify_status = coalesce(r.verify_status, e.verify_status)
-       FROM (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, worker text, state jsonb, status text, reason text, escalate boolean,
-              finished_at timestamptz, verify_due_at timestamptz, verify_status text) ORDER BY id) r
-      WHERE e.id = r.id AND e.lease_owner = r.worker AND e.status = 'running' RETURNING e.id, e.cancel_requested_by, r.finished_at),
+       FROM runs r
+      WHERE e.id = r.id AND e.id IN (SELECT id FROM locked) AND e.lease_owner = r.worker AND e.status = 'running'
+      RETURNING e.id, e.cancel_requested_by, r.finished_at),
    cancelled AS (
      UPDATE ${approvalsTable} a SET status = 'cancelled', decided_at = f.finished_at FROM finished f WHERE a.execution_id = f.id AND a.status = 'pending'),
    ${leasedParts(attemptsTable, outboxTable, 'finished')}
-   SELECT id, cancel_requested_by FROM finished`;
+   SELECT id, false AS busy, cancel_requested_by FROM finished UNION ALL SELECT id, true, NULL FROM runs WHERE id NOT IN (SELECT id FROM locked)`;
 }
 
 /** $1…$14 of batchedStepStatement. */

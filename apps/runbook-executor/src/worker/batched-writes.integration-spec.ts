@@ -3,7 +3,7 @@ import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { createEvent, EventPublisher, Transaction, trustedEvent } from '@firebreak/bus';
 import { buildConfig, openDatabase, table } from '@firebreak/platform';
-import { resolveDatabaseUrl, uniqueTestId } from '@firebreak/testing';
+import { resolveDatabaseUrl, uniqueTestId, waitFor } from '@firebreak/testing';
 import { AttemptRecord, initialState } from '../engine/engine.types';
 import { executionEvents } from '../lifecycle/execution-events';
 import { ExecutionsRepository, FinalWrite } from '../lifecycle/executions.repository';
@@ -41,7 +41,7 @@ beforeAll(async () => {
   writes = new LeasedStepWrites(config, pino({ level: 'silent' }), db, publisher as unknown as EventPublisher);
   const logQuery = db.logger.logQuery.bind(db.logger);
   db.logger.logQuery = (query, parameters, runner) => {
-    if (query.includes('FROM (SELECT * FROM jsonb_to_recordset($1::jsonb)'))
+    if (query.includes('runs AS (SELECT * FROM jsonb_to_recordset($1::jsonb)'))
       statements.push(JSON.parse(String((parameters as unknown[])[0])).length);
     logQuery(query, parameters, runner);
   };
@@ -151,5 +151,30 @@ it('a write Postgres refuses fails alone: the runs batched with it are written o
   expect(statements).toEqual([1, 2, 1, 1]);
   expect(await attemptsOf(held)).toEqual(['first:running']);
   expect(published).toHaveLength(2);
+  await db.query(`DELETE FROM ${outbox}`);
+});
+
+it('a run whose row is locked elsewhere holds up its own write only: the others are written meanwhile, it once the lock goes', async () => {
+  const [locked, other, another] = [await running('w1'), await running('w1'), await running('w1')];
+  const session = db.createQueryRunner();
+  await session.connect();
+  try {
+    await session.startTransaction();
+    await session.query(`SELECT 1 FROM ${executions} WHERE id = $1 FOR UPDATE`, [locked]);
+    let lockedDone = false;
+    const waiting = step(locked).finally(() => (lockedDone = true));
+    let othersDone = false;
+    const others = Promise.all([step(other), step(another)]).finally(() => (othersDone = true));
+    await waitFor(() => othersDone, { timeoutMs: 10_000, message: 'the other runs were held up by the locked one' });
+    expect((await others).map((result) => result.written)).toEqual([true, true]);
+    expect(lockedDone).toBe(false);
+    await session.commitTransaction();
+    expect((await waiting).written).toBe(true);
+    expect(await attemptsOf(locked)).toEqual(['first:running']);
+    expect(await outboxOf(locked)).toHaveLength(1);
+    expect(published).toHaveLength(3);
+  } finally {
+    await session.release();
+  }
   await db.query(`DELETE FROM ${outbox}`);
 });

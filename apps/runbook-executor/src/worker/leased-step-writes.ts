@@ -17,7 +17,7 @@ import {
 } from '../lifecycle/batched-write-statements';
 import { preparedName } from '../lifecycle/prepared-query';
 import type { ExecutorConfig } from '../service';
-import { WriteBatches } from './write-batches';
+import { BUSY, WriteBatches } from './write-batches';
 
 interface StagedRow {
   id: string;
@@ -83,20 +83,33 @@ export class LeasedStepWrites {
   ) {
     this.outbox = table(config.dbSchema, 'outbox');
     const [executions, attempts] = [table(config.dbSchema, 'executions'), table(config.dbSchema, 'step_attempts')];
-    const stepStatement = batchedStepStatement(executions, attempts, this.outbox);
-    this.steps = new WriteBatches(async (writes) => {
-      const rows = await this.query<{ id: string }>('executor_steps', stepStatement, batchedStepParameters(writes));
-      return new Map(rows.map((row) => [row.id, true as const]));
-    });
-    const finishStatement = batchedFinishStatement(executions, attempts, table(config.dbSchema, 'approvals'), this.outbox);
-    this.finishes = new WriteBatches(async (writes) => {
-      const rows = await this.query<{ id: string; cancel_requested_by: string | null }>(
-        'executor_finishes',
-        finishStatement,
+    const stepStatements = [false, true].map((wait) => batchedStepStatement(executions, attempts, this.outbox, wait));
+    const steps = async (writes: StepWriteRow[], wait: boolean) => {
+      const rows = await this.query<{ id: string; busy: boolean }>(
+        wait ? 'executor_step_waiting' : 'executor_steps',
+        stepStatements[Number(wait)],
+        batchedStepParameters(writes),
+      );
+      return new Map<string, true | typeof BUSY>(rows.map((row) => [row.id, row.busy ? BUSY : true]));
+    };
+    this.steps = new WriteBatches(
+      (writes) => steps(writes, false),
+      async (write) => withoutBusy(await steps([write], true)),
+    );
+    const approvals = table(config.dbSchema, 'approvals');
+    const finishStatements = [false, true].map((wait) => batchedFinishStatement(executions, attempts, approvals, this.outbox, wait));
+    const finishes = async (writes: FinishWriteRow[], wait: boolean) => {
+      const rows = await this.query<{ id: string; busy: boolean; cancel_requested_by: string | null }>(
+        wait ? 'executor_finish_waiting' : 'executor_finishes',
+        finishStatements[Number(wait)],
         batchedFinishParameters(writes),
       );
-      return new Map(rows.map((row) => [row.id, row.cancel_requested_by]));
-    });
+      return new Map<string, string | null | typeof BUSY>(rows.map((row) => [row.id, row.busy ? BUSY : row.cancel_requested_by]));
+    };
+    this.finishes = new WriteBatches(
+      (writes) => finishes(writes, false),
+      async (write) => withoutBusy(await finishes([write], true)),
+    );
   }
 
   /**
@@ -243,4 +256,10 @@ export class LeasedStepWrites {
 /** An outbox row's JSON object, its event's JSON put in as it is (not encoded a second time). */
 function rowJson(row: StagedRow): string {
   return `{"id":${JSON.stringify(row.id)},"subject":${JSON.stringify(row.subject)},"event":${row.json},"trace_headers":${JSON.stringify(row.traceHeaders)}}`;
+}
+
+/** A waiting statement's answers: it skips no row, so none is busy. */
+function withoutBusy<R>(answers: Map<string, R | typeof BUSY>): Map<string, R> {
+  for (const [id, answer] of answers) if (answer === BUSY) throw new Error(`execution ${id}: a waiting write was answered busy`);
+  return answers as Map<string, R>;
 }

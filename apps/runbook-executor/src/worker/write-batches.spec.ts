@@ -1,4 +1,4 @@
-import { WriteBatches } from './write-batches';
+import { BUSY, WriteBatches } from './write-batches';
 
 // The batching alone, on a stubbed statement: which writes go together, and what each caller is told.
 interface Write {
@@ -7,21 +7,29 @@ interface Write {
   refused?: boolean;
 }
 
-function batches(answer: (writes: Write[]) => Map<string, string>) {
+function batches(answer: (writes: Write[]) => Map<string, string | typeof BUSY>) {
   const sent: string[][] = [];
   const pending: Array<() => void> = [];
-  const writes = new WriteBatches<Write, string>(async (batch) => {
-    sent.push(batch.map((write) => write.id));
-    // Each statement waits until the test lets it return: what is asked for meanwhile queues.
-    await new Promise<void>((resolve) => pending.push(resolve));
-    if (batch.some((write) => write.refused)) throw new Error('refused');
-    return answer(batch);
-  });
+  /** The writes sent alone waiting for their row's lock, each until the test lets it go. */
+  const waiting: Array<{ id: string; go: () => void }> = [];
+  const writes = new WriteBatches<Write, string>(
+    async (batch) => {
+      sent.push(batch.map((write) => write.id));
+      // Each statement waits until the test lets it return: what is asked for meanwhile queues.
+      await new Promise<void>((resolve) => pending.push(resolve));
+      if (batch.some((write) => write.refused)) throw new Error('refused');
+      return answer(batch);
+    },
+    async (write) => {
+      await new Promise<void>((go) => waiting.push({ id: write.id, go }));
+      return new Map([[write.id, `waited ${write.id}`]]);
+    },
+  );
   const release = async () => {
     while (pending.length) pending.shift()!();
     await new Promise((resolve) => setImmediate(resolve));
   };
-  return { writes, sent, release };
+  return { writes, sent, waiting, release };
 }
 
 const leaseHeldBy = (held: string[]) => (batch: Write[]) =>
@@ -66,4 +74,22 @@ it('sends each write of a refused batch alone: only the write Postgres refuses f
   expect(sent).toEqual([['a'], ['b', 'bad', 'c'], ['b'], ['bad'], ['c']]);
   expect(await first).toBe('answer a');
   expect(await Promise.all(results)).toEqual([{ answer: 'answer b' }, { error: 'refused' }, { answer: 'answer c' }]);
+});
+
+it('writes a run whose row was locked elsewhere again alone, waiting for the lock outside the slot: the next batch goes meanwhile', async () => {
+  const { writes, sent, waiting, release } = batches(
+    (batch) => new Map(batch.map((write) => [write.id, write.id === 'x' ? BUSY : `answer ${write.id}`])),
+  );
+  const first = [writes.write({ id: 'a' }), writes.write({ id: 'x' }), writes.write({ id: 'y' })];
+  await release();
+  await release();
+  expect(sent).toEqual([['a'], ['x', 'y']]);
+  expect(waiting.map((w) => w.id)).toEqual(['x']);
+  // x waits for its lock; z does not wait for x.
+  const z = writes.write({ id: 'z' });
+  expect(sent).toEqual([['a'], ['x', 'y'], ['z']]);
+  await release();
+  expect(await z).toBe('answer z');
+  waiting.shift()!.go();
+  expect(await Promise.all(first)).toEqual(['answer a', 'waited x', 'answer y']);
 });

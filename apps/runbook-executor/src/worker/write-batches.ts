@@ -1,8 +1,14 @@
+/** A run the statement skipped, its row locked elsewhere: written again alone, waiting for the lock. */
+export const BUSY: unique symbol = Symbol('busy');
+
 /**
- * Sends one batch of writes as one statement and returns, by execution id, what each run whose lease held answered
- * (a run left out wrote nothing).
+ * Sends one batch of writes as one statement and returns, by execution id, what each run whose lease held answered,
+ * or BUSY for a run whose row was locked elsewhere (a run left out wrote nothing: its worker lost the lease).
  */
-export type SendBatch<W, R> = (writes: W[]) => Promise<Map<string, R>>;
+export type SendBatch<W, R> = (writes: W[]) => Promise<Map<string, R | typeof BUSY>>;
+
+/** Sends one write, waiting for its run's row lock; answers as SendBatch, never BUSY. */
+export type SendWaiting<W, R> = (write: W) => Promise<Map<string, R>>;
 
 interface Queued<W, R> {
   write: W;
@@ -20,14 +26,23 @@ const MAX_BATCH = 200;
  *
  * Each run has at most one write under way (the engine awaits it), so a batch holds a run once; a second write of the
  * same run would wait for the next batch all the same (one statement may not update a row twice). A batch Postgres
- * refuses (one run's state it cannot take, a connection lost) wrote nothing, being one statement: each of its writes
- * is then sent alone, so the error reaches the run that caused it and no other.
+ * refuses (one run's state it cannot take) wrote nothing, being one statement: each of its writes is then sent as a
+ * statement of its own (all at once), so the error reaches the run that caused it and no other. A batch whose
+ * connection was lost may have committed: sent again, a step write writes the same (its attempts upserted, its outbox
+ * rows kept), and a closing write finds its run ended and answers that the lease was lost; its events are in the
+ * outbox, which the relay publishes.
+ *
+ * The statements under the slot skip a run whose row is locked elsewhere (BUSY): that run's write is sent again alone,
+ * waiting for the lock, outside the slot, so a row locked for long holds up its own run, not every run of the process.
  */
 export class WriteBatches<W extends { id: string }, R> {
   private queue: Array<Queued<W, R>> = [];
   private inFlight = false;
 
-  constructor(private readonly send: SendBatch<W, R>) {}
+  constructor(
+    private readonly send: SendBatch<W, R>,
+    private readonly sendWaiting: SendWaiting<W, R>,
+  ) {}
 
   /** Resolves with the run's answer, or undefined when its worker no longer held the lease (nothing was written). */
   write(write: W): Promise<R | undefined> {
@@ -64,23 +79,30 @@ export class WriteBatches<W extends { id: string }, R> {
   }
 
   private async sendTogether(batch: Array<Queued<W, R>>): Promise<void> {
-    let results: Map<string, R>;
+    let results: Map<string, R | typeof BUSY>;
     try {
       results = await this.send(batch.map((queued) => queued.write));
     } catch {
-      // Nothing of the batch was written: each write alone, so only the one Postgres refuses fails.
+      // Each write in a statement of its own, so only the one Postgres refuses fails.
       await Promise.all(batch.map((queued) => this.sendAlone(queued)));
       return;
     }
-    for (const queued of batch) queued.resolve(results.get(queued.write.id.toLowerCase()));
+    for (const queued of batch) this.answer(queued, results);
   }
 
   private async sendAlone(queued: Queued<W, R>): Promise<void> {
     try {
-      const results = await this.send([queued.write]);
-      queued.resolve(results.get(queued.write.id.toLowerCase()));
+      this.answer(queued, await this.send([queued.write]));
     } catch (error) {
       queued.reject(error);
     }
+  }
+
+  /** The run's answer; a busy run is sent again alone, waiting for its lock outside the slot (not awaited here). */
+  private answer(queued: Queued<W, R>, results: Map<string, R | typeof BUSY>): void {
+    const id = queued.write.id.toLowerCase();
+    const result = results.get(id);
+    if (result !== BUSY) return queued.resolve(result);
+    this.sendWaiting(queued.write).then((waited) => queued.resolve(waited.get(id)), queued.reject);
   }
 }
