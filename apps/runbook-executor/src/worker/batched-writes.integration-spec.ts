@@ -1,14 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { createEvent, EventPublisher, Transaction, trustedEvent } from '@firebreak/bus';
 import { buildConfig, openDatabase, table } from '@firebreak/platform';
 import { resolveDatabaseUrl, uniqueTestId, waitFor } from '@firebreak/testing';
-import { AttemptRecord, initialState } from '../engine/engine.types';
+import { initialState } from '../engine/engine.types';
 import { executionEvents } from '../lifecycle/execution-events';
 import { ExecutionsRepository, FinalWrite } from '../lifecycle/executions.repository';
 import { SERVICE } from '../service';
 import { LeasedStepWrites } from './leased-step-writes';
+import { executionRef, httpAttempt, leasedRun } from './testing/leased-runs';
 
 // Writes of concurrent runs sent as one statement (WriteBatches): each run's lease guards its own part only, so a run
 // taken over in the same batch as others writes and publishes nothing while they do, and a write Postgres refuses
@@ -59,41 +59,21 @@ beforeEach(() => {
   writes.leftoversWaitMs = 60_000;
 });
 
-async function running(owner: string): Promise<string> {
-  const id = randomUUID();
-  await db.transaction((manager) =>
-    repo.insert(manager, {
-      ...{ id, requestId: id, runbookId: 'r', definition: null, mode: 'live', trigger: 'alert', severity: 'warning' },
-      ...{ concurrencyKey: null, concurrencyLimit: null, runbookLimit: null, context: {}, params: {} },
-      ...{ status: 'queued', escalate: false, createdAt: new Date() },
-    }),
-  );
-  await db.query(`UPDATE ${executions} SET status = 'running', lease_owner = $2, lease_until = now() + interval '1 minute' WHERE id = $1`, [
-    id,
-    owner,
-  ]);
-  return id;
-}
-
-const attempt = (stepId: string, status: AttemptRecord['status']): AttemptRecord => ({
-  ...{ stepId, stepType: 'http', attempt: 1, rollback: false, status, startedAt: new Date('2026-01-01T00:00:00Z') },
-  ...(status === 'running' ? {} : { finishedAt: new Date('2026-01-01T00:00:01Z') }),
-});
-const ref = (id: string) => ({ id, request_id: id, runbook_id: 'r', mode: 'live' as const, fingerprint: null });
+const running = (owner: string) => leasedRun(db, repo, executions, owner);
 const step = (id: string, owner = 'w1') =>
   writes.write(
     id,
     owner,
     { ...initialState(), cursor: 1 },
-    [attempt('first', 'running')],
-    (tx: Transaction) => executionEvents.step(tx, ref(id), attempt('first', 'running')),
+    [httpAttempt('first', 'running')],
+    (tx: Transaction) => executionEvents.step(tx, executionRef(id), httpAttempt('first', 'running')),
     [],
   );
 const succeeded: FinalWrite = { status: 'succeeded', reason: 'done', escalate: false, at: new Date('2026-01-02T00:00:00Z') };
 const finish = (id: string, owner = 'w1') =>
-  writes.finish(id, owner, { state: null, attempts: [attempt('last', 'succeeded')], published: [] }, succeeded, (tx) => {
-    executionEvents.step(tx, ref(id), attempt('last', 'succeeded'));
-    executionEvents.finished(tx, { ...ref(id), started_at: null }, { ...succeeded });
+  writes.finish(id, owner, { state: null, attempts: [httpAttempt('last', 'succeeded')], published: [] }, succeeded, (tx) => {
+    executionEvents.step(tx, executionRef(id), httpAttempt('last', 'succeeded'));
+    executionEvents.finished(tx, { ...executionRef(id), started_at: null }, { ...succeeded });
   });
 const attemptsOf = async (id: string) => (await repo.attempts(id)).map((a) => `${a.step_id}:${a.status}`);
 const outboxOf = async (id: string) =>

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { createEvent, EventPublisher, Transaction, trustedEvent } from '@firebreak/bus';
@@ -11,6 +10,7 @@ import { ExecutionsRepository, FinalWrite } from '../lifecycle/executions.reposi
 import { SERVICE } from '../service';
 import { DbExecutionStore, StoreDependencies } from './db-execution-store';
 import { LeasedStepWrites } from './leased-step-writes';
+import { executionRef, httpAttempt, leasedRun } from './testing/leased-runs';
 
 // A step's write as one statement outside a transaction (state, attempts, outbox rows, the delete of rows
 // published before), on the repository and a recording publisher: the lease guards all of it, and events
@@ -72,30 +72,9 @@ beforeEach(() => {
 
 afterEach(() => writes.flush());
 
-/** A running execution leased to `owner`. */
-async function running(owner: string): Promise<string> {
-  const id = randomUUID();
-  await db.transaction((manager) =>
-    repo.insert(manager, {
-      ...{ id, requestId: id, runbookId: 'r', definition: null, mode: 'live', trigger: 'alert', severity: 'warning' },
-      ...{ concurrencyKey: null, concurrencyLimit: null, runbookLimit: null, context: {}, params: {} },
-      ...{ status: 'queued', escalate: false, createdAt: new Date() },
-    }),
-  );
-  await db.query(`UPDATE ${executions} SET status = 'running', lease_owner = $2, lease_until = now() + interval '1 minute' WHERE id = $1`, [
-    id,
-    owner,
-  ]);
-  return id;
-}
-
-const attempt = (stepId: string, status: AttemptRecord['status']): AttemptRecord => ({
-  ...{ stepId, stepType: 'http', attempt: 1, rollback: false, status, startedAt: new Date('2026-01-01T00:00:00Z') },
-  ...(status === 'running' ? {} : { finishedAt: new Date('2026-01-01T00:00:01Z') }),
-});
-const ref = (id: string) => ({ id, request_id: id, runbook_id: 'r', mode: 'live' as const, fingerprint: null });
+const running = (owner: string) => leasedRun(db, repo, executions, owner);
 const announce = (id: string, attempts: AttemptRecord[]) => (tx: Transaction) => {
-  for (const a of attempts) executionEvents.step(tx, ref(id), a);
+  for (const a of attempts) executionEvents.step(tx, executionRef(id), a);
 };
 const write = (id: string, owner: string, state: EngineState, attempts: AttemptRecord[], before: string[] = []) =>
   writes.write(id, owner, state, attempts, announce(id, attempts), before);
@@ -105,7 +84,7 @@ const succeeded: FinalWrite = { status: 'succeeded', reason: 'done', escalate: f
 it('with the lease: writes the state, the attempts and their outbox rows, and publishes the events in order once all of it committed', async () => {
   const id = await running('w1');
   const state = { ...initialState(), cursor: 1, completed: ['first'] };
-  const result = await write(id, 'w1', state, [attempt('first', 'succeeded'), attempt('second', 'running')]);
+  const result = await write(id, 'w1', state, [httpAttempt('first', 'succeeded'), httpAttempt('second', 'running')]);
 
   expect(result.written).toBe(true);
   expect(published).toHaveLength(2);
@@ -120,7 +99,7 @@ it('with the lease: writes the state, the attempts and their outbox rows, and pu
 it('without the lease (another worker took the run over): writes no state, attempt or outbox row and publishes nothing', async () => {
   const id = await running('w2');
   const before = (await repo.get(id))!.state;
-  const result = await write(id, 'w1', { ...initialState(), cursor: 2 }, [attempt('first', 'running')]);
+  const result = await write(id, 'w1', { ...initialState(), cursor: 2 }, [httpAttempt('first', 'running')]);
 
   expect(result).toEqual({ written: false, published: [] });
   expect(published).toEqual([]);
@@ -131,8 +110,14 @@ it('without the lease (another worker took the run over): writes no state, attem
 
 it("deletes the rows the run's earlier write published, with the lease or without; the closing write deletes the last ones", async () => {
   const id = await running('w1');
-  const first = await write(id, 'w1', initialState(), [attempt('first', 'running')]);
-  const second = await write(id, 'w1', initialState(), [attempt('first', 'succeeded'), attempt('second', 'running')], first.published);
+  const first = await write(id, 'w1', initialState(), [httpAttempt('first', 'running')]);
+  const second = await write(
+    id,
+    'w1',
+    initialState(),
+    [httpAttempt('first', 'succeeded'), httpAttempt('second', 'running')],
+    first.published,
+  );
   expect(await outboxIds()).toEqual([...second.published].sort());
 
   const finished = await db.transaction((manager) =>
@@ -143,23 +128,23 @@ it("deletes the rows the run's earlier write published, with the lease or withou
 
   // Taken over meanwhile: the rows already published go all the same, nothing else is written.
   const other = await running('w1');
-  const kept = await write(other, 'w1', initialState(), [attempt('first', 'running')]);
+  const kept = await write(other, 'w1', initialState(), [httpAttempt('first', 'running')]);
   await db.query(`UPDATE ${executions} SET lease_owner = 'w2' WHERE id = $1`, [other]);
-  const lost = await write(other, 'w1', initialState(), [attempt('first', 'succeeded')], kept.published);
+  const lost = await write(other, 'w1', initialState(), [httpAttempt('first', 'succeeded')], kept.published);
   expect(lost.written).toBe(false);
   expect(await outboxIds()).toEqual([]);
 });
 
 describe('the closing write alone (finish)', () => {
   const finish = (id: string, owner: string, published: string[] = []) =>
-    writes.finish(id, owner, { state: null, attempts: [attempt('last', 'succeeded')], published }, succeeded, (tx) => {
-      executionEvents.step(tx, ref(id), attempt('last', 'succeeded'));
-      executionEvents.finished(tx, { ...ref(id), started_at: null }, { ...succeeded });
+    writes.finish(id, owner, { state: null, attempts: [httpAttempt('last', 'succeeded')], published }, succeeded, (tx) => {
+      executionEvents.step(tx, executionRef(id), httpAttempt('last', 'succeeded'));
+      executionEvents.finished(tx, { ...executionRef(id), started_at: null }, { ...succeeded });
     });
 
   it('with the lease: ends the run, deletes the step writes’ rows, publishes its events once committed; the next step write deletes their rows', async () => {
     const id = await running('w1');
-    const step = await write(id, 'w1', initialState(), [attempt('last', 'running')]);
+    const step = await write(id, 'w1', initialState(), [httpAttempt('last', 'running')]);
     published = [];
     const result = await finish(id, 'w1', step.published);
 
@@ -172,7 +157,7 @@ describe('the closing write alone (finish)', () => {
 
     // No later write of that run: another run's step write takes them along.
     const other = await running('w1');
-    const next = await write(other, 'w1', initialState(), [attempt('first', 'running')]);
+    const next = await write(other, 'w1', initialState(), [httpAttempt('first', 'running')]);
     expect(await outboxIds()).toEqual([...next.published].sort());
     await db.query(`DELETE FROM ${outbox}`);
   });
@@ -200,7 +185,7 @@ describe('rows published by a step write', () => {
   it('are deleted within leftoversWaitMs though the run makes no further write (a long step)', async () => {
     writes.leftoversWaitMs = 50;
     const id = await running('w1');
-    const step = await write(id, 'w1', initialState(), [attempt('slow', 'running')]);
+    const step = await write(id, 'w1', initialState(), [httpAttempt('slow', 'running')]);
     expect(step.published).toHaveLength(1);
     // No later write of the run: were they left for it, they would wait the whole step and the relay would publish them again.
     await waitFor(async () => (await outboxIds()).length === 0, { timeoutMs: 5_000, message: 'the published row was not deleted' });
@@ -209,11 +194,17 @@ describe('rows published by a step write', () => {
   it('keep a row whose publish failed (the relay publishes it), through the next write and the flush', async () => {
     const id = await running('w1');
     failNextPublish = true;
-    const step = await write(id, 'w1', initialState(), [attempt('first', 'running')]);
+    const step = await write(id, 'w1', initialState(), [httpAttempt('first', 'running')]);
     expect(step.published).toEqual([]);
     const [unsent] = await outboxIds();
     expect(unsent).toBeDefined();
-    const next = await write(id, 'w1', initialState(), [attempt('first', 'succeeded'), attempt('second', 'running')], step.published);
+    const next = await write(
+      id,
+      'w1',
+      initialState(),
+      [httpAttempt('first', 'succeeded'), httpAttempt('second', 'running')],
+      step.published,
+    );
     await writes.flush();
     expect(next.published).toHaveLength(2);
     expect(await outboxIds()).toEqual([unsent]);
@@ -222,10 +213,10 @@ describe('rows published by a step write', () => {
 
   it('that another write was to delete go back to the queue when its statement fails, and are deleted later', async () => {
     const id = await running('w1');
-    const step = await write(id, 'w1', initialState(), [attempt('first', 'running')]);
+    const step = await write(id, 'w1', initialState(), [httpAttempt('first', 'running')]);
     expect(await outboxIds()).toEqual(step.published);
     // A statement Postgres refuses (not an execution id): the rows it carried to delete are not dropped.
-    await expect(write('not-a-uuid', 'w1', initialState(), [attempt('first', 'running')])).rejects.toThrow();
+    await expect(write('not-a-uuid', 'w1', initialState(), [httpAttempt('first', 'running')])).rejects.toThrow();
     await writes.flush();
     expect(await outboxIds()).toEqual([]);
   });
@@ -245,11 +236,11 @@ describe("a run's start, announced by its first write (DbExecutionStore)", () =>
   it('goes in the same statement as the first step write, published ahead of its step event, and not with later writes', async () => {
     const id = await running('w1');
     const store = await storeFor(id, 'w1');
-    const first = attempt('first', 'running');
+    const first = httpAttempt('first', 'running');
     await store.record(initialState(), first);
     expect(published.map((event) => event.id)).toEqual([startedId(id), stepId(id, first)]);
     expect(published[0].rowCommitted).toBe(true);
-    const done = attempt('first', 'succeeded');
+    const done = httpAttempt('first', 'succeeded');
     await store.record({ ...initialState(), cursor: 1 }, done);
     expect(published.map((event) => event.id)).toEqual([startedId(id), stepId(id, first), stepId(id, done)]);
     await db.query(`DELETE FROM ${outbox}`);
@@ -258,11 +249,11 @@ describe("a run's start, announced by its first write (DbExecutionStore)", () =>
   it('is staged again by the next write when the first wrote nothing (the lease was elsewhere)', async () => {
     const id = await running('w2');
     const store = await storeFor(id, 'w1');
-    await expect(store.record(initialState(), attempt('first', 'running'))).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(store.record(initialState(), httpAttempt('first', 'running'))).rejects.toBeInstanceOf(LeaseLostError);
     expect(published).toEqual([]);
     await db.query(`UPDATE ${executions} SET lease_owner = 'w1' WHERE id = $1`, [id]);
-    await store.record(initialState(), attempt('first', 'running'));
-    expect(published.map((event) => event.id)).toEqual([startedId(id), stepId(id, attempt('first', 'running'))]);
+    await store.record(initialState(), httpAttempt('first', 'running'));
+    expect(published.map((event) => event.id)).toEqual([startedId(id), stepId(id, httpAttempt('first', 'running'))]);
     await db.query(`DELETE FROM ${outbox}`);
   });
 });
