@@ -52,11 +52,16 @@ function leasedParts(attemptsTable: string, outboxTable: string, guard: string):
 }
 
 /**
- * The runs of $1 as `runs`, and `locked`: their rows locked in id order (a sort under the lock, so two batches never
- * wait on each other crosswise). Under the batcher's one slot a locked row is skipped (SKIP LOCKED) and its run
- * reported busy, to be written alone, waiting for the lock, outside the slot: one row locked elsewhere (an operator's
- * session, a takeover's transaction) then holds up its own run only, not every run of the process.
+ * The runs of $1 as `runs`, and `locked`: their rows locked in id order. Under the batcher's one slot a locked row is
+ * skipped (SKIP LOCKED) and its run reported busy, to be written alone, waiting for the lock, outside the slot: one
+ * row locked elsewhere (an operator's session, a takeover's transaction) then holds up its own run only, not every run
+ * of the process. The waiting variant locks its one row.
  */
+/** The runs `locked` skipped whose row exists (locked elsewhere), as (id, busy): a run without a row is not busy, only not written. */
+function busyRuns(table: string): string {
+  return `SELECT r.id, true AS busy FROM runs r WHERE r.id NOT IN (SELECT id FROM locked) AND EXISTS (SELECT 1 FROM ${table} e WHERE e.id = r.id)`;
+}
+
 function lockedRuns(table: string, columns: string, waitForLocks: boolean): string {
   return `runs AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${columns})),
    locked AS (SELECT e.id FROM ${table} e WHERE e.id IN (SELECT id FROM runs) ORDER BY e.id FOR UPDATE${waitForLocks ? '' : ' SKIP LOCKED'})`;
@@ -74,7 +79,7 @@ export function batchedStepStatement(table: string, attemptsTable: string, outbo
      UPDATE ${table} e SET state = r.state FROM runs r
       WHERE e.id = r.id AND e.id IN (SELECT id FROM locked) AND e.lease_owner = r.worker AND e.status = 'running' RETURNING e.id),
    ${leasedParts(attemptsTable, outboxTable, 'saved')}
-   SELECT id, false AS busy FROM saved UNION ALL SELECT id, true FROM runs WHERE id NOT IN (SELECT id FROM locked)`;
+   SELECT id, false AS busy FROM saved UNION ALL ${busyRuns(table)}`;
 }
 
 /**
@@ -104,7 +109,7 @@ export function batchedFinishStatement(
    cancelled AS (
      UPDATE ${approvalsTable} a SET status = 'cancelled', decided_at = f.finished_at FROM finished f WHERE a.execution_id = f.id AND a.status = 'pending'),
    ${leasedParts(attemptsTable, outboxTable, 'finished')}
-   SELECT id, false AS busy, cancel_requested_by FROM finished UNION ALL SELECT id, true, NULL FROM runs WHERE id NOT IN (SELECT id FROM locked)`;
+   SELECT id, false AS busy, cancel_requested_by FROM finished UNION ALL SELECT id, true, NULL FROM (${busyRuns(table)}) b`;
 }
 
 /** $1…$14 of batchedStepStatement. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { createEvent, EventPublisher, Transaction, trustedEvent } from '@firebreak/bus';
@@ -156,5 +157,12 @@ it('a run whose row is locked elsewhere holds up its own write only: the others 
   } finally {
     await session.release();
   }
+  await db.query(`DELETE FROM ${outbox}`);
+});
+
+it('answers a write for a run with no row as not written (lease lost), never as busy', async () => {
+  const [held] = [await running('w1')];
+  const results = await Promise.all([step(held), step(randomUUID()), finish(randomUUID())]);
+  expect(results.map((result) => result.written)).toEqual([true, false, false]);
   await db.query(`DELETE FROM ${outbox}`);
 });

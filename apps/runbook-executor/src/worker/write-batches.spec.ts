@@ -93,3 +93,19 @@ it('writes a run whose row was locked elsewhere again alone, waiting for the loc
   waiting.shift()!.go();
   expect(await Promise.all(first)).toEqual(['answer a', 'waited x', 'answer y']);
 });
+
+it('sends at most two busy writes waiting for their locks at once (each holds a pooled connection); the others wait their turn', async () => {
+  const { writes, waiting, release } = batches((batch) => new Map(batch.map((write) => [write.id, BUSY])));
+  const all = [writes.write({ id: 'p' }), writes.write({ id: 'q' }), writes.write({ id: 'r' }), writes.write({ id: 's' })];
+  await release();
+  await release();
+  expect(waiting.map((w) => w.id)).toEqual(['p', 'q']);
+  waiting.shift()!.go();
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(waiting.map((w) => w.id)).toEqual(['q', 'r']);
+  for (let turn = 0; turn < 3; turn++) {
+    waiting.shift()!.go();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  expect(await Promise.all(all)).toEqual(['waited p', 'waited q', 'waited r', 'waited s']);
+});

@@ -20,6 +20,12 @@ interface Queued<W, R> {
 const MAX_BATCH = 200;
 
 /**
+ * Busy writes waiting for their row's lock at once, each on a pooled connection: a few, so rows locked elsewhere can
+ * never take the pool from the heartbeats, the claims and the batches (the rest wait their turn in memory).
+ */
+const MAX_WAITING = 2;
+
+/**
  * Gathers the writes of concurrent runs into one statement: a write goes at once when no batch is under way, and the
  * writes asked for while one is go together in the next, with one commit. At most one batch is in flight, so a write
  * waits for at most the batch before its own, and a lone write (a quiet process) waits for nothing.
@@ -33,11 +39,15 @@ const MAX_BATCH = 200;
  * outbox, which the relay publishes.
  *
  * The statements under the slot skip a run whose row is locked elsewhere (BUSY): that run's write is sent again alone,
- * waiting for the lock, outside the slot, so a row locked for long holds up its own run, not every run of the process.
+ * waiting for the lock, outside the slot (at most MAX_WAITING at once), so a row locked for long holds up its own
+ * run, and at worst other busy ones, not every run of the process.
  */
 export class WriteBatches<W extends { id: string }, R> {
   private queue: Array<Queued<W, R>> = [];
   private inFlight = false;
+  /** Busy writes not yet sent waiting, in order, and how many are being sent. */
+  private busy: Array<Queued<W, R>> = [];
+  private waiting = 0;
 
   constructor(
     private readonly send: SendBatch<W, R>,
@@ -100,9 +110,22 @@ export class WriteBatches<W extends { id: string }, R> {
 
   /** The run's answer; a busy run is sent again alone, waiting for its lock outside the slot (not awaited here). */
   private answer(queued: Queued<W, R>, results: Map<string, R | typeof BUSY>): void {
-    const id = queued.write.id.toLowerCase();
-    const result = results.get(id);
+    const result = results.get(queued.write.id.toLowerCase());
     if (result !== BUSY) return queued.resolve(result);
-    this.sendWaiting(queued.write).then((waited) => queued.resolve(waited.get(id)), queued.reject);
+    this.busy.push(queued);
+    this.sendBusy();
+  }
+
+  private sendBusy(): void {
+    while (this.waiting < MAX_WAITING && this.busy.length > 0) {
+      const queued = this.busy.shift()!;
+      this.waiting++;
+      void this.sendWaiting(queued.write)
+        .then((waited) => queued.resolve(waited.get(queued.write.id.toLowerCase())), queued.reject)
+        .finally(() => {
+          this.waiting--;
+          this.sendBusy();
+        });
+    }
   }
 }
