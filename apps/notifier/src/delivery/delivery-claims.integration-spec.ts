@@ -37,7 +37,7 @@ routes:
   });
 
   const base = Date.now() - 3_600_000;
-  const row = (channel: string, fields: { fp: string; target?: string; at: number; kind?: 'firing' | 'resolved' }): NewDelivery => ({
+  const row = (channel: string, fields: { fp?: string; target?: string; at: number; kind?: 'firing' | 'resolved' }): NewDelivery => ({
     id: randomUUID(),
     announcementId: randomUUID(),
     announcementSubject: 'alerts.notify',
@@ -46,7 +46,7 @@ routes:
     target: fields.target ?? 'default',
     kind: fields.kind ?? 'firing',
     severity: 'critical',
-    fingerprint: fields.fp,
+    ...(fields.fp ? { fingerprint: fields.fp } : {}),
     title: 'claims',
     content: { kind: fields.kind ?? 'firing' } as never,
     status: 'pending',
@@ -184,5 +184,71 @@ routes:
     expect([...(await settle([lost]))]).toEqual([]);
     expect([...(await settle(again))]).toEqual([trigger.id]);
     expect((await claim(channel, 10, new Date(now + 2_000))).map((d) => d.id)).toEqual([resolve.id]);
+  });
+
+  /** A round's claim in one statement (claimOntoWire), with `tokens` in the channel's bucket. */
+  const claimOntoWire = (channel: string, tokens: number) =>
+    db.transaction((m) =>
+      repo.claimOntoWire(m, channel, 10, new Date(), new Date(Date.now() + 60_000), { tokens, refilledAt: new Date(base) }),
+    );
+  const rowOf = async (id: string) =>
+    (await db.query(`SELECT status, attempts, last_error FROM ${table(h.schema, 'deliveries')} WHERE id = $1`, [id]))[0];
+  const tokensOf = async (channel: string) =>
+    Number((await db.query(`SELECT tokens FROM ${table(h.schema, 'rate_buckets')} WHERE channel = $1`, [channel]))[0].tokens);
+
+  /**
+   * A round's claim in one statement (claimOntoWire): what claimDue, putOnWire and the bucket's write did in three. A
+   * row older than what its order key already has on the wire is skipped, never sent; the others set their key's mark,
+   * so an older row recorded later is skipped in turn; the bucket is written less what goes out.
+   */
+  it('skips what a newer announcement already overtook, marks what goes out, and spends the bucket on what goes out only', async () => {
+    const channel = `wire-${randomUUID()}`;
+    await db.query(`INSERT INTO ${table(h.schema, 'rate_buckets')} (channel, tokens, refilled_at) VALUES ($1, 10, $2)`, [
+      channel,
+      new Date(base),
+    ]);
+    const [overtaken, firing] = [fingerprint(), fingerprint()];
+    // The overtaken alert's resolve (announced at 5 s) is already on the wire to this target.
+    await db.transaction((m) =>
+      repo.putOnWire(
+        m,
+        channel,
+        [{ id: randomUUID(), target: 'default', orderKey: overtaken, orderedAt: new Date(base + 5_000) } as never],
+        new Date(),
+      ),
+    );
+    const [late, fresh, unkeyed] = [
+      row(channel, { fp: overtaken, at: 1_000 }),
+      row(channel, { fp: firing, at: 2_000 }),
+      row(channel, { at: 3_000 }),
+    ];
+    await insert([late, fresh, unkeyed]);
+
+    const first = await claimOntoWire(channel, 10);
+    expect(first.deliveries.map((d) => d.id)).toEqual([fresh.id, unkeyed.id]);
+    expect(first.superseded).toBe(1);
+    expect(await rowOf(late.id)).toEqual({ status: 'skipped', attempts: 0, last_error: expect.stringContaining('superseded') });
+    expect(await rowOf(fresh.id)).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(await tokensOf(channel)).toBe(8);
+
+    // The firing alert's message went out (answered): a trigger of it announced earlier, recorded only now, is skipped.
+    await db.transaction((m) =>
+      outcomes.applyOutcomes(
+        m,
+        first.deliveries.map((d) => ({
+          id: d.id,
+          claimToken: d.claimToken,
+          attempts: d.attempts,
+          status: 'sent' as const,
+          sentAt: new Date(),
+        })),
+        new Date(),
+      ),
+    );
+    const older = row(channel, { fp: firing, at: 1_500 });
+    await insert([older]);
+    expect(await claimOntoWire(channel, 8)).toEqual({ deliveries: [], superseded: 1 });
+    expect(await rowOf(older.id)).toMatchObject({ status: 'skipped', attempts: 0 });
+    expect(await tokensOf(channel)).toBe(8);
   });
 });
