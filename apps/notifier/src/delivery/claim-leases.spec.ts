@@ -29,11 +29,11 @@ describe('ClaimLeases: the claims this replica holds', () => {
     expect(leases.expiredHeld('slack', pastTheLease())).toEqual([]);
   });
 
-  it('a claim covers a send only while its lease has a whole HTTP timeout left, under its own token', () => {
+  it("a claim covers a send only while its lease has a whole send's longest exchange left, under its own token", () => {
     const at = clock.now();
     leases.hold('slack', [claimed('d3', 'token-3')], leases.leaseUntil(at));
     const after = (ms: number) => new Date(at.getTime() + ms);
-    // Lease = timeout (10 s) + 30 s: a send may start up to 30 s after the claim.
+    // Lease = a send's longest exchange (a connection's wait and the wire, 10 s each) + 30 s: a send may start up to 30 s after the claim.
     expect(leases.coversSend('slack', 'd3', 'token-3', after(30_000))).toBe(true);
     expect(leases.coversSend('slack', 'd3', 'token-3', after(30_001))).toBe(false);
     expect(leases.coversSend('slack', 'd3', 'another-token', at)).toBe(false);

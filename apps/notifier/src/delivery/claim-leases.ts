@@ -2,12 +2,13 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { Clock, CLOCK, CONFIG, LOGGER, Poller, rowsOf, table } from '@firebreak/platform';
+import { longestExchangeMs } from '../providers/http';
 import { NotifierConfig } from '../service';
 import { ClaimedDelivery } from './delivery.types';
 
 /** How often the claims held are looked at; only those past half their lease are renewed (normally none). */
 const RENEW_EVERY_MS = 5_000;
-/** A claim's lease beyond the HTTP timeout: time for the answer to be written after the provider answered. */
+/** A claim's lease beyond its send's longest exchange: time for the answer to be written after the provider answered. */
 const LEASE_MARGIN_MS = 30_000;
 
 interface Held {
@@ -27,7 +28,10 @@ interface Held {
  */
 @Injectable()
 export class ClaimLeases implements OnApplicationBootstrap {
-  /** A claim's lease: the HTTP timeout (a send cannot outlast it) and the margin to write its answer. */
+  /**
+   * A claim's lease: a send's longest exchange (its wait for a connection and its time on the wire, each up to the HTTP
+   * timeout: a send cannot outlast them) and the margin to write its answer.
+   */
   readonly leaseMs: number;
   private readonly sendMs: number;
   private readonly held = new Map<string, Map<string, Held>>();
@@ -40,7 +44,7 @@ export class ClaimLeases implements OnApplicationBootstrap {
     @Inject(CONFIG) config: NotifierConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
-    this.sendMs = config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS;
+    this.sendMs = longestExchangeMs(config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS);
     this.leaseMs = this.sendMs + LEASE_MARGIN_MS;
     this.deliveries = table(config.dbSchema, 'deliveries');
     this.renewing = new Poller({ name: 'delivery lease renewal', intervalMs: RENEW_EVERY_MS, tick: () => this.renew(), logger });
@@ -71,7 +75,7 @@ export class ClaimLeases implements OnApplicationBootstrap {
   }
 
   /**
-   * Whether the claim, held under this token, is still leased for a whole send started `now` (one HTTP timeout). A
+   * Whether the claim, held under this token, is still leased for a whole send started `now` (its longest exchange). A
    * process stalled between its claim and its send (event loop blocked, VM paused) can wake past its lease, when
    * another replica may have claimed the delivery and sent it already: sending it too would page twice, and the
    * renewal cannot have helped, as it runs on the same event loop. Such a send is made only once `renewForSend` has

@@ -18,7 +18,7 @@ class MovableClock implements Pick<Clock, 'now'> {
 }
 
 const OPERATOR = 'operator-token-1';
-/** Past any lease (HTTP timeout 5 s + 30 s): what a process starved of CPU sees between a claim and its settle. */
+/** Past any lease (two HTTP timeouts of 5 s + 30 s): what a process starved of CPU sees between a claim and its settle. */
 const STARVED_MS = 10 * 60_000;
 
 /**

@@ -32,7 +32,7 @@ function isOutage(error: unknown): boolean {
  *
  * An answer whose write fails because Postgres is away is kept and written once it is back, and
  * meanwhile this replica claims nothing (`backedUp`). With one replica that is the whole story:
- * nothing is sent again. With several, an outage longer than the lease (HTTP timeout + 30 s) can
+ * nothing is sent again. With several, an outage longer than the lease (twice the HTTP timeout + 30 s) can
  * still make a delivery go out twice, with the same idempotency key: once Postgres is back another
  * replica may claim the row, its lease over, before this one wrote the answer. That late answer is
  * then fenced out (the row's claim token no longer matches) and neither recorded nor announced.

@@ -185,7 +185,7 @@ describe('postJson', () => {
     expect(isAnswer(result) && [result.status, result.body]).toEqual([200, '{"ok":true}']);
   });
 
-  it('counts the wait for a free connection in the timeout; a request given up meanwhile is never sent and costs no connection', async () => {
+  it('bounds the wait for a free connection by the timeout; a request given up meanwhile is never sent and costs no connection', async () => {
     const { url: fresh, sockets } = await startServer();
     answer = (_req, _body, res) => later(600, () => res.end('ok'));
     let busyAnswered = 0;
@@ -193,7 +193,7 @@ describe('postJson', () => {
     const queued = await Promise.all(Array.from({ length: 20 }, () => postJson(`${fresh}/hook`, {}, { timeoutMs: 150 })));
     // Given up at their own timeout, not once a busy connection came free (the busy ones are answered after 600 ms).
     expect(busyAnswered).toBe(0);
-    expect(queued).toEqual(Array(20).fill({ result: 'retry', reason: 'network', error: 'request failed: no answer within 150 ms' }));
+    expect(queued).toEqual(Array(20).fill({ result: 'retry', reason: 'network', error: 'request failed: no connection within 150 ms' }));
     await Promise.all(busy);
     await pause(100);
     expect(received).toBe(64);
@@ -205,12 +205,26 @@ describe('postJson', () => {
     expect(sockets.size).toBe(64);
   });
 
+  it('gives a request that waited for a connection its whole timeout on the wire: not given up on an answer in time, not sent twice', async () => {
+    // A storm's channel has more sends going than the pool has connections, and a starved process is slow to free
+    // them: with one timeout over the wait and the wire, a request went out with what was left of it and was given up
+    // as a timeout though the receiver took it, and its delivery was sent again.
+    const { url: fresh } = await startServer();
+    answer = (_req, _body, res) => later(1600, () => res.end('ok'));
+    const busy = Array.from({ length: 64 }, () => postJson(`${fresh}/hook`, {}, { timeoutMs: 2400 }));
+    // Waits ~1.6 s for a connection, then ~1.6 s for its answer: 3.2 s in all, past the 2.4 s timeout, each part within it.
+    const waited = await postJson(`${fresh}/hook`, {}, { timeoutMs: 2400 });
+    expect(isAnswer(waited) && [waited.status, waited.body]).toEqual([200, 'ok']);
+    expect((await Promise.all(busy)).every((r) => isAnswer(r) && r.status === 200)).toBe(true);
+    expect(received).toBe(65);
+  });
+
   it('answers a refused connection with a retry that does not name the URL', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const result = await postJson(`http://127.0.0.1:${port}/bot123:SECRET/sendMessage`, {}, { timeoutMs: 2000 });
+    const result = await postJson(`http://127.0.0.1:${port}/bot123:SECRET/sendMessage`, {}, { timeoutMs: 3000 });
     expect(result).toMatchObject({ result: 'retry', reason: 'network' });
     expect(JSON.stringify(result)).toContain('ECONNREFUSED');
     expect(JSON.stringify(result)).not.toContain('SECRET');

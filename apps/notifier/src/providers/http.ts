@@ -21,6 +21,14 @@ const MAX_BODY = 64 * 1024;
 const agent = new Agent({ connections: 64 });
 
 /**
+ * The longest a `postJson` with `timeoutMs` can take: the wait for a connection and the exchange on the wire, each
+ * bounded by the timeout. What a claim's lease must cover for a send.
+ */
+export function longestExchangeMs(timeoutMs: number): number {
+  return 2 * timeoutMs;
+}
+
+/**
  * POSTs JSON and reads the answer; never follows redirects. A network failure or timeout comes
  * back as a retry, with a message that never includes the URL (it may hold a secret).
  */
@@ -57,28 +65,37 @@ function send(
       const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8').slice(0, MAX_BODY);
       resolve({ status, headers, body: text });
     };
-    // The whole exchange, from the queue for a connection to the answer's last byte. A request still
-    // queued when it runs out is given up here and aborted when its turn comes (onRequestStart).
+    // Two bounds of `timeoutMs` each: the wait for one of the pool's connections, then the exchange on the wire, from
+    // the request's first byte to the answer's last. One bound over both gave a request that waited long in the queue
+    // (a channel's concurrency above the pool's 64 connections, a starved process) only what was left of it on the
+    // wire, or nothing: under load requests went out with milliseconds left, or after their deadline (the timer not
+    // run yet), and were given up as timeouts though the receiver took them; their deliveries were sent again.
+    // A request still queued when its wait runs out is given up unsent, when its turn comes (onRequestStart).
     let expired = false;
-    const timer = setTimeout(() => {
+    const giveUp = (what: string) => () => {
       expired = true;
       // Given up only after the I/O already waiting is read (setImmediate runs after the poll phase): a process
       // stalled past the timeout runs its due timers before it reads its sockets, and an answer that came in time
       // was given up as a timeout, the delivery sent again though the receiver had taken it.
       setImmediate(() => {
         if (settled) return;
-        const timeout = new Error(`no answer within ${options.timeoutMs} ms`);
+        const timeout = new Error(`${what} within ${options.timeoutMs} ms`);
         settle(timeout);
         controller?.abort(timeout);
       });
-    }, options.timeoutMs);
+    };
+    const queuedUntil = Date.now() + options.timeoutMs;
+    let timer = setTimeout(giveUp('no connection'), options.timeoutMs);
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(started) {
         // Thrown, not started.abort(): undici fails a request whose start throws before writing a
         // byte, and the keep-alive connection serves the next one; abort() would destroy it, one
-        // more connect for every request given up, just when the pool is overloaded.
-        if (settled || expired) throw new Error('given up');
+        // more connect for every request given up, just when the pool is overloaded. By the clock too: a
+        // stalled process can start a request before it runs the timer that gave it up.
+        if (settled || expired || Date.now() >= queuedUntil) throw new Error('given up');
         controller = started;
+        clearTimeout(timer);
+        timer = setTimeout(giveUp('no answer'), options.timeoutMs);
       },
       onResponseStart(_controller, statusCode, responseHeaders) {
         status = statusCode;
