@@ -39,7 +39,7 @@ export class ChannelLoop {
     void this.poller.tickNow().then(() => (this.woken ? this.poller.tickNow() : undefined));
   }
 
-  /** Lets the round in flight and the sends on the wire finish (bounded by the HTTP timeout). */
+  /** Lets the round in flight and the sends on the wire finish (each bounded by two HTTP timeouts: connection, wire). */
   async stop(): Promise<void> {
     const stopped = this.poller.stop();
     this.nap?.abort();

@@ -34,6 +34,7 @@ describe('ClaimLeases: the claims this replica holds', () => {
     leases.hold('slack', [claimed('d3', 'token-3')], leases.leaseUntil(at));
     const after = (ms: number) => new Date(at.getTime() + ms);
     // Lease = a send's longest exchange (a connection's wait and the wire, 10 s each) + 30 s: a send may start up to 30 s after the claim.
+    expect(leases.leaseMs).toBe(50_000);
     expect(leases.coversSend('slack', 'd3', 'token-3', after(30_000))).toBe(true);
     expect(leases.coversSend('slack', 'd3', 'token-3', after(30_001))).toBe(false);
     expect(leases.coversSend('slack', 'd3', 'another-token', at)).toBe(false);

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import type { Logger } from 'pino';
 import { Clock, CLOCK, CONFIG, LOGGER, Poller } from '@firebreak/platform';
 import { ChannelRegistry } from '../channel-config/channel-registry';
+import { longestExchangeMs } from '../providers/http';
 import { NotifierConfig } from '../service';
 import { ChannelLoop } from './channel-loop';
 import { ClaimLeases } from './claim-leases';
@@ -51,8 +52,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   /**
-   * Lets the sends in flight finish (bounded by the HTTP timeout) and their answers be written,
-   * then stops. Answers Postgres cannot take before the grace ends are lost with the process: their
+   * Lets the sends in flight finish (each bounded by its longest exchange: two HTTP timeouts) and their answers be
+   * written, then stops. Answers Postgres cannot take before the grace ends are lost with the process: their
    * deliveries go out again after the lease, with the same idempotency key.
    */
   async beforeApplicationShutdown(): Promise<void> {
@@ -64,7 +65,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         return true;
       },
     );
-    const graceMs = 2 * this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS;
+    // A send's longest exchange (a wait for a connection, then the wire), and one more timeout to write its answer:
+    // an answer that came at the end of the grace would not be written, and another replica would send it again.
+    const timeoutMs = this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS;
+    const graceMs = longestExchangeMs(timeoutMs) + timeoutMs;
     const inTime = await this.within(stopped, graceMs);
     const unwritten = inTime ? await this.outcomes.drain(this.config.FIREBREAK_NOTIFY_HTTP_TIMEOUT_MS) : this.outcomes.abandon();
     // A round may still wait on a Postgres that went silent: give it one more HTTP timeout, then go.
