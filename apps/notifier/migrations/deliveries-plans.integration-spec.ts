@@ -123,15 +123,12 @@ describe('deliveries indexes', () => {
    * must look up the marks of what it claimed, not read them all. Planned as the planner plans it in a storm: thousands
    * of marks, statistics never gathered (no ANALYZE).
    */
-  it("put on the wire, alone or in the round's claim, looks up the marks of the claimed deliveries only", async () => {
+  it("the round's claim looks up the marks of the claimed deliveries only", async () => {
     const config = { dbSchema: schema } as NotifierConfig;
     await db.query(
       `INSERT INTO "${schema}".alert_marks (channel, target, fingerprint, sent_ordered_at, updated_at)
        SELECT 'ops', 'default', 'fp-' || n, now(), now() FROM generate_series(1, 5000) AS n`,
     );
-    const claimed = Array.from({ length: 64 }, (_, n) => ({ id: `d-${n}`, target: 'default', orderKey: `fp-${n}`, orderedAt: new Date() }));
-    const name = 'put on the wire';
-    await record(name, (m, d) => new DeliveriesRepository(d, config).putOnWire(m, 'ops', claimed as never, new Date()));
     const now = new Date();
     await record('claim onto wire (marks)', (m, d) =>
       new DeliveriesRepository(d, config).claimOntoWire(m, 'ops', 64, now, new Date(now.getTime() + 60_000), {
@@ -139,11 +136,9 @@ describe('deliveries indexes', () => {
         refilledAt: now,
       }),
     );
-    for (const statement of [name, 'claim onto wire (marks)']) {
-      const [{ sql, parameters }] = sent.filter((s) => s.name === statement);
-      const plan = ((await db.query(`EXPLAIN ${sql}`, parameters)) as Array<Record<string, string>>).map((row) => row['QUERY PLAN']);
-      expect({ statement, seqScans: plan.filter((line) => /Seq Scan on alert_marks\b/.test(line)) }).toEqual({ statement, seqScans: [] });
-      expect({ statement, pkey: plan.some((line) => line.includes(' using alert_marks_pkey ')) }).toEqual({ statement, pkey: true });
-    }
+    const [{ sql, parameters }] = sent.filter((s) => s.name === 'claim onto wire (marks)');
+    const plan = ((await db.query(`EXPLAIN ${sql}`, parameters)) as Array<Record<string, string>>).map((row) => row['QUERY PLAN']);
+    expect(plan.filter((line) => /Seq Scan on alert_marks\b/.test(line))).toEqual([]);
+    expect(plan.some((line) => line.includes(' using alert_marks_pkey '))).toBe(true);
   }, 60_000);
 });

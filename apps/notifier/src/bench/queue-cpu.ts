@@ -13,7 +13,7 @@ import { alertNotify, fingerprint } from '../testing/notifier-harness';
 
 // `node …/apps/notifier/src/bench/queue-cpu.js [deliveries] [rounds] [--marks=<n>] [--vacuum] [--keep]`: the Postgres side of the
 // delivery queue alone, without HTTP or the bus, at the batch sizes the full bench (main.ts) reaches at 64 in flight:
-// inserts of 100, then claims of 64 (claim + put on the wire), each settled as sent in two batches of 32 before the
+// inserts of 100, then claims of 64 (the round's one statement, claimOntoWire), each settled as sent in two batches of 32 before the
 // next claim, as the channel loop goes. One connection: its backend's CPU (from /proc, a local Postgres) per delivery
 // for each statement kind, and this process's. Steadier than main.ts on a shared machine (no HTTP, no timing-dependent
 // batches): for an A/B, run the two builds alternately. `--marks=<n>`: that many alerts sent before (their marks in
@@ -100,7 +100,7 @@ function newDeliveries(count: number): NewDelivery[] {
 
 async function round(q: Queue, count: number) {
   const rows = newDeliveries(count);
-  const used = { insert: 0, claimDue: 0, putOnWire: 0, settle: 0, nodeInsert: 0, nodeClaim: 0, nodeSettle: 0 };
+  const used = { insert: 0, claim: 0, settle: 0, nodeInsert: 0, nodeClaim: 0, nodeSettle: 0 };
   const pid = await backendPid(q);
   let [pg, node] = [backendCpu(pid), process.cpuUsage()];
   for (let i = 0; i < count; i += INSERT_BATCH)
@@ -111,12 +111,13 @@ async function round(q: Queue, count: number) {
     node = process.cpuUsage();
     const claimed = await q.db.transaction(async (m) => {
       const before = backendCpu(pid);
-      const claim = await q.deliveries.claimDue(m, 'bench', CLAIM_BATCH, now, new Date(now.getTime() + 60_000));
-      const between = backendCpu(pid);
-      await q.deliveries.putOnWire(m, 'bench', claim, now);
-      used.claimDue += between - before;
-      used.putOnWire += backendCpu(pid) - between;
-      return claim;
+      // The round's claim as the dispatcher sends it (claim, superseded check and marks, the bucket's spend).
+      const { deliveries } = await q.deliveries.claimOntoWire(m, 'bench', CLAIM_BATCH, now, new Date(now.getTime() + 60_000), {
+        tokens: Number.MAX_SAFE_INTEGER,
+        refilledAt: now,
+      });
+      used.claim += backendCpu(pid) - before;
+      return deliveries;
     });
     used.nodeClaim += cpuSince(node);
     if (claimed.length === 0) throw new Error(`claimed ${done} of ${count}`);
@@ -134,7 +135,7 @@ async function round(q: Queue, count: number) {
   }
   const per = (us: number) => Math.round(us / count);
   return {
-    postgresUs: { insert: per(used.insert), claimDue: per(used.claimDue), putOnWire: per(used.putOnWire), settle: per(used.settle) },
+    postgresUs: { insert: per(used.insert), claim: per(used.claim), settle: per(used.settle) },
     nodeUs: { insert: per(used.nodeInsert), claim: per(used.nodeClaim), settle: per(used.nodeSettle) },
   };
 }

@@ -194,9 +194,21 @@ export class DeliveriesRepository {
   }
 
   /**
-   * A round's claim in one statement instead of three: claimDue, then putOnWire on what it took (a superseded row is
-   * skipped, its attempt uncounted), then the channel's rate bucket (`bucket`: refilled, locked by the caller) written
-   * less what goes out. The marks are read under the bucket's lock, as before: claims of one channel never overlap.
+   * A round's claim (as claimDue) put on the wire in the same statement, with the channel's rate bucket (`bucket`:
+   * refilled, locked by the caller) written less what goes out:
+   *
+   * - A delivery can be recorded after a newer one with its order key was already put on the wire (a trigger
+   *   redelivered, or from another replica, after its resolve went out): sending it now would break the order, so it
+   *   is skipped as superseded instead (its attempt uncounted).
+   * - For the others it remembers the newest announcement on the wire per order key and target. Marking at the claim,
+   *   not at the answer, is what keeps the order: a row that arrives (or comes back from a retry) older than one already
+   *   on the wire is superseded even while that one still waits for its answer or retries. The marks' `fingerprint`
+   *   column holds the order key (the fingerprint for alerts): replicas of the previous release read and write it too.
+   *
+   * A claim holds at most one delivery per order key and target (only heads are claimable), so none of them can
+   * supersede another, and no mark the statement writes is one it needs to read. Each row probes its own mark's primary
+   * key (a scalar subquery, whatever the statistics say): as a join, every round hashed all of `alert_marks`. The marks
+   * are read under the bucket's lock: claims of one channel never overlap.
    */
   async claimOntoWire(
     manager: EntityManager,
@@ -217,7 +229,7 @@ export class DeliveriesRepository {
          claimed AS (
            UPDATE ${this.deliveries} d SET attempts = d.attempts + CASE WHEN j.superseded THEN 0 ELSE 1 END,
                   status = CASE WHEN j.superseded THEN 'skipped' ELSE d.status END,
-                  last_error = CASE WHEN j.superseded THEN '${SUPERSEDED}' ELSE d.last_error END,
+                  last_error = CASE WHEN j.superseded THEN $9 ELSE d.last_error END,
                   claim_token = gen_random_uuid(), next_attempt_at = $4, updated_at = $2
              FROM judged j WHERE d.id = j.id
            RETURNING ${CLAIMED_COLUMNS}, j.superseded),
@@ -232,55 +244,11 @@ export class DeliveriesRepository {
            UPDATE ${this.buckets} SET tokens = $7::float8 - (SELECT count(*) FROM claimed WHERE NOT superseded), refilled_at = $8
             WHERE channel = $1)
          SELECT * FROM claimed`,
-        [channel, now, limit, leaseUntil, options.followUps ?? true, options.held ?? [], bucket.tokens, bucket.refilledAt],
+        [channel, now, limit, leaseUntil, options.followUps ?? true, options.held ?? [], bucket.tokens, bucket.refilledAt, SUPERSEDED],
       ),
     );
     const deliveries = rows.filter((row) => !row.superseded).map(toClaimed);
     return { deliveries: deliveries.sort((a, b) => a.seq - b.seq), superseded: rows.length - deliveries.length };
-  }
-
-  /**
-   * Puts claimed deliveries on the wire, in the transaction that claimed them, in one statement:
-   *
-   * - A delivery can be recorded after a newer one with its order key was already put on the wire (a
-   *   trigger redelivered, or from another replica, after its resolve went out): sending it now would
-   *   break the order, so it is skipped as superseded instead (its attempt uncounted).
-   * - For the others it remembers the newest announcement on the wire per order key and target.
-   *   Marking at the claim, not at the answer, is what keeps the order: a row that arrives (or comes
-   *   back from a retry) older than one already on the wire is superseded even while that one still
-   *   waits for its answer or retries. The marks' `fingerprint` column holds the order key (the
-   *   fingerprint for alerts): replicas of the previous release read and write it too.
-   *
-   * Returns the ids skipped. A claim holds at most one delivery per order key and target (only heads
-   * are claimable), so none of them can supersede another.
-   *
-   * Each row probes its own mark's primary key (a scalar subquery, whatever the statistics say): as a join, every
-   * round hashed all of `alert_marks`. The rounds use claimOntoWire (the same in one statement); this one stays for
-   * putting rows on the wire by hand (specs standing in for another replica).
-   */
-  async putOnWire(manager: EntityManager, channel: string, claimed: ClaimedDelivery[], now: Date): Promise<Set<string>> {
-    const keyed = claimed.filter((d) => d.orderKey !== null);
-    if (keyed.length === 0) return new Set();
-    const result: unknown = await manager.query(
-      `WITH skipped AS (
-         UPDATE ${this.deliveries} d SET status = 'skipped', attempts = d.attempts - 1, updated_at = $2,
-                last_error = '${SUPERSEDED}'
-          WHERE d.id = ANY($1)
-            AND (SELECT m.sent_ordered_at FROM ${this.marks} m
-                  WHERE m.channel = d.channel AND m.target = d.target AND m.fingerprint = COALESCE(d.order_key, d.fingerprint)) > d.ordered_at
-          RETURNING d.id),
-       marked AS (
-         INSERT INTO ${this.marks} (channel, target, fingerprint, sent_ordered_at, updated_at)
-         SELECT $3, u.target, u.order_key, max(u.ordered_at), $2
-           FROM unnest($1::text[], $4::text[], $5::text[], $6::timestamptz[]) AS u(id, target, order_key, ordered_at)
-          WHERE u.id NOT IN (SELECT id FROM skipped)
-          GROUP BY u.target, u.order_key
-         ON CONFLICT (channel, target, fingerprint) DO UPDATE
-           SET sent_ordered_at = GREATEST(${this.marks}.sent_ordered_at, EXCLUDED.sent_ordered_at), updated_at = EXCLUDED.updated_at)
-       SELECT id FROM skipped`,
-      [keyed.map((d) => d.id), now, channel, keyed.map((d) => d.target), keyed.map((d) => d.orderKey), keyed.map((d) => d.orderedAt)],
-    );
-    return new Set(rowsOf<{ id: string }>(result).map((row) => row.id));
   }
 
   /**

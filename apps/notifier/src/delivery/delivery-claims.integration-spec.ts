@@ -197,7 +197,7 @@ routes:
     Number((await db.query(`SELECT tokens FROM ${table(h.schema, 'rate_buckets')} WHERE channel = $1`, [channel]))[0].tokens);
 
   /**
-   * A round's claim in one statement (claimOntoWire): what claimDue, putOnWire and the bucket's write did in three. A
+   * A round's claim in one statement (claimOntoWire): what a claim, the superseded check with the order marks, and the bucket's write did in three. A
    * row older than what its order key already has on the wire is skipped, never sent; the others set their key's mark,
    * so an older row recorded later is skipped in turn; the bucket is written less what goes out.
    */
@@ -209,13 +209,9 @@ routes:
     ]);
     const [overtaken, firing] = [fingerprint(), fingerprint()];
     // The overtaken alert's resolve (announced at 5 s) is already on the wire to this target.
-    await db.transaction((m) =>
-      repo.putOnWire(
-        m,
-        channel,
-        [{ id: randomUUID(), target: 'default', orderKey: overtaken, orderedAt: new Date(base + 5_000) } as never],
-        new Date(),
-      ),
+    await db.query(
+      `INSERT INTO ${table(h.schema, 'alert_marks')} (channel, target, fingerprint, sent_ordered_at, updated_at) VALUES ($1, 'default', $2, $3, now())`,
+      [channel, overtaken, new Date(base + 5_000)],
     );
     const [late, fresh, unkeyed] = [
       row(channel, { fp: overtaken, at: 1_000 }),

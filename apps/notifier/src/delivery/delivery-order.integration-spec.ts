@@ -190,11 +190,9 @@ routes:
       );
       await manager.query(`UPDATE ${table(h.schema, 'deliveries')} SET status = 'failed' WHERE id = $1`, [id]);
       // The alert's resolve, announced after it, is already on the wire to the same target.
-      await repo.putOnWire(
-        manager,
-        'elsewhere',
-        [{ id: randomUUID(), target: 'default', orderKey: fp, orderedAt: new Date(at.getTime() + 1_000) } as never],
-        at,
+      await manager.query(
+        `INSERT INTO ${table(h.schema, 'alert_marks')} (channel, target, fingerprint, sent_ordered_at, updated_at) VALUES ('elsewhere', 'default', $1, $2, $3)`,
+        [fp, new Date(at.getTime() + 1_000), at],
       );
     });
 

@@ -208,12 +208,12 @@ routes:
          SET sent_ordered_at = GREATEST(${table(schema, 'alert_marks')}.sent_ordered_at, EXCLUDED.sent_ordered_at), updated_at = EXCLUDED.updated_at`,
       ['elsewhere', ['default'], [lateFp], [new Date(at + 5_000)], new Date()],
     );
-    const skipped = await db.transaction(async (manager) => {
-      const claimed = await repo.claimDue(manager, 'elsewhere', 10, new Date(), new Date(Date.now() + 60_000));
-      expect(claimed.map((d) => d.id)).toEqual([late]);
-      return repo.putOnWire(manager, 'elsewhere', claimed, new Date());
-    });
-    expect([...skipped]).toEqual([late]);
+    const round = await db.transaction((manager) =>
+      repo.claimOntoWire(manager, 'elsewhere', 10, new Date(), new Date(Date.now() + 60_000), { tokens: 10, refilledAt: new Date() }),
+    );
+    expect(round).toEqual({ deliveries: [], superseded: 1 });
+    const [row] = await db.query(`SELECT status FROM ${table(schema, 'deliveries')} WHERE id = $1`, [late]);
+    expect(row).toEqual({ status: 'skipped' });
   });
 
   it('sends the resolve after its request when the decider clock runs behind the requester', async () => {
